@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { Message } from './model.js';
+
+/** Chat API v3 (consumer messaging), as seed 000 and the reference describe it. */
+
+const text = (max: number) => z.string().max(max);
+
+export const v3UserData = z.record(z.string().max(128), z.union([z.string().max(4096), z.number(), z.boolean()]).transform(String));
+
+export const v3StartBody = z.object({
+  operationId: z.string().max(128).optional(),
+  data: z
+    .object({
+      firstName: text(256).optional(),
+      lastName: text(256).optional(),
+      nickname: text(256).optional(),
+      email: text(320).optional(),
+      subject: text(1024).optional(),
+      endpoint: text(128).optional(),
+      stream: text(128).optional(),
+      async: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+      userData: v3UserData.optional(),
+    })
+    .passthrough()
+    .default({}),
+});
+export type V3StartBody = z.infer<typeof v3StartBody>;
+
+export const V3_SEND_TYPES = ['Text', 'TypingStarted', 'TypingStopped'] as const;
+
+export const v3SendBody = z.object({
+  operationId: z.string().max(128).optional(),
+  data: z.object({
+    type: z.enum(V3_SEND_TYPES, { message: `data[type] must be one of ${V3_SEND_TYPES.join(', ')}` }),
+    text: z.string().optional(),
+  }),
+});
+export type V3SendBody = z.infer<typeof v3SendBody>;
+
+export const v3UserDataBody = z.object({
+  operationId: z.string().max(128).optional(),
+  data: v3UserData,
+});
+
+export const v3OperationOnly = z.object({ operationId: z.string().max(128).optional() }).passthrough();
+
+export const v3MessagesQuery = z.object({
+  operationId: z.string().max(128).optional(),
+  count: z.coerce.number().int().min(1).max(500).optional(),
+  index: z.string().regex(/^\d+-\d+$/, 'index must look like "<ms>-<seq>"').optional(),
+  wait: z.coerce.number().int().min(0).max(60000).optional(),
+});
+
+export interface V3Envelope<T> {
+  status: { code: 'SUCCESS' };
+  data: T;
+  operationId?: string;
+  referenceId: string;
+}
+
+export interface V3ErrorEnvelope {
+  status: { code: string; message: string };
+  operationId?: string;
+  referenceId?: string;
+}
+
+export interface V3ClientTokenPayload {
+  sessionId: string;
+  transportId: string;
+  participantId: string;
+}
+
+/** A message as the v3 wire carries it: the internal model less internal fields, plus `streamId`. */
+export interface V3Message {
+  id: string;
+  index: string;
+  streamId: string;
+  utcTime: string;
+  visibility: Message['visibility'];
+  type: Message['type'];
+  from: { participantId: string; type: string; nickname?: string };
+  text?: string;
+  url?: string;
+  content?: Message['content'];
+  event?: string;
+  data?: Record<string, unknown>;
+}
+
+export function toV3Message(m: Message): V3Message {
+  const out: V3Message = {
+    type: m.type,
+    from: { participantId: m.from.participantId, type: m.from.type === 'Workflow' ? 'External' : m.from.type },
+    visibility: m.visibility,
+    id: m.id,
+    utcTime: m.utcTime,
+    streamId: m.index,
+    index: m.index,
+  };
+  if (m.from.nickname !== undefined) out.from.nickname = m.from.nickname;
+  if (m.text !== undefined) out.text = m.text;
+  if (m.url !== undefined) out.url = m.url;
+  if (m.content !== undefined) out.content = m.content;
+  if (m.event !== undefined) out.event = m.event;
+  if (m.data !== undefined) out.data = m.data;
+  return out;
+}

@@ -1,0 +1,3 @@
+export * from './model.js';
+export * from './form-body.js';
+export * from './consumer-v3.js';

@@ -1,0 +1,24 @@
+import type { Fanout } from '../ports/fanout.js';
+
+/** In-process fan-out for a single node. */
+export class MemoryFanout implements Fanout {
+  private readonly listeners = new Map<string, Set<() => void>>();
+
+  async notify(topic: string): Promise<void> {
+    for (const fn of this.listeners.get(topic) ?? []) fn();
+  }
+
+  listen(topic: string, onNotify: () => void): () => void {
+    let set = this.listeners.get(topic);
+    if (!set) this.listeners.set(topic, (set = new Set()));
+    set.add(onNotify);
+    return () => {
+      set!.delete(onNotify);
+      if (set!.size === 0) this.listeners.delete(topic);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}

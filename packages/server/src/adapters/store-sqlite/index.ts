@@ -1,0 +1,316 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Message } from '@parley/protocol';
+import { formatIndex, nextIndexNum } from '../../core/message-index.js';
+import type { Account, Deployment, Interaction, MessageDraft, MessageQuery, Participant, Session, Store, StoreTx, StoredFile } from '../../ports/store.js';
+import { migrations } from './migrations.js';
+
+type Row = Record<string, any>;
+
+const toDeployment = (r: Row): Deployment => ({
+  id: r.id,
+  name: r.name,
+  allowedOrigins: JSON.parse(r.allowed_origins),
+  asyncPolicy: JSON.parse(r.async_policy),
+  defaultQueue: r.default_queue,
+  createdAt: r.created_at,
+});
+const toSession = (r: Row): Session => ({
+  id: r.id,
+  deploymentId: r.deployment_id,
+  async: r.async === 1,
+  state: r.state,
+  customerParticipantId: r.customer_participant_id,
+  transportId: r.transport_id,
+  userData: JSON.parse(r.user_data),
+  createdAt: r.created_at,
+  endedAt: r.ended_at,
+  lastIndexNum: r.last_index_num,
+});
+const toParticipant = (r: Row): Participant => ({
+  id: r.id,
+  sessionId: r.session_id,
+  type: r.type,
+  nickname: r.nickname,
+  accountId: r.account_id,
+  state: r.state,
+  joinedAt: r.joined_at,
+  leftAt: r.left_at,
+  cursorNum: r.cursor_num,
+});
+const toInteraction = (r: Row): Interaction => ({
+  id: r.id,
+  sessionId: r.session_id,
+  deploymentId: r.deployment_id,
+  state: r.state,
+  queue: r.queue,
+  priority: r.priority,
+  agentAccountId: r.agent_account_id,
+  wrapUpCode: r.wrap_up_code,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  completedAt: r.completed_at,
+});
+const toAccount = (r: Row): Account => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  passwordHash: r.password_hash,
+  role: r.role,
+  createdAt: r.created_at,
+});
+
+const COLUMN: Record<string, string> = {
+  state: 'state',
+  endedAt: 'ended_at',
+  userData: 'user_data',
+  leftAt: 'left_at',
+  cursorNum: 'cursor_num',
+  agentAccountId: 'agent_account_id',
+  wrapUpCode: 'wrap_up_code',
+  updatedAt: 'updated_at',
+  completedAt: 'completed_at',
+  queue: 'queue',
+};
+
+function setClause(patch: Record<string, unknown>): { sql: string; values: unknown[] } {
+  const keys = Object.keys(patch).filter((k) => patch[k] !== undefined);
+  const sql = keys.map((k) => `${COLUMN[k] ?? fail(k)} = ?`).join(', ');
+  const values = keys.map((k) => (k === 'userData' ? JSON.stringify(patch[k]) : patch[k]));
+  return { sql, values };
+}
+function fail(k: string): never {
+  throw new Error(`unknown column for ${k}`);
+}
+
+/** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly ops: StoreTx;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.ops = this.buildOps();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const applied = new Set(this.db.prepare('SELECT version FROM schema_migrations').all().map((r: any) => r.version));
+    for (const m of migrations) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+      })();
+    }
+  }
+
+  /**
+   * better-sqlite3 is synchronous, but the port is async: transactions are queued so that the
+   * awaits inside one never interleave with another's statements.
+   */
+  tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.ops);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.db.close();
+  }
+
+  private buildOps(): StoreTx {
+    const db = this.db;
+    const st = <P extends unknown[]>(sql: string) => {
+      const s = db.prepare(sql);
+      return s as unknown as { get: (...p: P) => Row | undefined; all: (...p: P) => Row[]; run: (...p: P) => Database.RunResult };
+    };
+    const q = {
+      depById: st('SELECT * FROM deployments WHERE id = ?'),
+      depByKey: st('SELECT d.* FROM deployments d JOIN api_keys k ON k.deployment_id = d.id WHERE k.key_hash = ?'),
+      insDep: st('INSERT INTO deployments (id, name, allowed_origins, async_policy, default_queue, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      insKey: st('INSERT OR REPLACE INTO api_keys (key_hash, deployment_id, label) VALUES (?, ?, ?)'),
+      allDeps: st('SELECT * FROM deployments ORDER BY created_at'),
+      insSession: st(
+        'INSERT INTO sessions (id, deployment_id, async, state, customer_participant_id, transport_id, user_data, created_at, ended_at, last_index_num) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      session: st('SELECT * FROM sessions WHERE id = ?'),
+      setLastIndex: st('UPDATE sessions SET last_index_num = ? WHERE id = ?'),
+      insPart: st(
+        'INSERT INTO participants (id, session_id, type, nickname, account_id, state, joined_at, left_at, cursor_num) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      part: st('SELECT * FROM participants WHERE id = ?'),
+      parts: st('SELECT * FROM participants WHERE session_id = ? ORDER BY joined_at, rowid'),
+      insMsg: st('INSERT INTO messages (session_id, index_num, visibility, body) VALUES (?, ?, ?, ?)'),
+      insInt: st(
+        `INSERT INTO interactions (id, session_id, deployment_id, state, queue, priority, agent_account_id, wrap_up_code, created_at, updated_at, completed_at, seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM interactions WHERE session_id = ?))`,
+      ),
+      int: st('SELECT * FROM interactions WHERE id = ?'),
+      latestInt: st('SELECT * FROM interactions WHERE session_id = ? ORDER BY seq DESC LIMIT 1'),
+      insAcc: st('INSERT INTO accounts (id, username, display_name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      acc: st('SELECT * FROM accounts WHERE id = ?'),
+      accByName: st('SELECT * FROM accounts WHERE username = ?'),
+      accPw: st('UPDATE accounts SET password_hash = ? WHERE id = ?'),
+      op: st('SELECT result FROM operations WHERE scope = ? AND operation_id = ?'),
+      insOp: st('INSERT INTO operations (scope, operation_id, result, created_at) VALUES (?, ?, ?, ?)'),
+      insFile: st('INSERT INTO files (id, session_id, name, mime, size, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      file: st('SELECT * FROM files WHERE id = ?'),
+      setting: st('SELECT value FROM settings WHERE key = ?'),
+      putSetting: st('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    };
+    return {
+      getDeployment: async (id) => {
+        const r = q.depById.get(id);
+        return r ? toDeployment(r) : null;
+      },
+      getDeploymentByApiKeyHash: async (hash) => {
+        const r = q.depByKey.get(hash);
+        return r ? toDeployment(r) : null;
+      },
+      insertDeployment: async (d) => {
+        q.insDep.run(d.id, d.name, JSON.stringify(d.allowedOrigins), JSON.stringify(d.asyncPolicy), d.defaultQueue, d.createdAt);
+      },
+      addApiKey: async (deploymentId, keyHash, label) => {
+        q.insKey.run(keyHash, deploymentId, label);
+      },
+      listDeployments: async () => q.allDeps.all().map(toDeployment),
+      insertSession: async (s) => {
+        q.insSession.run(s.id, s.deploymentId, s.async ? 1 : 0, s.state, s.customerParticipantId, s.transportId, JSON.stringify(s.userData), s.createdAt, s.endedAt, s.lastIndexNum);
+      },
+      getSession: async (id) => {
+        const r = q.session.get(id);
+        return r ? toSession(r) : null;
+      },
+      updateSession: async (id, patch) => {
+        const { sql, values } = setClause(patch);
+        if (sql) db.prepare(`UPDATE sessions SET ${sql} WHERE id = ?`).run(...values, id);
+      },
+      insertParticipant: async (p) => {
+        q.insPart.run(p.id, p.sessionId, p.type, p.nickname, p.accountId, p.state, p.joinedAt, p.leftAt, p.cursorNum);
+      },
+      getParticipant: async (id) => {
+        const r = q.part.get(id);
+        return r ? toParticipant(r) : null;
+      },
+      listParticipants: async (sessionId) => q.parts.all(sessionId).map(toParticipant),
+      updateParticipant: async (id, patch) => {
+        const { sql, values } = setClause(patch);
+        if (sql) db.prepare(`UPDATE participants SET ${sql} WHERE id = ?`).run(...values, id);
+      },
+      appendMessage: async (sessionId: string, draft: MessageDraft, nowMs: number): Promise<Message> => {
+        const s = q.session.get(sessionId);
+        if (!s) throw new Error(`no session ${sessionId}`);
+        const num = nextIndexNum(s.last_index_num, nowMs);
+        const message: Message = { ...draft, sessionId, index: formatIndex(num), utcTime: draft.utcTime ?? new Date(nowMs).toISOString() };
+        q.setLastIndex.run(num, sessionId);
+        q.insMsg.run(sessionId, num, message.visibility, JSON.stringify(message));
+        return message;
+      },
+      listMessages: async (sessionId: string, mq: MessageQuery) => {
+        const where = ['session_id = ?'];
+        const values: unknown[] = [sessionId];
+        if (mq.afterNum !== undefined) {
+          where.push('index_num > ?');
+          values.push(mq.afterNum);
+        }
+        if (mq.beforeNum !== undefined) {
+          where.push('index_num < ?');
+          values.push(mq.beforeNum);
+        }
+        where.push(`visibility IN (${mq.visibilities.map(() => '?').join(', ')})`);
+        values.push(...mq.visibilities);
+        const order = mq.newest ? 'DESC' : 'ASC';
+        const rows = db.prepare(`SELECT body FROM messages WHERE ${where.join(' AND ')} ORDER BY index_num ${order} LIMIT ?`).all(...values, mq.limit) as Row[];
+        const list = rows.map((r) => JSON.parse(r.body) as Message);
+        return mq.newest ? list.reverse() : list;
+      },
+      insertInteraction: async (i: Interaction) => {
+        q.insInt.run(i.id, i.sessionId, i.deploymentId, i.state, i.queue, i.priority, i.agentAccountId, i.wrapUpCode, i.createdAt, i.updatedAt, i.completedAt, i.sessionId);
+      },
+      getInteraction: async (id) => {
+        const r = q.int.get(id);
+        return r ? toInteraction(r) : null;
+      },
+      latestInteraction: async (sessionId) => {
+        const r = q.latestInt.get(sessionId);
+        return r ? toInteraction(r) : null;
+      },
+      listInteractions: async (filter) => {
+        const where: string[] = [];
+        const values: unknown[] = [];
+        if (filter.states?.length) {
+          where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+          values.push(...filter.states);
+        }
+        if (filter.agentAccountId) {
+          where.push('agent_account_id = ?');
+          values.push(filter.agentAccountId);
+        }
+        if (filter.sessionId) {
+          where.push('session_id = ?');
+          values.push(filter.sessionId);
+        }
+        const sql = `SELECT * FROM interactions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at, seq LIMIT 1000`;
+        return (db.prepare(sql).all(...values) as Row[]).map(toInteraction);
+      },
+      updateInteraction: async (id, expected, patch) => {
+        const { sql, values } = setClause(patch);
+        const res = db.prepare(`UPDATE interactions SET ${sql} WHERE id = ? AND state = ?`).run(...values, id, expected);
+        return res.changes === 1;
+      },
+      insertAccount: async (a) => {
+        q.insAcc.run(a.id, a.username, a.displayName, a.passwordHash, a.role, a.createdAt);
+      },
+      getAccount: async (id) => {
+        const r = q.acc.get(id);
+        return r ? toAccount(r) : null;
+      },
+      getAccountByUsername: async (u) => {
+        const r = q.accByName.get(u);
+        return r ? toAccount(r) : null;
+      },
+      updateAccountPassword: async (id, hash) => {
+        q.accPw.run(hash, id);
+      },
+      getOperation: async (scope, opId) => {
+        const r = q.op.get(scope, opId);
+        return r ? JSON.parse(r.result) : null;
+      },
+      putOperation: async (scope, opId, result, nowIso) => {
+        q.insOp.run(scope, opId, JSON.stringify(result ?? null), nowIso);
+      },
+      insertFile: async (f: StoredFile) => {
+        q.insFile.run(f.id, f.sessionId, f.name, f.mime, f.size, f.createdAt);
+      },
+      getFile: async (id) => {
+        const r = q.file.get(id);
+        return r ? { id: r.id, sessionId: r.session_id, name: r.name, mime: r.mime, size: r.size, createdAt: r.created_at } : null;
+      },
+      getSetting: async (key) => q.setting.get(key)?.value ?? null,
+      putSetting: async (key, value) => {
+        q.putSetting.run(key, value);
+      },
+    };
+  }
+}

@@ -1,0 +1,135 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseFormBody } from '@parley/protocol';
+import type { Config } from './config.js';
+import { ChatService, defaultLimits } from './core/chat-service.js';
+import { randomToken } from './core/secrets.js';
+import { TokenService } from './core/tokens.js';
+import { SqliteStore } from './adapters/store-sqlite/index.js';
+import { MemoryFanout } from './adapters/fanout-memory.js';
+import { DiskFileStore } from './adapters/files-disk.js';
+import { systemClock, type Clock } from './ports/clock.js';
+import type { Fanout } from './ports/fanout.js';
+import type { Store } from './ports/store.js';
+import { registerCors } from './http/cors.js';
+import { OpenApiRegistry } from './http/openapi.js';
+import { registerConsumerV3 } from './http/consumer-v3/routes.js';
+import { registerAgentApi } from './http/agent/routes.js';
+import { ensureDemo, type DemoCredentials } from './demo.js';
+
+export interface Parley {
+  app: FastifyInstance;
+  store: Store;
+  fanout: Fanout;
+  chat: ChatService;
+  tokens: TokenService;
+  demo: DemoCredentials | null;
+  close(): Promise<void>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+
+export async function createStore(config: Config): Promise<Store> {
+  const url = config.DATABASE_URL;
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length) || './data/parley.db';
+    return new SqliteStore(file === ':memory:' ? file : resolve(file));
+  }
+  const adapter = './adapters/store-postgres/index.js';
+  const { PostgresStore } = await import(adapter).catch(() => {
+    throw new Error('DATABASE_URL is postgres://, but this build has no PostgreSQL adapter');
+  });
+  return PostgresStore.connect(url);
+}
+
+export async function createFanout(config: Config): Promise<Fanout> {
+  if (!config.REDIS_URL) return new MemoryFanout();
+  const { RedisFanout } = await import('./adapters/fanout-redis.js');
+  return RedisFanout.connect(config.REDIS_URL);
+}
+
+/** Wires adapters, core and HTTP APIs into one server. Does not listen. */
+export async function buildParley(config: Config, opts: { clock?: Clock; store?: Store; fanout?: Fanout } = {}): Promise<Parley> {
+  const clock = opts.clock ?? systemClock;
+  const store = opts.store ?? (await createStore(config));
+  const fanout = opts.fanout ?? (await createFanout(config));
+  const secret =
+    config.PARLEY_SECRET ??
+    (await store.tx(async (tx) => {
+      const existing = await tx.getSetting('token.secret');
+      if (existing) return existing;
+      const fresh = randomToken(48);
+      await tx.putSetting('token.secret', fresh);
+      return fresh;
+    }));
+  const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS);
+  const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH });
+  const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
+  const files = new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
+
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      redact: ['req.headers["x-api-key"]', 'req.headers.apikey', 'req.headers["x-nexus-client-key"]', 'req.headers.authorization', 'req.headers.cookie'],
+    },
+    bodyLimit: 256 * 1024,
+    trustProxy: true,
+    forceCloseConnections: true,
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseFormBody(body as string));
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+  await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
+
+  const openapi = new OpenApiRegistry();
+  registerCors(app, store, [config.CONSUMER_V3_PREFIX]);
+  registerConsumerV3(app, {
+    chat,
+    store,
+    tokens,
+    files,
+    openapi,
+    prefix: config.CONSUMER_V3_PREFIX,
+    longPollMs: config.LONG_POLL_MS,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    uploadTypes: config.UPLOAD_TYPES,
+  });
+  registerAgentApi(app, { chat, store, tokens, openapi, longPollMs: config.LONG_POLL_MS });
+
+  app.get('/health', async () => {
+    await store.tx((tx) => tx.getSetting('token.secret'));
+    return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
+  });
+  app.get('/openapi.json', async () => openapi.document());
+  if (demo) {
+    app.get('/demo/config.json', async () => ({ apiKey: demo.apiKey, dataURL: config.CONSUMER_V3_PREFIX, deploymentId: demo.deploymentId }));
+  }
+
+  const widgetsDist = join(repoRoot, 'packages/widgets/dist');
+  const demoPage = join(repoRoot, 'packages/widgets/demo');
+  if (existsSync(widgetsDist)) await app.register(fastifyStatic, { root: widgetsDist, prefix: '/widgets/', decorateReply: false });
+  if (existsSync(demoPage)) await app.register(fastifyStatic, { root: demoPage, prefix: '/', index: 'index.html', decorateReply: false });
+
+  return {
+    app,
+    store,
+    fanout,
+    chat,
+    tokens,
+    demo,
+    async close() {
+      await app.close();
+      await fanout.close();
+      await store.close();
+    },
+  };
+}

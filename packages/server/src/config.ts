@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * All configuration, from environment variables, overridden by CLI flags (`--port 9000` or
+ * `--port=9000`; a flag's name is the variable's name in lower case with '-' for '_').
+ */
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/parley.db')
+    .refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') || v.startsWith('postgresql://'), {
+      message: 'must start with sqlite: (a file path or :memory:) or postgres://',
+    }),
+  REDIS_URL: z
+    .string()
+    .refine((v) => v.startsWith('redis://') || v.startsWith('rediss://'), { message: 'must start with redis:// or rediss://' })
+    .optional(),
+  PARLEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  PARLEY_DATA_DIR: z.string().min(1).default('./data'),
+  CONSUMER_V3_PREFIX: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'must be a path like /nexus/v3/chat/sessions')
+    .default('/nexus/v3/chat/sessions'),
+  LONG_POLL_MS: z.coerce.number().int().min(0).max(8500, 'must be at most 8500: the Genesys client gives up after 9 s').default(8000),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+  UPLOAD_TYPES: z
+    .string()
+    .default('image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  STAFF_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PARLEY_DEMO: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  PARLEY_DEMO_API_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
+  PARLEY_DEMO_AGENT_USER: z.string().min(1).optional(),
+  PARLEY_DEMO_AGENT_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+});
+
+export type Config = z.infer<typeof schema>;
+export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
+
+export class ConfigError extends Error {}
+
+export function flagsToEnv(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"; flags look like --port 8080`);
+    const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const key = rawName!.toUpperCase().replace(/-/g, '_');
+    if (!(CONFIG_KEYS as string[]).includes(key)) throw new ConfigError(`unknown flag --${rawName}; known: ${CONFIG_KEYS.map((k) => '--' + k.toLowerCase().replace(/_/g, '-')).join(' ')}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`flag --${rawName} needs a value`);
+    out[key] = value;
+  }
+  return out;
+}
+
+export function loadConfig(env: Record<string, string | undefined>, argv: string[] = []): Config {
+  const source: Record<string, string | undefined> = {};
+  for (const k of CONFIG_KEYS) if (env[k] !== undefined && env[k] !== '') source[k] = env[k];
+  Object.assign(source, flagsToEnv(argv));
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}${source[String(i.path[0])] !== undefined && !String(i.path[0]).includes('SECRET') && !String(i.path[0]).includes('PASSWORD') ? ` (got "${source[String(i.path[0])]}")` : ''}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
+  return loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', PARLEY_DEMO: 'false', PORT: '0', HOST: '127.0.0.1', ...overrides });
+}

@@ -1,0 +1,631 @@
+import {
+  SYSTEM_PARTICIPANT_ID,
+  type InteractionState,
+  type Message,
+  type MessageType,
+  type ParticipantType,
+  type Visibility,
+  visibleTo,
+} from '@parley/protocol';
+import type { Clock } from '../ports/clock.js';
+import { topics, type Fanout } from '../ports/fanout.js';
+import type { Account, Deployment, Interaction, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
+import { ChatError } from './errors.js';
+import { newId } from './ids.js';
+import { canTransition } from './interaction-state.js';
+import { formatIndex, parseIndex } from './message-index.js';
+
+export interface ChatLimits {
+  maxMessageLength: number;
+  maxUserDataKeys: number;
+  maxUserDataBytes: number;
+  /** Reads of an ended session are still answered (with chatEnded) for this long. */
+  endedReadGraceMs: number;
+}
+
+export const defaultLimits: ChatLimits = {
+  maxMessageLength: 10_000,
+  maxUserDataKeys: 100,
+  maxUserDataBytes: 32 * 1024,
+  endedReadGraceMs: 10 * 60_000,
+};
+
+export interface CustomerInfo {
+  nickname?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  subject?: string;
+  userData?: Record<string, string>;
+  async?: boolean;
+}
+
+export interface ReadResult {
+  messages: Message[];
+  lastDeliveredIndex: string | null;
+  chatEnded: boolean;
+}
+
+export interface StartResult {
+  session: Session;
+  participant: Participant;
+  interaction: Interaction;
+}
+
+/** The chat domain: sessions, their message log, interactions and participants. */
+export class ChatService {
+  constructor(
+    private readonly store: Store,
+    private readonly fanout: Fanout,
+    private readonly clock: Clock,
+    readonly limits: ChatLimits = defaultLimits,
+  ) {}
+
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  /** Runs a write once per operationId: a retried write returns the first result. */
+  private async once<T>(scope: string, operationId: string | undefined, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.store.tx(async (tx) => {
+      if (operationId) {
+        const prior = await tx.getOperation(scope, operationId);
+        if (prior !== null) return prior as T;
+      }
+      const result = await fn(tx);
+      if (operationId) await tx.putOperation(scope, operationId, result, this.nowIso());
+      return result;
+    });
+  }
+
+  private async append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
+    return tx.appendMessage(session.id, { id: newId(), ...draft }, this.clock.now());
+  }
+
+  private async appendStateChange(tx: StoreTx, session: Session, interaction: Interaction, state: InteractionState): Promise<Message> {
+    return this.append(tx, session, {
+      type: 'System',
+      from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
+      visibility: 'All',
+      event: 'InteractionStateChange',
+      data: { interactionState: state },
+      interactionId: interaction.id,
+    });
+  }
+
+  /** Moves an interaction through the state machine and records the change in the log. */
+  private async transition(
+    tx: StoreTx,
+    session: Session,
+    interaction: Interaction,
+    to: InteractionState,
+    patch: Partial<Pick<Interaction, 'agentAccountId' | 'wrapUpCode' | 'queue'>> = {},
+  ): Promise<Interaction> {
+    if (!canTransition(interaction.state, to)) {
+      throw new ChatError('CONFLICT', `interaction ${interaction.id} is ${interaction.state}; it cannot become ${to}`);
+    }
+    const now = this.nowIso();
+    const full = { ...patch, state: to, updatedAt: now, ...(to === 'Completed' ? { completedAt: now } : {}) };
+    const ok = await tx.updateInteraction(interaction.id, interaction.state, full);
+    if (!ok) throw new ChatError('CONFLICT', `interaction ${interaction.id} was changed by someone else; reload it`);
+    await this.appendStateChange(tx, session, interaction, to);
+    return { ...interaction, ...full };
+  }
+
+  private async openInteraction(tx: StoreTx, session: Session, deployment: Deployment, state: InteractionState, agentAccountId: string | null = null): Promise<Interaction> {
+    const now = this.nowIso();
+    const interaction: Interaction = {
+      id: newId(),
+      sessionId: session.id,
+      deploymentId: session.deploymentId,
+      state,
+      queue: deployment.defaultQueue,
+      priority: 0,
+      agentAccountId,
+      wrapUpCode: null,
+      createdAt: now,
+      updatedAt: now,
+      completedAt: null,
+    };
+    await tx.insertInteraction(interaction);
+    await this.appendStateChange(tx, session, interaction, state);
+    return interaction;
+  }
+
+  private async notifySession(sessionId: string, queueOf?: string): Promise<void> {
+    await this.fanout.notify(topics.session(sessionId));
+    if (queueOf) await this.fanout.notify(topics.deploymentQueue(queueOf));
+  }
+
+  // ---- customer side -------------------------------------------------------------------------
+
+  async startSession(deployment: Deployment, info: CustomerInfo, operationId?: string): Promise<StartResult> {
+    this.checkUserData(info.userData ?? {});
+    const policy = deployment.asyncPolicy;
+    const isAsync = policy.mode === 'async' || (policy.mode === 'client' && info.async === true);
+    const result = await this.once(`start:${deployment.id}`, operationId, async (tx) => {
+      const now = this.nowIso();
+      const sessionId = newId();
+      const participantId = newId();
+      const nickname = (info.nickname || [info.firstName, info.lastName].filter(Boolean).join(' ') || 'Customer').slice(0, 256);
+      const userData: Record<string, string> = { ...(info.userData ?? {}) };
+      for (const [k, v] of [['FirstName', info.firstName], ['LastName', info.lastName], ['EmailAddress', info.email], ['Subject', info.subject]] as const) {
+        if (v) userData[k] = v;
+      }
+      const session: Session = {
+        id: sessionId,
+        deploymentId: deployment.id,
+        async: isAsync,
+        state: 'Active',
+        customerParticipantId: participantId,
+        transportId: newId(),
+        userData,
+        createdAt: now,
+        endedAt: null,
+        lastIndexNum: 0,
+      };
+      await tx.insertSession(session);
+      const participant: Participant = {
+        id: participantId,
+        sessionId,
+        type: 'Customer',
+        nickname,
+        accountId: null,
+        state: 'Connected',
+        joinedAt: now,
+        leftAt: null,
+        cursorNum: 0,
+      };
+      await tx.insertParticipant(participant);
+      await this.append(tx, session, {
+        type: 'ParticipantJoined',
+        from: { participantId, type: 'Customer', nickname },
+        visibility: 'All',
+      });
+      const interaction = await this.openInteraction(tx, session, deployment, 'Queued');
+      return { session, participant, interaction };
+    });
+    await this.notifySession(result.session.id, deployment.id);
+    return result;
+  }
+
+  /** Loads a session for a customer request; ended sessions are readable only during the grace period. */
+  async customerSession(sessionId: string, participantId: string, purpose: 'read' | 'write'): Promise<{ session: Session; participant: Participant }> {
+    const found = await this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId);
+      const participant = await tx.getParticipant(participantId);
+      return { session, participant };
+    });
+    const { session, participant } = found;
+    if (!session || !participant || participant.sessionId !== session.id || session.customerParticipantId !== participant.id) {
+      throw new ChatError('INVALID_SESSION', 'session not found');
+    }
+    if (session.state === 'Ended') {
+      const endedAt = session.endedAt ? Date.parse(session.endedAt) : 0;
+      if (purpose === 'write' || this.clock.now() - endedAt > this.limits.endedReadGraceMs) {
+        throw new ChatError('INVALID_SESSION', 'session has ended');
+      }
+    }
+    return { session, participant };
+  }
+
+  async customerSend(sessionId: string, participantId: string, input: { type: 'Text' | 'TypingStarted' | 'TypingStopped'; text?: string }, operationId?: string): Promise<Message> {
+    if (input.type === 'Text') {
+      if (!input.text || input.text.trim() === '') throw new ChatError('INVALID_REQUEST', 'data[text] is required for a Text message');
+      this.checkText(input.text);
+    }
+    let queueOf: string | undefined;
+    const message = await this.once(`send:${sessionId}`, operationId, async (tx) => {
+      const session = await this.liveSession(tx, sessionId);
+      const participant = await tx.getParticipant(participantId);
+      if (!participant || participant.sessionId !== sessionId) throw new ChatError('INVALID_SESSION', 'session not found');
+      const msg = await this.append(tx, session, {
+        type: input.type,
+        from: { participantId, type: 'Customer', nickname: participant.nickname },
+        visibility: 'All',
+        ...(input.type === 'Text' ? { text: input.text } : input.text ? { text: input.text.slice(0, 256) } : {}),
+      });
+      if (input.type === 'Text' && session.async) {
+        queueOf = await this.afterCustomerText(tx, session);
+      }
+      return msg;
+    });
+    await this.notifySession(sessionId, queueOf);
+    return message;
+  }
+
+  /** Async mode: a customer message after completion opens a new interaction, or gets the policy's notice. */
+  private async afterCustomerText(tx: StoreTx, session: Session): Promise<string | undefined> {
+    const latest = await tx.latestInteraction(session.id);
+    if (latest && latest.state !== 'Completed') return undefined;
+    const deployment = await tx.getDeployment(session.deploymentId);
+    if (!deployment) throw new ChatError('INVALID_SESSION', 'deployment no longer exists');
+    const policy = deployment.asyncPolicy;
+    const completedAt = latest?.completedAt ? Date.parse(latest.completedAt) : 0;
+    const withinWindow = this.clock.now() - completedAt <= policy.noticeWindowSeconds * 1000;
+    if (latest && policy.afterCompletion === 'notice' && withinWindow) {
+      await this.append(tx, session, {
+        type: 'Notice',
+        from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
+        visibility: 'All',
+        text: policy.noticeText,
+        subtype: 'AfterCompletion',
+      });
+      return undefined;
+    }
+    await this.openInteraction(tx, session, deployment, 'Queued');
+    return deployment.id;
+  }
+
+  async updateUserData(sessionId: string, data: Record<string, string>, operationId?: string): Promise<Record<string, string>> {
+    const result = await this.once(`userdata:${sessionId}`, operationId, async (tx) => {
+      const session = await this.liveSession(tx, sessionId);
+      const merged = { ...session.userData, ...data };
+      this.checkUserData(merged);
+      await tx.updateSession(sessionId, { userData: merged });
+      return merged;
+    });
+    await this.notifySession(sessionId);
+    return result;
+  }
+
+  /** The customer leaves: the session ends; interactions no agent handles yet are completed. */
+  async customerLeave(sessionId: string, participantId: string, operationId?: string): Promise<void> {
+    await this.once(`leave:${sessionId}`, operationId, async (tx) => {
+      const session = await this.liveSession(tx, sessionId);
+      const participant = await tx.getParticipant(participantId);
+      if (!participant || participant.sessionId !== sessionId || participant.id !== session.customerParticipantId) {
+        throw new ChatError('FORBIDDEN', 'a customer can only remove their own participant');
+      }
+      await this.endSession(tx, session);
+      return true;
+    });
+    await this.notifySession(sessionId);
+  }
+
+  private async endSession(tx: StoreTx, session: Session): Promise<void> {
+    const latest = await tx.latestInteraction(session.id);
+    if (latest && (latest.state === 'Workflow' || latest.state === 'Queued' || latest.state === 'Offered')) {
+      await this.transition(tx, session, latest, 'Completed');
+    }
+    const customer = await tx.getParticipant(session.customerParticipantId);
+    if (customer && customer.state === 'Connected') {
+      await tx.updateParticipant(customer.id, { state: 'Left', leftAt: this.nowIso() });
+      await this.append(tx, session, {
+        type: 'ParticipantLeft',
+        from: { participantId: customer.id, type: 'Customer', nickname: customer.nickname },
+        visibility: 'All',
+      });
+    }
+    await tx.updateSession(session.id, { state: 'Ended', endedAt: this.nowIso() });
+  }
+
+  private async liveSession(tx: StoreTx, sessionId: string): Promise<Session> {
+    const session = await tx.getSession(sessionId, true);
+    if (!session || session.state !== 'Active') throw new ChatError('INVALID_SESSION', session ? 'session has ended' : 'session not found');
+    return session;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  /**
+   * Messages after the participant's delivery cursor (or after `afterIndex` when the client
+   * names its own position), and moves the cursor past what is returned.
+   */
+  async readNew(sessionId: string, participantId: string, readerType: ParticipantType, afterIndex?: string, limit = 100): Promise<ReadResult> {
+    const afterGiven = afterIndex !== undefined ? parseIndex(afterIndex) : null;
+    if (afterIndex !== undefined && afterGiven === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
+    return this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId);
+      const participant = await tx.getParticipant(participantId);
+      if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
+      const after = afterGiven ?? participant.cursorNum;
+      const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities: visibleTo(readerType), limit });
+      const lastNum = messages.length ? parseIndex(messages[messages.length - 1]!.index)! : after;
+      if (lastNum > participant.cursorNum) await tx.updateParticipant(participantId, { cursorNum: lastNum });
+      const delivered = Math.max(lastNum, afterGiven === null ? participant.cursorNum : lastNum);
+      const caughtUp = messages.length < limit;
+      return {
+        messages,
+        lastDeliveredIndex: delivered > 0 ? formatIndex(delivered) : null,
+        chatEnded: session.state === 'Ended' && caughtUp,
+      };
+    });
+  }
+
+  /** Runs `read` until it returns something, the session ends, or `holdMs` passes (long poll). */
+  async waitFor(sessionId: string, holdMs: number, read: () => Promise<ReadResult>, signal?: AbortSignal): Promise<ReadResult> {
+    let wake: () => void = () => {};
+    let woken = false;
+    const stop = this.fanout.listen(topics.session(sessionId), () => {
+      woken = true;
+      wake();
+    });
+    const deadline = this.clock.now() + holdMs;
+    try {
+      for (;;) {
+        woken = false;
+        const result = await read();
+        const remaining = deadline - this.clock.now();
+        if (result.messages.length > 0 || result.chatEnded || remaining <= 0 || signal?.aborted) return result;
+        if (!woken) {
+          // Woken by the fan-out, or re-checks the store every second when a notification is lost.
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, Math.min(remaining, 1_000));
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+            signal?.addEventListener('abort', () => wake(), { once: true });
+          });
+        }
+      }
+    } finally {
+      stop();
+    }
+  }
+
+  /** Staff read the log after a position they name (they are not always participants). */
+  async readAfter(sessionId: string, visibilities: Visibility[], afterIndex: string | undefined, limit = 200): Promise<ReadResult> {
+    const after = afterIndex === undefined ? 0 : parseIndex(afterIndex);
+    if (after === null) throw new ChatError('INVALID_REQUEST', 'after must look like "<ms>-<seq>"');
+    return this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId);
+      if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+      const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit });
+      const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
+      return { messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' };
+    });
+  }
+
+  /** History: the newest `count` messages before `beforeIndex` (or the newest overall), in log order. */
+  async history(sessionId: string, participantId: string, readerType: ParticipantType, count: number, beforeIndex?: string): Promise<ReadResult> {
+    const before = beforeIndex !== undefined ? parseIndex(beforeIndex) : undefined;
+    if (before === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
+    return this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId);
+      const participant = await tx.getParticipant(participantId);
+      if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
+      const messages = await tx.listMessages(sessionId, { beforeNum: before, visibilities: visibleTo(readerType), limit: count, newest: true });
+      let cursor = participant.cursorNum;
+      if (before === undefined && messages.length) {
+        // The newest page was handed over: polls continue after it, so a restore shows nothing twice.
+        const last = parseIndex(messages[messages.length - 1]!.index)!;
+        if (last > cursor) {
+          cursor = last;
+          await tx.updateParticipant(participantId, { cursorNum: cursor });
+        }
+      }
+      return { messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' };
+    });
+  }
+
+  // ---- staff side ----------------------------------------------------------------------------
+
+  async listInteractions(filter: { states?: InteractionState[]; agentAccountId?: string; sessionId?: string }): Promise<Interaction[]> {
+    return this.store.tx((tx) => tx.listInteractions(filter));
+  }
+
+  async getSessionForStaff(sessionId: string, account: Account): Promise<{ session: Session; participants: Participant[]; interactions: Interaction[] }> {
+    return this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId);
+      if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+      const participants = await tx.listParticipants(sessionId);
+      const interactions = await tx.listInteractions({ sessionId });
+      this.assertStaffMayRead(account, participants, interactions);
+      return { session, participants, interactions };
+    });
+  }
+
+  private assertStaffMayRead(account: Account, participants: Participant[], interactions: Interaction[]): void {
+    if (account.role !== 'agent') return;
+    const involved =
+      participants.some((p) => p.accountId === account.id) ||
+      interactions.some((i) => i.agentAccountId === account.id || i.state === 'Queued' || (i.state === 'Offered' && i.agentAccountId === account.id));
+    if (!involved) throw new ChatError('FORBIDDEN', 'this session is not assigned to you');
+  }
+
+  /** An agent takes a queued (or offered-to-them) interaction: it becomes Handling and the agent joins. */
+  async accept(interactionId: string, account: Account): Promise<Interaction> {
+    let sessionId = '';
+    const result = await this.store.tx(async (tx) => {
+      const interaction = await tx.getInteraction(interactionId, true);
+      if (!interaction) throw new ChatError('NOT_FOUND', 'interaction not found');
+      if (interaction.state === 'Offered' && interaction.agentAccountId !== account.id) {
+        throw new ChatError('CONFLICT', 'this interaction is offered to another agent');
+      }
+      if (interaction.state !== 'Queued' && interaction.state !== 'Offered') {
+        throw new ChatError('CONFLICT', `interaction is ${interaction.state}; only a Queued or Offered interaction can be accepted`);
+      }
+      const session = await this.liveSession(tx, interaction.sessionId);
+      sessionId = session.id;
+      const handled = await this.transition(tx, session, interaction, 'Handling', { agentAccountId: account.id });
+      await this.joinStaff(tx, session, account);
+      return handled;
+    });
+    await this.notifySession(sessionId, result.deploymentId);
+    return result;
+  }
+
+  private async joinStaff(tx: StoreTx, session: Session, account: Account): Promise<Participant> {
+    const existing = (await tx.listParticipants(session.id)).find((p) => p.accountId === account.id && p.state === 'Connected');
+    if (existing) return existing;
+    const type: ParticipantType = account.role === 'agent' ? 'Agent' : 'Supervisor';
+    const participant: Participant = {
+      id: newId(),
+      sessionId: session.id,
+      type,
+      nickname: account.displayName,
+      accountId: account.id,
+      state: 'Connected',
+      joinedAt: this.nowIso(),
+      leftAt: null,
+      cursorNum: session.lastIndexNum,
+    };
+    await tx.insertParticipant(participant);
+    await this.append(tx, session, {
+      type: 'ParticipantJoined',
+      from: { participantId: participant.id, type, nickname: participant.nickname },
+      visibility: 'All',
+    });
+    return participant;
+  }
+
+  private async staffParticipant(tx: StoreTx, sessionId: string, account: Account): Promise<Participant> {
+    const p = (await tx.listParticipants(sessionId)).find((x) => x.accountId === account.id && x.state === 'Connected');
+    if (!p) throw new ChatError('FORBIDDEN', 'you are not connected to this session; accept an interaction first');
+    return p;
+  }
+
+  async staffParticipantId(sessionId: string, account: Account): Promise<Participant> {
+    return this.store.tx((tx) => this.staffParticipant(tx, sessionId, account));
+  }
+
+  async agentSend(
+    sessionId: string,
+    account: Account,
+    input: { type: Extract<MessageType, 'Text' | 'Notice' | 'PushUrl' | 'TypingStarted' | 'TypingStopped'>; text?: string; url?: string; visibility: Visibility },
+    operationId?: string,
+  ): Promise<Message> {
+    if ((input.type === 'Text' || input.type === 'Notice') && (!input.text || !input.text.trim())) throw new ChatError('INVALID_REQUEST', 'text is required');
+    if (input.text) this.checkText(input.text);
+    if (input.type === 'PushUrl') checkUrl(input.url);
+    if (input.visibility === 'Vip' && account.role === 'agent') throw new ChatError('FORBIDDEN', 'agents cannot send Vip messages');
+    const msg = await this.once(`staff-send:${sessionId}:${account.id}`, operationId, async (tx) => {
+      const session = await this.liveSession(tx, sessionId);
+      const p = await this.staffParticipant(tx, sessionId, account);
+      return this.append(tx, session, {
+        type: input.type,
+        from: { participantId: p.id, type: p.type, nickname: p.nickname },
+        visibility: input.visibility,
+        ...(input.text !== undefined ? { text: input.text } : {}),
+        ...(input.url !== undefined ? { url: input.url } : {}),
+      });
+    });
+    await this.notifySession(sessionId);
+    return msg;
+  }
+
+  private async ownInteraction(tx: StoreTx, interactionId: string, account: Account): Promise<{ interaction: Interaction; session: Session }> {
+    const interaction = await tx.getInteraction(interactionId, true);
+    if (!interaction) throw new ChatError('NOT_FOUND', 'interaction not found');
+    if (interaction.agentAccountId !== account.id && account.role === 'agent') throw new ChatError('FORBIDDEN', 'this interaction is not assigned to you');
+    const session = await tx.getSession(interaction.sessionId, true);
+    if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+    return { interaction, session };
+  }
+
+  /** The agent marks the interaction done: Handling -> Finalizing (wrap-up). */
+  async markDone(interactionId: string, account: Account): Promise<Interaction> {
+    const result = await this.store.tx(async (tx) => {
+      const { interaction, session } = await this.ownInteraction(tx, interactionId, account);
+      return this.transition(tx, session, interaction, 'Finalizing');
+    });
+    await this.notifySession(result.sessionId);
+    return result;
+  }
+
+  /**
+   * Wrap-up finished: Finalizing -> Completed. The agent leaves the session; a synchronous
+   * session ends with its only interaction.
+   */
+  async complete(interactionId: string, account: Account, wrapUpCode?: string): Promise<Interaction> {
+    const result = await this.store.tx(async (tx) => {
+      const { interaction, session } = await this.ownInteraction(tx, interactionId, account);
+      if (interaction.state !== 'Finalizing') throw new ChatError('CONFLICT', `interaction is ${interaction.state}; mark it done first`);
+      if (session.state === 'Active' || session.endedAt) await this.leaveIfConnected(tx, session, account);
+      const completed = await this.transition(tx, session, interaction, 'Completed', { wrapUpCode: wrapUpCode ?? null });
+      if (!session.async && session.state === 'Active') await this.endSession(tx, session);
+      return completed;
+    });
+    await this.notifySession(result.sessionId);
+    return result;
+  }
+
+  private async leaveIfConnected(tx: StoreTx, session: Session, account: Account): Promise<boolean> {
+    const p = (await tx.listParticipants(session.id)).find((x) => x.accountId === account.id && x.state === 'Connected');
+    if (!p) return false;
+    await tx.updateParticipant(p.id, { state: 'Left', leftAt: this.nowIso() });
+    await this.append(tx, session, { type: 'ParticipantLeft', from: { participantId: p.id, type: p.type, nickname: p.nickname }, visibility: 'All' });
+    return true;
+  }
+
+  async staffLeave(sessionId: string, account: Account): Promise<void> {
+    await this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId, true);
+      if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+      if (!(await this.leaveIfConnected(tx, session, account))) throw new ChatError('CONFLICT', 'you are not connected to this session');
+    });
+    await this.notifySession(sessionId);
+  }
+
+  /** An agent follows up on an async session whose last interaction is completed: a new interaction, handled by them. */
+  async followUp(sessionId: string, account: Account): Promise<Interaction> {
+    const result = await this.store.tx(async (tx) => {
+      const session = await this.liveSession(tx, sessionId);
+      if (!session.async) throw new ChatError('CONFLICT', 'follow-up needs an asynchronous session');
+      const latest = await tx.latestInteraction(sessionId);
+      if (latest && latest.state !== 'Completed') throw new ChatError('CONFLICT', `the session already has an open interaction (${latest.state})`);
+      if (account.role === 'agent') {
+        const all = await tx.listInteractions({ sessionId });
+        if (!all.some((i) => i.agentAccountId === account.id)) throw new ChatError('FORBIDDEN', 'you never handled this session');
+      }
+      const deployment = await tx.getDeployment(session.deploymentId);
+      if (!deployment) throw new ChatError('NOT_FOUND', 'deployment not found');
+      const interaction = await this.openInteraction(tx, session, deployment, 'Handling', account.id);
+      await this.joinStaff(tx, session, account);
+      return interaction;
+    });
+    await this.notifySession(sessionId);
+    return result;
+  }
+
+  // ---- files ---------------------------------------------------------------------------------
+
+  async recordFile(sessionId: string, participantId: string, file: { id: string; name: string; mime: string; size: number; url: string }, operationId?: string): Promise<Message> {
+    const msg = await this.once(`file:${sessionId}`, operationId, async (tx) => {
+      const session = await this.liveSession(tx, sessionId);
+      const participant = await tx.getParticipant(participantId);
+      if (!participant || participant.sessionId !== sessionId) throw new ChatError('INVALID_SESSION', 'session not found');
+      await tx.insertFile({ id: file.id, sessionId, name: file.name, mime: file.mime, size: file.size, createdAt: this.nowIso() });
+      return this.append(tx, session, {
+        type: 'File',
+        from: { participantId, type: participant.type, nickname: participant.nickname },
+        visibility: 'All',
+        text: file.name,
+        content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url: file.url, name: file.name, size: file.size }],
+      });
+    });
+    await this.notifySession(sessionId);
+    return msg;
+  }
+
+  async getFile(fileId: string) {
+    return this.store.tx((tx) => tx.getFile(fileId));
+  }
+
+  // ---- checks --------------------------------------------------------------------------------
+
+  private checkText(text: string): void {
+    if (text.length > this.limits.maxMessageLength) {
+      throw new ChatError('PAYLOAD_TOO_LARGE', `message text is ${text.length} characters; the limit is ${this.limits.maxMessageLength}`);
+    }
+  }
+
+  private checkUserData(data: Record<string, string>): void {
+    const keys = Object.keys(data);
+    if (keys.length > this.limits.maxUserDataKeys) throw new ChatError('PAYLOAD_TOO_LARGE', `userData has ${keys.length} keys; the limit is ${this.limits.maxUserDataKeys}`);
+    const bytes = Buffer.byteLength(JSON.stringify(data));
+    if (bytes > this.limits.maxUserDataBytes) throw new ChatError('PAYLOAD_TOO_LARGE', `userData is ${bytes} bytes; the limit is ${this.limits.maxUserDataBytes}`);
+  }
+}
+
+export function checkUrl(url: string | undefined): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url ?? '');
+  } catch {
+    throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
+}

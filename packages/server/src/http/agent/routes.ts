@@ -1,0 +1,167 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { INTERACTION_STATES, toV3Message, VISIBILITIES, visibleTo } from '@parley/protocol';
+import { z } from 'zod';
+import type { ChatService } from '../../core/chat-service.js';
+import { ChatError } from '../../core/errors.js';
+import { verifyPassword } from '../../core/secrets.js';
+import type { TokenService } from '../../core/tokens.js';
+import type { Account, Store } from '../../ports/store.js';
+import { errorReply, parseOr400 } from '../errors.js';
+import type { OpenApiRegistry } from '../openapi.js';
+
+export interface AgentApiDeps {
+  chat: ChatService;
+  store: Store;
+  tokens: TokenService;
+  openapi: OpenApiRegistry;
+  longPollMs: number;
+}
+
+const loginBody = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(256) });
+const listQuery = z.object({
+  state: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',') : undefined))
+    .pipe(z.array(z.enum(INTERACTION_STATES)).optional()),
+  mine: z.enum(['true', 'false']).optional(),
+});
+const sendBody = z.object({
+  type: z.enum(['Text', 'Notice', 'PushUrl', 'TypingStarted', 'TypingStopped']).default('Text'),
+  text: z.string().optional(),
+  url: z.string().max(2048).optional(),
+  visibility: z.enum(VISIBILITIES).default('All'),
+  operationId: z.string().max(128).optional(),
+});
+const readQuery = z.object({
+  after: z.string().optional(),
+  wait: z.coerce.number().int().min(0).max(30_000).optional(),
+});
+const completeBody = z.object({ wrapUpCode: z.string().max(128).optional() });
+const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
+
+/** The agent API: staff log in, take interactions, talk, mark done, follow up. Supervisors and routing extend it. */
+export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void {
+  const { chat, store, tokens } = deps;
+  const P = '/agent/v1';
+  const doc = deps.openapi.add.bind(deps.openapi);
+
+  const staff = async (req: FastifyRequest): Promise<Account> => {
+    const header = req.headers.authorization;
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : null;
+    if (!token) throw new ChatError('UNAUTHORIZED', 'an Authorization: Bearer <token> header is required; get a token from POST /agent/v1/login');
+    const claims = await tokens.verifyStaffToken(token);
+    if (!claims) throw new ChatError('UNAUTHORIZED', 'the token is not valid or has expired; log in again');
+    const account = await store.tx((tx) => tx.getAccount(claims.accountId));
+    if (!account) throw new ChatError('UNAUTHORIZED', 'the account no longer exists');
+    return account;
+  };
+  const route =
+    (fn: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<unknown>) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        return await fn(req, reply, await staff(req));
+      } catch (err) {
+        return errorReply(req, reply, err);
+      }
+    };
+  const publicAccount = (a: Account) => ({ id: a.id, username: a.username, displayName: a.displayName, role: a.role });
+
+  doc({ method: 'post', path: `${P}/login`, tag: 'agent', summary: 'Log in; returns a bearer token that expires', body: loginBody, responses: { '200': '{token, expiresAt, account}', '401': 'wrong username or password' } });
+  app.post(`${P}/login`, async (req, reply) => {
+    try {
+      const body = parseOr400(loginBody, req.body, 'login');
+      const account = await store.tx((tx) => tx.getAccountByUsername(body.username));
+      if (!account || !(await verifyPassword(body.password, account.passwordHash))) throw new ChatError('UNAUTHORIZED', 'wrong username or password');
+      const { token, expiresAt } = await tokens.signStaffToken(account.id, account.role);
+      return { token, expiresAt, account: publicAccount(account) };
+    } catch (err) {
+      return errorReply(req, reply, err);
+    }
+  });
+
+  doc({ method: 'get', path: `${P}/me`, tag: 'agent', summary: 'The logged-in account', security: ['bearer'] });
+  app.get(`${P}/me`, route(async (_req, _reply, account) => ({ account: publicAccount(account) })));
+
+  doc({ method: 'get', path: `${P}/interactions`, tag: 'agent', summary: 'Interactions, filtered by state (comma-separated) and/or mine=true', query: listQuery, security: ['bearer'] });
+  app.get(
+    `${P}/interactions`,
+    route(async (req, _reply, account) => {
+      const q = parseOr400(listQuery, req.query, 'query');
+      const mine = q.mine === 'true' || account.role === 'agent' && !q.state?.every((s) => s === 'Queued');
+      const list = await chat.listInteractions({ states: q.state, ...(mine ? { agentAccountId: account.id } : {}) });
+      return { interactions: list };
+    }),
+  );
+
+  const interactionAction = (name: string, summary: string, act: (id: string, account: Account, req: FastifyRequest) => Promise<unknown>) => {
+    doc({ method: 'post', path: `${P}/interactions/:id/${name}`, tag: 'agent', summary, security: ['bearer'], responses: { '200': '{interaction}', '404': 'not found', '409': 'not allowed in the current state' } });
+    app.post(
+      `${P}/interactions/:id/${name}`,
+      route(async (req, _reply, account) => {
+        const { id } = parseOr400(idParams, req.params, 'path');
+        return { interaction: await act(id, account, req) };
+      }),
+    );
+  };
+  interactionAction('accept', 'Accept a queued or offered interaction: Handling, and the agent joins the session', (id, a) => chat.accept(id, a));
+  interactionAction('done', 'Mark the interaction done: Finalizing (wrap-up)', (id, a) => chat.markDone(id, a));
+  interactionAction('complete', 'Finish wrap-up: Completed; the agent leaves; a synchronous session ends', (id, a, req) =>
+    chat.complete(id, a, parseOr400(completeBody, req.body ?? {}, 'body').wrapUpCode),
+  );
+
+  doc({ method: 'get', path: `${P}/sessions/:id`, tag: 'agent', summary: 'A session with its participants, interactions and user data', security: ['bearer'] });
+  app.get(
+    `${P}/sessions/:id`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      return chat.getSessionForStaff(id, account);
+    }),
+  );
+
+  doc({ method: 'get', path: `${P}/sessions/:id/messages`, tag: 'agent', summary: 'Messages after an index (long poll with wait=ms); Int visible to agents, Vip to supervisors', query: readQuery, security: ['bearer'] });
+  app.get(
+    `${P}/sessions/:id/messages`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      const q = parseOr400(readQuery, req.query, 'query');
+      await chat.getSessionForStaff(id, account);
+      const visibilities = visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor');
+      const abort = new AbortController();
+      req.raw.once('close', () => abort.abort());
+      const read = () => chat.readAfter(id, visibilities, q.after);
+      const result = q.wait ? await chat.waitFor(id, Math.min(q.wait, deps.longPollMs), read, abort.signal) : await read();
+      return { messages: result.messages.map(toV3Message), lastIndex: result.lastDeliveredIndex, sessionEnded: result.chatEnded };
+    }),
+  );
+
+  doc({ method: 'post', path: `${P}/sessions/:id/messages`, tag: 'agent', summary: 'Send Text/Notice/PushUrl/typing with visibility All or Int (Vip: supervisors)', body: sendBody, security: ['bearer'] });
+  app.post(
+    `${P}/sessions/:id/messages`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      const body = parseOr400(sendBody, req.body, 'message');
+      const message = await chat.agentSend(id, account, { type: body.type, text: body.text, url: body.url, visibility: body.visibility }, body.operationId);
+      return { message: toV3Message(message) };
+    }),
+  );
+
+  doc({ method: 'post', path: `${P}/sessions/:id/leave`, tag: 'agent', summary: 'Leave the session (ParticipantLeft)', security: ['bearer'] });
+  app.post(
+    `${P}/sessions/:id/leave`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      await chat.staffLeave(id, account);
+      return { left: true };
+    }),
+  );
+
+  doc({ method: 'post', path: `${P}/sessions/:id/follow-up`, tag: 'agent', summary: 'Open a follow-up interaction on an async session whose last interaction is completed', security: ['bearer'] });
+  app.post(
+    `${P}/sessions/:id/follow-up`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      return { interaction: await chat.followUp(id, account) };
+    }),
+  );
+}

@@ -1,0 +1,34 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ChatError } from '../core/errors.js';
+import { hashApiKey } from '../core/secrets.js';
+import type { TokenService } from '../core/tokens.js';
+import type { Deployment, Store } from '../ports/store.js';
+import { assertOrigin } from './cors.js';
+
+/** Resolves the deployment from the API key header (`x-api-key`, or GMS's `apikey`) and checks the page's origin. */
+export async function deploymentOf(req: FastifyRequest, reply: FastifyReply, store: Store): Promise<Deployment> {
+  const key = req.headers['x-api-key'] ?? req.headers['apikey'];
+  if (typeof key !== 'string' || key === '') throw new ChatError('UNAUTHORIZED', 'the x-api-key header is required');
+  const deployment = await store.tx((tx) => tx.getDeploymentByApiKeyHash(hashApiKey(key)));
+  if (!deployment) throw new ChatError('UNAUTHORIZED', 'unknown API key');
+  assertOrigin(req, reply, deployment);
+  return deployment;
+}
+
+export interface CustomerClaims {
+  sessionId: string;
+  transportId: string;
+  participantId: string;
+  deploymentId: string;
+}
+
+/** Verifies `x-nexus-client-key`: signed by this server, for this deployment, and for the session in the path. */
+export async function customerClaims(req: FastifyRequest, tokens: TokenService, deployment: Deployment, sessionId: string): Promise<CustomerClaims> {
+  const token = req.headers['x-nexus-client-key'];
+  if (typeof token !== 'string' || token === '') throw new ChatError('UNAUTHORIZED', 'the x-nexus-client-key header is required');
+  const claims = await tokens.verifyClientToken(token);
+  if (!claims) throw new ChatError('UNAUTHORIZED', 'the client key is not valid');
+  if (claims.deploymentId !== deployment.id) throw new ChatError('FORBIDDEN', 'the client key belongs to another deployment');
+  if (claims.sessionId !== sessionId) throw new ChatError('FORBIDDEN', 'the client key does not open this session');
+  return claims;
+}

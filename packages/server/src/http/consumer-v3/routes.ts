@@ -1,0 +1,191 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { v3MessagesQuery, v3OperationOnly, v3SendBody, v3StartBody, v3UserDataBody, toV3Message, type V3Envelope } from '@parley/protocol';
+import { z } from 'zod';
+import type { ChatService, ReadResult } from '../../core/chat-service.js';
+import { ChatError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { TokenService } from '../../core/tokens.js';
+import type { FileStore } from '../../ports/file-store.js';
+import type { Store } from '../../ports/store.js';
+import { customerClaims, deploymentOf } from '../auth-customer.js';
+import { errorReply, operationIdOf, parseOr400 } from '../errors.js';
+import { contentMatchesType } from '../file-sniff.js';
+import type { OpenApiRegistry } from '../openapi.js';
+
+export interface ConsumerV3Deps {
+  chat: ChatService;
+  store: Store;
+  tokens: TokenService;
+  files: FileStore;
+  openapi: OpenApiRegistry;
+  prefix: string;
+  longPollMs: number;
+  maxUploadBytes: number;
+  uploadTypes: string[];
+}
+
+const FORM = ['application/x-www-form-urlencoded', 'application/json'];
+const sessionParams = z.object({ sessionId: z.string().uuid('sessionId must be a UUID') });
+
+/** Chat API v3, the consumer messaging API of seed 000 and the reference (§1). */
+export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): void {
+  const { chat, store, tokens, prefix } = deps;
+  const envelope = <T>(req: FastifyRequest, data: T): V3Envelope<T> => {
+    const out: V3Envelope<T> = { status: { code: 'SUCCESS' }, data, referenceId: String(req.id) };
+    const op = operationIdOf(req);
+    if (op) out.operationId = op;
+    return out;
+  };
+  const readBody = (r: ReadResult) => ({ messages: r.messages.map(toV3Message), lastDeliveredIndex: r.lastDeliveredIndex, chatEnded: r.chatEnded });
+  const guard =
+    (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        return await fn(req, reply);
+      } catch (err) {
+        return errorReply(req, reply, err);
+      }
+    };
+  const authed = async (req: FastifyRequest, reply: FastifyReply) => {
+    const { sessionId } = parseOr400(sessionParams, req.params, 'path');
+    const deployment = await deploymentOf(req, reply, store);
+    const claims = await customerClaims(req, tokens, deployment, sessionId);
+    return { deployment, claims, sessionId };
+  };
+  const doc = deps.openapi.add.bind(deps.openapi);
+
+  doc({ method: 'post', path: prefix, tag: 'consumer-v3', summary: 'Start a chat session (or resume one with x-nexus-client-key in async mode)', body: v3StartBody, bodyContentTypes: FORM, security: ['apiKey'], responses: { '200': 'data.clientToken: a JWT carrying {sessionId, transportId, participantId}', '400': 'invalid body', '401': 'missing or unknown API key' } });
+  app.post(
+    prefix,
+    guard(async (req, reply) => {
+      const deployment = await deploymentOf(req, reply, store);
+      const body = parseOr400(v3StartBody, req.body, 'start request');
+      const existing = req.headers['x-nexus-client-key'];
+      if (typeof existing === 'string' && existing) {
+        const claims = await tokens.verifyClientToken(existing);
+        if (!claims || claims.deploymentId !== deployment.id) throw new ChatError('UNAUTHORIZED', 'the client key is not valid for this deployment');
+        const session = await store.tx((tx) => tx.getSession(claims.sessionId));
+        if (session && session.state === 'Active') {
+          return envelope(req, { clientToken: existing, sessionId: claims.sessionId, participantId: claims.participantId, restored: true });
+        }
+      }
+      const d = body.data;
+      const started = await chat.startSession(
+        deployment,
+        { nickname: d.nickname, firstName: d.firstName, lastName: d.lastName, email: d.email, subject: d.subject, userData: d.userData, async: d.async === true || d.async === 'true' },
+        body.operationId,
+      );
+      const clientToken = await tokens.signClientToken({
+        sessionId: started.session.id,
+        transportId: started.session.transportId,
+        participantId: started.participant.id,
+        deploymentId: deployment.id,
+      });
+      return envelope(req, { clientToken, sessionId: started.session.id, participantId: started.participant.id, async: started.session.async });
+    }),
+  );
+
+  doc({ method: 'get', path: `${prefix}/:sessionId/messages`, tag: 'consumer-v3', summary: 'Long poll for new messages (no count), or read history (count, optionally before index)', query: v3MessagesQuery, security: ['apiKey', 'clientKey'], responses: { '200': 'data: {messages, lastDeliveredIndex, chatEnded}', '404': 'INVALID_SESSION' } });
+  app.get(
+    `${prefix}/:sessionId/messages`,
+    guard(async (req, reply) => {
+      const { claims, sessionId } = await authed(req, reply);
+      const query = parseOr400(v3MessagesQuery, req.query, 'query');
+      await chat.customerSession(sessionId, claims.participantId, 'read');
+      if (query.count !== undefined) {
+        return envelope(req, readBody(await chat.history(sessionId, claims.participantId, 'Customer', query.count, query.index)));
+      }
+      const abort = new AbortController();
+      req.raw.once('close', () => abort.abort());
+      const hold = query.wait === undefined ? deps.longPollMs : Math.min(query.wait, deps.longPollMs);
+      const result = await chat.waitFor(sessionId, hold, () => chat.readNew(sessionId, claims.participantId, 'Customer', query.index), abort.signal);
+      return envelope(req, readBody(result));
+    }),
+  );
+
+  doc({ method: 'post', path: `${prefix}/:sessionId/messages`, tag: 'consumer-v3', summary: 'Send Text, TypingStarted or TypingStopped', body: v3SendBody, bodyContentTypes: FORM, security: ['apiKey', 'clientKey'], responses: { '200': 'data.message: the stored message', '404': 'INVALID_SESSION', '413': 'text too long' } });
+  app.post(
+    `${prefix}/:sessionId/messages`,
+    guard(async (req, reply) => {
+      const { claims, sessionId } = await authed(req, reply);
+      const body = parseOr400(v3SendBody, req.body, 'message');
+      const message = await chat.customerSend(sessionId, claims.participantId, { type: body.data.type, text: body.data.text }, body.operationId);
+      return envelope(req, { message: toV3Message(message) });
+    }),
+  );
+
+  doc({ method: 'put', path: `${prefix}/:sessionId/userdata`, tag: 'consumer-v3', summary: 'Merge user data (attached data) into the session', body: v3UserDataBody, bodyContentTypes: FORM, security: ['apiKey', 'clientKey'] });
+  app.put(
+    `${prefix}/:sessionId/userdata`,
+    guard(async (req, reply) => {
+      const { sessionId } = await authed(req, reply);
+      const body = parseOr400(v3UserDataBody, req.body, 'user data');
+      const userData = await chat.updateUserData(sessionId, body.data, body.operationId);
+      return envelope(req, { userData });
+    }),
+  );
+
+  doc({ method: 'delete', path: `${prefix}/:sessionId/participants/:participantId`, tag: 'consumer-v3', summary: 'The customer leaves: the session ends', security: ['apiKey', 'clientKey'] });
+  app.delete(
+    `${prefix}/:sessionId/participants/:participantId`,
+    guard(async (req, reply) => {
+      const { claims, sessionId } = await authed(req, reply);
+      const { participantId } = req.params as { participantId: string };
+      if (participantId !== claims.participantId) throw new ChatError('FORBIDDEN', 'a customer can only remove their own participant');
+      const query = parseOr400(v3OperationOnly, { ...(req.query as object), ...((req.body as object) ?? {}) }, 'request');
+      await chat.customerLeave(sessionId, claims.participantId, query.operationId as string | undefined);
+      return envelope(req, { chatEnded: true });
+    }),
+  );
+
+  doc({ method: 'post', path: `${prefix}/:sessionId/images`, tag: 'consumer-v3', summary: 'Upload a file (multipart field `file`); allowed types and size are configured', bodyContentTypes: ['multipart/form-data'], security: ['apiKey', 'clientKey'], responses: { '200': 'data.message: the File message', '413': 'file too large', '415': 'type not allowed' } });
+  app.post(
+    `${prefix}/:sessionId/images`,
+    guard(async (req, reply) => {
+      const { claims, sessionId } = await authed(req, reply);
+      await chat.customerSession(sessionId, claims.participantId, 'write');
+      if (!req.isMultipart()) throw new ChatError('INVALID_REQUEST', 'send the file as multipart/form-data in a field named "file"');
+      let operationId: string | undefined;
+      let upload: { name: string; mime: string; bytes: Buffer } | null = null;
+      for await (const part of req.parts({ limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 5 } })) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file') throw new ChatError('INVALID_REQUEST', 'the file field must be named "file"');
+          const bytes = await part.toBuffer();
+          upload = { name: part.filename.slice(0, 200) || 'file', mime: part.mimetype, bytes };
+        } else if (part.fieldname === 'operationId' && typeof part.value === 'string') {
+          operationId = part.value.slice(0, 128);
+        }
+      }
+      if (!upload) throw new ChatError('INVALID_REQUEST', 'no file in the "file" field');
+      if (!deps.uploadTypes.includes(upload.mime)) throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `files of type ${upload.mime} are not accepted; allowed: ${deps.uploadTypes.join(', ')}`);
+      if (!contentMatchesType(upload.mime, upload.bytes)) throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `the file's content is not ${upload.mime}`);
+      const fileId = newId();
+      await deps.files.put(fileId, upload.bytes);
+      const sig = await tokens.signFileUrl(fileId, sessionId);
+      const url = `/sessions/${sessionId}/images/${fileId}?sig=${sig}`;
+      const message = await chat.recordFile(sessionId, claims.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length, url }, operationId);
+      return envelope(req, { message: toV3Message(message) });
+    }),
+  );
+
+  doc({ method: 'get', path: `${prefix}/:sessionId/images/:fileId`, tag: 'consumer-v3', summary: 'Download an uploaded file (the signed URL from the File message)', query: z.object({ sig: z.string() }) });
+  app.get(
+    `${prefix}/:sessionId/images/:fileId`,
+    guard(async (req, reply) => {
+      const { sessionId, fileId } = req.params as { sessionId: string; fileId: string };
+      const { sig } = parseOr400(z.object({ sig: z.string().min(1) }), req.query, 'query');
+      if (!(await tokens.verifyFileUrl(sig, fileId, sessionId))) throw new ChatError('FORBIDDEN', 'the file link is not valid');
+      const meta = await chat.getFile(fileId);
+      const bytes = meta ? await deps.files.get(fileId) : null;
+      if (!meta || !bytes || meta.sessionId !== sessionId) throw new ChatError('NOT_FOUND', 'file not found');
+      const inline = meta.mime.startsWith('image/');
+      return reply
+        .header('content-type', meta.mime)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cache-control', 'private, max-age=3600')
+        .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${meta.name.replace(/[^\w.\- ]/g, '_')}"`)
+        .send(bytes);
+    }),
+  );
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Deployment, Store } from '../ports/store.js';
+import { ChatError } from '../core/errors.js';
+
+export const CORS_ALLOWED_HEADERS = 'content-type, x-api-key, x-nexus-client-key, apikey, authorization';
+
+function sameOrigin(req: FastifyRequest, origin: string): boolean {
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function originAllowed(allowed: string[], origin: string): boolean {
+  return allowed.includes('*') || allowed.includes(origin);
+}
+
+/**
+ * CORS per deployment. A preflight carries no API key, so it is answered for any origin that some
+ * deployment allows; the real request is then checked against its own deployment (assertOrigin).
+ */
+export function registerCors(app: FastifyInstance, store: Store, publicPrefixes: string[]): void {
+  let cache: { at: number; origins: Set<string> } | null = null;
+  const knownOrigins = async (): Promise<Set<string>> => {
+    if (cache && Date.now() - cache.at < 5_000) return cache.origins;
+    const deployments = await store.tx((tx) => tx.listDeployments());
+    cache = { at: Date.now(), origins: new Set(deployments.flatMap((d) => d.allowedOrigins)) };
+    return cache.origins;
+  };
+  const isPublic = (url: string) => publicPrefixes.some((p) => url.startsWith(p));
+
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (!origin || !isPublic(req.url)) return;
+    const origins = await knownOrigins();
+    const maybe = sameOrigin(req, origin) || origins.has('*') || origins.has(origin);
+    if (req.method === 'OPTIONS') {
+      if (!maybe) return reply.code(403).send({ status: { code: 'FORBIDDEN', message: `origin ${origin} is not allowed` } });
+      return reply
+        .code(204)
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS')
+        .header('access-control-allow-headers', CORS_ALLOWED_HEADERS)
+        .header('access-control-max-age', '600')
+        .header('vary', 'Origin')
+        .send();
+    }
+    if (maybe) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+  });
+}
+
+/** Refuses a cross-origin request whose deployment does not list the page's origin. */
+export function assertOrigin(req: FastifyRequest, reply: FastifyReply, deployment: Deployment): void {
+  const origin = req.headers.origin;
+  if (!origin || sameOrigin(req, origin) || originAllowed(deployment.allowedOrigins, origin)) return;
+  reply.removeHeader('access-control-allow-origin');
+  throw new ChatError('FORBIDDEN', `origin ${origin} is not allowed for this deployment`);
+}

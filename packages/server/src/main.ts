@@ -1,0 +1,38 @@
+import { ConfigError, loadConfig } from './config.js';
+import { buildParley } from './app.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env, process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`parley: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const parley = await buildParley(config);
+  const address = await parley.app.listen({ port: config.PORT, host: config.HOST });
+  const base = `http://localhost:${(parley.app.server.address() as { port: number }).port}`;
+  const lines = [`Parley is listening on ${address}`, `  widget demo:   ${base}/`, `  agent desktop: ${base}/desktop/`, `  API docs:      ${base}/openapi.json`];
+  if (parley.demo) {
+    lines.push(
+      `  demo deployment "${parley.demo.deploymentId}" API key: ${parley.demo.apiKey}`,
+      `  demo agent: user "${parley.demo.agentUser}" password "${parley.demo.agentPassword}"`,
+    );
+  }
+  console.log(lines.join('\n'));
+  const stop = async (signal: string) => {
+    parley.app.log.info({ signal }, 'shutting down');
+    await parley.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(`parley: failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

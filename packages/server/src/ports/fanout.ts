@@ -1,0 +1,15 @@
+/**
+ * Cross-reader notifications: "something changed on this topic, re-read the store".
+ * Carries no data, so a lost notification costs latency, never a message.
+ */
+export interface Fanout {
+  notify(topic: string): Promise<void>;
+  /** Calls `onNotify` for every notification on `topic` until the returned function is called. */
+  listen(topic: string, onNotify: () => void): () => void;
+  close(): Promise<void>;
+}
+
+export const topics = {
+  session: (sessionId: string) => `session:${sessionId}`,
+  deploymentQueue: (deploymentId: string) => `queue:${deploymentId}`,
+};

@@ -1,0 +1,4 @@
+export interface FileStore {
+  put(id: string, bytes: Buffer): Promise<void>;
+  get(id: string): Promise<Buffer | null>;
+}

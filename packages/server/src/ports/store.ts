@@ -1,0 +1,158 @@
+import type { InteractionState, Message, ParticipantType, Visibility } from '@parley/protocol';
+
+export type AsyncMode = 'sync' | 'async' | 'client';
+
+export interface AsyncPolicy {
+  /** `client` lets the start request choose with `data[async]`. */
+  mode: AsyncMode;
+  /** What a customer message within `noticeWindowSeconds` of completion gets: routed, or an automated notice. */
+  afterCompletion: 'route' | 'notice';
+  noticeWindowSeconds: number;
+  noticeText: string;
+}
+
+export interface Deployment {
+  id: string;
+  name: string;
+  allowedOrigins: string[];
+  asyncPolicy: AsyncPolicy;
+  defaultQueue: string;
+  createdAt: string;
+}
+
+export interface Session {
+  id: string;
+  deploymentId: string;
+  async: boolean;
+  state: 'Active' | 'Ended';
+  customerParticipantId: string;
+  transportId: string;
+  userData: Record<string, string>;
+  createdAt: string;
+  endedAt: string | null;
+  /** Numeric form of the last index appended (0 when the log is empty). */
+  lastIndexNum: number;
+}
+
+export interface Participant {
+  id: string;
+  sessionId: string;
+  type: ParticipantType;
+  nickname: string;
+  accountId: string | null;
+  state: 'Connected' | 'Left';
+  joinedAt: string;
+  leftAt: string | null;
+  /** Numeric index of the last message delivered to this participant. */
+  cursorNum: number;
+}
+
+export interface Interaction {
+  id: string;
+  sessionId: string;
+  deploymentId: string;
+  state: InteractionState;
+  queue: string;
+  priority: number;
+  agentAccountId: string | null;
+  wrapUpCode: string | null;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+}
+
+export type Role = 'agent' | 'supervisor' | 'admin';
+
+export interface Account {
+  id: string;
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: string;
+}
+
+export interface StoredFile {
+  id: string;
+  sessionId: string;
+  name: string;
+  mime: string;
+  size: number;
+  createdAt: string;
+}
+
+export interface MessageQuery {
+  /** Only messages with numeric index greater than this. */
+  afterNum?: number;
+  /** Only messages with numeric index lower than this. */
+  beforeNum?: number;
+  visibilities: Visibility[];
+  limit: number;
+  /** `desc` takes the newest `limit` messages (returned in log order all the same). */
+  newest?: boolean;
+}
+
+/** A message before the store gives it its index. */
+export type MessageDraft = Omit<Message, 'index' | 'sessionId' | 'utcTime'> & { utcTime?: string };
+
+/**
+ * Everything the core does to persistent state, inside one transaction.
+ * Adapters guarantee: a `tx` callback runs isolated and atomically; if it throws, nothing is written.
+ */
+export interface StoreTx {
+  getDeployment(id: string): Promise<Deployment | null>;
+  getDeploymentByApiKeyHash(hash: string): Promise<Deployment | null>;
+  insertDeployment(d: Deployment): Promise<void>;
+  addApiKey(deploymentId: string, keyHash: string, label: string): Promise<void>;
+  listDeployments(): Promise<Deployment[]>;
+
+  insertSession(s: Session): Promise<void>;
+  /** Reads a session; `forUpdate` locks it for the rest of the transaction. */
+  getSession(id: string, forUpdate?: boolean): Promise<Session | null>;
+  updateSession(id: string, patch: Partial<Pick<Session, 'state' | 'endedAt' | 'userData'>>): Promise<void>;
+
+  insertParticipant(p: Participant): Promise<void>;
+  getParticipant(id: string): Promise<Participant | null>;
+  listParticipants(sessionId: string): Promise<Participant[]>;
+  updateParticipant(id: string, patch: Partial<Pick<Participant, 'state' | 'leftAt' | 'cursorNum'>>): Promise<void>;
+
+  /** Appends to the log; the index is the next one after the session's last (see core/message-index). */
+  appendMessage(sessionId: string, draft: MessageDraft, nowMs: number): Promise<Message>;
+  listMessages(sessionId: string, q: MessageQuery): Promise<Message[]>;
+
+  insertInteraction(i: Interaction): Promise<void>;
+  getInteraction(id: string, forUpdate?: boolean): Promise<Interaction | null>;
+  /** The newest interaction of a session. */
+  latestInteraction(sessionId: string): Promise<Interaction | null>;
+  listInteractions(filter: { states?: InteractionState[]; agentAccountId?: string; sessionId?: string }): Promise<Interaction[]>;
+  /**
+   * Compare-and-set: updates only when the interaction is still in `expected`.
+   * Returns false when another writer changed it first.
+   */
+  updateInteraction(
+    id: string,
+    expected: InteractionState,
+    patch: Partial<Pick<Interaction, 'state' | 'agentAccountId' | 'wrapUpCode' | 'updatedAt' | 'completedAt' | 'queue'>>,
+  ): Promise<boolean>;
+
+  insertAccount(a: Account): Promise<void>;
+  getAccount(id: string): Promise<Account | null>;
+  getAccountByUsername(username: string): Promise<Account | null>;
+  updateAccountPassword(id: string, passwordHash: string): Promise<void>;
+
+  /** Idempotency records: the stored result of a write, keyed by scope and the client's operationId. */
+  getOperation(scope: string, operationId: string): Promise<unknown | null>;
+  putOperation(scope: string, operationId: string, result: unknown, nowIso: string): Promise<void>;
+
+  insertFile(f: StoredFile): Promise<void>;
+  getFile(id: string): Promise<StoredFile | null>;
+
+  getSetting(key: string): Promise<string | null>;
+  putSetting(key: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  /** Runs `fn` in one transaction; retried by the adapter on serialization conflicts. */
+  tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
