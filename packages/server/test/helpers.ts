@@ -1,0 +1,152 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeFormBody } from '@parley/protocol';
+import { buildParley, type Parley } from '../src/app.js';
+import { testConfig, type Config } from '../src/config.js';
+import type { Clock } from '../src/ports/clock.js';
+
+export const API_KEY = 'test-key-1234';
+export const AGENT = { username: 'agent', password: 'agent-pass-1' };
+export const V3 = '/nexus/v3/chat/sessions';
+
+export interface Running {
+  parley: Parley;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Runs the real server on a free loopback port. */
+export async function startServer(overrides: Partial<Record<keyof Config, string>> = {}, clock?: Clock): Promise<Running> {
+  const dataDir = overrides.PARLEY_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
+  const config = testConfig({
+    PARLEY_DEMO: 'true',
+    PARLEY_DEMO_API_KEY: API_KEY,
+    PARLEY_DEMO_AGENT_USER: AGENT.username,
+    PARLEY_DEMO_AGENT_PASSWORD: AGENT.password,
+    PARLEY_DATA_DIR: dataDir,
+    LONG_POLL_MS: '1500',
+    ...overrides,
+  });
+  const parley = await buildParley(config, clock ? { clock } : {});
+  await parley.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = parley.app.server.address() as { port: number };
+  return { parley, url: `http://127.0.0.1:${port}`, close: () => parley.close() };
+}
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function http<T = any>(url: string, init: RequestInit & { form?: Record<string, unknown>; json?: unknown } = {}): Promise<HttpResult<T>> {
+  const headers = new Headers(init.headers);
+  let body = init.body;
+  if (init.form) {
+    headers.set('content-type', 'application/x-www-form-urlencoded');
+    body = encodeFormBody(init.form);
+  } else if (init.json !== undefined) {
+    headers.set('content-type', 'application/json');
+    body = JSON.stringify(init.json);
+  }
+  const res = await fetch(url, { ...init, headers, body });
+  const text = await res.text();
+  let parsed: any = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+let op = 0;
+export const opId = () => `op-${Date.now()}-${++op}`;
+
+/** A customer using the consumer v3 API the way the Genesys client does (form bodies). */
+export class V3Customer {
+  token = '';
+  sessionId = '';
+  participantId = '';
+  seen: any[] = [];
+
+  constructor(
+    readonly base: string,
+    readonly apiKey = API_KEY,
+  ) {}
+
+  headers(): Record<string, string> {
+    const h: Record<string, string> = { 'x-api-key': this.apiKey };
+    if (this.token) h['x-nexus-client-key'] = this.token;
+    return h;
+  }
+
+  async start(data: Record<string, unknown> = { firstName: 'Jonny', lastName: 'Smith', nickname: 'Jonny', userData: { customerId: '59606' } }) {
+    const r = await http(`${this.base}${V3}`, { method: 'POST', headers: this.headers(), form: { data, operationId: opId() } });
+    if (r.status !== 200) throw new Error(`start failed: ${r.status} ${JSON.stringify(r.body)}`);
+    this.token = r.body.data.clientToken;
+    const payload = JSON.parse(Buffer.from(this.token.split('.')[1]!, 'base64url').toString());
+    this.sessionId = payload.sessionId;
+    this.participantId = payload.participantId;
+    return r;
+  }
+
+  async poll(query = '') {
+    const r = await http(`${this.base}${V3}/${this.sessionId}/messages?operationId=${opId()}${query}`, { headers: this.headers() });
+    if (r.status === 200) this.seen.push(...r.body.data.messages);
+    return r;
+  }
+
+  /** Polls until `pred` holds over everything seen so far. */
+  async pollUntil(pred: (seen: any[]) => boolean, tries = 20) {
+    for (let i = 0; i < tries; i++) {
+      if (pred(this.seen)) return this.seen;
+      const r = await this.poll();
+      if (r.status !== 200) throw new Error(`poll failed: ${r.status} ${JSON.stringify(r.body)}`);
+      if (pred(this.seen)) return this.seen;
+    }
+    throw new Error(`condition not met; seen: ${JSON.stringify(this.seen.map((m) => [m.type, m.text ?? m.data?.interactionState]))}`);
+  }
+
+  send(type: string, text?: string, operationId = opId()) {
+    return http(`${this.base}${V3}/${this.sessionId}/messages`, { method: 'POST', headers: this.headers(), form: { operationId, data: { type, ...(text !== undefined ? { text } : {}) } } });
+  }
+
+  leave() {
+    return http(`${this.base}${V3}/${this.sessionId}/participants/${this.participantId}?operationId=${opId()}`, { method: 'DELETE', headers: this.headers() });
+  }
+}
+
+/** An agent using the agent API. */
+export class Agent {
+  token = '';
+  constructor(
+    readonly base: string,
+    readonly creds = AGENT,
+  ) {}
+
+  async login() {
+    const r = await http(`${this.base}/agent/v1/login`, { method: 'POST', json: this.creds });
+    if (r.status !== 200) throw new Error(`login failed ${r.status}`);
+    this.token = r.body.token;
+    return this;
+  }
+
+  call(method: string, path: string, json?: unknown) {
+    return http(`${this.base}/agent/v1${path}`, { method, headers: { authorization: `Bearer ${this.token}` }, ...(json !== undefined ? { json } : {}) });
+  }
+
+  async queued(sessionId: string) {
+    const r = await this.call('GET', '/interactions?state=Queued');
+    return (r.body.interactions as any[]).find((i) => i.sessionId === sessionId);
+  }
+
+  async acceptFor(sessionId: string) {
+    const i = await this.queued(sessionId);
+    if (!i) throw new Error('no queued interaction for the session');
+    const r = await this.call('POST', `/interactions/${i.id}/accept`);
+    if (r.status !== 200) throw new Error(`accept failed ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.interaction;
+  }
+}
