@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(8080);
+    expect(c.DATABASE_URL).toBe('sqlite:./data/parley.db');
+    expect(c.LONG_POLL_MS).toBe(8000);
+    expect(c.CONSUMER_V3_PREFIX).toBe('/nexus/v3/chat/sessions');
+  });
+
+  it('reads CLI flags over environment variables', () => {
+    expect(loadConfig({ PORT: '9000' }, ['--port', '9100']).PORT).toBe(9100);
+    expect(loadConfig({}, ['--long-poll-ms=5000']).LONG_POLL_MS).toBe(5000);
+  });
+
+  it('explains bad values instead of crashing later', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT: .*\(got "eighty"\)/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must start with sqlite:/);
+    expect(() => loadConfig({ LONG_POLL_MS: '9000' })).toThrow(/gives up after 9 s/);
+    expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({}, ['--nope=1'])).toThrow(/unknown flag --nope/);
+    expect(() => loadConfig({}, ['--port'])).toThrow(/needs a value/);
+  });
+
+  it('never echoes secrets in its errors', () => {
+    try {
+      loadConfig({ PARLEY_SECRET: 'short-secret' });
+      expect.unreachable();
+    } catch (err) {
+      expect(String(err)).toMatch(/PARLEY_SECRET: must be at least 32 characters/);
+      expect(String(err)).not.toContain('short-secret');
+    }
+  });
+});
