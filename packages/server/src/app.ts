@@ -116,6 +116,8 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
 
   const widgetsDist = join(repoRoot, 'packages/widgets/dist');
   const demoPage = join(repoRoot, 'packages/widgets/demo');
+  const desktopDist = join(repoRoot, 'packages/desktop/dist');
+  if (existsSync(desktopDist)) await app.register(fastifyStatic, { root: desktopDist, prefix: '/desktop/', index: 'index.html', decorateReply: false });
   if (existsSync(widgetsDist)) await app.register(fastifyStatic, { root: widgetsDist, prefix: '/widgets/', decorateReply: false });
   if (existsSync(demoPage)) await app.register(fastifyStatic, { root: demoPage, prefix: '/', index: 'index.html', decorateReply: false });
 
