@@ -40,10 +40,7 @@ export async function createStore(config: Config): Promise<Store> {
     const file = url.slice('sqlite:'.length) || './data/parley.db';
     return new SqliteStore(file === ':memory:' ? file : resolve(file));
   }
-  const adapter = './adapters/store-postgres/index.js';
-  const { PostgresStore } = await import(adapter).catch(() => {
-    throw new Error('DATABASE_URL is postgres://, but this build has no PostgreSQL adapter');
-  });
+  const { PostgresStore } = await import('./adapters/store-postgres/index.js');
   return PostgresStore.connect(url);
 }
 

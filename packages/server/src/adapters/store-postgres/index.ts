@@ -1,0 +1,467 @@
+import pg from 'pg';
+import type { Message } from '@parley/protocol';
+import { formatIndex, nextIndexNum } from '../../core/message-index.js';
+import type { Account, Deployment, Interaction, MessageDraft, MessageQuery, Participant, Session, Store, StoreTx, StoredFile } from '../../ports/store.js';
+import { migrations } from './migrations.js';
+
+type Row = Record<string, any>;
+
+export interface PostgresStoreOptions {
+  /**
+   * Schema to keep Parley's tables in (created when missing); every pooled connection gets
+   * `search_path` set to it. Without it, the connection's own search_path applies.
+   */
+  schema?: string;
+  /** Pool size (default 10). */
+  max?: number;
+  /** Attempts of one `tx` before a retryable failure is given up and thrown (default 8). */
+  maxAttempts?: number;
+  /** Called before each retry of a `tx`, with the failure that caused it. */
+  onRetry?: (err: unknown, attempt: number) => void;
+}
+
+/** int8 (BIGINT) values come back as strings from the driver; Parley's all fit a JS number. */
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`BIGINT ${value} does not fit a JavaScript number`);
+  return n;
+}
+const typeParsers: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: any) =>
+    oid === pg.types.builtins.INT8 && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const toDeployment = (r: Row): Deployment => ({
+  id: r.id,
+  name: r.name,
+  allowedOrigins: JSON.parse(r.allowed_origins),
+  asyncPolicy: JSON.parse(r.async_policy),
+  defaultQueue: r.default_queue,
+  createdAt: r.created_at,
+});
+const toSession = (r: Row): Session => ({
+  id: r.id,
+  deploymentId: r.deployment_id,
+  async: r.async === true,
+  state: r.state,
+  customerParticipantId: r.customer_participant_id,
+  transportId: r.transport_id,
+  userData: JSON.parse(r.user_data),
+  createdAt: r.created_at,
+  endedAt: r.ended_at,
+  lastIndexNum: r.last_index_num,
+});
+const toParticipant = (r: Row): Participant => ({
+  id: r.id,
+  sessionId: r.session_id,
+  type: r.type,
+  nickname: r.nickname,
+  accountId: r.account_id,
+  state: r.state,
+  joinedAt: r.joined_at,
+  leftAt: r.left_at,
+  cursorNum: r.cursor_num,
+});
+const toInteraction = (r: Row): Interaction => ({
+  id: r.id,
+  sessionId: r.session_id,
+  deploymentId: r.deployment_id,
+  state: r.state,
+  queue: r.queue,
+  priority: r.priority,
+  agentAccountId: r.agent_account_id,
+  wrapUpCode: r.wrap_up_code,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  completedAt: r.completed_at,
+});
+const toAccount = (r: Row): Account => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  passwordHash: r.password_hash,
+  role: r.role,
+  createdAt: r.created_at,
+});
+const toFile = (r: Row): StoredFile => ({ id: r.id, sessionId: r.session_id, name: r.name, mime: r.mime, size: r.size, createdAt: r.created_at });
+
+const COLUMN: Record<string, string> = {
+  state: 'state',
+  endedAt: 'ended_at',
+  userData: 'user_data',
+  leftAt: 'left_at',
+  cursorNum: 'cursor_num',
+  agentAccountId: 'agent_account_id',
+  wrapUpCode: 'wrap_up_code',
+  updatedAt: 'updated_at',
+  completedAt: 'completed_at',
+  queue: 'queue',
+};
+
+/** `col = $n, ...` for the defined keys of a patch; placeholders start at `$first`. */
+function setClause(patch: Record<string, unknown>, first: number): { sql: string; values: unknown[] } {
+  const keys = Object.keys(patch).filter((k) => patch[k] !== undefined);
+  const sql = keys.map((k, i) => `${COLUMN[k] ?? fail(k)} = $${first + i}`).join(', ');
+  const values = keys.map((k) => (k === 'userData' ? JSON.stringify(patch[k]) : patch[k]));
+  return { sql, values };
+}
+function fail(k: string): never {
+  throw new Error(`unknown column for ${k}`);
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Failures after which the whole transaction is run again: nothing of it was committed. */
+function isRetryable(err: unknown): boolean {
+  const e = err as { code?: unknown; table?: unknown; constraint?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code === '40001' || e.code === '40P01') return true; // serialization_failure, deadlock_detected
+  // Two writers stored the same operationId at once: the retry finds the stored result.
+  return e.code === '23505' && (e.table === 'operations' || e.constraint === 'operations_pkey');
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown; retryable: boolean };
+
+/** One attempt of a transaction on one pooled client. */
+class TxRun {
+  /** The first statement that failed: PostgreSQL ignores everything after it until ROLLBACK. */
+  failure: unknown = undefined;
+  finished = false;
+  constructor(private readonly client: pg.PoolClient) {}
+
+  async query(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
+    if (this.finished) throw new Error('this transaction has already finished; StoreTx must not be used outside its tx callback');
+    try {
+      return await this.client.query<Row>(text, values as any[]);
+    } catch (err) {
+      this.failure ??= err;
+      throw err;
+    }
+  }
+}
+
+/**
+ * PostgreSQL store for several nodes sharing one database. Transactions run at READ COMMITTED on
+ * one pooled client each; the rows that must not change underneath a transaction are locked
+ * explicitly (`forUpdate` reads, the session row on append, compare-and-set updates), and the
+ * whole callback is retried on deadlocks, serialization failures and concurrent duplicate
+ * operationIds.
+ */
+export class PostgresStore implements Store {
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: PostgresStoreOptions,
+  ) {}
+
+  static async connect(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const { schema } = options;
+    if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`schema name ${JSON.stringify(schema)} must be a plain identifier`);
+    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: typeParsers, connectionTimeoutMillis: 15_000 });
+    // An idle client losing its connection is dropped by the pool; the next checkout reconnects.
+    pool.on('error', () => undefined);
+    if (schema !== undefined) {
+      // Queued before anything else the pool hands this client out for.
+      pool.on('connect', (client) => {
+        client.query(`SET search_path TO ${quoteIdent(schema)}`).catch(() => undefined);
+      });
+    }
+    try {
+      await migrate(pool, schema);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+    return new PostgresStore(pool, options);
+  }
+
+  async tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const maxAttempts = Math.max(1, this.options.maxAttempts ?? 8);
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(fn);
+      if (outcome.ok) return outcome.value;
+      if (!outcome.retryable || attempt >= maxAttempts || this.closed) throw outcome.error;
+      this.options.onRetry?.(outcome.error, attempt);
+      // Full jitter on an exponential backoff: 10ms, 20ms, ... capped at 500ms.
+      await sleep(Math.random() * Math.min(500, 10 * 2 ** (attempt - 1)));
+    }
+  }
+
+  private async attempt<T>(fn: (tx: StoreTx) => Promise<T>): Promise<Outcome<T>> {
+    const client = await this.pool.connect();
+    const run = new TxRun(client);
+    let broken: Error | undefined;
+    let ended = false;
+    try {
+      await client.query('BEGIN');
+      let value: T;
+      try {
+        value = await fn(this.ops(run));
+      } catch (error) {
+        return { ok: false, error, retryable: isRetryable(run.failure) || isRetryable(error) };
+      }
+      // A failed statement the callback swallowed: COMMIT would silently roll back.
+      if (run.failure !== undefined) return { ok: false, error: run.failure, retryable: isRetryable(run.failure) };
+      try {
+        await client.query('COMMIT');
+      } catch (error) {
+        // A failed COMMIT has ended the transaction (rolled back) unless the connection broke.
+        return { ok: false, error, retryable: isRetryable(error) };
+      }
+      ended = true;
+      return { ok: true, value };
+    } catch (error) {
+      // BEGIN failed: the connection is unusable.
+      broken = error as Error;
+      return { ok: false, error, retryable: false };
+    } finally {
+      run.finished = true;
+      if (!broken && !ended) {
+        await client.query('ROLLBACK').catch((err: Error) => {
+          broken = err;
+        });
+      }
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private ops(run: TxRun): StoreTx {
+    const rows = async (text: string, values?: unknown[]) => (await run.query(text, values)).rows;
+    const one = async (text: string, values?: unknown[]) => (await run.query(text, values)).rows[0];
+    const exec = async (text: string, values?: unknown[]) => {
+      await run.query(text, values);
+    };
+    const lockClause = (forUpdate?: boolean) => (forUpdate ? ' FOR NO KEY UPDATE' : '');
+    return {
+      getDeployment: async (id) => {
+        const r = await one('SELECT * FROM deployments WHERE id = $1', [id]);
+        return r ? toDeployment(r) : null;
+      },
+      getDeploymentByApiKeyHash: async (hash) => {
+        const r = await one('SELECT d.* FROM deployments d JOIN api_keys k ON k.deployment_id = d.id WHERE k.key_hash = $1', [hash]);
+        return r ? toDeployment(r) : null;
+      },
+      insertDeployment: async (d) => {
+        await exec('INSERT INTO deployments (id, name, allowed_origins, async_policy, default_queue, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+          d.id,
+          d.name,
+          JSON.stringify(d.allowedOrigins),
+          JSON.stringify(d.asyncPolicy),
+          d.defaultQueue,
+          d.createdAt,
+        ]);
+      },
+      addApiKey: async (deploymentId, keyHash, label) => {
+        await exec(
+          `INSERT INTO api_keys (key_hash, deployment_id, label) VALUES ($1, $2, $3)
+           ON CONFLICT (key_hash) DO UPDATE SET deployment_id = EXCLUDED.deployment_id, label = EXCLUDED.label`,
+          [keyHash, deploymentId, label],
+        );
+      },
+      listDeployments: async () => (await rows('SELECT * FROM deployments ORDER BY created_at, row_seq')).map(toDeployment),
+
+      insertSession: async (s) => {
+        await exec(
+          `INSERT INTO sessions (id, deployment_id, async, state, customer_participant_id, transport_id, user_data, created_at, ended_at, last_index_num)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [s.id, s.deploymentId, s.async, s.state, s.customerParticipantId, s.transportId, JSON.stringify(s.userData), s.createdAt, s.endedAt, s.lastIndexNum],
+        );
+      },
+      getSession: async (id, forUpdate) => {
+        const r = await one(`SELECT * FROM sessions WHERE id = $1${lockClause(forUpdate)}`, [id]);
+        return r ? toSession(r) : null;
+      },
+      updateSession: async (id, patch) => {
+        const { sql, values } = setClause(patch, 2);
+        if (sql) await exec(`UPDATE sessions SET ${sql} WHERE id = $1`, [id, ...values]);
+      },
+
+      insertParticipant: async (p) => {
+        await exec(
+          `INSERT INTO participants (id, session_id, type, nickname, account_id, state, joined_at, left_at, cursor_num)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [p.id, p.sessionId, p.type, p.nickname, p.accountId, p.state, p.joinedAt, p.leftAt, p.cursorNum],
+        );
+      },
+      getParticipant: async (id) => {
+        const r = await one('SELECT * FROM participants WHERE id = $1', [id]);
+        return r ? toParticipant(r) : null;
+      },
+      listParticipants: async (sessionId) => (await rows('SELECT * FROM participants WHERE session_id = $1 ORDER BY joined_at, row_seq', [sessionId])).map(toParticipant),
+      updateParticipant: async (id, patch) => {
+        const { sql, values } = setClause(patch, 2);
+        if (sql) await exec(`UPDATE participants SET ${sql} WHERE id = $1`, [id, ...values]);
+      },
+
+      appendMessage: async (sessionId: string, draft: MessageDraft, nowMs: number): Promise<Message> => {
+        // The session row lock orders appends across transactions and nodes. NO KEY UPDATE (what an
+        // UPDATE of a non-key column takes) does not conflict with the KEY SHARE locks that inserting
+        // participants or messages of the session takes, so those cannot deadlock against it.
+        const s = await one('SELECT last_index_num FROM sessions WHERE id = $1 FOR NO KEY UPDATE', [sessionId]);
+        if (!s) throw new Error(`no session ${sessionId}`);
+        const num = nextIndexNum(s.last_index_num, nowMs);
+        const message: Message = { ...draft, sessionId, index: formatIndex(num), utcTime: draft.utcTime ?? new Date(nowMs).toISOString() };
+        await exec(
+          `WITH bump AS (UPDATE sessions SET last_index_num = $2 WHERE id = $1)
+           INSERT INTO messages (session_id, index_num, visibility, body) VALUES ($1, $2, $3, $4)`,
+          [sessionId, num, message.visibility, JSON.stringify(message)],
+        );
+        return message;
+      },
+      listMessages: async (sessionId: string, mq: MessageQuery) => {
+        const where = ['session_id = $1'];
+        const values: unknown[] = [sessionId];
+        if (mq.afterNum !== undefined) {
+          values.push(mq.afterNum);
+          where.push(`index_num > $${values.length}`);
+        }
+        if (mq.beforeNum !== undefined) {
+          values.push(mq.beforeNum);
+          where.push(`index_num < $${values.length}`);
+        }
+        values.push(mq.visibilities);
+        where.push(`visibility = ANY($${values.length}::text[])`);
+        // SQLite reads a negative LIMIT as "no limit"; PostgreSQL reads NULL that way.
+        values.push(mq.limit < 0 ? null : mq.limit);
+        const order = mq.newest ? 'DESC' : 'ASC';
+        const found = await rows(`SELECT body FROM messages WHERE ${where.join(' AND ')} ORDER BY index_num ${order} LIMIT $${values.length}`, values);
+        const list = found.map((r) => JSON.parse(r.body) as Message);
+        return mq.newest ? list.reverse() : list;
+      },
+
+      insertInteraction: async (i: Interaction) => {
+        // `seq` is MAX + 1 within the session: the session row lock keeps two writers from taking the same one.
+        await exec('SELECT 1 FROM sessions WHERE id = $1 FOR NO KEY UPDATE', [i.sessionId]);
+        await exec(
+          `INSERT INTO interactions (id, session_id, deployment_id, state, queue, priority, agent_account_id, wrap_up_code, created_at, updated_at, completed_at, seq)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT COALESCE(MAX(seq), 0) + 1 FROM interactions WHERE session_id = $2))`,
+          [i.id, i.sessionId, i.deploymentId, i.state, i.queue, i.priority, i.agentAccountId, i.wrapUpCode, i.createdAt, i.updatedAt, i.completedAt],
+        );
+      },
+      getInteraction: async (id, forUpdate) => {
+        const r = await one(`SELECT * FROM interactions WHERE id = $1${lockClause(forUpdate)}`, [id]);
+        return r ? toInteraction(r) : null;
+      },
+      latestInteraction: async (sessionId) => {
+        const r = await one('SELECT * FROM interactions WHERE session_id = $1 ORDER BY seq DESC LIMIT 1', [sessionId]);
+        return r ? toInteraction(r) : null;
+      },
+      listInteractions: async (filter) => {
+        const where: string[] = [];
+        const values: unknown[] = [];
+        if (filter.states?.length) {
+          values.push(filter.states);
+          where.push(`state = ANY($${values.length}::text[])`);
+        }
+        if (filter.agentAccountId) {
+          values.push(filter.agentAccountId);
+          where.push(`agent_account_id = $${values.length}`);
+        }
+        if (filter.sessionId) {
+          values.push(filter.sessionId);
+          where.push(`session_id = $${values.length}`);
+        }
+        const sql = `SELECT * FROM interactions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at, seq, row_seq LIMIT 1000`;
+        return (await rows(sql, values)).map(toInteraction);
+      },
+      updateInteraction: async (id, expected, patch) => {
+        const { sql, values } = setClause(patch, 3);
+        // At READ COMMITTED a writer that waited for the row re-checks `state` against the committed
+        // version, so of several racing writers exactly one matches.
+        const res = await run.query(`UPDATE interactions SET ${sql || 'state = state'} WHERE id = $1 AND state = $2`, [id, expected, ...values]);
+        return res.rowCount === 1;
+      },
+
+      insertAccount: async (a) => {
+        await exec('INSERT INTO accounts (id, username, display_name, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+          a.id,
+          a.username,
+          a.displayName,
+          a.passwordHash,
+          a.role,
+          a.createdAt,
+        ]);
+      },
+      getAccount: async (id) => {
+        const r = await one('SELECT * FROM accounts WHERE id = $1', [id]);
+        return r ? toAccount(r) : null;
+      },
+      getAccountByUsername: async (username) => {
+        const r = await one('SELECT * FROM accounts WHERE username = $1', [username]);
+        return r ? toAccount(r) : null;
+      },
+      updateAccountPassword: async (id, hash) => {
+        await exec('UPDATE accounts SET password_hash = $2 WHERE id = $1', [id, hash]);
+      },
+
+      getOperation: async (scope, operationId) => {
+        const r = await one('SELECT result FROM operations WHERE scope = $1 AND operation_id = $2', [scope, operationId]);
+        return r ? JSON.parse(r.result) : null;
+      },
+      putOperation: async (scope, operationId, result, nowIso) => {
+        await exec('INSERT INTO operations (scope, operation_id, result, created_at) VALUES ($1, $2, $3, $4)', [scope, operationId, JSON.stringify(result ?? null), nowIso]);
+      },
+
+      insertFile: async (f: StoredFile) => {
+        await exec('INSERT INTO files (id, session_id, name, mime, size, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [f.id, f.sessionId, f.name, f.mime, f.size, f.createdAt]);
+      },
+      getFile: async (id) => {
+        const r = await one('SELECT * FROM files WHERE id = $1', [id]);
+        return r ? toFile(r) : null;
+      },
+
+      getSetting: async (key) => (await one('SELECT value FROM settings WHERE key = $1', [key]))?.value ?? null,
+      putSetting: async (key, value) => {
+        await exec('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);
+      },
+    };
+  }
+}
+
+/**
+ * Applies pending migrations. A session-level advisory lock (per target schema) makes nodes that
+ * start at once take turns: the first migrates, the others find everything applied.
+ */
+async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    const target: string = schema ?? (await client.query('SELECT current_schema() AS s')).rows[0]?.s ?? '';
+    const lockKey = `parley:migrate:${target}`;
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+    try {
+      if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      const applied = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => r.version as number));
+      for (const m of migrations) {
+        if (applied.has(m.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(m.sql);
+          await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [m.version, new Date().toISOString()]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw new Error(`PostgreSQL migration ${m.version} failed: ${(err as Error).message}`, { cause: err });
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch((err: Error) => {
+        // Dropping the connection releases the lock too.
+        broken = err;
+      });
+    }
+  } finally {
+    client.release(broken);
+  }
+}

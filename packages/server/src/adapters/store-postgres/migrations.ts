@@ -1,0 +1,53 @@
+/**
+ * Versioned PostgreSQL schema: the same tables as the SQLite adapter. Append new entries; never
+ * edit an applied one.
+ *
+ * - Index and cursor numbers (`ms * 10 + seq`, about 1.7e13) are BIGINT; the adapter parses
+ *   them back to JS numbers.
+ * - JSON columns are TEXT holding exactly what `JSON.stringify` produced, as in SQLite: JSONB
+ *   would reorder object keys and reject `\u0000` escapes, and nothing queries inside them.
+ * - Timestamps are ISO-8601 TEXT in the "C" collation, so ordering by them is byte order
+ *   whatever the database's default collation.
+ * - `row_seq` stands in for SQLite's implicit rowid where listing order falls back to
+ *   insertion order.
+ */
+export const migrations: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE deployments (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, allowed_origins TEXT NOT NULL, async_policy TEXT NOT NULL,
+  default_queue TEXT NOT NULL, created_at TEXT COLLATE "C" NOT NULL,
+  row_seq BIGINT GENERATED ALWAYS AS IDENTITY);
+CREATE TABLE api_keys (key_hash TEXT PRIMARY KEY, deployment_id TEXT NOT NULL REFERENCES deployments(id), label TEXT NOT NULL);
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY, deployment_id TEXT NOT NULL REFERENCES deployments(id), async BOOLEAN NOT NULL, state TEXT NOT NULL,
+  customer_participant_id TEXT NOT NULL, transport_id TEXT NOT NULL, user_data TEXT NOT NULL,
+  created_at TEXT COLLATE "C" NOT NULL, ended_at TEXT, last_index_num BIGINT NOT NULL);
+CREATE TABLE participants (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id), type TEXT NOT NULL, nickname TEXT NOT NULL,
+  account_id TEXT, state TEXT NOT NULL, joined_at TEXT COLLATE "C" NOT NULL, left_at TEXT, cursor_num BIGINT NOT NULL,
+  row_seq BIGINT GENERATED ALWAYS AS IDENTITY);
+CREATE INDEX participants_session ON participants(session_id);
+CREATE TABLE messages (
+  session_id TEXT NOT NULL REFERENCES sessions(id), index_num BIGINT NOT NULL, visibility TEXT NOT NULL, body TEXT NOT NULL,
+  PRIMARY KEY (session_id, index_num));
+CREATE TABLE interactions (
+  id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id), deployment_id TEXT NOT NULL, state TEXT NOT NULL,
+  queue TEXT NOT NULL, priority INTEGER NOT NULL, agent_account_id TEXT, wrap_up_code TEXT,
+  created_at TEXT COLLATE "C" NOT NULL, updated_at TEXT NOT NULL, completed_at TEXT, seq INTEGER NOT NULL,
+  row_seq BIGINT GENERATED ALWAYS AS IDENTITY);
+CREATE UNIQUE INDEX interactions_session ON interactions(session_id, seq);
+CREATE INDEX interactions_state ON interactions(state);
+CREATE INDEX interactions_agent ON interactions(agent_account_id);
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, password_hash TEXT NOT NULL,
+  role TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE operations (scope TEXT NOT NULL, operation_id TEXT NOT NULL, result TEXT NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (scope, operation_id));
+CREATE TABLE files (id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id), name TEXT NOT NULL, mime TEXT NOT NULL,
+  size BIGINT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`,
+  },
+];
