@@ -34,8 +34,9 @@ interface Field {
 let uid = 0;
 
 export function createWebChat(bus: BusLike, root_?: Any): void {
-  const P = bus.registerPlugin('WebChat');
-  if (!P) return;
+  const reg0 = bus.registerPlugin('WebChat');
+  if (!reg0) return;
+  const P = reg0;
   const g: Any = root_ ?? ((window as Any)._genesys ||= {});
   const W: Any = g.widgets || g.cxwidget || {};
   const main: Any = W.main || {};
