@@ -425,7 +425,10 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     active = begun = true;
     if (!opened) openWin({}, false);
     showChat();
-    if (!restored) sys(t('ChatStarted'));
+    if (!restored) {
+      sys(t('ChatStarted'));
+      if (win.contains(document.activeElement) || document.activeElement === document.body) ta.focus();
+    }
     publish('started', restored ? { restored } : startOpts);
     if (!typingHooked) {
       typingHooked = true;
@@ -480,7 +483,11 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     if (b.fill) bub.style.background = b.fill;
     if (b.radius) bub.style.borderRadius = b.radius;
     const meta = b.name !== false || b.time !== false ? h('div', { class: 'pz-meta' }, b.name !== false ? h('span', { class: 'pz-who' }, b.name || '') : null, b.time !== false ? timeEl(b.ts) : null) : null;
-    return stick(h('div', { class: `pz-msg pz-${b.side}` }, b.avatar || null, h('div', { class: 'pz-c' }, meta, bub)));
+    const el = stick(h('div', { class: `pz-msg pz-${b.side}` }, b.avatar || null, h('div', { class: 'pz-c' }, meta, bub)));
+    const rgb = b.fill && getComputedStyle(bub).backgroundColor.match(/[\d.]+/g);
+    // a custom fill gets black or white text, whichever reads better on it
+    if (rgb) bub.style.color = +rgb[0]! * 0.299 + +rgb[1]! * 0.587 + +rgb[2]! * 0.114 > 150 ? '#111' : '#fff';
+    return el;
   }
 
   function fileLink(m: UiMessage, raw: UiMessage): Node | null {

@@ -1,0 +1,99 @@
+// @vitest-environment happy-dom
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createBus, type CXBusApi } from '../bus/cxbus.js';
+import { createWebChat } from './webchat.js';
+
+/** A stand-in WebChatService that records what the UI asks of it. */
+function fakeService(bus: CXBusApi) {
+  const S = bus.registerPlugin('WebChatService');
+  if (!S) throw new Error('taken');
+  const calls: [string, any][] = [];
+  for (const name of ['startChat', 'sendMessage', 'endChat', 'registerTypingPreviewInput', 'sendFile']) {
+    S.registerCommand(name, (e) => {
+      calls.push([name, e.data]);
+      if (name === 'startChat') S.publish('started', {});
+      if (name === 'endChat') S.publish('ended');
+      e.deferred.resolve({});
+    });
+  }
+  S.ready();
+  return { S, calls };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+const q = <T extends Element = HTMLElement>(sel: string) => document.querySelector<T>(sel)!;
+
+describe('WebChat plugin', () => {
+  let bus: CXBusApi;
+  let svc: ReturnType<typeof fakeService>;
+  let events: string[];
+  beforeEach(async () => {
+    document.body.replaceChildren();
+    bus = createBus();
+    svc = fakeService(bus);
+    events = [];
+    for (const ev of ['opened', 'closed', 'started', 'submitted', 'completed', 'minimized', 'unminimized', 'cancelled', 'messageAdded'])
+      bus.subscribe('WebChat.' + ev, (e) => events.push(e.event));
+    createWebChat(bus, { widgets: { main: {}, webchat: { chatButton: { enabled: true, openDelay: 0 } } } });
+    await flush();
+  });
+
+  it('rejects injectMessage without a started chat, and a second open', async () => {
+    await expect(bus.command('WebChat.injectMessage', { text: 'x' })).rejects.toBe('No chat session to inject into.');
+    await bus.command('WebChat.open', {});
+    await expect(bus.command('WebChat.open')).rejects.toBe('already opened');
+    await expect(bus.command('WebChat.injectMessage', { text: 'x' })).rejects.toBe('No chat session to inject into.');
+  });
+
+  it('maps formJSON inputs to start options and userData, then injects as text', async () => {
+    await bus.command('WebChat.open', {
+      userData: { a: '1' },
+      formJSON: { inputs: [{ name: 'firstname', label: 'Name', value: 'Ann' }, { name: 'account', label: 'Account', value: '42' }, { name: 'plan', type: 'hidden', value: 'gold' }] },
+      form: { autoSubmit: true },
+    });
+    await flush();
+    const start = svc.calls.find((c) => c[0] === 'startChat')![1];
+    expect(start).toMatchObject({ firstname: 'Ann', userData: { a: '1', account: '42', plan: 'gold' } });
+    expect(events).toEqual(expect.arrayContaining(['WebChat.opened', 'WebChat.submitted', 'WebChat.started']));
+    const el = await bus.command('WebChat.injectMessage', { type: 'html', text: '<b>hi</b><img src=x onerror=alert(1)>', bubble: { time: false } });
+    expect(el).toBeInstanceOf(HTMLElement);
+    expect((el as HTMLElement).querySelector('b')?.textContent).toBe('hi');
+    expect((el as HTMLElement).querySelector('[onerror]')).toBeNull();
+    expect((el as HTMLElement).querySelector('time')).toBeNull();
+  });
+
+  it('form: false starts at once; minimize toggles; close asks, ends the chat and returns focus to the button', async () => {
+    await bus.command('WebChat.open', { form: false });
+    await flush();
+    expect(svc.calls.map((c) => c[0])).toContain('startChat');
+    await bus.command('WebChat.minimize');
+    expect(q('.pz-win').classList.contains('pz-min')).toBe(true);
+    await bus.command('WebChat.minimize');
+    expect(q('.pz-win').classList.contains('pz-min')).toBe(false);
+    const closing = bus.command('WebChat.close');
+    await flush();
+    const cf = q('.pz-cf');
+    expect(cf.hidden).toBe(false);
+    [...cf.querySelectorAll('button')].find((b) => b.textContent === 'Close')!.click();
+    await closing;
+    expect(svc.calls.map((c) => c[0])).toContain('endChat');
+    expect(q('.pz-win').hidden).toBe(true);
+    expect(document.activeElement).toBe(q('.pz-cb'));
+    expect(events).toEqual(expect.arrayContaining(['WebChat.minimized', 'WebChat.unminimized', 'WebChat.completed', 'WebChat.closed']));
+  });
+
+  it('renders agent text as text, announces it once, and skips announcements on restore', async () => {
+    await bus.command('WebChat.open', { form: false });
+    await flush();
+    const msg = (index: string, text: string, restoring = false) =>
+      svc.S.publish('messageReceived', { restoring, messages: [{ type: 'Message', index, text, from: { name: 'Ann', type: 'Agent' } }], originalMessages: [] });
+    msg('1', '<img src=x onerror=alert(1)>');
+    msg('1', '<img src=x onerror=alert(1)>');
+    msg('2', 'old', true);
+    await flush();
+    expect(q('.pz-log').querySelector('img')).toBeNull();
+    expect(q('.pz-log').querySelectorAll('.pz-msg')).toHaveLength(2);
+    expect(q('.pz-sr').children).toHaveLength(1);
+    expect(q('.pz-sr').textContent).toContain('<img src=x onerror=alert(1)>');
+  });
+});
