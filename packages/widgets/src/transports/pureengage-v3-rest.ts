@@ -1,0 +1,142 @@
+import { defineTransport, TransportError, type RawMessage, type ReadResult, type SessionData, type Transport } from './transport.js';
+
+/**
+ * Chat API v3 ("Consumer Messaging API", reference §1): form-urlencoded bodies with bracket nesting,
+ * a random operationId on every request, the configured `headers` on every request and
+ * `x-nexus-client-key: <clientToken>` once a session exists. Polls are long polls that resume after
+ * the last index the client holds, so nothing is lost or shown twice after a reconnect.
+ */
+const POLL_TIMEOUT = 15_000;
+const TIMEOUT = 20_000;
+
+const enc = encodeURIComponent;
+
+/** {data: {userData: {a: 1}}} -> 'data%5BuserData%5D%5Ba%5D=1' */
+export function formEncode(value: Record<string, unknown>, prefix = '', out: string[] = []): string {
+  for (const k in value) {
+    const v = value[k];
+    const key = prefix ? `${prefix}[${k}]` : k;
+    if (v == null) continue;
+    if (typeof v === 'object') formEncode(v as Record<string, unknown>, key, out);
+    else out.push(enc(key) + '=' + enc(String(v)));
+  }
+  return out.join('&');
+}
+
+export const operationId = (): string =>
+  globalThis.crypto?.randomUUID?.() ?? Date.now().toString(36) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+
+/** The payload of a JWT, not verified (the server verifies it). */
+export function jwtPayload(token: string): Record<string, any> {
+  try {
+    return JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return {};
+  }
+}
+
+export function createV3Transport(cfg: Record<string, any>): Transport {
+  const base = String(cfg.dataURL || '/nexus/v3/chat/sessions').replace(/\/+$/, '');
+  let s: SessionData = {};
+  let poller: AbortController | undefined;
+
+  async function call(method: string, path: string, body?: Record<string, unknown> | FormData, query?: Record<string, unknown>, poll?: boolean): Promise<any> {
+    const op = operationId();
+    const headers: Record<string, string> = { ...cfg.headers };
+    if (s.token) headers['x-nexus-client-key'] = s.token;
+    let url = base + path;
+    let payload: BodyInit | undefined;
+    if (body instanceof FormData) {
+      body.append('operationId', op);
+      payload = body;
+    } else if (body) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      payload = formEncode({ ...body, operationId: op });
+    } else url += '?' + formEncode({ ...query, operationId: op });
+    const ctl = new AbortController();
+    if (poll) poller = ctl;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort();
+    }, poll ? POLL_TIMEOUT : TIMEOUT);
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body: payload, signal: ctl.signal });
+    } catch (err) {
+      const code = timedOut ? 'TIMEOUT' : ctl.signal.aborted ? 'ABORTED' : 'NETWORK_ERROR';
+      const message = timedOut ? 'The request timed out.' : ctl.signal.aborted ? 'The request was cancelled.' : 'The chat server could not be reached.';
+      throw new TransportError(message, 0, code, { status: { code, message } });
+    } finally {
+      clearTimeout(timer);
+      if (poller === ctl) poller = undefined;
+    }
+    const json = await res.json().catch(() => ({}));
+    const code = json?.status?.code;
+    if (!res.ok || code !== 'SUCCESS') {
+      const err = code ? json : { ...json, status: { code: res.status === 404 ? 'INVALID_SESSION' : 'HTTP_' + res.status, message: res.statusText } };
+      throw new TransportError(err.status.message || 'Request failed', res.status, err.status.code, { ...err, httpStatus: res.status });
+    }
+    return json;
+  }
+
+  const sid = () => '/' + enc(s.sessionId);
+  const read = (r: any): ReadResult => ({ messages: r.data?.messages ?? [], chatEnded: !!r.data?.chatEnded, response: r });
+  const adopt = (data: SessionData): SessionData => {
+    const p = jwtPayload(data.token);
+    s = { sessionId: p.sessionId ?? data.sessionId, transportId: p.transportId ?? data.transportId, participantId: p.participantId ?? data.participantId, token: data.token };
+    return { ...s };
+  };
+
+  return {
+    can: { poll: true, customNotice: false, userData: true, files: true, history: true },
+    async start(info) {
+      const r = await call('POST', '', {
+        data: {
+          firstName: info.firstname,
+          lastName: info.lastname,
+          nickname: info.nickname || info.firstname,
+          email: info.email,
+          subject: info.subject,
+          endpoint: cfg.endpoint ?? 'default',
+          stream: cfg.stream ?? 'live',
+          async: info.async,
+          userData: info.userData,
+        },
+      });
+      return { session: adopt({ ...r.data, token: r.data.clientToken }), response: r };
+    },
+    async resume(data) {
+      return adopt(data);
+    },
+    async poll(after) {
+      return read(await call('GET', sid() + '/messages', undefined, { index: after }, true));
+    },
+    async history(count, before) {
+      return read(await call('GET', sid() + '/messages', undefined, { count, index: before }));
+    },
+    async send(text) {
+      const r = await call('POST', sid() + '/messages', { data: { type: 'Text', text } });
+      return { message: r.data?.message as RawMessage | undefined, response: r };
+    },
+    typing(started, text) {
+      return call('POST', sid() + '/messages', { data: { type: started ? 'TypingStarted' : 'TypingStopped', text } });
+    },
+    updateUserData(data) {
+      return call('PUT', sid() + '/userdata', { data });
+    },
+    leave() {
+      return call('DELETE', sid() + '/participants/' + enc(s.participantId));
+    },
+    async upload(file, name) {
+      const form = new FormData();
+      form.append('file', file, name ?? (file as File).name ?? 'file');
+      const r = await call('POST', sid() + '/images', form);
+      return { message: r.data?.message as RawMessage | undefined, response: r };
+    },
+    fileUrl: (u) => (/^[a-z][a-z0-9+.-]*:/i.test(u) || u.startsWith(base) ? u : base.replace(/\/sessions$/, '') + u),
+    abort: () => poller?.abort(),
+  };
+}
+
+defineTransport('pureengage-v3-rest', createV3Transport);
