@@ -56,6 +56,8 @@ export interface Message {
   /** Free-form subtype set by workflows (seed 002 `MessageType`, `NoticeType`). */
   subtype?: string;
   interactionId?: string;
+  /** For a Vip whisper: the account of the agent it is addressed to. */
+  audienceAccountId?: string;
 }
 
 /** Which visibilities a reader of a given kind may see. Enforced on every read path. */

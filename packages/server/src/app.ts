@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -19,6 +20,10 @@ import { registerCors } from './http/cors.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
 import { registerAgentApi } from './http/agent/routes.js';
+import { registerAgentEvents } from './http/agent/events.js';
+import { registerAdminApi } from './http/admin/routes.js';
+import { RoutingService } from './core/routing-service.js';
+import { SupervisionService } from './core/supervision.js';
 import { ensureDemo, type DemoCredentials } from './demo.js';
 
 export interface Parley {
@@ -26,6 +31,8 @@ export interface Parley {
   store: Store;
   fanout: Fanout;
   chat: ChatService;
+  routing: RoutingService;
+  supervision: SupervisionService;
   tokens: TokenService;
   demo: DemoCredentials | null;
   close(): Promise<void>;
@@ -51,7 +58,7 @@ export async function createFanout(config: Config): Promise<Fanout> {
 }
 
 /** Wires adapters, core and HTTP APIs into one server. Does not listen. */
-export async function buildParley(config: Config, opts: { clock?: Clock; store?: Store; fanout?: Fanout } = {}): Promise<Parley> {
+export async function buildParley(config: Config, opts: { clock?: Clock; store?: Store; fanout?: Fanout; routeEveryMs?: number } = {}): Promise<Parley> {
   const clock = opts.clock ?? systemClock;
   const store = opts.store ?? (await createStore(config));
   const fanout = opts.fanout ?? (await createFanout(config));
@@ -66,6 +73,8 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
     }));
   const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS);
   const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH });
+  const routing = new RoutingService(store, fanout, clock, chat);
+  const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
   const files = new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
 
@@ -86,6 +95,7 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
     }
   });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   const openapi = new OpenApiRegistry();
   registerCors(app, store, [config.CONSUMER_V3_PREFIX]);
@@ -99,8 +109,12 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
     longPollMs: config.LONG_POLL_MS,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     uploadTypes: config.UPLOAD_TYPES,
+    queuePosition: (sessionId) => routing.queuePosition(sessionId),
   });
-  registerAgentApi(app, { chat, store, tokens, openapi, longPollMs: config.LONG_POLL_MS });
+  registerAgentApi(app, { chat, routing, supervision, store, tokens, openapi, longPollMs: config.LONG_POLL_MS });
+  registerAgentEvents(app, { chat, routing, supervision, store, tokens, fanout });
+  registerAdminApi(app, { store, tokens, openapi });
+  routing.start(opts.routeEveryMs ?? 500);
 
   app.get('/health', async () => {
     await store.tx((tx) => tx.getSetting('token.secret'));
@@ -123,9 +137,12 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
     store,
     fanout,
     chat,
+    routing,
+    supervision,
     tokens,
     demo,
     async close() {
+      await routing.stop();
       await app.close();
       await fanout.close();
       await store.close();

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { newId } from './core/ids.js';
+import { defaultProfile } from './core/routing-service.js';
 import { hashApiKey, hashPassword, randomToken, verifyPassword } from './core/secrets.js';
 import type { AsyncPolicy, Deployment, Store } from './ports/store.js';
 
@@ -17,6 +18,8 @@ export interface DemoCredentials {
   apiKey: string;
   agentUser: string;
   agentPassword: string;
+  /** More demo accounts, same password. */
+  otherUsers: string[];
 }
 
 /**
@@ -45,12 +48,33 @@ export async function ensureDemo(store: Store, config: Config): Promise<DemoCred
     }
     await tx.addApiKey(DEMO_DEPLOYMENT_ID, hashApiKey(apiKey), 'demo');
 
-    const existing = await tx.getAccountByUsername(agentUser);
-    if (!existing) {
-      await tx.insertAccount({ id: newId(), username: agentUser, displayName: 'Demo Agent', passwordHash: await hashPassword(agentPassword), role: 'agent', createdAt: new Date().toISOString() });
-    } else if (!(await verifyPassword(agentPassword, existing.passwordHash))) {
-      await tx.updateAccountPassword(existing.id, await hashPassword(agentPassword));
+    const now = new Date().toISOString();
+    const accounts = [
+      { username: agentUser, displayName: 'Demo Agent', role: 'agent' as const },
+      { username: `${agentUser}2`, displayName: 'Second Agent', role: 'agent' as const },
+      { username: 'supervisor', displayName: 'Demo Supervisor', role: 'supervisor' as const },
+      { username: 'admin', displayName: 'Demo Admin', role: 'admin' as const },
+    ];
+    for (const a of accounts) {
+      const existing = await tx.getAccountByUsername(a.username);
+      if (!existing) {
+        const id = newId();
+        await tx.insertAccount({ id, ...a, passwordHash: await hashPassword(agentPassword), createdAt: now });
+        if (a.role !== 'admin') await tx.upsertProfile({ ...defaultProfile(id, now), skills: { billing: 5, tech: 5 }, languages: ['English - Written'] });
+      } else if (!(await verifyPassword(agentPassword, existing.passwordHash))) {
+        await tx.updateAccountPassword(existing.id, await hashPassword(agentPassword));
+      }
     }
-    return { deploymentId: DEMO_DEPLOYMENT_ID, apiKey, agentUser, agentPassword };
+    if (!(await tx.getQueue(DEMO_DEPLOYMENT_ID, 'Support'))) {
+      await tx.upsertQueue({ id: newId(), deploymentId: DEMO_DEPLOYMENT_ID, name: 'Support', skills: [], language: null, offerTimeoutSeconds: 30, stickySeconds: 120 });
+      await tx.upsertQueue({ id: newId(), deploymentId: DEMO_DEPLOYMENT_ID, name: 'Billing', skills: ['billing'], language: null, offerTimeoutSeconds: 30, stickySeconds: 120 });
+      for (const [title, text] of [
+        ['Greeting', 'Hello, thanks for reaching out! How can I help you today?'],
+        ['One moment', 'Let me check that for you, one moment please.'],
+        ['Closing', 'Is there anything else I can help you with?'],
+      ]) await tx.insertCannedResponse({ id: newId(), title: title!, text: text! });
+      for (const [code, label] of [['resolved', 'Resolved'], ['follow-up', 'Needs follow-up'], ['no-response', 'Customer did not respond']]) await tx.upsertWrapUpCode({ code: code!, label: label! });
+    }
+    return { deploymentId: DEMO_DEPLOYMENT_ID, apiKey, agentUser, agentPassword, otherUsers: accounts.slice(1).map((a) => `${a.username} (${a.role})`) };
   });
 }

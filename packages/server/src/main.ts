@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     lines.push(
       `  demo deployment "${parley.demo.deploymentId}" API key: ${parley.demo.apiKey}`,
       `  demo agent: user "${parley.demo.agentUser}" password "${parley.demo.agentPassword}"`,
+      `  more demo accounts with the same password: ${parley.demo.otherUsers.join(', ')}`,
     );
   }
   console.log(lines.join('\n'));

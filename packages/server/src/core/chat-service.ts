@@ -9,10 +9,10 @@ import {
 } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
-import type { Account, Deployment, Interaction, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
+import type { Account, Deployment, Interaction, InteractionPatch, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
-import { canTransition } from './interaction-state.js';
+import { LogWriter } from './log-writer.js';
 import { formatIndex, parseIndex } from './message-index.js';
 
 export interface ChatLimits {
@@ -38,6 +38,7 @@ export interface CustomerInfo {
   subject?: string;
   userData?: Record<string, string>;
   async?: boolean;
+  routing?: { queue?: string; priority?: number; skills?: string[]; language?: string | null };
 }
 
 export interface ReadResult {
@@ -59,10 +60,14 @@ export class ChatService {
     private readonly fanout: Fanout,
     private readonly clock: Clock,
     readonly limits: ChatLimits = defaultLimits,
-  ) {}
+  ) {
+    this.log = new LogWriter(clock);
+  }
+
+  readonly log: LogWriter;
 
   private nowIso(): string {
-    return new Date(this.clock.now()).toISOString();
+    return this.log.nowIso();
   }
 
   /** Runs a write once per operationId: a retried write returns the first result. */
@@ -78,63 +83,22 @@ export class ChatService {
     });
   }
 
-  private async append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
-    return tx.appendMessage(session.id, { id: newId(), ...draft }, this.clock.now());
+  private append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
+    return this.log.append(tx, session, draft);
   }
 
-  private async appendStateChange(tx: StoreTx, session: Session, interaction: Interaction, state: InteractionState): Promise<Message> {
-    return this.append(tx, session, {
-      type: 'System',
-      from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
-      visibility: 'All',
-      event: 'InteractionStateChange',
-      data: { interactionState: state },
-      interactionId: interaction.id,
-    });
+  private transition(tx: StoreTx, session: Session, interaction: Interaction, to: InteractionState, patch: InteractionPatch = {}): Promise<Interaction> {
+    return this.log.transition(tx, session, interaction, to, patch);
   }
 
-  /** Moves an interaction through the state machine and records the change in the log. */
-  private async transition(
-    tx: StoreTx,
-    session: Session,
-    interaction: Interaction,
-    to: InteractionState,
-    patch: Partial<Pick<Interaction, 'agentAccountId' | 'wrapUpCode' | 'queue'>> = {},
-  ): Promise<Interaction> {
-    if (!canTransition(interaction.state, to)) {
-      throw new ChatError('CONFLICT', `interaction ${interaction.id} is ${interaction.state}; it cannot become ${to}`);
-    }
-    const now = this.nowIso();
-    const full = { ...patch, state: to, updatedAt: now, ...(to === 'Completed' ? { completedAt: now } : {}) };
-    const ok = await tx.updateInteraction(interaction.id, interaction.state, full);
-    if (!ok) throw new ChatError('CONFLICT', `interaction ${interaction.id} was changed by someone else; reload it`);
-    await this.appendStateChange(tx, session, interaction, to);
-    return { ...interaction, ...full };
-  }
-
-  private async openInteraction(tx: StoreTx, session: Session, deployment: Deployment, state: InteractionState, agentAccountId: string | null = null): Promise<Interaction> {
-    const now = this.nowIso();
-    const interaction: Interaction = {
-      id: newId(),
-      sessionId: session.id,
-      deploymentId: session.deploymentId,
-      state,
-      queue: deployment.defaultQueue,
-      priority: 0,
-      agentAccountId,
-      wrapUpCode: null,
-      createdAt: now,
-      updatedAt: now,
-      completedAt: null,
-    };
-    await tx.insertInteraction(interaction);
-    await this.appendStateChange(tx, session, interaction, state);
-    return interaction;
-  }
-
-  private async notifySession(sessionId: string, queueOf?: string): Promise<void> {
+  async notifySession(sessionId: string, queueOf?: string, agentAccountId?: string | null): Promise<void> {
     await this.fanout.notify(topics.session(sessionId));
-    if (queueOf) await this.fanout.notify(topics.deploymentQueue(queueOf));
+    if (queueOf) {
+      await this.fanout.notify(topics.deploymentQueue(queueOf));
+      await this.fanout.notify(topics.routing);
+    }
+    if (agentAccountId) await this.fanout.notify(topics.agent(agentAccountId));
+    await this.fanout.notify(topics.supervisors);
   }
 
   // ---- customer side -------------------------------------------------------------------------
@@ -182,7 +146,7 @@ export class ChatService {
         from: { participantId, type: 'Customer', nickname },
         visibility: 'All',
       });
-      const interaction = await this.openInteraction(tx, session, deployment, 'Queued');
+      const interaction = await this.log.openInteraction(tx, session, deployment, { state: 'Queued', ...(info.routing ?? {}) });
       return { session, participant, interaction };
     });
     await this.notifySession(result.session.id, deployment.id);
@@ -253,7 +217,17 @@ export class ChatService {
       });
       return undefined;
     }
-    await this.openInteraction(tx, session, deployment, 'Queued');
+    const lastAgent = latest?.agentAccountId ?? null;
+    const queue = latest?.queue ?? deployment.defaultQueue;
+    const sticky = lastAgent ? ((await tx.getQueue(deployment.id, queue))?.stickySeconds ?? 0) : 0;
+    await this.log.openInteraction(tx, session, deployment, {
+      state: 'Queued',
+      queue,
+      priority: latest?.priority ?? 0,
+      skills: latest?.skills ?? [],
+      language: latest?.language ?? null,
+      ...(sticky > 0 ? { preferredAgentId: lastAgent, preferredUntil: new Date(this.clock.now() + sticky * 1000).toISOString() } : {}),
+    });
     return deployment.id;
   }
 
@@ -300,7 +274,7 @@ export class ChatService {
     await tx.updateSession(session.id, { state: 'Ended', endedAt: this.nowIso() });
   }
 
-  private async liveSession(tx: StoreTx, sessionId: string): Promise<Session> {
+  async liveSession(tx: StoreTx, sessionId: string): Promise<Session> {
     const session = await tx.getSession(sessionId, true);
     if (!session || session.state !== 'Active') throw new ChatError('INVALID_SESSION', session ? 'session has ended' : 'session not found');
     return session;
@@ -366,13 +340,13 @@ export class ChatService {
   }
 
   /** Staff read the log after a position they name (they are not always participants). */
-  async readAfter(sessionId: string, visibilities: Visibility[], afterIndex: string | undefined, limit = 200): Promise<ReadResult> {
+  async readAfter(sessionId: string, visibilities: Visibility[], afterIndex: string | undefined, limit = 200, audienceAccountId?: string): Promise<ReadResult> {
     const after = afterIndex === undefined ? 0 : parseIndex(afterIndex);
     if (after === null) throw new ChatError('INVALID_REQUEST', 'after must look like "<ms>-<seq>"');
     return this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
-      const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit });
+      const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, ...(audienceAccountId ? { audienceAccountId } : {}) });
       const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
       return { messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' };
     });
@@ -443,11 +417,11 @@ export class ChatService {
       await this.joinStaff(tx, session, account);
       return handled;
     });
-    await this.notifySession(sessionId, result.deploymentId);
+    await this.notifySession(sessionId, result.deploymentId, account.id);
     return result;
   }
 
-  private async joinStaff(tx: StoreTx, session: Session, account: Account): Promise<Participant> {
+  async joinStaff(tx: StoreTx, session: Session, account: Account): Promise<Participant> {
     const existing = (await tx.listParticipants(session.id)).find((p) => p.accountId === account.id && p.state === 'Connected');
     if (existing) return existing;
     const type: ParticipantType = account.role === 'agent' ? 'Agent' : 'Supervisor';
@@ -471,7 +445,7 @@ export class ChatService {
     return participant;
   }
 
-  private async staffParticipant(tx: StoreTx, sessionId: string, account: Account): Promise<Participant> {
+  async staffParticipant(tx: StoreTx, sessionId: string, account: Account): Promise<Participant> {
     const p = (await tx.listParticipants(sessionId)).find((x) => x.accountId === account.id && x.state === 'Connected');
     if (!p) throw new ChatError('FORBIDDEN', 'you are not connected to this session; accept an interaction first');
     return p;
@@ -521,7 +495,7 @@ export class ChatService {
       const { interaction, session } = await this.ownInteraction(tx, interactionId, account);
       return this.transition(tx, session, interaction, 'Finalizing');
     });
-    await this.notifySession(result.sessionId);
+    await this.notifySession(result.sessionId, undefined, result.agentAccountId);
     return result;
   }
 
@@ -534,15 +508,23 @@ export class ChatService {
       const { interaction, session } = await this.ownInteraction(tx, interactionId, account);
       if (interaction.state !== 'Finalizing') throw new ChatError('CONFLICT', `interaction is ${interaction.state}; mark it done first`);
       if (session.state === 'Active' || session.endedAt) await this.leaveIfConnected(tx, session, account);
+      if (wrapUpCode !== undefined) {
+        const codes = await tx.listWrapUpCodes();
+        if (codes.length && !codes.some((c) => c.code === wrapUpCode)) throw new ChatError('INVALID_REQUEST', `unknown wrap-up code "${wrapUpCode}"; known: ${codes.map((c) => c.code).join(', ')}`);
+      }
       const completed = await this.transition(tx, session, interaction, 'Completed', { wrapUpCode: wrapUpCode ?? null });
+      if (interaction.agentAccountId) {
+        const profile = await tx.getProfile(interaction.agentAccountId);
+        if (profile) await tx.upsertProfile({ ...profile, idleSince: this.nowIso() });
+      }
       if (!session.async && session.state === 'Active') await this.endSession(tx, session);
       return completed;
     });
-    await this.notifySession(result.sessionId);
+    await this.notifySession(result.sessionId, result.deploymentId, result.agentAccountId);
     return result;
   }
 
-  private async leaveIfConnected(tx: StoreTx, session: Session, account: Account): Promise<boolean> {
+  async leaveIfConnected(tx: StoreTx, session: Session, account: Account): Promise<boolean> {
     const p = (await tx.listParticipants(session.id)).find((x) => x.accountId === account.id && x.state === 'Connected');
     if (!p) return false;
     await tx.updateParticipant(p.id, { state: 'Left', leftAt: this.nowIso() });
@@ -572,11 +554,11 @@ export class ChatService {
       }
       const deployment = await tx.getDeployment(session.deploymentId);
       if (!deployment) throw new ChatError('NOT_FOUND', 'deployment not found');
-      const interaction = await this.openInteraction(tx, session, deployment, 'Handling', account.id);
+      const interaction = await this.log.openInteraction(tx, session, deployment, { state: 'Handling', agentAccountId: account.id, ...(latest ? { queue: latest.queue } : {}) });
       await this.joinStaff(tx, session, account);
       return interaction;
     });
-    await this.notifySession(sessionId);
+    await this.notifySession(sessionId, undefined, account.id);
     return result;
   }
 

@@ -12,4 +12,10 @@ export interface Fanout {
 export const topics = {
   session: (sessionId: string) => `session:${sessionId}`,
   deploymentQueue: (deploymentId: string) => `queue:${deploymentId}`,
+  /** Changes to one agent's work: offers, assignments, presence. */
+  agent: (accountId: string) => `agent:${accountId}`,
+  /** Anything a supervisor overview shows. */
+  supervisors: 'supervisors',
+  /** Something entered or left a queue: routers run a pass. */
+  routing: 'routing',
 };

@@ -40,7 +40,8 @@ export interface Participant {
   type: ParticipantType;
   nickname: string;
   accountId: string | null;
-  state: 'Connected' | 'Left';
+  /** `Monitoring`: a supervisor reading (and whispering) without the customer knowing. */
+  state: 'Connected' | 'Monitoring' | 'Left';
   joinedAt: string;
   leftAt: string | null;
   /** Numeric index of the last message delivered to this participant. */
@@ -59,6 +60,75 @@ export interface Interaction {
   createdAt: string;
   updatedAt: string;
   completedAt: string | null;
+  /** Routing requirements (seed 003 `interactionData.routing`). */
+  skills: string[];
+  language: string | null;
+  /** When it last entered Queued: the routing age. */
+  queuedAt: string;
+  handledAt: string | null;
+  offerExpiresAt: string | null;
+  /** Agents who rejected or let an offer time out: not offered again. */
+  declinedBy: string[];
+  /** Offered only to this agent until `preferredUntil` (returning async customer, transfer to an agent). */
+  preferredAgentId: string | null;
+  preferredUntil: string | null;
+}
+
+export type InteractionPatch = Partial<
+  Pick<
+    Interaction,
+    | 'state'
+    | 'agentAccountId'
+    | 'wrapUpCode'
+    | 'updatedAt'
+    | 'completedAt'
+    | 'queue'
+    | 'priority'
+    | 'queuedAt'
+    | 'handledAt'
+    | 'offerExpiresAt'
+    | 'declinedBy'
+    | 'preferredAgentId'
+    | 'preferredUntil'
+  >
+>;
+
+export interface Queue {
+  id: string;
+  deploymentId: string;
+  name: string;
+  skills: string[];
+  language: string | null;
+  offerTimeoutSeconds: number;
+  /** In async mode, how long a returning customer waits for the last agent who handled them. */
+  stickySeconds: number;
+}
+
+export type Presence = 'Ready' | 'NotReady';
+
+export interface AgentProfile {
+  accountId: string;
+  presence: Presence;
+  reason: string | null;
+  capacity: number;
+  /** skill name -> level (1-10) */
+  skills: Record<string, number>;
+  languages: string[];
+  /** Queue names the agent serves; empty = every queue. */
+  queues: string[];
+  idleSince: string;
+  updatedAt: string;
+}
+
+export interface CannedResponse {
+  id: string;
+  title: string;
+  text: string;
+}
+
+export interface WrapUpCode {
+  code: string;
+  label: string;
 }
 
 export type Role = 'agent' | 'supervisor' | 'admin';
@@ -87,6 +157,8 @@ export interface MessageQuery {
   /** Only messages with numeric index lower than this. */
   beforeNum?: number;
   visibilities: Visibility[];
+  /** Vip messages addressed to this account (a supervisor's whisper) are visible to it too. */
+  audienceAccountId?: string;
   limit: number;
   /** `desc` takes the newest `limit` messages (returned in log order all the same). */
   newest?: boolean;
@@ -124,7 +196,7 @@ export interface StoreTx {
   getInteraction(id: string, forUpdate?: boolean): Promise<Interaction | null>;
   /** The newest interaction of a session. */
   latestInteraction(sessionId: string): Promise<Interaction | null>;
-  listInteractions(filter: { states?: InteractionState[]; agentAccountId?: string; sessionId?: string }): Promise<Interaction[]>;
+  listInteractions(filter: { states?: InteractionState[]; agentAccountId?: string; sessionId?: string; queue?: string; deploymentId?: string }): Promise<Interaction[]>;
   /**
    * Compare-and-set: updates only when the interaction is still in `expected`.
    * Returns false when another writer changed it first.
@@ -132,8 +204,38 @@ export interface StoreTx {
   updateInteraction(
     id: string,
     expected: InteractionState,
-    patch: Partial<Pick<Interaction, 'state' | 'agentAccountId' | 'wrapUpCode' | 'updatedAt' | 'completedAt' | 'queue'>>,
+    patch: InteractionPatch,
   ): Promise<boolean>;
+  /** Interactions of a state an agent carries (Offered, Handling, Finalizing), counted per agent. */
+  agentLoads(): Promise<Record<string, number>>;
+
+  listQueues(deploymentId?: string): Promise<Queue[]>;
+  getQueue(deploymentId: string, name: string): Promise<Queue | null>;
+  upsertQueue(q: Queue): Promise<void>;
+  deleteQueue(id: string): Promise<boolean>;
+
+  getProfile(accountId: string): Promise<AgentProfile | null>;
+  /** All profiles; `forUpdate` locks them so routers on several nodes decide one at a time. */
+  listProfiles(forUpdate?: boolean): Promise<AgentProfile[]>;
+  upsertProfile(p: AgentProfile): Promise<void>;
+
+  listAccounts(): Promise<Account[]>;
+  updateAccount(id: string, patch: Partial<Pick<Account, 'displayName' | 'role' | 'passwordHash'>>): Promise<void>;
+  updateDeployment(d: Deployment): Promise<void>;
+  listApiKeys(deploymentId: string): Promise<{ keyHash: string; label: string }[]>;
+  deleteApiKey(deploymentId: string, keyHashPrefix: string): Promise<boolean>;
+
+  listCannedResponses(): Promise<CannedResponse[]>;
+  insertCannedResponse(c: CannedResponse): Promise<void>;
+  deleteCannedResponse(id: string): Promise<boolean>;
+  listWrapUpCodes(): Promise<WrapUpCode[]>;
+  upsertWrapUpCode(c: WrapUpCode): Promise<void>;
+  deleteWrapUpCode(code: string): Promise<boolean>;
+
+  /** Active sessions (for supervisors), newest first. */
+  listActiveSessions(limit: number): Promise<Session[]>;
+  /** Sessions an account took part in (participant or assigned interaction), newest first. */
+  listSessionsOfAccount(accountId: string, limit: number): Promise<Session[]>;
 
   insertAccount(a: Account): Promise<void>;
   getAccount(id: string): Promise<Account | null>;

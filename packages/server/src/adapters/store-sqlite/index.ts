@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Message } from '@parley/protocol';
 import { formatIndex, nextIndexNum } from '../../core/message-index.js';
-import type { Account, Deployment, Interaction, MessageDraft, MessageQuery, Participant, Session, Store, StoreTx, StoredFile } from '../../ports/store.js';
+import type { Account, AgentProfile, Deployment, Interaction, MessageDraft, MessageQuery, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
 
 type Row = Record<string, any>;
@@ -51,6 +51,34 @@ const toInteraction = (r: Row): Interaction => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   completedAt: r.completed_at,
+  skills: JSON.parse(r.skills),
+  language: r.language,
+  queuedAt: r.queued_at,
+  handledAt: r.handled_at,
+  offerExpiresAt: r.offer_expires_at,
+  declinedBy: JSON.parse(r.declined_by),
+  preferredAgentId: r.preferred_agent_id,
+  preferredUntil: r.preferred_until,
+});
+const toQueue = (r: Row): Queue => ({
+  id: r.id,
+  deploymentId: r.deployment_id,
+  name: r.name,
+  skills: JSON.parse(r.skills),
+  language: r.language,
+  offerTimeoutSeconds: r.offer_timeout_seconds,
+  stickySeconds: r.sticky_seconds,
+});
+const toProfile = (r: Row): AgentProfile => ({
+  accountId: r.account_id,
+  presence: r.presence,
+  reason: r.reason,
+  capacity: r.capacity,
+  skills: JSON.parse(r.skills),
+  languages: JSON.parse(r.languages),
+  queues: JSON.parse(r.queues),
+  idleSince: r.idle_since,
+  updatedAt: r.updated_at,
 });
 const toAccount = (r: Row): Account => ({
   id: r.id,
@@ -72,12 +100,23 @@ const COLUMN: Record<string, string> = {
   updatedAt: 'updated_at',
   completedAt: 'completed_at',
   queue: 'queue',
+  priority: 'priority',
+  queuedAt: 'queued_at',
+  handledAt: 'handled_at',
+  offerExpiresAt: 'offer_expires_at',
+  declinedBy: 'declined_by',
+  preferredAgentId: 'preferred_agent_id',
+  preferredUntil: 'preferred_until',
+  displayName: 'display_name',
+  role: 'role',
+  passwordHash: 'password_hash',
 };
+const JSON_COLUMNS = new Set(['userData', 'declinedBy']);
 
 function setClause(patch: Record<string, unknown>): { sql: string; values: unknown[] } {
   const keys = Object.keys(patch).filter((k) => patch[k] !== undefined);
   const sql = keys.map((k) => `${COLUMN[k] ?? fail(k)} = ?`).join(', ');
-  const values = keys.map((k) => (k === 'userData' ? JSON.stringify(patch[k]) : patch[k]));
+  const values = keys.map((k) => (JSON_COLUMNS.has(k) ? JSON.stringify(patch[k]) : patch[k]));
   return { sql, values };
 }
 function fail(k: string): never {
@@ -161,10 +200,11 @@ export class SqliteStore implements Store {
       ),
       part: st('SELECT * FROM participants WHERE id = ?'),
       parts: st('SELECT * FROM participants WHERE session_id = ? ORDER BY joined_at, rowid'),
-      insMsg: st('INSERT INTO messages (session_id, index_num, visibility, body) VALUES (?, ?, ?, ?)'),
+      insMsg: st('INSERT INTO messages (session_id, index_num, visibility, audience, body) VALUES (?, ?, ?, ?, ?)'),
       insInt: st(
-        `INSERT INTO interactions (id, session_id, deployment_id, state, queue, priority, agent_account_id, wrap_up_code, created_at, updated_at, completed_at, seq)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM interactions WHERE session_id = ?))`,
+        `INSERT INTO interactions (id, session_id, deployment_id, state, queue, priority, agent_account_id, wrap_up_code, created_at, updated_at, completed_at,
+           skills, language, queued_at, handled_at, offer_expires_at, declined_by, preferred_agent_id, preferred_until, seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM interactions WHERE session_id = ?))`,
       ),
       int: st('SELECT * FROM interactions WHERE id = ?'),
       latestInt: st('SELECT * FROM interactions WHERE session_id = ? ORDER BY seq DESC LIMIT 1'),
@@ -224,7 +264,7 @@ export class SqliteStore implements Store {
         const num = nextIndexNum(s.last_index_num, nowMs);
         const message: Message = { ...draft, sessionId, index: formatIndex(num), utcTime: draft.utcTime ?? new Date(nowMs).toISOString() };
         q.setLastIndex.run(num, sessionId);
-        q.insMsg.run(sessionId, num, message.visibility, JSON.stringify(message));
+        q.insMsg.run(sessionId, num, message.visibility, message.audienceAccountId ?? null, JSON.stringify(message));
         return message;
       },
       listMessages: async (sessionId: string, mq: MessageQuery) => {
@@ -238,15 +278,22 @@ export class SqliteStore implements Store {
           where.push('index_num < ?');
           values.push(mq.beforeNum);
         }
-        where.push(`visibility IN (${mq.visibilities.map(() => '?').join(', ')})`);
+        const vis = `visibility IN (${mq.visibilities.map(() => '?').join(', ')})`;
         values.push(...mq.visibilities);
+        if (mq.audienceAccountId) {
+          where.push(`(${vis} OR (visibility = 'Vip' AND audience = ?))`);
+          values.push(mq.audienceAccountId);
+        } else where.push(vis);
         const order = mq.newest ? 'DESC' : 'ASC';
         const rows = db.prepare(`SELECT body FROM messages WHERE ${where.join(' AND ')} ORDER BY index_num ${order} LIMIT ?`).all(...values, mq.limit) as Row[];
         const list = rows.map((r) => JSON.parse(r.body) as Message);
         return mq.newest ? list.reverse() : list;
       },
       insertInteraction: async (i: Interaction) => {
-        q.insInt.run(i.id, i.sessionId, i.deploymentId, i.state, i.queue, i.priority, i.agentAccountId, i.wrapUpCode, i.createdAt, i.updatedAt, i.completedAt, i.sessionId);
+        q.insInt.run(
+          i.id, i.sessionId, i.deploymentId, i.state, i.queue, i.priority, i.agentAccountId, i.wrapUpCode, i.createdAt, i.updatedAt, i.completedAt,
+          JSON.stringify(i.skills), i.language, i.queuedAt, i.handledAt, i.offerExpiresAt, JSON.stringify(i.declinedBy), i.preferredAgentId, i.preferredUntil, i.sessionId,
+        );
       },
       getInteraction: async (id) => {
         const r = q.int.get(id);
@@ -267,9 +314,11 @@ export class SqliteStore implements Store {
           where.push('agent_account_id = ?');
           values.push(filter.agentAccountId);
         }
-        if (filter.sessionId) {
-          where.push('session_id = ?');
-          values.push(filter.sessionId);
+        for (const [key, column] of [['sessionId', 'session_id'], ['queue', 'queue'], ['deploymentId', 'deployment_id']] as const) {
+          if (filter[key]) {
+            where.push(`${column} = ?`);
+            values.push(filter[key]);
+          }
         }
         const sql = `SELECT * FROM interactions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at, seq LIMIT 1000`;
         return (db.prepare(sql).all(...values) as Row[]).map(toInteraction);
@@ -307,6 +356,70 @@ export class SqliteStore implements Store {
         const r = q.file.get(id);
         return r ? { id: r.id, sessionId: r.session_id, name: r.name, mime: r.mime, size: r.size, createdAt: r.created_at } : null;
       },
+      agentLoads: async () => {
+        const rows = db.prepare("SELECT agent_account_id AS a, COUNT(*) AS n FROM interactions WHERE state IN ('Offered', 'Handling', 'Finalizing') AND agent_account_id IS NOT NULL GROUP BY agent_account_id").all() as Row[];
+        return Object.fromEntries(rows.map((r) => [r.a, r.n]));
+      },
+      listQueues: async (deploymentId) =>
+        (deploymentId ? db.prepare('SELECT * FROM queues WHERE deployment_id = ? ORDER BY name').all(deploymentId) : db.prepare('SELECT * FROM queues ORDER BY deployment_id, name').all()).map((r) => toQueue(r as Row)),
+      getQueue: async (deploymentId, name) => {
+        const r = db.prepare('SELECT * FROM queues WHERE deployment_id = ? AND name = ?').get(deploymentId, name) as Row | undefined;
+        return r ? toQueue(r) : null;
+      },
+      upsertQueue: async (qu: Queue) => {
+        db.prepare(
+          `INSERT INTO queues (id, deployment_id, name, skills, language, offer_timeout_seconds, sticky_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET name = excluded.name, skills = excluded.skills, language = excluded.language,
+             offer_timeout_seconds = excluded.offer_timeout_seconds, sticky_seconds = excluded.sticky_seconds`,
+        ).run(qu.id, qu.deploymentId, qu.name, JSON.stringify(qu.skills), qu.language, qu.offerTimeoutSeconds, qu.stickySeconds);
+      },
+      deleteQueue: async (id) => db.prepare('DELETE FROM queues WHERE id = ?').run(id).changes === 1,
+      getProfile: async (accountId) => {
+        const r = db.prepare('SELECT * FROM agent_profiles WHERE account_id = ?').get(accountId) as Row | undefined;
+        return r ? toProfile(r) : null;
+      },
+      listProfiles: async () => (db.prepare('SELECT * FROM agent_profiles ORDER BY account_id').all() as Row[]).map(toProfile),
+      upsertProfile: async (p: AgentProfile) => {
+        db.prepare(
+          `INSERT INTO agent_profiles (account_id, presence, reason, capacity, skills, languages, queues, idle_since, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(account_id) DO UPDATE SET presence = excluded.presence, reason = excluded.reason, capacity = excluded.capacity, skills = excluded.skills,
+             languages = excluded.languages, queues = excluded.queues, idle_since = excluded.idle_since, updated_at = excluded.updated_at`,
+        ).run(p.accountId, p.presence, p.reason, p.capacity, JSON.stringify(p.skills), JSON.stringify(p.languages), JSON.stringify(p.queues), p.idleSince, p.updatedAt);
+      },
+      listAccounts: async () => (db.prepare('SELECT * FROM accounts ORDER BY username').all() as Row[]).map(toAccount),
+      updateAccount: async (id, patch) => {
+        const { sql, values } = setClause(patch);
+        if (sql) db.prepare(`UPDATE accounts SET ${sql} WHERE id = ?`).run(...values, id);
+      },
+      updateDeployment: async (d) => {
+        db.prepare('UPDATE deployments SET name = ?, allowed_origins = ?, async_policy = ?, default_queue = ? WHERE id = ?').run(
+          d.name, JSON.stringify(d.allowedOrigins), JSON.stringify(d.asyncPolicy), d.defaultQueue, d.id,
+        );
+      },
+      listApiKeys: async (deploymentId) =>
+        (db.prepare('SELECT key_hash, label FROM api_keys WHERE deployment_id = ? ORDER BY label').all(deploymentId) as Row[]).map((r) => ({ keyHash: r.key_hash, label: r.label })),
+      deleteApiKey: async (deploymentId, prefix) =>
+        db.prepare("DELETE FROM api_keys WHERE deployment_id = ? AND substr(key_hash, 1, length(?)) = ? AND length(?) >= 12").run(deploymentId, prefix, prefix, prefix).changes > 0,
+      listCannedResponses: async () => db.prepare('SELECT id, title, text FROM canned_responses ORDER BY title').all() as any[],
+      insertCannedResponse: async (c) => {
+        db.prepare('INSERT INTO canned_responses (id, title, text) VALUES (?, ?, ?)').run(c.id, c.title, c.text);
+      },
+      deleteCannedResponse: async (id) => db.prepare('DELETE FROM canned_responses WHERE id = ?').run(id).changes === 1,
+      listWrapUpCodes: async () => db.prepare('SELECT code, label FROM wrap_up_codes ORDER BY code').all() as any[],
+      upsertWrapUpCode: async (c) => {
+        db.prepare('INSERT INTO wrap_up_codes (code, label) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET label = excluded.label').run(c.code, c.label);
+      },
+      deleteWrapUpCode: async (code) => db.prepare('DELETE FROM wrap_up_codes WHERE code = ?').run(code).changes === 1,
+      listActiveSessions: async (limit) => (db.prepare("SELECT * FROM sessions WHERE state = 'Active' ORDER BY created_at DESC LIMIT ?").all(limit) as Row[]).map(toSession),
+      listSessionsOfAccount: async (accountId, limit) =>
+        (
+          db
+            .prepare(
+              `SELECT * FROM sessions WHERE id IN (SELECT session_id FROM participants WHERE account_id = ? UNION SELECT session_id FROM interactions WHERE agent_account_id = ?)
+               ORDER BY created_at DESC LIMIT ?`,
+            )
+            .all(accountId, accountId, limit) as Row[]
+        ).map(toSession),
       getSetting: async (key) => q.setting.get(key)?.value ?? null,
       putSetting: async (key, value) => {
         q.putSetting.run(key, value);

@@ -2,15 +2,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { INTERACTION_STATES, toV3Message, VISIBILITIES, visibleTo } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
+import type { RoutingService } from '../../core/routing-service.js';
+import type { SupervisionService } from '../../core/supervision.js';
+import { staffAccount } from './staff-auth.js';
 import { ChatError } from '../../core/errors.js';
 import { verifyPassword } from '../../core/secrets.js';
 import type { TokenService } from '../../core/tokens.js';
-import type { Account, Store } from '../../ports/store.js';
+import type { Account, Interaction, Store } from '../../ports/store.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 
 export interface AgentApiDeps {
   chat: ChatService;
+  routing: RoutingService;
+  supervision: SupervisionService;
   store: Store;
   tokens: TokenService;
   openapi: OpenApiRegistry;
@@ -37,6 +42,10 @@ const readQuery = z.object({
   after: z.string().optional(),
   wait: z.coerce.number().int().min(0).max(30_000).optional(),
 });
+const presenceBody = z.object({ presence: z.enum(['Ready', 'NotReady']), reason: z.string().max(128).optional() });
+const transferBody = z.object({ queue: z.string().min(1).max(128).optional(), agentId: z.string().uuid().optional() });
+const conferenceBody = z.object({ agentId: z.string().uuid() });
+const whisperBody = z.object({ text: z.string().min(1), agentId: z.string().uuid().optional() });
 const completeBody = z.object({ wrapUpCode: z.string().max(128).optional() });
 const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
 
@@ -46,16 +55,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   const P = '/agent/v1';
   const doc = deps.openapi.add.bind(deps.openapi);
 
-  const staff = async (req: FastifyRequest): Promise<Account> => {
-    const header = req.headers.authorization;
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : null;
-    if (!token) throw new ChatError('UNAUTHORIZED', 'an Authorization: Bearer <token> header is required; get a token from POST /agent/v1/login');
-    const claims = await tokens.verifyStaffToken(token);
-    if (!claims) throw new ChatError('UNAUTHORIZED', 'the token is not valid or has expired; log in again');
-    const account = await store.tx((tx) => tx.getAccount(claims.accountId));
-    if (!account) throw new ChatError('UNAUTHORIZED', 'the account no longer exists');
-    return account;
-  };
+  const staff = (req: FastifyRequest) => staffAccount(req, tokens, store);
   const route =
     (fn: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<unknown>) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
@@ -65,6 +65,16 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
         return errorReply(req, reply, err);
       }
     };
+  const withCustomers = (list: Interaction[]) =>
+    store.tx(async (tx) => {
+      const out = [];
+      for (const i of list) {
+        const session = await tx.getSession(i.sessionId);
+        const customer = session ? await tx.getParticipant(session.customerParticipantId) : null;
+        out.push({ ...i, customer: { nickname: customer?.nickname ?? '' } });
+      }
+      return out;
+    });
   const publicAccount = (a: Account) => ({ id: a.id, username: a.username, displayName: a.displayName, role: a.role });
 
   doc({ method: 'post', path: `${P}/login`, tag: 'agent', summary: 'Log in; returns a bearer token that expires', body: loginBody, responses: { '200': '{token, expiresAt, account}', '401': 'wrong username or password' } });
@@ -81,7 +91,16 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   });
 
   doc({ method: 'get', path: `${P}/me`, tag: 'agent', summary: 'The logged-in account', security: ['bearer'] });
-  app.get(`${P}/me`, route(async (_req, _reply, account) => ({ account: publicAccount(account) })));
+  app.get(`${P}/me`, route(async (_req, _reply, account) => ({ account: publicAccount(account), profile: await deps.routing.profile(account.id) })));
+
+  doc({ method: 'put', path: `${P}/me/presence`, tag: 'agent', summary: 'Set my presence: Ready, or NotReady with a reason', body: presenceBody, security: ['bearer'] });
+  app.put(
+    `${P}/me/presence`,
+    route(async (req, _reply, account) => {
+      const body = parseOr400(presenceBody, req.body, 'presence');
+      return { profile: await deps.routing.setPresence(account.id, body.presence, body.reason ?? null) };
+    }),
+  );
 
   doc({ method: 'get', path: `${P}/interactions`, tag: 'agent', summary: 'Interactions, filtered by state (comma-separated) and/or mine=true', query: listQuery, security: ['bearer'] });
   app.get(
@@ -90,7 +109,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       const q = parseOr400(listQuery, req.query, 'query');
       const mine = q.mine === 'true' || account.role === 'agent' && !q.state?.every((s) => s === 'Queued');
       const list = await chat.listInteractions({ states: q.state, ...(mine ? { agentAccountId: account.id } : {}) });
-      return { interactions: list };
+      return { interactions: await withCustomers(list) };
     }),
   );
 
@@ -105,6 +124,10 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     );
   };
   interactionAction('accept', 'Accept a queued or offered interaction: Handling, and the agent joins the session', (id, a) => chat.accept(id, a));
+  interactionAction('reject', 'Turn an offer down: back to the queue, offered to someone else', (id, a) => deps.routing.reject(id, a));
+  interactionAction('transfer', 'Transfer a Handling interaction to a queue ({queue}) or an agent ({agentId}); you leave', (id, a, req) =>
+    deps.routing.transfer(id, a, parseOr400(transferBody, req.body ?? {}, 'transfer')),
+  );
   interactionAction('done', 'Mark the interaction done: Finalizing (wrap-up)', (id, a) => chat.markDone(id, a));
   interactionAction('complete', 'Finish wrap-up: Completed; the agent leaves; a synchronous session ends', (id, a, req) =>
     chat.complete(id, a, parseOr400(completeBody, req.body ?? {}, 'body').wrapUpCode),
@@ -129,7 +152,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       const visibilities = visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor');
       const abort = new AbortController();
       req.raw.once('close', () => abort.abort());
-      const read = () => chat.readAfter(id, visibilities, q.after);
+      const read = () => chat.readAfter(id, visibilities, q.after, 200, account.id);
       const result = q.wait ? await chat.waitFor(id, Math.min(q.wait, deps.longPollMs), read, abort.signal) : await read();
       return { messages: result.messages.map(toV3Message), lastIndex: result.lastDeliveredIndex, sessionEnded: result.chatEnded };
     }),
@@ -162,6 +185,102 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     route(async (req, _reply, account) => {
       const { id } = parseOr400(idParams, req.params, 'path');
       return { interaction: await chat.followUp(id, account) };
+    }),
+  );
+
+  doc({ method: 'get', path: `${P}/sessions`, tag: 'agent', summary: 'Sessions I took part in (mine=true), newest first, with their interactions', security: ['bearer'] });
+  app.get(
+    `${P}/sessions`,
+    route(async (_req, _reply, account) => {
+      const sessions = await store.tx(async (tx) => {
+        const list = await tx.listSessionsOfAccount(account.id, 100);
+        const out = [];
+        for (const s of list) {
+          const customer = await tx.getParticipant(s.customerParticipantId);
+          out.push({ ...s, customer: { nickname: customer?.nickname ?? '' }, interactions: await tx.listInteractions({ sessionId: s.id }) });
+        }
+        return out;
+      });
+      return { sessions };
+    }),
+  );
+
+  doc({ method: 'post', path: `${P}/sessions/:id/conference`, tag: 'agent', summary: 'Add a second agent to the conversation', body: conferenceBody, security: ['bearer'] });
+  app.post(
+    `${P}/sessions/:id/conference`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      await deps.routing.conference(id, account, parseOr400(conferenceBody, req.body, 'conference').agentId);
+      return { conferenced: true };
+    }),
+  );
+
+  doc({ method: 'get', path: `${P}/agents`, tag: 'agent', summary: 'Agents and supervisors with presence and load (transfer and conference targets)', security: ['bearer'] });
+  app.get(`${P}/agents`, route(async () => ({ agents: (await deps.supervision.overview()).agents })));
+
+  doc({ method: 'get', path: `${P}/queues`, tag: 'agent', summary: 'Queues with the number waiting', security: ['bearer'] });
+  app.get(
+    `${P}/queues`,
+    route(async () => {
+      const overview = await deps.supervision.overview();
+      return { queues: overview.queues.map((q) => ({ name: q.name, deploymentId: q.deploymentId, waiting: q.waiting })) };
+    }),
+  );
+
+  doc({ method: 'get', path: `${P}/canned-responses`, tag: 'agent', summary: 'Canned responses', security: ['bearer'] });
+  app.get(`${P}/canned-responses`, route(async () => ({ cannedResponses: await store.tx((tx) => tx.listCannedResponses()) })));
+
+  doc({ method: 'get', path: `${P}/wrap-up-codes`, tag: 'agent', summary: 'Wrap-up codes accepted by complete', security: ['bearer'] });
+  app.get(`${P}/wrap-up-codes`, route(async () => ({ wrapUpCodes: await store.tx((tx) => tx.listWrapUpCodes()) })));
+
+  // ---- supervisors ----
+  const supervisorOnly = (account: Account) => {
+    if (account.role === 'agent') throw new ChatError('FORBIDDEN', 'only supervisors can do this');
+  };
+  doc({ method: 'get', path: `${P}/supervisor/overview`, tag: 'supervisor', summary: 'Queues, agents and live sessions', security: ['bearer'] });
+  app.get(
+    `${P}/supervisor/overview`,
+    route(async (_req, _reply, account) => {
+      supervisorOnly(account);
+      return deps.supervision.overview();
+    }),
+  );
+  doc({ method: 'post', path: `${P}/sessions/:id/monitor`, tag: 'supervisor', summary: 'Monitor a session silently (reads All, Int and Vip)', security: ['bearer'] });
+  app.post(
+    `${P}/sessions/:id/monitor`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      await deps.supervision.monitor(id, account);
+      return { monitoring: true };
+    }),
+  );
+  doc({ method: 'post', path: `${P}/sessions/:id/whisper`, tag: 'supervisor', summary: 'Whisper to the handling agent: a Vip message the customer never sees', body: whisperBody, security: ['bearer'] });
+  app.post(
+    `${P}/sessions/:id/whisper`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      const body = parseOr400(whisperBody, req.body, 'whisper');
+      if (body.text.length > chat.limits.maxMessageLength) throw new ChatError('PAYLOAD_TOO_LARGE', 'text too long');
+      return { message: toV3Message(await deps.supervision.whisper(id, account, body.text, body.agentId)) };
+    }),
+  );
+  doc({ method: 'post', path: `${P}/sessions/:id/barge`, tag: 'supervisor', summary: 'Barge in: join the session as a visible participant', security: ['bearer'] });
+  app.post(
+    `${P}/sessions/:id/barge`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      await deps.supervision.barge(id, account);
+      return { joined: true };
+    }),
+  );
+  doc({ method: 'put', path: `${P}/agents/:id/presence`, tag: 'supervisor', summary: "Change an agent's presence", body: presenceBody, security: ['bearer'] });
+  app.put(
+    `${P}/agents/:id/presence`,
+    route(async (req, _reply, account) => {
+      supervisorOnly(account);
+      const { id } = parseOr400(idParams, req.params, 'path');
+      const body = parseOr400(presenceBody, req.body, 'presence');
+      return { profile: await deps.routing.setPresence(id, body.presence, body.reason ?? null) };
     }),
   );
 }

@@ -22,6 +22,7 @@ export interface ConsumerV3Deps {
   longPollMs: number;
   maxUploadBytes: number;
   uploadTypes: string[];
+  queuePosition: (sessionId: string) => Promise<{ state: string; queue: string; position: number | null; estimatedWaitSeconds: number | null }>;
 }
 
 const FORM = ['application/x-www-form-urlencoded', 'application/json'];
@@ -111,6 +112,16 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       const body = parseOr400(v3SendBody, req.body, 'message');
       const message = await chat.customerSend(sessionId, claims.participantId, { type: body.data.type, text: body.data.text }, body.operationId);
       return envelope(req, { message: toV3Message(message) });
+    }),
+  );
+
+  doc({ method: 'get', path: `${prefix}/:sessionId/queue-position`, tag: 'consumer-v3', summary: 'Parley extension: place in the queue and estimated wait while waiting for an agent', security: ['apiKey', 'clientKey'], responses: { '200': 'data: {state, queue, position, estimatedWaitSeconds} (position null once an agent has it)' } });
+  app.get(
+    `${prefix}/:sessionId/queue-position`,
+    guard(async (req, reply) => {
+      const { claims, sessionId } = await authed(req, reply);
+      await chat.customerSession(sessionId, claims.participantId, 'read');
+      return envelope(req, await deps.queuePosition(sessionId));
     }),
   );
 

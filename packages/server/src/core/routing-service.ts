@@ -1,0 +1,231 @@
+import type { Clock } from '../ports/clock.js';
+import { topics, type Fanout } from '../ports/fanout.js';
+import type { Account, AgentProfile, Interaction, Presence, Store, StoreTx } from '../ports/store.js';
+import type { ChatService } from './chat-service.js';
+import { ChatError } from './errors.js';
+import { decideOffers, isEligible, routingOrder } from './router.js';
+
+export const DEFAULT_OFFER_TIMEOUT_SECONDS = 20;
+export const DEFAULT_CAPACITY = 3;
+
+export function defaultProfile(accountId: string, nowIso: string): AgentProfile {
+  return { accountId, presence: 'NotReady', reason: null, capacity: DEFAULT_CAPACITY, skills: {}, languages: [], queues: [], idleSince: nowIso, updatedAt: nowIso };
+}
+
+/**
+ * Routing: offers queued interactions to agents (decided in the store, so several nodes never
+ * offer one interaction twice), expires offers, and the agent operations that move work around.
+ */
+export class RoutingService {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly fanout: Fanout,
+    private readonly clock: Clock,
+    private readonly chat: ChatService,
+  ) {}
+
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  /** Routes every `intervalMs`, and at once when a deployment's queue changes. */
+  start(intervalMs = 500): void {
+    this.timer = setInterval(() => void this.kick(), intervalMs);
+    this.timer.unref();
+    this.unlisten = this.fanout.listen(topics.routing, () => void this.kick());
+  }
+
+  private unlisten: (() => void) | null = null;
+
+  async stop(): Promise<void> {
+    this.unlisten?.();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Runs one routing pass; a kick during a pass runs one more right after it. */
+  kick(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.routeOnce();
+        } while (this.again);
+      } catch {
+        // A failed pass (store briefly unavailable) is retried by the next tick.
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Expires offers past their time, then offers what is queued. Returns the interactions offered. */
+  async routeOnce(): Promise<Interaction[]> {
+    const touched: Interaction[] = [];
+    const offered = await this.store.tx(async (tx) => {
+      const now = this.clock.now();
+      for (const i of await tx.listInteractions({ states: ['Offered'] })) {
+        if (i.offerExpiresAt && Date.parse(i.offerExpiresAt) <= now) {
+          touched.push(await this.requeue(tx, i, i.agentAccountId));
+        }
+      }
+      const profiles = await tx.listProfiles(true);
+      if (!profiles.some((p) => p.presence === 'Ready')) return [];
+      const queued = await tx.listInteractions({ states: ['Queued'] });
+      if (!queued.length) return [];
+      const offers = decideOffers({ queued, profiles, loads: await tx.agentLoads(), queues: await tx.listQueues(), nowMs: now });
+      const result: Interaction[] = [];
+      for (const offer of offers) {
+        const interaction = queued.find((q) => q.id === offer.interactionId)!;
+        const session = await tx.getSession(interaction.sessionId, true);
+        if (!session || session.state !== 'Active') continue;
+        const queue = await tx.getQueue(interaction.deploymentId, interaction.queue);
+        const timeout = queue?.offerTimeoutSeconds ?? DEFAULT_OFFER_TIMEOUT_SECONDS;
+        result.push(
+          await this.chat.log.transition(tx, session, interaction, 'Offered', {
+            agentAccountId: offer.agentAccountId,
+            offerExpiresAt: new Date(now + timeout * 1000).toISOString(),
+          }),
+        );
+        const profile = profiles.find((p) => p.accountId === offer.agentAccountId)!;
+        await tx.upsertProfile({ ...profile, idleSince: new Date(now).toISOString() });
+      }
+      return result;
+    });
+    for (const i of [...touched, ...offered]) await this.notify(i);
+    return offered;
+  }
+
+  private async requeue(tx: StoreTx, interaction: Interaction, decliner: string | null): Promise<Interaction> {
+    const session = await tx.getSession(interaction.sessionId, true);
+    if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+    const declinedBy = decliner && !interaction.declinedBy.includes(decliner) ? [...interaction.declinedBy, decliner] : interaction.declinedBy;
+    const requeued = await this.chat.log.transition(tx, session, interaction, 'Queued', { agentAccountId: null, declinedBy, queuedAt: interaction.queuedAt });
+    return { ...requeued, agentAccountId: decliner };
+  }
+
+  private async notify(i: Pick<Interaction, 'sessionId' | 'deploymentId' | 'agentAccountId'>): Promise<void> {
+    await this.fanout.notify(topics.session(i.sessionId));
+    await this.fanout.notify(topics.deploymentQueue(i.deploymentId));
+    if (i.agentAccountId) await this.fanout.notify(topics.agent(i.agentAccountId));
+    await this.fanout.notify(topics.supervisors);
+  }
+
+  /** The agent turns an offer down: back to the queue, not offered to them again. */
+  async reject(interactionId: string, account: Account): Promise<Interaction> {
+    const result = await this.store.tx(async (tx) => {
+      const i = await tx.getInteraction(interactionId, true);
+      if (!i) throw new ChatError('NOT_FOUND', 'interaction not found');
+      if (i.state !== 'Offered' || i.agentAccountId !== account.id) throw new ChatError('CONFLICT', 'only an interaction offered to you can be rejected');
+      return this.requeue(tx, i, account.id);
+    });
+    await this.notify(result);
+    void this.kick();
+    return { ...result, agentAccountId: null };
+  }
+
+  /** Transfer a handled interaction to a queue or to one agent; the transferring agent leaves. */
+  async transfer(interactionId: string, account: Account, target: { queue?: string; agentId?: string }): Promise<Interaction> {
+    if (!target.queue === !target.agentId) throw new ChatError('INVALID_REQUEST', 'give either queue or agentId');
+    const result = await this.store.tx(async (tx) => {
+      const i = await tx.getInteraction(interactionId, true);
+      if (!i) throw new ChatError('NOT_FOUND', 'interaction not found');
+      if (i.state !== 'Handling') throw new ChatError('CONFLICT', `interaction is ${i.state}; only a Handling interaction can be transferred`);
+      if (account.role === 'agent' && i.agentAccountId !== account.id) throw new ChatError('FORBIDDEN', 'this interaction is not assigned to you');
+      const session = await this.chat.liveSession(tx, i.sessionId);
+      let patch: Parameters<typeof this.chat.log.transition>[4] = { agentAccountId: null, declinedBy: [], preferredAgentId: null, preferredUntil: null };
+      if (target.queue) {
+        const queues = await tx.listQueues(i.deploymentId);
+        if (queues.length && !queues.some((q) => q.name === target.queue)) throw new ChatError('NOT_FOUND', `no queue "${target.queue}" in this deployment`);
+        patch = { ...patch, queue: target.queue };
+      } else {
+        const agent = await tx.getAccount(target.agentId!);
+        if (!agent || agent.role === 'admin') throw new ChatError('NOT_FOUND', 'no such agent');
+        if (agent.id === i.agentAccountId) throw new ChatError('CONFLICT', 'the interaction is already yours');
+        const queue = await tx.getQueue(i.deploymentId, i.queue);
+        const hold = Math.max(60, (queue?.offerTimeoutSeconds ?? DEFAULT_OFFER_TIMEOUT_SECONDS) * 3);
+        patch = { ...patch, preferredAgentId: agent.id, preferredUntil: new Date(this.clock.now() + hold * 1000).toISOString() };
+      }
+      const owner = i.agentAccountId ? await tx.getAccount(i.agentAccountId) : null;
+      if (owner) await this.chat.leaveIfConnected(tx, session, owner);
+      if (owner) {
+        const profile = await tx.getProfile(owner.id);
+        if (profile) await tx.upsertProfile({ ...profile, idleSince: this.nowIso() });
+      }
+      const moved = await this.chat.log.transition(tx, session, i, 'Queued', patch);
+      return { moved, previous: i.agentAccountId };
+    });
+    await this.notify({ ...result.moved, agentAccountId: result.previous });
+    if (result.moved.preferredAgentId) await this.fanout.notify(topics.agent(result.moved.preferredAgentId));
+    void this.kick();
+    return result.moved;
+  }
+
+  /** Adds a second agent to the conversation (conference). */
+  async conference(sessionId: string, account: Account, agentId: string): Promise<void> {
+    await this.store.tx(async (tx) => {
+      const session = await this.chat.liveSession(tx, sessionId);
+      await this.chat.staffParticipant(tx, sessionId, account);
+      const other = await tx.getAccount(agentId);
+      if (!other || other.role === 'admin') throw new ChatError('NOT_FOUND', 'no such agent');
+      await this.chat.joinStaff(tx, session, other);
+    });
+    await this.fanout.notify(topics.session(sessionId));
+    await this.fanout.notify(topics.agent(agentId));
+  }
+
+  async profile(accountId: string): Promise<AgentProfile> {
+    return this.store.tx(async (tx) => (await tx.getProfile(accountId)) ?? defaultProfile(accountId, this.nowIso()));
+  }
+
+  async setPresence(accountId: string, presence: Presence, reason: string | null): Promise<AgentProfile> {
+    const profile = await this.store.tx(async (tx) => {
+      const account = await tx.getAccount(accountId);
+      if (!account) throw new ChatError('NOT_FOUND', 'no such account');
+      const current = (await tx.getProfile(accountId)) ?? defaultProfile(accountId, this.nowIso());
+      const now = this.nowIso();
+      const next: AgentProfile = {
+        ...current,
+        presence,
+        reason: presence === 'NotReady' ? (reason ?? null) : null,
+        idleSince: presence === 'Ready' && current.presence !== 'Ready' ? now : current.idleSince,
+        updatedAt: now,
+      };
+      await tx.upsertProfile(next);
+      return next;
+    });
+    await this.fanout.notify(topics.agent(accountId));
+    await this.fanout.notify(topics.supervisors);
+    if (presence === 'Ready') void this.kick();
+    return profile;
+  }
+
+  /** Where a waiting customer stands: place in the queue and an estimated wait. */
+  async queuePosition(sessionId: string): Promise<{ state: string; queue: string; position: number | null; estimatedWaitSeconds: number | null }> {
+    return this.store.tx(async (tx) => {
+      const mine = await tx.latestInteraction(sessionId);
+      if (!mine) throw new ChatError('NOT_FOUND', 'no interaction');
+      if (mine.state !== 'Queued' && mine.state !== 'Offered') return { state: mine.state, queue: mine.queue, position: null, estimatedWaitSeconds: null };
+      const waiting = (await tx.listInteractions({ states: ['Queued', 'Offered'], deploymentId: mine.deploymentId, queue: mine.queue })).sort(routingOrder);
+      const position = waiting.findIndex((w) => w.id === mine.id) + 1;
+      const recent = (await tx.listInteractions({ deploymentId: mine.deploymentId, queue: mine.queue, states: ['Handling', 'Finalizing', 'Completed'] }))
+        .filter((i) => i.handledAt)
+        .slice(-20);
+      const avgWait = recent.length ? recent.reduce((s, i) => s + (Date.parse(i.handledAt!) - Date.parse(i.queuedAt || i.createdAt)), 0) / recent.length / 1000 : 60;
+      const queue = await tx.getQueue(mine.deploymentId, mine.queue);
+      const profiles = await tx.listProfiles();
+      const serving = profiles.filter((p) => p.presence === 'Ready' && (p.queues.length === 0 || p.queues.includes(mine.queue)) && isEligible(p, 0, { ...mine, declinedBy: [] }, queue ?? undefined)).length;
+      return { state: mine.state, queue: mine.queue, position, estimatedWaitSeconds: Math.round((avgWait * position) / Math.max(1, serving)) };
+    });
+  }
+}
