@@ -1,0 +1,177 @@
+import type {
+  Account,
+  AgentSummary,
+  CannedResponse,
+  Interaction,
+  InteractionState,
+  LoginResult,
+  MessagesPage,
+  OutgoingType,
+  Overview,
+  Presence,
+  Profile,
+  QueueSummary,
+  SessionDetails,
+  SessionSummary,
+  Visibility,
+  WrapUpCode,
+  ChatMessage,
+} from './types.js';
+
+/** An error answer of the API: `{status: {code, message}}` and the HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  /** The endpoint is not there (yet): 404 on a route, or 405. */
+  get missing(): boolean {
+    return this.httpStatus === 404 && /route/i.test(this.message) || this.httpStatus === 405;
+  }
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiClientOptions {
+  base?: string;
+  fetch?: FetchLike;
+  /** Called when an authenticated request answers 401: the token has expired or was revoked. */
+  onUnauthorized?: () => void;
+}
+
+/** The agent REST API (/agent/v1). Holds the bearer token; one method per endpoint. */
+export class ApiClient {
+  private token: string | null = null;
+  private readonly base: string;
+  private readonly fetchFn: FetchLike;
+  onUnauthorized: () => void;
+
+  constructor(opts: ApiClientOptions = {}) {
+    this.base = opts.base ?? '/agent/v1';
+    this.fetchFn = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.onUnauthorized = opts.onUnauthorized ?? (() => {});
+  }
+
+  setToken(token: string | null): void {
+    this.token = token;
+  }
+  getToken(): string | null {
+    return this.token;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Check your connection.');
+    }
+    const text = await res.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    if (!res.ok) {
+      const status = json?.status ?? {};
+      const err = new ApiError(res.status, String(status.code ?? json?.code ?? res.status), String(status.message ?? json?.message ?? res.statusText ?? 'request failed'));
+      if (res.status === 401 && this.token && path !== '/login') this.onUnauthorized();
+      throw err;
+    }
+    return json as T;
+  }
+
+  login(username: string, password: string): Promise<LoginResult> {
+    return this.request('POST', '/login', { username, password });
+  }
+  me(): Promise<{ account: Account; profile?: Profile }> {
+    return this.request('GET', '/me');
+  }
+  setPresence(presence: Presence, reason?: string): Promise<{ profile: Profile }> {
+    return this.request('PUT', '/me/presence', reason ? { presence, reason } : { presence });
+  }
+
+  myInteractions(): Promise<{ interactions: Interaction[] }> {
+    return this.request('GET', '/interactions?mine=true');
+  }
+  interactionsIn(states: InteractionState[]): Promise<{ interactions: Interaction[] }> {
+    return this.request('GET', `/interactions?state=${states.join(',')}`);
+  }
+  accept(id: string): Promise<{ interaction: Interaction }> {
+    return this.request('POST', `/interactions/${enc(id)}/accept`, {});
+  }
+  reject(id: string): Promise<{ interaction: Interaction }> {
+    return this.request('POST', `/interactions/${enc(id)}/reject`, {});
+  }
+  done(id: string): Promise<{ interaction: Interaction }> {
+    return this.request('POST', `/interactions/${enc(id)}/done`, {});
+  }
+  complete(id: string, wrapUpCode?: string): Promise<{ interaction: Interaction }> {
+    return this.request('POST', `/interactions/${enc(id)}/complete`, wrapUpCode ? { wrapUpCode } : {});
+  }
+  transfer(id: string, target: { queue: string } | { agentId: string }): Promise<{ interaction: Interaction }> {
+    return this.request('POST', `/interactions/${enc(id)}/transfer`, target);
+  }
+
+  session(id: string): Promise<SessionDetails> {
+    return this.request('GET', `/sessions/${enc(id)}`);
+  }
+  mySessions(): Promise<{ sessions: SessionSummary[] }> {
+    return this.request('GET', '/sessions?mine=true');
+  }
+  messages(id: string, after?: string | null, waitMs?: number, signal?: AbortSignal): Promise<MessagesPage> {
+    const q = new URLSearchParams();
+    if (after) q.set('after', after);
+    if (waitMs) q.set('wait', String(waitMs));
+    const qs = q.toString();
+    return this.request('GET', `/sessions/${enc(id)}/messages${qs ? `?${qs}` : ''}`, undefined, signal);
+  }
+  send(id: string, msg: { type: OutgoingType; text?: string; url?: string; visibility?: Visibility; operationId?: string }): Promise<{ message: ChatMessage }> {
+    return this.request('POST', `/sessions/${enc(id)}/messages`, msg);
+  }
+  leave(id: string): Promise<unknown> {
+    return this.request('POST', `/sessions/${enc(id)}/leave`, {});
+  }
+  followUp(id: string): Promise<{ interaction: Interaction }> {
+    return this.request('POST', `/sessions/${enc(id)}/follow-up`, {});
+  }
+  conference(id: string, agentId: string): Promise<unknown> {
+    return this.request('POST', `/sessions/${enc(id)}/conference`, { agentId });
+  }
+  whisper(id: string, text: string): Promise<unknown> {
+    return this.request('POST', `/sessions/${enc(id)}/whisper`, { text });
+  }
+  barge(id: string): Promise<unknown> {
+    return this.request('POST', `/sessions/${enc(id)}/barge`, {});
+  }
+
+  agents(): Promise<{ agents: AgentSummary[] }> {
+    return this.request('GET', '/agents');
+  }
+  queues(): Promise<{ queues: QueueSummary[] }> {
+    return this.request('GET', '/queues');
+  }
+  cannedResponses(): Promise<{ cannedResponses: CannedResponse[] }> {
+    return this.request('GET', '/canned-responses');
+  }
+  wrapUpCodes(): Promise<{ wrapUpCodes: WrapUpCode[] }> {
+    return this.request('GET', '/wrap-up-codes');
+  }
+  overview(): Promise<Overview> {
+    return this.request('GET', '/supervisor/overview');
+  }
+  setAgentPresence(agentId: string, presence: Presence, reason?: string): Promise<unknown> {
+    return this.request('PUT', `/agents/${enc(agentId)}/presence`, reason ? { presence, reason } : { presence });
+  }
+}
+
+const enc = encodeURIComponent;

@@ -1,0 +1,19 @@
+import { render } from 'preact';
+import { Desktop } from './state/desktop.js';
+import { App } from './ui/App.js';
+import { DesktopContext } from './ui/context.js';
+import { beep } from './ui/beep.js';
+
+const desktop = new Desktop({ storage: window.sessionStorage, beep });
+window.addEventListener('focus', () => desktop.setWindowFocused(true));
+window.addEventListener('blur', () => desktop.setWindowFocused(false));
+window.addEventListener('online', () => desktop.online());
+(window as unknown as { parleyDesktop?: Desktop }).parleyDesktop = desktop;
+
+render(
+  <DesktopContext.Provider value={desktop}>
+    <App />
+  </DesktopContext.Provider>,
+  document.getElementById('app')!,
+);
+void desktop.boot();

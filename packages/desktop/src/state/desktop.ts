@@ -1,0 +1,653 @@
+import { ApiClient, ApiError } from '../api/client.js';
+import type {
+  Account,
+  AgentSummary,
+  CannedResponse,
+  ChatMessage,
+  Interaction,
+  Overview,
+  Presence,
+  Profile,
+  QueueSummary,
+  ServerFrame,
+  SessionDetails,
+  SessionSummary,
+  WrapUpCode,
+} from '../api/types.js';
+import { RealtimeConnection, type ConnectionStatus, type SocketLike } from '../realtime/connection.js';
+import { SessionPoller } from '../realtime/poller.js';
+import { latestBySession, newOffers, offersFor, workingOn } from './offers.js';
+import { Transcript } from './transcript.js';
+
+export const TOKEN_KEY = 'parley.desktop.token';
+
+export type View = 'conversations' | 'supervisor' | 'history';
+
+/** One open tab: a conversation this agent works on, or a session a supervisor monitors. */
+export interface Conversation {
+  sessionId: string;
+  /** `monitor`: read-only with whisper and barge in (supervisors); `agent`: full composer. */
+  mode: 'agent' | 'monitor';
+  details: SessionDetails | null;
+  transcript: Transcript;
+  /** This agent's newest interaction in the session (null when it was transferred away or none). */
+  interaction: Interaction | null;
+  draft: string;
+  internal: boolean;
+  sessionEnded: boolean;
+  loaded: boolean;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+export interface Catalogs {
+  cannedResponses: CannedResponse[] | null;
+  wrapUpCodes: WrapUpCode[] | null;
+  agents: AgentSummary[] | null;
+  queues: QueueSummary[] | null;
+}
+
+export interface DesktopState {
+  phase: 'boot' | 'login' | 'ready';
+  loginError: string | null;
+  account: Account | null;
+  profile: Profile | null;
+  interactions: Interaction[];
+  waiting: Interaction[];
+  conversations: Conversation[];
+  activeId: string | null;
+  view: View;
+  connection: ConnectionStatus;
+  overview: Overview | null;
+  history: SessionSummary[] | null;
+  historyError: string | null;
+  catalogs: Catalogs;
+  notices: Notice[];
+  /** The newest text for the polite live region (offers, customer messages). */
+  announcement: { id: number; text: string };
+  windowFocused: boolean;
+}
+
+export interface Environment {
+  api?: ApiClient;
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  wsUrl?: string;
+  createSocket?: (url: string) => SocketLike;
+  /** Alert sound for a new offer. */
+  beep?: () => void;
+}
+
+const isStaffSupervisor = (a: Account | null) => a?.role === 'supervisor' || a?.role === 'admin';
+
+/**
+ * The desktop's state and every action on it. UI components read `state` and call methods;
+ * `subscribe` tells them to re-render. Talks to the server through ApiClient and the realtime link,
+ * falling back to polling while the link is down.
+ */
+export class Desktop {
+  state: DesktopState = {
+    phase: 'boot',
+    loginError: null,
+    account: null,
+    profile: null,
+    interactions: [],
+    waiting: [],
+    conversations: [],
+    activeId: null,
+    view: 'conversations',
+    connection: 'idle',
+    overview: null,
+    history: null,
+    historyError: null,
+    catalogs: { cannedResponses: null, wrapUpCodes: null, agents: null, queues: null },
+    notices: [],
+    announcement: { id: 0, text: '' },
+    windowFocused: true,
+  };
+  readonly api: ApiClient;
+  private readonly listeners = new Set<() => void>();
+  private connection: RealtimeConnection | null = null;
+  private readonly poller: SessionPoller;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private noticeSeq = 0;
+  private refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  version = 0;
+
+  constructor(private readonly env: Environment = {}) {
+    this.api = env.api ?? new ApiClient();
+    this.api.onUnauthorized = () => this.expire();
+    this.poller = new SessionPoller({
+      read: (id, after, wait, signal) => this.api.messages(id, after, wait, signal),
+      resumeIndex: (id) => this.conversation(id)?.transcript.lastIndex ?? null,
+      onPage: (id, page) => this.receive(id, page.messages, { ended: page.sessionEnded }),
+    });
+  }
+
+  // ---- store plumbing -------------------------------------------------------------------------
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+  private changed(): void {
+    this.version += 1;
+    for (const fn of this.listeners) fn();
+  }
+  private set(patch: Partial<DesktopState>): void {
+    this.state = { ...this.state, ...patch };
+    this.changed();
+  }
+
+  conversation(sessionId: string): Conversation | undefined {
+    return this.state.conversations.find((c) => c.sessionId === sessionId);
+  }
+  get active(): Conversation | undefined {
+    return this.state.activeId ? this.conversation(this.state.activeId) : undefined;
+  }
+  get offers(): Interaction[] {
+    return this.state.account ? offersFor(this.state.interactions, this.state.account.id) : [];
+  }
+  get isSupervisor(): boolean {
+    return isStaffSupervisor(this.state.account);
+  }
+
+  notify(kind: Notice['kind'], text: string): void {
+    const n = { id: ++this.noticeSeq, kind, text };
+    this.set({ notices: [...this.state.notices.slice(-3), n] });
+    if (kind === 'info') setTimeout(() => this.dismiss(n.id), 6_000);
+  }
+  dismiss(id: number): void {
+    this.set({ notices: this.state.notices.filter((n) => n.id !== id) });
+  }
+  announce(text: string): void {
+    this.set({ announcement: { id: this.state.announcement.id + 1, text } });
+  }
+
+  /** Runs an action; an API error becomes a visible notice (401 already logs out). */
+  private async attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ApiError && err.httpStatus === 401) return undefined;
+      const msg = err instanceof ApiError ? (err.missing ? 'this server does not support it yet' : err.message) : (err as Error).message;
+      this.notify('error', `${what} failed: ${msg}`);
+      return undefined;
+    }
+  }
+
+  // ---- login / logout -------------------------------------------------------------------------
+  /** On page load: resume with the token kept in sessionStorage, else show the login form. */
+  async boot(): Promise<void> {
+    const token = this.env.storage?.getItem(TOKEN_KEY) ?? null;
+    if (!token) {
+      this.set({ phase: 'login' });
+      return;
+    }
+    this.api.setToken(token);
+    try {
+      await this.enter();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.httpStatus === 401)) this.set({ phase: 'login', loginError: `Could not resume: ${(err as Error).message}` });
+    }
+  }
+
+  async login(username: string, password: string): Promise<boolean> {
+    try {
+      const res = await this.api.login(username, password);
+      this.api.setToken(res.token);
+      this.env.storage?.setItem(TOKEN_KEY, res.token);
+      this.state = { ...this.state, account: res.account, loginError: null };
+      await this.enter();
+      return true;
+    } catch (err) {
+      const msg = err instanceof ApiError && err.httpStatus === 401 ? 'Wrong username or password.' : (err as Error).message;
+      this.set({ loginError: msg, phase: 'login' });
+      return false;
+    }
+  }
+
+  private async enter(): Promise<void> {
+    const me = await this.api.me();
+    this.set({ account: me.account, profile: me.profile ?? null, phase: 'ready', loginError: null, view: 'conversations' });
+    await this.refreshInteractions();
+    void this.refreshWaiting();
+    this.startRealtime();
+    this.timers.push(
+      setInterval(() => {
+        if (this.state.connection !== 'ready') void this.refreshInteractions();
+        void this.refreshWaiting();
+        if (this.isSupervisor && this.state.view === 'supervisor' && this.state.connection !== 'ready') void this.refreshOverview();
+      }, 3_000),
+    );
+    if (this.isSupervisor) void this.refreshOverview();
+  }
+
+  logout(): void {
+    this.teardown();
+    this.set({ phase: 'login', loginError: null });
+  }
+
+  /** The token expired (a 401 on any request, or the socket closed with 4401). */
+  expire(): void {
+    if (this.state.phase !== 'ready') return;
+    this.teardown();
+    this.set({ phase: 'login', loginError: 'Your session expired. Please log in again.' });
+  }
+
+  private teardown(): void {
+    this.env.storage?.removeItem(TOKEN_KEY);
+    this.api.setToken(null);
+    this.connection?.stop();
+    this.connection = null;
+    this.poller.stopAll();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const t of this.refreshTimers.values()) clearTimeout(t);
+    this.refreshTimers.clear();
+    this.state = {
+      ...this.state,
+      account: null,
+      profile: null,
+      interactions: [],
+      waiting: [],
+      conversations: [],
+      activeId: null,
+      overview: null,
+      history: null,
+      catalogs: { cannedResponses: null, wrapUpCodes: null, agents: null, queues: null },
+      notices: [],
+      connection: 'idle',
+    };
+  }
+
+  // ---- realtime -------------------------------------------------------------------------------
+  private startRealtime(): void {
+    const createSocket = this.env.createSocket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
+    const url = this.env.wsUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/agent/v1/events`;
+    this.connection = new RealtimeConnection({
+      url,
+      token: () => this.api.getToken(),
+      createSocket,
+      resumeIndex: (id) => this.conversation(id)?.transcript.lastIndex ?? null,
+      onFrame: (f) => this.onFrame(f),
+      onStatus: (s) => this.onConnectionStatus(s),
+      onUnauthorized: () => this.expire(),
+    });
+    for (const c of this.state.conversations) if (c.loaded) this.connection.subscribe(c.sessionId);
+    this.connection.start();
+  }
+
+  /** The browser is back online: try the socket again now. */
+  online(): void {
+    this.connection?.reconnectNow();
+  }
+
+  private onConnectionStatus(status: ConnectionStatus): void {
+    this.set({ connection: status });
+    if (status === 'ready') {
+      this.poller.stopAll();
+      void this.refreshInteractions();
+      if (this.isSupervisor) void this.refreshOverview();
+    } else if (status === 'reconnecting') {
+      for (const c of this.state.conversations) if (c.loaded && !c.sessionEnded) this.poller.start(c.sessionId);
+    }
+  }
+
+  private onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'message':
+        if (frame.message) this.receive(frame.sessionId, [frame.message]);
+        break;
+      case 'interactions':
+        if (Array.isArray(frame.interactions)) this.applyInteractions(frame.interactions);
+        break;
+      case 'profile':
+        if (frame.profile) this.set({ profile: frame.profile });
+        break;
+      case 'overview':
+        if (frame.overview) this.set({ overview: frame.overview });
+        break;
+      case 'ready':
+        if (frame.account) this.set({ account: { ...this.state.account, ...frame.account } });
+        break;
+      default:
+        break;
+    }
+  }
+
+  // ---- interactions and offers ----------------------------------------------------------------
+  async refreshInteractions(): Promise<void> {
+    try {
+      const { interactions } = await this.api.myInteractions();
+      this.applyInteractions(interactions);
+    } catch {
+      /* shown by the connection status; the next tick retries */
+    }
+  }
+
+  async refreshWaiting(): Promise<void> {
+    try {
+      const { interactions } = await this.api.interactionsIn(['Queued']);
+      this.set({ waiting: interactions });
+    } catch {
+      /* next tick */
+    }
+  }
+
+  /** A full snapshot of my interactions: alerts new offers, opens tabs for new work, updates tabs. */
+  applyInteractions(list: Interaction[]): void {
+    const me = this.state.account?.id;
+    if (!me) return;
+    const fresh = newOffers(this.state.interactions, list, me);
+    const latest = latestBySession(list);
+    let conversations = this.state.conversations;
+    const toOpen: string[] = [];
+    for (const i of workingOn(list, me)) if (!conversations.some((c) => c.sessionId === i.sessionId)) toOpen.push(i.sessionId);
+    conversations = conversations.map((c) => {
+      const mine = latest.get(c.sessionId) ?? null;
+      if (mine === c.interaction || (mine && c.interaction && mine.id === c.interaction.id && mine.state === c.interaction.state && mine.updatedAt === c.interaction.updatedAt)) return c;
+      if (mine && (mine.state === 'Handling' || mine.state === 'Finalizing') && c.mode === 'monitor') return { ...c, interaction: mine, mode: 'agent' as const };
+      return { ...c, interaction: mine };
+    });
+    this.state = { ...this.state, interactions: list, conversations };
+    this.changed();
+    for (const o of fresh) {
+      this.env.beep?.();
+      this.announce(`New chat offer${o.customer?.nickname ? ` from ${o.customer.nickname}` : ''} in queue ${o.queue}. Press Alt+A to accept.`);
+    }
+    for (const id of toOpen) void this.open(id, 'agent', !this.state.activeId);
+  }
+
+  async accept(interactionId: string): Promise<void> {
+    const known = [...this.state.interactions, ...this.state.waiting].find((i) => i.id === interactionId);
+    const res = await this.attempt('Accept', () => this.api.accept(interactionId));
+    if (!res) return;
+    const sessionId = res.interaction?.sessionId ?? known?.sessionId;
+    this.set({ waiting: this.state.waiting.filter((i) => i.id !== interactionId) });
+    if (sessionId) await this.open(sessionId, 'agent', true);
+    await this.refreshInteractions();
+  }
+
+  async reject(interactionId: string): Promise<void> {
+    const res = await this.attempt('Reject', () => this.api.reject(interactionId));
+    if (res) {
+      this.set({ interactions: this.state.interactions.filter((i) => i.id !== interactionId) });
+      await this.refreshInteractions();
+    }
+  }
+
+  async setPresence(presence: Presence, reason?: string): Promise<void> {
+    const res = await this.attempt('Changing presence', () => this.api.setPresence(presence, reason));
+    if (res?.profile) this.set({ profile: res.profile });
+    else if (res) this.set({ profile: { ...(this.state.profile ?? {}), presence, reason: reason ?? null } });
+  }
+
+  // ---- conversations --------------------------------------------------------------------------
+  /** Opens (or focuses) a tab for a session, loads its details and history, and follows it live. */
+  async open(sessionId: string, mode: Conversation['mode'], activate: boolean): Promise<void> {
+    const existing = this.conversation(sessionId);
+    if (existing) {
+      if (mode === 'agent' && existing.mode === 'monitor') this.patchConversation(sessionId, { mode });
+      if (activate) this.activate(sessionId);
+      return;
+    }
+    const me = this.state.account?.id ?? '';
+    const c: Conversation = {
+      sessionId,
+      mode,
+      details: null,
+      transcript: new Transcript(),
+      interaction: latestBySession(this.state.interactions).get(sessionId) ?? null,
+      draft: '',
+      internal: false,
+      sessionEnded: false,
+      loaded: false,
+    };
+    this.state = { ...this.state, conversations: [...this.state.conversations, c], view: activate ? 'conversations' : this.state.view };
+    if (activate) this.activate(sessionId);
+    else this.changed();
+    try {
+      const details = await this.api.session(sessionId);
+      c.transcript.setParticipants(details.participants, me);
+      this.patchConversation(sessionId, { details, sessionEnded: details.session.state === 'Ended' });
+      let after: string | null = null;
+      for (let guard = 0; guard < 50; guard++) {
+        const page = await this.api.messages(sessionId, after);
+        c.transcript.merge(page.messages, { initial: true });
+        if (page.sessionEnded) c.sessionEnded = true;
+        if (page.messages.length < 200 || !page.lastIndex || page.lastIndex === after) break;
+        after = page.lastIndex;
+      }
+      this.patchConversation(sessionId, { loaded: true });
+    } catch (err) {
+      if (err instanceof ApiError && err.httpStatus === 401) return;
+      this.notify('error', `Opening the conversation failed: ${(err as Error).message}`);
+      this.patchConversation(sessionId, { loaded: true });
+    }
+    if (!this.conversation(sessionId)) return;
+    this.connection?.subscribe(sessionId);
+    if (this.state.connection !== 'ready' && !c.sessionEnded) this.poller.start(sessionId);
+  }
+
+  activate(sessionId: string | null): void {
+    for (const c of this.state.conversations) c.transcript.setViewing(c.sessionId === sessionId && this.state.windowFocused);
+    this.set({ activeId: sessionId, view: sessionId ? 'conversations' : this.state.view });
+  }
+
+  setView(view: View): void {
+    this.set({ view });
+    if (view === 'supervisor') void this.refreshOverview();
+    if (view === 'history') void this.refreshHistory();
+  }
+
+  setWindowFocused(focused: boolean): void {
+    this.state = { ...this.state, windowFocused: focused };
+    for (const c of this.state.conversations) c.transcript.setViewing(focused && c.sessionId === this.state.activeId && this.state.view === 'conversations');
+    this.changed();
+  }
+
+  close(sessionId: string): void {
+    this.connection?.unsubscribe(sessionId);
+    this.poller.stop(sessionId);
+    const list = this.state.conversations.filter((c) => c.sessionId !== sessionId);
+    const idx = this.state.conversations.findIndex((c) => c.sessionId === sessionId);
+    const next = this.state.activeId === sessionId ? (list[Math.min(idx, list.length - 1)]?.sessionId ?? null) : this.state.activeId;
+    this.state = { ...this.state, conversations: list };
+    this.activate(next);
+  }
+
+  private patchConversation(sessionId: string, patch: Partial<Conversation>): void {
+    const c = this.conversation(sessionId);
+    if (!c) return;
+    Object.assign(c, patch);
+    this.state = { ...this.state, conversations: [...this.state.conversations] };
+    this.changed();
+  }
+
+  /** New messages for a session, from the socket, a poll or our own send. */
+  receive(sessionId: string, messages: ChatMessage[], opts: { ended?: boolean } = {}): void {
+    const c = this.conversation(sessionId);
+    if (!c) return;
+    c.transcript.setViewing(this.state.windowFocused && this.state.view === 'conversations' && this.state.activeId === sessionId);
+    const { added } = c.transcript.merge(messages);
+    if (opts.ended) c.sessionEnded = true;
+    if (!added.length && !opts.ended) return;
+    let refresh = false;
+    for (const m of added) {
+      if (m.type === 'ParticipantJoined' || m.type === 'ParticipantLeft' || m.type === 'System') refresh = true;
+      if (m.type === 'ParticipantLeft' && m.from.type === 'Customer') c.sessionEnded = c.sessionEnded || !c.details?.session.async;
+      if (m.from.type === 'Customer' && (m.type === 'Text' || m.type === 'File')) {
+        const who = m.from.nickname || 'Customer';
+        this.announce(`${who}: ${m.type === 'File' ? 'sent a file' : (m.text ?? '').slice(0, 140)}`);
+      }
+    }
+    this.state = { ...this.state, conversations: [...this.state.conversations] };
+    this.changed();
+    if (refresh) this.scheduleDetailsRefresh(sessionId);
+  }
+
+  private scheduleDetailsRefresh(sessionId: string): void {
+    if (this.refreshTimers.has(sessionId)) return;
+    this.refreshTimers.set(
+      sessionId,
+      setTimeout(async () => {
+        this.refreshTimers.delete(sessionId);
+        try {
+          const details = await this.api.session(sessionId);
+          const c = this.conversation(sessionId);
+          if (!c) return;
+          c.transcript.setParticipants(details.participants, this.state.account?.id ?? '');
+          this.patchConversation(sessionId, { details, sessionEnded: c.sessionEnded || details.session.state === 'Ended' });
+        } catch {
+          /* keep what we have */
+        }
+        if (this.state.connection !== 'ready') void this.refreshInteractions();
+      }, 250),
+    );
+  }
+
+  setDraft(sessionId: string, draft: string): void {
+    const c = this.conversation(sessionId);
+    if (c) c.draft = draft;
+  }
+  setInternal(sessionId: string, internal: boolean): void {
+    this.patchConversation(sessionId, { internal });
+  }
+
+  async sendText(sessionId: string, text: string, internal: boolean): Promise<boolean> {
+    const res = await this.attempt('Sending', () => this.api.send(sessionId, { type: 'Text', text, visibility: internal ? 'Int' : 'All', operationId: opId() }));
+    if (res?.message) this.receive(sessionId, [res.message]);
+    return !!res;
+  }
+
+  async pushUrl(sessionId: string, url: string): Promise<boolean> {
+    const res = await this.attempt('Pushing the URL', () => this.api.send(sessionId, { type: 'PushUrl', url, text: url, visibility: 'All', operationId: opId() }));
+    if (res?.message) this.receive(sessionId, [res.message]);
+    return !!res;
+  }
+
+  typing(sessionId: string, type: 'TypingStarted' | 'TypingStopped'): void {
+    this.api.send(sessionId, { type, visibility: 'All' }).catch(() => {});
+  }
+
+  async done(interactionId: string): Promise<void> {
+    const res = await this.attempt('Marking done', () => this.api.done(interactionId));
+    if (res) {
+      this.updateInteraction(res.interaction);
+      await this.refreshInteractions();
+    }
+  }
+
+  async complete(interactionId: string, wrapUpCode?: string): Promise<void> {
+    const res = await this.attempt('Completing', () => this.api.complete(interactionId, wrapUpCode));
+    if (res) {
+      this.updateInteraction(res.interaction);
+      this.notify('info', 'Interaction completed.');
+      await this.refreshInteractions();
+    }
+  }
+
+  async transfer(interactionId: string, target: { queue: string } | { agentId: string }, label: string): Promise<boolean> {
+    const conv = this.state.conversations.find((c) => c.interaction?.id === interactionId);
+    const res = await this.attempt('Transfer', () => this.api.transfer(interactionId, target));
+    if (!res) return false;
+    this.notify('info', `Transferred to ${label}.`);
+    if (conv) this.close(conv.sessionId);
+    await this.refreshInteractions();
+    return true;
+  }
+
+  async conference(sessionId: string, agentId: string, label: string): Promise<boolean> {
+    const res = await this.attempt('Conference', () => this.api.conference(sessionId, agentId));
+    if (res) this.notify('info', `${label} was invited to the conversation.`);
+    return !!res;
+  }
+
+  async leave(sessionId: string): Promise<void> {
+    const res = await this.attempt('Leaving', () => this.api.leave(sessionId));
+    if (res) this.close(sessionId);
+  }
+
+  async followUp(sessionId: string): Promise<void> {
+    const res = await this.attempt('Follow-up', () => this.api.followUp(sessionId));
+    if (!res) return;
+    if (res.interaction) this.updateInteraction(res.interaction);
+    if (this.conversation(sessionId)) this.patchConversation(sessionId, { mode: 'agent' });
+    await this.open(sessionId, 'agent', true);
+    await this.refreshInteractions();
+  }
+
+  private updateInteraction(i: Interaction | undefined): void {
+    if (!i) return;
+    const list = this.state.interactions.some((x) => x.id === i.id) ? this.state.interactions.map((x) => (x.id === i.id ? i : x)) : [...this.state.interactions, i];
+    this.applyInteractions(list);
+  }
+
+  // ---- catalogs -------------------------------------------------------------------------------
+  async loadCatalog<K extends keyof Catalogs>(key: K, force = false): Promise<void> {
+    if (this.state.catalogs[key] && !force) return;
+    try {
+      let value: Catalogs[K];
+      if (key === 'cannedResponses') value = (await this.api.cannedResponses()).cannedResponses as Catalogs[K];
+      else if (key === 'wrapUpCodes') value = (await this.api.wrapUpCodes()).wrapUpCodes as Catalogs[K];
+      else if (key === 'agents') value = (await this.api.agents()).agents as Catalogs[K];
+      else value = (await this.api.queues()).queues as Catalogs[K];
+      this.set({ catalogs: { ...this.state.catalogs, [key]: value ?? [] } });
+    } catch {
+      this.set({ catalogs: { ...this.state.catalogs, [key]: [] } });
+    }
+  }
+
+  async refreshHistory(): Promise<void> {
+    try {
+      const { sessions } = await this.api.mySessions();
+      this.set({ history: sessions, historyError: null });
+    } catch (err) {
+      // Until GET /sessions?mine=true exists: the sessions of my interactions.
+      const bySession = latestBySession(this.state.interactions);
+      const sessions: SessionSummary[] = [...bySession.values()].map((i) => ({ id: i.sessionId, interactionState: i.state, lastInteraction: i, createdAt: i.createdAt, customer: i.customer }));
+      this.set({ history: sessions, historyError: err instanceof ApiError && err.missing ? null : (err as Error).message });
+    }
+  }
+
+  // ---- supervisor -----------------------------------------------------------------------------
+  async refreshOverview(): Promise<void> {
+    if (!this.isSupervisor) return;
+    try {
+      this.set({ overview: await this.api.overview() });
+    } catch {
+      /* shown as "not available" */
+    }
+  }
+
+  async monitor(sessionId: string): Promise<void> {
+    await this.open(sessionId, this.conversation(sessionId)?.mode ?? 'monitor', true);
+  }
+
+  async whisper(sessionId: string, text: string): Promise<boolean> {
+    const res = await this.attempt('Whisper', () => this.api.whisper(sessionId, text));
+    if (res && typeof res === 'object' && 'message' in res) this.receive(sessionId, [(res as { message: ChatMessage }).message]);
+    return !!res;
+  }
+
+  async barge(sessionId: string): Promise<void> {
+    const res = await this.attempt('Barge in', () => this.api.barge(sessionId));
+    if (!res) return;
+    this.patchConversation(sessionId, { mode: 'agent' });
+    this.scheduleDetailsRefresh(sessionId);
+  }
+
+  async setAgentPresence(agentId: string, presence: Presence, reason?: string): Promise<void> {
+    const res = await this.attempt('Changing the agent presence', () => this.api.setAgentPresence(agentId, presence, reason));
+    if (res) await this.refreshOverview();
+  }
+}
+
+let opSeq = 0;
+function opId(): string {
+  const rnd = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+  return `desk-${rnd}-${++opSeq}`;
+}

@@ -1,0 +1,37 @@
+import type { Interaction } from '../api/types.js';
+
+/** Offers alerting this agent, oldest first. */
+export function offersFor(interactions: readonly Interaction[], accountId: string): Interaction[] {
+  return interactions
+    .filter((i) => i.state === 'Offered' && (i.agentAccountId === accountId || i.agentAccountId == null))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** Offers in `next` that were not offers in `prev`: each gets one alert. */
+export function newOffers(prev: readonly Interaction[], next: readonly Interaction[], accountId: string): Interaction[] {
+  const before = new Set(offersFor(prev, accountId).map((i) => i.id));
+  return offersFor(next, accountId).filter((i) => !before.has(i.id));
+}
+
+/** Whole seconds left before an offer expires, or null when the server gave no deadline. */
+export function secondsLeft(offer: Interaction, nowMs: number): number | null {
+  if (!offer.offerExpiresAt) return null;
+  const at = Date.parse(offer.offerExpiresAt);
+  if (!Number.isFinite(at)) return null;
+  return Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+/** Interactions this agent works on in a conversation tab: connected (Handling) or in wrap-up (Finalizing). */
+export function workingOn(interactions: readonly Interaction[], accountId: string): Interaction[] {
+  return interactions.filter((i) => (i.state === 'Handling' || i.state === 'Finalizing') && i.agentAccountId === accountId);
+}
+
+/** The newest interaction per session (by createdAt, then updatedAt). */
+export function latestBySession(interactions: readonly Interaction[]): Map<string, Interaction> {
+  const out = new Map<string, Interaction>();
+  for (const i of interactions) {
+    const cur = out.get(i.sessionId);
+    if (!cur || i.createdAt > cur.createdAt || (i.createdAt === cur.createdAt && i.updatedAt > cur.updatedAt)) out.set(i.sessionId, i);
+  }
+  return out;
+}

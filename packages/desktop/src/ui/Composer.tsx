@@ -1,0 +1,118 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { Conversation } from '../state/desktop.js';
+import { TypingController } from '../state/typing.js';
+import { useDesktop } from './context.js';
+import { useCommand } from './commands.js';
+import { isSendKey } from './shortcuts.js';
+import { CannedPicker } from './CannedPicker.js';
+import { PushUrlForm } from './PushUrlForm.js';
+import { customerName } from './names.js';
+
+/**
+ * Writes to the customer (or an internal note to agents with the toggle). Ctrl+Enter sends; our
+ * typing is sent as TypingStarted / TypingStopped (never for internal notes).
+ */
+export function Composer({ conversation: c }: { conversation: Conversation }) {
+  const [desktop] = useDesktop();
+  const [text, setText] = useState(c.draft);
+  const [busy, setBusy] = useState(false);
+  const [canned, setCanned] = useState(false);
+  const [push, setPush] = useState(false);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const internal = c.internal;
+  const typing = useMemo(() => new TypingController((t) => desktop.typing(c.sessionId, t)), [desktop, c.sessionId]);
+  useEffect(() => () => typing.stop(), [typing]);
+  useEffect(() => {
+    if (internal) typing.stop();
+  }, [internal, typing]);
+
+  const focus = useCallback(() => area.current?.focus(), []);
+  useCommand('focus-composer', focus);
+  useCommand(
+    'toggle-internal',
+    useCallback(() => desktop.setInternal(c.sessionId, !c.internal), [desktop, c.sessionId, c.internal]),
+  );
+  useCommand(
+    'canned',
+    useCallback(() => setCanned(true), []),
+  );
+
+  const update = (value: string) => {
+    setText(value);
+    desktop.setDraft(c.sessionId, value);
+    if (!internal) typing.input(value.trim() === '');
+  };
+
+  const send = async () => {
+    const value = text.trim();
+    if (!value || busy) return;
+    setBusy(true);
+    typing.stop();
+    const ok = await desktop.sendText(c.sessionId, value, internal);
+    setBusy(false);
+    if (ok) {
+      setText('');
+      desktop.setDraft(c.sessionId, '');
+    }
+    area.current?.focus();
+  };
+
+  const insert = (value: string) => {
+    const next = text ? `${text}${text.endsWith(' ') || text.endsWith('\n') ? '' : ' '}${value}` : value;
+    update(next);
+    setCanned(false);
+    requestAnimationFrame(() => area.current?.focus());
+  };
+
+  const name = customerName(c);
+  return (
+    <form
+      class={`composer ${internal ? 'composer-internal' : ''}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send();
+      }}
+      aria-label="Reply"
+    >
+      <label for={`composer-${c.sessionId}`} class="composer-label">
+        {internal ? 'Internal note (agents only; the customer never sees it)' : `Message to ${name}`}
+      </label>
+      <textarea
+        id={`composer-${c.sessionId}`}
+        ref={area}
+        rows={3}
+        value={text}
+        aria-keyshortcuts="Control+Enter"
+        aria-describedby={`composer-hint-${c.sessionId}`}
+        onInput={(e) => update((e.target as HTMLTextAreaElement).value)}
+        onKeyDown={(e) => {
+          if (isSendKey(e)) {
+            e.preventDefault();
+            void send();
+          } else if (e.key === 'Escape' && canned) setCanned(false);
+        }}
+        onBlur={() => typing.stop()}
+      />
+      <p class="hint" id={`composer-hint-${c.sessionId}`}>
+        <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends · <kbd>Alt</kbd>+<kbd>I</kbd> internal note · <kbd>Alt</kbd>+<kbd>C</kbd> canned responses
+      </p>
+      <div class="composer-bar">
+        <label class="toggle">
+          <input type="checkbox" checked={internal} onChange={(e) => desktop.setInternal(c.sessionId, (e.target as HTMLInputElement).checked)} aria-keyshortcuts="Alt+I" />
+          Internal note
+        </label>
+        <button type="button" aria-expanded={canned} aria-controls={`canned-${c.sessionId}`} onClick={() => setCanned(!canned)} aria-keyshortcuts="Alt+C">
+          Canned responses
+        </button>
+        <button type="button" aria-expanded={push} onClick={() => setPush(!push)}>
+          Push URL
+        </button>
+        <button type="submit" class="primary" disabled={busy || !text.trim()}>
+          {internal ? 'Add note' : 'Send'}
+        </button>
+      </div>
+      {canned && <CannedPicker id={`canned-${c.sessionId}`} onPick={insert} onClose={() => setCanned(false)} />}
+      {push && <PushUrlForm sessionId={c.sessionId} onDone={() => setPush(false)} />}
+    </form>
+  );
+}

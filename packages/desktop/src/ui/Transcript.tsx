@@ -1,0 +1,129 @@
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
+import type { ChatMessage } from '../api/types.js';
+import type { Conversation } from '../state/desktop.js';
+import { fileHref, safeHref } from '../util/links.js';
+import { RichText } from './RichText.js';
+
+const time = (iso: string) => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+};
+
+function visibilityLabel(m: ChatMessage): string | null {
+  if (m.visibility === 'Int') return 'Internal note';
+  if (m.visibility === 'Vip') return 'Whisper (supervisors and agents only)';
+  return null;
+}
+
+function senderName(m: ChatMessage): string {
+  return m.from.nickname || m.from.type;
+}
+
+function EventLine({ m }: { m: ChatMessage }) {
+  let text: string;
+  if (m.type === 'ParticipantJoined') text = `${senderName(m)} joined`;
+  else if (m.type === 'ParticipantLeft') text = `${senderName(m)} left`;
+  else if (m.data?.interactionState) text = `Interaction ${m.data.interactionState}`;
+  else text = m.text || m.event || 'System event';
+  return (
+    <li class="event">
+      <span>{text}</span> <time dateTime={m.utcTime}>{time(m.utcTime)}</time>
+    </li>
+  );
+}
+
+function Body({ m }: { m: ChatMessage }) {
+  if (m.type === 'PushUrl') {
+    const href = safeHref(m.url);
+    return (
+      <p>
+        <span class="muted">Pushed a page: </span>
+        {href ? (
+          <a href={href} target="_blank" rel="noopener noreferrer">
+            {m.url}
+          </a>
+        ) : (
+          m.url
+        )}
+      </p>
+    );
+  }
+  if (m.type === 'File') {
+    return (
+      <ul class="files">
+        {(m.content ?? []).map((f, i) => {
+          const href = fileHref(f.url);
+          const label = f.name || 'file';
+          return (
+            <li key={i}>
+              <span class="muted">File: </span>
+              {href ? (
+                <a href={href} target="_blank" rel="noopener noreferrer" download={label}>
+                  {label}
+                </a>
+              ) : (
+                label
+              )}{' '}
+              <span class="muted">({f.mime})</span>
+            </li>
+          );
+        })}
+      </ul>
+    );
+  }
+  return (
+    <p class="text">
+      <RichText text={m.text ?? ''} />
+    </p>
+  );
+}
+
+/** The conversation log: customer and agent messages, notes, whispers and events, oldest first. */
+export function Transcript({ conversation }: { conversation: Conversation }) {
+  const box = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const shown = conversation.transcript.shown;
+  const self = conversation.transcript.self;
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  }, [shown.length, conversation.sessionId]);
+  useEffect(() => {
+    pinned.current = true;
+  }, [conversation.sessionId]);
+
+  return (
+    <div
+      class="transcript"
+      ref={box}
+      tabIndex={0}
+      role="region"
+      aria-label="Transcript"
+      onScroll={(e) => {
+        const el = e.currentTarget as HTMLDivElement;
+        pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+      }}
+    >
+      {!conversation.loaded && <p class="muted">Loading…</p>}
+      <ol class="messages">
+        {shown.map((m) => {
+          if (m.type === 'ParticipantJoined' || m.type === 'ParticipantLeft' || m.type === 'System') return <EventLine key={m.id} m={m} />;
+          const mine = self.has(m.from.participantId);
+          const vis = visibilityLabel(m);
+          const cls = ['msg', `from-${m.from.type.toLowerCase()}`, mine ? 'mine' : '', `vis-${m.visibility.toLowerCase()}`, m.type === 'Notice' ? 'notice-msg' : ''].join(' ');
+          return (
+            <li key={m.id} class={cls} data-index={m.index} data-visibility={m.visibility}>
+              <p class="meta">
+                <span class="sender">{mine ? 'You' : senderName(m)}</span>
+                {vis && <span class="vis-label">{vis}</span>}
+                <time dateTime={m.utcTime}>{time(m.utcTime)}</time>
+              </p>
+              <Body m={m} />
+            </li>
+          );
+        })}
+      </ol>
+    </div>
+  );
+}
