@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Message } from '@parley/protocol';
 import { formatIndex, nextIndexNum } from '../../core/message-index.js';
-import type { Account, Deployment, Interaction, MessageDraft, MessageQuery, Participant, Session, Store, StoreTx, StoredFile } from '../../ports/store.js';
+import type { Account, AgentProfile, Deployment, Interaction, MessageDraft, MessageQuery, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
 
 type Row = Record<string, any>;
@@ -74,6 +74,34 @@ const toInteraction = (r: Row): Interaction => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   completedAt: r.completed_at,
+  skills: JSON.parse(r.skills),
+  language: r.language,
+  queuedAt: r.queued_at,
+  handledAt: r.handled_at,
+  offerExpiresAt: r.offer_expires_at,
+  declinedBy: JSON.parse(r.declined_by),
+  preferredAgentId: r.preferred_agent_id,
+  preferredUntil: r.preferred_until,
+});
+const toQueue = (r: Row): Queue => ({
+  id: r.id,
+  deploymentId: r.deployment_id,
+  name: r.name,
+  skills: JSON.parse(r.skills),
+  language: r.language,
+  offerTimeoutSeconds: r.offer_timeout_seconds,
+  stickySeconds: r.sticky_seconds,
+});
+const toProfile = (r: Row): AgentProfile => ({
+  accountId: r.account_id,
+  presence: r.presence,
+  reason: r.reason,
+  capacity: r.capacity,
+  skills: JSON.parse(r.skills),
+  languages: JSON.parse(r.languages),
+  queues: JSON.parse(r.queues),
+  idleSince: r.idle_since,
+  updatedAt: r.updated_at,
 });
 const toAccount = (r: Row): Account => ({
   id: r.id,
@@ -96,13 +124,24 @@ const COLUMN: Record<string, string> = {
   updatedAt: 'updated_at',
   completedAt: 'completed_at',
   queue: 'queue',
+  priority: 'priority',
+  queuedAt: 'queued_at',
+  handledAt: 'handled_at',
+  offerExpiresAt: 'offer_expires_at',
+  declinedBy: 'declined_by',
+  preferredAgentId: 'preferred_agent_id',
+  preferredUntil: 'preferred_until',
+  displayName: 'display_name',
+  role: 'role',
+  passwordHash: 'password_hash',
 };
+const JSON_COLUMNS = new Set(['userData', 'declinedBy']);
 
 /** `col = $n, ...` for the defined keys of a patch; placeholders start at `$first`. */
 function setClause(patch: Record<string, unknown>, first: number): { sql: string; values: unknown[] } {
   const keys = Object.keys(patch).filter((k) => patch[k] !== undefined);
   const sql = keys.map((k, i) => `${COLUMN[k] ?? fail(k)} = $${first + i}`).join(', ');
-  const values = keys.map((k) => (k === 'userData' ? JSON.stringify(patch[k]) : patch[k]));
+  const values = keys.map((k) => (JSON_COLUMNS.has(k) ? JSON.stringify(patch[k]) : patch[k]));
   return { sql, values };
 }
 function fail(k: string): never {
@@ -313,8 +352,8 @@ export class PostgresStore implements Store {
         const message: Message = { ...draft, sessionId, index: formatIndex(num), utcTime: draft.utcTime ?? new Date(nowMs).toISOString() };
         await exec(
           `WITH bump AS (UPDATE sessions SET last_index_num = $2 WHERE id = $1)
-           INSERT INTO messages (session_id, index_num, visibility, body) VALUES ($1, $2, $3, $4)`,
-          [sessionId, num, message.visibility, JSON.stringify(message)],
+           INSERT INTO messages (session_id, index_num, visibility, audience, body) VALUES ($1, $2, $3, $4, $5)`,
+          [sessionId, num, message.visibility, message.audienceAccountId ?? null, JSON.stringify(message)],
         );
         return message;
       },
@@ -330,7 +369,12 @@ export class PostgresStore implements Store {
           where.push(`index_num < $${values.length}`);
         }
         values.push(mq.visibilities);
-        where.push(`visibility = ANY($${values.length}::text[])`);
+        const vis = `visibility = ANY($${values.length}::text[])`;
+        if (mq.audienceAccountId) {
+          // A supervisor's whisper is visible to the agent it is addressed to.
+          values.push(mq.audienceAccountId);
+          where.push(`(${vis} OR (visibility = 'Vip' AND audience = $${values.length}))`);
+        } else where.push(vis);
         // SQLite reads a negative LIMIT as "no limit"; PostgreSQL reads NULL that way.
         values.push(mq.limit < 0 ? null : mq.limit);
         const order = mq.newest ? 'DESC' : 'ASC';
@@ -343,9 +387,14 @@ export class PostgresStore implements Store {
         // `seq` is MAX + 1 within the session: the session row lock keeps two writers from taking the same one.
         await exec('SELECT 1 FROM sessions WHERE id = $1 FOR NO KEY UPDATE', [i.sessionId]);
         await exec(
-          `INSERT INTO interactions (id, session_id, deployment_id, state, queue, priority, agent_account_id, wrap_up_code, created_at, updated_at, completed_at, seq)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, (SELECT COALESCE(MAX(seq), 0) + 1 FROM interactions WHERE session_id = $2))`,
-          [i.id, i.sessionId, i.deploymentId, i.state, i.queue, i.priority, i.agentAccountId, i.wrapUpCode, i.createdAt, i.updatedAt, i.completedAt],
+          `INSERT INTO interactions (id, session_id, deployment_id, state, queue, priority, agent_account_id, wrap_up_code, created_at, updated_at, completed_at,
+             skills, language, queued_at, handled_at, offer_expires_at, declined_by, preferred_agent_id, preferred_until, seq)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+             (SELECT COALESCE(MAX(seq), 0) + 1 FROM interactions WHERE session_id = $2))`,
+          [
+            i.id, i.sessionId, i.deploymentId, i.state, i.queue, i.priority, i.agentAccountId, i.wrapUpCode, i.createdAt, i.updatedAt, i.completedAt,
+            JSON.stringify(i.skills), i.language, i.queuedAt, i.handledAt, i.offerExpiresAt, JSON.stringify(i.declinedBy), i.preferredAgentId, i.preferredUntil,
+          ],
         );
       },
       getInteraction: async (id, forUpdate) => {
@@ -367,9 +416,11 @@ export class PostgresStore implements Store {
           values.push(filter.agentAccountId);
           where.push(`agent_account_id = $${values.length}`);
         }
-        if (filter.sessionId) {
-          values.push(filter.sessionId);
-          where.push(`session_id = $${values.length}`);
+        for (const [key, column] of [['sessionId', 'session_id'], ['queue', 'queue'], ['deploymentId', 'deployment_id']] as const) {
+          if (filter[key]) {
+            values.push(filter[key]);
+            where.push(`${column} = $${values.length}`);
+          }
         }
         const sql = `SELECT * FROM interactions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at, seq, row_seq LIMIT 1000`;
         return (await rows(sql, values)).map(toInteraction);
@@ -419,6 +470,90 @@ export class PostgresStore implements Store {
         const r = await one('SELECT * FROM files WHERE id = $1', [id]);
         return r ? toFile(r) : null;
       },
+
+      agentLoads: async () => {
+        const found = await rows(
+          `SELECT agent_account_id AS a, COUNT(*) AS n FROM interactions
+           WHERE state IN ('Offered', 'Handling', 'Finalizing') AND agent_account_id IS NOT NULL GROUP BY agent_account_id`,
+        );
+        return Object.fromEntries(found.map((r) => [r.a, r.n]));
+      },
+
+      // ORDER BY ... COLLATE "C": byte order, as SQLite sorts text, whatever the database collation.
+      listQueues: async (deploymentId) =>
+        (deploymentId
+          ? await rows('SELECT * FROM queues WHERE deployment_id = $1 ORDER BY name COLLATE "C"', [deploymentId])
+          : await rows('SELECT * FROM queues ORDER BY deployment_id COLLATE "C", name COLLATE "C"')
+        ).map(toQueue),
+      getQueue: async (deploymentId, name) => {
+        const r = await one('SELECT * FROM queues WHERE deployment_id = $1 AND name = $2', [deploymentId, name]);
+        return r ? toQueue(r) : null;
+      },
+      upsertQueue: async (qu: Queue) => {
+        await exec(
+          `INSERT INTO queues (id, deployment_id, name, skills, language, offer_timeout_seconds, sticky_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, skills = EXCLUDED.skills, language = EXCLUDED.language,
+             offer_timeout_seconds = EXCLUDED.offer_timeout_seconds, sticky_seconds = EXCLUDED.sticky_seconds`,
+          [qu.id, qu.deploymentId, qu.name, JSON.stringify(qu.skills), qu.language, qu.offerTimeoutSeconds, qu.stickySeconds],
+        );
+      },
+      deleteQueue: async (id) => (await run.query('DELETE FROM queues WHERE id = $1', [id])).rowCount === 1,
+
+      getProfile: async (accountId) => {
+        const r = await one('SELECT * FROM agent_profiles WHERE account_id = $1', [accountId]);
+        return r ? toProfile(r) : null;
+      },
+      // Locked in one order (account id), so routers on several nodes queue up instead of deadlocking.
+      listProfiles: async (forUpdate) => (await rows(`SELECT * FROM agent_profiles ORDER BY account_id COLLATE "C"${lockClause(forUpdate)}`)).map(toProfile),
+      upsertProfile: async (p: AgentProfile) => {
+        await exec(
+          `INSERT INTO agent_profiles (account_id, presence, reason, capacity, skills, languages, queues, idle_since, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (account_id) DO UPDATE SET presence = EXCLUDED.presence, reason = EXCLUDED.reason, capacity = EXCLUDED.capacity, skills = EXCLUDED.skills,
+             languages = EXCLUDED.languages, queues = EXCLUDED.queues, idle_since = EXCLUDED.idle_since, updated_at = EXCLUDED.updated_at`,
+          [p.accountId, p.presence, p.reason, p.capacity, JSON.stringify(p.skills), JSON.stringify(p.languages), JSON.stringify(p.queues), p.idleSince, p.updatedAt],
+        );
+      },
+
+      listAccounts: async () => (await rows('SELECT * FROM accounts ORDER BY username COLLATE "C"')).map(toAccount),
+      updateAccount: async (id, patch) => {
+        const { sql, values } = setClause(patch, 2);
+        if (sql) await exec(`UPDATE accounts SET ${sql} WHERE id = $1`, [id, ...values]);
+      },
+      updateDeployment: async (d) => {
+        await exec('UPDATE deployments SET name = $2, allowed_origins = $3, async_policy = $4, default_queue = $5 WHERE id = $1', [
+          d.id,
+          d.name,
+          JSON.stringify(d.allowedOrigins),
+          JSON.stringify(d.asyncPolicy),
+          d.defaultQueue,
+        ]);
+      },
+      listApiKeys: async (deploymentId) =>
+        (await rows('SELECT key_hash, label FROM api_keys WHERE deployment_id = $1 ORDER BY label COLLATE "C"', [deploymentId])).map((r) => ({ keyHash: r.key_hash, label: r.label })),
+      deleteApiKey: async (deploymentId, prefix) =>
+        ((await run.query('DELETE FROM api_keys WHERE deployment_id = $1 AND left(key_hash, length($2)) = $2 AND length($2) >= 12', [deploymentId, prefix])).rowCount ?? 0) > 0,
+
+      listCannedResponses: async () => (await rows('SELECT id, title, text FROM canned_responses ORDER BY title COLLATE "C"')).map((r) => ({ id: r.id, title: r.title, text: r.text })),
+      insertCannedResponse: async (c) => {
+        await exec('INSERT INTO canned_responses (id, title, text) VALUES ($1, $2, $3)', [c.id, c.title, c.text]);
+      },
+      deleteCannedResponse: async (id) => (await run.query('DELETE FROM canned_responses WHERE id = $1', [id])).rowCount === 1,
+      listWrapUpCodes: async () => (await rows('SELECT code, label FROM wrap_up_codes ORDER BY code COLLATE "C"')).map((r) => ({ code: r.code, label: r.label })),
+      upsertWrapUpCode: async (c) => {
+        await exec('INSERT INTO wrap_up_codes (code, label) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label', [c.code, c.label]);
+      },
+      deleteWrapUpCode: async (code) => (await run.query('DELETE FROM wrap_up_codes WHERE code = $1', [code])).rowCount === 1,
+
+      listActiveSessions: async (limit) =>
+        (await rows("SELECT * FROM sessions WHERE state = 'Active' ORDER BY created_at DESC LIMIT $1", [limit < 0 ? null : limit])).map(toSession),
+      listSessionsOfAccount: async (accountId, limit) =>
+        (
+          await rows(
+            `SELECT * FROM sessions WHERE id IN (SELECT session_id FROM participants WHERE account_id = $1 UNION SELECT session_id FROM interactions WHERE agent_account_id = $1)
+             ORDER BY created_at DESC LIMIT $2`,
+            [accountId, limit < 0 ? null : limit],
+          )
+        ).map(toSession),
 
       getSetting: async (key) => (await one('SELECT value FROM settings WHERE key = $1', [key]))?.value ?? null,
       putSetting: async (key, value) => {

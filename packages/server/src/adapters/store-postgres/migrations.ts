@@ -50,4 +50,29 @@ CREATE TABLE files (id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES ses
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `,
   },
+  {
+    version: 2,
+    sql: `
+ALTER TABLE interactions ADD COLUMN skills TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE interactions ADD COLUMN language TEXT;
+ALTER TABLE interactions ADD COLUMN queued_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE interactions ADD COLUMN handled_at TEXT;
+ALTER TABLE interactions ADD COLUMN offer_expires_at TEXT;
+ALTER TABLE interactions ADD COLUMN declined_by TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE interactions ADD COLUMN preferred_agent_id TEXT;
+ALTER TABLE interactions ADD COLUMN preferred_until TEXT;
+DROP INDEX interactions_agent;
+CREATE INDEX interactions_agent ON interactions(agent_account_id, state);
+ALTER TABLE messages ADD COLUMN audience TEXT;
+CREATE TABLE queues (
+  id TEXT PRIMARY KEY, deployment_id TEXT NOT NULL REFERENCES deployments(id), name TEXT NOT NULL, skills TEXT NOT NULL,
+  language TEXT, offer_timeout_seconds INTEGER NOT NULL, sticky_seconds INTEGER NOT NULL, UNIQUE (deployment_id, name));
+CREATE TABLE agent_profiles (
+  account_id TEXT PRIMARY KEY REFERENCES accounts(id), presence TEXT NOT NULL, reason TEXT, capacity INTEGER NOT NULL,
+  skills TEXT NOT NULL, languages TEXT NOT NULL, queues TEXT NOT NULL, idle_since TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE canned_responses (id TEXT PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE wrap_up_codes (code TEXT PRIMARY KEY, label TEXT NOT NULL);
+CREATE INDEX sessions_active ON sessions(created_at) WHERE state = 'Active';
+`,
+  },
 ];

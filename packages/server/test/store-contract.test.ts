@@ -1,0 +1,1114 @@
+/**
+ * The Store port's contract, run against every adapter: SQLite in memory, SQLite on a file, and
+ * PostgreSQL (each test in a fresh schema, dropped after; several stores on one schema play
+ * several nodes). PostgreSQL is skipped when unreachable, and fails under CI=true.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Message } from '@parley/protocol';
+import { SqliteStore } from '../src/adapters/store-sqlite/index.js';
+import { PostgresStore, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
+import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
+import { parseIndex } from '../src/core/message-index.js';
+import type { Account, Deployment, Interaction, MessageDraft, Participant, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
+import { describeWithService, probePostgres } from './external-services.js';
+
+// ---- fixtures ------------------------------------------------------------------------------
+
+const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+const iso = (ms: number) => new Date(ms).toISOString();
+let counter = 0;
+const uid = (prefix: string) => `${prefix}-${++counter}-${Math.random().toString(36).slice(2, 8)}`;
+const ALL = ['All', 'Int', 'Vip'] as const;
+
+function deployment(over: Partial<Deployment> = {}): Deployment {
+  return {
+    id: uid('dep'),
+    name: 'Shop “ünïcode” 🛒',
+    allowedOrigins: ['https://shop.example', 'http://localhost:8080'],
+    asyncPolicy: { mode: 'client', afterCompletion: 'notice', noticeWindowSeconds: 300, noticeText: 'We will be back' },
+    defaultQueue: 'Support',
+    createdAt: iso(T0),
+    ...over,
+  };
+}
+function session(deploymentId: string, over: Partial<Session> = {}): Session {
+  return {
+    id: uid('ses'),
+    deploymentId,
+    async: false,
+    state: 'Active',
+    customerParticipantId: uid('cust'),
+    transportId: uid('tr'),
+    userData: { FirstName: 'Ann', 'weird key "x"': 'v\n2', zeta: '1', alpha: '2' },
+    createdAt: iso(T0),
+    endedAt: null,
+    lastIndexNum: 0,
+    ...over,
+  };
+}
+function participant(sessionId: string, over: Partial<Participant> = {}): Participant {
+  return {
+    id: uid('par'),
+    sessionId,
+    type: 'Customer',
+    nickname: 'Ann',
+    accountId: null,
+    state: 'Connected',
+    joinedAt: iso(T0),
+    leftAt: null,
+    cursorNum: 0,
+    ...over,
+  };
+}
+function interaction(s: Session, over: Partial<Interaction> = {}): Interaction {
+  return {
+    id: uid('int'),
+    sessionId: s.id,
+    deploymentId: s.deploymentId,
+    state: 'Queued',
+    queue: 'Support',
+    priority: 0,
+    agentAccountId: null,
+    wrapUpCode: null,
+    createdAt: iso(T0),
+    updatedAt: iso(T0),
+    completedAt: null,
+    skills: ['billing', 'fr'],
+    language: 'fr',
+    queuedAt: iso(T0),
+    handledAt: null,
+    offerExpiresAt: null,
+    declinedBy: [],
+    preferredAgentId: null,
+    preferredUntil: null,
+    ...over,
+  };
+}
+function account(over: Partial<Account> = {}): Account {
+  return { id: uid('acc'), username: uid('user'), displayName: 'Agent Smith', passwordHash: 'scrypt$abc', role: 'agent', createdAt: iso(T0), ...over };
+}
+function draft(over: Partial<MessageDraft> = {}): MessageDraft {
+  return { id: uid('msg'), type: 'Text', from: { participantId: 'p-1', type: 'Customer', nickname: 'Ann' }, visibility: 'All', text: 'hello', ...over };
+}
+
+async function seed(store: Store, sessionOver: Partial<Session> = {}): Promise<{ dep: Deployment; ses: Session }> {
+  const dep = deployment();
+  const ses = session(dep.id, sessionOver);
+  await store.tx(async (tx) => {
+    await tx.insertDeployment(dep);
+    await tx.insertSession(ses);
+  });
+  return { dep, ses };
+}
+const read = <T>(store: Store, fn: (tx: StoreTx) => Promise<T>) => store.tx(fn);
+const fullLog = (store: Store, sessionId: string) => read(store, (tx) => tx.listMessages(sessionId, { visibilities: [...ALL], limit: 1_000_000 }));
+
+/** The log is in strictly increasing index order, indexes are well formed, and the session's last index matches. */
+async function expectConsistentLog(store: Store, sessionId: string, expectedCount: number): Promise<Message[]> {
+  const log = await fullLog(store, sessionId);
+  expect(log).toHaveLength(expectedCount);
+  const nums = log.map((m) => {
+    expect(m.index).toMatch(/^\d+-\d$/);
+    const n = parseIndex(m.index)!;
+    // Genesys clients drop the '-' and compare the digits as a number: that must be the same order.
+    expect(Number(m.index.replace('-', ''))).toBe(n);
+    return n;
+  });
+  for (let i = 1; i < nums.length; i++) expect(nums[i]).toBeGreaterThan(nums[i - 1]!);
+  const s = await read(store, (tx) => tx.getSession(sessionId));
+  expect(s!.lastIndexNum).toBe(nums.length ? nums[nums.length - 1] : 0);
+  return log;
+}
+
+/** Lets `n` parties line up before going on (first attempt only; retries pass straight through). */
+function barrier(n: number, enabled: boolean, timeoutMs = 5_000) {
+  let arrived = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const timer = setTimeout(() => open(), timeoutMs);
+  return {
+    wait(): Promise<void> {
+      if (!enabled) return Promise.resolve();
+      if (++arrived >= n) {
+        clearTimeout(timer);
+        open();
+      }
+      return opened;
+    },
+    dispose: () => clearTimeout(timer),
+  };
+}
+
+// ---- backends ------------------------------------------------------------------------------
+
+interface Opened {
+  store: Store;
+  /** Another store on the same database: a second node (PostgreSQL only). */
+  node?: (opts?: PostgresStoreOptions) => Promise<Store>;
+  /** The PostgreSQL schema of this test. */
+  schema?: string;
+  close(): Promise<void>;
+}
+interface Backend {
+  name: string;
+  /** Transactions really run at the same time (so barriers inside them make sense). */
+  parallel: boolean;
+  numRuns: number;
+  open(opts?: PostgresStoreOptions): Promise<Opened>;
+}
+
+const sqliteMemory: Backend = {
+  name: 'SQLite :memory:',
+  parallel: false,
+  numRuns: 100,
+  async open() {
+    const store = new SqliteStore(':memory:');
+    return { store, close: () => store.close() };
+  },
+};
+const sqliteFile: Backend = {
+  name: 'SQLite file',
+  parallel: false,
+  numRuns: 60,
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-store-contract-'));
+    const store = new SqliteStore(join(dir, 'nested', 'parley.db'));
+    return {
+      store,
+      async close() {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+function postgresBackend(url: string): Backend & { admin(): pg.Pool } {
+  let admin: pg.Pool | undefined;
+  const adminPool = () => (admin ??= new pg.Pool({ connectionString: url, max: 2 }));
+  afterAll(async () => {
+    await admin?.end();
+  });
+  return {
+    name: 'PostgreSQL',
+    parallel: true,
+    numRuns: 25,
+    admin: adminPool,
+    async open(opts = {}) {
+      const schema = freshSchemaName();
+      const stores: Store[] = [];
+      const node = async (more: PostgresStoreOptions = {}) => {
+        const s = await PostgresStore.connect(url, { ...opts, ...more, schema });
+        stores.push(s);
+        return s;
+      };
+      const store = await node();
+      return {
+        store,
+        node,
+        schema,
+        async close() {
+          await Promise.all(stores.map((s) => s.close()));
+          await adminPool().query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        },
+      };
+    },
+  };
+}
+
+/** Unique per test, process and run, so parallel files and CI re-runs never share a schema. */
+function freshSchemaName(): string {
+  return `parley_test_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}_${++counter}`;
+}
+
+// ---- the contract --------------------------------------------------------------------------
+
+function storeContract(backend: Backend): void {
+  let h: Opened;
+  let store: Store;
+  beforeEach(async () => {
+    h = await backend.open();
+    store = h.store;
+  });
+  afterEach(async () => {
+    await h?.close();
+  });
+  /** Stores that are separate nodes where the backend has them; else the one store. */
+  const nodes = async (n: number, opts?: PostgresStoreOptions): Promise<Store[]> =>
+    h.node ? Promise.all(Array.from({ length: n }, () => h.node!(opts))) : Array.from({ length: n }, () => store);
+
+  describe('deployments and API keys', () => {
+    it('round-trips a deployment; unknown ids are null', async () => {
+      const d = deployment();
+      await store.tx((tx) => tx.insertDeployment(d));
+      expect(await read(store, (tx) => tx.getDeployment(d.id))).toEqual(d);
+      expect(await read(store, (tx) => tx.getDeployment('nope'))).toBeNull();
+    });
+
+    it('refuses a second deployment with the same id', async () => {
+      const d = deployment();
+      await store.tx((tx) => tx.insertDeployment(d));
+      await expect(store.tx((tx) => tx.insertDeployment({ ...d, name: 'other' }))).rejects.toThrow();
+      expect((await read(store, (tx) => tx.getDeployment(d.id)))!.name).toBe(d.name);
+    });
+
+    it('finds a deployment by API key hash; addApiKey re-binds an existing hash (upsert)', async () => {
+      const a = deployment();
+      const b = deployment();
+      await store.tx(async (tx) => {
+        await tx.insertDeployment(a);
+        await tx.insertDeployment(b);
+        await tx.addApiKey(a.id, 'hash-1', 'first');
+        await tx.addApiKey(a.id, 'hash-2', 'second');
+      });
+      expect((await read(store, (tx) => tx.getDeploymentByApiKeyHash('hash-1')))!.id).toBe(a.id);
+      expect((await read(store, (tx) => tx.getDeploymentByApiKeyHash('hash-2')))!.id).toBe(a.id);
+      expect(await read(store, (tx) => tx.getDeploymentByApiKeyHash('hash-3'))).toBeNull();
+      await store.tx((tx) => tx.addApiKey(b.id, 'hash-1', 'moved'));
+      expect((await read(store, (tx) => tx.getDeploymentByApiKeyHash('hash-1')))!.id).toBe(b.id);
+      await store.tx((tx) => tx.addApiKey(b.id, 'hash-1', 'again'));
+      expect((await read(store, (tx) => tx.getDeploymentByApiKeyHash('hash-1')))!).toEqual(b);
+    });
+
+    it('refuses an API key for an unknown deployment', async () => {
+      await expect(store.tx((tx) => tx.addApiKey('no-such-deployment', 'hash-x', 'x'))).rejects.toThrow();
+      expect(await read(store, (tx) => tx.getDeploymentByApiKeyHash('hash-x'))).toBeNull();
+    });
+
+    it('lists deployments by createdAt, ties in insertion order', async () => {
+      const late = deployment({ id: 'a-late', createdAt: iso(T0 + 2000) });
+      const early = deployment({ id: 'z-early', createdAt: iso(T0) });
+      const tie1 = deployment({ id: 'm-tie', createdAt: iso(T0 + 1000) });
+      const tie2 = deployment({ id: 'b-tie', createdAt: iso(T0 + 1000) });
+      await store.tx(async (tx) => {
+        for (const d of [late, early, tie1, tie2]) await tx.insertDeployment(d);
+      });
+      expect((await read(store, (tx) => tx.listDeployments())).map((d) => d.id)).toEqual(['z-early', 'm-tie', 'b-tie', 'a-late']);
+    });
+  });
+
+  describe('sessions', () => {
+    it('round-trips a session, with and without forUpdate; unknown ids are null', async () => {
+      const { ses } = await seed(store, { async: true, lastIndexNum: 17_356_000_000_000_9 });
+      expect(await read(store, (tx) => tx.getSession(ses.id))).toEqual(ses);
+      expect(await read(store, (tx) => tx.getSession(ses.id, true))).toEqual(ses);
+      expect(await read(store, (tx) => tx.getSession('nope', true))).toBeNull();
+      const s = (await read(store, (tx) => tx.getSession(ses.id)))!;
+      expect(typeof s.lastIndexNum).toBe('number');
+      expect(s.async).toBe(true);
+      const { ses: sync } = await seed(store, { async: false });
+      expect((await read(store, (tx) => tx.getSession(sync.id)))!.async).toBe(false);
+    });
+
+    it('keeps userData keys in their order', async () => {
+      const { ses } = await seed(store);
+      const s = (await read(store, (tx) => tx.getSession(ses.id)))!;
+      expect(Object.keys(s.userData)).toEqual(Object.keys(ses.userData));
+    });
+
+    it('refuses a session of an unknown deployment', async () => {
+      await expect(store.tx((tx) => tx.insertSession(session('no-such-deployment')))).rejects.toThrow();
+    });
+
+    it('updateSession applies the given fields only, ignores undefined ones, and an empty patch is a no-op', async () => {
+      const { dep, ses } = await seed(store);
+      const other = session(dep.id);
+      await store.tx((tx) => tx.insertSession(other));
+      await store.tx((tx) => tx.updateSession(ses.id, { state: 'Ended', endedAt: iso(T0 + 5), userData: { b: '2', a: '1' } }));
+      await store.tx((tx) => tx.updateSession(ses.id, { state: undefined, userData: undefined }));
+      await store.tx((tx) => tx.updateSession(ses.id, {}));
+      const s = (await read(store, (tx) => tx.getSession(ses.id)))!;
+      expect(s).toEqual({ ...ses, state: 'Ended', endedAt: iso(T0 + 5), userData: { b: '2', a: '1' } });
+      expect(Object.keys(s.userData)).toEqual(['b', 'a']);
+      expect(await read(store, (tx) => tx.getSession(other.id))).toEqual(other);
+    });
+
+    it('updateSession can clear endedAt back to null', async () => {
+      const { ses } = await seed(store, { state: 'Ended', endedAt: iso(T0) });
+      await store.tx((tx) => tx.updateSession(ses.id, { endedAt: null }));
+      expect((await read(store, (tx) => tx.getSession(ses.id)))!.endedAt).toBeNull();
+    });
+  });
+
+  describe('participants', () => {
+    it('round-trips participants and lists a session’s by joinedAt, ties in insertion order', async () => {
+      const { dep, ses } = await seed(store);
+      const otherSession = session(dep.id);
+      const late = participant(ses.id, { id: 'a-late', joinedAt: iso(T0 + 10), type: 'Agent', accountId: 'acc-1', nickname: 'Bob', cursorNum: 17_356_000_000_000_3 });
+      const early = participant(ses.id, { id: 'z-early', joinedAt: iso(T0) });
+      const tie1 = participant(ses.id, { id: 'm-tie', joinedAt: iso(T0 + 5) });
+      const tie2 = participant(ses.id, { id: 'b-tie', joinedAt: iso(T0 + 5), state: 'Left', leftAt: iso(T0 + 6) });
+      const elsewhere = participant(otherSession.id);
+      await store.tx(async (tx) => {
+        await tx.insertSession(otherSession);
+        for (const p of [late, early, tie1, tie2, elsewhere]) await tx.insertParticipant(p);
+      });
+      expect(await read(store, (tx) => tx.getParticipant(late.id))).toEqual(late);
+      expect(await read(store, (tx) => tx.getParticipant(tie2.id))).toEqual(tie2);
+      expect(await read(store, (tx) => tx.getParticipant('nope'))).toBeNull();
+      const listed = await read(store, (tx) => tx.listParticipants(ses.id));
+      expect(listed.map((p) => p.id)).toEqual(['z-early', 'm-tie', 'b-tie', 'a-late']);
+      expect(listed[3]).toEqual(late);
+      expect(await read(store, (tx) => tx.listParticipants('nope'))).toEqual([]);
+    });
+
+    it('updateParticipant changes state, leftAt and cursorNum', async () => {
+      const { ses } = await seed(store);
+      const p = participant(ses.id);
+      const q = participant(ses.id);
+      await store.tx(async (tx) => {
+        await tx.insertParticipant(p);
+        await tx.insertParticipant(q);
+      });
+      await store.tx((tx) => tx.updateParticipant(p.id, { cursorNum: 17_356_000_000_000_7 }));
+      await store.tx((tx) => tx.updateParticipant(p.id, { state: 'Left', leftAt: iso(T0 + 1), cursorNum: undefined }));
+      await store.tx((tx) => tx.updateParticipant(p.id, {}));
+      expect(await read(store, (tx) => tx.getParticipant(p.id))).toEqual({ ...p, state: 'Left', leftAt: iso(T0 + 1), cursorNum: 17_356_000_000_000_7 });
+      expect(await read(store, (tx) => tx.getParticipant(q.id))).toEqual(q);
+    });
+
+    it('refuses a participant of an unknown session', async () => {
+      await expect(store.tx((tx) => tx.insertParticipant(participant('no-such-session')))).rejects.toThrow();
+    });
+  });
+
+  describe('message log', () => {
+    it('appendMessage numbers from the clock, fills in sessionId and utcTime, and moves lastIndexNum', async () => {
+      const { ses } = await seed(store);
+      const d = draft({ text: 'hi' });
+      const m = await store.tx((tx) => tx.appendMessage(ses.id, d, T0 + 0.9));
+      expect(m).toEqual({ ...d, sessionId: ses.id, index: `${T0}-0`, utcTime: iso(T0 + 0.9) });
+      expect((await read(store, (tx) => tx.getSession(ses.id)))!.lastIndexNum).toBe(T0 * 10);
+      expect(await fullLog(store, ses.id)).toEqual([m]);
+    });
+
+    it('keeps a draft’s own utcTime', async () => {
+      const { ses } = await seed(store);
+      const m = await store.tx((tx) => tx.appendMessage(ses.id, draft({ utcTime: '2020-02-02T02:02:02.000Z' }), T0));
+      expect(m.utcTime).toBe('2020-02-02T02:02:02.000Z');
+      expect((await fullLog(store, ses.id))[0]!.utcTime).toBe('2020-02-02T02:02:02.000Z');
+    });
+
+    it('continues from the last index when the clock stands still or steps back; ten in one ms borrow the next', async () => {
+      const { ses } = await seed(store);
+      const times = [T0, T0, T0 - 50_000, ...Array(8).fill(T0), T0 + 1, T0 + 100];
+      const indexes: string[] = [];
+      for (const t of times) indexes.push((await store.tx((tx) => tx.appendMessage(ses.id, draft(), t))).index);
+      expect(indexes).toEqual([
+        ...Array.from({ length: 10 }, (_, i) => `${T0}-${i}`),
+        `${T0 + 1}-0`, // the eighth T0: ten in one millisecond borrow the next
+        `${T0 + 1}-1`,
+        `${T0 + 100}-0`,
+      ]);
+      await expectConsistentLog(store, ses.id, times.length);
+    });
+
+    it('several appends in one transaction are consecutive', async () => {
+      const { ses } = await seed(store);
+      const ms = await store.tx(async (tx) => [await tx.appendMessage(ses.id, draft(), T0), await tx.appendMessage(ses.id, draft(), T0), await tx.appendMessage(ses.id, draft(), T0 + 7)]);
+      expect(ms.map((m) => m.index)).toEqual([`${T0}-0`, `${T0}-1`, `${T0 + 7}-0`]);
+    });
+
+    it('refuses to append to an unknown session', async () => {
+      await expect(store.tx((tx) => tx.appendMessage('no-such-session', draft(), T0))).rejects.toThrow(/no session no-such-session/);
+    });
+
+    it('round-trips every message field, unicode and escapes included', async () => {
+      const { ses } = await seed(store);
+      const d = draft({
+        type: 'File',
+        from: { participantId: 'p-9', type: 'Agent', nickname: 'Zoë 🚀' },
+        visibility: 'Int',
+        text: 'line1\nline2\t"quoted" \\ back \u0000 nul \u2028 sep 𝄞',
+        url: 'https://example.com/a?b=c&d=e',
+        content: [{ type: 'image', mime: 'image/png', url: '/files/x', name: 'x.png', size: 123 }],
+        event: 'Custom',
+        data: { nested: { deep: [1, 'two', null, true] }, z: 1, a: 2 },
+        subtype: 'Sub',
+        interactionId: 'int-1',
+      });
+      const m = await store.tx((tx) => tx.appendMessage(ses.id, d, T0));
+      const [listed] = await fullLog(store, ses.id);
+      expect(listed).toEqual(m);
+      expect(JSON.stringify(listed)).toBe(JSON.stringify(m));
+    });
+
+    it('listMessages filters by afterNum, beforeNum, visibility and session, and limits', async () => {
+      const { dep, ses } = await seed(store);
+      const other = session(dep.id);
+      await store.tx((tx) => tx.insertSession(other));
+      const vis = ['All', 'Int', 'Vip', 'All', 'Int', 'All', 'Vip', 'All'] as const;
+      const ms = await store.tx(async (tx) => {
+        const out: Message[] = [];
+        for (const [i, v] of vis.entries()) {
+          out.push(await tx.appendMessage(ses.id, draft({ visibility: v, text: `m${i}` }), T0 + i));
+          await tx.appendMessage(other.id, draft({ text: `other${i}` }), T0 + i);
+        }
+        return out;
+      });
+      const num = (i: number) => parseIndex(ms[i]!.index)!;
+      const texts = (list: Message[]) => list.map((m) => m.text);
+      const q = (query: Parameters<StoreTx['listMessages']>[1]) => read(store, (tx) => tx.listMessages(ses.id, query));
+
+      expect(texts(await q({ visibilities: ['All'], limit: 100 }))).toEqual(['m0', 'm3', 'm5', 'm7']);
+      expect(texts(await q({ visibilities: ['All', 'Int'], limit: 100 }))).toEqual(['m0', 'm1', 'm3', 'm4', 'm5', 'm7']);
+      expect(texts(await q({ visibilities: [...ALL], limit: 100 }))).toEqual(vis.map((_, i) => `m${i}`));
+      expect(texts(await q({ visibilities: [], limit: 100 }))).toEqual([]);
+      expect(texts(await q({ visibilities: [...ALL], limit: 3 }))).toEqual(['m0', 'm1', 'm2']);
+      expect(texts(await q({ visibilities: [...ALL], limit: 0 }))).toEqual([]);
+      expect(texts(await q({ visibilities: [...ALL], afterNum: num(2), limit: 100 }))).toEqual(['m3', 'm4', 'm5', 'm6', 'm7']);
+      expect(texts(await q({ visibilities: [...ALL], afterNum: num(2), limit: 2 }))).toEqual(['m3', 'm4']);
+      expect(texts(await q({ visibilities: [...ALL], beforeNum: num(2), limit: 100 }))).toEqual(['m0', 'm1']);
+      expect(texts(await q({ visibilities: ['All'], afterNum: num(0), beforeNum: num(7), limit: 100 }))).toEqual(['m3', 'm5']);
+      expect(texts(await q({ visibilities: [...ALL], afterNum: num(7), limit: 100 }))).toEqual([]);
+      expect(texts(await q({ visibilities: [...ALL], afterNum: 0, limit: 100 }))).toHaveLength(8);
+      expect(await read(store, (tx) => tx.listMessages('nope', { visibilities: [...ALL], limit: 100 }))).toEqual([]);
+    });
+
+    it('listMessages newest takes the newest `limit` and returns them in log order', async () => {
+      const { ses } = await seed(store);
+      const ms: Message[] = [];
+      for (let i = 0; i < 6; i++) ms.push(await store.tx((tx) => tx.appendMessage(ses.id, draft({ text: `m${i}`, visibility: i === 4 ? 'Vip' : 'All' }), T0 + i)));
+      const q = (query: Parameters<StoreTx['listMessages']>[1]) => read(store, (tx) => tx.listMessages(ses.id, query)).then((l) => l.map((m) => m.text));
+      expect(await q({ visibilities: [...ALL], limit: 3, newest: true })).toEqual(['m3', 'm4', 'm5']);
+      expect(await q({ visibilities: ['All'], limit: 3, newest: true })).toEqual(['m2', 'm3', 'm5']);
+      expect(await q({ visibilities: [...ALL], limit: 2, newest: true, beforeNum: parseIndex(ms[3]!.index)! })).toEqual(['m1', 'm2']);
+      expect(await q({ visibilities: [...ALL], limit: 100, newest: true })).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+      expect(await q({ visibilities: [...ALL], limit: 2, newest: false })).toEqual(['m0', 'm1']);
+    });
+  });
+
+  describe('interactions', () => {
+    it('round-trips an interaction, with and without forUpdate; unknown ids are null', async () => {
+      const { ses } = await seed(store);
+      const i = interaction(ses, { priority: 7, agentAccountId: 'acc-1', wrapUpCode: 'W1', state: 'Handling' });
+      await store.tx((tx) => tx.insertInteraction(i));
+      expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual(i);
+      expect(await read(store, (tx) => tx.getInteraction(i.id, true))).toEqual(i);
+      expect(await read(store, (tx) => tx.getInteraction('nope', true))).toBeNull();
+    });
+
+    it('refuses an interaction of an unknown session', async () => {
+      const { dep } = await seed(store);
+      await expect(store.tx((tx) => tx.insertInteraction(interaction(session(dep.id))))).rejects.toThrow();
+    });
+
+    it('latestInteraction is the one inserted last for the session, whatever its createdAt', async () => {
+      const { dep, ses } = await seed(store);
+      const other = session(dep.id);
+      await store.tx((tx) => tx.insertSession(other));
+      expect(await read(store, (tx) => tx.latestInteraction(ses.id))).toBeNull();
+      const first = interaction(ses, { createdAt: iso(T0 + 10) });
+      const second = interaction(ses, { createdAt: iso(T0) });
+      await store.tx((tx) => tx.insertInteraction(first));
+      await store.tx((tx) => tx.insertInteraction(second));
+      await store.tx((tx) => tx.insertInteraction(interaction(other, { createdAt: iso(T0 + 99) })));
+      expect(await read(store, (tx) => tx.latestInteraction(ses.id))).toEqual(second);
+    });
+
+    it('listInteractions filters by states, agent and session, ordered by createdAt then per-session sequence', async () => {
+      const { dep, ses } = await seed(store);
+      const s2 = session(dep.id);
+      await store.tx((tx) => tx.insertSession(s2));
+      const a = interaction(ses, { id: 'i-a', createdAt: iso(T0 + 20), state: 'Completed', agentAccountId: 'acc-1' });
+      const b = interaction(ses, { id: 'i-b', createdAt: iso(T0 + 10), state: 'Handling', agentAccountId: 'acc-1' });
+      const c = interaction(s2, { id: 'i-c', createdAt: iso(T0 + 10), state: 'Queued' });
+      const d = interaction(s2, { id: 'i-d', createdAt: iso(T0), state: 'Offered', agentAccountId: 'acc-2' });
+      // seq: a=1, b=2 (ses); c=1, d=2 (s2). Same createdAt: c (seq 1) before b (seq 2).
+      await store.tx(async (tx) => {
+        for (const i of [a, b, c, d]) await tx.insertInteraction(i);
+      });
+      const ids = (list: Interaction[]) => list.map((i) => i.id);
+      const list = (f: Parameters<StoreTx['listInteractions']>[0]) => read(store, (tx) => tx.listInteractions(f)).then(ids);
+      expect(await list({})).toEqual(['i-d', 'i-c', 'i-b', 'i-a']);
+      expect(await list({ states: [] })).toEqual(['i-d', 'i-c', 'i-b', 'i-a']);
+      expect(await list({ states: ['Queued', 'Offered'] })).toEqual(['i-d', 'i-c']);
+      expect(await list({ agentAccountId: 'acc-1' })).toEqual(['i-b', 'i-a']);
+      expect(await list({ sessionId: ses.id })).toEqual(['i-b', 'i-a']);
+      expect(await list({ sessionId: s2.id, states: ['Offered'], agentAccountId: 'acc-2' })).toEqual(['i-d']);
+      expect(await list({ sessionId: s2.id, agentAccountId: 'acc-1' })).toEqual([]);
+      expect((await read(store, (tx) => tx.listInteractions({ sessionId: ses.id })))[0]).toEqual(b);
+    });
+
+    it('updateInteraction is a compare-and-set on state', async () => {
+      const { ses } = await seed(store);
+      const i = interaction(ses);
+      const j = interaction(ses);
+      await store.tx(async (tx) => {
+        await tx.insertInteraction(i);
+        await tx.insertInteraction(j);
+      });
+      expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Offered', { state: 'Handling', agentAccountId: 'x' }))).toBe(false);
+      expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual(i);
+      const patch = { state: 'Handling', agentAccountId: 'acc-1', updatedAt: iso(T0 + 1), queue: 'Sales' } as const;
+      expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Queued', patch))).toBe(true);
+      expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual({ ...i, ...patch });
+      expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Queued', { state: 'Completed' }))).toBe(false);
+      expect(
+        await store.tx((tx) => tx.updateInteraction(i.id, 'Handling', { state: 'Completed', wrapUpCode: 'W', completedAt: iso(T0 + 2), agentAccountId: undefined })),
+      ).toBe(true);
+      expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual({ ...i, ...patch, state: 'Completed', wrapUpCode: 'W', completedAt: iso(T0 + 2) });
+      expect(await store.tx((tx) => tx.updateInteraction('nope', 'Queued', { state: 'Handling' }))).toBe(false);
+      expect(await read(store, (tx) => tx.getInteraction(j.id))).toEqual(j);
+    });
+  });
+
+  describe('accounts, files, settings', () => {
+    it('round-trips accounts by id and username; usernames are unique; passwords change', async () => {
+      const a = account({ role: 'supervisor' });
+      await store.tx((tx) => tx.insertAccount(a));
+      expect(await read(store, (tx) => tx.getAccount(a.id))).toEqual(a);
+      expect(await read(store, (tx) => tx.getAccountByUsername(a.username))).toEqual(a);
+      expect(await read(store, (tx) => tx.getAccount('nope'))).toBeNull();
+      expect(await read(store, (tx) => tx.getAccountByUsername('nope'))).toBeNull();
+      await expect(store.tx((tx) => tx.insertAccount(account({ username: a.username })))).rejects.toThrow();
+      await store.tx((tx) => tx.updateAccountPassword(a.id, 'scrypt$new'));
+      expect(await read(store, (tx) => tx.getAccount(a.id))).toEqual({ ...a, passwordHash: 'scrypt$new' });
+    });
+
+    it('round-trips files; a file needs its session', async () => {
+      const { ses } = await seed(store);
+      const f: StoredFile = { id: uid('file'), sessionId: ses.id, name: 'ünï.png', mime: 'image/png', size: 5_000_000_000, createdAt: iso(T0) };
+      await store.tx((tx) => tx.insertFile(f));
+      expect(await read(store, (tx) => tx.getFile(f.id))).toEqual(f);
+      expect(await read(store, (tx) => tx.getFile('nope'))).toBeNull();
+      await expect(store.tx((tx) => tx.insertFile({ ...f, id: uid('file'), sessionId: 'no-such-session' }))).rejects.toThrow();
+    });
+
+    it('settings: null when unset, putSetting inserts and overwrites', async () => {
+      expect(await read(store, (tx) => tx.getSetting('k'))).toBeNull();
+      await store.tx((tx) => tx.putSetting('k', 'v1'));
+      await store.tx((tx) => tx.putSetting('other', ''));
+      expect(await read(store, (tx) => tx.getSetting('k'))).toBe('v1');
+      await store.tx((tx) => tx.putSetting('k', 'v2'));
+      expect(await read(store, (tx) => tx.getSetting('k'))).toBe('v2');
+      expect(await read(store, (tx) => tx.getSetting('other'))).toBe('');
+    });
+  });
+
+  describe('operations (idempotency records)', () => {
+    it('stores a result per scope and operationId; unknown is null; a key is stored once', async () => {
+      expect(await read(store, (tx) => tx.getOperation('send:s1', 'op-1'))).toBeNull();
+      const result = { index: `${T0}-3`, nested: { b: [1, 2], a: 'ü' } };
+      await store.tx((tx) => tx.putOperation('send:s1', 'op-1', result, iso(T0)));
+      expect(await read(store, (tx) => tx.getOperation('send:s1', 'op-1'))).toEqual(result);
+      expect(await read(store, (tx) => tx.getOperation('send:s2', 'op-1'))).toBeNull();
+      expect(await read(store, (tx) => tx.getOperation('send:s1', 'op-2'))).toBeNull();
+      await store.tx((tx) => tx.putOperation('send:s1', 'op-2', true, iso(T0)));
+      expect(await read(store, (tx) => tx.getOperation('send:s1', 'op-2'))).toBe(true);
+      await expect(store.tx((tx) => tx.putOperation('send:s1', 'op-1', { other: 1 }, iso(T0)))).rejects.toThrow();
+      expect(await read(store, (tx) => tx.getOperation('send:s1', 'op-1'))).toEqual(result);
+    });
+
+    it('an undefined result is stored as null (reads back as "no record")', async () => {
+      await store.tx((tx) => tx.putOperation('scope', 'op-u', undefined, iso(T0)));
+      expect(await read(store, (tx) => tx.getOperation('scope', 'op-u'))).toBeNull();
+    });
+  });
+
+  describe('transactions', () => {
+    it('returns the callback’s value, and a transaction sees its own writes', async () => {
+      const value = await store.tx(async (tx) => {
+        await tx.putSetting('seen', 'yes');
+        return { setting: await tx.getSetting('seen') };
+      });
+      expect(value).toEqual({ setting: 'yes' });
+    });
+
+    it('rolls back everything when the callback throws, and rethrows the same error', async () => {
+      const { dep, ses } = await seed(store);
+      const i = interaction(ses);
+      const p = participant(ses.id);
+      await store.tx(async (tx) => {
+        await tx.insertInteraction(i);
+        await tx.insertParticipant(p);
+        await tx.appendMessage(ses.id, draft({ text: 'kept' }), T0);
+      });
+      const before = await fullLog(store, ses.id);
+      const boom = new Error('boom');
+      const d2 = deployment();
+      const s2 = session(d2.id);
+      const acc = account();
+      await expect(
+        store.tx(async (tx) => {
+          await tx.insertDeployment(d2);
+          await tx.addApiKey(d2.id, 'hash-rb', 'rb');
+          await tx.insertSession(s2);
+          await tx.insertParticipant(participant(s2.id, { id: 'p-rb' }));
+          await tx.appendMessage(s2.id, draft(), T0);
+          await tx.insertInteraction(interaction(s2, { id: 'i-rb' }));
+          await tx.appendMessage(ses.id, draft({ text: 'rolled back' }), T0 + 5);
+          await tx.updateSession(ses.id, { state: 'Ended', userData: { x: 'y' } });
+          await tx.updateParticipant(p.id, { cursorNum: 99, state: 'Left' });
+          expect(await tx.updateInteraction(i.id, 'Queued', { state: 'Handling' })).toBe(true);
+          await tx.insertAccount(acc);
+          await tx.putOperation('scope', 'op-rb', { a: 1 }, iso(T0));
+          await tx.insertFile({ id: 'f-rb', sessionId: ses.id, name: 'n', mime: 'text/plain', size: 1, createdAt: iso(T0) });
+          await tx.putSetting('rb', 'x');
+          throw boom;
+        }),
+      ).rejects.toBe(boom);
+      await read(store, async (tx) => {
+        expect(await tx.getDeployment(d2.id)).toBeNull();
+        expect(await tx.getDeploymentByApiKeyHash('hash-rb')).toBeNull();
+        expect(await tx.getSession(s2.id)).toBeNull();
+        expect(await tx.getParticipant('p-rb')).toBeNull();
+        expect(await tx.getInteraction('i-rb')).toBeNull();
+        expect(await tx.getSession(ses.id)).toEqual({ ...ses, lastIndexNum: parseIndex(before[0]!.index)! });
+        expect(await tx.getParticipant(p.id)).toEqual(p);
+        expect(await tx.getInteraction(i.id)).toEqual(i);
+        expect(await tx.getAccount(acc.id)).toBeNull();
+        expect(await tx.getOperation('scope', 'op-rb')).toBeNull();
+        expect(await tx.getFile('f-rb')).toBeNull();
+        expect(await tx.getSetting('rb')).toBeNull();
+        expect(await tx.listDeployments()).toEqual([dep]);
+      });
+      expect(await fullLog(store, ses.id)).toEqual(before);
+      // The index continues from the committed state, not from the rolled-back append.
+      const next = await store.tx((tx) => tx.appendMessage(ses.id, draft(), T0));
+      expect(next.index).toBe(`${T0}-1`);
+    });
+
+    it('rolls back earlier writes when a statement fails, and the store keeps working', async () => {
+      const d = deployment();
+      await store.tx((tx) => tx.insertDeployment(d));
+      await expect(
+        store.tx(async (tx) => {
+          await tx.putSetting('before-failure', 'x');
+          await tx.insertDeployment(d);
+        }),
+      ).rejects.toThrow();
+      expect(await read(store, (tx) => tx.getSetting('before-failure'))).toBeNull();
+      await store.tx((tx) => tx.putSetting('after', 'ok'));
+      expect(await read(store, (tx) => tx.getSetting('after'))).toBe('ok');
+    });
+
+    it('a failed transaction does not disturb concurrent ones', async () => {
+      const { ses } = await seed(store);
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          store.tx(async (tx) => {
+            const m = await tx.appendMessage(ses.id, draft({ text: `t${i}` }), T0 + i);
+            if (i % 3 === 0) throw new Error(`fail ${i}`);
+            return m;
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(7);
+      const log = await expectConsistentLog(store, ses.id, 13);
+      expect(log.map((m) => m.text).sort()).toEqual(
+        Array.from({ length: 20 }, (_, i) => i)
+          .filter((i) => i % 3 !== 0)
+          .map((i) => `t${i}`)
+          .sort(),
+      );
+    });
+  });
+
+  describe('concurrency', () => {
+    /** Runs `count` transactions over `stores` round-robin, each appending `perTx` messages tagged `i:k`. */
+    async function appendMany(stores: Store[], sessionId: string, count: number, clock: (i: number, k: number) => number, perTx = 1) {
+      return Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          stores[i % stores.length]!.tx(async (tx) => {
+            const out: Message[] = [];
+            for (let k = 0; k < perTx; k++) out.push(await tx.appendMessage(sessionId, draft({ text: `${i}:${k}` }), clock(i, k)));
+            return out;
+          }),
+        ),
+      );
+    }
+    /** Each transaction's messages are consecutive in the log and in their own order. */
+    function expectTransactionsContiguous(log: Message[], perTx: number) {
+      for (let at = 0; at < log.length; at += perTx) {
+        const [i] = log[at]!.text!.split(':');
+        expect(log.slice(at, at + perTx).map((m) => m.text)).toEqual(Array.from({ length: perTx }, (_, k) => `${i}:${k}`));
+      }
+    }
+
+    it('50 parallel transactions appending to one session: unique, strictly increasing indexes', async () => {
+      const { ses } = await seed(store);
+      const results = await appendMany([store], ses.id, 50, () => T0, 3);
+      const log = await expectConsistentLog(store, ses.id, 150);
+      expectTransactionsContiguous(log, 3);
+      const returned = results.flat().map((m) => m.index);
+      expect(new Set(returned).size).toBe(150);
+      expect(returned.sort()).toEqual(log.map((m) => m.index).sort());
+    });
+
+    it('parallel appends stay strictly increasing while the clock runs backwards', async () => {
+      const { ses } = await seed(store);
+      let now = T0 + 1_000_000;
+      await appendMany([store], ses.id, 50, () => (now -= 37), 2);
+      const log = await expectConsistentLog(store, ses.id, 100);
+      expectTransactionsContiguous(log, 2);
+      expect(parseIndex(log[0]!.index)).toBeGreaterThanOrEqual((T0 + 1_000_000 - 37) * 10);
+    });
+
+    it('parallel appends from several nodes (separate stores) with skewed clocks stay strictly increasing', async () => {
+      const { ses } = await seed(store);
+      const stores = await nodes(3);
+      // Node clocks disagree by seconds, and each jitters backwards and forwards.
+      await appendMany(stores, ses.id, 60, (i) => T0 + (i % 3) * 3_000 - (i % 7) * 500, 2);
+      const log = await expectConsistentLog(store, ses.id, 120);
+      expectTransactionsContiguous(log, 2);
+    });
+
+    it('compare-and-set: 50 transactions race to move one interaction Queued -> Handling; exactly one wins', async () => {
+      const { ses } = await seed(store);
+      const i = interaction(ses);
+      await store.tx((tx) => tx.insertInteraction(i));
+      const racers = backend.parallel ? await nodes(2, { max: 25 }) : [store];
+      const lineUp = barrier(50, backend.parallel);
+      let reads = 0;
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, n) =>
+          racers[n % racers.length]!.tx(async (tx) => {
+            const seen = await tx.getInteraction(i.id);
+            if (seen?.state === 'Queued') reads++;
+            await lineUp.wait(); // everyone has read "Queued" before anyone writes
+            return tx.updateInteraction(i.id, 'Queued', { state: 'Handling', agentAccountId: `agent-${n}`, updatedAt: iso(T0 + n) });
+          }),
+        ),
+      );
+      lineUp.dispose();
+      if (backend.parallel) expect(reads).toBe(50);
+      const winners = results.flatMap((won, n) => (won ? [n] : []));
+      expect(winners).toHaveLength(1);
+      const final = await read(store, (tx) => tx.getInteraction(i.id));
+      expect(final).toEqual({ ...i, state: 'Handling', agentAccountId: `agent-${winners[0]}`, updatedAt: iso(T0 + winners[0]!) });
+    });
+
+    it('getInteraction(forUpdate) serializes accept-style read-check-write: exactly one takes it', async () => {
+      const { ses } = await seed(store);
+      const i = interaction(ses);
+      await store.tx((tx) => tx.insertInteraction(i));
+      const racers = await nodes(2);
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, n) =>
+          racers[n % racers.length]!.tx(async (tx) => {
+            const seen = await tx.getInteraction(i.id, true);
+            if (seen?.state !== 'Queued') return false;
+            const ok = await tx.updateInteraction(i.id, 'Queued', { state: 'Handling', agentAccountId: `agent-${n}` });
+            if (!ok) throw new Error('the locked row changed under its lock');
+            await tx.appendMessage(ses.id, draft({ text: `taken by ${n}` }), T0 + n);
+            return true;
+          }),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const log = await expectConsistentLog(store, ses.id, 1);
+      expect(log[0]!.text).toBe(`taken by ${results.indexOf(true)}`);
+    });
+
+    it('operations: concurrent writes with one operationId apply once; the others get the stored result', async () => {
+      const { ses } = await seed(store);
+      const racers = backend.parallel ? await nodes(2) : [store];
+      const lineUp = barrier(20, backend.parallel);
+      let runs = 0;
+      // The shape of ChatService.once(): look the operation up, do the write, record its result.
+      const once = (s: Store, n: number) =>
+        s.tx(async (tx) => {
+          runs++;
+          const prior = await tx.getOperation(`send:${ses.id}`, 'op-dup');
+          if (prior !== null) return prior as Message;
+          await lineUp.wait(); // all have seen "no record" before anyone writes
+          const m = await tx.appendMessage(ses.id, draft({ text: `attempt ${n}` }), T0 + n);
+          await tx.putOperation(`send:${ses.id}`, 'op-dup', m, iso(T0));
+          return m;
+        });
+      const results = await Promise.all(Array.from({ length: 20 }, (_, n) => once(racers[n % racers.length]!, n)));
+      lineUp.dispose();
+      const log = await expectConsistentLog(store, ses.id, 1);
+      for (const r of results) expect(r).toEqual(log[0]);
+      if (backend.parallel) expect(runs).toBeGreaterThan(20); // the losers ran again and found the record
+      // A later repeat returns the same result without writing.
+      expect(await once(store, 99)).toEqual(log[0]);
+      await expectConsistentLog(store, ses.id, 1);
+    });
+  });
+
+  describe('properties', () => {
+    const clockSteps = fc.array(
+      fc.record({
+        delta: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3 }), fc.integer({ min: -100_000, max: -1 }), fc.integer({ min: 4, max: 100_000 })),
+        fraction: fc.constantFrom(0, 0.001, 0.5, 0.999),
+      }),
+      { minLength: 1, maxLength: 30 },
+    );
+
+    it('the index is strictly increasing and equals max(floor(now) * 10, last + 1), for any clock sequence', async () => {
+      const { dep } = await seed(store);
+      await fc.assert(
+        fc.asyncProperty(clockSteps, fc.boolean(), async (steps, oneTx) => {
+          const s = session(dep.id);
+          await store.tx((tx) => tx.insertSession(s));
+          let t = T0;
+          const times = steps.map(({ delta, fraction }) => (t += delta) + fraction);
+          const appended = oneTx
+            ? await store.tx(async (tx) => {
+                const out: Message[] = [];
+                for (const now of times) out.push(await tx.appendMessage(s.id, draft(), now));
+                return out;
+              })
+            : await (async () => {
+                const out: Message[] = [];
+                for (const now of times) out.push(await store.tx((tx) => tx.appendMessage(s.id, draft(), now)));
+                return out;
+              })();
+          let last = 0;
+          const expected = times.map((now) => (last = Math.max(Math.floor(now) * 10, last + 1)));
+          expect(appended.map((m) => parseIndex(m.index))).toEqual(expected);
+          const log = await expectConsistentLog(store, s.id, times.length);
+          expect(log.map((m) => m.id)).toEqual(appended.map((m) => m.id));
+        }),
+        { numRuns: backend.numRuns },
+      );
+    });
+
+    it('concurrent appends with random clocks: the log order is the order of the indexes, no duplicates', async () => {
+      const { dep } = await seed(store);
+      const stores = await nodes(2);
+      await fc.assert(
+        fc.asyncProperty(clockSteps, async (steps) => {
+          const s = session(dep.id);
+          await store.tx((tx) => tx.insertSession(s));
+          let t = T0;
+          const times = steps.map(({ delta, fraction }) => (t += delta) + fraction);
+          const appended = await Promise.all(times.map((now, i) => stores[i % stores.length]!.tx((tx) => tx.appendMessage(s.id, draft(), now))));
+          const log = await expectConsistentLog(store, s.id, times.length);
+          expect(new Set(log.map((m) => m.id))).toEqual(new Set(appended.map((m) => m.id)));
+          // Every index is at least its own clock reading.
+          for (const [i, m] of appended.entries()) expect(parseIndex(m.index)!).toBeGreaterThanOrEqual(Math.floor(times[i]!) * 10);
+        }),
+        { numRuns: backend.numRuns },
+      );
+    });
+  });
+}
+
+// ---- PostgreSQL only -----------------------------------------------------------------------
+
+function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>): void {
+  let h: Opened;
+  const retries: unknown[] = [];
+  const onRetry = (err: unknown) => retries.push(err);
+  beforeEach(async () => {
+    retries.length = 0;
+    h = await backend.open({ onRetry });
+  });
+  afterEach(async () => {
+    await h?.close();
+  });
+  const codes = () => retries.map((e) => (e as { code?: string }).code);
+
+  it('migrations: recorded in schema_migrations, applied once, and nodes starting at once do not race', async () => {
+    const schema = freshSchemaName();
+    const admin = backend.admin();
+    try {
+      const stores = await Promise.all(Array.from({ length: 6 }, () => PostgresStore.connect(url, { schema })));
+      const { rows } = await admin.query(`SELECT version, applied_at FROM ${schema}.schema_migrations ORDER BY version`);
+      expect(rows.map((r) => r.version)).toEqual(pgMigrations.map((m) => m.version));
+      await Promise.all(stores.map((s) => s.close()));
+      const again = await PostgresStore.connect(url, { schema });
+      const after = await admin.query(`SELECT version, applied_at FROM ${schema}.schema_migrations ORDER BY version`);
+      expect(after.rows).toEqual(rows);
+      await again.tx((tx) => tx.putSetting('works', 'yes'));
+      await again.close();
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    }
+  });
+
+  it('rejects a schema name that is not a plain identifier', async () => {
+    await expect(PostgresStore.connect(url, { schema: 'x; DROP TABLE y' })).rejects.toThrow(/plain identifier/);
+  });
+
+  it('index numbers are BIGINT and come back as JS numbers', async () => {
+    const { ses } = await seed(h.store);
+    const far = Date.UTC(2200, 0, 1); // 7.2e12 ms: the numeric index is past 2^32 many times over
+    await h.store.tx((tx) => tx.appendMessage(ses.id, draft(), far));
+    const s = await h.store.tx((tx) => tx.getSession(ses.id));
+    expect(s!.lastIndexNum).toBe(far * 10);
+    expect(typeof s!.lastIndexNum).toBe('number');
+  });
+
+  it('getSession(forUpdate) holds other writers of the session until commit', async () => {
+    const { ses } = await seed(h.store);
+    const other = await h.node!();
+    const order: string[] = [];
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = h.store.tx(async (tx) => {
+      await tx.getSession(ses.id, true);
+      locked();
+      await new Promise((r) => setTimeout(r, 300));
+      order.push('holder done');
+    });
+    await isLocked;
+    const writer = other.tx(async (tx) => {
+      await tx.appendMessage(ses.id, draft(), T0);
+      order.push('writer appended');
+    });
+    await Promise.all([holder, writer]);
+    expect(order).toEqual(['holder done', 'writer appended']);
+  });
+
+  it('getInteraction(forUpdate) holds a compare-and-set from another node until commit', async () => {
+    const { ses } = await seed(h.store);
+    const i = interaction(ses);
+    await h.store.tx((tx) => tx.insertInteraction(i));
+    const other = await h.node!();
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = h.store.tx(async (tx) => {
+      await tx.getInteraction(i.id, true);
+      locked();
+      await new Promise((r) => setTimeout(r, 200));
+      return tx.updateInteraction(i.id, 'Queued', { state: 'Offered', agentAccountId: 'holder' });
+    });
+    await isLocked;
+    const rival = other.tx((tx) => tx.updateInteraction(i.id, 'Queued', { state: 'Handling', agentAccountId: 'rival' }));
+    expect(await Promise.all([holder, rival])).toEqual([true, false]);
+  });
+
+  it('no deadlock between writers that insert into a session and then append to it', async () => {
+    const { ses } = await seed(h.store);
+    const other = await h.node!({ onRetry });
+    const lineUp = barrier(2, true);
+    await Promise.all(
+      [h.store, other].map((s, n) =>
+        s.tx(async (tx) => {
+          await tx.insertParticipant(participant(ses.id)); // takes a KEY SHARE lock on the session row
+          await lineUp.wait();
+          await tx.appendMessage(ses.id, draft({ text: `n${n}` }), T0);
+        }),
+      ),
+    );
+    lineUp.dispose();
+    expect(codes()).toEqual([]);
+    await expectConsistentLog(h.store, ses.id, 2);
+  });
+
+  it('a deadlock (40P01) is retried: both transactions commit', async () => {
+    const { dep, ses: a } = await seed(h.store);
+    const b = session(dep.id);
+    await h.store.tx((tx) => tx.insertSession(b));
+    const other = await h.node!({ onRetry });
+    const lineUp = barrier(2, true);
+    let attempts = 0;
+    await Promise.all(
+      [
+        [h.store, a, b],
+        [other, b, a],
+      ].map(([s, first, second], n) =>
+        (s as Store).tx(async (tx) => {
+          attempts++;
+          await tx.getSession((first as Session).id, true);
+          await lineUp.wait();
+          await tx.getSession((second as Session).id, true);
+          await tx.appendMessage((first as Session).id, draft({ text: `tx${n}` }), T0);
+        }),
+      ),
+    );
+    lineUp.dispose();
+    expect(codes()).toEqual(['40P01']);
+    expect(attempts).toBe(3);
+    await expectConsistentLog(h.store, a.id, 1);
+    await expectConsistentLog(h.store, b.id, 1);
+  });
+
+  it('serialization failures (40001) are retried: SERIALIZABLE via the URL still appends everything', async () => {
+    const u = new URL(url);
+    u.searchParams.set('options', '-c default_transaction_isolation=serializable');
+    const { ses } = await seed(h.store);
+    // A node on the same schema whose transactions run SERIALIZABLE.
+    const strictUrl = await PostgresStore.connect(u.toString(), { schema: h.schema!, onRetry, maxAttempts: 30 });
+    try {
+      const lineUp = barrier(10, true);
+      await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          strictUrl.tx(async (tx) => {
+            await tx.getSession(ses.id); // takes the snapshot
+            await lineUp.wait();
+            await tx.appendMessage(ses.id, draft({ text: `s${n}` }), T0);
+          }),
+        ),
+      );
+      lineUp.dispose();
+    } finally {
+      await strictUrl.close();
+    }
+    expect(codes()).toContain('40001');
+    await expectConsistentLog(h.store, ses.id, 10);
+  });
+
+  it('a statement error the callback swallows fails the transaction instead of a silent rollback', async () => {
+    const d = deployment();
+    await h.store.tx((tx) => tx.insertDeployment(d));
+    await expect(
+      h.store.tx(async (tx) => {
+        await tx.putSetting('swallowed', 'x');
+        await tx.insertDeployment(d).catch(() => undefined);
+        return 'looks fine';
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await h.store.tx((tx) => tx.getSetting('swallowed'))).toBeNull();
+  });
+
+  it('StoreTx cannot be used after its transaction ended', async () => {
+    let leaked: StoreTx | undefined;
+    await h.store.tx(async (tx) => {
+      leaked = tx;
+    });
+    await expect(leaked!.getSetting('x')).rejects.toThrow(/already finished/);
+  });
+
+  it('gives up after maxAttempts and throws the last retryable failure', async () => {
+    const store = await h.node!({ maxAttempts: 3, onRetry });
+    let calls = 0;
+    const conflict = Object.assign(new Error('simulated conflict'), { code: '40001' });
+    await expect(
+      store.tx(async () => {
+        calls++;
+        throw conflict;
+      }),
+    ).rejects.toBe(conflict);
+    expect(calls).toBe(3);
+    expect(codes()).toEqual(['40001', '40001']);
+  });
+
+  it('does not retry other failures', async () => {
+    let calls = 0;
+    await expect(
+      h.store.tx(async () => {
+        calls++;
+        throw Object.assign(new Error('unique elsewhere'), { code: '23505', table: 'accounts' });
+      }),
+    ).rejects.toThrow('unique elsewhere');
+    expect(calls).toBe(1);
+  });
+
+  it('close() is idempotent', async () => {
+    const s = await h.node!();
+    await s.close();
+    await s.close();
+  });
+}
+
+// ---- suites --------------------------------------------------------------------------------
+
+describe(`Store contract: ${sqliteMemory.name}`, () => storeContract(sqliteMemory));
+describe(`Store contract: ${sqliteFile.name}`, () => storeContract(sqliteFile));
+
+const pgProbe = await probePostgres();
+describeWithService('Store contract: PostgreSQL', pgProbe, (url) => {
+  const backend = postgresBackend(url);
+  storeContract(backend);
+  describe('PostgreSQL adapter specifics', () => postgresOnly(url, backend));
+});
