@@ -143,10 +143,38 @@ export class Agent {
   }
 
   async acceptFor(sessionId: string) {
-    const i = await this.queued(sessionId);
+    const offered = ((await this.call('GET', '/interactions?mine=true')).body.interactions as any[]).find((x) => x.sessionId === sessionId && x.state === 'Offered');
+    const i = offered ?? (await this.queued(sessionId));
     if (!i) throw new Error('no queued interaction for the session');
     const r = await this.call('POST', `/interactions/${i.id}/accept`);
     if (r.status !== 200) throw new Error(`accept failed ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.interaction;
   }
+}
+
+/** Real time plus an offset the test moves forward: timers keep running, deadlines can be jumped. */
+export class SteppedClock {
+  offset = 0;
+  now(): number {
+    return Date.now() + this.offset;
+  }
+  advance(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+/** Logs in as the demo admin and creates accounts through the admin API. */
+export async function createStaff(base: string, accounts: { username: string; role?: string; skills?: Record<string, number>; capacity?: number; languages?: string[]; queues?: string[] }[]) {
+  const admin = await new Agent(base, { username: 'admin', password: AGENT.password }).login();
+  const out: Agent[] = [];
+  for (const a of accounts) {
+    const created = await http(`${base}/admin/v1/agents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}` },
+      json: { password: 'staff-password-1', displayName: a.username, ...a },
+    });
+    if (created.status !== 201) throw new Error(`create ${a.username}: ${created.status} ${JSON.stringify(created.body)}`);
+    out.push(await new Agent(base, { username: a.username, password: 'staff-password-1' }).login());
+  }
+  return { admin, staff: out };
 }
