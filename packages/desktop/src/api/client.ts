@@ -147,6 +147,9 @@ export class ApiClient {
   conference(id: string, agentId: string): Promise<unknown> {
     return this.request('POST', `/sessions/${enc(id)}/conference`, { agentId });
   }
+  monitor(id: string): Promise<unknown> {
+    return this.request('POST', `/sessions/${enc(id)}/monitor`, {});
+  }
   whisper(id: string, text: string): Promise<unknown> {
     return this.request('POST', `/sessions/${enc(id)}/whisper`, { text });
   }

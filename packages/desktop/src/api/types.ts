@@ -56,7 +56,7 @@ export interface Participant {
   type: SenderType;
   nickname: string;
   accountId: string | null;
-  state: 'Connected' | 'Left';
+  state: 'Connected' | 'Left' | 'Monitoring';
 }
 
 export interface Session {
@@ -155,6 +155,7 @@ export interface SessionSummary {
   customer?: { nickname?: string };
   interactionState?: InteractionState;
   lastInteraction?: Interaction;
+  interactions?: Interaction[];
   [k: string]: unknown;
 }
 

@@ -347,7 +347,9 @@ export class Desktop {
     const toOpen: string[] = [];
     for (const i of workingOn(list, me)) if (!conversations.some((c) => c.sessionId === i.sessionId)) toOpen.push(i.sessionId);
     conversations = conversations.map((c) => {
-      const mine = latest.get(c.sessionId) ?? null;
+      // The socket's snapshot holds only open interactions (Offered, Handling, Finalizing): keep a completed one.
+      const mine = latest.get(c.sessionId) ?? (c.interaction?.state === 'Completed' ? c.interaction : null);
+      if (!mine && c.interaction) this.scheduleDetailsRefresh(c.sessionId);
       if (mine === c.interaction || (mine && c.interaction && mine.id === c.interaction.id && mine.state === c.interaction.state && mine.updatedAt === c.interaction.updatedAt)) return c;
       if (mine && (mine.state === 'Handling' || mine.state === 'Finalizing') && c.mode === 'monitor') return { ...c, interaction: mine, mode: 'agent' as const };
       return { ...c, interaction: mine };
@@ -412,7 +414,7 @@ export class Desktop {
     try {
       const details = await this.api.session(sessionId);
       c.transcript.setParticipants(details.participants, me);
-      this.patchConversation(sessionId, { details, sessionEnded: details.session.state === 'Ended' });
+      this.patchConversation(sessionId, { details, sessionEnded: details.session.state === 'Ended', interaction: mineIn(details, me, c.interaction) });
       let after: string | null = null;
       for (let guard = 0; guard < 50; guard++) {
         const page = await this.api.messages(sessionId, after);
@@ -499,8 +501,9 @@ export class Desktop {
           const details = await this.api.session(sessionId);
           const c = this.conversation(sessionId);
           if (!c) return;
-          c.transcript.setParticipants(details.participants, this.state.account?.id ?? '');
-          this.patchConversation(sessionId, { details, sessionEnded: c.sessionEnded || details.session.state === 'Ended' });
+          const me = this.state.account?.id ?? '';
+          c.transcript.setParticipants(details.participants, me);
+          this.patchConversation(sessionId, { details, sessionEnded: c.sessionEnded || details.session.state === 'Ended', interaction: mineIn(details, me, c.interaction) });
         } catch {
           /* keep what we have */
         }
@@ -624,6 +627,7 @@ export class Desktop {
   }
 
   async monitor(sessionId: string): Promise<void> {
+    if (!this.conversation(sessionId) && !(await this.attempt('Monitor', () => this.api.monitor(sessionId)))) return;
     await this.open(sessionId, this.conversation(sessionId)?.mode ?? 'monitor', true);
   }
 
@@ -644,6 +648,15 @@ export class Desktop {
     const res = await this.attempt('Changing the agent presence', () => this.api.setAgentPresence(agentId, presence, reason));
     if (res) await this.refreshOverview();
   }
+}
+
+/** My newest interaction in a session: the one held if it is newer or the same, else the session's. */
+function mineIn(details: SessionDetails, me: string, held: Interaction | null): Interaction | null {
+  const own = details.interactions.filter((i) => i.agentAccountId === me);
+  const latest = latestBySession(own).get(details.session.id) ?? null;
+  if (!latest) return held && held.state === 'Completed' ? held : null;
+  if (held && held.id === latest.id && held.updatedAt >= latest.updatedAt) return held;
+  return latest;
 }
 
 let opSeq = 0;

@@ -34,7 +34,8 @@ export function HistoryView() {
           <tbody>
             {list.map((s) => {
               const who = (typeof s.customerName === 'string' && s.customerName) || s.customer?.nickname || 'Customer';
-              const istate = s.interactionState ?? s.lastInteraction?.state;
+              const last = s.lastInteraction ?? s.interactions?.reduce<typeof s.lastInteraction>((a, b) => (!a || b.createdAt > a.createdAt ? b : a), undefined);
+              const istate = s.interactionState ?? last?.state;
               const canFollowUp = s.async !== false && s.state !== 'Ended' && istate === 'Completed';
               return (
                 <tr key={s.id}>

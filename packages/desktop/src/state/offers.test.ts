@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { Interaction } from '../api/types.js';
+import { latestBySession, newOffers, offersFor, secondsLeft, workingOn } from './offers.js';
+
+const base = { queue: 'Support', priority: 0, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
+const i = (id: string, state: Interaction['state'], agent: string | null, over: Partial<Interaction> = {}): Interaction => ({ id, sessionId: `s-${id}`, state, agentAccountId: agent, ...base, ...over });
+
+describe('offers', () => {
+  it('new offers are alerted once', () => {
+    const a = i('a', 'Offered', 'me');
+    const b = i('b', 'Offered', 'me', { createdAt: '2026-01-01T00:00:01Z' });
+    expect(newOffers([], [a], 'me')).toEqual([a]);
+    expect(newOffers([a], [a, b], 'me')).toEqual([b]);
+    expect(newOffers([a, b], [b], 'me')).toEqual([]);
+    expect(offersFor([b, a, i('c', 'Offered', 'other'), i('d', 'Handling', 'me')], 'me')).toEqual([a, b]);
+  });
+
+  it('countdown', () => {
+    const o = i('a', 'Offered', 'me', { offerExpiresAt: new Date(10_000).toISOString() });
+    expect(secondsLeft(o, 0)).toBe(10);
+    expect(secondsLeft(o, 9_001)).toBe(1);
+    expect(secondsLeft(o, 20_000)).toBe(0);
+    expect(secondsLeft(i('b', 'Offered', 'me'), 0)).toBeNull();
+  });
+
+  it('work and latest per session', () => {
+    const list = [i('a', 'Handling', 'me'), i('b', 'Finalizing', 'me'), i('c', 'Completed', 'me'), i('d', 'Handling', 'x')];
+    expect(workingOn(list, 'me').map((x) => x.id)).toEqual(['a', 'b']);
+    const old = i('e', 'Completed', 'me', { sessionId: 's', createdAt: '2026-01-01T00:00:00Z' });
+    const fresh = i('f', 'Handling', 'me', { sessionId: 's', createdAt: '2026-01-02T00:00:00Z' });
+    expect(latestBySession([fresh, old]).get('s')).toBe(fresh);
+  });
+});
