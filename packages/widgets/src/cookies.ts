@@ -36,7 +36,7 @@ export const Cookie = {
       '; samesite=' + (o.sameSite ?? 'Lax');
   },
   remove(name: string, o: CookieOptions = {}): void {
-    Cookie.set(name, '', { ...o, maxAge: 0, expires: undefined });
+    Cookie.set(name, '', { ...o, maxAge: 0, expires: 0 });
   },
 };
 

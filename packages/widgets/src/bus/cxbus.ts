@@ -181,7 +181,10 @@ export function createBus(): CXBusApi {
     let d = files.get(url);
     if (d) return d;
     d = deferred();
-    if (typeof document === 'undefined') return d.reject(LOAD_FAILED);
+    if (typeof document === 'undefined') {
+      d.reject(LOAD_FAILED);
+      return d;
+    }
     files.set(url, d);
     const s = document.createElement('script');
     s.src = url;

@@ -8,8 +8,9 @@ type Fn = (value: any) => unknown;
 type Fns = (Fn | Fn[] | undefined)[];
 
 export interface Deferred<T = any> extends PromiseLike<T> {
-  resolve(value?: T): Deferred<T>;
-  reject(reason?: unknown): Deferred<T>;
+  /** Returns nothing (not the deferred): `(v) => d.resolve(v)` inside a promise chain must not adopt a thenable. */
+  resolve(value?: T): void;
+  reject(reason?: unknown): void;
   done(...fns: Fns): Deferred<T>;
   fail(...fns: Fns): Deferred<T>;
   always(...fns: Fns): Deferred<T>;
@@ -48,7 +49,6 @@ export function deferred<T = any>(): Deferred<T> {
       value = v;
       queue.splice(0).forEach(run);
     }
-    return d;
   };
   const d: Deferred<T> = {
     resolve: settle('resolved'),
@@ -67,5 +67,13 @@ export function deferred<T = any>(): Deferred<T> {
   return d;
 }
 
-export const resolved = <T>(v?: T): Deferred<T> => deferred<T>().resolve(v);
-export const rejected = (r?: unknown): Deferred<any> => deferred().reject(r);
+export function resolved<T>(v?: T): Deferred<T> {
+  const d = deferred<T>();
+  d.resolve(v);
+  return d;
+}
+export function rejected(r?: unknown): Deferred<any> {
+  const d = deferred();
+  d.reject(r);
+  return d;
+}

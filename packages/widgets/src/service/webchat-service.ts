@@ -647,7 +647,7 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
         .then(() => commands[name]!(e.data ?? {}, e))
         .then(
           (v) => e.deferred.resolve(v),
-          (r) => e.deferred.reject(r),
+          (r) => e.deferred.reject(r instanceof Error ? r.message : r),
         );
     });
   }
