@@ -1,0 +1,233 @@
+/**
+ * RedisFanout across two nodes (two instances on one Redis). Skipped when Redis does not answer,
+ * failed instead under CI=true. Outages are simulated with a TCP proxy in front of Redis that
+ * the test can take down and bring back.
+ */
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { RedisFanout } from '../src/adapters/fanout-redis.js';
+import { describeWithService, probeRedis } from './external-services.js';
+
+const CHANNEL_PREFIX = 'parley:'; // as in adapters/fanout-redis.ts
+const uniqueTopic = (name: string) => `test:${name}:${process.pid}:${Date.now().toString(36)}:${Math.random().toString(36).slice(2, 8)}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A TCP proxy to Redis that can be stopped (connections cut, port refusing) and started again on the same port. */
+class Proxy {
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
+
+  async start(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.targetPort, this.targetHost);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const s of this.sockets) s.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+const probe = await probeRedis();
+
+describeWithService('RedisFanout across nodes', probe, (url) => {
+  const open: RedisFanout[] = [];
+  const clients: Redis[] = [];
+  const proxies: Proxy[] = [];
+  let admin: Redis;
+  const node = async (at = url) => {
+    const f = await RedisFanout.connect(at);
+    open.push(f);
+    return f;
+  };
+  /** How many connections are subscribed to a topic's channel, across all nodes. */
+  const subscribers = async (topic: string) => {
+    const [, n] = (await admin.pubsub('NUMSUB', CHANNEL_PREFIX + topic)) as [string, number];
+    return Number(n);
+  };
+  const proxied = async () => {
+    const target = new URL(url);
+    const proxy = new Proxy(target.hostname, Number(target.port || 6379));
+    await proxy.start();
+    proxies.push(proxy);
+    const proxiedUrl = new URL(url);
+    proxiedUrl.host = `127.0.0.1:${proxy.port}`;
+    return { proxy, url: proxiedUrl.toString() };
+  };
+
+  beforeEach(() => {
+    admin = new Redis(url, { lazyConnect: false });
+    admin.on('error', () => undefined);
+    clients.push(admin);
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((f) => f.close()));
+    for (const c of clients.splice(0)) c.disconnect();
+    await Promise.all(proxies.splice(0).map((p) => p.stop()));
+  });
+
+  it('a notify on one node wakes the listeners of the topic on the other, and only them', async () => {
+    const [a, b] = [await node(), await node()];
+    const topic = uniqueTopic('wake');
+    const other = uniqueTopic('other');
+    const calls = { b1: 0, b2: 0, bOther: 0, aLocal: 0 };
+    b.listen(topic, () => calls.b1++);
+    b.listen(topic, () => calls.b2++);
+    b.listen(other, () => calls.bOther++);
+    a.listen(topic, () => calls.aLocal++);
+    await until(async () => (await subscribers(topic)) === 2, 5_000, 'both nodes to subscribe');
+
+    await a.notify(topic);
+    await until(() => calls.b1 === 1 && calls.b2 === 1, 5_000, 'node B to be woken');
+    // Node A's own listener is called once: directly, and again for its own published message.
+    await sleep(100);
+    expect(calls.bOther).toBe(0);
+    expect(calls.aLocal).toBeGreaterThanOrEqual(1);
+
+    await b.notify(topic);
+    await until(() => calls.b1 >= 2, 5_000, 'a second notification');
+  });
+
+  it('unsubscribing stops delivery; the topic stays subscribed while another listener remains', async () => {
+    const [a, b] = [await node(), await node()];
+    const topic = uniqueTopic('unsub');
+    let first = 0;
+    let second = 0;
+    const stopFirst = b.listen(topic, () => first++);
+    const stopSecond = b.listen(topic, () => second++);
+    await until(async () => (await subscribers(topic)) === 1, 5_000, 'the subscription');
+
+    stopFirst();
+    await a.notify(topic);
+    await until(() => second === 1, 5_000, 'the remaining listener');
+    expect(first).toBe(0);
+
+    stopSecond();
+    await until(async () => (await subscribers(topic)) === 0, 5_000, 'the unsubscription');
+    await a.notify(topic);
+    await sleep(200);
+    expect(second).toBe(1);
+    expect(first).toBe(0);
+    stopSecond(); // calling it twice is harmless
+  });
+
+  it('a notify while Redis is unreachable does not throw, still wakes local listeners, and delivery resumes when Redis is back', async () => {
+    const { proxy, url: proxiedUrl } = await proxied();
+    const a = await node(proxiedUrl);
+    const b = await node();
+    const topic = uniqueTopic('outage');
+    let remote = 0;
+    let local = 0;
+    b.listen(topic, () => remote++);
+    a.listen(topic, () => local++);
+    await until(async () => (await subscribers(topic)) === 2, 5_000, 'both nodes to subscribe');
+
+    await proxy.stop(); // node A loses Redis: its connections are cut, reconnects are refused
+    const started = Date.now();
+    await expect(a.notify(topic)).resolves.toBeUndefined();
+    await expect(a.notify(topic)).resolves.toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_000); // fails fast, does not wait for Redis
+    expect(local).toBe(2);
+    await sleep(100);
+    expect(remote).toBe(0);
+
+    await proxy.start(); // Redis is back on the same address: A reconnects and re-subscribes
+    await until(async () => (await subscribers(topic)) === 2, 10_000, 'node A to re-subscribe');
+    await until(
+      async () => {
+        await a.notify(topic);
+        return remote > 0;
+      },
+      10_000,
+      'node B to be woken again',
+    );
+  });
+
+  it('listening while Redis is unreachable subscribes once it is back', async () => {
+    const { proxy, url: proxiedUrl } = await proxied();
+    const b = await node(proxiedUrl);
+    const a = await node();
+    await proxy.stop();
+    const topic = uniqueTopic('late-subscribe');
+    let woken = 0;
+    expect(() => b.listen(topic, () => woken++)).not.toThrow();
+    await sleep(100);
+    await proxy.start();
+    await until(async () => (await subscribers(topic)) === 1, 10_000, 'the queued subscription');
+    await a.notify(topic);
+    await until(() => woken === 1, 5_000, 'the listener');
+  });
+
+  it('notify and close on a node whose Redis went away for good do not throw', async () => {
+    const { proxy, url: proxiedUrl } = await proxied();
+    const a = await node(proxiedUrl);
+    await proxy.stop();
+    await expect(a.notify(uniqueTopic('gone'))).resolves.toBeUndefined();
+    await expect(a.close()).resolves.toBeUndefined();
+    open.splice(open.indexOf(a), 1);
+  });
+
+  it('connecting to a port where nothing answers rejects', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(RedisFanout.connect(`redis://127.0.0.1:${port}`)).rejects.toThrow();
+  });
+
+  /**
+   * KNOWN BUG (adapters/fanout-redis.ts, not fixed here): when the first connect fails,
+   * RedisFanout.connect rejects but leaves its two ioredis clients reconnecting forever (every
+   * <= 2s), which also keeps the process alive. `it.fails` passes while the bug is there; when
+   * connect() disconnects its clients on failure this test fails: turn it into a plain `it`.
+   */
+  it.fails('a failed connect leaves no client reconnecting in the background', async () => {
+    let attempts = 0;
+    const refusing = net.createServer((socket) => {
+      attempts++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', () => resolve()));
+    const port = (refusing.address() as net.AddressInfo).port;
+    try {
+      await expect(RedisFanout.connect(`redis://127.0.0.1:${port}`)).rejects.toThrow();
+      const afterConnect = attempts;
+      await sleep(1_500);
+      expect(attempts).toBe(afterConnect);
+    } finally {
+      await new Promise<void>((resolve) => refusing.close(() => resolve()));
+    }
+  });
+});
