@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import websocket from '@fastify/websocket';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -96,6 +97,13 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
   });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // Limits per client address; routes that need tighter ones (start, login) set their own.
+  await app.register(rateLimit, {
+    global: true,
+    max: config.RATE_LIMIT_PER_MINUTE,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, status: { code: 'RATE_LIMITED', message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` } }),
+  });
 
   const openapi = new OpenApiRegistry();
   registerCors(app, store, [config.CONSUMER_V3_PREFIX]);
@@ -110,8 +118,9 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     uploadTypes: config.UPLOAD_TYPES,
     queuePosition: (sessionId) => routing.queuePosition(sessionId),
+    startLimitPerMinute: config.START_LIMIT_PER_MINUTE,
   });
-  registerAgentApi(app, { chat, routing, supervision, store, tokens, openapi, longPollMs: config.LONG_POLL_MS });
+  registerAgentApi(app, { chat, routing, supervision, store, tokens, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
   registerAgentEvents(app, { chat, routing, supervision, store, tokens, fanout });
   registerAdminApi(app, { store, tokens, openapi });
   routing.start(opts.routeEveryMs ?? 500);

@@ -30,6 +30,9 @@ const schema = z.object({
     .default('image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  START_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  LOGIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   STAFF_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PARLEY_DEMO: z
@@ -74,5 +77,15 @@ export function loadConfig(env: Record<string, string | undefined>, argv: string
 }
 
 export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', PARLEY_DEMO: 'false', PORT: '0', HOST: '127.0.0.1', ...overrides });
+  return loadConfig({
+    DATABASE_URL: 'sqlite::memory:',
+    LOG_LEVEL: 'silent',
+    PARLEY_DEMO: 'false',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    START_LIMIT_PER_MINUTE: '10000',
+    LOGIN_LIMIT_PER_MINUTE: '10000',
+    ...overrides,
+  });
 }

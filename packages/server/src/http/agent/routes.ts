@@ -20,6 +20,7 @@ export interface AgentApiDeps {
   tokens: TokenService;
   openapi: OpenApiRegistry;
   longPollMs: number;
+  loginLimitPerMinute: number;
 }
 
 const loginBody = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(256) });
@@ -78,7 +79,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   const publicAccount = (a: Account) => ({ id: a.id, username: a.username, displayName: a.displayName, role: a.role });
 
   doc({ method: 'post', path: `${P}/login`, tag: 'agent', summary: 'Log in; returns a bearer token that expires', body: loginBody, responses: { '200': '{token, expiresAt, account}', '401': 'wrong username or password' } });
-  app.post(`${P}/login`, async (req, reply) => {
+  app.post(`${P}/login`, { config: { rateLimit: { max: deps.loginLimitPerMinute, timeWindow: 60_000 } } }, async (req, reply) => {
     try {
       const body = parseOr400(loginBody, req.body, 'login');
       const account = await store.tx((tx) => tx.getAccountByUsername(body.username));

@@ -22,6 +22,7 @@ export interface ConsumerV3Deps {
   longPollMs: number;
   maxUploadBytes: number;
   uploadTypes: string[];
+  startLimitPerMinute: number;
   queuePosition: (sessionId: string) => Promise<{ state: string; queue: string; position: number | null; estimatedWaitSeconds: number | null }>;
 }
 
@@ -58,6 +59,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
   doc({ method: 'post', path: prefix, tag: 'consumer-v3', summary: 'Start a chat session (or resume one with x-nexus-client-key in async mode)', body: v3StartBody, bodyContentTypes: FORM, security: ['apiKey'], responses: { '200': 'data.clientToken: a JWT carrying {sessionId, transportId, participantId}', '400': 'invalid body', '401': 'missing or unknown API key' } });
   app.post(
     prefix,
+    { config: { rateLimit: { max: deps.startLimitPerMinute, timeWindow: 60_000 } } },
     guard(async (req, reply) => {
       const deployment = await deploymentOf(req, reply, store);
       const body = parseOr400(v3StartBody, req.body, 'start request');
