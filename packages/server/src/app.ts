@@ -152,6 +152,7 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
     demo,
     async close() {
       await routing.stop();
+      chat.stopWaiting();
       await app.close();
       await fanout.close();
       await store.close();

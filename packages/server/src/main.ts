@@ -13,6 +13,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const parley = await buildParley(config);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    parley.app.log.info({ signal }, 'shutting down: answering long polls, closing sockets');
+    await parley.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
   const address = await parley.app.listen({ port: config.PORT, host: config.HOST });
   const base = `http://localhost:${(parley.app.server.address() as { port: number }).port}`;
   const lines = [`Parley is listening on ${address}`, `  widget demo:   ${base}/`, `  agent desktop: ${base}/desktop/`, `  API docs:      ${base}/openapi.json`];
@@ -24,13 +34,6 @@ async function main(): Promise<void> {
     );
   }
   console.log(lines.join('\n'));
-  const stop = async (signal: string) => {
-    parley.app.log.info({ signal }, 'shutting down');
-    await parley.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((err) => {

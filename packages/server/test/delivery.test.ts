@@ -91,3 +91,21 @@ describe('delivery: every message exactly once, in order', () => {
     }
   });
 });
+
+describe('graceful shutdown', () => {
+  it('answers waiting long polls before closing instead of dropping them', async () => {
+    const srv = await startServer({ LONG_POLL_MS: '8000' });
+    const customer = new V3Customer(srv.url);
+    await customer.start();
+    await customer.poll();
+    const started = Date.now();
+    const pending = customer.poll();
+    await new Promise((r) => setTimeout(r, 200));
+    const closing = srv.close();
+    const r = await pending;
+    expect(r.status).toBe(200);
+    expect(r.body.data.messages).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await closing;
+  });
+});

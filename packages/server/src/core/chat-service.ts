@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   SYSTEM_PARTICIPANT_ID,
   type InteractionState,
@@ -65,6 +66,16 @@ export class ChatService {
   }
 
   readonly log: LogWriter;
+  private readonly stopping = (() => {
+    const c = new AbortController();
+    setMaxListeners(0, c.signal);
+    return c;
+  })();
+
+  /** Shutdown: every waiting long poll answers now with what it has. */
+  stopWaiting(): void {
+    this.stopping.abort();
+  }
 
   private nowIso(): string {
     return this.log.nowIso();
@@ -321,16 +332,20 @@ export class ChatService {
         woken = false;
         const result = await read();
         const remaining = deadline - this.clock.now();
-        if (result.messages.length > 0 || result.chatEnded || remaining <= 0 || signal?.aborted) return result;
+        if (result.messages.length > 0 || result.chatEnded || remaining <= 0 || signal?.aborted || this.stopping.signal.aborted) return result;
         if (!woken) {
           // Woken by the fan-out, or re-checks the store every second when a notification is lost.
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, Math.min(remaining, 1_000));
-            wake = () => {
+            const done = () => {
               clearTimeout(timer);
+              signal?.removeEventListener('abort', done);
+              this.stopping.signal.removeEventListener('abort', done);
               resolve();
             };
-            signal?.addEventListener('abort', () => wake(), { once: true });
+            const timer = setTimeout(done, Math.min(remaining, 1_000));
+            wake = done;
+            signal?.addEventListener('abort', done, { once: true });
+            this.stopping.signal.addEventListener('abort', done, { once: true });
           });
         }
       }
