@@ -14,7 +14,7 @@ import { SqliteStore } from '../src/adapters/store-sqlite/index.js';
 import { PostgresStore, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
 import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
 import { parseIndex } from '../src/core/message-index.js';
-import type { Account, Deployment, Interaction, MessageDraft, Participant, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
+import type { Account, AgentProfile, Deployment, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
 import { describeWithService, probePostgres } from './external-services.js';
 
 // ---- fixtures ------------------------------------------------------------------------------
@@ -611,6 +611,258 @@ function storeContract(backend: Backend): void {
     });
   });
 
+  describe('routing, admin and supervision data', () => {
+    it('round-trips the routing fields of an interaction and patches them by compare-and-set', async () => {
+      const { ses } = await seed(store);
+      const i = interaction(ses, { skills: ['billing'], language: null, preferredAgentId: 'acc-9', preferredUntil: iso(T0 + 60_000), declinedBy: ['acc-1'] });
+      await store.tx((tx) => tx.insertInteraction(i));
+      expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual(i);
+      const patch = {
+        state: 'Offered',
+        agentAccountId: 'acc-2',
+        priority: 9,
+        queuedAt: iso(T0 + 1),
+        handledAt: iso(T0 + 2),
+        offerExpiresAt: iso(T0 + 30_000),
+        declinedBy: ['acc-1', 'acc-3'],
+        preferredAgentId: null,
+        preferredUntil: null,
+      } as const;
+      expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Queued', { ...patch, declinedBy: [...patch.declinedBy] }))).toBe(true);
+      expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual({ ...i, ...patch });
+    });
+
+    it('listInteractions filters by queue and deployment too', async () => {
+      const a = await seed(store);
+      const b = await seed(store);
+      const i1 = interaction(a.ses, { id: 'i-1', queue: 'Sales' });
+      const i2 = interaction(a.ses, { id: 'i-2', queue: 'Support' });
+      const i3 = interaction(b.ses, { id: 'i-3', queue: 'Sales' });
+      await store.tx(async (tx) => {
+        for (const i of [i1, i2, i3]) await tx.insertInteraction(i);
+      });
+      const list = (f: Parameters<StoreTx['listInteractions']>[0]) => read(store, (tx) => tx.listInteractions(f)).then((l) => l.map((i) => i.id).sort());
+      expect(await list({ queue: 'Sales' })).toEqual(['i-1', 'i-3']);
+      expect(await list({ deploymentId: a.dep.id })).toEqual(['i-1', 'i-2']);
+      expect(await list({ deploymentId: a.dep.id, queue: 'Sales', states: ['Queued'] })).toEqual(['i-1']);
+      expect(await list({ deploymentId: b.dep.id, queue: 'Support' })).toEqual([]);
+    });
+
+    it('agentLoads counts Offered, Handling and Finalizing interactions per agent', async () => {
+      const { ses } = await seed(store);
+      expect(await read(store, (tx) => tx.agentLoads())).toEqual({});
+      const states = [
+        ['Offered', 'acc-1'],
+        ['Handling', 'acc-1'],
+        ['Finalizing', 'acc-1'],
+        ['Handling', 'acc-2'],
+        ['Queued', 'acc-3'],
+        ['Completed', 'acc-2'],
+        ['Workflow', 'acc-3'],
+        ['Handling', null],
+      ] as const;
+      await store.tx(async (tx) => {
+        for (const [state, agent] of states) await tx.insertInteraction(interaction(ses, { state, agentAccountId: agent }));
+      });
+      const loads = await read(store, (tx) => tx.agentLoads());
+      expect(loads).toEqual({ 'acc-1': 3, 'acc-2': 1 });
+      expect(typeof loads['acc-1']).toBe('number');
+    });
+
+    it('queues: upsert by id, get by deployment and name, list in byte order of names, delete', async () => {
+      const a = await seed(store);
+      const b = await seed(store);
+      const q = (deploymentId: string, name: string, over: Partial<Queue> = {}): Queue => ({
+        id: uid('q'),
+        deploymentId,
+        name,
+        skills: ['x'],
+        language: null,
+        offerTimeoutSeconds: 30,
+        stickySeconds: 0,
+        ...over,
+      });
+      const names = ['banana', 'Apple', 'apple', 'Émile'];
+      const queues = names.map((n) => q(a.dep.id, n));
+      const other = q(b.dep.id, 'Zed', { language: 'fr', skills: [] });
+      await store.tx(async (tx) => {
+        for (const x of [...queues, other]) await tx.upsertQueue(x);
+      });
+      expect((await read(store, (tx) => tx.listQueues(a.dep.id))).map((x) => x.name)).toEqual(['Apple', 'apple', 'banana', 'Émile']);
+      const all = await read(store, (tx) => tx.listQueues());
+      expect(all).toHaveLength(5);
+      expect(all.map((x) => x.deploymentId)).toEqual([...[a.dep.id, b.dep.id].sort().flatMap((d) => (d === a.dep.id ? [d, d, d, d] : [d]))]);
+      expect(await read(store, (tx) => tx.getQueue(b.dep.id, 'Zed'))).toEqual(other);
+      expect(await read(store, (tx) => tx.getQueue(a.dep.id, 'Zed'))).toBeNull();
+      const renamed = { ...queues[0]!, name: 'Bananas', skills: ['y', 'z'], language: 'de', offerTimeoutSeconds: 5, stickySeconds: 600 };
+      await store.tx((tx) => tx.upsertQueue(renamed));
+      expect(await read(store, (tx) => tx.getQueue(a.dep.id, 'Bananas'))).toEqual(renamed);
+      expect(await read(store, (tx) => tx.getQueue(a.dep.id, 'banana'))).toBeNull();
+      await expect(store.tx((tx) => tx.upsertQueue(q(a.dep.id, 'Apple')))).rejects.toThrow(); // (deployment, name) is unique
+      expect(await store.tx((tx) => tx.deleteQueue(renamed.id))).toBe(true);
+      expect(await store.tx((tx) => tx.deleteQueue(renamed.id))).toBe(false);
+      expect(await read(store, (tx) => tx.listQueues(a.dep.id))).toHaveLength(3);
+    });
+
+    it('agent profiles: upsert, get, list by account id; a profile needs its account', async () => {
+      const accounts = [account({ id: 'acc-b' }), account({ id: 'acc-a' }), account({ id: 'acc-C' })];
+      await store.tx(async (tx) => {
+        for (const a of accounts) await tx.insertAccount(a);
+      });
+      const profile = (accountId: string, over: Partial<AgentProfile> = {}): AgentProfile => ({
+        accountId,
+        presence: 'NotReady',
+        reason: 'Lunch',
+        capacity: 3,
+        skills: { billing: 7, french: 3 },
+        languages: ['en', 'fr'],
+        queues: [],
+        idleSince: iso(T0),
+        updatedAt: iso(T0),
+        ...over,
+      });
+      expect(await read(store, (tx) => tx.getProfile('acc-a'))).toBeNull();
+      expect(await read(store, (tx) => tx.listProfiles())).toEqual([]);
+      for (const a of accounts) await store.tx((tx) => tx.upsertProfile(profile(a.id)));
+      const ready = profile('acc-a', { presence: 'Ready', reason: null, capacity: 1, skills: {}, languages: [], queues: ['Sales'], idleSince: iso(T0 + 5), updatedAt: iso(T0 + 5) });
+      await store.tx((tx) => tx.upsertProfile(ready));
+      expect(await read(store, (tx) => tx.getProfile('acc-a'))).toEqual(ready);
+      expect((await read(store, (tx) => tx.listProfiles())).map((p) => p.accountId)).toEqual(['acc-C', 'acc-a', 'acc-b']);
+      expect((await read(store, (tx) => tx.listProfiles(true))).map((p) => p.accountId)).toEqual(['acc-C', 'acc-a', 'acc-b']);
+      await expect(store.tx((tx) => tx.upsertProfile(profile('no-such-account')))).rejects.toThrow();
+    });
+
+    it('accounts: listed by username in byte order; updateAccount patches', async () => {
+      const a = account({ username: 'bob' });
+      const b = account({ username: 'Zoe' });
+      const c = account({ username: 'alice' });
+      await store.tx(async (tx) => {
+        for (const x of [a, b, c]) await tx.insertAccount(x);
+      });
+      expect((await read(store, (tx) => tx.listAccounts())).map((x) => x.username)).toEqual(['Zoe', 'alice', 'bob']);
+      await store.tx((tx) => tx.updateAccount(a.id, { displayName: 'Bobby', role: 'admin' }));
+      await store.tx((tx) => tx.updateAccount(a.id, { passwordHash: 'scrypt$2', displayName: undefined }));
+      await store.tx((tx) => tx.updateAccount(a.id, {}));
+      expect(await read(store, (tx) => tx.getAccount(a.id))).toEqual({ ...a, displayName: 'Bobby', role: 'admin', passwordHash: 'scrypt$2' });
+      expect(await read(store, (tx) => tx.getAccount(b.id))).toEqual(b);
+    });
+
+    it('updateDeployment replaces the editable fields, not createdAt', async () => {
+      const { dep } = await seed(store);
+      const edited: Deployment = {
+        ...dep,
+        name: 'Renamed',
+        allowedOrigins: [],
+        asyncPolicy: { mode: 'async', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: '' },
+        defaultQueue: 'Sales',
+        createdAt: iso(T0 + 99_999),
+      };
+      await store.tx((tx) => tx.updateDeployment(edited));
+      expect(await read(store, (tx) => tx.getDeployment(dep.id))).toEqual({ ...edited, createdAt: dep.createdAt });
+    });
+
+    it('API keys: listed per deployment by label; deleted by a hash prefix of at least 12 characters', async () => {
+      const a = await seed(store);
+      const b = await seed(store);
+      const h1 = 'aaaaaaaaaaaa1111';
+      const h2 = 'aaaaaaaaaaab2222';
+      const h3 = 'aaaaaaaaaaaa3333';
+      await store.tx(async (tx) => {
+        await tx.addApiKey(a.dep.id, h1, 'web');
+        await tx.addApiKey(a.dep.id, h2, 'App');
+        await tx.addApiKey(b.dep.id, h3, 'other');
+      });
+      expect(await read(store, (tx) => tx.listApiKeys(a.dep.id))).toEqual([
+        { keyHash: h2, label: 'App' },
+        { keyHash: h1, label: 'web' },
+      ]);
+      expect(await read(store, (tx) => tx.listApiKeys('nope'))).toEqual([]);
+      expect(await store.tx((tx) => tx.deleteApiKey(a.dep.id, 'aaaaaaaaaaa'))).toBe(false); // 11 characters: too short
+      expect(await store.tx((tx) => tx.deleteApiKey(a.dep.id, 'zzzzzzzzzzzz'))).toBe(false);
+      expect(await store.tx((tx) => tx.deleteApiKey(a.dep.id, 'aaaaaaaaaaaa'))).toBe(true); // h1 only: h3 is another deployment's
+      expect((await read(store, (tx) => tx.listApiKeys(a.dep.id))).map((k) => k.keyHash)).toEqual([h2]);
+      expect((await read(store, (tx) => tx.listApiKeys(b.dep.id))).map((k) => k.keyHash)).toEqual([h3]);
+      expect(await read(store, (tx) => tx.getDeploymentByApiKeyHash(h1))).toBeNull();
+      expect(await store.tx((tx) => tx.deleteApiKey(a.dep.id, h2))).toBe(true);
+      expect(await read(store, (tx) => tx.listApiKeys(a.dep.id))).toEqual([]);
+    });
+
+    it('canned responses and wrap-up codes: insert or upsert, list in byte order, delete', async () => {
+      await store.tx(async (tx) => {
+        await tx.insertCannedResponse({ id: 'c1', title: 'thanks', text: 'Thank you!' });
+        await tx.insertCannedResponse({ id: 'c2', title: 'Hello', text: 'Hi, how can I help?' });
+        await tx.upsertWrapUpCode({ code: 'sale', label: 'Sale' });
+        await tx.upsertWrapUpCode({ code: 'Other', label: 'Other' });
+      });
+      await expect(store.tx((tx) => tx.insertCannedResponse({ id: 'c1', title: 'dup', text: '' }))).rejects.toThrow();
+      expect(await read(store, (tx) => tx.listCannedResponses())).toEqual([
+        { id: 'c2', title: 'Hello', text: 'Hi, how can I help?' },
+        { id: 'c1', title: 'thanks', text: 'Thank you!' },
+      ]);
+      await store.tx((tx) => tx.upsertWrapUpCode({ code: 'sale', label: 'Sold' }));
+      expect(await read(store, (tx) => tx.listWrapUpCodes())).toEqual([
+        { code: 'Other', label: 'Other' },
+        { code: 'sale', label: 'Sold' },
+      ]);
+      expect(await store.tx((tx) => tx.deleteCannedResponse('c1'))).toBe(true);
+      expect(await store.tx((tx) => tx.deleteCannedResponse('c1'))).toBe(false);
+      expect(await store.tx((tx) => tx.deleteWrapUpCode('sale'))).toBe(true);
+      expect(await store.tx((tx) => tx.deleteWrapUpCode('sale'))).toBe(false);
+      expect((await read(store, (tx) => tx.listCannedResponses())).map((c) => c.id)).toEqual(['c2']);
+      expect((await read(store, (tx) => tx.listWrapUpCodes())).map((c) => c.code)).toEqual(['Other']);
+    });
+
+    it('listActiveSessions: only active ones, newest first, limited', async () => {
+      const { dep, ses: oldest } = await seed(store, { createdAt: iso(T0) });
+      const newer = session(dep.id, { createdAt: iso(T0 + 20) });
+      const ended = session(dep.id, { createdAt: iso(T0 + 30), state: 'Ended', endedAt: iso(T0 + 31) });
+      const middle = session(dep.id, { createdAt: iso(T0 + 10) });
+      await store.tx(async (tx) => {
+        for (const s of [newer, ended, middle]) await tx.insertSession(s);
+      });
+      expect((await read(store, (tx) => tx.listActiveSessions(10))).map((s) => s.id)).toEqual([newer.id, middle.id, oldest.id]);
+      expect(await read(store, (tx) => tx.listActiveSessions(2))).toEqual([newer, middle]);
+    });
+
+    it('listSessionsOfAccount: sessions joined or handled by the account, once each, newest first, limited', async () => {
+      const { dep, ses: joined } = await seed(store, { createdAt: iso(T0) });
+      const handled = session(dep.id, { createdAt: iso(T0 + 10) });
+      const both = session(dep.id, { createdAt: iso(T0 + 20) });
+      const unrelated = session(dep.id, { createdAt: iso(T0 + 30) });
+      await store.tx(async (tx) => {
+        for (const s of [handled, both, unrelated]) await tx.insertSession(s);
+        await tx.insertParticipant(participant(joined.id, { type: 'Supervisor', accountId: 'acc-1' }));
+        await tx.insertInteraction(interaction(handled, { state: 'Completed', agentAccountId: 'acc-1' }));
+        await tx.insertParticipant(participant(both.id, { type: 'Agent', accountId: 'acc-1' }));
+        await tx.insertInteraction(interaction(both, { state: 'Handling', agentAccountId: 'acc-1' }));
+        await tx.insertInteraction(interaction(both, { state: 'Completed', agentAccountId: 'acc-1' }));
+        await tx.insertParticipant(participant(unrelated.id, { type: 'Agent', accountId: 'acc-2' }));
+      });
+      expect((await read(store, (tx) => tx.listSessionsOfAccount('acc-1', 10))).map((s) => s.id)).toEqual([both.id, handled.id, joined.id]);
+      expect(await read(store, (tx) => tx.listSessionsOfAccount('acc-1', 1))).toEqual([both]);
+      expect(await read(store, (tx) => tx.listSessionsOfAccount('acc-3', 10))).toEqual([]);
+    });
+
+    it('listMessages with audienceAccountId adds the Vip whispers addressed to that account', async () => {
+      const { ses } = await seed(store);
+      await store.tx(async (tx) => {
+        await tx.appendMessage(ses.id, draft({ text: 'public' }), T0);
+        await tx.appendMessage(ses.id, draft({ text: 'internal', visibility: 'Int' }), T0);
+        await tx.appendMessage(ses.id, draft({ text: 'to me', visibility: 'Vip', audienceAccountId: 'acc-1' }), T0);
+        await tx.appendMessage(ses.id, draft({ text: 'to someone else', visibility: 'Vip', audienceAccountId: 'acc-2' }), T0);
+        await tx.appendMessage(ses.id, draft({ text: 'supervisors only', visibility: 'Vip' }), T0);
+      });
+      const texts = (q: Parameters<StoreTx['listMessages']>[1]) => read(store, (tx) => tx.listMessages(ses.id, q)).then((l) => l.map((m) => m.text));
+      expect(await texts({ visibilities: ['All', 'Int'], audienceAccountId: 'acc-1', limit: 100 })).toEqual(['public', 'internal', 'to me']);
+      expect(await texts({ visibilities: ['All'], audienceAccountId: 'acc-1', limit: 100 })).toEqual(['public', 'to me']);
+      expect(await texts({ visibilities: ['All', 'Int'], limit: 100 })).toEqual(['public', 'internal']);
+      expect(await texts({ visibilities: [...ALL], audienceAccountId: 'acc-1', limit: 100 })).toHaveLength(5);
+      expect(await texts({ visibilities: ['All', 'Int'], audienceAccountId: 'acc-1', limit: 2, newest: true })).toEqual(['internal', 'to me']);
+      const [whisper] = await read(store, (tx) => tx.listMessages(ses.id, { visibilities: [], audienceAccountId: 'acc-1', limit: 100 }));
+      expect(whisper!.audienceAccountId).toBe('acc-1');
+    });
+  });
+
   describe('transactions', () => {
     it('returns the callback’s value, and a transaction sees its own writes', async () => {
       const value = await store.tx(async (tx) => {
@@ -975,6 +1227,36 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
     await isLocked;
     const rival = other.tx((tx) => tx.updateInteraction(i.id, 'Queued', { state: 'Handling', agentAccountId: 'rival' }));
     expect(await Promise.all([holder, rival])).toEqual([true, false]);
+  });
+
+  it('listProfiles(forUpdate) makes routers on two nodes take turns', async () => {
+    await h.store.tx(async (tx) => {
+      for (const id of ['acc-1', 'acc-2']) {
+        await tx.insertAccount(account({ id }));
+        await tx.upsertProfile({ accountId: id, presence: 'Ready', reason: null, capacity: 1, skills: {}, languages: [], queues: [], idleSince: iso(T0), updatedAt: iso(T0) });
+      }
+    });
+    const other = await h.node!();
+    const order: string[] = [];
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const first = h.store.tx(async (tx) => {
+      await tx.listProfiles(true);
+      locked();
+      await new Promise((r) => setTimeout(r, 300));
+      const p = (await tx.getProfile('acc-1'))!;
+      await tx.upsertProfile({ ...p, idleSince: iso(T0 + 1) });
+      order.push('first router done');
+    });
+    await isLocked;
+    const second = other.tx(async (tx) => {
+      const profiles = await tx.listProfiles(true);
+      order.push('second router read');
+      return profiles.find((p) => p.accountId === 'acc-1')!.idleSince;
+    });
+    const [, seen] = await Promise.all([first, second]);
+    expect(order).toEqual(['first router done', 'second router read']);
+    expect(seen).toBe(iso(T0 + 1)); // it decides on what the first router committed
   });
 
   it('no deadlock between writers that insert into a session and then append to it', async () => {
