@@ -190,7 +190,9 @@ export class Desktop {
     try {
       await this.enter();
     } catch (err) {
-      if (!(err instanceof ApiError && err.httpStatus === 401)) this.set({ phase: 'login', loginError: `Could not resume: ${(err as Error).message}` });
+      this.teardown();
+      const expired = err instanceof ApiError && err.httpStatus === 401;
+      this.set({ phase: 'login', loginError: expired ? 'Your session expired. Please log in again.' : `Could not resume: ${(err as Error).message}` });
     }
   }
 

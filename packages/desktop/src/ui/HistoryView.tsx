@@ -1,3 +1,4 @@
+import type { Interaction } from '../api/types.js';
 import { useDesktop } from './context.js';
 
 /** Sessions this agent handled: reopen one, or follow up on a finished asynchronous chat. */
@@ -34,7 +35,7 @@ export function HistoryView() {
           <tbody>
             {list.map((s) => {
               const who = (typeof s.customerName === 'string' && s.customerName) || s.customer?.nickname || 'Customer';
-              const last = s.lastInteraction ?? s.interactions?.reduce<typeof s.lastInteraction>((a, b) => (!a || b.createdAt > a.createdAt ? b : a), undefined);
+              const last = s.lastInteraction ?? s.interactions?.reduce<Interaction | undefined>((a, b) => (!a || b.createdAt > a.createdAt ? b : a), undefined);
               const istate = s.interactionState ?? last?.state;
               const canFollowUp = s.async !== false && s.state !== 'Ended' && istate === 'Completed';
               return (

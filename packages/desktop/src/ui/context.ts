@@ -9,6 +9,12 @@ export function useDesktop(): [Desktop, DesktopState] {
   const desktop = useContext(DesktopContext);
   if (!desktop) throw new Error('useDesktop outside DesktopContext');
   const [, bump] = useReducer<number, void>((n) => n + 1, 0);
-  useEffect(() => desktop.subscribe(() => bump()), [desktop]);
+  const seen = desktop.version;
+  useEffect(() => {
+    const off = desktop.subscribe(() => bump());
+    // A change between this render and the subscription (e.g. boot() right after render) is not lost.
+    if (desktop.version !== seen) bump();
+    return off;
+  }, [desktop]);
   return [desktop, desktop.state];
 }

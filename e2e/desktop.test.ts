@@ -1,0 +1,148 @@
+/**
+ * The agent desktop in Chromium against the real server: login, presence, an offer with its alert,
+ * accept by keyboard, messages and typing both ways, an internal note the customer never sees,
+ * script-free rendering of customer text, wrap-up, and a dropped realtime socket resumed without
+ * gap or duplicate.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { Customer, eventually, launchBrowser, setReady, signIn, startDesktopServer, watchPage, type DesktopServer } from './desktop-helpers.js';
+
+let server: DesktopServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startDesktopServer();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function newAgentPage(): Promise<{ page: Page; seen: ReturnType<typeof watchPage> }> {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const seen = watchPage(page);
+  return { page, seen };
+}
+
+describe('desktop: agent', () => {
+  it('refuses a wrong password with a message, then signs in', async () => {
+    const { page, seen } = await newAgentPage();
+    await page.goto(`${server.url}/desktop/`);
+    await page.getByLabel('Username').fill('agent');
+    await page.getByLabel('Password').fill('wrong-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Wrong username or password');
+    await page.getByLabel('Password').fill('agent-pass-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.locator('.connection[data-status="ready"]').waitFor();
+    // The token survives a reload (sessionStorage).
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    // A revoked/expired token: the next request answers 401 and the login comes back.
+    await page.evaluate(() => sessionStorage.setItem('parley.desktop.token', 'not-a-token'));
+    await page.reload();
+    await page.getByText('Your session expired').waitFor();
+    expect(seen.errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('offer, accept with Alt+A, talk both ways with typing, internal note, safe rendering, wrap-up', async () => {
+    const { page, seen } = await newAgentPage();
+    await signIn(page, server.url, 'agent');
+    await page.locator('.connection[data-status="ready"]').waitFor();
+    await setReady(page);
+
+    const customer = await new Customer(server.url).start({ firstName: 'Jonny', subject: 'Order 42' }, { OrderNumber: 'A-1001' });
+    // The offer: a visual alert, announced in the live region, with a countdown.
+    const offer = page.locator('.offer');
+    await offer.waitFor({ timeout: 10_000 });
+    await expect(offer.textContent()).resolves.toContain('Jonny');
+    await page.locator('.countdown').waitFor();
+    await eventually(async () => (await page.locator('#announcer').textContent())?.includes('New chat offer'), 'offer announcement');
+    await page.keyboard.press('Alt+KeyA');
+    await page.getByRole('tab', { name: /Jonny/ }).waitFor();
+    await page.locator('.state-pill', { hasText: 'Handling' }).waitFor();
+
+    // Customer info and user data.
+    const panel = page.locator('.customer');
+    await expect(panel.textContent()).resolves.toContain('Order 42');
+    await expect(panel.textContent()).resolves.toContain('A-1001');
+
+    // Customer -> agent, announced; typing indicator.
+    await customer.send('', 'TypingStarted');
+    await page.locator('.typing', { hasText: /Jonny( Smith)? is typing/ }).waitFor();
+    await customer.send('Hello, where is my order?');
+    await page.locator('.msg.from-customer', { hasText: 'where is my order' }).waitFor();
+    await eventually(async () => (await page.locator('.typing').textContent())?.trim() === '', 'typing indicator off after the message');
+    await eventually(async () => (await page.locator('#announcer').textContent())?.includes('where is my order'), 'message announcement');
+
+    // Agent -> customer: typing then Ctrl+Enter.
+    const composer = page.getByLabel(/Message to Jonny/);
+    await composer.click();
+    await composer.pressSequentially('Let me check', { delay: 10 });
+    await customer.waitFor((m) => m.type === 'TypingStarted' && m.from.type === 'Agent', 'agent TypingStarted');
+    await page.keyboard.press('Control+Enter');
+    await customer.waitFor((m) => m.type === 'Text' && m.text === 'Let me check', 'agent text');
+    await customer.waitFor((m) => m.type === 'TypingStopped' && m.from.type === 'Agent', 'agent TypingStopped');
+    await page.locator('.msg.mine', { hasText: 'Let me check' }).waitFor();
+    expect(await composer.inputValue()).toBe('');
+
+    // An internal note: styled apart, never delivered to the customer.
+    await page.keyboard.press('Alt+KeyI');
+    const note = page.getByLabel(/Internal note \(agents only/);
+    await note.fill('Customer is a VIP, be nice');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.locator('.msg.vis-int', { hasText: 'be nice' }).waitFor();
+    await expect(page.locator('.msg.vis-int .vis-label').first().textContent()).resolves.toBe('Internal note');
+    await page.getByLabel('Internal note', { exact: true }).uncheck();
+
+    // Canned response picker.
+    await page.keyboard.press('Alt+KeyC');
+    await page.getByLabel('Search canned responses').fill('moment');
+    await page.keyboard.press('Enter');
+    expect(await page.getByLabel(/Message to Jonny/).inputValue()).toContain('one moment please');
+    await page.keyboard.press('Control+Enter');
+    await customer.waitFor((m) => m.type === 'Text' && (m.text ?? '').includes('one moment please'), 'canned response');
+
+    // Push URL.
+    await page.getByRole('button', { name: 'Push URL' }).click();
+    await page.getByLabel('Page to push to the customer').fill('https://example.com/orders/42');
+    await page.getByRole('button', { name: 'Push', exact: true }).click();
+    await customer.waitFor((m) => m.type === 'PushUrl' && m.url === 'https://example.com/orders/42', 'pushed url');
+
+    // Script in customer text is shown as text; only http(s) becomes a link.
+    await customer.send('<img src=x onerror="alert(1)"> <script>alert(2)</script> javascript:alert(3) see https://example.org/help');
+    const evil = page.locator('.msg.from-customer', { hasText: 'onerror' });
+    await evil.waitFor();
+    expect(await evil.locator('img, script').count()).toBe(0);
+    const links = evil.locator('a');
+    expect(await links.count()).toBe(1);
+    expect(await links.getAttribute('href')).toBe('https://example.org/help');
+    expect(await links.getAttribute('rel')).toBe('noopener noreferrer');
+
+    // The customer never got the internal note.
+    await customer.poll();
+    expect(customer.received.some((m) => (m.text ?? '').includes('be nice'))).toBe(false);
+    expect(customer.received.some((m) => m.visibility === 'Int')).toBe(false);
+
+    // Done -> wrap-up code -> complete.
+    await page.keyboard.press('Alt+KeyD');
+    await page.locator('.state-pill', { hasText: 'Wrap-up' }).waitFor();
+    await page.getByLabel('Wrap-up code').selectOption('resolved');
+    await page.getByRole('button', { name: 'Complete' }).click();
+    await page.locator('.state-pill', { hasText: 'Completed' }).waitFor();
+    const s = await server.parley.store.tx((tx) => tx.listInteractions({ sessionId: customer.sessionId }));
+    expect(s.at(-1)?.state).toBe('Completed');
+    expect(s.at(-1)?.wrapUpCode).toBe('resolved');
+    await page.getByRole('button', { name: 'Close tab' }).click();
+    await page.getByText('No conversation open').waitFor();
+
+    expect(seen.dialogs).toEqual([]);
+    expect(seen.errors).toEqual([]);
+    await page.context().close();
+  });
+});
