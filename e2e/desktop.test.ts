@@ -103,6 +103,7 @@ describe('desktop: agent', () => {
     // Canned response picker.
     await page.keyboard.press('Alt+KeyC');
     await page.getByLabel('Search canned responses').fill('moment');
+    await page.getByRole('option', { name: /One moment/ }).waitFor();
     await page.keyboard.press('Enter');
     expect(await page.getByLabel(/Message to Jonny/).inputValue()).toContain('one moment please');
     await page.keyboard.press('Control+Enter');

@@ -19,7 +19,10 @@ export function CannedPicker({ id, onPick, onClose }: { id: string; onPick: (tex
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'ArrowDown') setCursor(Math.min(at + 1, list.length - 1));
     else if (e.key === 'ArrowUp') setCursor(Math.max(at - 1, 0));
-    else if (e.key === 'Enter' && list[at]) onPick(list[at].text);
+    else if (e.key === 'Enter') {
+      // Never submits the composer: Enter here only picks.
+      if (list[at]) onPick(list[at].text);
+    }
     else if (e.key === 'Escape') onClose();
     else return;
     e.preventDefault();
