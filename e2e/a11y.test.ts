@@ -45,9 +45,9 @@ describe('WebChat UI accessibility', () => {
       await page.locator('.pz-err').first().waitFor();
       expect(serious(await axe(page))).toEqual([]);
       await page.locator('.pz-win').getByRole('button', { name: 'Cancel' }).click();
-      await startChatThroughForm(page);
+      const sid = await startChatThroughForm(page);
       const agent = await new Agent(s.url).login();
-      const { sessionId } = await agent.acceptNext();
+      const { sessionId } = await agent.acceptNext(sid);
       await page.locator('.pz-ft textarea').fill('Hello there https://example.com');
       await page.locator('.pz-ft textarea').press('Enter');
       await agent.send(sessionId, 'Hi! See https://example.com/faq');

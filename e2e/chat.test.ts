@@ -33,9 +33,9 @@ describe('WebChat UI, full chat', () => {
 
   it('form, messages and typing both ways, a file upload, then the customer ends the chat', async () => {
     const { page, w, close } = await open('full');
-    await startChatThroughForm(page);
+    const sid = await startChatThroughForm(page);
     const agent = await new Agent(s.url).login();
-    const { sessionId } = await agent.acceptNext();
+    const { sessionId } = await agent.acceptNext(sid);
     const info = await agent.session(sessionId);
     expect(info.session.userData).toMatchObject({ customerId: '59606' });
     expect(JSON.stringify(info)).toContain('Jonny');
@@ -99,9 +99,9 @@ describe('WebChat UI, full chat', () => {
   it('markup from the customer and the agent renders as text; nothing runs', async () => {
     const { page, w, close } = await open('xss');
     await page.exposeFunction('__pwned', () => w.errors.push('script ran'));
-    await startChatThroughForm(page);
+    const sid = await startChatThroughForm(page);
     const agent = await new Agent(s.url).login();
-    const { sessionId } = await agent.acceptNext();
+    const { sessionId } = await agent.acceptNext(sid);
     const ta = page.locator('.pz-ft textarea');
     await ta.fill(XSS);
     await ta.press('Enter');
@@ -126,9 +126,9 @@ describe('WebChat UI, full chat', () => {
 
   it('a page reload restores the chat with its transcript, without duplicates', async () => {
     const { page, w, close } = await open('restore');
-    await startChatThroughForm(page);
+    const sid = await startChatThroughForm(page);
     const agent = await new Agent(s.url).login();
-    const { sessionId } = await agent.acceptNext();
+    const { sessionId } = await agent.acceptNext(sid);
     await page.locator('.pz-ft textarea').fill('before reload 1');
     await page.locator('.pz-ft textarea').press('Enter');
     await agent.send(sessionId, 'agent before reload');

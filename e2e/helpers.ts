@@ -133,13 +133,13 @@ export class Agent {
     return this;
   }
 
-  /** Waits for a queued interaction, accepts it; returns its ids. */
-  async acceptNext(timeoutMs = 15_000): Promise<{ id: string; sessionId: string }> {
+  /** Waits for the session's queued interaction (or any, without a session id), accepts it; returns its ids. */
+  async acceptNext(sessionId?: string, timeoutMs = 15_000): Promise<{ id: string; sessionId: string }> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const { interactions } = await this.call<{ interactions: { id: string; sessionId: string }[] }>('GET', '/agent/v1/interactions?state=Queued');
-      if (interactions.length) {
-        const it = interactions[0]!;
+      const it = interactions.find((i) => !sessionId || i.sessionId === sessionId);
+      if (it) {
         await this.call('POST', `/agent/v1/interactions/${it.id}/accept`);
         return { id: it.id, sessionId: it.sessionId };
       }
@@ -200,8 +200,15 @@ export async function until<T>(fn: () => Promise<T> | T, what: string, timeoutMs
   }
 }
 
-/** Opens the widget and submits the registration form. */
-export async function startChatThroughForm(page: Page, who = { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'Order 42' }): Promise<void> {
+/** The page's chat session id, from WebChatService.getSessionData. */
+export async function sessionIdOf(page: Page): Promise<string> {
+  const id = await page.evaluate(async () => ((await (window as any).CXBus.command('WebChatService.getSessionData')) as { sessionId?: string }).sessionId);
+  if (!id) throw new Error('the page has no chat session');
+  return id;
+}
+
+/** Opens the widget, submits the registration form, waits for the start; returns the session id. */
+export async function startChatThroughForm(page: Page, who = { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'Order 42' }): Promise<string> {
   await page.locator('.pz-cb').click();
   const win = page.locator('.pz-win');
   await win.getByLabel('First name').fill(who.firstname);
@@ -210,4 +217,5 @@ export async function startChatThroughForm(page: Page, who = { firstname: 'Jonny
   await win.getByLabel('Subject').fill(who.subject);
   await win.getByRole('button', { name: 'Start chat' }).click();
   await win.locator('.pz-sys', { hasText: 'Chat started' }).waitFor();
+  return sessionIdOf(page);
 }

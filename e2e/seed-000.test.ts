@@ -26,9 +26,9 @@ describe('seed 000 page code, unchanged', () => {
     const page = await ctx.newPage();
     const w = watch(page);
     await page.goto(url);
-    await startChatThroughForm(page);
+    const sid = await startChatThroughForm(page);
     const agent = await new Agent(s.url).login();
-    const { id, sessionId } = await agent.acceptNext();
+    const { id, sessionId } = await agent.acceptNext(sid);
     expect((await agent.session(sessionId)).session.async).toBe(false);
     await page.locator('.pz-sys', { hasText: 'Demo Agent connected' }).waitFor();
 
@@ -53,9 +53,9 @@ describe('seed 000 page code, unchanged', () => {
       if (r.method() === 'DELETE') left = true;
     });
     await page.goto(url);
-    await startChatThroughForm(page);
+    const sid = await startChatThroughForm(page);
     const agent = await new Agent(s.url).login();
-    const { id, sessionId } = await agent.acceptNext();
+    const { id, sessionId } = await agent.acceptNext(sid);
     expect((await agent.session(sessionId)).session.async).toBe(true);
     await page.locator('.pz-sys', { hasText: 'Demo Agent connected' }).waitFor();
 

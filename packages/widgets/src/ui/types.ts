@@ -1,41 +1,10 @@
-/**
- * The parts of the bus (widgets-bus-api.md) the WebChat UI uses, as structural types, so the UI
- * depends only on the documented page-facing interface.
- */
-export interface Deferredish {
-  done(fn: (v: any) => void): unknown;
-  fail(fn: (e: any) => void): unknown;
-}
+/** The bus types the WebChat UI uses (widgets-bus-api.md), and the message shape it renders. */
+import type { CXBusApi, Plugin } from '../bus/cxbus.js';
+export type { BusEvent, CommandEvent } from '../bus/cxbus.js';
+export type { Deferred as Deferredish } from '../bus/deferred.js';
 
-export interface CommandEvent {
-  time: number;
-  commander: string;
-  command: string;
-  deferred: { resolve(v?: unknown): void; reject(e?: unknown): void };
-  data: any;
-}
-
-export interface BusEvent {
-  time: number;
-  publisher: string;
-  event: string;
-  data: any;
-}
-
-export interface PluginApi {
-  registerCommand(name: string, fn: (e: CommandEvent) => void): unknown;
-  registerEvents?(names: string[]): unknown;
-  subscribe(event: string, fn: (e: BusEvent) => void): unknown;
-  publish(event: string, data?: unknown): unknown;
-  republish(event: string, data?: unknown): unknown;
-  command(name: string, options?: unknown): Deferredish;
-  ready(): unknown;
-  data?(key: string, value?: unknown): unknown;
-}
-
-export interface BusLike {
-  registerPlugin(name: string): PluginApi | false;
-}
+export type PluginApi = Plugin;
+export type BusLike = Pick<CXBusApi, 'registerPlugin'>;
 
 /** A normalised message as WebChatService.messageReceived carries it (plus tolerated extras). */
 export interface UiMessage {

@@ -96,4 +96,13 @@ describe('WebChat plugin', () => {
     expect(q('.pz-sr').children).toHaveLength(1);
     expect(q('.pz-sr').textContent).toContain('<img src=x onerror=alert(1)>');
   });
+
+  it('follows App.themeChanged', async () => {
+    const app = bus.registerPlugin('App');
+    if (!app) throw new Error('taken');
+    expect(q('.pz').classList.contains('pz-light')).toBe(true);
+    app.publish('themeChanged', { theme: 'dark' });
+    await flush();
+    expect(q('.pz').classList.contains('pz-dark')).toBe(true);
+  });
 });

@@ -82,11 +82,14 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
 
   const iconBtn = (cls: string, label: string, d: string) => h('button', { type: 'button', class: cls, 'aria-label': label, title: label }, icon(d));
 
-  function build(): void {
-    const theme = main.theme === 'dark' ? 'dark' : 'light';
+  function rootClass(): string {
     const custom = main.themes && typeof main.themes[main.theme] === 'string' ? ' ' + main.themes[main.theme] : '';
+    return `pz pz-${main.theme === 'dark' ? 'dark' : 'light'}${custom}`;
+  }
+
+  function build(): void {
     const lang = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/i.test(main.lang || '') ? main.lang : 'en';
-    root = h('div', { class: `pz pz-${theme}${custom}`, lang, dir: 'auto' });
+    root = h('div', { class: rootClass(), lang });
     // chat button
     btn = h('button', { type: 'button', class: `pz-cb pz-${cbCfg.effect === 'slide' ? 'slide' : 'fade'}`, hidden: true }, icon(I_CHAT), h('span', null, t('ChatButton')));
     btn.style.transitionDuration = `${+cbCfg.effectDuration || 300}ms`;
@@ -640,6 +643,10 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     typing.hidden = false;
   });
   const stopTyping = () => (typing.hidden = true);
+  P.subscribe('App.themeChanged', (e) => {
+    main.theme = e.data?.theme;
+    if (built) root.className = rootClass() + (root.classList.contains('pz-mob') ? ' pz-mob' : '');
+  });
   on('agentTypingStopped', stopTyping);
   on('agentTypingTimeout', stopTyping);
 
