@@ -1,11 +1,10 @@
-// @vitest-environment happy-dom
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { buildParley, type Parley } from '../../../server/src/app.js';
 import { testConfig } from '../../../server/src/config.js';
-import { API_KEY, clearCookies, openPage, TestAgent, v3Config } from './server.testkit.js';
+import { API_KEY, clearCookies, openPage, setPageUrl, TestAgent, v3Config } from './server.testkit.js';
 
 // A server that goes away and comes back on the same port with the same database and secret.
 const dir = mkdtempSync(join(tmpdir(), 'parley-widgets-reconnect-'));
@@ -18,6 +17,7 @@ const config = testConfig({
   PARLEY_DEMO_AGENT_USER: 'agent',
   PARLEY_DEMO_AGENT_PASSWORD: 'agent-pass-1',
   LONG_POLL_MS: '500',
+  PARLEY_DEMO_BOT: 'false',
 });
 let parley: Parley | undefined;
 const listen = async (port = 0) => {
@@ -31,7 +31,7 @@ it('publishes disconnected while the server is away, reconnected when it is back
   clearCookies();
   const port = await listen();
   const url = `http://127.0.0.1:${port}`;
-  (window as any).happyDOM.setURL(url + '/page.html');
+  setPageUrl(url + '/page.html');
   const p = openPage(v3Config(url));
   const r = await p.cmd('WebChatService.startChat', { nickname: 'Flaky' });
   await p.next('clientConnected');

@@ -1,8 +1,12 @@
 /**
- * Test kit for WebChatService tests: a real in-process Parley server, the happy-dom page moved onto
- * its origin (so requests are same-origin and cookies work), a fresh bus + service per "page load",
- * and an agent driving the other side through the agent API.
+ * Test kit for WebChatService tests: a real in-process Parley server, a fresh bus + service per
+ * "page load", and an agent driving the other side through the agent API.
+ *
+ * The tests run in vitest's node environment (the server must keep Node's own AbortController,
+ * fetch and timers); the page gets just `document`, `location` and `navigator` from a happy-dom
+ * window on the server's origin, so cookies work as in a browser.
  */
+import { Window } from 'happy-dom';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +16,15 @@ import { createBus, type BusEvent, type CXBusApi, type Plugin } from '../bus/cxb
 import { registerWebChatService } from './webchat-service.js';
 
 export const API_KEY = 'test-key-1234';
+
+const win = new Window({ url: 'http://127.0.0.1/' });
+Object.assign(globalThis, { window: globalThis, document: win.document, location: win.location, navigator: win.navigator });
+
+/** Moves the page (document.cookie, location) onto a server's origin. */
+export function setPageUrl(url: string): void {
+  win.happyDOM.setURL(url);
+  Object.assign(globalThis, { document: win.document, location: win.location });
+}
 
 export interface TestServer {
   parley: Parley;
@@ -28,13 +41,15 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       PARLEY_DEMO_AGENT_PASSWORD: 'agent-pass-1',
       PARLEY_DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-widgets-')),
       LONG_POLL_MS: '1000',
+      // no demo bot: chats go straight to the queue, where the test agent takes them
+      PARLEY_DEMO_BOT: 'false',
       ...env,
     }),
   );
   await parley.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = parley.app.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
-  (window as any).happyDOM.setURL(url + '/page.html');
+  setPageUrl(url + '/page.html');
   return { parley, url, close: () => parley.close() };
 }
 

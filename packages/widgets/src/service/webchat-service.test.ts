@@ -1,4 +1,3 @@
-// @vitest-environment happy-dom
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TEXT } from './webchat-service.js';
 import { clearCookies, openPage, PNG, startServer, TestAgent, v3Config, type Page, type TestServer } from './server.testkit.js';
@@ -144,7 +143,7 @@ describe('WebChatService with a live chat', () => {
     expect(await p.cmd('WebChatService.getSessionData')).toEqual(started.data.data);
 
     // the server got the form fields and the merged userData
-    const s = await agent.call('GET', `/sessions/${sid}`);
+    const s = { session: await srv.parley.store.tx((tx: any) => tx.getSession(sid)) };
     expect(s.session.userData).toMatchObject({ customerId: '59606', orderId: '77', _genesys_source: 'web', FirstName: 'Johnathan', Subject: 'product questions' });
 
     // our own join comes back as clientConnected
@@ -204,7 +203,7 @@ describe('WebChatService with a live chat', () => {
     // updateUserData during the chat goes to the server
     const ud = await p.cmd('WebChatService.updateUserData', { foo: 'bar' });
     expect(ud.status.code).toBe('SUCCESS');
-    expect((await agent.call('GET', `/sessions/${sid}`)).session.userData.foo).toBe('bar');
+    expect((await srv.parley.store.tx((tx: any) => tx.getSession(sid))).userData.foo).toBe('bar');
     expect(p.bus.data('WebChatService.userData')).toMatchObject({ customerId: '59606', foo: 'bar' });
 
     // sendFile uploads; the File message comes back as FileUploaded with an absolute URL
