@@ -143,7 +143,7 @@ export class Agent {
         await this.call('POST', `/agent/v1/interactions/${it.id}/accept`);
         return { id: it.id, sessionId: it.sessionId };
       }
-      if (Date.now() > until) throw new Error('no queued interaction');
+      if (Date.now() > until) throw new Error(`no queued interaction for ${sessionId}; queued: ${JSON.stringify(interactions.map((i) => i.sessionId))}`);
       await new Promise((r) => setTimeout(r, 150));
     }
   }

@@ -1,0 +1,47 @@
+/**
+ * The demo page (packages/widgets/demo, served at /): loads its config, the widget and seed 000's
+ * page code, and gives a working chat.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { Agent, launch, startChatThroughForm, startServer, watch, type TestServer } from './helpers.js';
+
+describe('demo page', () => {
+  let s: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    s = await startServer();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('chats with the demo agent; the agent marking it done ends the chat (seed 000)', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const w = watch(page);
+    await page.goto(s.url + '/');
+    expect(await page.locator('a[href="/desktop/"]').count()).toBeGreaterThan(0);
+    const sid = await startChatThroughForm(page);
+    const agent = await new Agent(s.url).login();
+    const { id, sessionId } = await agent.acceptNext(sid);
+    await agent.send(sessionId, 'Hello from the demo agent');
+    await page.locator('.pz-agent .pz-b', { hasText: 'Hello from the demo agent' }).waitFor();
+    await agent.done(id);
+    await page.locator('.pz-sys', { hasText: 'Chat ended' }).waitFor();
+    expect(w.errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('takes theme and language from the query string', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(s.url + '/?theme=dark&lang=fr');
+    await page.locator('.pz-cb').click();
+    expect(await page.locator('.pz').getAttribute('class')).toContain('pz-dark');
+    expect(await page.locator('.pz-hd h2').textContent()).toBe('Chat en direct');
+    await ctx.close();
+  });
+});
