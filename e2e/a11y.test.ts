@@ -135,4 +135,16 @@ describe('WebChat UI accessibility', () => {
     expect(await started.locator('time').textContent()).toMatch(/^\d{1,2}:\d\d (AM|PM)$/);
     await ctx.close();
   });
+
+  it('loads main.i18n from a URL (German)', async () => {
+    const i18n = s.page('i18n.json', JSON.stringify({ de: { webchat: { ChatButton: 'Hilfe-Chat' } } }));
+    const url = s.page('de', customerPage(s, { main: { lang: 'de', i18n: new URL(i18n).pathname } }));
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await page.locator('.pz-cb', { hasText: 'Hilfe-Chat' }).click();
+    expect(await page.locator('.pz-hd h2').textContent()).toBe('Live-Chat');
+    expect(await page.getByRole('button', { name: 'Chat starten' }).count()).toBe(1);
+    await ctx.close();
+  });
 });

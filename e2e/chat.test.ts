@@ -111,6 +111,11 @@ describe('WebChat UI, full chat', () => {
     for (const t of evil) await page.locator('.pz-agent .pz-b', { hasText: t }).first().waitFor();
     expect(await page.locator('.pz-log img, .pz-log script').count()).toBe(0);
     expect(await page.locator('.pz-log a').count()).toBe(0);
+    // pushed URLs: only http(s) become links
+    await agent.pushUrl(sessionId, 'javascript:window.__pwned()', 'Bad page').catch(() => undefined);
+    await agent.pushUrl(sessionId, 'https://example.com/offer', 'Our offer');
+    await page.locator('.pz-log a', { hasText: 'Our offer' }).waitFor();
+    expect(await page.locator('.pz-log a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['https://example.com/offer']);
     expect(await page.locator('.pz-me .pz-b').first().textContent()).toBe(XSS);
     // injected HTML is reduced to a safe subset
     const injected = await page.evaluate(async () => {

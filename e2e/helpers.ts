@@ -152,6 +152,10 @@ export class Agent {
     return this.call('POST', `/agent/v1/sessions/${sessionId}/messages`, { type, text, visibility: 'All' });
   }
 
+  pushUrl(sessionId: string, url: string, text: string) {
+    return this.call('POST', `/agent/v1/sessions/${sessionId}/messages`, { type: 'PushUrl', url, text, visibility: 'All' });
+  }
+
   messages(sessionId: string, after?: string, wait = 0) {
     const q = new URLSearchParams();
     if (after) q.set('after', after);

@@ -105,4 +105,47 @@ describe('WebChat plugin', () => {
     await flush();
     expect(q('.pz').classList.contains('pz-dark')).toBe(true);
   });
+
+  it('invite, chat button, overlay (sanitized), hide and show', async () => {
+    await bus.command('WebChat.invite');
+    const inv = q('.pz-inv');
+    expect(inv.hidden).toBe(false);
+    [...inv.querySelectorAll('button')].find((b) => b.textContent === 'No thanks')!.click();
+    expect(inv.hidden).toBe(true);
+    await bus.command('WebChat.reInvite');
+    expect(inv.hidden).toBe(false);
+    await bus.command('WebChat.hideChatButton');
+    expect(q('.pz-cb').hidden).toBe(true);
+    let shown = 0;
+    bus.subscribe('WebChat.chatButtonDisplayed', () => shown++);
+    await bus.command('WebChat.showChatButton', { openDelay: 0 });
+    expect(q('.pz-cb').hidden).toBe(false);
+    expect(shown).toBe(1);
+    await expect(bus.command('WebChat.showOverlay', { html: 'x' })).rejects.toBe('WebChat is not open.');
+    [...inv.querySelectorAll('button')].find((b) => b.textContent === 'Start chat')!.click();
+    await flush();
+    expect(q('.pz-win').hidden).toBe(false);
+    expect(q('.pz-cb').hidden).toBe(true);
+    await bus.command('WebChat.showOverlay', { html: '<p>Terms</p><script>alert(1)</script>', hideFooter: true });
+    expect(q('.pz-ov').hidden).toBe(false);
+    expect(q('.pz-ov').innerHTML).toBe('<p>Terms</p>');
+    await bus.command('WebChat.hideOverlay');
+    expect(q('.pz-ov').hidden).toBe(true);
+    await bus.command('WebChat.hide');
+    expect(q('.pz').hidden).toBe(true);
+    await bus.command('WebChat.show');
+    expect(q('.pz').hidden).toBe(false);
+  });
+
+  it('puts older messages (fetchHistory) above the transcript', async () => {
+    await bus.command('WebChat.open', { form: false });
+    await flush();
+    const pub = (index: string, text: string, oldMessages = false) =>
+      svc.S.publish('messageReceived', { oldMessages, messages: [{ type: 'Message', index, text, from: { name: 'Ann', type: 'Agent' } }], originalMessages: [] });
+    pub('5', 'new');
+    pub('1', 'older', true);
+    await flush();
+    expect([...document.querySelectorAll('.pz-b')].map((b) => b.textContent)).toEqual(['older', 'new']);
+    expect(q('.pz-sr').textContent).not.toContain('older');
+  });
 });

@@ -53,6 +53,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
   let active = false; // WebChatService has a live session
   let begun = false; // a chat started in the window that is open now
   let typingHooked = false;
+  let historyBusy = false;
   let lastFocus: Element | null = null;
   let btnTimer: ReturnType<typeof setTimeout> | undefined;
   let btnShown = false;
@@ -120,6 +121,14 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     const hd = h('div', { class: 'pz-hd' }, title, bMin, bClose);
     form = h('form', { class: 'pz-form', novalidate: true, hidden: true });
     log = h('div', { class: 'pz-log', role: 'region', 'aria-label': t('AriaTranscript'), tabindex: 0 });
+    log.onscroll = () => {
+      if (log.scrollTop > 0 || !active || historyBusy) return;
+      historyBusy = true;
+      when(cmd('WebChatService.fetchHistory')).then(
+        () => (historyBusy = false),
+        () => undefined, // not async, or nothing more: stay quiet
+      );
+    };
     typing = h('div', { class: 'pz-typing', hidden: true });
     ov = h('div', { class: 'pz-ov', hidden: true });
     const cq = id('cq');
@@ -248,7 +257,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
   function closeWin(): void {
     if (!opened) return;
     const wasBegun = begun;
-    opened = begun = false;
+    opened = begun = historyBusy = false;
     setMin(false);
     minimized = false;
     win.hidden = true;
@@ -547,6 +556,9 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     const d: Any = e.data || {};
     const raws: UiMessage[] = d.originalMessages || [];
     const msgs: UiMessage[] = d.messages || [];
+    // older messages (fetchHistory) go above what is shown, keeping the scroll position
+    const anchor = d.oldMessages ? log.firstChild : null;
+    const h0 = log.scrollHeight;
     msgs.forEach((m, i) => {
       if (!m) return;
       const key = String(m.index ?? m.id ?? '');
@@ -555,9 +567,11 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
         seen.add(key);
       }
       const raw = raws.find((r) => r && ((m.id && r.id === m.id) || String(r.index ?? '').replace(/-/g, '') === key.replace(/-/g, ''))) || (raws.length === msgs.length ? raws[i] : undefined) || m;
-      const el = render(m, raw, !!d.restoring);
+      const el = render(m, raw, !!d.restoring || !!d.oldMessages);
+      if (el && anchor) log.insertBefore(el, anchor);
       if (el) publish('messageAdded', { data: m, message: m, originalMessage: raw, html: el, index: m.index, id: m.id });
     });
+    if (anchor) log.scrollTop += log.scrollHeight - h0;
   }
 
   // ---- injectMessage ----
