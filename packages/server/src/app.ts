@@ -25,6 +25,9 @@ import { registerAgentEvents } from './http/agent/events.js';
 import { registerAdminApi } from './http/admin/routes.js';
 import { RoutingService } from './core/routing-service.js';
 import { SupervisionService } from './core/supervision.js';
+import { IdleControl } from './core/idle-control.js';
+import { FlowEngine } from './flows/engine.js';
+import { registerWorkflowApi } from './http/workflow/routes.js';
 import { ensureDemo, type DemoCredentials } from './demo.js';
 
 export interface Parley {
@@ -34,6 +37,8 @@ export interface Parley {
   chat: ChatService;
   routing: RoutingService;
   supervision: SupervisionService;
+  flows: FlowEngine;
+  idle: IdleControl;
   tokens: TokenService;
   demo: DemoCredentials | null;
   close(): Promise<void>;
@@ -59,7 +64,18 @@ export async function createFanout(config: Config): Promise<Fanout> {
 }
 
 /** Wires adapters, core and HTTP APIs into one server. Does not listen. */
-export async function buildParley(config: Config, opts: { clock?: Clock; store?: Store; fanout?: Fanout; routeEveryMs?: number } = {}): Promise<Parley> {
+export interface BuildOptions {
+  clock?: Clock;
+  store?: Store;
+  fanout?: Fanout;
+  routeEveryMs?: number;
+  /** Idle control and queue-position updates; tests drive them by hand with 0. */
+  sweepEveryMs?: number;
+  /** How the flow engine calls external bots. */
+  fetch?: typeof fetch;
+}
+
+export async function buildParley(config: Config, opts: BuildOptions = {}): Promise<Parley> {
   const clock = opts.clock ?? systemClock;
   const store = opts.store ?? (await createStore(config));
   const fanout = opts.fanout ?? (await createFanout(config));
@@ -77,6 +93,7 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
   const routing = new RoutingService(store, fanout, clock, chat);
   const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
+  const idle = new IdleControl(store, fanout, clock, chat);
   const files = new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
 
   const app = Fastify({
@@ -88,6 +105,9 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
     trustProxy: true,
     forceCloseConnections: true,
   });
+  const flows = new FlowEngine(store, fanout, clock, chat, routing, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
+  flows.attach();
+  chat.onHookError = (err) => app.log.error({ err }, 'after-write hook failed');
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, parseFormBody(body as string));
@@ -123,7 +143,15 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
   registerAgentApi(app, { chat, routing, supervision, store, tokens, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
   registerAgentEvents(app, { chat, routing, supervision, store, tokens, fanout });
   registerAdminApi(app, { store, tokens, openapi });
+  registerWorkflowApi(app, { chat, flows, store, fanout, openapi, appName: 'parley' });
   routing.start(opts.routeEveryMs ?? 500);
+  const sweepEvery = opts.sweepEveryMs ?? 5_000;
+  let queueUpdates: NodeJS.Timeout | null = null;
+  if (sweepEvery > 0) {
+    idle.start(sweepEvery);
+    queueUpdates = setInterval(() => void flows.sendQueueUpdates().catch((err) => app.log.warn({ err }, 'queue updates failed')), sweepEvery * 2);
+    queueUpdates.unref();
+  }
 
   app.get('/health', async () => {
     await store.tx((tx) => tx.getSetting('token.secret'));
@@ -148,9 +176,13 @@ export async function buildParley(config: Config, opts: { clock?: Clock; store?:
     chat,
     routing,
     supervision,
+    flows,
+    idle,
     tokens,
     demo,
     async close() {
+      idle.stop();
+      if (queueUpdates) clearInterval(queueUpdates);
       await routing.stop();
       chat.stopWaiting();
       await app.close();

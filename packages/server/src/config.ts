@@ -40,6 +40,11 @@ const schema = z.object({
     .default('true')
     .transform((v) => v === 'true' || v === '1'),
   PARLEY_DEMO_API_KEY: z.string().min(8, 'must be at least 8 characters').optional(),
+  PARLEY_DEMO_SERVER_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  PARLEY_DEMO_BOT: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
   PARLEY_DEMO_AGENT_USER: z.string().min(1).optional(),
   PARLEY_DEMO_AGENT_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
 });
@@ -86,6 +91,7 @@ export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}
     RATE_LIMIT_PER_MINUTE: '100000',
     START_LIMIT_PER_MINUTE: '10000',
     LOGIN_LIMIT_PER_MINUTE: '10000',
+    PARLEY_DEMO_BOT: 'false',
     ...overrides,
   });
 }

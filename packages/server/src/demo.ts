@@ -2,9 +2,18 @@ import type { Config } from './config.js';
 import { newId } from './core/ids.js';
 import { defaultProfile } from './core/routing-service.js';
 import { hashApiKey, hashPassword, randomToken, verifyPassword } from './core/secrets.js';
-import type { AsyncPolicy, Deployment, Store } from './ports/store.js';
+import type { AsyncPolicy, Deployment, IdlePolicy, Store } from './ports/store.js';
+import { demoFlow } from './flows/demo-flow.js';
 
 export const DEMO_DEPLOYMENT_ID = 'demo';
+
+export const defaultIdlePolicy: IdlePolicy = {
+  alertAfterSeconds: 120,
+  alertText: 'Are you still there? This chat will close soon if there is no reply.',
+  closeAfterSeconds: 300,
+  closeText: 'This chat was closed because there was no reply.',
+  asyncCloseAfterSeconds: 7 * 86_400,
+};
 
 export const defaultAsyncPolicy: AsyncPolicy = {
   mode: 'client',
@@ -16,6 +25,8 @@ export const defaultAsyncPolicy: AsyncPolicy = {
 export interface DemoCredentials {
   deploymentId: string;
   apiKey: string;
+  /** Secret key for the workflow API. */
+  serverKey: string;
   agentUser: string;
   agentPassword: string;
   /** More demo accounts, same password. */
@@ -43,10 +54,14 @@ export async function ensureDemo(store: Store, config: Config): Promise<DemoCred
         asyncPolicy: defaultAsyncPolicy,
         defaultQueue: 'Support',
         createdAt: new Date().toISOString(),
+        settings: config.PARLEY_DEMO_BOT ? { flow: demoFlow, idle: defaultIdlePolicy, appName: 'parley' } : { idle: defaultIdlePolicy, appName: 'parley' },
       };
       await tx.insertDeployment(d);
     }
     await tx.addApiKey(DEMO_DEPLOYMENT_ID, hashApiKey(apiKey), 'demo');
+    const serverKey = config.PARLEY_DEMO_SERVER_KEY ?? (await tx.getSetting('demo.serverKey')) ?? `sk_demo_${randomToken(24)}`;
+    await tx.putSetting('demo.serverKey', serverKey);
+    await tx.addApiKey(DEMO_DEPLOYMENT_ID, hashApiKey(serverKey), 'demo workflows', 'server');
 
     const now = new Date().toISOString();
     const accounts = [
@@ -75,6 +90,6 @@ export async function ensureDemo(store: Store, config: Config): Promise<DemoCred
       ]) await tx.insertCannedResponse({ id: newId(), title: title!, text: text! });
       for (const [code, label] of [['resolved', 'Resolved'], ['follow-up', 'Needs follow-up'], ['no-response', 'Customer did not respond']]) await tx.upsertWrapUpCode({ code: code!, label: label! });
     }
-    return { deploymentId: DEMO_DEPLOYMENT_ID, apiKey, agentUser, agentPassword, otherUsers: accounts.slice(1).map((a) => `${a.username} (${a.role})`) };
+    return { deploymentId: DEMO_DEPLOYMENT_ID, apiKey, serverKey, agentUser, agentPassword, otherUsers: accounts.slice(1).map((a) => `${a.username} (${a.role})`) };
   });
 }

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   if (parley.demo) {
     lines.push(
       `  demo deployment "${parley.demo.deploymentId}" API key: ${parley.demo.apiKey}`,
+      `  demo workflow (server) key: ${parley.demo.serverKey}`,
       `  demo agent: user "${parley.demo.agentUser}" password "${parley.demo.agentPassword}"`,
       `  more demo accounts with the same password: ${parley.demo.otherUsers.join(', ')}`,
     );

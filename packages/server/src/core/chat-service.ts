@@ -48,6 +48,13 @@ export interface ReadResult {
   chatEnded: boolean;
 }
 
+/** Called after a write commits; the flow engine listens here. Failures are logged, never undo the write. */
+export interface ChatHooks {
+  sessionStarted?(sessionId: string): Promise<void>;
+  customerText?(sessionId: string, message: Message): Promise<void>;
+  agentJoined?(sessionId: string, interactionId: string): Promise<void>;
+}
+
 export interface StartResult {
   session: Session;
   participant: Participant;
@@ -66,9 +73,24 @@ export class ChatService {
   }
 
   readonly log: LogWriter;
+  hooks: ChatHooks = {};
+  onHookError: (err: unknown) => void = () => {};
+
+  private async runHook(fn: (() => Promise<void>) | undefined): Promise<void> {
+    if (!fn) return;
+    try {
+      await fn();
+    } catch (err) {
+      this.onHookError(err);
+    }
+  }
   private readonly stopping = (() => {
     const c = new AbortController();
-    setMaxListeners(0, c.signal);
+    try {
+      setMaxListeners(0, c.signal);
+    } catch {
+      // Not Node's AbortSignal (a test DOM replaced it): the default listener limit only warns.
+    }
     return c;
   })();
 
@@ -138,6 +160,8 @@ export class ChatService {
         createdAt: now,
         endedAt: null,
         lastIndexNum: 0,
+        lastCustomerAt: now,
+        lastActivityAt: now,
       };
       await tx.insertSession(session);
       const participant: Participant = {
@@ -157,10 +181,11 @@ export class ChatService {
         from: { participantId, type: 'Customer', nickname },
         visibility: 'All',
       });
-      const interaction = await this.log.openInteraction(tx, session, deployment, { state: 'Queued', ...(info.routing ?? {}) });
+      const interaction = await this.log.openInteraction(tx, session, deployment, { state: deployment.settings?.flow ? 'Workflow' : 'Queued', ...(info.routing ?? {}) });
       return { session, participant, interaction };
     });
     await this.notifySession(result.session.id, deployment.id);
+    await this.runHook(this.hooks.sessionStarted && (() => this.hooks.sessionStarted!(result.session.id)));
     return result;
   }
 
@@ -206,6 +231,7 @@ export class ChatService {
       return msg;
     });
     await this.notifySession(sessionId, queueOf);
+    if (message.type === 'Text') await this.runHook(this.hooks.customerText && (() => this.hooks.customerText!(sessionId, message)));
     return message;
   }
 
@@ -232,7 +258,7 @@ export class ChatService {
     const queue = latest?.queue ?? deployment.defaultQueue;
     const sticky = lastAgent ? ((await tx.getQueue(deployment.id, queue))?.stickySeconds ?? 0) : 0;
     await this.log.openInteraction(tx, session, deployment, {
-      state: 'Queued',
+      state: deployment.settings?.flow ? 'Workflow' : 'Queued',
       queue,
       priority: latest?.priority ?? 0,
       skills: latest?.skills ?? [],
@@ -268,7 +294,7 @@ export class ChatService {
     await this.notifySession(sessionId);
   }
 
-  private async endSession(tx: StoreTx, session: Session): Promise<void> {
+  async endSession(tx: StoreTx, session: Session): Promise<void> {
     const latest = await tx.latestInteraction(session.id);
     if (latest && (latest.state === 'Workflow' || latest.state === 'Queued' || latest.state === 'Offered')) {
       await this.transition(tx, session, latest, 'Completed');
@@ -433,6 +459,7 @@ export class ChatService {
       return handled;
     });
     await this.notifySession(sessionId, result.deploymentId, account.id);
+    await this.runHook(this.hooks.agentJoined && (() => this.hooks.agentJoined!(sessionId, result.id)));
     return result;
   }
 

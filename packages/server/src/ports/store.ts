@@ -11,6 +11,25 @@ export interface AsyncPolicy {
   noticeText: string;
 }
 
+export interface IdlePolicy {
+  /** Synchronous chats: alert a silent customer after this many seconds (0 = never). */
+  alertAfterSeconds: number;
+  alertText: string;
+  /** ...and close the chat this many seconds after the customer's last message (0 = never). */
+  closeAfterSeconds: number;
+  closeText: string;
+  /** Asynchronous sessions: close after this long with no activity at all (0 = never). */
+  asyncCloseAfterSeconds: number;
+}
+
+export interface DeploymentSettings {
+  /** The built-in flow run when an interaction enters Workflow (see flows/definition). */
+  flow?: unknown;
+  idle?: IdlePolicy;
+  /** Name reported as the serving application (`ChatServerAppName`, seed 002). */
+  appName?: string;
+}
+
 export interface Deployment {
   id: string;
   name: string;
@@ -18,6 +37,22 @@ export interface Deployment {
   asyncPolicy: AsyncPolicy;
   defaultQueue: string;
   createdAt: string;
+  settings: DeploymentSettings;
+}
+
+/** `public` keys are embedded in web pages; `server` keys are secrets for workflows, bots and back ends. */
+export type ApiKeyKind = 'public' | 'server';
+
+export interface FlowRun {
+  sessionId: string;
+  interactionId: string;
+  step: string;
+  /** What the run waits for before going on. */
+  waiting: 'answer' | 'bot' | null;
+  vars: Record<string, string>;
+  /** Position (numeric index) of the last message the run consumed. */
+  lastIndexNum: number;
+  updatedAt: string;
 }
 
 export interface Session {
@@ -32,6 +67,10 @@ export interface Session {
   endedAt: string | null;
   /** Numeric form of the last index appended (0 when the log is empty). */
   lastIndexNum: number;
+  /** Last Text from the customer (or the start): idle control of synchronous chats. */
+  lastCustomerAt: string;
+  /** Last message of anyone: idle control of asynchronous sessions. */
+  lastActivityAt: string;
 }
 
 export interface Participant {
@@ -90,6 +129,8 @@ export type InteractionPatch = Partial<
     | 'declinedBy'
     | 'preferredAgentId'
     | 'preferredUntil'
+    | 'skills'
+    | 'language'
   >
 >;
 
@@ -173,9 +214,10 @@ export type MessageDraft = Omit<Message, 'index' | 'sessionId' | 'utcTime'> & { 
  */
 export interface StoreTx {
   getDeployment(id: string): Promise<Deployment | null>;
-  getDeploymentByApiKeyHash(hash: string): Promise<Deployment | null>;
+  /** The deployment of a key of the given kind (public by default). */
+  getDeploymentByApiKeyHash(hash: string, kind?: ApiKeyKind): Promise<Deployment | null>;
   insertDeployment(d: Deployment): Promise<void>;
-  addApiKey(deploymentId: string, keyHash: string, label: string): Promise<void>;
+  addApiKey(deploymentId: string, keyHash: string, label: string, kind?: ApiKeyKind): Promise<void>;
   listDeployments(): Promise<Deployment[]>;
 
   insertSession(s: Session): Promise<void>;
@@ -222,7 +264,7 @@ export interface StoreTx {
   listAccounts(): Promise<Account[]>;
   updateAccount(id: string, patch: Partial<Pick<Account, 'displayName' | 'role' | 'passwordHash'>>): Promise<void>;
   updateDeployment(d: Deployment): Promise<void>;
-  listApiKeys(deploymentId: string): Promise<{ keyHash: string; label: string }[]>;
+  listApiKeys(deploymentId: string): Promise<{ keyHash: string; label: string; kind: ApiKeyKind }[]>;
   deleteApiKey(deploymentId: string, keyHashPrefix: string): Promise<boolean>;
 
   listCannedResponses(): Promise<CannedResponse[]>;
@@ -231,6 +273,14 @@ export interface StoreTx {
   listWrapUpCodes(): Promise<WrapUpCode[]>;
   upsertWrapUpCode(c: WrapUpCode): Promise<void>;
   deleteWrapUpCode(code: string): Promise<boolean>;
+
+  getFlowRun(sessionId: string): Promise<FlowRun | null>;
+  putFlowRun(run: FlowRun): Promise<void>;
+  deleteFlowRun(sessionId: string): Promise<void>;
+  /** Active sessions whose customer has been silent since before `beforeIso` (oldest first). */
+  listSessionsCustomerSilentSince(beforeIso: string, limit: number): Promise<Session[]>;
+  /** Active sessions with no message at all since before `beforeIso` (oldest first). */
+  listSessionsInactiveSince(beforeIso: string, limit: number): Promise<Session[]>;
 
   /** Active sessions (for supervisors), newest first. */
   listActiveSessions(limit: number): Promise<Session[]>;

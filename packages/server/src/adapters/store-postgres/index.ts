@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Message } from '@parley/protocol';
 import { formatIndex, nextIndexNum } from '../../core/message-index.js';
-import type { Account, AgentProfile, Deployment, Interaction, MessageDraft, MessageQuery, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../../ports/store.js';
+import type { Account, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, MessageQuery, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
 
 type Row = Record<string, any>;
@@ -38,6 +38,7 @@ const toDeployment = (r: Row): Deployment => ({
   asyncPolicy: JSON.parse(r.async_policy),
   defaultQueue: r.default_queue,
   createdAt: r.created_at,
+  settings: JSON.parse(r.settings ?? '{}'),
 });
 const toSession = (r: Row): Session => ({
   id: r.id,
@@ -50,6 +51,8 @@ const toSession = (r: Row): Session => ({
   createdAt: r.created_at,
   endedAt: r.ended_at,
   lastIndexNum: r.last_index_num,
+  lastCustomerAt: r.last_customer_at,
+  lastActivityAt: r.last_activity_at,
 });
 const toParticipant = (r: Row): Participant => ({
   id: r.id,
@@ -286,34 +289,39 @@ export class PostgresStore implements Store {
         const r = await one('SELECT * FROM deployments WHERE id = $1', [id]);
         return r ? toDeployment(r) : null;
       },
-      getDeploymentByApiKeyHash: async (hash) => {
-        const r = await one('SELECT d.* FROM deployments d JOIN api_keys k ON k.deployment_id = d.id WHERE k.key_hash = $1', [hash]);
+      getDeploymentByApiKeyHash: async (hash, kind = 'public') => {
+        const r = await one('SELECT d.* FROM deployments d JOIN api_keys k ON k.deployment_id = d.id WHERE k.key_hash = $1 AND k.kind = $2', [hash, kind]);
         return r ? toDeployment(r) : null;
       },
       insertDeployment: async (d) => {
-        await exec('INSERT INTO deployments (id, name, allowed_origins, async_policy, default_queue, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        await exec('INSERT INTO deployments (id, name, allowed_origins, async_policy, default_queue, created_at, settings) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
           d.id,
           d.name,
           JSON.stringify(d.allowedOrigins),
           JSON.stringify(d.asyncPolicy),
           d.defaultQueue,
           d.createdAt,
+          JSON.stringify(d.settings ?? {}),
         ]);
       },
-      addApiKey: async (deploymentId, keyHash, label) => {
+      addApiKey: async (deploymentId, keyHash, label, kind = 'public') => {
         await exec(
-          `INSERT INTO api_keys (key_hash, deployment_id, label) VALUES ($1, $2, $3)
-           ON CONFLICT (key_hash) DO UPDATE SET deployment_id = EXCLUDED.deployment_id, label = EXCLUDED.label`,
-          [keyHash, deploymentId, label],
+          `INSERT INTO api_keys (key_hash, deployment_id, label, kind) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (key_hash) DO UPDATE SET deployment_id = EXCLUDED.deployment_id, label = EXCLUDED.label, kind = EXCLUDED.kind`,
+          [keyHash, deploymentId, label, kind],
         );
       },
       listDeployments: async () => (await rows('SELECT * FROM deployments ORDER BY created_at, row_seq')).map(toDeployment),
 
       insertSession: async (s) => {
         await exec(
-          `INSERT INTO sessions (id, deployment_id, async, state, customer_participant_id, transport_id, user_data, created_at, ended_at, last_index_num)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [s.id, s.deploymentId, s.async, s.state, s.customerParticipantId, s.transportId, JSON.stringify(s.userData), s.createdAt, s.endedAt, s.lastIndexNum],
+          `INSERT INTO sessions (id, deployment_id, async, state, customer_participant_id, transport_id, user_data, created_at, ended_at, last_index_num,
+             last_customer_at, last_activity_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [
+            s.id, s.deploymentId, s.async, s.state, s.customerParticipantId, s.transportId, JSON.stringify(s.userData), s.createdAt, s.endedAt, s.lastIndexNum,
+            s.lastCustomerAt, s.lastActivityAt,
+          ],
         );
       },
       getSession: async (id, forUpdate) => {
@@ -350,10 +358,14 @@ export class PostgresStore implements Store {
         if (!s) throw new Error(`no session ${sessionId}`);
         const num = nextIndexNum(s.last_index_num, nowMs);
         const message: Message = { ...draft, sessionId, index: formatIndex(num), utcTime: draft.utcTime ?? new Date(nowMs).toISOString() };
+        // Idle control: any message is activity; a customer's Text also restarts the customer's clock.
+        const fromCustomer = message.from.type === 'Customer' && message.type === 'Text';
         await exec(
-          `WITH bump AS (UPDATE sessions SET last_index_num = $2 WHERE id = $1)
+          `WITH bump AS (
+             UPDATE sessions SET last_index_num = $2, last_activity_at = $6, last_customer_at = CASE WHEN $7::boolean THEN $6 ELSE last_customer_at END
+             WHERE id = $1)
            INSERT INTO messages (session_id, index_num, visibility, audience, body) VALUES ($1, $2, $3, $4, $5)`,
-          [sessionId, num, message.visibility, message.audienceAccountId ?? null, JSON.stringify(message)],
+          [sessionId, num, message.visibility, message.audienceAccountId ?? null, JSON.stringify(message), message.utcTime, fromCustomer],
         );
         return message;
       },
@@ -520,16 +532,21 @@ export class PostgresStore implements Store {
         if (sql) await exec(`UPDATE accounts SET ${sql} WHERE id = $1`, [id, ...values]);
       },
       updateDeployment: async (d) => {
-        await exec('UPDATE deployments SET name = $2, allowed_origins = $3, async_policy = $4, default_queue = $5 WHERE id = $1', [
+        await exec('UPDATE deployments SET name = $2, allowed_origins = $3, async_policy = $4, default_queue = $5, settings = $6 WHERE id = $1', [
           d.id,
           d.name,
           JSON.stringify(d.allowedOrigins),
           JSON.stringify(d.asyncPolicy),
           d.defaultQueue,
+          JSON.stringify(d.settings ?? {}),
         ]);
       },
       listApiKeys: async (deploymentId) =>
-        (await rows('SELECT key_hash, label FROM api_keys WHERE deployment_id = $1 ORDER BY label COLLATE "C"', [deploymentId])).map((r) => ({ keyHash: r.key_hash, label: r.label })),
+        (await rows('SELECT key_hash, label, kind FROM api_keys WHERE deployment_id = $1 ORDER BY label COLLATE "C"', [deploymentId])).map((r) => ({
+          keyHash: r.key_hash,
+          label: r.label,
+          kind: r.kind,
+        })),
       deleteApiKey: async (deploymentId, prefix) =>
         ((await run.query('DELETE FROM api_keys WHERE deployment_id = $1 AND left(key_hash, length($2)) = $2 AND length($2) >= 12', [deploymentId, prefix])).rowCount ?? 0) > 0,
 
@@ -543,6 +560,32 @@ export class PostgresStore implements Store {
         await exec('INSERT INTO wrap_up_codes (code, label) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label', [c.code, c.label]);
       },
       deleteWrapUpCode: async (code) => (await run.query('DELETE FROM wrap_up_codes WHERE code = $1', [code])).rowCount === 1,
+
+      getFlowRun: async (sessionId) => {
+        const r = await one('SELECT * FROM flow_runs WHERE session_id = $1', [sessionId]);
+        return r
+          ? { sessionId: r.session_id, interactionId: r.interaction_id, step: r.step, waiting: r.waiting, vars: JSON.parse(r.vars), lastIndexNum: r.last_index_num, updatedAt: r.updated_at }
+          : null;
+      },
+      putFlowRun: async (fr: FlowRun) => {
+        await exec(
+          `INSERT INTO flow_runs (session_id, interaction_id, step, waiting, vars, last_index_num, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (session_id) DO UPDATE SET interaction_id = EXCLUDED.interaction_id, step = EXCLUDED.step, waiting = EXCLUDED.waiting,
+             vars = EXCLUDED.vars, last_index_num = EXCLUDED.last_index_num, updated_at = EXCLUDED.updated_at`,
+          [fr.sessionId, fr.interactionId, fr.step, fr.waiting, JSON.stringify(fr.vars), fr.lastIndexNum, fr.updatedAt],
+        );
+      },
+      deleteFlowRun: async (sessionId) => {
+        await exec('DELETE FROM flow_runs WHERE session_id = $1', [sessionId]);
+      },
+      listSessionsCustomerSilentSince: async (before, limit) =>
+        (
+          await rows("SELECT * FROM sessions WHERE state = 'Active' AND last_customer_at < $1 ORDER BY last_customer_at LIMIT $2", [before, limit < 0 ? null : limit])
+        ).map(toSession),
+      listSessionsInactiveSince: async (before, limit) =>
+        (
+          await rows("SELECT * FROM sessions WHERE state = 'Active' AND last_activity_at < $1 ORDER BY last_activity_at LIMIT $2", [before, limit < 0 ? null : limit])
+        ).map(toSession),
 
       listActiveSessions: async (limit) =>
         (await rows("SELECT * FROM sessions WHERE state = 'Active' ORDER BY created_at DESC LIMIT $1", [limit < 0 ? null : limit])).map(toSession),

@@ -75,4 +75,18 @@ CREATE TABLE wrap_up_codes (code TEXT PRIMARY KEY, label TEXT NOT NULL);
 CREATE INDEX sessions_active ON sessions(created_at) WHERE state = 'Active';
 `,
   },
+  {
+    version: 3,
+    sql: `
+ALTER TABLE deployments ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE api_keys ADD COLUMN kind TEXT NOT NULL DEFAULT 'public';
+ALTER TABLE sessions ADD COLUMN last_customer_at TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN last_activity_at TEXT COLLATE "C" NOT NULL DEFAULT '';
+CREATE INDEX sessions_active_customer ON sessions(state, last_customer_at);
+CREATE INDEX sessions_active_activity ON sessions(state, last_activity_at);
+CREATE TABLE flow_runs (
+  session_id TEXT PRIMARY KEY REFERENCES sessions(id), interaction_id TEXT NOT NULL, step TEXT NOT NULL, waiting TEXT,
+  vars TEXT NOT NULL, last_index_num BIGINT NOT NULL, updated_at TEXT NOT NULL);
+`,
+  },
 ];

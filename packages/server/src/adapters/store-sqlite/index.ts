@@ -15,6 +15,7 @@ const toDeployment = (r: Row): Deployment => ({
   asyncPolicy: JSON.parse(r.async_policy),
   defaultQueue: r.default_queue,
   createdAt: r.created_at,
+  settings: JSON.parse(r.settings ?? '{}'),
 });
 const toSession = (r: Row): Session => ({
   id: r.id,
@@ -27,6 +28,8 @@ const toSession = (r: Row): Session => ({
   createdAt: r.created_at,
   endedAt: r.ended_at,
   lastIndexNum: r.last_index_num,
+  lastCustomerAt: r.last_customer_at,
+  lastActivityAt: r.last_activity_at,
 });
 const toParticipant = (r: Row): Participant => ({
   id: r.id,
@@ -107,11 +110,13 @@ const COLUMN: Record<string, string> = {
   declinedBy: 'declined_by',
   preferredAgentId: 'preferred_agent_id',
   preferredUntil: 'preferred_until',
+  skills: 'skills',
+  language: 'language',
   displayName: 'display_name',
   role: 'role',
   passwordHash: 'password_hash',
 };
-const JSON_COLUMNS = new Set(['userData', 'declinedBy']);
+const JSON_COLUMNS = new Set(['userData', 'declinedBy', 'skills']);
 
 function setClause(patch: Record<string, unknown>): { sql: string; values: unknown[] } {
   const keys = Object.keys(patch).filter((k) => patch[k] !== undefined);
@@ -186,15 +191,15 @@ export class SqliteStore implements Store {
     };
     const q = {
       depById: st('SELECT * FROM deployments WHERE id = ?'),
-      depByKey: st('SELECT d.* FROM deployments d JOIN api_keys k ON k.deployment_id = d.id WHERE k.key_hash = ?'),
-      insDep: st('INSERT INTO deployments (id, name, allowed_origins, async_policy, default_queue, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      insKey: st('INSERT OR REPLACE INTO api_keys (key_hash, deployment_id, label) VALUES (?, ?, ?)'),
+      depByKey: st('SELECT d.* FROM deployments d JOIN api_keys k ON k.deployment_id = d.id WHERE k.key_hash = ? AND k.kind = ?'),
+      insDep: st('INSERT INTO deployments (id, name, allowed_origins, async_policy, default_queue, created_at, settings) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insKey: st('INSERT OR REPLACE INTO api_keys (key_hash, deployment_id, label, kind) VALUES (?, ?, ?, ?)'),
       allDeps: st('SELECT * FROM deployments ORDER BY created_at'),
       insSession: st(
-        'INSERT INTO sessions (id, deployment_id, async, state, customer_participant_id, transport_id, user_data, created_at, ended_at, last_index_num) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO sessions (id, deployment_id, async, state, customer_participant_id, transport_id, user_data, created_at, ended_at, last_index_num, last_customer_at, last_activity_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       session: st('SELECT * FROM sessions WHERE id = ?'),
-      setLastIndex: st('UPDATE sessions SET last_index_num = ? WHERE id = ?'),
+      setLastIndex: st('UPDATE sessions SET last_index_num = ?, last_activity_at = ?, last_customer_at = CASE WHEN ? THEN ? ELSE last_customer_at END WHERE id = ?'),
       insPart: st(
         'INSERT INTO participants (id, session_id, type, nickname, account_id, state, joined_at, left_at, cursor_num) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -224,19 +229,19 @@ export class SqliteStore implements Store {
         const r = q.depById.get(id);
         return r ? toDeployment(r) : null;
       },
-      getDeploymentByApiKeyHash: async (hash) => {
-        const r = q.depByKey.get(hash);
+      getDeploymentByApiKeyHash: async (hash, kind = 'public') => {
+        const r = q.depByKey.get(hash, kind);
         return r ? toDeployment(r) : null;
       },
       insertDeployment: async (d) => {
-        q.insDep.run(d.id, d.name, JSON.stringify(d.allowedOrigins), JSON.stringify(d.asyncPolicy), d.defaultQueue, d.createdAt);
+        q.insDep.run(d.id, d.name, JSON.stringify(d.allowedOrigins), JSON.stringify(d.asyncPolicy), d.defaultQueue, d.createdAt, JSON.stringify(d.settings ?? {}));
       },
-      addApiKey: async (deploymentId, keyHash, label) => {
-        q.insKey.run(keyHash, deploymentId, label);
+      addApiKey: async (deploymentId, keyHash, label, kind = 'public') => {
+        q.insKey.run(keyHash, deploymentId, label, kind);
       },
       listDeployments: async () => q.allDeps.all().map(toDeployment),
       insertSession: async (s) => {
-        q.insSession.run(s.id, s.deploymentId, s.async ? 1 : 0, s.state, s.customerParticipantId, s.transportId, JSON.stringify(s.userData), s.createdAt, s.endedAt, s.lastIndexNum);
+        q.insSession.run(s.id, s.deploymentId, s.async ? 1 : 0, s.state, s.customerParticipantId, s.transportId, JSON.stringify(s.userData), s.createdAt, s.endedAt, s.lastIndexNum, s.lastCustomerAt, s.lastActivityAt);
       },
       getSession: async (id) => {
         const r = q.session.get(id);
@@ -263,7 +268,8 @@ export class SqliteStore implements Store {
         if (!s) throw new Error(`no session ${sessionId}`);
         const num = nextIndexNum(s.last_index_num, nowMs);
         const message: Message = { ...draft, sessionId, index: formatIndex(num), utcTime: draft.utcTime ?? new Date(nowMs).toISOString() };
-        q.setLastIndex.run(num, sessionId);
+        const fromCustomer = message.from.type === 'Customer' && message.type === 'Text' ? 1 : 0;
+        q.setLastIndex.run(num, message.utcTime, fromCustomer, message.utcTime, sessionId);
         q.insMsg.run(sessionId, num, message.visibility, message.audienceAccountId ?? null, JSON.stringify(message));
         return message;
       },
@@ -392,12 +398,12 @@ export class SqliteStore implements Store {
         if (sql) db.prepare(`UPDATE accounts SET ${sql} WHERE id = ?`).run(...values, id);
       },
       updateDeployment: async (d) => {
-        db.prepare('UPDATE deployments SET name = ?, allowed_origins = ?, async_policy = ?, default_queue = ? WHERE id = ?').run(
-          d.name, JSON.stringify(d.allowedOrigins), JSON.stringify(d.asyncPolicy), d.defaultQueue, d.id,
+        db.prepare('UPDATE deployments SET name = ?, allowed_origins = ?, async_policy = ?, default_queue = ?, settings = ? WHERE id = ?').run(
+          d.name, JSON.stringify(d.allowedOrigins), JSON.stringify(d.asyncPolicy), d.defaultQueue, JSON.stringify(d.settings ?? {}), d.id,
         );
       },
       listApiKeys: async (deploymentId) =>
-        (db.prepare('SELECT key_hash, label FROM api_keys WHERE deployment_id = ? ORDER BY label').all(deploymentId) as Row[]).map((r) => ({ keyHash: r.key_hash, label: r.label })),
+        (db.prepare('SELECT key_hash, label, kind FROM api_keys WHERE deployment_id = ? ORDER BY label').all(deploymentId) as Row[]).map((r) => ({ keyHash: r.key_hash, label: r.label, kind: r.kind })),
       deleteApiKey: async (deploymentId, prefix) =>
         db.prepare("DELETE FROM api_keys WHERE deployment_id = ? AND substr(key_hash, 1, length(?)) = ? AND length(?) >= 12").run(deploymentId, prefix, prefix, prefix).changes > 0,
       listCannedResponses: async () => db.prepare('SELECT id, title, text FROM canned_responses ORDER BY title').all() as any[],
@@ -410,6 +416,26 @@ export class SqliteStore implements Store {
         db.prepare('INSERT INTO wrap_up_codes (code, label) VALUES (?, ?) ON CONFLICT(code) DO UPDATE SET label = excluded.label').run(c.code, c.label);
       },
       deleteWrapUpCode: async (code) => db.prepare('DELETE FROM wrap_up_codes WHERE code = ?').run(code).changes === 1,
+      getFlowRun: async (sessionId) => {
+        const r = db.prepare('SELECT * FROM flow_runs WHERE session_id = ?').get(sessionId) as Row | undefined;
+        return r
+          ? { sessionId: r.session_id, interactionId: r.interaction_id, step: r.step, waiting: r.waiting, vars: JSON.parse(r.vars), lastIndexNum: r.last_index_num, updatedAt: r.updated_at }
+          : null;
+      },
+      putFlowRun: async (run) => {
+        db.prepare(
+          `INSERT INTO flow_runs (session_id, interaction_id, step, waiting, vars, last_index_num, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(session_id) DO UPDATE SET interaction_id = excluded.interaction_id, step = excluded.step, waiting = excluded.waiting,
+             vars = excluded.vars, last_index_num = excluded.last_index_num, updated_at = excluded.updated_at`,
+        ).run(run.sessionId, run.interactionId, run.step, run.waiting, JSON.stringify(run.vars), run.lastIndexNum, run.updatedAt);
+      },
+      deleteFlowRun: async (sessionId) => {
+        db.prepare('DELETE FROM flow_runs WHERE session_id = ?').run(sessionId);
+      },
+      listSessionsCustomerSilentSince: async (before, limit) =>
+        (db.prepare("SELECT * FROM sessions WHERE state = 'Active' AND last_customer_at < ? ORDER BY last_customer_at LIMIT ?").all(before, limit) as Row[]).map(toSession),
+      listSessionsInactiveSince: async (before, limit) =>
+        (db.prepare("SELECT * FROM sessions WHERE state = 'Active' AND last_activity_at < ? ORDER BY last_activity_at LIMIT ?").all(before, limit) as Row[]).map(toSession),
       listActiveSessions: async (limit) => (db.prepare("SELECT * FROM sessions WHERE state = 'Active' ORDER BY created_at DESC LIMIT ?").all(limit) as Row[]).map(toSession),
       listSessionsOfAccount: async (accountId, limit) =>
         (

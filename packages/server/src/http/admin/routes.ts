@@ -4,6 +4,7 @@ import { ChatError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { DEFAULT_CAPACITY, DEFAULT_OFFER_TIMEOUT_SECONDS, defaultProfile } from '../../core/routing-service.js';
 import { hashApiKey, hashPassword, randomToken } from '../../core/secrets.js';
+import { parseFlow } from '../../flows/definition.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { Account, Deployment, Store } from '../../ports/store.js';
 import { staffAccount } from '../agent/staff-auth.js';
@@ -23,6 +24,29 @@ const deploymentBody = z.object({
   allowedOrigins: z.array(origin).max(100).default([]),
   asyncPolicy: asyncPolicy.default({ mode: 'sync', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: 'Thank you.' }),
   defaultQueue: z.string().min(1).max(128).default('Support'),
+  settings: z
+    .object({
+      flow: z.unknown().optional(),
+      idle: z
+        .object({
+          alertAfterSeconds: z.number().int().min(0),
+          alertText: z.string().min(1).max(1000),
+          closeAfterSeconds: z.number().int().min(0),
+          closeText: z.string().min(1).max(1000),
+          asyncCloseAfterSeconds: z.number().int().min(0),
+        })
+        .optional(),
+      appName: z.string().max(128).optional(),
+    })
+    .default({})
+    .superRefine((s, ctx) => {
+      if (s.flow === undefined || s.flow === null) return;
+      try {
+        parseFlow(s.flow);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['flow'], message: (err as Error).message });
+      }
+    }),
 });
 const queueBody = z.object({
   deploymentId: z.string().min(1),
@@ -68,7 +92,7 @@ export function registerAdminApi(app: FastifyInstance, deps: { store: Store; tok
     `${P}/deployments`,
     route(async (req, reply) => {
       const body = parseOr400(deploymentBody, req.body, 'deployment');
-      const d: Deployment = { id: body.id ?? newId(), name: body.name, allowedOrigins: body.allowedOrigins, asyncPolicy: body.asyncPolicy, defaultQueue: body.defaultQueue, createdAt: now() };
+      const d: Deployment = { id: body.id ?? newId(), name: body.name, allowedOrigins: body.allowedOrigins, asyncPolicy: body.asyncPolicy, defaultQueue: body.defaultQueue, createdAt: now(), settings: body.settings as Deployment['settings'] };
       const apiKey = `pk_${randomToken(24)}`;
       await store.tx(async (tx) => {
         if (await tx.getDeployment(d.id)) throw new ChatError('CONFLICT', `deployment ${d.id} exists`);
@@ -89,7 +113,7 @@ export function registerAdminApi(app: FastifyInstance, deps: { store: Store; tok
       return store.tx(async (tx) => {
         const existing = await tx.getDeployment(id);
         if (!existing) throw new ChatError('NOT_FOUND', 'deployment not found');
-        const d = { ...existing, name: body.name, allowedOrigins: body.allowedOrigins, asyncPolicy: body.asyncPolicy, defaultQueue: body.defaultQueue };
+        const d = { ...existing, name: body.name, allowedOrigins: body.allowedOrigins, asyncPolicy: body.asyncPolicy, defaultQueue: body.defaultQueue, settings: body.settings as Deployment['settings'] };
         await tx.updateDeployment(d);
         return { deployment: d };
       });
@@ -102,7 +126,7 @@ export function registerAdminApi(app: FastifyInstance, deps: { store: Store; tok
     route(async (req) => {
       const { id } = parseOr400(idParams, req.params, 'path');
       const keys = await store.tx((tx) => tx.listApiKeys(id));
-      return { apiKeys: keys.map((k) => ({ id: k.keyHash.slice(0, 16), label: k.label })) };
+      return { apiKeys: keys.map((k) => ({ id: k.keyHash.slice(0, 16), label: k.label, kind: k.kind })) };
     }),
   );
   doc({ method: 'post', path: `${P}/deployments/:id/api-keys`, tag: 'admin', summary: 'Create an API key (shown once)', body: z.object({ label: z.string().min(1).max(64) }), security: ['bearer'] });
@@ -110,14 +134,14 @@ export function registerAdminApi(app: FastifyInstance, deps: { store: Store; tok
     `${P}/deployments/:id/api-keys`,
     route(async (req, reply) => {
       const { id } = parseOr400(idParams, req.params, 'path');
-      const { label } = parseOr400(z.object({ label: z.string().min(1).max(64) }), req.body, 'api key');
-      const apiKey = `pk_${randomToken(24)}`;
+      const { label, kind } = parseOr400(z.object({ label: z.string().min(1).max(64), kind: z.enum(['public', 'server']).default('public') }), req.body, 'api key');
+      const apiKey = `${kind === 'server' ? 'sk' : 'pk'}_${randomToken(24)}`;
       await store.tx(async (tx) => {
         if (!(await tx.getDeployment(id))) throw new ChatError('NOT_FOUND', 'deployment not found');
-        await tx.addApiKey(id, hashApiKey(apiKey), label);
+        await tx.addApiKey(id, hashApiKey(apiKey), label, kind);
       });
       reply.code(201);
-      return { id: hashApiKey(apiKey).slice(0, 16), label, apiKey };
+      return { id: hashApiKey(apiKey).slice(0, 16), label, kind, apiKey };
     }),
   );
   doc({ method: 'delete', path: `${P}/deployments/:id/api-keys/:keyId`, tag: 'admin', summary: 'Revoke an API key', security: ['bearer'] });

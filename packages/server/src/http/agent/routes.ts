@@ -108,8 +108,16 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     `${P}/interactions`,
     route(async (req, _reply, account) => {
       const q = parseOr400(listQuery, req.query, 'query');
-      const mine = q.mine === 'true' || account.role === 'agent' && !q.state?.every((s) => s === 'Queued');
-      const list = await chat.listInteractions({ states: q.state, ...(mine ? { agentAccountId: account.id } : {}) });
+      // Agents see the waiting queue and their own work; supervisors and admins see everything.
+      let list: Interaction[];
+      if (q.mine === 'true') list = await chat.listInteractions({ states: q.state, agentAccountId: account.id });
+      else if (account.role !== 'agent') list = await chat.listInteractions({ states: q.state });
+      else {
+        const wantsQueued = !q.state || q.state.includes('Queued');
+        const own = await chat.listInteractions({ states: q.state, agentAccountId: account.id });
+        const queued = wantsQueued ? await chat.listInteractions({ states: ['Queued'] }) : [];
+        list = [...queued, ...own.filter((i) => i.state !== 'Queued')];
+      }
       return { interactions: await withCustomers(list) };
     }),
   );

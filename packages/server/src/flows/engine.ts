@@ -1,0 +1,375 @@
+import { createHmac } from 'node:crypto';
+import type { Message } from '@parley/protocol';
+import type { ChatService } from '../core/chat-service.js';
+import { ChatError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { parseIndex } from '../core/message-index.js';
+import type { RoutingService } from '../core/routing-service.js';
+import type { Clock } from '../ports/clock.js';
+import { topics, type Fanout } from '../ports/fanout.js';
+import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
+import { matchIntent, parseFlow, type Flow, type Step } from './definition.js';
+
+type WebhookStep = Extract<Step, { webhook: unknown }>;
+type Effect = { kind: 'webhook'; step: WebhookStep; stepId: string; event: 'started' | 'message'; text?: string; userData: Record<string, string>; interactionId: string } | { kind: 'routed'; deploymentId: string };
+
+export const UI_EVENT_UPDATE_PROMOTION = 'ui-event-update-promotion';
+export const UI_EVENT_CLOSE_PROMOTION = 'ui-event-close-promotion';
+const MAX_STEPS_PER_TURN = 50;
+
+/** What a bot's webhook may answer with (all optional). */
+interface BotAnswer {
+  replies?: (string | { text: string })[];
+  handoff?: { queue?: string; priority?: number };
+  end?: boolean;
+}
+
+/**
+ * Runs a deployment's flow while an interaction is in Workflow: says things, asks and collects,
+ * matches intents, routes to a queue, talks to external bots through webhooks, and takes the customer
+ * back from an agent to the bot (seed 004). Its state lives in the store (flow_runs), and customer
+ * input is read from the log after the run's position, so any node can continue any run.
+ */
+export class FlowEngine {
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly flows = new Map<string, { raw: string; flow: Flow }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly fanout: Fanout,
+    private readonly clock: Clock,
+    private readonly chat: ChatService,
+    private readonly routing: RoutingService,
+    private readonly http: typeof fetch = fetch,
+    private readonly log: (msg: string, err?: unknown) => void = () => {},
+  ) {}
+
+  attach(): void {
+    this.chat.hooks = {
+      sessionStarted: (sessionId) => this.serial(sessionId, () => this.advance(sessionId)),
+      customerText: (sessionId, message) => this.serial(sessionId, () => this.onCustomerText(sessionId, message)),
+      agentJoined: (sessionId) => this.serial(sessionId, () => this.onAgentJoined(sessionId)),
+    };
+  }
+
+  /** One turn at a time per session on this node (the store keeps nodes apart). */
+  private serial(sessionId: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.chains.get(sessionId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch((err) => this.log('flow turn failed', err));
+    this.chains.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.chains.get(sessionId) === tail) this.chains.delete(sessionId);
+    });
+    return next;
+  }
+
+  flowOf(deployment: Deployment): Flow | null {
+    const raw = deployment.settings?.flow;
+    if (!raw) return null;
+    const key = JSON.stringify(raw);
+    const cached = this.flows.get(deployment.id);
+    if (cached && cached.raw === key) return cached.flow;
+    const flow = parseFlow(raw);
+    this.flows.set(deployment.id, { raw: key, flow });
+    return flow;
+  }
+
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  private async botParticipant(tx: StoreTx, session: Session, flow: Flow): Promise<Participant> {
+    const existing = (await tx.listParticipants(session.id)).find((p) => p.type === 'Workflow' && p.state === 'Connected');
+    if (existing) return existing;
+    const bot: Participant = { id: newId(), sessionId: session.id, type: 'Workflow', nickname: flow.botName, accountId: null, state: 'Connected', joinedAt: this.nowIso(), leftAt: null, cursorNum: session.lastIndexNum };
+    await tx.insertParticipant(bot);
+    await this.chat.log.append(tx, session, { type: 'ParticipantJoined', from: { participantId: bot.id, type: 'Workflow', nickname: bot.nickname }, visibility: 'All' });
+    return bot;
+  }
+
+  private async say(tx: StoreTx, session: Session, flow: Flow, text: string, notice = false, extra: Partial<Message> = {}): Promise<void> {
+    const bot = await this.botParticipant(tx, session, flow);
+    await this.chat.log.append(tx, session, { type: notice ? 'Notice' : 'Text', from: { participantId: bot.id, type: 'Workflow', nickname: bot.nickname }, visibility: 'All', text, ...extra });
+  }
+
+  /** Runs the flow as far as it goes without new input. */
+  async advance(sessionId: string): Promise<void> {
+    const effects = await this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId, true);
+      if (!session || session.state !== 'Active') return [];
+      const deployment = await tx.getDeployment(session.deploymentId);
+      const flow = deployment ? this.flowOf(deployment) : null;
+      const interaction = await tx.latestInteraction(sessionId);
+      if (!flow || !deployment || !interaction || interaction.state !== 'Workflow') return [];
+      let run = await tx.getFlowRun(sessionId);
+      if (!run || run.interactionId !== interaction.id) {
+        run = { sessionId, interactionId: interaction.id, step: run?.vars._resume ?? flow.start, waiting: null, vars: {}, lastIndexNum: session.lastIndexNum, updatedAt: this.nowIso() };
+      }
+      const inputs = (await tx.listMessages(sessionId, { afterNum: run.lastIndexNum, visibilities: ['All'], limit: 100 })).filter((m) => m.from.type === 'Customer' && m.type === 'Text');
+      run.lastIndexNum = Math.max(run.lastIndexNum, session.lastIndexNum);
+      const effects = await this.execute(tx, session, deployment, flow, interaction, run, inputs.map((m) => m.text ?? ''));
+      run.updatedAt = this.nowIso();
+      const after = await tx.getSession(sessionId);
+      run.lastIndexNum = after?.lastIndexNum ?? run.lastIndexNum;
+      await tx.putFlowRun(run);
+      return effects;
+    });
+    await this.fanout.notify(topics.session(sessionId));
+    await this.applyEffects(sessionId, effects);
+  }
+
+  private async execute(tx: StoreTx, session: Session, deployment: Deployment, flow: Flow, interaction: Interaction, run: FlowRun, inputs: string[]): Promise<Effect[]> {
+    const effects: Effect[] = [];
+    for (let guard = 0; guard < MAX_STEPS_PER_TURN; guard++) {
+      const step = flow.steps[run.step];
+      if (!step) throw new ChatError('CONFLICT', `flow ${flow.id} has no step ${run.step}`);
+      if (run.waiting === 'bot' && 'webhook' in step) {
+        for (const text of inputs.splice(0)) effects.push({ kind: 'webhook', step, stepId: run.step, event: 'message', text, userData: session.userData, interactionId: interaction.id });
+        return effects;
+      }
+      if (run.waiting === 'answer') {
+        const answer = inputs.shift();
+        if (answer === undefined) return effects;
+        if (!('ask' in step) && !('listen' in step)) throw new ChatError('CONFLICT', `step ${run.step} does not wait for an answer`);
+        if ('ask' in step && step.validate && !new RegExp(step.validate).test(answer)) {
+          await this.say(tx, session, flow, step.invalid ?? step.ask);
+          continue;
+        }
+        if ('ask' in step && step.save) {
+          run.vars[step.save] = answer;
+          session.userData = { ...session.userData, [step.save]: answer };
+          await tx.updateSession(session.id, { userData: session.userData });
+        }
+        const hit = matchIntent(step.intents, answer);
+        run.waiting = null;
+        const next = hit?.next ?? ('next' in step ? step.next : undefined) ?? step.fallback;
+        if (!next) return this.finish(tx, session, flow, interaction, run, effects);
+        if (hit) run.vars.lastIntent = hit.name;
+        run.step = next;
+        continue;
+      }
+      if ('say' in step && !('route' in step) && !('end' in step)) {
+        await this.say(tx, session, flow, step.say, step.notice);
+        if (!step.next) return this.finish(tx, session, flow, interaction, run, effects);
+        run.step = step.next;
+      } else if ('ask' in step) {
+        await this.say(tx, session, flow, step.ask);
+        run.waiting = 'answer';
+      } else if ('listen' in step) {
+        run.waiting = 'answer';
+      } else if ('set' in step) {
+        session.userData = { ...session.userData, ...step.set };
+        await tx.updateSession(session.id, { userData: session.userData });
+        run.step = step.next;
+      } else if ('route' in step) {
+        if (step.say) await this.say(tx, session, flow, step.say);
+        const queue = (await tx.getQueue(deployment.id, step.route.queue)) ? step.route.queue : deployment.defaultQueue;
+        await this.chat.log.transition(tx, session, interaction, 'Queued', { queue, priority: step.route.priority, skills: step.route.skills, language: step.route.language, declinedBy: [] });
+        effects.push({ kind: 'routed', deploymentId: deployment.id });
+        return effects;
+      } else if ('webhook' in step) {
+        run.waiting = 'bot';
+        effects.push({ kind: 'webhook', step, stepId: run.step, event: 'started', userData: session.userData, interactionId: interaction.id });
+        for (const text of inputs.splice(0)) effects.push({ kind: 'webhook', step, stepId: run.step, event: 'message', text, userData: session.userData, interactionId: interaction.id });
+        return effects;
+      } else if ('end' in step) {
+        if (step.say) await this.say(tx, session, flow, step.say);
+        return this.finish(tx, session, flow, interaction, run, effects);
+      }
+    }
+    throw new ChatError('CONFLICT', `flow ${flow.id} ran ${MAX_STEPS_PER_TURN} steps without waiting; check it for a loop`);
+  }
+
+  private async finish(tx: StoreTx, session: Session, _flow: Flow, interaction: Interaction, run: FlowRun, effects: Effect[]): Promise<Effect[]> {
+    await this.chat.log.transition(tx, session, interaction, 'Completed');
+    run.waiting = null;
+    if (!session.async) await this.chat.endSession(tx, { ...session, state: 'Active' });
+    return effects;
+  }
+
+  private async applyEffects(sessionId: string, effects: Effect[]): Promise<void> {
+    for (const e of effects) {
+      if (e.kind === 'routed') {
+        await this.fanout.notify(topics.deploymentQueue(e.deploymentId));
+        await this.fanout.notify(topics.supervisors);
+        void this.routing.kick();
+      } else {
+        const answer = await this.callWebhook(sessionId, e);
+        if (answer === 'failed') {
+          await this.botFailed(sessionId, e);
+          return;
+        }
+        if (answer) await this.applyBotAnswer(sessionId, answer);
+      }
+    }
+  }
+
+  /** Posts an event to the external bot, retrying; returns its answer, or 'failed' after the last try. */
+  private async callWebhook(sessionId: string, e: Extract<Effect, { kind: 'webhook' }>): Promise<BotAnswer | null | 'failed'> {
+    const body = JSON.stringify({ event: e.event, sessionId, interactionId: e.interactionId, text: e.text, userData: e.userData, reply: `/workflow/v1/sessions/${sessionId}/message` });
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (e.step.webhook.secret) headers['x-parley-signature'] = `sha256=${createHmac('sha256', e.step.webhook.secret).update(body).digest('hex')}`;
+    for (let attempt = 0; attempt <= e.step.webhook.retries; attempt++) {
+      try {
+        const res = await this.http(e.step.webhook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(e.step.webhook.timeoutMs) });
+        if (res.ok) {
+          const text = await res.text();
+          if (!text) return null;
+          try {
+            return JSON.parse(text) as BotAnswer;
+          } catch {
+            return null;
+          }
+        }
+        if (res.status < 500 && res.status !== 429) break;
+      } catch (err) {
+        this.log(`webhook ${e.step.webhook.url} attempt ${attempt + 1} failed`, err);
+      }
+      if (attempt < e.step.webhook.retries) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
+    return 'failed';
+  }
+
+  /** The bot did not answer: the flow goes on at the step's fallback (usually a route to a queue). */
+  private async botFailed(sessionId: string, e: Extract<Effect, { kind: 'webhook' }>): Promise<void> {
+    await this.store.tx(async (tx) => {
+      const run = await tx.getFlowRun(sessionId);
+      if (!run || run.interactionId !== e.interactionId || run.step !== e.stepId) return;
+      await tx.putFlowRun({ ...run, step: e.step.fallback, waiting: null, updatedAt: this.nowIso() });
+    });
+    await this.advance(sessionId);
+  }
+
+  async applyBotAnswer(sessionId: string, answer: BotAnswer): Promise<void> {
+    const effects = await this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId, true);
+      if (!session || session.state !== 'Active') return [];
+      const deployment = (await tx.getDeployment(session.deploymentId))!;
+      const flow = this.flowOf(deployment);
+      const interaction = await tx.latestInteraction(sessionId);
+      if (!flow || !interaction || interaction.state !== 'Workflow') return [];
+      for (const r of answer.replies ?? []) {
+        const text = typeof r === 'string' ? r : r?.text;
+        if (typeof text === 'string' && text.trim()) await this.say(tx, session, flow, text.slice(0, this.chat.limits.maxMessageLength));
+      }
+      if (answer.handoff) {
+        const queue = answer.handoff.queue && (await tx.getQueue(deployment.id, answer.handoff.queue)) ? answer.handoff.queue : deployment.defaultQueue;
+        await this.chat.log.transition(tx, session, interaction, 'Queued', { queue, priority: Math.max(0, Math.min(10, answer.handoff.priority ?? 0)) });
+        return [{ kind: 'routed', deploymentId: deployment.id } as Effect];
+      }
+      if (answer.end) {
+        const run = await tx.getFlowRun(sessionId);
+        if (run) await this.finish(tx, session, flow, interaction, run, []);
+      }
+      return [];
+    });
+    await this.fanout.notify(topics.session(sessionId));
+    await this.applyEffects(sessionId, effects);
+  }
+
+  private async onCustomerText(sessionId: string, message: Message): Promise<void> {
+    const back = await this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId, true);
+      if (!session || session.state !== 'Active') return false;
+      const deployment = await tx.getDeployment(session.deploymentId);
+      const flow = deployment ? this.flowOf(deployment) : null;
+      const interaction = await tx.latestInteraction(sessionId);
+      if (!flow || !deployment || !interaction) return false;
+      const norm = (s: string) => s.toLowerCase().replace(/[\s.!?,;:'"]+/g, ' ').trim();
+      if (interaction.state !== 'Handling' || norm(message.text ?? '') !== norm(flow.backToBotPhrase)) return false;
+      await this.backToBot(tx, session, deployment, flow, interaction, 'The customer asked to go back to the bot.', parseIndex(message.index)!);
+      return true;
+    });
+    if (back) {
+      await this.fanout.notify(topics.routing);
+      await this.fanout.notify(topics.supervisors);
+    }
+    await this.advance(sessionId);
+  }
+
+  /**
+   * Seed 004: the agent interaction is closed through the ticket API's close, the agent is told,
+   * the banner goes, and the bot's journey resumes in a new Workflow interaction.
+   */
+  private async backToBot(tx: StoreTx, session: Session, deployment: Deployment, flow: Flow, interaction: Interaction, comment: string, consumedUpTo: number): Promise<void> {
+    await this.closeTicketIn(tx, session, interaction, comment, 'customer-back-to-bot');
+    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' }, visibility: 'All', event: UI_EVENT_CLOSE_PROMOTION, data: {}, subtype: 'UiEvent' });
+    const next = await this.chat.log.openInteraction(tx, session, deployment, { state: 'Workflow', queue: interaction.queue });
+    const after = await tx.getSession(session.id);
+    await tx.putFlowRun({ sessionId: session.id, interactionId: next.id, step: flow.resume ?? flow.start, waiting: null, vars: {}, lastIndexNum: Math.max(consumedUpTo, after?.lastIndexNum ?? 0), updatedAt: this.nowIso() });
+  }
+
+  /** Closes a ticket (an interaction) whatever its state, telling the agent why. */
+  async closeTicketIn(tx: StoreTx, session: Session, interaction: Interaction, comment: string, wrapUpCode: string): Promise<Interaction> {
+    let current = interaction;
+    if (current.state === 'Completed') throw new ChatError('CONFLICT', 'the ticket is already closed');
+    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' }, visibility: 'Int', text: `Ticket closed: ${comment}`, subtype: 'TicketClosed' });
+    if (current.agentAccountId) {
+      const agent = await tx.getAccount(current.agentAccountId);
+      if (agent && current.state !== 'Offered') await this.chat.leaveIfConnected(tx, session, agent);
+    }
+    if (current.state === 'Handling') current = await this.chat.log.transition(tx, session, current, 'Finalizing');
+    return this.chat.log.transition(tx, session, current, 'Completed', { wrapUpCode });
+  }
+
+  async closeTicket(ticketId: string, comment: string): Promise<Interaction> {
+    const result = await this.store.tx(async (tx) => {
+      const interaction = await tx.getInteraction(ticketId, true);
+      if (!interaction) throw new ChatError('NOT_FOUND', 'ticket not found');
+      const session = await tx.getSession(interaction.sessionId, true);
+      if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+      return this.closeTicketIn(tx, session, interaction, comment, 'closed-by-api');
+    });
+    await this.chat.notifySession(result.sessionId, result.deploymentId, result.agentAccountId);
+    return result;
+  }
+
+  /** When an agent joins a routed interaction, the route step's banner is shown (seed 004). */
+  private async onAgentJoined(sessionId: string): Promise<void> {
+    await this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId, true);
+      if (!session) return;
+      const deployment = await tx.getDeployment(session.deploymentId);
+      const flow = deployment ? this.flowOf(deployment) : null;
+      const run = await tx.getFlowRun(sessionId);
+      const step = run && flow ? flow.steps[run.step] : undefined;
+      if (!step || !('route' in step) || !step.onAgentJoin) return;
+      await this.chat.log.append(tx, session, {
+        type: 'Notice',
+        from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' },
+        visibility: 'All',
+        event: UI_EVENT_UPDATE_PROMOTION,
+        data: step.onAgentJoin.promotion,
+        subtype: 'UiEvent',
+      });
+    });
+    await this.fanout.notify(topics.session(sessionId));
+  }
+
+  /** Periodic: tells customers waiting in a queue where they stand when it changes. */
+  async sendQueueUpdates(): Promise<void> {
+    const waiting = await this.store.tx((tx) => tx.listInteractions({ states: ['Queued'] }));
+    for (const i of waiting.slice(0, 500)) {
+      const pos = await this.routing.queuePosition(i.sessionId).catch(() => null);
+      if (!pos || pos.position === null) continue;
+      const changed = await this.store.tx(async (tx) => {
+        const session = await tx.getSession(i.sessionId, true);
+        const run = await tx.getFlowRun(i.sessionId);
+        const deployment = session ? await tx.getDeployment(session.deploymentId) : null;
+        const flow = deployment ? this.flowOf(deployment) : null;
+        const step = run && flow ? flow.steps[run.step] : undefined;
+        if (!session || session.state !== 'Active' || !run || !flow || !step || !('route' in step) || !step.positionUpdates) return false;
+        if (run.vars._position === String(pos.position)) return false;
+        const minutes = Math.max(1, Math.round((pos.estimatedWaitSeconds ?? 60) / 60));
+        await this.say(tx, session, flow, `You are number ${pos.position} in the queue. Estimated wait: about ${minutes} minute${minutes === 1 ? '' : 's'}.`, true, {
+          subtype: 'QueuePosition',
+          data: { position: pos.position, estimatedWaitSeconds: pos.estimatedWaitSeconds },
+        });
+        await tx.putFlowRun({ ...run, vars: { ...run.vars, _position: String(pos.position) } });
+        return true;
+      });
+      if (changed) await this.fanout.notify(topics.session(i.sessionId));
+    }
+  }
+}
