@@ -108,6 +108,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
       inv.hidden = true;
       btn.hidden || btn.focus();
     };
+    inv.onkeydown = (e) => e.key === 'Escape' && reject.click();
     add(inv, h('h2', { id: it }, t('InviteTitle')), h('p', null, t('InviteBody')), h('div', { class: 'pz-row' }, reject, accept));
     // window
     const tid = id('t');
@@ -132,7 +133,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     typing = h('div', { class: 'pz-typing', hidden: true });
     ov = h('div', { class: 'pz-ov', hidden: true });
     const cq = id('cq');
-    cf = h('div', { class: 'pz-cf', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': cq, hidden: true }, h('p', { id: cq }));
+    cf = h('div', { class: 'pz-cf', role: 'alertdialog', 'aria-labelledby': cq, hidden: true }, h('p', { id: cq }));
     body = h('div', { class: 'pz-body' }, form, log, typing, ov, cf);
     // composer
     ta = h('textarea', { rows: 1, 'aria-label': t('AriaMessageInput'), placeholder: t('ChatInputPlaceholder') });
