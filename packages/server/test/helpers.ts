@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFormBody } from '@parley/protocol';
-import { buildParley, type Parley } from '../src/app.js';
+import { buildParley, type BuildOptions, type Parley } from '../src/app.js';
 import { testConfig, type Config } from '../src/config.js';
 import type { Clock } from '../src/ports/clock.js';
 
@@ -17,7 +17,7 @@ export interface Running {
 }
 
 /** Runs the real server on a free loopback port. */
-export async function startServer(overrides: Partial<Record<keyof Config, string>> = {}, clock?: Clock): Promise<Running> {
+export async function startServer(overrides: Partial<Record<keyof Config, string>> = {}, clock?: Clock, options: Omit<BuildOptions, 'clock'> = {}): Promise<Running> {
   const dataDir = overrides.PARLEY_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
   const config = testConfig({
     PARLEY_DEMO: 'true',
@@ -28,7 +28,7 @@ export async function startServer(overrides: Partial<Record<keyof Config, string
     LONG_POLL_MS: '1500',
     ...overrides,
   });
-  const parley = await buildParley(config, clock ? { clock } : {});
+  const parley = await buildParley(config, { ...options, ...(clock ? { clock } : {}) });
   await parley.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = parley.app.server.address() as { port: number };
   return { parley, url: `http://127.0.0.1:${port}`, close: () => parley.close() };
