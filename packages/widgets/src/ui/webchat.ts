@@ -165,6 +165,11 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
       }
     });
     bSend.onclick = send;
+    const grow = () => {
+      ta.style.height = '';
+      ta.style.height = Math.min(ta.scrollHeight + 2, 120) + 'px';
+    };
+    ta.addEventListener('input', grow);
     live = h('div', { class: 'pz-sr', 'aria-live': 'polite' });
     add(win, hd, body, foot);
     add(root, inv, win, btn, live);
@@ -463,7 +468,11 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     if (!text || !active) return;
     ta.value = '';
     if (count) count.textContent = String(+wc.maxMessageLength - 0);
-    when(cmd('WebChatService.sendMessage', { message: text })).catch(() => sys(t('MessageFailed')));
+    ta.style.height = '';
+    when(cmd('WebChatService.sendMessage', { message: text })).catch(() => {
+      sys(t('MessageFailed'));
+      if (!ta.value) ta.value = text; // give the text back to retry
+    });
   }
 
   // ---- rendering ----
