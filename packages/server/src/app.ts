@@ -184,6 +184,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       idle.stop();
       if (queueUpdates) clearInterval(queueUpdates);
       await routing.stop();
+      await flows.settled();
       chat.stopWaiting();
       await app.close();
       await fanout.close();

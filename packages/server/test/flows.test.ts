@@ -58,7 +58,7 @@ describe('the built-in flow engine (demo flow)', () => {
   it('greets, matches intents by phrase and regex, falls back, collects and validates, sets data and routes', async () => {
     const c = new V3Customer(srv.url);
     await c.start();
-    await c.poll();
+    await c.pollUntil((seen) => texts(seen).length >= 2);
     expect(states(c.seen)).toEqual(['Workflow']);
     expect(c.seen.some((m) => m.type === 'ParticipantJoined' && m.from.type === 'External' && m.from.nickname === 'Parley Bot')).toBe(true);
     expect(texts(c.seen)).toEqual(["Hi! I'm the Parley bot. I can tell you our opening hours, or get you a human.", "Type 'hours', or 'agent' to talk to a person."]);
@@ -76,7 +76,15 @@ describe('the built-in flow engine (demo flow)', () => {
     const queued = await agent.queued(c.sessionId);
     expect(queued).toMatchObject({ queue: 'Support', priority: 2 });
     const session = await agent.call('GET', `/sessions/${c.sessionId}`);
-    expect(session.body.session.userData).toMatchObject({ email: 'jonny@example.com', source: 'bot' });
+    expect(session.body.session.userData).toMatchObject({ EmailAddress: 'jonny@example.com', source: 'bot' });
+  });
+
+  it('skips a question whose answer the registration form already gave', async () => {
+    const c = new V3Customer(srv.url);
+    await c.start({ firstName: 'Form', email: 'form@example.com' });
+    await c.send('Text', 'agent');
+    await c.pollUntil((seen) => states(seen).includes('Queued'));
+    expect(texts(c.seen).some((t) => /email address/.test(t))).toBe(false);
   });
 
   it('tells a waiting customer their queue position', async () => {

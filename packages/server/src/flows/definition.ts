@@ -39,6 +39,8 @@ export const stepSchema = z.union([
     .object({
       ask: text,
       save: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).optional(),
+      /** Skip the question when user data already holds `save` (e.g. the registration form sent it). */
+      skipIfKnown: z.boolean().default(false),
       validate: z.string().max(500).optional(),
       invalid: text.optional(),
       intents: z.array(intent).max(50).default([]),

@@ -44,12 +44,25 @@ export class FlowEngine {
     private readonly log: (msg: string, err?: unknown) => void = () => {},
   ) {}
 
+  /**
+   * Hooks queue a turn and return at once: the customer's request never waits for the bot
+   * (a webhook may take seconds); turns of one session run in order.
+   */
   attach(): void {
-    this.chat.hooks = {
-      sessionStarted: (sessionId) => this.serial(sessionId, () => this.advance(sessionId)),
-      customerText: (sessionId, message) => this.serial(sessionId, () => this.onCustomerText(sessionId, message)),
-      agentJoined: (sessionId) => this.serial(sessionId, () => this.onAgentJoined(sessionId)),
+    const enqueue = (sessionId: string, fn: () => Promise<void>) => {
+      void this.serial(sessionId, fn).catch(() => undefined);
+      return Promise.resolve();
     };
+    this.chat.hooks = {
+      sessionStarted: (sessionId) => enqueue(sessionId, () => this.advance(sessionId)),
+      customerText: (sessionId, message) => enqueue(sessionId, () => this.onCustomerText(sessionId, message)),
+      agentJoined: (sessionId) => enqueue(sessionId, () => this.onAgentJoined(sessionId)),
+    };
+  }
+
+  /** Resolves when every queued turn on this node has run (shutdown, tests). */
+  async settled(): Promise<void> {
+    while (this.chains.size) await Promise.all([...this.chains.values()]);
   }
 
   /** One turn at a time per session on this node (the store keeps nodes apart). */
@@ -154,6 +167,11 @@ export class FlowEngine {
         if (!step.next) return this.finish(tx, session, flow, interaction, run, effects);
         run.step = step.next;
       } else if ('ask' in step) {
+        if (step.skipIfKnown && step.save && session.userData[step.save] && step.next) {
+          run.vars[step.save] = session.userData[step.save]!;
+          run.step = step.next;
+          continue;
+        }
         await this.say(tx, session, flow, step.ask);
         run.waiting = 'answer';
       } else if ('listen' in step) {
