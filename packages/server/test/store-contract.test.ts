@@ -14,7 +14,7 @@ import { SqliteStore } from '../src/adapters/store-sqlite/index.js';
 import { PostgresStore, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
 import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
 import { parseIndex } from '../src/core/message-index.js';
-import type { Account, AgentProfile, Deployment, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
+import type { Account, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
 import { describeWithService, probePostgres } from './external-services.js';
 
 // ---- fixtures ------------------------------------------------------------------------------
@@ -33,6 +33,11 @@ function deployment(over: Partial<Deployment> = {}): Deployment {
     asyncPolicy: { mode: 'client', afterCompletion: 'notice', noticeWindowSeconds: 300, noticeText: 'We will be back' },
     defaultQueue: 'Support',
     createdAt: iso(T0),
+    settings: {
+      appName: 'Parley',
+      idle: { alertAfterSeconds: 60, alertText: 'Still there?', closeAfterSeconds: 120, closeText: 'Bye', asyncCloseAfterSeconds: 0 },
+      flow: { start: 'greet', steps: { greet: { say: 'Hi', next: null } }, z: 1, a: [true] },
+    },
     ...over,
   };
 }
@@ -48,6 +53,8 @@ function session(deploymentId: string, over: Partial<Session> = {}): Session {
     createdAt: iso(T0),
     endedAt: null,
     lastIndexNum: 0,
+    lastCustomerAt: iso(T0),
+    lastActivityAt: iso(T0),
     ...over,
   };
 }
@@ -190,8 +197,25 @@ const sqliteFile: Backend = {
 
 function postgresBackend(url: string): Backend & { admin(): pg.Pool } {
   let admin: pg.Pool | undefined;
-  const adminPool = () => (admin ??= new pg.Pool({ connectionString: url, max: 2 }));
+  const adminPool = () => (admin ??= new pg.Pool({ connectionString: url, max: 4 }));
+  // Fresh, migrated schemas are prepared a few tests ahead and dropped behind, so the ~100ms of
+  // DDL per test overlaps with the tests instead of adding to them. Every test still gets its own.
+  const AHEAD = 3;
+  const prepared: Promise<string>[] = [];
+  const drops: Promise<unknown>[] = [];
+  const prepare = () => {
+    const schema = freshSchemaName();
+    const ready = PostgresStore.connect(url, { schema, max: 1 }).then(async (s) => {
+      await s.close();
+      return schema;
+    });
+    ready.catch(() => undefined); // reported by the test that takes it
+    return ready;
+  };
+  const drop = (schema: string) => adminPool().query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   afterAll(async () => {
+    const unused = await Promise.allSettled(prepared.splice(0));
+    await Promise.allSettled([...drops, ...unused.flatMap((r) => (r.status === 'fulfilled' ? [drop(r.value)] : []))]);
     await admin?.end();
   });
   return {
@@ -200,7 +224,8 @@ function postgresBackend(url: string): Backend & { admin(): pg.Pool } {
     numRuns: 25,
     admin: adminPool,
     async open(opts = {}) {
-      const schema = freshSchemaName();
+      const schema = await (prepared.shift() ?? prepare());
+      while (prepared.length < AHEAD) prepared.push(prepare());
       const stores: Store[] = [];
       const node = async (more: PostgresStoreOptions = {}) => {
         const s = await PostgresStore.connect(url, { ...opts, ...more, schema });
@@ -214,7 +239,9 @@ function postgresBackend(url: string): Backend & { admin(): pg.Pool } {
         schema,
         async close() {
           await Promise.all(stores.map((s) => s.close()));
-          await adminPool().query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          const dropped = drop(schema);
+          dropped.catch(() => undefined);
+          drops.push(dropped);
         },
       };
     },
@@ -756,6 +783,7 @@ function storeContract(backend: Backend): void {
         asyncPolicy: { mode: 'async', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: '' },
         defaultQueue: 'Sales',
         createdAt: iso(T0 + 99_999),
+        settings: { appName: 'Other' },
       };
       await store.tx((tx) => tx.updateDeployment(edited));
       expect(await read(store, (tx) => tx.getDeployment(dep.id))).toEqual({ ...edited, createdAt: dep.createdAt });
@@ -773,8 +801,8 @@ function storeContract(backend: Backend): void {
         await tx.addApiKey(b.dep.id, h3, 'other');
       });
       expect(await read(store, (tx) => tx.listApiKeys(a.dep.id))).toEqual([
-        { keyHash: h2, label: 'App' },
-        { keyHash: h1, label: 'web' },
+        { keyHash: h2, label: 'App', kind: 'public' },
+        { keyHash: h1, label: 'web', kind: 'public' },
       ]);
       expect(await read(store, (tx) => tx.listApiKeys('nope'))).toEqual([]);
       expect(await store.tx((tx) => tx.deleteApiKey(a.dep.id, 'aaaaaaaaaaa'))).toBe(false); // 11 characters: too short
@@ -860,6 +888,88 @@ function storeContract(backend: Backend): void {
       expect(await texts({ visibilities: ['All', 'Int'], audienceAccountId: 'acc-1', limit: 2, newest: true })).toEqual(['internal', 'to me']);
       const [whisper] = await read(store, (tx) => tx.listMessages(ses.id, { visibilities: [], audienceAccountId: 'acc-1', limit: 100 }));
       expect(whisper!.audienceAccountId).toBe('acc-1');
+    });
+  });
+
+  describe('workflows, API key kinds and idle control', () => {
+    it('API keys have a kind: lookups default to public keys; upsert may change the kind', async () => {
+      const { dep } = await seed(store);
+      await store.tx(async (tx) => {
+        await tx.addApiKey(dep.id, 'public-hash-000', 'web');
+        await tx.addApiKey(dep.id, 'server-hash-000', 'bot', 'server');
+      });
+      const find = (hash: string, kind?: 'public' | 'server') => read(store, (tx) => tx.getDeploymentByApiKeyHash(hash, kind)).then((d) => d?.id ?? null);
+      expect(await find('public-hash-000')).toBe(dep.id);
+      expect(await find('public-hash-000', 'public')).toBe(dep.id);
+      expect(await find('public-hash-000', 'server')).toBeNull();
+      expect(await find('server-hash-000')).toBeNull();
+      expect(await find('server-hash-000', 'server')).toBe(dep.id);
+      expect(await read(store, (tx) => tx.listApiKeys(dep.id))).toEqual([
+        { keyHash: 'server-hash-000', label: 'bot', kind: 'server' },
+        { keyHash: 'public-hash-000', label: 'web', kind: 'public' },
+      ]);
+      await store.tx((tx) => tx.addApiKey(dep.id, 'server-hash-000', 'bot', 'public'));
+      expect(await find('server-hash-000')).toBe(dep.id);
+    });
+
+    it('deployment settings round-trip, key order included', async () => {
+      const d = deployment();
+      await store.tx((tx) => tx.insertDeployment(d));
+      const got = (await read(store, (tx) => tx.getDeployment(d.id)))!;
+      expect(got.settings).toEqual(d.settings);
+      expect(JSON.stringify(got.settings)).toBe(JSON.stringify(d.settings));
+      expect((await read(store, (tx) => tx.listDeployments()))[0]!.settings).toEqual(d.settings);
+    });
+
+    it('appendMessage keeps lastActivityAt (any message) and lastCustomerAt (a customer Text) of the session', async () => {
+      const { ses } = await seed(store, { lastCustomerAt: iso(T0 - 1000), lastActivityAt: iso(T0 - 1000) });
+      const times = async () => {
+        const s = (await read(store, (tx) => tx.getSession(ses.id)))!;
+        return [s.lastCustomerAt, s.lastActivityAt];
+      };
+      const agent = { participantId: 'a-1', type: 'Agent', nickname: 'Bob' } as const;
+      const customer = { participantId: 'c-1', type: 'Customer', nickname: 'Ann' } as const;
+      await store.tx((tx) => tx.appendMessage(ses.id, draft({ from: agent }), T0 + 1));
+      expect(await times()).toEqual([iso(T0 - 1000), iso(T0 + 1)]);
+      await store.tx((tx) => tx.appendMessage(ses.id, draft({ from: customer, type: 'TypingStarted', text: undefined }), T0 + 2));
+      expect(await times()).toEqual([iso(T0 - 1000), iso(T0 + 2)]);
+      await store.tx((tx) => tx.appendMessage(ses.id, draft({ from: customer }), T0 + 3));
+      expect(await times()).toEqual([iso(T0 + 3), iso(T0 + 3)]);
+      await store.tx((tx) => tx.appendMessage(ses.id, draft({ from: customer, utcTime: '2030-01-01T00:00:00.000Z' }), T0 + 4));
+      expect(await times()).toEqual(['2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z']);
+    });
+
+    it('flow runs: one per session, upserted, deleted; a run needs its session', async () => {
+      const { ses } = await seed(store);
+      expect(await read(store, (tx) => tx.getFlowRun(ses.id))).toBeNull();
+      const run: FlowRun = { sessionId: ses.id, interactionId: 'int-1', step: 'ask-name', waiting: 'answer', vars: { name: 'Ann', 'odd key': 'x"y' }, lastIndexNum: T0 * 10 + 3, updatedAt: iso(T0) };
+      await store.tx((tx) => tx.putFlowRun(run));
+      expect(await read(store, (tx) => tx.getFlowRun(ses.id))).toEqual(run);
+      const next: FlowRun = { ...run, interactionId: 'int-2', step: 'done', waiting: null, vars: {}, lastIndexNum: T0 * 10 + 9, updatedAt: iso(T0 + 5) };
+      await store.tx((tx) => tx.putFlowRun(next));
+      expect(await read(store, (tx) => tx.getFlowRun(ses.id))).toEqual(next);
+      await store.tx((tx) => tx.deleteFlowRun(ses.id));
+      await store.tx((tx) => tx.deleteFlowRun(ses.id));
+      expect(await read(store, (tx) => tx.getFlowRun(ses.id))).toBeNull();
+      await expect(store.tx((tx) => tx.putFlowRun({ ...run, sessionId: 'no-such-session' }))).rejects.toThrow();
+    });
+
+    it('lists active sessions silent (customer) or inactive (anyone) since a time, oldest first, limited', async () => {
+      const { dep } = await seed(store, { lastCustomerAt: iso(T0 + 500), lastActivityAt: iso(T0 + 500) });
+      const s1 = session(dep.id, { id: 's1', lastCustomerAt: iso(T0 + 30), lastActivityAt: iso(T0 + 40) });
+      const s2 = session(dep.id, { id: 's2', lastCustomerAt: iso(T0 + 10), lastActivityAt: iso(T0 + 50) });
+      const s3 = session(dep.id, { id: 's3', lastCustomerAt: iso(T0 + 20), lastActivityAt: iso(T0 + 20) });
+      const ended = session(dep.id, { id: 's4', state: 'Ended', endedAt: iso(T0), lastCustomerAt: iso(T0), lastActivityAt: iso(T0) });
+      const boundary = session(dep.id, { id: 's5', lastCustomerAt: iso(T0 + 100), lastActivityAt: iso(T0 + 100) });
+      await store.tx(async (tx) => {
+        for (const s of [s1, s2, s3, ended, boundary]) await tx.insertSession(s);
+      });
+      const ids = (l: Session[]) => l.map((s) => s.id);
+      expect(ids(await read(store, (tx) => tx.listSessionsCustomerSilentSince(iso(T0 + 100), 10)))).toEqual(['s2', 's3', 's1']);
+      expect(ids(await read(store, (tx) => tx.listSessionsCustomerSilentSince(iso(T0 + 100), 2)))).toEqual(['s2', 's3']);
+      expect(ids(await read(store, (tx) => tx.listSessionsInactiveSince(iso(T0 + 100), 10)))).toEqual(['s3', 's1', 's2']);
+      expect(ids(await read(store, (tx) => tx.listSessionsInactiveSince(iso(T0 + 45), 10)))).toEqual(['s3', 's1']);
+      expect(await read(store, (tx) => tx.listSessionsInactiveSince(iso(T0), 10))).toEqual([]);
     });
   });
 
