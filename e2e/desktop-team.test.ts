@@ -204,8 +204,7 @@ describe('desktop: several conversations and staff', () => {
     await sup.page.getByRole('button', { name: 'Supervisor' }).click();
     await sup.page.getByRole('heading', { name: 'Queues' }).waitFor();
     await sup.page.getByRole('row', { name: /Support/ }).first().waitFor();
-    const agentRow = sup.page.getByRole('row', { name: /Demo Agent/ });
-    await agentRow.waitFor();
+    await sup.page.getByRole('row', { name: /^Second Agent (Ready|Not ready)/ }).waitFor();
     const sessionRow = sup.page.getByRole('row', { name: /Dora/ });
     await sessionRow.getByRole('button', { name: /Monitor/ }).click();
     await sup.page.getByRole('tab', { name: /Dora/ }).waitFor();
@@ -221,10 +220,11 @@ describe('desktop: several conversations and staff', () => {
     await setReady(one.page);
     await sup.page.getByRole('button', { name: 'Supervisor' }).click();
     await sup.page.getByRole('button', { name: 'Refresh' }).click();
-    await sup.page.getByRole('button', { name: 'Set not ready: Demo Agent' }).click();
+    await sup.page.getByRole('button', { name: /^Set not ready \(Demo Agent\)$/ }).click();
     await one.page.locator('.presence-NotReady').waitFor();
 
     // Barge in: the supervisor joins visibly and writes to the customer.
+    await sup.page.getByRole('button', { name: /^Conversations/ }).click();
     await sup.page.getByRole('tab', { name: /Dora/ }).click();
     await sup.page.getByRole('button', { name: 'Barge in' }).click();
     await sup.page.getByLabel(/Message to Dora/).fill('Supervisor here, happy to help');

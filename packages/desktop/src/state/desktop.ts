@@ -115,6 +115,12 @@ export class Desktop {
   private timers: ReturnType<typeof setInterval>[] = [];
   private noticeSeq = 0;
   private refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private discoveryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Tabs the user closed, with our participant id then: discovery reopens one only when we joined anew. */
+  private readonly dismissed = new Map<string, string | null>();
+  private tick = 0;
+  /** Counts socket snapshots of my interactions, so an older REST answer never overwrites a newer snapshot. */
+  private snapshotSeq = 0;
   version = 0;
 
   constructor(private readonly env: Environment = {}) {
@@ -219,12 +225,17 @@ export class Desktop {
     this.startRealtime();
     this.timers.push(
       setInterval(() => {
-        if (this.state.connection !== 'ready') void this.refreshInteractions();
+        this.tick += 1;
+        if (this.state.connection !== 'ready') {
+          void this.refreshInteractions();
+          if (this.tick % 3 === 0) void this.discoverConferences();
+        }
         void this.refreshWaiting();
         if (this.isSupervisor && this.state.view === 'supervisor' && this.state.connection !== 'ready') void this.refreshOverview();
       }, 3_000),
     );
     if (this.isSupervisor) void this.refreshOverview();
+    void this.discoverConferences();
   }
 
   logout(): void {
@@ -247,6 +258,9 @@ export class Desktop {
     this.poller.stopAll();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
+    this.discoveryTimer = null;
+    this.dismissed.clear();
     for (const t of this.refreshTimers.values()) clearTimeout(t);
     this.refreshTimers.clear();
     this.state = {
@@ -304,7 +318,11 @@ export class Desktop {
         if (frame.message) this.receive(frame.sessionId, [frame.message]);
         break;
       case 'interactions':
-        if (Array.isArray(frame.interactions)) this.applyInteractions(frame.interactions);
+        if (Array.isArray(frame.interactions)) {
+          this.snapshotSeq += 1;
+          this.applyInteractions(frame.interactions);
+        }
+        this.scheduleDiscovery();
         break;
       case 'profile':
         if (frame.profile) this.set({ profile: frame.profile });
@@ -322,8 +340,11 @@ export class Desktop {
 
   // ---- interactions and offers ----------------------------------------------------------------
   async refreshInteractions(): Promise<void> {
+    const seq = this.snapshotSeq;
     try {
       const { interactions } = await this.api.myInteractions();
+      // A socket snapshot that arrived meanwhile is newer than this answer: keep it.
+      if (seq !== this.snapshotSeq) return;
       this.applyInteractions(interactions);
     } catch {
       /* shown by the connection status; the next tick retries */
@@ -392,6 +413,7 @@ export class Desktop {
   // ---- conversations --------------------------------------------------------------------------
   /** Opens (or focuses) a tab for a session, loads its details and history, and follows it live. */
   async open(sessionId: string, mode: Conversation['mode'], activate: boolean): Promise<void> {
+    this.dismissed.delete(sessionId);
     const existing = this.conversation(sessionId);
     if (existing) {
       if (mode === 'agent' && existing.mode === 'monitor') this.patchConversation(sessionId, { mode });
@@ -454,6 +476,9 @@ export class Desktop {
   }
 
   close(sessionId: string): void {
+    const me = this.state.account?.id;
+    const closing = this.conversation(sessionId);
+    this.dismissed.set(sessionId, closing?.details?.participants.find((p) => p.accountId === me && p.state === 'Connected')?.id ?? null);
     this.connection?.unsubscribe(sessionId);
     this.poller.stop(sessionId);
     const list = this.state.conversations.filter((c) => c.sessionId !== sessionId);
@@ -589,6 +614,44 @@ export class Desktop {
     if (!i) return;
     const list = this.state.interactions.some((x) => x.id === i.id) ? this.state.interactions.map((x) => (x.id === i.id ? i : x)) : [...this.state.interactions, i];
     this.applyInteractions(list);
+  }
+
+  /**
+   * A conference adds this agent to a session without an interaction of theirs: find active
+   * sessions where we are a connected participant and no tab is open (GET /sessions?mine=true).
+   */
+  private scheduleDiscovery(): void {
+    if (this.discoveryTimer) return;
+    this.discoveryTimer = setTimeout(() => {
+      this.discoveryTimer = null;
+      void this.discoverConferences();
+    }, 300);
+  }
+
+  async discoverConferences(): Promise<void> {
+    const me = this.state.account?.id;
+    if (!me) return;
+    let sessions: SessionSummary[];
+    try {
+      sessions = (await this.api.mySessions()).sessions ?? [];
+    } catch {
+      return;
+    }
+    for (const s of sessions) {
+      if (s.state !== 'Active' || this.conversation(s.id)) continue;
+      try {
+        const d = await this.api.session(s.id);
+        const p = d.participants.find((x) => x.accountId === me && x.state === 'Connected');
+        if (!p || this.conversation(s.id)) continue;
+        if (this.dismissed.has(s.id) && this.dismissed.get(s.id) === p.id) continue;
+        const who = d.participants.find((x) => x.type === 'Customer')?.nickname || 'a customer';
+        this.announce(`You were added to the conversation with ${who}.`);
+        this.notify('info', `You were added to the conversation with ${who}.`);
+        await this.open(s.id, 'agent', !this.state.activeId);
+      } catch {
+        /* next time */
+      }
+    }
   }
 
   // ---- catalogs -------------------------------------------------------------------------------

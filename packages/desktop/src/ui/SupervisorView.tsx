@@ -27,12 +27,12 @@ function AgentRow({ agent }: { agent: AgentSummary }) {
               ))}
             </select>
             <button type="button" onClick={() => void desktop.setAgentPresence(agent.id, 'NotReady', reason)}>
-              Set not ready<span class="visually-hidden">: {agent.displayName}</span>
+              Set not ready<span class="visually-hidden"> ({agent.displayName})</span>
             </button>
           </>
         ) : (
           <button type="button" onClick={() => void desktop.setAgentPresence(agent.id, 'Ready')}>
-            Set ready<span class="visually-hidden">: {agent.displayName}</span>
+            Set ready<span class="visually-hidden"> ({agent.displayName})</span>
           </button>
         )}
       </td>
