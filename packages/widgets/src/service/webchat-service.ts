@@ -41,6 +41,7 @@ export const EVENTS = [
   'messageReceived', 'error', 'ended', 'clientTypingStarted', 'clientTypingStopped', 'clientConnected', 'clientDisconnected',
   'agentConnected', 'agentDisconnected', 'agentTypingStarted', 'agentTypingStopped', 'agentTypingTimeout', 'supervisorConnected',
   'supervisorDisconnected', 'botConnected', 'botDisconnected', 'pollingStarted', 'pollingStopped', 'chatServerWentOffline', 'chatServerBackOnline',
+  'uiEvent', 'ui-event-update-promotion', 'ui-event-close-promotion',
 ];
 
 const KEYS = 'webchat.state.keys';
@@ -197,7 +198,19 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
     }
     transcript = [...transcript, ...msgs.filter((m) => !/^Typing/.test(m.type))].sort((a, b) => a.index - b.index);
     publish('messageReceived', { originalMessages: fresh, messages: msgs, restoring: !!how.restoring, sessionData: session && { ...session }, oldMessages: !!how.old });
-    if (!how.old) for (const m of msgs) participantEvents(m, !how.restoring);
+    if (!how.old)
+      for (const m of msgs) {
+        participantEvents(m, !how.restoring);
+        uiEvent(m, !!how.restoring);
+      }
+  }
+
+  /** Seed 004: a message whose `event` is `ui-event-*` is published as `uiEvent` and as the event's own name. */
+  function uiEvent(m: ChatMessage, restoring: boolean) {
+    if (typeof m.event !== 'string' || !m.event.startsWith('ui-event-')) return;
+    const data = m.data && typeof m.data === 'object' ? m.data : {};
+    publish('uiEvent', { name: m.event, data, restoring, message: m });
+    publish(m.event, data);
   }
 
   function participantEvents(m: ChatMessage, live: boolean) {
