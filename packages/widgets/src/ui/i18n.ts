@@ -10,6 +10,7 @@ const en: Strings = {
   ChatStarted: 'Chat started',
   ChatEnded: 'Chat ended',
   AgentNameDefault: 'Agent',
+  BotNameDefault: 'Bot',
   AgentConnected: '<%Agent%> connected',
   AgentDisconnected: '<%Agent%> disconnected',
   AgentTyping: '<%Agent%> is typing…',
@@ -49,6 +50,7 @@ const en: Strings = {
   AriaMessageInput: 'Message',
   AriaSaid: 'said',
   AriaCharRemaining: 'characters remaining',
+  AriaBanner: 'Chat notice',
 };
 
 const fr: Strings = {
@@ -96,6 +98,7 @@ const fr: Strings = {
   AriaMessageInput: 'Message',
   AriaSaid: 'a dit',
   AriaCharRemaining: 'caractères restants',
+  AriaBanner: 'Avis du chat',
 };
 
 const de: Strings = {
@@ -143,6 +146,7 @@ const de: Strings = {
   AriaMessageInput: 'Nachricht',
   AriaSaid: 'sagt',
   AriaCharRemaining: 'Zeichen übrig',
+  AriaBanner: 'Chat-Hinweis',
 };
 
 export const builtIn: Record<string, Strings> = { en, fr, de };

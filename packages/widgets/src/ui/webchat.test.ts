@@ -148,4 +148,84 @@ describe('WebChat plugin', () => {
     expect([...document.querySelectorAll('.pz-b')].map((b) => b.textContent)).toEqual(['older', 'new']);
     expect(q('.pz-sr').textContent).not.toContain('older');
   });
+
+  describe('banner (seed 004) and bot messages', () => {
+    const PROMO = { title: 'Do you want to exit from chat? <b>x</b>', options: [{ title: 'Exit', text: 'talk to bot' }, { title: 'Offer', url: 'https://example.com/offer' }, { title: 'Evil', url: 'javascript:alert(1)' }] };
+    const ui = (name: string, data: unknown, restoring = false) => svc.S.publish('uiEvent', { name, data, restoring });
+    const bn = () => q('.pz-bn');
+    beforeEach(async () => {
+      await bus.command('WebChat.open', { form: false });
+      await flush();
+    });
+
+    it('shows the title as text and one control per option; a text option sends its text; a URL option is a safe link', async () => {
+      expect(bn().hidden).toBe(true);
+      ui('ui-event-update-promotion', PROMO);
+      await flush();
+      expect(bn().hidden).toBe(false);
+      expect(bn().getAttribute('role')).toBe('region');
+      const label = document.getElementById(bn().getAttribute('aria-labelledby')!)!;
+      expect(label.textContent).toBe(PROMO.title);
+      expect(bn().querySelector('b')).toBeNull();
+      const exit = bn().querySelector('button')!;
+      expect(exit.textContent).toBe('Exit');
+      const links = [...bn().querySelectorAll('a')];
+      expect(links.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('target'), a.getAttribute('rel')])).toEqual([['Offer', 'https://example.com/offer', '_blank', 'noopener noreferrer']]);
+      // announced once, politely
+      expect(q('.pz-sr').textContent).toContain('Do you want to exit from chat?');
+      exit.focus();
+      exit.click();
+      exit.click(); // a second click while the first is being sent does nothing
+      await flush();
+      expect(svc.calls.filter((c) => c[0] === 'sendMessage').map((c) => c[1])).toEqual([{ message: 'talk to bot' }]);
+      // closing moves focus from the banner back to the message box
+      ui('ui-event-close-promotion', {});
+      await flush();
+      expect(bn().hidden).toBe(true);
+      expect(bn().childElementCount).toBe(0);
+      expect(document.activeElement).toBe(q('.pz-ft textarea'));
+    });
+
+    it('a title-only banner gets a fixed label; restored events are applied in order and not announced', async () => {
+      ui('ui-event-update-promotion', { title: "Please type 'talk to bot'", options: [] }, true);
+      await flush();
+      expect(bn().hidden).toBe(false);
+      expect(bn().querySelector('button,a')).toBeNull();
+      ui('ui-event-close-promotion', {}, true);
+      await flush();
+      expect(bn().hidden).toBe(true);
+      ui('ui-event-update-promotion', { options: [{ title: 'Exit', text: 'talk to bot' }] }, true);
+      await flush();
+      expect(bn().hidden).toBe(false);
+      expect(bn().getAttribute('aria-label')).toBe('Chat notice');
+      expect(bn().hasAttribute('aria-labelledby')).toBe(false);
+      expect(q('.pz-sr').textContent).toBe('');
+      // the banner goes with the chat
+      await bus.command('WebChat.endChat');
+      await flush();
+      expect(bn().hidden).toBe(true);
+    });
+
+    it('UI event messages are not transcript bubbles; bot messages are bot bubbles with their nickname; notices are system lines', async () => {
+      svc.S.publish('messageReceived', {
+        messages: [
+          { type: 'Notice', index: 1, event: 'ui-event-update-promotion', data: PROMO, from: { name: '', type: 'System' } },
+          { type: 'Message', index: 2, text: 'Hi! I am the bot.', from: { name: 'Parley Bot', type: 'External' } },
+          { type: 'Message', index: 3, text: 'From a workflow', from: { name: '', type: 'Workflow' } },
+          { type: 'Notice', index: 4, text: 'Are you still there?', from: { name: '', type: 'System' } },
+          { type: 'Message', index: 5, text: 'I am an agent', from: { name: 'Ann', type: 'Agent' } },
+        ],
+        originalMessages: [],
+      });
+      await flush();
+      expect([...document.querySelectorAll('.pz-log .pz-msg')].map((m) => [m.classList.contains('pz-bot'), m.querySelector('.pz-who')!.textContent, m.querySelector('.pz-b')!.textContent])).toEqual([
+        [true, 'Parley Bot', 'Hi! I am the bot.'],
+        [true, 'Bot', 'From a workflow'],
+        [false, 'Ann', 'I am an agent'],
+      ]);
+      expect([...document.querySelectorAll('.pz-log .pz-sys span')].map((e) => e.textContent)).toContain('Are you still there?');
+      expect(q('.pz-log').textContent).not.toContain('exit from chat');
+      expect(q('.pz-sr').textContent).toContain('Are you still there?');
+    });
+  });
 });

@@ -10,7 +10,8 @@ import type { BusEvent, BusLike, CommandEvent, Deferredish, UiMessage } from './
 
 type Any = Record<string, any>;
 const START_KEYS = ['firstname', 'lastname', 'email', 'subject', 'nickname'];
-const STAFF = /^(Agent|Supervisor|Bot|External)$/;
+const STAFF = /^(Agent|Supervisor|Bot|External|Workflow)$/;
+const BOT = /^(Bot|External|Workflow)$/;
 const I_CLOSE = 'M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z';
 const I_MIN = 'M5 11h14v2H5z';
 const I_MAX = 'M5 5h14v14H5zm2 4v8h10V9z';
@@ -79,7 +80,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
   let log!: HTMLDivElement, typing!: HTMLDivElement, foot!: HTMLDivElement, ta!: HTMLTextAreaElement;
   let bSend!: HTMLButtonElement, bFile: HTMLButtonElement | null = null, fileIn: HTMLInputElement | null = null;
   let count: HTMLSpanElement | null = null, live!: HTMLDivElement, ov!: HTMLDivElement, cf!: HTMLDivElement;
-  let inv!: HTMLDivElement;
+  let inv!: HTMLDivElement, banner!: HTMLDivElement;
 
   const iconBtn = (cls: string, label: string, d: string) => h('button', { type: 'button', class: cls, 'aria-label': label, title: label }, icon(d));
 
@@ -134,7 +135,8 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     ov = h('div', { class: 'pz-ov', hidden: true });
     const cq = id('cq');
     cf = h('div', { class: 'pz-cf', role: 'alertdialog', 'aria-labelledby': cq, hidden: true }, h('p', { id: cq }));
-    body = h('div', { class: 'pz-body' }, form, log, typing, ov, cf);
+    banner = h('div', { class: 'pz-bn', role: 'region', hidden: true });
+    body = h('div', { class: 'pz-body' }, form, banner, log, typing, ov, cf);
     // composer
     ta = h('textarea', { rows: 1, 'aria-label': t('AriaMessageInput'), placeholder: t('ChatInputPlaceholder') });
     const max = +wc.maxMessageLength || 0;
@@ -271,6 +273,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     ov.hidden = true;
     form.hidden = true;
     log.replaceChildren();
+    hideBanner();
     seen.clear();
     typing.hidden = true;
     P.data?.('open', false);
@@ -444,6 +447,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     if (!opened) openWin({}, false);
     showChat();
     if (!restored) {
+      hideBanner();
       sys(t('ChatStarted'));
       if (win.contains(document.activeElement) || document.activeElement === document.body) ta.focus();
     }
@@ -459,7 +463,11 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     active = false;
     typing.hidden = true;
     setComposer(false);
-    if (opened) sys(t('ChatEnded'));
+    hideBanner();
+    if (opened) {
+      sys(t('ChatEnded'));
+      announce(t('ChatEnded'));
+    }
     publish('completed');
   }
 
@@ -529,10 +537,12 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     const type = String(m.type || '');
     const ft = String(m.from?.type || raw.from?.type || '');
     const staff = STAFF.test(ft);
+    const bot = BOT.test(ft);
     const me = ft === 'Client' || ft === 'Customer';
-    const name = m.from?.name || (raw.from as Any)?.nickname || (staff ? t('AgentNameDefault') : '');
+    const name = m.from?.name || (raw.from as Any)?.nickname || (bot ? t('BotNameDefault') : staff ? t('AgentNameDefault') : '');
     const text = typeof m.text === 'string' ? m.text : typeof raw.text === 'string' ? raw.text : '';
-    if (type === 'TypingStarted' || type === 'TypingStopped') return null;
+    // UI events (seed 004) drive the banner (uiEvent), never the transcript
+    if (type === 'TypingStarted' || type === 'TypingStopped' || /^ui-event-/.test(String(m.event ?? raw.event ?? ''))) return null;
     if (type === 'ParticipantJoined' || type === 'ParticipantLeft') {
       if (!staff) return null;
       if (type === 'ParticipantJoined') agentName = name;
@@ -551,10 +561,66 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
         agentName = name;
         if (!restoring) announce(`${name} ${t('AriaSaid')}: ${text}`);
       }
-      return bubble({ side: me ? 'me' : 'agent', name: me ? t('YouName') : name, ts: m.timestamp, content });
+      const el = bubble({ side: me ? 'me' : 'agent', name: me ? t('YouName') : name, ts: m.timestamp, content });
+      if (bot && !me) el.classList.add('pz-bot');
+      return el;
     }
-    if ((type === 'Notice' || !me) && text && type !== 'System') return sys(text, m.timestamp);
+    if ((type === 'Notice' || !me) && text && type !== 'System') {
+      if (!restoring) announce(text); // idle alert and close, queue position…
+      return sys(text, m.timestamp);
+    }
     return null;
+  }
+
+  // ---- banner (seed 004: ui-event-update-promotion / ui-event-close-promotion) ----
+  function promo(d: Any, quiet: boolean): void {
+    const title = typeof d.title === 'string' ? d.title.trim() : '';
+    const acts: HTMLElement[] = [];
+    for (const o of Array.isArray(d.options) ? d.options : []) {
+      if (!o || typeof o !== 'object') continue;
+      const label = String(o.title || o.text || '').trim();
+      if (o.url != null) {
+        const u = safeUrl(o.url);
+        if (u) acts.push(pri(link(u, label || u)));
+      } else if (typeof o.text === 'string' && o.text.trim()) {
+        const b = pri(h('button', { type: 'button' }, label));
+        let busy = false; // not disabled: the button keeps focus
+        b.onclick = () => {
+          if (busy || !active) return;
+          busy = true;
+          when(cmd('WebChatService.sendMessage', { message: o.text }))
+            .catch(() => sys(t('MessageFailed')))
+            .finally(() => (busy = false));
+        };
+        acts.push(b);
+      }
+    }
+    if (!title && !acts.length) return hideBanner();
+    const had = banner.contains(document.activeElement);
+    const tid = id('bn');
+    banner.replaceChildren();
+    add(banner, title && h('p', { id: tid }, title), acts.length ? h('div', { class: 'pz-row' }, ...acts) : null);
+    if (title) {
+      banner.setAttribute('aria-labelledby', tid);
+      banner.removeAttribute('aria-label');
+    } else {
+      banner.setAttribute('aria-label', t('AriaBanner'));
+      banner.removeAttribute('aria-labelledby');
+    }
+    banner.hidden = false;
+    if (had) (acts[0] || ta).focus();
+    if (!quiet) announce([title, ...acts.map((a) => a.textContent)].filter(Boolean).join(' '));
+  }
+  function pri<T extends HTMLElement>(el: T): T {
+    el.className = 'pz-pri';
+    return el;
+  }
+  function hideBanner(): void {
+    if (banner.hidden) return;
+    const had = banner.contains(document.activeElement);
+    banner.hidden = true;
+    banner.replaceChildren();
+    if (had && opened) focusIn();
   }
 
   function announce(text: string): void {
@@ -661,6 +727,11 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
   on('restored', () => onStarted(true));
   on('ended', onEnded);
   on('sessionLost', onEnded);
+  on('uiEvent', (e) => {
+    const d: Any = e.data || {};
+    if (d.name === 'ui-event-update-promotion') promo(d.data || {}, !!d.restoring);
+    else if (d.name === 'ui-event-close-promotion') hideBanner();
+  });
   on('agentTypingStarted', (e) => {
     const n = e.data?.from?.name || e.data?.name || agentName || t('AgentNameDefault');
     typing.textContent = fill(t('AgentTyping'), { Agent: n });
