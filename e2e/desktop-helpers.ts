@@ -95,7 +95,8 @@ export class Customer {
   }
 
   async start(data: Record<string, string> = {}, userData: Record<string, string> = {}): Promise<this> {
-    const form: Record<string, string> = { 'data[async]': 'false' };
+    const form: Record<string, string> = { 'data[async]': data.async ?? 'false' };
+    delete data.async;
     for (const [k, v] of Object.entries({ firstName: 'Jonny', lastName: 'Smith', email: 'jonny@example.com', subject: 'Order 42', ...data })) form[`data[${k}]`] = v;
     for (const [k, v] of Object.entries(userData)) form[`data[userData][${k}]`] = v;
     const res = await this.call<{ data: { clientToken: string } }>('POST', '', form);

@@ -146,4 +146,45 @@ describe('desktop: agent', () => {
     expect(seen.errors).toEqual([]);
     await page.context().close();
   });
+
+  it('follow-up on a finished asynchronous session, from the conversation and from History', async () => {
+    const { page, seen } = await newAgentPage();
+    await signIn(page, server.url, 'agent');
+    await page.locator('.connection[data-status="ready"]').waitFor();
+    await setReady(page);
+    const customer = await new Customer(server.url).start({ firstName: 'Asha', async: 'true' });
+    await page.locator('.offer', { hasText: 'Asha' }).waitFor();
+    await page.keyboard.press('Alt+KeyA');
+    await page.getByRole('tab', { name: /Asha/ }).waitFor();
+    await page.getByLabel('Presence', { exact: true }).selectOption('NotReady');
+    await customer.send('Question about my invoice');
+    await page.locator('.msg', { hasText: 'invoice' }).waitFor();
+    await page.getByRole('button', { name: 'Mark done' }).click();
+    await page.getByLabel('Wrap-up code').selectOption('follow-up');
+    await page.getByRole('button', { name: 'Complete' }).click();
+    await page.locator('.state-pill', { hasText: 'Completed' }).waitFor();
+
+    // The async session stays open: follow up from the tab.
+    await page.getByRole('button', { name: 'Follow up' }).click();
+    await page.locator('.state-pill', { hasText: 'Handling' }).waitFor();
+    await page.getByLabel(/Message to Asha/).fill('Following up: your invoice is fixed');
+    await page.keyboard.press('Control+Enter');
+    await customer.waitFor((m) => m.text === 'Following up: your invoice is fixed', 'the follow-up message');
+    await page.getByRole('button', { name: 'Mark done' }).click();
+    await page.getByLabel('Wrap-up code').selectOption('resolved');
+    await page.getByRole('button', { name: 'Complete' }).click();
+    await page.locator('.state-pill', { hasText: 'Completed' }).waitFor();
+    await page.getByRole('button', { name: 'Close tab' }).click();
+
+    // ... and from History.
+    await page.getByRole('button', { name: 'History' }).click();
+    const row = page.getByRole('row', { name: /Asha/ });
+    await row.getByRole('button', { name: /Follow up/ }).click();
+    await page.getByRole('tab', { name: /Asha/ }).waitFor();
+    await page.locator('.state-pill', { hasText: 'Handling' }).waitFor();
+    const all = await server.parley.store.tx((tx) => tx.listInteractions({ sessionId: customer.sessionId }));
+    expect(all.map((i) => i.state)).toEqual(['Completed', 'Completed', 'Handling']);
+    expect(seen.errors).toEqual([]);
+    await page.context().close();
+  });
 });
