@@ -20,6 +20,8 @@ import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
+import { GMS_V2_PREFIX, registerGmsV2 } from './http/gms-v2/routes.js';
+import { GUEST_V2_PREFIX, registerGuestV2 } from './http/guest-v2/routes.js';
 import { registerAgentApi } from './http/agent/routes.js';
 import { registerAgentEvents } from './http/agent/events.js';
 import { registerAdminApi } from './http/admin/routes.js';
@@ -126,7 +128,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
 
   const openapi = new OpenApiRegistry();
-  registerCors(app, store, [config.CONSUMER_V3_PREFIX]);
+  registerCors(app, store, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
   registerConsumerV3(app, {
     chat,
     store,
@@ -140,6 +142,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     queuePosition: (sessionId) => routing.queuePosition(sessionId),
     startLimitPerMinute: config.START_LIMIT_PER_MINUTE,
   });
+  registerGmsV2(app, { chat, store, tokens, files, openapi, maxUploadBytes: config.MAX_UPLOAD_BYTES, uploadTypes: config.UPLOAD_TYPES, startLimitPerMinute: config.START_LIMIT_PER_MINUTE });
+  registerGuestV2(app, { chat, store, tokens, fanout, openapi, startLimitPerMinute: config.START_LIMIT_PER_MINUTE, heartbeatMs: config.GUEST_HEARTBEAT_MS, fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, '') });
   registerAgentApi(app, { chat, routing, supervision, store, tokens, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
   registerAgentEvents(app, { chat, routing, supervision, store, tokens, fanout });
   registerAdminApi(app, { store, tokens, openapi });

@@ -24,6 +24,8 @@ const schema = z.object({
     .regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'must be a path like /nexus/v3/chat/sessions')
     .default('/nexus/v3/chat/sessions'),
   LONG_POLL_MS: z.coerce.number().int().min(0).max(8500, 'must be at most 8500: the Genesys client gives up after 9 s').default(8000),
+  /** Heartbeat frames on the guest chat v2 event stream (the Genesys client expects one every ~30 s). */
+  GUEST_HEARTBEAT_MS: z.coerce.number().int().min(50).max(120_000).default(30_000),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
   UPLOAD_TYPES: z
     .string()

@@ -235,6 +235,28 @@ export class ChatService {
     return message;
   }
 
+  /**
+   * A notice from the customer's page to the agents (GMS `customNotice`): a `Notice` with subtype
+   * `CustomNotice` from the customer, visible to all. It does not count as the customer writing.
+   */
+  async customerNotice(sessionId: string, participantId: string, text: string, operationId?: string): Promise<Message> {
+    this.checkText(text);
+    const message = await this.once(`notice:${sessionId}`, operationId, async (tx) => {
+      const session = await this.liveSession(tx, sessionId);
+      const participant = await tx.getParticipant(participantId);
+      if (!participant || participant.sessionId !== sessionId || participant.id !== session.customerParticipantId) throw new ChatError('INVALID_SESSION', 'session not found');
+      return this.append(tx, session, {
+        type: 'Notice',
+        from: { participantId, type: 'Customer', nickname: participant.nickname },
+        visibility: 'All',
+        text,
+        subtype: 'CustomNotice',
+      });
+    });
+    await this.notifySession(sessionId);
+    return message;
+  }
+
   /** Async mode: a customer message after completion opens a new interaction, or gets the policy's notice. */
   private async afterCustomerText(tx: StoreTx, session: Session): Promise<string | undefined> {
     const latest = await tx.latestInteraction(session.id);

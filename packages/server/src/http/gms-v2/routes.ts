@@ -1,0 +1,344 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Message } from '@parley/protocol';
+import { z } from 'zod';
+import type { ChatService } from '../../core/chat-service.js';
+import { ChatError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { TokenService } from '../../core/tokens.js';
+import type { FileStore } from '../../ports/file-store.js';
+import type { Deployment, Store } from '../../ports/store.js';
+import { deploymentOf } from '../auth-customer.js';
+import { parseOr400 } from '../errors.js';
+import { contentMatchesType } from '../file-sniff.js';
+import type { OpenApiRegistry } from '../openapi.js';
+import {
+  GMS_ERROR_CODES,
+  gmsCredentials,
+  gmsFileTypes,
+  gmsNoticeBody,
+  gmsPlainBody,
+  gmsRefreshBody,
+  gmsSendBody,
+  gmsStartBody,
+  gmsTranscript,
+  gmsTypingBody,
+  gmsUpdateDataBody,
+  type GmsCredentials,
+  type GmsErrorResponse,
+  type GmsMessage,
+  type GmsResponse,
+} from './wire.js';
+
+export interface GmsV2Deps {
+  chat: ChatService;
+  store: Store;
+  tokens: TokenService;
+  files: FileStore;
+  openapi: OpenApiRegistry;
+  maxUploadBytes: number;
+  uploadTypes: string[];
+  startLimitPerMinute: number;
+  /** Files one customer may upload into one chat (reported by `file/limits`). */
+  maxFilesPerChat?: number;
+}
+
+/** Where GMS chat v2 lives: `{dataURL}` is `<server>/genesys/2/chat/{serviceName}`. */
+export const GMS_V2_PREFIX = '/genesys/2/chat';
+
+const FORM = ['application/x-www-form-urlencoded', 'application/json'];
+
+interface Customer {
+  deployment: Deployment | null;
+  chatId: string;
+  participantId: string;
+  creds: GmsCredentials;
+}
+
+/**
+ * GMS Chat API v2 (reference §2) onto the Parley core. `chatId` is the session id, `userId` the
+ * customer's participant id, `alias` the session's transport id, and `secureKey` a client token
+ * signed by the server that names all three: every call checks them together.
+ */
+export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
+  const { chat, store, tokens } = deps;
+  const P = GMS_V2_PREFIX;
+  const maxFiles = deps.maxFilesPerChat ?? 100;
+  const doc = deps.openapi.add.bind(deps.openapi);
+  /** Registers `path` and `path/` (the client adds a trailing slash when `enableUrlTrailingSlash` is on). */
+  const both = (method: 'get' | 'post', path: string, opts: object, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
+    app[method](path, opts, handler);
+    app[method](`${path}/`, opts, handler);
+  };
+
+  const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply => {
+    let status = 500;
+    let code = 'INTERNAL_ERROR';
+    let advice = 'internal error; the reference id identifies it in the server log';
+    if (err instanceof ChatError) {
+      status = err.httpStatus;
+      code = err.code;
+      advice = err.message;
+    } else {
+      const e = err as { statusCode?: number; message?: string };
+      if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+        status = e.statusCode;
+        code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : 'INVALID_REQUEST';
+        advice = e.message ?? 'bad request';
+      } else {
+        req.log.error({ err }, 'request failed');
+        advice = `${advice} (${String(req.id)})`;
+      }
+    }
+    const body: GmsErrorResponse = { statusCode: 2, errors: [{ code: GMS_ERROR_CODES[code] ?? 100, advice }] };
+    if (code === 'INVALID_SESSION') body.chatEnded = true;
+    return reply.code(status).send(body);
+  };
+  const guard =
+    (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        return await fn(req, reply);
+      } catch (err) {
+        return fail(req, reply, err);
+      }
+    };
+
+  /** Checks alias, userId and secureKey together against the signed key and the chat in the path. */
+  const verify = async (chatId: string, creds: GmsCredentials, deployment: Deployment | null): Promise<Customer> => {
+    const claims = await tokens.verifyClientToken(creds.secureKey);
+    if (!claims) throw new ChatError('UNAUTHORIZED', 'secureKey is not valid');
+    if (
+      claims.sessionId !== chatId ||
+      claims.participantId !== creds.userId ||
+      claims.transportId !== creds.alias ||
+      (deployment !== null && claims.deploymentId !== deployment.id)
+    ) {
+      throw new ChatError('FORBIDDEN', 'alias, userId and secureKey do not match this chat');
+    }
+    return { deployment, chatId, participantId: claims.participantId, creds };
+  };
+  const customer = async <S extends z.ZodTypeAny>(req: FastifyRequest, reply: FastifyReply, schema: S): Promise<Customer & { body: z.infer<S> }> => {
+    const deployment = await deploymentOf(req, reply, store);
+    const body = parseOr400(schema, req.body, 'request');
+    const { chatId } = req.params as { chatId: string };
+    return { ...(await verify(chatId, body as GmsCredentials, deployment)), body };
+  };
+
+  /** Everything this customer may see, numbered for GMS (see wire.ts). */
+  const transcript = async (chatId: string): Promise<{ messages: GmsMessage[]; ended: boolean }> => {
+    const log: Message[] = [];
+    let after: string | undefined;
+    let ended = false;
+    for (;;) {
+      const page = await chat.readAfter(chatId, ['All'], after, 500);
+      log.push(...page.messages);
+      ended = page.chatEnded;
+      if (page.messages.length < 500) break;
+      after = page.messages[page.messages.length - 1]!.index;
+    }
+    return { messages: gmsTranscript(log), ended };
+  };
+  const respond = async (c: Customer, from: number | undefined, extra: Partial<GmsResponse> = {}): Promise<GmsResponse> => {
+    const t = await transcript(c.chatId);
+    return {
+      statusCode: 0,
+      alias: c.creds.alias,
+      userId: c.creds.userId,
+      secureKey: c.creds.secureKey,
+      chatId: c.chatId,
+      chatEnded: t.ended,
+      nextPosition: t.messages.length + 1,
+      messages: from === undefined ? [] : t.messages.filter((m) => m.index >= from),
+      ...extra,
+    };
+  };
+
+  /** serviceName -> queue: a queue of the deployment (or its default queue) by name, any case; else the default queue. */
+  const queueFor = async (deployment: Deployment, serviceName: string): Promise<string> => {
+    const queues = await store.tx((tx) => tx.listQueues(deployment.id));
+    const wanted = serviceName.toLowerCase();
+    return [deployment.defaultQueue, ...queues.map((q) => q.name)].find((n) => n.toLowerCase() === wanted) ?? deployment.defaultQueue;
+  };
+
+  // ---- request chat --------------------------------------------------------------------------
+
+  doc({
+    method: 'post',
+    path: `${P}/:serviceName`,
+    tag: 'gms-v2',
+    summary: 'Request a chat (also with a trailing slash). serviceName names a queue of the deployment; unknown names go to its default queue',
+    body: gmsStartBody,
+    bodyContentTypes: FORM,
+    security: ['apiKey'],
+    responses: { '200': '{statusCode: 0, alias, userId, secureKey, chatId, chatEnded, nextPosition, messages}', '400': 'statusCode 2: invalid request', '401': 'statusCode 2: missing or unknown apikey' },
+  });
+  both(
+    'post',
+    `${P}/:serviceName`,
+    { config: { rateLimit: { max: deps.startLimitPerMinute, timeWindow: 60_000 } } },
+    guard(async (req, reply) => {
+      const deployment = await deploymentOf(req, reply, store);
+      const { serviceName } = parseOr400(z.object({ serviceName: z.string().min(1).max(256) }), req.params, 'path');
+      const body = parseOr400(gmsStartBody, req.body, 'request');
+      const first = body.text?.trim() ? body.text : undefined;
+      if (first !== undefined && first.length > chat.limits.maxMessageLength) {
+        throw new ChatError('PAYLOAD_TOO_LARGE', `text is ${first.length} characters; the limit is ${chat.limits.maxMessageLength}`);
+      }
+      const queue = await queueFor(deployment, serviceName);
+      const started = await chat.startSession(deployment, {
+        nickname: body.nickname,
+        firstName: body.firstName,
+        lastName: body.lastName,
+        email: body.emailAddress,
+        subject: body.subject,
+        userData: body.userData,
+        routing: { queue },
+      });
+      const secureKey = await tokens.signClientToken({
+        sessionId: started.session.id,
+        transportId: started.session.transportId,
+        participantId: started.participant.id,
+        deploymentId: deployment.id,
+      });
+      const c: Customer = { deployment, chatId: started.session.id, participantId: started.participant.id, creds: { alias: started.session.transportId, userId: started.participant.id, secureKey } };
+      if (first !== undefined) await chat.customerSend(c.chatId, c.participantId, { type: 'Text', text: first });
+      return respond(c, 1);
+    }),
+  );
+
+  // ---- the chat ------------------------------------------------------------------------------
+
+  const C = `${P}/:serviceName/:chatId`;
+  const action = (name: string, summary: string, schema: z.ZodTypeAny, run: (c: Customer & { body: any }) => Promise<Partial<GmsResponse> | void>, responses?: Record<string, string>) => {
+    doc({ method: 'post', path: `${C}/${name}`, tag: 'gms-v2', summary, body: schema, bodyContentTypes: FORM, security: ['apiKey'], responses: responses ?? { '200': 'statusCode 0 with messages from transcriptPosition (when given)', '403': 'statusCode 2: alias/userId/secureKey do not match', '404': 'statusCode 2: chat not found or ended' } });
+    both(
+      'post',
+      `${C}/${name}`,
+      {},
+      guard(async (req, reply) => {
+        const c: Customer & { body: any } = await customer(req, reply, schema);
+        const extra = (await run(c)) ?? {};
+        return respond(c, c.body.transcriptPosition, extra);
+      }),
+    );
+  };
+
+  action('refresh', 'Read the transcript from transcriptPosition (messages with index >= it); chatEnded tells the chat ended', gmsRefreshBody, async (c) => {
+    await chat.customerSession(c.chatId, c.participantId, 'read');
+  });
+  action('send', 'Send a message (messageType is accepted and ignored)', gmsSendBody, async (c) => {
+    await chat.customerSend(c.chatId, c.participantId, { type: 'Text', text: c.body.message });
+  });
+  action('startTyping', 'The customer started typing (message: what is typed so far)', gmsTypingBody, async (c) => {
+    await chat.customerSend(c.chatId, c.participantId, { type: 'TypingStarted', ...(c.body.message ? { text: c.body.message } : {}) });
+  });
+  action('stopTyping', 'The customer stopped typing', gmsTypingBody, async (c) => {
+    await chat.customerSend(c.chatId, c.participantId, { type: 'TypingStopped', ...(c.body.message ? { text: c.body.message } : {}) });
+  });
+  action('customNotice', 'A notice from the page to the agent (shown as CustomNotice)', gmsNoticeBody, async (c) => {
+    await chat.customerNotice(c.chatId, c.participantId, c.body.message);
+  });
+  action('updateData', 'Merge userData[key]=value into the chat user data', gmsUpdateDataBody, async (c) => {
+    await chat.updateUserData(c.chatId, c.body.userData);
+  });
+  action('disconnect', 'The customer leaves: the chat ends (chatEnded: true); a chat that already ended answers the same', gmsPlainBody, async (c) => {
+    const { session } = await chat.customerSession(c.chatId, c.participantId, 'read');
+    if (session.state === 'Active') await chat.customerLeave(c.chatId, c.participantId);
+  });
+
+  // ---- files ---------------------------------------------------------------------------------
+
+  /** What the customer uploaded into this chat so far. */
+  const customerFiles = async (chatId: string) => {
+    const mine = (await transcript(chatId)).messages.filter((m) => m.type === 'FileUploaded' && m.from.type === 'Client');
+    return { count: mine.length, bytes: mine.reduce((s, m) => s + Number(m.userData?.['file-size'] ?? 0), 0) };
+  };
+  const limitsOf = async (c: Customer) => {
+    const used = await customerFiles(c.chatId);
+    return {
+      'upload-max-file-size': String(deps.maxUploadBytes),
+      'upload-max-files': String(maxFiles),
+      'upload-max-total-size': String(deps.maxUploadBytes * maxFiles),
+      'upload-need-agent': 'false',
+      'upload-file-types': gmsFileTypes(deps.uploadTypes),
+      'used-upload-max-files': String(used.count),
+      'used-upload-max-total-size': String(used.bytes),
+      'download-attempts': '-1',
+      'used-download-attempts': '0',
+    };
+  };
+
+  action(
+    'file/limits',
+    'Upload limits: userData {upload-max-file-size, upload-max-files, upload-max-total-size, upload-file-types (ext:ext), used-…}',
+    gmsPlainBody,
+    async (c) => {
+      await chat.customerSession(c.chatId, c.participantId, 'read');
+      return { userData: await limitsOf(c) };
+    },
+    { '200': 'statusCode 0 with userData holding the limits' },
+  );
+
+  doc({ method: 'post', path: `${C}/file`, tag: 'gms-v2', summary: 'Upload a file (multipart: field `file` plus alias, userId, secureKey); same types and size as the v3 API', bodyContentTypes: ['multipart/form-data'], security: ['apiKey'], responses: { '200': 'statusCode 0, userData {file-id}', '413': 'file too large', '415': 'type not allowed' } });
+  both(
+    'post',
+    `${C}/file`,
+    {},
+    guard(async (req, reply) => {
+      const deployment = await deploymentOf(req, reply, store);
+      if (!req.isMultipart()) throw new ChatError('INVALID_REQUEST', 'send the file as multipart/form-data in a field named "file", with alias, userId and secureKey');
+      const fields: Record<string, string> = {};
+      let upload: { name: string; mime: string; bytes: Buffer } | null = null;
+      for await (const part of req.parts({ limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 20 } })) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file') throw new ChatError('INVALID_REQUEST', 'the file field must be named "file"');
+          const bytes = await part.toBuffer();
+          upload = { name: part.filename.slice(0, 200) || 'file', mime: part.mimetype, bytes };
+        } else if (typeof part.value === 'string') {
+          fields[part.fieldname] = part.value;
+        }
+      }
+      const { chatId } = req.params as { chatId: string };
+      const creds = parseOr400(gmsCredentials, fields, 'request');
+      const c = await verify(chatId, creds, deployment);
+      await chat.customerSession(c.chatId, c.participantId, 'write');
+      if (!upload) throw new ChatError('INVALID_REQUEST', 'no file in the "file" field');
+      if (!deps.uploadTypes.includes(upload.mime)) throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `files of type ${upload.mime} are not accepted; allowed: ${deps.uploadTypes.join(', ')}`);
+      if (!contentMatchesType(upload.mime, upload.bytes)) throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `the file's content is not ${upload.mime}`);
+      const used = await customerFiles(c.chatId);
+      if (used.count >= maxFiles) throw new ChatError('CONFLICT', `this chat already has ${used.count} files; the limit is ${maxFiles}`);
+      const fileId = newId();
+      await deps.files.put(fileId, upload.bytes);
+      const sig = await tokens.signFileUrl(fileId, c.chatId);
+      // The same link form as the v3 API, so the agent desktop opens it the same way.
+      const url = `/sessions/${c.chatId}/images/${fileId}?sig=${sig}`;
+      await chat.recordFile(c.chatId, c.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length, url }, fields.operationId?.slice(0, 128));
+      const position = Number(fields.transcriptPosition);
+      return respond(c, Number.isInteger(position) && position > 0 ? position : undefined, { userData: { 'file-id': fileId } });
+    }),
+  );
+
+  const download = guard(async (req, reply) => {
+    const { chatId, fileId } = req.params as { chatId: string; fileId: string };
+    const source = req.method === 'GET' ? req.query : { ...(req.query as object), ...((req.body as object) ?? {}) };
+    // A download may be a plain link or form post that cannot carry the apikey header: the signed secureKey decides.
+    const key = req.headers['x-api-key'] ?? req.headers['apikey'];
+    const deployment = typeof key === 'string' && key ? await deploymentOf(req, reply, store) : null;
+    const c = await verify(chatId, parseOr400(gmsCredentials, source, 'request'), deployment);
+    await chat.customerSession(c.chatId, c.participantId, 'read');
+    const meta = await chat.getFile(fileId);
+    const bytes = meta && meta.sessionId === c.chatId ? await deps.files.get(fileId) : null;
+    if (!meta || !bytes) throw new ChatError('NOT_FOUND', 'file not found');
+    const inline = meta.mime.startsWith('image/');
+    return reply
+      .header('content-type', meta.mime)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('cache-control', 'private, max-age=3600')
+      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${meta.name.replace(/[^\w.\- ]/g, '_')}"`)
+      .send(bytes);
+  });
+  doc({ method: 'get', path: `${C}/file/:fileId/download`, tag: 'gms-v2', summary: 'Download a file of this chat (alias, userId, secureKey in the query); POST with a form body works too', query: gmsCredentials, responses: { '200': 'the file', '404': 'statusCode 2: no such file in this chat' } });
+  both('get', `${C}/file/:fileId/download`, {}, download);
+  both('post', `${C}/file/:fileId/download`, {}, download);
+}
