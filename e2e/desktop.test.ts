@@ -115,6 +115,16 @@ describe('desktop: agent', () => {
     await page.getByRole('button', { name: 'Push', exact: true }).click();
     await customer.waitFor((m) => m.type === 'PushUrl' && m.url === 'https://example.com/orders/42', 'pushed url');
 
+    // Two quick messages: the second is typed while the first is on its way; both go, in order.
+    const box = page.getByLabel(/Message to Jonny/);
+    await box.fill('quick one');
+    await page.keyboard.press('Control+Enter');
+    await box.fill('quick two');
+    await page.keyboard.press('Control+Enter');
+    await customer.waitFor((m) => m.text === 'quick two', 'the second quick message');
+    const quick = customer.received.filter((m) => m.text?.startsWith('quick')).map((m) => m.text);
+    expect(quick).toEqual(['quick one', 'quick two']);
+
     // Script in customer text is shown as text; only http(s) becomes a link.
     await customer.send('<img src=x onerror="alert(1)"> <script>alert(2)</script> javascript:alert(3) see https://example.org/help');
     const evil = page.locator('.msg.from-customer', { hasText: 'onerror' });

@@ -465,6 +465,7 @@ export class Desktop {
 
   setView(view: View): void {
     this.set({ view });
+    for (const c of this.state.conversations) c.transcript.setViewing(view === 'conversations' && this.state.windowFocused && c.sessionId === this.state.activeId);
     if (view === 'supervisor') void this.refreshOverview();
     if (view === 'history') void this.refreshHistory();
   }

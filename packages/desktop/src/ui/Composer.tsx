@@ -19,6 +19,7 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
   const [canned, setCanned] = useState(false);
   const [push, setPush] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
+  const chain = useRef<Promise<void>>(Promise.resolve());
   const internal = c.internal;
   const typing = useMemo(() => new TypingController((t) => desktop.typing(c.sessionId, t)), [desktop, c.sessionId]);
   useEffect(() => () => typing.stop(), [typing]);
@@ -43,17 +44,24 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
     if (!internal) typing.input(value.trim() === '');
   };
 
-  const send = async () => {
+  /** Sends in order: the draft clears at once, so the next message can be typed while this one is on its way. */
+  const send = () => {
     const value = text.trim();
-    if (!value || busy) return;
-    setBusy(true);
+    if (!value) return;
     typing.stop();
-    const ok = await desktop.sendText(c.sessionId, value, internal);
-    setBusy(false);
-    if (ok) {
-      setText('');
-      desktop.setDraft(c.sessionId, '');
-    }
+    setText('');
+    desktop.setDraft(c.sessionId, '');
+    const asNote = internal;
+    setBusy(true);
+    chain.current = chain.current.then(async () => {
+      const ok = await desktop.sendText(c.sessionId, value, asNote);
+      // On failure, give the text back unless something new was typed meanwhile.
+      if (!ok && !area.current?.value) {
+        setText(value);
+        desktop.setDraft(c.sessionId, value);
+      }
+    });
+    void chain.current.then(() => setBusy(false));
     area.current?.focus();
   };
 
@@ -107,7 +115,7 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
         <button type="button" aria-expanded={push} onClick={() => setPush(!push)}>
           Push URL
         </button>
-        <button type="submit" class="primary" disabled={busy || !text.trim()}>
+        <button type="submit" class="primary" disabled={!text.trim()} aria-busy={busy}>
           {internal ? 'Add note' : 'Send'}
         </button>
       </div>
