@@ -4,6 +4,8 @@
 //   dist/cxbus.min.js                  the bus alone (lazy-loading pattern)
 //   dist/plugins/widgets-core.min.js   everything but the bus, onto the page's window.CXBus
 //   dist/plugins/webchat-service.min.js  WebChatService alone
+//   dist/transports/<type>.min.js      a transport WebChatService loads on first use, from next to
+//                                      the script it came from (purecloud-v2-sockets, gms-chat-v2)
 import { build, transform } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -34,10 +36,16 @@ const entries = {
     imports.boot,
   ],
   'plugins/webchat-service.min.js': [imports.service],
+  'transports/purecloud-v2-sockets.min.js': ["import './src/transports/purecloud-v2-sockets.ts';"],
+  'transports/gms-chat-v2.min.js': ["import './src/transports/gms-chat-v2.ts';"],
 };
+
+// Where a bundle finds dist/transports/, relative to its own URL.
+const transportsPath = (out) => (out.startsWith('plugins/') ? '../transports/' : 'transports/');
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'plugins'), { recursive: true });
+mkdirSync(join(dist, 'transports'), { recursive: true });
 
 const sizes = {};
 for (const [out, lines] of Object.entries(entries)) {
@@ -49,6 +57,7 @@ for (const [out, lines] of Object.entries(entries)) {
     target: 'es2019',
     platform: 'browser',
     legalComments: 'none',
+    define: { PARLEY_TRANSPORTS_PATH: JSON.stringify(transportsPath(out)) },
     write: false,
     logLevel: 'warning',
   });
@@ -65,7 +74,7 @@ sizes['widgets.min.css'] = Buffer.from(css);
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const kib = (n) => (n / 1024).toFixed(1) + ' KiB';
 console.log(`widgets build${hasUi ? '' : ' (no src/ui/index.ts yet: built without the UI)'}`);
-for (const [name, b] of Object.entries(sizes)) console.log(`  dist/${name.padEnd(34)} ${kib(b.length).padStart(10)}  ${kib(gz(b)).padStart(9)} gzipped`);
+for (const [name, b] of Object.entries(sizes)) console.log(`  dist/${name.padEnd(44)} ${kib(b.length).padStart(10)}  ${kib(gz(b)).padStart(9)} gzipped`);
 const total = gz(sizes['widgets.min.js']) + gz(sizes['widgets.min.css']);
 console.log(`  widgets.min.js + widgets.min.css: ${kib(total)} gzipped (budget ${kib(BUDGET)})`);
 if (total > BUDGET) {

@@ -69,7 +69,9 @@ describe('WebChatService without a session', () => {
 
   it('an unknown transport.type is a clear error', async () => {
     const p = openPage({ transport: { type: 'carrier-pigeon' } });
-    await expect(p.cmd('WebChatService.startChat', {})).rejects.toBe('Unknown webchat transport.type "carrier-pigeon". Supported: pureengage-v3-rest.');
+    await expect(p.cmd('WebChatService.startChat', {})).rejects.toBe(
+      'Unknown webchat transport.type "carrier-pigeon". Supported: pureengage-v3-rest, purecloud-v2-sockets (or no type with webchat.dataURL for GMS chat v2).',
+    );
   });
 
   it('addPrefilter accepts a RegExp or an array of them and resolves with all of them', async () => {

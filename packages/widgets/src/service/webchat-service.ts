@@ -2,7 +2,7 @@ import type { CommandEvent, CXBusApi, Plugin } from '../bus/cxbus.js';
 import { pluginConfig } from '../config.js';
 import { Cookie, cookieName, cookieOptions } from '../cookies.js';
 import { createTransport, TransportError, type RawMessage, type SessionData, type Transport } from '../transports/transport.js';
-import '../transports/pureengage-v3-rest.js';
+import '../transports/index.js';
 import { indexNum, normalize, type ChatMessage } from './messages.js';
 
 /**
@@ -125,7 +125,7 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
   const preprocessors: ((m: ChatMessage) => ChatMessage)[] = [];
   const typingInputs = new WeakSet<object>();
 
-  const tp = (): Transport => (transport ??= createTransport(tcfg()));
+  const tp = (): Transport => (transport ??= createTransport(tcfg(), cfg));
   const active = () => state === 'active';
   const isAsync = () => !!acfg().enabled || sessionAsync;
   const publish = (e: string, d?: unknown) => P.publish(e, d);
@@ -138,11 +138,15 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
     const a = acfg();
     if (isAsync() && typeof a.getSessionData === 'function') {
       try {
-        a.getSessionData(session!.token, Cookie, cookieOptions());
+        a.getSessionData(session!.token ?? { ...session }, Cookie, cookieOptions());
       } catch (err) {
         console.error('[WebChatService] getSessionData failed', err);
       }
-    } else Cookie.set(cookieName(KEYS), JSON.stringify({ token: session!.token, async: sessionAsync }), { ...cookieOptions(), maxAge: isAsync() ? ASYNC_COOKIE_SECONDS : undefined });
+    } else {
+      // v3 keeps its token; GMS {sessionID, userId, secureKey, alias}; guest v2 {conversationId, memberId, jwt, eventStreamUri}
+      const keys = session!.token ? { token: session!.token } : session;
+      Cookie.set(cookieName(KEYS), JSON.stringify({ ...keys, async: sessionAsync }), { ...cookieOptions(), maxAge: isAsync() ? ASYNC_COOKIE_SECONDS : undefined });
+    }
     ping();
   }
   async function load(): Promise<SessionData | null> {
@@ -158,7 +162,9 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
         v = { token: v };
       }
     }
-    return v && typeof v === 'object' && typeof (v as Any).token === 'string' && (v as Any).token ? (v as SessionData) : null;
+    if (!v || typeof v !== 'object') return null;
+    const o = v as Any;
+    return (typeof o.token === 'string' && o.token) || o.secureKey || o.jwt ? (o as SessionData) : null;
   }
   function forget() {
     const o = cookieOptions();
@@ -399,7 +405,7 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
         continue;
       }
       // A server that answers at once with nothing is polled every pollTimeout; a long poll is re-issued at once.
-      const wait = got ? 0 : Math.max(100, +tcfg().pollTimeout || 3000) - (Date.now() - t0);
+      const wait = got || transport?.selfTimed ? 0 : Math.max(100, +tcfg().pollTimeout || 3000) - (Date.now() - t0);
       if (wait > 0) await sleep(wait);
     }
   }
@@ -407,7 +413,7 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
   function startPolling() {
     if (polling) return;
     polling = true;
-    publish('pollingStarted');
+    if (tp().can.poll) publish('pollingStarted');
     void pollLoop(++pollGen);
   }
 
@@ -416,14 +422,14 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
     polling = false;
     pollGen++;
     transport?.abort();
-    publish('pollingStopped');
+    if (transport?.can.poll) publish('pollingStopped');
   }
 
   // ---- commands ----
   const commands: Record<string, Handler> = {
     configure(o) {
       if (o && typeof o === 'object') Object.assign(cfg, o);
-      if (o?.transport) transport = undefined;
+      if (o?.transport || o?.dataURL) transport = undefined;
       if (o?.userData) userData = { ...userData, ...o.userData };
       setData('userData', userData);
     },
@@ -444,7 +450,7 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
       reset();
       const async = o.async != null ? !!o.async : !!acfg().enabled;
       try {
-        const { session: s, response } = await t.start({
+        const { session: s, response, started } = await t.start({
           nickname: o.nickname,
           firstname: o.firstname,
           lastname: o.lastname,
@@ -454,7 +460,7 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
           async,
         });
         begin(s, async);
-        publish('started', { data: { ...s } });
+        publish('started', started ?? { data: { ...s } });
         startPolling();
         return response;
       } catch (err) {

@@ -39,6 +39,6 @@ describe('transport registry', () => {
   it('creates the v3 transport by type (the default) and names the supported ones for an unknown type', () => {
     expect(createTransport({ type: 'pureengage-v3-rest' }).can.poll).toBe(true);
     expect(createTransport({}).can.customNotice).toBe(false);
-    expect(() => createTransport({ type: 'gms' })).toThrow('Unknown webchat transport.type "gms". Supported: pureengage-v3-rest.');
+    expect(() => createTransport({ type: 'gms' })).toThrow('Unknown webchat transport.type "gms". Supported: pureengage-v3-rest');
   });
 });

@@ -1,7 +1,8 @@
 /**
- * What WebChatService needs from a chat API. One file per transport implements it (today:
- * pureengage-v3-rest; GMS v2 and guest v2 sockets slot in the same way). Every method resolves with
- * the server's parsed response (the "AJAX Response Object" of seed 003) or throws a TransportError.
+ * What WebChatService needs from a chat API. One file per transport implements it: pureengage-v3-rest
+ * (in the main bundle), purecloud-v2-sockets and GMS chat v2 (each in its own file, loaded on first
+ * use; see index.ts). Every method resolves with the server's parsed response (the "AJAX Response
+ * Object" of seed 003) or throws a TransportError.
  */
 export interface RawMessage {
   id?: string;
@@ -39,7 +40,13 @@ export type SessionData = Record<string, any>;
 export interface Transport {
   /** Capabilities: a missing one makes the command reject with seed 003's "This transport doesn't support ..." text. */
   readonly can: { poll: boolean; customNotice: boolean; userData: boolean; files: boolean; history: boolean };
-  start(info: StartInfo): Promise<{ session: SessionData; response: any }>;
+  /**
+   * poll() paces itself (GMS refresh every 0.5-3 s, a socket that resolves when frames arrive): the
+   * service polls again at once instead of waiting `pollTimeout` after an empty answer.
+   */
+  readonly selfTimed?: boolean;
+  /** `started`: the data WebChatService.started publishes (default `{data: session}`). */
+  start(info: StartInfo): Promise<{ session: SessionData; response: any; started?: unknown }>;
   /** Adopts stored session data (page reload / async restore); resolves the session data to keep. */
   resume(data: SessionData): Promise<SessionData>;
   /** New messages after `after` (or after the server's cursor); long polls. */
@@ -54,16 +61,16 @@ export interface Transport {
   upload(file: Blob, name?: string): Promise<{ message?: RawMessage; response: any }>;
   /** Absolute URL of a file link found in a message. */
   fileUrl(url: string): string;
-  /** Cancels requests in flight (polls). */
+  /** Cancels requests in flight (polls) and, for a socket, closes it. */
   abort(): void;
 }
 
-export class TransportError extends Error {
+class TransportErrorClass extends Error {
   constructor(
     message: string,
     /** HTTP status; 0 when the server was not reached. */
     readonly httpStatus: number,
-    /** Server error code (`INVALID_SESSION`, `UNAUTHORIZED`, ...), or NETWORK_ERROR / TIMEOUT. */
+    /** Server error code (`INVALID_SESSION`, `UNAUTHORIZED`, ...), or NETWORK_ERROR / TIMEOUT / ABORTED. */
     readonly code: string,
     /** The parsed response body, as the command rejects with it. */
     readonly response: any,
@@ -72,18 +79,118 @@ export class TransportError extends Error {
   }
 }
 
-export type TransportFactory = (config: Record<string, any>) => Transport;
+/** The config of `webchat.transport`, and all of `webchat` (GMS reads `webchat.dataURL`, `apikey`, ...). */
+export type TransportFactory = (config: Record<string, any>, webchat: Record<string, any>) => Transport;
 
-const factories: Record<string, TransportFactory> = Object.create(null);
+/**
+ * The registry and the error class live on a global so that a transport loaded later from its own
+ * file (dist/transports/*.min.js) registers into, and throws errors of, the page's WebChatService.
+ */
+const shared: { f: Record<string, TransportFactory>; E: typeof TransportErrorClass } = ((globalThis as any).__parleyTransports ??= {
+  f: Object.create(null),
+  E: TransportErrorClass,
+});
+
+export const TransportError = shared.E;
+export type TransportError = TransportErrorClass;
+
+/** Chat API v3 (the default), Genesys Cloud guest chat v2, and GMS chat v2 (no type, `webchat.dataURL`). */
+export const V3 = 'pureengage-v3-rest';
+export const GUEST = 'purecloud-v2-sockets';
+export const GMS = 'gms-chat-v2';
 
 export function defineTransport(type: string, factory: TransportFactory): void {
-  factories[type] = factory;
+  shared.f[type] = factory;
 }
 
-/** The transport for `webchat.transport`; an unknown type is a clear error. */
-export function createTransport(config: Record<string, any>): Transport {
-  const type = config.type ?? 'pureengage-v3-rest';
-  const f = factories[type];
-  if (!f) throw new Error(`Unknown webchat transport.type "${type}". Supported: ${Object.keys(factories).join(', ')}.`);
-  return f(config);
+interface Lazy {
+  can: Transport['can'];
+  selfTimed?: boolean;
+}
+const lazy: Record<string, Lazy> = Object.create(null);
+
+/** A transport kept in its own file, loaded on first use (see loadTransportFile). */
+export function defineLazyTransport(type: string, info: Lazy): void {
+  lazy[type] = info;
+}
+
+declare const PARLEY_TRANSPORTS_PATH: string | undefined;
+// The widgets script's own URL, taken while it runs: transport files sit next to it.
+const here = typeof document !== 'undefined' ? (document.currentScript as HTMLScriptElement | null)?.src : undefined;
+
+/** URL of dist/transports/<type>.min.js, relative to the script this bundle came from. */
+export function transportFileUrl(type: string): string {
+  const dir = typeof PARLEY_TRANSPORTS_PATH === 'string' ? PARLEY_TRANSPORTS_PATH : 'transports/';
+  return new URL(dir + type + '.min.js', here || (typeof location !== 'undefined' ? location.origin + '/widgets/' : 'http://localhost/widgets/')).href;
+}
+
+/** Loads a transport file with a script tag (replaceable, e.g. by tests). */
+export let loadTransportFile = (type: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const el = document.createElement('script');
+    el.src = transportFileUrl(type);
+    el.async = true;
+    el.onload = () => resolve();
+    el.onerror = () => {
+      el.remove();
+      reject(new Error('could not load ' + el.src));
+    };
+    document.head.appendChild(el);
+  });
+
+export function setTransportLoader(fn: (type: string) => Promise<void>): void {
+  loadTransportFile = fn;
+}
+
+/** A stand-in with the transport's capabilities that loads its file on the first call and delegates. */
+function lazyTransport(type: string, info: Lazy, config: Record<string, any>, webchat: Record<string, any>): Transport {
+  let impl: Transport | undefined;
+  let loading: Promise<Transport> | undefined;
+  const get = (): Promise<Transport> =>
+    (loading ??= loadTransportFile(type).then(
+      () => {
+        const f = shared.f[type];
+        if (!f) throw new Error(type + ' did not register');
+        return (impl = f(config, webchat));
+      },
+      (err) => {
+        loading = undefined;
+        const message = 'The chat transport could not be loaded.';
+        throw new TransportError(message, 0, 'NETWORK_ERROR', { status: { code: 'NETWORK_ERROR', message }, detail: String(err) });
+      },
+    ));
+  const via =
+    <K extends 'start' | 'resume' | 'poll' | 'history' | 'send' | 'typing' | 'updateUserData' | 'leave' | 'upload'>(k: K) =>
+    async (...a: any[]): Promise<any> =>
+      ((await get())[k] as (...x: any[]) => Promise<any>)(...a);
+  return {
+    can: info.can,
+    selfTimed: info.selfTimed,
+    start: via('start'),
+    resume: via('resume'),
+    poll: via('poll'),
+    history: via('history'),
+    send: via('send'),
+    customNotice: info.can.customNotice ? async (text) => (await get()).customNotice!(text) : undefined,
+    typing: via('typing'),
+    updateUserData: via('updateUserData'),
+    leave: via('leave'),
+    upload: via('upload'),
+    fileUrl: (u) => (impl ? impl.fileUrl(u) : u),
+    abort: () => impl?.abort(),
+  };
+}
+
+/**
+ * The transport for `webchat.transport`, chosen as the Genesys client does: `transport.type`; without
+ * one, `webchat.dataURL` means GMS chat v2; otherwise Chat API v3. An unknown type is a clear error.
+ */
+export function createTransport(config: Record<string, any>, webchat: Record<string, any> = {}): Transport {
+  const type = config.type ?? (webchat.dataURL ? GMS : V3);
+  const f = shared.f[type];
+  if (f) return f(config, webchat);
+  const l = lazy[type];
+  if (l) return lazyTransport(type, l, config, webchat);
+  const names = [...new Set([...Object.keys(shared.f), ...Object.keys(lazy)])].filter((n) => n !== GMS);
+  throw new Error(`Unknown webchat transport.type "${type}". Supported: ${names.join(', ')} (or no type with webchat.dataURL for GMS chat v2).`);
 }
