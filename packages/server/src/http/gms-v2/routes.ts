@@ -339,6 +339,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
       .send(bytes);
   });
   doc({ method: 'get', path: `${C}/file/:fileId/download`, tag: 'gms-v2', summary: 'Download a file of this chat (alias, userId, secureKey in the query); POST with a form body works too', query: gmsCredentials, responses: { '200': 'the file', '404': 'statusCode 2: no such file in this chat' } });
-  both('get', `${C}/file/:fileId/download`, {}, download);
+  // A GET carries the secureKey in its URL: keep the request line out of the log.
+  both('get', `${C}/file/:fileId/download`, { logLevel: 'warn' }, download);
   both('post', `${C}/file/:fileId/download`, {}, download);
 }
