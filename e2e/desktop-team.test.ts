@@ -72,6 +72,25 @@ describe('desktop: several conversations and staff', () => {
     await eventually(async () => (await tabB.getAttribute('aria-selected')) === 'true', 'arrow to Bob');
 
     await setNotReady(page);
+    // Transfer Bob to another queue: the tab goes, the interaction waits in Billing.
+    await tabB.click();
+    await page.getByRole('button', { name: 'Transfer…' }).click();
+    const dlg = page.getByRole('dialog', { name: 'Transfer the chat' });
+    const queue = dlg.getByLabel('Queue', { exact: true });
+    await queue.locator('option', { hasText: 'Billing' }).waitFor({ state: 'attached' });
+    await queue.selectOption('Billing');
+    await dlg.getByRole('button', { name: 'Transfer' }).click();
+    await tabB.waitFor({ state: 'detached' });
+    const moved = await server.parley.store.tx((tx) => tx.listInteractions({ sessionId: b.sessionId }));
+    expect(moved.at(-1)).toMatchObject({ state: 'Queued', queue: 'Billing', agentAccountId: null });
+    // Pick it again from the Billing queue and finish it, so later tests start clean.
+    await page.getByRole('button', { name: /Pick chat from Bob/ }).click();
+    await tabB.waitFor();
+    await page.locator('.state-pill', { hasText: 'Handling' }).waitFor();
+    await page.getByRole('button', { name: 'Mark done' }).click();
+    await page.getByLabel('Wrap-up code').selectOption('resolved');
+    await page.getByRole('button', { name: 'Complete' }).click();
+    await page.locator('.state-pill', { hasText: 'Completed' }).waitFor();
     expect(seen.errors).toEqual([]);
     await page.context().close();
   });
