@@ -1,0 +1,179 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { sleep, withTimeout } from './util.js';
+
+export const benchRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const repoRoot = join(benchRoot, '..');
+
+const live = new Set<ChildProcess>();
+
+/** Kills every child this process started (by pid), e.g. on Ctrl-C or a crash. */
+export function killAll(): void {
+  for (const c of live) {
+    try {
+      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  live.clear();
+}
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  /** Resident set size in kB, from /proc. */
+  rssKb(): number;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<number | null>;
+  exited: Promise<number | null>;
+  /** Heap after a full GC, through the inspector, when started with `inspect`. */
+  heapAfterGc?(): Promise<{ usedBytes: number; totalBytes: number }>;
+}
+
+export function rssKbOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+function track(name: string, child: ChildProcess, inspectPort?: number): Proc {
+  live.add(child);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    });
+  });
+  const proc: Proc = {
+    name,
+    child,
+    pid: child.pid!,
+    rssKb: () => rssKbOf(child.pid!),
+    exited,
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
+  if (inspectPort) proc.heapAfterGc = () => heapAfterGc(inspectPort);
+  return proc;
+}
+
+/**
+ * Starts a server process (`node args…`), its output to `logFile`, and waits until `readyUrl`
+ * answers 200 (or the process dies, or `timeoutMs` passes).
+ */
+export async function startServer(opts: {
+  name: string;
+  nodeArgs: string[];
+  env: Record<string, string>;
+  logFile: string;
+  readyUrl: string;
+  timeoutMs?: number;
+  inspectPort?: number;
+  cwd?: string;
+}): Promise<Proc> {
+  const out = createWriteStream(opts.logFile, { flags: 'a' });
+  const execArgs = [...(opts.inspectPort ? [`--inspect=127.0.0.1:${opts.inspectPort}`] : []), ...opts.nodeArgs];
+  const child = spawn(process.execPath, execArgs, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd ?? repoRoot });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const proc = track(opts.name, child, opts.inspectPort);
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  let dead = false;
+  void proc.exited.then(() => (dead = true));
+  while (Date.now() < deadline && !dead) {
+    try {
+      const r = await fetch(opts.readyUrl, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return proc;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(150);
+  }
+  await proc.stop(1000);
+  throw new Error(`${opts.name} did not start (see ${opts.logFile})`);
+}
+
+/** A load-generator process speaking the small RPC of worker.ts over the IPC channel. */
+export interface Worker {
+  name: string;
+  proc: Proc;
+  call<T = any>(op: string, payload?: unknown, timeoutMs?: number): Promise<T>;
+}
+
+export function startWorker(name: string, file: string, logFile: string, args: string[] = []): Worker {
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = fork(file, args, { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced', cwd: benchRoot });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const proc = track(name, child);
+  let seq = 0;
+  const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  child.on('message', (m: any) => {
+    const p = pending.get(m?.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.error) p.reject(new Error(`${name}: ${m.error}`));
+    else p.resolve(m.result);
+  });
+  void proc.exited.then((code) => {
+    for (const p of pending.values()) p.reject(new Error(`${name} exited (${code}) (see ${logFile})`));
+    pending.clear();
+  });
+  return {
+    name,
+    proc,
+    call(op, payload, timeoutMs = 120_000) {
+      const id = ++seq;
+      const p = new Promise<any>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        child.send({ id, op, payload });
+      });
+      return withTimeout(p, timeoutMs, `${name} ${op}`);
+    },
+  };
+}
+
+/** Full GC then heap usage, through the V8 inspector of a process started with --inspect. */
+async function heapAfterGc(port: number): Promise<{ usedBytes: number; totalBytes: number }> {
+  const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
+  const ws = new WebSocket(list[0]!.webSocketDebuggerUrl);
+  await new Promise((r, j) => {
+    ws.once('open', r);
+    ws.once('error', j);
+  });
+  let id = 0;
+  const call = (method: string) =>
+    new Promise<any>((resolve) => {
+      const my = ++id;
+      const on = (d: WebSocket.RawData) => {
+        const m = JSON.parse(d.toString());
+        if (m.id === my) {
+          ws.off('message', on);
+          resolve(m.result);
+        }
+      };
+      ws.on('message', on);
+      ws.send(JSON.stringify({ id: my, method }));
+    });
+  try {
+    await withTimeout(call('HeapProfiler.collectGarbage'), 30_000, 'gc');
+    const usage = await withTimeout(call('Runtime.getHeapUsage'), 10_000, 'heap usage');
+    return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
+  } finally {
+    ws.close();
+  }
+}

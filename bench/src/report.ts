@@ -1,0 +1,168 @@
+/** Ratios (Parley / baseline) and the Markdown report. */
+import type { Results } from './run.js';
+
+const r2 = (v: number) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : NaN);
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && Number.isFinite(a) && Number.isFinite(b) && b > 0 ? r2(a / b) : null);
+
+export function ratios(r: Results) {
+  const lat = (system: string, sessions: number) => r.latency.find((x) => x.system === system && x.sessions === sessions && !x.error);
+  const latency = [...new Set(r.latency.map((x) => x.sessions))].map((sessions) => {
+    const p = lat('parley', sessions);
+    const row: Record<string, unknown> = { sessions };
+    for (const base of ['ws', 'sio']) {
+      const b = lat(base, sessions);
+      row[`vs_${base}`] = p && b
+        ? {
+            oneWayP50: ratio(p.oneWay!.p50, b.oneWay!.p50),
+            oneWayP95: ratio(p.oneWay!.p95, b.oneWay!.p95),
+            oneWayP99: ratio(p.oneWay!.p99, b.oneWay!.p99),
+            roundTripP50: ratio(p.roundTrip!.p50, b.roundTrip!.p50),
+            roundTripP99: ratio(p.roundTrip!.p99, b.roundTrip!.p99),
+            serverCpu: ratio(p.cpu?.serverCores, b.cpu?.serverCores),
+          }
+        : null;
+    }
+    return row;
+  });
+  const tp = (s: string) => r.throughput.find((x) => x.system === s)?.maxExchangesPerSecond ?? null;
+  const throughput: Record<string, unknown> = {};
+  for (const p of ['parley', 'pg1', 'pg3']) throughput[p] = { vs_ws: ratio(tp(p), tp('ws')), vs_sio: ratio(tp(p), tp('sio')) };
+  const mem = (s: string, kind: string) => r.memory.find((x) => x.system === s && x.kind === kind && !x.error);
+  const memory: Record<string, unknown> = {};
+  for (const kind of ['long poll', 'agent websocket']) {
+    const p = mem('parley', kind);
+    memory[kind] = {
+      rss_vs_ws: ratio(p?.rssKbPerSession, mem('ws', 'websocket')?.rssKbPerSession),
+      rss_vs_sio: ratio(p?.rssKbPerSession, mem('sio', 'websocket')?.rssKbPerSession),
+      heap_vs_ws: ratio(p?.heapKbPerSession, mem('ws', 'websocket')?.heapKbPerSession),
+      heap_vs_sio: ratio(p?.heapKbPerSession, mem('sio', 'websocket')?.heapKbPerSession),
+    };
+  }
+  const largest = (s: string) => {
+    const ok = r.latency.filter((x) => x.system === s && !x.error && (x.oneWay?.p99 ?? Infinity) <= 100 && (x.lost ?? 1) === 0);
+    return ok.length ? Math.max(...ok.map((x) => x.sessions)) : null;
+  };
+  const capacity = { parley: largest('parley'), ws: largest('ws'), sio: largest('sio'), vs_ws: ratio(largest('parley'), largest('ws')), vs_sio: ratio(largest('parley'), largest('sio')) };
+  const widget = r.widget ? { usableOverEmptyPage: ratio(r.widget.median.chatUsableMs, r.widget.median.emptyPageLoadMs) } : null;
+  return { latency, throughput, memory, capacity, widget };
+}
+
+const f = (v: unknown, d = 1) => (typeof v === 'number' && Number.isFinite(v) ? (Math.round(v * 10 ** d) / 10 ** d).toLocaleString('en-US') : v == null ? '–' : String(v));
+const x = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${f(v, 2)}×` : '–');
+
+export function renderMarkdown(r: Results): string {
+  const m = r.meta as any;
+  const ra = r.ratios ?? ratios(r);
+  const out: string[] = [];
+  const add = (...l: string[]) => out.push(...l);
+  const systemsLabel: Record<string, string> = {};
+  for (const l of r.latency) systemsLabel[l.system] = l.label;
+  for (const t of r.throughput) systemsLabel[t.system] = t.label;
+
+  add(`# Parley bench: ${m.mode} mode, ${m.startedAt}`, '');
+  add(`Command: \`${m.command}\` (short: \`${m.commands.short}\`; full: \`${m.commands.full}\`). Commit \`${String(m.git.commit).slice(0, 10)}\`${m.git.uncommittedServerFiles ? `, with ${m.git.uncommittedServerFiles} uncommitted file(s) under packages/server/src or packages/protocol/src (other developers' work in progress)` : ''}.`, '');
+  const mc = m.machine;
+  add(`Machine: ${mc.nproc} cores (${mc.cpuModel}), ${mc.memoryGiB} GiB, Linux ${mc.kernel}; Node ${mc.node}; ${mc.chromium}; PostgreSQL ${mc.postgres}; Redis ${String(mc.redis).replace('redis_version:', '')}; socket.io ${mc.socketIo}; ws ${mc.ws}; open files limit ${mc.ulimitNoFile}.`, '');
+  add(
+    `**Load note.** Everything (servers under test, load generators, Chromium) shares these ${mc.nproc} cores, and other developers' tests ran on the machine at the same time: load average ${mc.loadAvgAtStart?.join(' / ')} at the start${m.loadAvgAtEnd ? `, ${m.loadAvgAtEnd.join(' / ')} at the end` : ''}. The "foreign" CPU column of each run is what processes other than this bench used during its measuring window: figures measured while it was high are noisy. Ratios between systems measured in the same run are more trustworthy than absolute numbers.`,
+    '',
+  );
+  if (m.notes?.length) add(...m.notes.map((n: string) => `- Note: ${n}`), '');
+
+  // ---- ratios first ----
+  add('## Parley / baseline ratios', '');
+  add('Lower is better for latency and memory (1.00× = as good as the baseline); higher is better for throughput and capacity.', '');
+  add('| figure | Parley / ws relay | Parley / Socket.IO relay |', '| --- | --- | --- |');
+  for (const row of ra.latency as any[]) {
+    add(`| one-way latency p50, ${f(row.sessions, 0)} sessions | ${x(row.vs_ws?.oneWayP50)} | ${x(row.vs_sio?.oneWayP50)} |`);
+    add(`| one-way latency p99, ${f(row.sessions, 0)} sessions | ${x(row.vs_ws?.oneWayP99)} | ${x(row.vs_sio?.oneWayP99)} |`);
+    add(`| round trip p99, ${f(row.sessions, 0)} sessions | ${x(row.vs_ws?.roundTripP99)} | ${x(row.vs_sio?.roundTripP99)} |`);
+    add(`| server CPU, ${f(row.sessions, 0)} sessions | ${x(row.vs_ws?.serverCpu)} | ${x(row.vs_sio?.serverCpu)} |`);
+  }
+  const tpr = ra.throughput as any;
+  add(`| throughput (p99 ≤ 100 ms), SQLite | ${x(tpr.parley?.vs_ws)} | ${x(tpr.parley?.vs_sio)} |`);
+  add(`| throughput, PostgreSQL + Redis, 1 node | ${x(tpr.pg1?.vs_ws)} | ${x(tpr.pg1?.vs_sio)} |`);
+  add(`| throughput, PostgreSQL + Redis, 3 nodes | ${x(tpr.pg3?.vs_ws)} | ${x(tpr.pg3?.vs_sio)} |`);
+  const mr = ra.memory as any;
+  add(`| RSS per idle session, long poll | ${x(mr['long poll']?.rss_vs_ws)} | ${x(mr['long poll']?.rss_vs_sio)} |`);
+  add(`| heap per idle session, long poll | ${x(mr['long poll']?.heap_vs_ws)} | ${x(mr['long poll']?.heap_vs_sio)} |`);
+  add(`| RSS per idle agent WebSocket | ${x(mr['agent websocket']?.rss_vs_ws)} | ${x(mr['agent websocket']?.rss_vs_sio)} |`);
+  add(`| heap per idle agent WebSocket | ${x(mr['agent websocket']?.heap_vs_ws)} | ${x(mr['agent websocket']?.heap_vs_sio)} |`);
+  const cap = ra.capacity as any;
+  add(`| sessions per node with p99 < 100 ms (largest rung tested) | ${x(cap.vs_ws)} | ${x(cap.vs_sio)} |`);
+  add('');
+  add(`Guest-chat WebSocket (guest-v2): ${r.guestV2.note}.`, '');
+
+  // ---- latency ----
+  if (r.latency.length) {
+    add('## 1. End-to-end delivery latency', '');
+    add(
+      `One message per session every ${(m.config.intervalMs / 1000).toFixed(0)} s (random phase), answered at once by its agent; ${m.config.perAgent} sessions per agent connection. Parley: customers on the consumer API long poll (Chat API v3, form bodies, default LONG_POLL_MS), agents on the agent WebSocket (accept over REST, \`subscribe\` per session, replies over REST); SQLite. Baselines: customers and agents on WebSockets. Warm-up ${m.config.latency.warmupMs / 1000} s, then ${m.config.latency.measureMs / 1000} s measured. Milliseconds.`,
+      '',
+    );
+    add('| system | sessions | agents | c→a p50 / p95 / p99 / max | a→c p50 / p95 / p99 / max | round trip p50 / p95 / p99 / max | answered | lost | send ack p99 | server CPU (cores) | foreign CPU | server RSS MB |', '| --- | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const l of r.latency) {
+      if (l.error) {
+        add(`| ${l.label} | ${f(l.sessions, 0)} | | failed: ${l.error.replace(/\|/g, '/')} | | | | | | | | |`);
+        continue;
+      }
+      const s = (q: any) => `${f(q.p50)} / ${f(q.p95)} / ${f(q.p99)} / ${f(q.max)}`;
+      add(`| ${l.label} | ${f(l.sessions, 0)} | ${f(l.agents, 0)} | ${s(l.customerToAgent)} | ${s(l.agentToCustomer)} | ${s(l.roundTrip)} | ${l.answered}/${l.measuredSent} | ${l.lost} | ${f(l.sendAck?.p99)} | ${f(l.cpu?.serverCores, 2)} | ${f(l.cpu?.foreignCores, 2)} | ${l.serverRssMb?.join('–')} |`);
+    }
+    add('');
+    add(`Largest number of concurrent sessions one node held with one-way p99 < 100 ms and nothing lost (largest rung of this mode's ladder, so a lower bound): Parley ${f(cap.parley, 0)}, ws relay ${f(cap.ws, 0)}, Socket.IO relay ${f(cap.sio, 0)}.`, '');
+  }
+
+  // ---- throughput ----
+  if (r.throughput.length) {
+    add('## 2. Throughput before p99 exceeds 100 ms', '');
+    add(
+      `A pool of ${m.config.throughput.pool} sessions (${m.config.perAgent} per agent); the rate of customer messages is raised step by step (${m.config.throughput.warmupMs / 1000} s warm-up + ${m.config.throughput.measureMs / 1000} s measured per step) until one-way p99 > ${m.config.p99LimitMs} ms, more than 0.1 % go unanswered, the achieved rate falls under 90 % of the target, or the load generator itself lags. Every customer message is persisted (Parley) and delivered to the agent, whose answer is persisted and delivered back: messages delivered per second = 2 × exchanges per second. Clients are spread round-robin over the nodes; an agent's node is usually not its customers' node (cross-node fan-out through Redis).`,
+      '',
+    );
+    add('| system | max exchanges/s | max messages/s | stopped because | steps (target → achieved/s, one-way p99 ms, server CPU cores) |', '| --- | ---: | ---: | --- | --- |');
+    for (const t of r.throughput) {
+      const steps = t.steps.map((s) => `${f(s.targetRate, 0)}→${f(s.achievedRate, 0)}, ${f(s.oneWay.p99)}, ${f(s.cpu?.serverCores, 2)}`).join('; ');
+      add(`| ${t.label} | ${f(t.maxExchangesPerSecond, 0)} | ${f(t.maxMessagesPerSecond, 0)} | ${(t.error ? `error: ${t.error}` : t.stoppedBecause).replace(/\|/g, '/')} | ${steps} |`);
+    }
+    add('');
+  }
+
+  // ---- memory ----
+  if (r.memory.length) {
+    add('## 3. Memory per idle connected session', '');
+    add(
+      'Server RSS (median of 5 samples) and V8 heap after a full GC (through the inspector) before and after N idle sessions, divided by N. Parley long poll: N started sessions each holding its long poll; Parley agent WebSocket: then N agent connections (one account), each authenticated and subscribed to one of those sessions, measured over the long-poll state. Baselines: N customer WebSocket connections.',
+      '',
+    );
+    add('| system | kind | sessions | RSS before → after MB | heap before → after MB | RSS kB / session | heap kB / session |', '| --- | --- | ---: | --- | --- | ---: | ---: |');
+    for (const mm of r.memory) add(`| ${mm.label} | ${mm.kind} | ${f(mm.sessions, 0)} | ${f(mm.before.rssMb)} → ${f(mm.after.rssMb)} | ${f(mm.before.heapUsedMb)} → ${f(mm.after.heapUsedMb)} | ${f(mm.rssKbPerSession)} | ${f(mm.heapKbPerSession)} |${mm.error ? ` ${mm.error}` : ''}`);
+    add('');
+  }
+
+  // ---- widget ----
+  if (r.widget) {
+    const w = r.widget;
+    add('## 5. Widget', '');
+    add('| file (packages/widgets/dist) | bytes | gzip -9 | brotli |', '| --- | ---: | ---: | ---: |');
+    for (const file of w.files) add(`| ${file.file} | ${f(file.bytes, 0)} | ${f(file.gzipBytes, 0)} | ${f(file.brotliBytes, 0)} |`);
+    add('');
+    add(
+      `Headless Chromium, a fresh context (cold cache) per run, median of ${w.chatUsableMs.length} runs, from navigation start: empty page loaded **${f(w.median.emptyPageLoadMs)} ms**; page with the widget loaded ${f(w.median.widgetPageLoadMs)} ms; chat window open ${f(w.median.chatOpenMs)} ms; chat usable (started on the server, input enabled) **${f(w.median.chatUsableMs)} ms**, i.e. ${f(w.median.usableOverEmptyMs)} ms after an empty page would have loaded.${w.error ? ` Error: ${w.error}` : ''}`,
+      '',
+    );
+  }
+
+  // ---- profile ----
+  if (r.profile) {
+    const p = r.profile;
+    add('## Profile of the Parley server', '');
+    add(`\`node --cpu-prof\` on the server during: ${p.scenario}. ${f(p.totalMs / 1000)} s profiled, idle ${p.idlePercent} %, GC ${p.gcPercent} %. File: \`${p.file}\`.`, '');
+    add('Self time, top functions:', '', '| function | where | self % |', '| --- | --- | ---: |');
+    for (const t of p.topFunctions.slice(0, 15)) add(`| ${t.fn} | ${t.where} | ${t.selfPercent} |`);
+    add('', 'Inclusive time, server functions:', '', '| function | where | total % |', '| --- | --- | ---: |');
+    for (const t of p.inclusive.slice(0, 15)) add(`| ${t.fn} | ${t.where} | ${t.totalPercent} |`);
+    add('');
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,259 @@
+/**
+ * Parley bench: load generator and baselines, side by side, in one run on this machine.
+ *
+ *   npm run bench                 short mode (a few minutes): 100 and 1 000 sessions
+ *   npm run bench -- --full       the full ladder: 100, 1 000, 5 000, 10 000 sessions (or BENCH_MODE=full)
+ *   npm run bench -- --only=latency,throughput,memory,widget,profile --systems=ws,sio,parley,pg1,pg3
+ *
+ * Writes bench/results/latest.json and bench/results/latest.md (plus logs under bench/results/logs).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchRoot, killAll, repoRoot } from './lib/proc.js';
+import { loadAvg, machineInfo } from './lib/sys.js';
+import { summarize, type ProfileSummary } from './lib/cpuprofile.js';
+import { startParley, startSioRelay, startWsRelay, type Running, type StartOptions } from './systems.js';
+import { latencyLadder, type LatencyRow } from './scenarios/latency.js';
+import { throughputRamp, type ThroughputResult } from './scenarios/throughput.js';
+import { idleMemory, type MemoryRow } from './scenarios/memory.js';
+import { widgetLoad, type WidgetResult } from './scenarios/widget.js';
+import { setUpLoad } from './load.js';
+import { renderMarkdown, ratios } from './report.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+const value = (name: string) => flag(name)?.split('=')[1];
+const full = !!flag('full') || process.env.BENCH_MODE === 'full';
+const mode = full ? 'full' : 'short';
+const ALL_SCENARIOS = ['latency', 'throughput', 'memory', 'widget', 'profile'];
+const scenarios = (value('only') ?? process.env.BENCH_ONLY ?? ALL_SCENARIOS.join(',')).split(',');
+const ALL_SYSTEMS = ['ws', 'sio', 'parley', 'pg1', 'pg3'];
+const systems = (value('systems') ?? process.env.BENCH_SYSTEMS ?? ALL_SYSTEMS.join(',')).split(',');
+
+export const config = {
+  mode,
+  perAgent: 8,
+  intervalMs: 10_000,
+  customerWorkers: 2,
+  agentWorkers: 1,
+  latency: full ? { ladder: [100, 1000, 5000, 10000], warmupMs: 10_000, measureMs: 60_000 } : { ladder: [100, 1000], warmupMs: 4_000, measureMs: 16_000 },
+  throughput: full
+    ? { pool: 1000, rates: [50, 100, 200, 400, 600, 800, 1200, 1600, 2400, 3200, 4800, 6400, 9600, 12800], warmupMs: 3_000, measureMs: 10_000 }
+    : { pool: 200, rates: [50, 100, 200, 400, 800, 1600, 3200, 6400], warmupMs: 1_500, measureMs: 4_000 },
+  memory: full ? { sessions: 5000, settleMs: 5_000 } : { sessions: 1000, settleMs: 3_000 },
+  widgetRuns: full ? 15 : 5,
+  p99LimitMs: 100,
+  /** Hard stop for the whole run. */
+  maxRunMs: full ? 4 * 3600_000 : 25 * 60_000,
+};
+
+const resultsDir = join(benchRoot, 'results');
+const logDir = join(resultsDir, 'logs');
+const startedAt = new Date();
+const lines: string[] = [];
+const log = (s: string) => {
+  const line = `[${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${s}`;
+  lines.push(line);
+  console.log(line);
+};
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function newest(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let t = 0;
+  for (const f of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, f.name);
+    t = Math.max(t, f.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Builds what is missing or older than its sources; a failed build with an existing dist is used as it is (and said so). */
+function ensureBuilt(): string[] {
+  const notes: string[] = [];
+  const force = !!flag('build');
+  const server = join(repoRoot, 'packages/server/dist/main.js');
+  const stale = !existsSync(server) || newest(join(repoRoot, 'packages/server/src')) > statSync(server).mtimeMs || newest(join(repoRoot, 'packages/protocol/src')) > statSync(server).mtimeMs;
+  if (force || stale) {
+    log('building @parley/protocol and @parley/server (dist missing or older than src)');
+    try {
+      execFileSync('npm', ['run', 'build', '-w', '@parley/protocol', '-w', '@parley/server'], { cwd: repoRoot, stdio: 'inherit', timeout: 300_000 });
+    } catch {
+      if (!existsSync(server)) throw new Error('the server build failed and there is no packages/server/dist: run npm run build');
+      notes.push('the server build failed (work in progress in the tree?); the existing packages/server/dist was used');
+    }
+  }
+  if (force || !existsSync(join(repoRoot, 'packages/widgets/dist/widgets.min.js'))) {
+    log('building @parley/widgets');
+    try {
+      execFileSync('npm', ['run', 'build', '-w', '@parley/widgets'], { cwd: repoRoot, stdio: 'inherit', timeout: 300_000 });
+    } catch {
+      notes.push('the widgets build failed');
+    }
+  }
+  return notes;
+}
+
+export interface Results {
+  meta: Record<string, unknown>;
+  latency: LatencyRow[];
+  throughput: ThroughputResult[];
+  memory: MemoryRow[];
+  widget: WidgetResult | null;
+  profile: (ProfileSummary & { scenario: string; file: string }) | null;
+  guestV2: { present: boolean; note: string };
+  ratios?: ReturnType<typeof ratios>;
+}
+
+async function withSystem<T>(start: () => Promise<Running>, fn: (s: Running) => Promise<T>): Promise<T | null> {
+  let sys: Running | null = null;
+  try {
+    sys = await start();
+    return await fn(sys);
+  } catch (err) {
+    log(`  ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  } finally {
+    await sys?.stop().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(logDir, { recursive: true });
+  for (const f of readdirSync(logDir)) rmSync(join(logDir, f), { recursive: true, force: true });
+  const hardStop = setTimeout(() => {
+    log(`hard stop after ${config.maxRunMs / 60_000} min`);
+    killAll();
+    process.exit(4);
+  }, config.maxRunMs);
+  hardStop.unref();
+
+  log(`Parley bench, ${mode} mode; scenarios ${scenarios.join(',')}; systems ${systems.join(',')}`);
+  const buildNotes = ensureBuilt();
+  const guestDir = join(repoRoot, 'packages/server/src/http/guest-v2');
+  const guestPresent = existsSync(guestDir);
+  const results: Results = {
+    meta: {
+      mode,
+      command: `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`,
+      commands: { short: 'npm run bench', full: 'npm run bench -- --full   (or BENCH_MODE=full npm run bench)' },
+      startedAt: startedAt.toISOString(),
+      git: { commit: git(['rev-parse', 'HEAD']), uncommittedServerFiles: git(['status', '--porcelain', '--', 'packages/server/src', 'packages/protocol/src']).split('\n').filter(Boolean).length },
+      machine: machineInfo(),
+      config,
+      notes: buildNotes,
+    },
+    latency: [],
+    throughput: [],
+    memory: [],
+    widget: null,
+    profile: null,
+    guestV2: {
+      present: guestPresent,
+      note: guestPresent
+        ? 'packages/server/src/http/guest-v2 exists, but this bench has no client for its WebSocket yet: not measured'
+        : 'packages/server/src/http/guest-v2 was not present when this run started: the guest-chat WebSocket was not measured',
+    },
+  };
+  log(`machine: ${JSON.stringify(results.meta.machine)}`);
+  const o: StartOptions = { logDir };
+  const want = (s: string) => systems.includes(s);
+
+  if (scenarios.includes('latency')) {
+    const lc = { ...config.latency, perAgent: config.perAgent, intervalMs: config.intervalMs, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers };
+    if (want('ws')) results.latency.push(...((await withSystem(() => startWsRelay(o), (s) => latencyLadder('ws', s, lc, logDir, log))) ?? []));
+    if (want('sio')) results.latency.push(...((await withSystem(() => startSioRelay(o), (s) => latencyLadder('sio', s, lc, logDir, log))) ?? []));
+    if (want('parley')) results.latency.push(...((await withSystem(() => startParley({ ...o, store: 'sqlite' }), (s) => latencyLadder('parley', s, lc, logDir, log))) ?? []));
+    write(results);
+  }
+
+  if (scenarios.includes('throughput')) {
+    const tc = { ...config.throughput, perAgent: config.perAgent, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers, p99LimitMs: config.p99LimitMs };
+    const push = (r: ThroughputResult | null) => r && results.throughput.push(r);
+    if (want('ws')) push(await withSystem(() => startWsRelay(o), (s) => throughputRamp('ws', s, tc, logDir, log)));
+    if (want('sio')) push(await withSystem(() => startSioRelay(o), (s) => throughputRamp('sio', s, tc, logDir, log)));
+    if (want('parley')) push(await withSystem(() => startParley({ ...o, store: 'sqlite' }), (s) => throughputRamp('parley', s, tc, logDir, log)));
+    if (want('pg1')) push(await withSystem(() => startParley({ ...o, store: 'postgres', nodes: 1 }), (s) => throughputRamp('pg1', s, tc, logDir, log)));
+    if (want('pg3')) push(await withSystem(() => startParley({ ...o, store: 'postgres', nodes: 3 }), (s) => throughputRamp('pg3', s, tc, logDir, log)));
+    write(results);
+  }
+
+  if (scenarios.includes('memory')) {
+    const mo: StartOptions = { ...o, inspect: true };
+    const n = config.memory.sessions;
+    if (want('ws')) results.memory.push(...((await withSystem(() => startWsRelay(mo), (s) => idleMemory('ws', s, n, config.memory.settleMs, logDir, log))) ?? []));
+    if (want('sio')) results.memory.push(...((await withSystem(() => startSioRelay(mo), (s) => idleMemory('sio', s, n, config.memory.settleMs, logDir, log))) ?? []));
+    if (want('parley')) results.memory.push(...((await withSystem(() => startParley({ ...mo, store: 'sqlite' }), (s) => idleMemory('parley', s, n, config.memory.settleMs, logDir, log))) ?? []));
+    write(results);
+  }
+
+  if (scenarios.includes('widget')) {
+    results.widget = await withSystem(() => startParley({ ...o, store: 'sqlite' }), (s) => widgetLoad(s, config.widgetRuns, log));
+    write(results);
+  }
+
+  if (scenarios.includes('profile')) {
+    // CPU profile of the Parley (SQLite) process under the largest latency load of this mode.
+    const profDir = join(resultsDir, 'profile');
+    rmSync(profDir, { recursive: true, force: true });
+    mkdirSync(profDir, { recursive: true });
+    const sessions = config.latency.ladder.at(-1)!;
+    const scenario = `Parley SQLite, ${sessions} sessions, one message per session every ${config.intervalMs / 1000} s, ${config.latency.measureMs / 1000} s measured`;
+    log(`profile: ${scenario}`);
+    await withSystem(
+      () => startParley({ ...o, store: 'sqlite', nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] }),
+      async (s) => {
+        const setup = await setUpLoad(s, { sessions, perAgent: config.perAgent, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers, logDir, tag: 'profile' });
+        try {
+          const r = await setup.run({ intervalMs: config.intervalMs, warmupMs: config.latency.warmupMs, measureMs: config.latency.measureMs, graceMs: 10_000 });
+          log(`  under the profiler: one-way p99 ${r.oneWay.p99} ms, server ${r.cpu.serverCores} cores`);
+        } finally {
+          await setup.close(false);
+        }
+      },
+    );
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) {
+      results.profile = { scenario, file: `bench/results/profile/${file}`, ...summarize(join(profDir, file)) };
+      log(`  top self time: ${results.profile.topFunctions.slice(0, 5).map((f) => `${f.fn} ${f.selfPercent}%`).join(', ')}`);
+    } else log('  no profile was written');
+    write(results);
+  }
+
+  results.meta.finishedAt = new Date().toISOString();
+  results.meta.loadAvgAtEnd = loadAvg();
+  write(results);
+  log(`wrote ${join(resultsDir, 'latest.json')} and latest.md`);
+  clearTimeout(hardStop);
+}
+
+function write(r: Results): void {
+  r.ratios = ratios(r);
+  writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify({ ...r, log: lines }, null, 2));
+  writeFileSync(join(resultsDir, 'latest.md'), renderMarkdown(r));
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: stopping`);
+    killAll();
+    process.exit(130);
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    killAll();
+    process.exit(1);
+  },
+);

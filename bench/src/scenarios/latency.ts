@@ -1,0 +1,49 @@
+/**
+ * Figure 1: end-to-end delivery latency at increasing numbers of concurrent sessions, one message
+ * per session every 10 s, each answered by its agent at once; agents hold `perAgent` chats each.
+ */
+import { setUpLoad, type RunResult } from '../load.js';
+import type { Running } from '../systems.js';
+
+export interface LatencyRow extends Partial<RunResult> {
+  system: string;
+  label: string;
+  sessions: number;
+  agents?: number;
+  setupSeconds?: number;
+  error?: string;
+}
+
+export interface LatencyConfig {
+  ladder: number[];
+  perAgent: number;
+  intervalMs: number;
+  warmupMs: number;
+  measureMs: number;
+  customerWorkers: number;
+  agentWorkers: number;
+}
+
+export async function latencyLadder(key: string, sys: Running, c: LatencyConfig, logDir: string, log: (s: string) => void): Promise<LatencyRow[]> {
+  const rows: LatencyRow[] = [];
+  for (const sessions of c.ladder) {
+    log(`latency ${key}: ${sessions} sessions`);
+    try {
+      const setup = await setUpLoad(sys, { sessions, perAgent: c.perAgent, customerWorkers: c.customerWorkers, agentWorkers: c.agentWorkers, logDir, tag: `latency-${key}-${sessions}` });
+      try {
+        // Measure at least ~2 sends per session, and never less than the configured window.
+        const r = await setup.run({ intervalMs: c.intervalMs, warmupMs: c.warmupMs, measureMs: c.measureMs, graceMs: 10_000 });
+        rows.push({ system: key, label: sys.label, sessions: setup.sessions.length, agents: setup.agents, setupSeconds: setup.setupSeconds, ...r });
+        log(`  p50/p95/p99 one-way ${r.oneWay.p50}/${r.oneWay.p95}/${r.oneWay.p99} ms, round trip p99 ${r.roundTrip.p99} ms, ${r.answered}/${r.measuredSent} answered, lost ${r.lost}, cpu ${JSON.stringify(r.cpu)}`);
+      } finally {
+        await setup.close(sys.system === 'parley');
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log(`  failed: ${message}`);
+      rows.push({ system: key, label: sys.label, sessions, error: message });
+      break; // a bigger rung would fail too
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,173 @@
+/**
+ * Starting the systems under test, each in its own process(es) on 127.0.0.1: the two baselines
+ * and Parley (SQLite, or PostgreSQL + Redis on 1..N nodes).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { keepAliveAgent, request } from './lib/http.js';
+import { benchRoot, repoRoot, startServer, type Proc } from './lib/proc.js';
+import { freePort, mapLimit } from './lib/util.js';
+import type { System } from './clients/types.js';
+
+export const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const API_KEY = 'bench-api-key-0001';
+export const STAFF_PASSWORD = 'bench-pass-0001';
+export const V3_PREFIX = '/nexus/v3/chat/sessions';
+
+export interface Running {
+  system: System;
+  label: string;
+  urls: string[];
+  procs: Proc[];
+  /** Parley: staff tokens for `n` agent accounts (created through the admin API the first time). */
+  agentTokens?(n: number): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logDir: string;
+  /** Extra node flags for the server processes (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+  /** Start with --inspect so the heap can be measured after a full GC. */
+  inspect?: boolean;
+}
+
+async function startRelay(system: 'ws' | 'sio', o: StartOptions): Promise<Running> {
+  const port = await freePort();
+  const file = join(benchRoot, 'src/servers', system === 'ws' ? 'ws-relay.ts' : 'sio-relay.ts');
+  const proc = await startServer({
+    name: `${system}-relay`,
+    nodeArgs: ['--import', 'tsx', ...(o.nodeFlags ?? []), file],
+    env: { PORT: String(port) },
+    logFile: join(o.logDir, `${system}-relay.log`),
+    readyUrl: `http://127.0.0.1:${port}/health`,
+    inspectPort: o.inspect ? await freePort() : undefined,
+    cwd: benchRoot,
+  });
+  return {
+    system,
+    label: system === 'ws' ? 'ws relay (no persistence)' : 'Socket.IO relay (no persistence)',
+    urls: [`http://127.0.0.1:${port}`],
+    procs: [proc],
+    stop: async () => void (await proc.stop()),
+  };
+}
+
+export const startWsRelay = (o: StartOptions) => startRelay('ws', o);
+export const startSioRelay = (o: StartOptions) => startRelay('sio', o);
+
+/** The environment Parley runs with in the bench: limits out of the way, quiet logs, no demo bot, fixed demo credentials. */
+export function parleyEnv(extra: Record<string, string>): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    START_LIMIT_PER_MINUTE: '100000000',
+    LOGIN_LIMIT_PER_MINUTE: '100000000',
+    PARLEY_DEMO: 'true',
+    PARLEY_DEMO_BOT: 'false',
+    PARLEY_DEMO_API_KEY: API_KEY,
+    PARLEY_DEMO_AGENT_USER: 'agent',
+    PARLEY_DEMO_AGENT_PASSWORD: STAFF_PASSWORD,
+    ...extra,
+  };
+}
+
+export interface ParleyOptions extends StartOptions {
+  store: 'sqlite' | 'postgres';
+  nodes?: number;
+  longPollMs?: number;
+}
+
+/** Parley from packages/server/dist/main.js: SQLite in a fresh temp dir, or PostgreSQL (a fresh schema) + Redis. */
+export async function startParley(o: ParleyOptions): Promise<Running> {
+  const nodes = o.nodes ?? 1;
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const secret = randomBytes(32).toString('hex');
+  let schema: string | null = null;
+  let databaseUrl = `sqlite:${join(dataDir, 'parley.db')}`;
+  const extra: Record<string, string> = { PARLEY_SECRET: secret, PARLEY_DATA_DIR: dataDir };
+  if (o.longPollMs) extra.LONG_POLL_MS = String(o.longPollMs);
+  if (o.store === 'postgres') {
+    schema = `bench_${process.pid}_${Date.now().toString(36)}`;
+    const c = new pg.Client({ connectionString: PG_BASE });
+    await c.connect();
+    await c.query(`CREATE SCHEMA ${schema}`);
+    await c.end();
+    databaseUrl = `${PG_BASE}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    extra.REDIS_URL = REDIS_URL;
+  }
+  const procs: Proc[] = [];
+  const urls: string[] = [];
+  const cleanup = async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    if (schema) {
+      const c = new pg.Client({ connectionString: PG_BASE });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      await c.end();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    // One at a time: the first node migrates the store and creates the demo data.
+    for (let i = 0; i < nodes; i++) {
+      const port = await freePort();
+      procs.push(
+        await startServer({
+          name: `parley-${o.store}-${i + 1}`,
+          nodeArgs: [...(o.nodeFlags ?? []), join(repoRoot, 'packages/server/dist/main.js')],
+          env: parleyEnv({ ...extra, PORT: String(port), DATABASE_URL: databaseUrl }),
+          logFile: join(o.logDir, `parley-${o.store}-${nodes}n-${i + 1}.log`),
+          readyUrl: `http://127.0.0.1:${port}/health`,
+          inspectPort: o.inspect ? await freePort() : undefined,
+          cwd: dataDir,
+        }),
+      );
+      urls.push(`http://127.0.0.1:${port}`);
+    }
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  const agent = keepAliveAgent(64);
+  const tokens: string[] = [];
+  let adminToken = '';
+  const login = async (username: string) => {
+    const r = await request(agent, 'POST', `${urls[0]}/agent/v1/login`, { json: { username, password: STAFF_PASSWORD }, timeoutMs: 60_000 });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.token as string;
+  };
+  return {
+    system: 'parley',
+    label: o.store === 'sqlite' ? 'Parley, SQLite (persisted)' : `Parley, PostgreSQL + Redis, ${nodes} node${nodes > 1 ? 's' : ''}`,
+    urls,
+    procs,
+    async agentTokens(n: number) {
+      if (tokens.length < n) {
+        if (!adminToken) adminToken = await login('admin');
+        const missing = Array.from({ length: n - tokens.length }, (_, k) => tokens.length + k);
+        const made = await mapLimit(missing, 4, async (i) => {
+          const username = `bench-agent-${i}`;
+          const r = await request(agent, 'POST', `${urls[0]}/admin/v1/agents`, {
+            headers: { authorization: `Bearer ${adminToken}` },
+            json: { username, password: STAFF_PASSWORD, displayName: `Bench Agent ${i}`, role: 'agent', capacity: 50 },
+            timeoutMs: 60_000,
+          });
+          if (r.status !== 201 && r.status !== 409) throw new Error(`create ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+          return login(username);
+        });
+        tokens.push(...made);
+      }
+      return tokens.slice(0, n);
+    },
+    async stop() {
+      agent.destroy();
+      await cleanup();
+    },
+  };
+}
