@@ -26,12 +26,17 @@ export function gmsForm(o: Any, prefix = '', out: string[] = []): string {
   return out.join('&');
 }
 
-/** A FileUploaded message's attachment (GMS puts the file's metadata in `userData`). */
-function attachment(m: Any, base: string, chatId: string): Any[] | undefined {
+/**
+ * A FileUploaded message's attachment (GMS puts the file's metadata in `userData`). Its link is
+ * `file/{fileId}/download` with the chat's keys in the query, so a plain link can open it.
+ */
+function attachment(m: Any, base: string, s: SessionData): Any[] | undefined {
   const u = m.userData ?? {};
   const id = u['file-id'] ?? u.fileId;
   if (m.type !== 'FileUploaded' || id == null) return undefined;
-  return [{ type: 'file', name: u['file-name'], mime: u['file-type'], size: u['file-size'] != null ? +u['file-size'] : undefined, fileId: String(id), url: `${base}/${encodeURIComponent(chatId)}/file/${encodeURIComponent(id)}/download` }];
+  const q = gmsForm({ alias: s.alias, userId: s.userId, secureKey: s.secureKey });
+  const url = `${base}/${encodeURIComponent(s.sessionID)}/file/${encodeURIComponent(id)}/download?${q}`;
+  return [{ type: 'file', name: u['file-name'], mime: u['file-type'], size: u['file-size'] != null ? +u['file-size'] : undefined, fileId: String(id), url }];
 }
 
 export function createGmsTransport(_transport: Any, webchat: Any): Transport {
@@ -45,16 +50,17 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
   let pollers = new Set<AbortController>(); // refreshes in flight (abort() cancels them)
   let wake: (() => void) | undefined;
   let stopped = false;
+  let lastRefresh = 0;
+  let sleeper: { resolve: () => void; timer: ReturnType<typeof setTimeout> } | undefined;
 
   const aborted = () => new TransportError('The request was cancelled.', 0, 'ABORTED', { statusCode: 2, errors: [{ code: 'ABORTED', advice: 'The request was cancelled.' }] });
 
   /** Every response's messages go to the buffer (a send's answer may hold the agent's reply). */
   function absorb(r: Any) {
-    const chatId = String(r.chatId ?? s.sessionID ?? '');
     for (const m of Array.isArray(r.messages) ? r.messages : []) {
       if (!m || m.index == null) continue;
       top = Math.max(top, +m.index);
-      const content = attachment(m, base, chatId);
+      const content = attachment(m, base, s);
       buf.push(content ? { ...m, content } : m);
     }
     if (r.chatEnded) ended = true;
@@ -95,8 +101,8 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
     const json: Any = await res.json().catch(() => ({}));
     if (!res.ok || json.statusCode !== 0) {
       const e = (Array.isArray(json.errors) && json.errors[0]) || {};
-      // a fatal answer to refresh, or 404, means the chat is gone
-      const gone = res.status === 404 || (o.poll && json.statusCode === 2);
+      // 404, chatEnded or "chat not found" (102), or a refresh refused for these keys: the chat is gone
+      const gone = res.status === 404 || json.chatEnded === true || e.code === 102 || (o.poll && json.statusCode === 2 && (res.status === 401 || res.status === 403));
       const code = gone ? 'INVALID_SESSION' : e.code != null ? String(e.code) : 'HTTP_' + res.status;
       const message = e.advice || e.message || res.statusText || 'Request failed';
       throw new TransportError(message, res.status, code, { ...json, status: { code, message }, httpStatus: res.status });
@@ -125,15 +131,25 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
   /** Waits `ms`, or less when a response brings messages; rejects when aborted. */
   const pause = (ms: number) =>
     new Promise<void>((resolve, reject) => {
-      const t = setTimeout(done, ms);
+      const timer = setTimeout(done, ms);
       function done() {
-        clearTimeout(t);
+        clearTimeout(sleeper?.timer);
+        sleeper = undefined;
         wake = undefined;
         if (stopped) reject(aborted());
         else resolve();
       }
       wake = done;
+      sleeper = { resolve: done, timer };
     });
+
+  /** After the customer did something: refresh soon (0.5 s after the last refresh), then often. */
+  function kick() {
+    delay = MIN_DELAY;
+    if (!sleeper) return;
+    clearTimeout(sleeper.timer);
+    sleeper.timer = setTimeout(sleeper.resolve, Math.max(0, lastRefresh + MIN_DELAY - Date.now()));
+  }
 
   return {
     can: { poll: true, customNotice: true, userData: true, files: true, history: true },
@@ -161,7 +177,10 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
       let response: Any = {};
       if (!buf.length && !ended) {
         await pause(delay);
-        if (!buf.length && !ended) response = await call(chat('refresh'), { ...position(), message: '' }, { poll: true });
+        if (!buf.length && !ended) {
+          lastRefresh = Date.now();
+          response = await call(chat('refresh'), { ...position(), message: '' }, { poll: true });
+        }
       }
       const r = drain(response);
       delay = r.messages.length ? MIN_DELAY : Math.min(MAX_DELAY, Math.round(delay * 1.5));
@@ -175,7 +194,7 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
     },
     async send(text) {
       const r = await call(chat('send'), { message: text, messageType: 'text' });
-      delay = MIN_DELAY;
+      kick();
       const mine = (r.messages ?? []).filter((m: Any) => m.type === 'Message' && m.from?.type === 'Client' && m.text === text).pop();
       return { message: mine, response: r };
     },
@@ -197,7 +216,7 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
       const form = new FormData();
       form.append('file', file, name ?? (file as File).name ?? 'file');
       const r = await call(chat('file'), {}, { form });
-      delay = MIN_DELAY;
+      kick();
       return { response: r };
     },
     fileUrl: (u) => (/^[a-z][a-z0-9+.-]*:/i.test(u) || u.startsWith(base) ? u : base + u),

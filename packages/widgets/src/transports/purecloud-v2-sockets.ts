@@ -61,6 +61,7 @@ export function createGuestTransport(t: Any): Transport {
   let s: SessionData = {};
   let ws: WebSocket | undefined;
   let stopped = true;
+  let opened = false; // the stream was opened for this session (abort() closes it for good)
   let reconnect: ReturnType<typeof setTimeout> | undefined;
   let watchdog: ReturnType<typeof setInterval> | undefined;
   let heard = 0; // last frame
@@ -194,11 +195,13 @@ export function createGuestTransport(t: Any): Transport {
       const id = String(b.member.id);
       const m = await member(id, true);
       const state = b.member.state ?? m?.state;
-      const key = `member-change:${id}:${state}:${b.timestamp ?? Date.now()}`;
+      // the server's own time of the change (the member's joinDate/leaveDate) orders it among the messages
+      const time = b.timestamp ?? (state === 'DISCONNECTED' ? m?.leaveDate : m?.joinDate) ?? new Date().toISOString();
+      const key = `member-change:${id}:${state}:${time}`;
       const wire = { ...b, metadata: f.metadata };
       const customer = id === s.memberId || m?.role === 'CUSTOMER';
-      if (state === 'CONNECTED' && !customer) return join(key, b.timestamp ?? new Date().toISOString(), id, m, wire);
-      if (state === 'DISCONNECTED') return leave(key, b.timestamp ?? new Date().toISOString(), id, m, wire);
+      if (state === 'CONNECTED' && !customer) return join(key, time, id, m, wire);
+      if (state === 'DISCONNECTED') return leave(key, time, id, m, wire);
       return [];
     }
     if (type === 'typing-indicator') {
@@ -279,6 +282,7 @@ export function createGuestTransport(t: Any): Transport {
   }
 
   function open() {
+    opened = true;
     stopped = false;
     connect();
     clearInterval(watchdog);
@@ -304,6 +308,7 @@ export function createGuestTransport(t: Any): Transport {
   function adopt(d: SessionData): SessionData {
     stop();
     s = { conversationId: String(d.conversationId ?? d.id), memberId: String(d.memberId ?? d.member?.id), jwt: d.jwt, eventStreamUri: d.eventStreamUri };
+    opened = false;
     queue = [];
     members = new Map();
     joined = new Set();
@@ -337,13 +342,11 @@ export function createGuestTransport(t: Any): Transport {
       open();
       return { session, response: r, started: r };
     },
-    async resume(data) {
-      const session = adopt(data);
-      open();
-      return session;
-    },
+    // the stream opens with the first poll, after the restore read the history (nothing opens if that fails)
+    resume: async (data) => adopt(data),
     /** Resolves when the stream brings something to show; rejects once per outage (NETWORK_ERROR). */
     async poll() {
+      if (!opened) open();
       if (stopped && !ended) throw stopError();
       const out: RawMessage[] = [];
       while (!ended) {
