@@ -654,8 +654,10 @@ function storeContract(backend: Backend): void {
         declinedBy: ['acc-1', 'acc-3'],
         preferredAgentId: null,
         preferredUntil: null,
+        skills: ['sales', 'de'],
+        language: 'de',
       } as const;
-      expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Queued', { ...patch, declinedBy: [...patch.declinedBy] }))).toBe(true);
+      expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Queued', { ...patch, declinedBy: [...patch.declinedBy], skills: [...patch.skills] }))).toBe(true);
       expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual({ ...i, ...patch });
     });
 

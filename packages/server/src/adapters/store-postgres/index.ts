@@ -134,11 +134,13 @@ const COLUMN: Record<string, string> = {
   declinedBy: 'declined_by',
   preferredAgentId: 'preferred_agent_id',
   preferredUntil: 'preferred_until',
+  skills: 'skills',
+  language: 'language',
   displayName: 'display_name',
   role: 'role',
   passwordHash: 'password_hash',
 };
-const JSON_COLUMNS = new Set(['userData', 'declinedBy']);
+const JSON_COLUMNS = new Set(['userData', 'declinedBy', 'skills']);
 
 /** `col = $n, ...` for the defined keys of a patch; placeholders start at `$first`. */
 function setClause(patch: Record<string, unknown>, first: number): { sql: string; values: unknown[] } {
