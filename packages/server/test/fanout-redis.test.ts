@@ -207,13 +207,8 @@ describeWithService('RedisFanout across nodes', probe, (url) => {
     await expect(RedisFanout.connect(`redis://127.0.0.1:${port}`)).rejects.toThrow();
   });
 
-  /**
-   * KNOWN BUG (adapters/fanout-redis.ts, not fixed here): when the first connect fails,
-   * RedisFanout.connect rejects but leaves its two ioredis clients reconnecting forever (every
-   * <= 2s), which also keeps the process alive. `it.fails` passes while the bug is there; when
-   * connect() disconnects its clients on failure this test fails: turn it into a plain `it`.
-   */
-  it.fails('a failed connect leaves no client reconnecting in the background', async () => {
+  /** A start-up failure must not leave ioredis clients reconnecting (and the process alive). */
+  it('a failed connect leaves no client reconnecting in the background', async () => {
     let attempts = 0;
     const refusing = net.createServer((socket) => {
       attempts++;

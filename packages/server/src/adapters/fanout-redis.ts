@@ -25,7 +25,14 @@ export class RedisFanout implements Fanout {
     const pub = new Redis(url, options);
     const sub = new Redis(url, { ...options, enableOfflineQueue: true });
     for (const c of [pub, sub]) c.on('error', () => undefined);
-    await Promise.all([pub.connect(), sub.connect()]);
+    try {
+      await Promise.all([pub.connect(), sub.connect()]);
+    } catch (err) {
+      // A start-up failure must not leave clients reconnecting in the background.
+      pub.disconnect();
+      sub.disconnect();
+      throw new Error(`cannot reach Redis at REDIS_URL: ${(err as Error).message}`);
+    }
     return new RedisFanout(pub, sub);
   }
 
