@@ -345,3 +345,50 @@ describe('GMS chat API v2: idle control', () => {
     expectWellFormed(c.seen);
   });
 });
+
+describe('GMS chat API v2: rate limits', () => {
+  let srv: Running;
+  beforeAll(async () => {
+    srv = await startServer({ START_LIMIT_PER_MINUTE: '2' });
+  });
+  afterAll(() => srv.close());
+
+  it('limits chat requests per client address like the other start routes', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await http(`${srv.url}${GMS}/customer-support/`, { method: 'POST', headers: { apikey: API_KEY }, form: gmsStartForm() })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+});
+
+describe('GMS chat API v2: asynchronous deployment', () => {
+  let srv: Running;
+  let apiKey = '';
+  beforeAll(async () => {
+    srv = await startServer();
+    const { admin } = await createStaff(srv.url, []);
+    const d = await http(`${srv.url}/admin/v1/deployments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}` },
+      json: { id: 'async-site', name: 'Async', asyncPolicy: { mode: 'async', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: 'Thanks.' } },
+    });
+    apiKey = d.body.apiKey;
+  });
+  afterAll(() => srv.close());
+
+  it('the chat outlives a completed interaction (chatEnded stays false); writing again opens a new one', async () => {
+    const c = new GmsCustomer(srv.url, 'customer-support', apiKey);
+    await c.start();
+    const agent = await new Agent(srv.url).login();
+    const first = await agent.acceptFor(c.chatId);
+    await agent.call('POST', `/sessions/${c.chatId}/messages`, { type: 'Text', text: 'done for now' });
+    await agent.call('POST', `/interactions/${first.id}/done`);
+    await agent.call('POST', `/interactions/${first.id}/complete`, {});
+    await c.refreshUntil((seen) => seen.some((m) => m.type === 'ParticipantLeft' && m.from.type === 'Agent'));
+    const r = await c.refresh();
+    expect(r.body.chatEnded).toBe(false);
+    await c.call('send', { message: 'one more question' });
+    const next = await agent.queued(c.chatId);
+    expect(next).toBeDefined();
+    expect(next.id).not.toBe(first.id);
+  });
+});

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Agent, http, startServer, V3Customer, type Running } from './helpers.js';
+import { Agent, createStaff, http, startServer, V3Customer, type Running } from './helpers.js';
 import { GUEST, GuestCustomer, guestCreateBody, StreamClient } from './compat-helpers.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
@@ -364,6 +364,55 @@ describe('guest chat API v2 with the demo bot', () => {
     expect(bot.body).toMatchObject({ role: 'WORKFLOW', displayName: 'Parley Bot', state: 'CONNECTED' });
     await g.send('hours');
     await s.until((f) => texts(f).some((t: string) => /Monday to Friday/.test(t)));
+    await s.close();
+  });
+});
+
+describe('guest chat API v2: rate limits', () => {
+  let srv: Running;
+  beforeAll(async () => {
+    srv = await startServer({ START_LIMIT_PER_MINUTE: '2' });
+  });
+  afterAll(() => srv.close());
+
+  it('limits conversation creation per client address like the other start routes', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await http(`${srv.url}${GUEST}`, { method: 'POST', json: guestCreateBody('demo') })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+});
+
+describe('guest chat API v2: asynchronous deployment', () => {
+  let srv: Running;
+  beforeAll(async () => {
+    srv = await startServer();
+    const { admin } = await createStaff(srv.url, []);
+    await http(`${srv.url}/admin/v1/deployments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}` },
+      json: { id: 'async-site', name: 'Async', asyncPolicy: { mode: 'async', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: 'Thanks.' } },
+    });
+  });
+  afterAll(() => srv.close());
+
+  it('a completed interaction disconnects the agent, not the customer; writing again opens a new interaction', async () => {
+    const g = new GuestCustomer(srv.url);
+    await g.create(guestCreateBody('async-site'));
+    const s = g.stream();
+    await s.opened();
+    const agent = await new Agent(srv.url).login();
+    const first = await agent.acceptFor(g.id);
+    await agent.call('POST', `/interactions/${first.id}/done`);
+    await agent.call('POST', `/interactions/${first.id}/complete`, {});
+    const gone = await s.until((f) => changes(f).find((m) => m.id !== g.memberId && m.state === 'DISCONNECTED'));
+    expect((await g.member(gone.id)).body).toMatchObject({ role: 'AGENT', state: 'DISCONNECTED' });
+    expect((await g.member(g.memberId)).body.state).toBe('CONNECTED');
+    expect((await g.send('one more question')).status).toBe(200);
+    const next = await agent.queued(g.id);
+    expect(next).toBeDefined();
+    expect(next.id).not.toBe(first.id);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(changes(s.frames).filter((m) => m.id === g.memberId).map((m) => m.state)).toEqual(['CONNECTED']);
     await s.close();
   });
 });
