@@ -25,13 +25,13 @@ export class RedisFanout implements Fanout {
     const pub = new Redis(url, options);
     const sub = new Redis(url, { ...options, enableOfflineQueue: true });
     for (const c of [pub, sub]) c.on('error', () => undefined);
-    try {
-      await Promise.all([pub.connect(), sub.connect()]);
-    } catch (err) {
+    const results = await Promise.allSettled([pub.connect(), sub.connect()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
       // A start-up failure must not leave clients reconnecting in the background.
       pub.disconnect();
       sub.disconnect();
-      throw new Error(`cannot reach Redis at REDIS_URL: ${(err as Error).message}`);
+      throw new Error(`cannot reach Redis at REDIS_URL: ${(failed.reason as Error).message}`);
     }
     return new RedisFanout(pub, sub);
   }
