@@ -171,6 +171,14 @@ describe('GMS chat v2 through WebChatService', () => {
     expect(await p2.cmd('WebChatService.getSessionData')).toMatchObject({ sessionID: '0001AaBbCc', secureKey: 'a5b7c9d1e3f5' });
   });
 
+  it('a System message passes to page code as it is (what seed 000 filters on)', async () => {
+    const p = page();
+    await p.cmd('WebChatService.startChat', FORM);
+    gms.agent('System', undefined, { event: 'InteractionStateChange', data: { interactionState: 'Finalizing' } } as any);
+    const e = await p.next('messageReceived', (x) => x.data.originalMessages.some((m: any) => m.type === 'System'), 5000);
+    expect(e.data.originalMessages.filter((m: any) => m.type === 'System' && m.event === 'InteractionStateChange').pop().data.interactionState).toBe('Finalizing');
+  });
+
   it('a fatal answer to refresh loses the session', async () => {
     const p = page();
     await p.cmd('WebChatService.startChat', FORM);

@@ -140,6 +140,18 @@ describe('purecloud-v2-sockets through WebChatService', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
+  it('a message carrying an event reaches page code as a System message (what seed 000 filters on)', async () => {
+    const p = page();
+    await p.cmd('WebChatService.startChat', FORM);
+    await p.next('clientConnected');
+    const body = { id: 'sys-1', conversation: { id: g.conversationId }, sender: { id: '00000000-0000-0000-0000-000000000000' }, body: '', bodyType: 'system', timestamp: new Date().toISOString(), event: 'InteractionStateChange', data: { interactionState: 'Finalizing' } };
+    for (const s of g.sockets) s.send(JSON.stringify({ topicName: `v2.conversations.chats.${g.conversationId}.messages`, eventBody: body, metadata: { type: 'message' } }));
+    const e = await p.next('messageReceived', (x) => x.data.originalMessages.some((m: any) => m.type === 'System'));
+    const last = e.data.originalMessages.filter((m: any) => m.type === 'System' && m.event === 'InteractionStateChange').pop();
+    expect(last.data.interactionState).toBe('Finalizing');
+    expect(e.data.messages[0]).toMatchObject({ type: 'System', event: 'InteractionStateChange', from: { type: 'System' } });
+  });
+
   it('an ALERTING agent connects when its member-change says CONNECTED', async () => {
     const p = page();
     await p.cmd('WebChatService.startChat', FORM);

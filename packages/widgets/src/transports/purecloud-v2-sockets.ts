@@ -181,7 +181,8 @@ export function createGuestTransport(t: Any): Transport {
       case 'notice':
         return [raw(id, e.timestamp, 'Message', sender, await member(sender), e, e.body)];
       default:
-        return [];
+        // a message carrying a v3-style event (Parley's InteractionStateChange): a System message for page code (seed 000)
+        return typeof e.event === 'string' ? [{ ...e, id, index: indexOf(id, e.timestamp), type: 'System', event: e.event, data: e.data ?? {}, utcTime: e.timestamp, from: { participantId: sender, type: 'System' } }] : [];
     }
   }
 

@@ -187,6 +187,8 @@ function lazyTransport(type: string, info: Lazy, config: Record<string, any>, we
  */
 export function createTransport(config: Record<string, any>, webchat: Record<string, any> = {}): Transport {
   const type = config.type ?? (webchat.dataURL ? GMS : V3);
+  // as the Genesys client fills in its defaults: page code may read webchat.transport (seed 000 does)
+  if (webchat.dataURL && !webchat.transport) webchat.transport = config;
   const f = shared.f[type];
   if (f) return f(config, webchat);
   const l = lazy[type];
