@@ -206,3 +206,42 @@ describe.each(FLAVOURS)('$name', (f) => {
     await ctx.close();
   });
 });
+
+describe('lazy-loading page (cxbus.min.js, then widgets-core from pluginsPath)', () => {
+  let s: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    s = await startServer();
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('finds dist/transports/ next to the plugin files', async () => {
+    const f = FLAVOURS[0]!;
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>lazy</title>
+<link rel="stylesheet" href="/widgets/widgets.min.css"></head><body><main><h1>Lazy page</h1></main>
+<script>window._genesys = { widgets: ${JSON.stringify({ main: { theme: 'light' }, webchat: f.webchat(s) })} };</script>
+<script src="/widgets/cxbus.min.js" onload="CXBus.configure({debug: false, pluginsPath: '/widgets/plugins/'}); CXBus.loadPlugin('widgets-core');"></script>
+</body></html>`;
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const w = watch(page);
+    const loaded: string[] = [];
+    page.on('request', (r) => loaded.push(new URL(r.url()).pathname));
+    await page.goto(s.page('transport-lazy', html));
+    const id = await startThroughForm(page, f);
+    expect(loaded).toContain('/widgets/plugins/widgets-core.min.js');
+    expect(loaded).toContain('/widgets/transports/purecloud-v2-sockets.min.js');
+    const agent = await new Agent(s.url).login();
+    const { sessionId: sid } = await agent.acceptNext(id);
+    await agent.send(sid, 'hello from the lazy page');
+    await page.locator('.pz-agent .pz-b', { hasText: 'hello from the lazy page' }).waitFor();
+    await page.evaluate(() => (window as any).CXBus.command('WebChatService.endChat'));
+    await until(async () => (await agent.session(sid)).session.state === 'Ended', 'the session to end');
+    expect(w.errors).toEqual([]);
+    await ctx.close();
+  });
+});
