@@ -146,6 +146,9 @@ describe('routing: queues, offers, agents', () => {
     await c.poll('&wait=0');
     expect(c.seen.some((m) => m.visibility !== 'All' || m.text === 'offer the discount' || m.text === 'note')).toBe(false);
     expect(c.seen.some((m) => m.from.type === 'Supervisor')).toBe(false);
+    // Monitoring ends as silently as it began.
+    expect((await sup.call('POST', `/sessions/${c.sessionId}/leave`)).status).toBe(200);
+    expect((await sup.call('POST', `/sessions/${c.sessionId}/leave`)).status).toBe(409);
     expect((await sup.call('POST', `/sessions/${c.sessionId}/barge`)).status).toBe(200);
     expect((await sup.call('POST', `/sessions/${c.sessionId}/messages`, { type: 'Text', text: 'Hi, I am the supervisor.' })).status).toBe(200);
     await c.pollUntil((seen) => seen.some((m) => m.type === 'ParticipantJoined' && m.from.type === 'Supervisor') && seen.some((m) => m.text === 'Hi, I am the supervisor.'));

@@ -600,6 +600,12 @@ export class ChatService {
     await this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId, true);
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+      const monitoring = (await tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state === 'Monitoring');
+      if (monitoring) {
+        // Monitoring was silent, so is its end: no ParticipantLeft.
+        await tx.updateParticipant(monitoring.id, { state: 'Left', leftAt: this.nowIso() });
+        return;
+      }
       if (!(await this.leaveIfConnected(tx, session, account))) throw new ChatError('CONFLICT', 'you are not connected to this session');
     });
     await this.notifySession(sessionId);
