@@ -61,7 +61,8 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
       if (!m || m.index == null) continue;
       top = Math.max(top, +m.index);
       const content = attachment(m, base, s);
-      buf.push(content ? { ...m, content } : m);
+      // a PushUrl carries its URL in `text`; `url` is where the other transports (and the UI) have it
+      buf.push(content ? { ...m, content } : m.type === 'PushUrl' && m.url == null ? { ...m, url: m.text } : m);
     }
     if (r.chatEnded) ended = true;
     if (buf.length || ended) wake?.();

@@ -99,6 +99,10 @@ describe('GMS chat v2 against the Parley server', () => {
     expect(got.status).toBe(200);
     expect(Buffer.from(await got.arrayBuffer())).toEqual(Buffer.from(PNG));
 
+    await agent.call('POST', `/sessions/${sessionID}/messages`, { type: 'PushUrl', url: 'https://example.com/offer', text: 'Our offer' });
+    const push = await p.next('messageReceived', (e) => e.data.messages.some((m: any) => m.type === 'PushUrl'), 6000);
+    expect(push.data.messages.find((m: any) => m.type === 'PushUrl')).toMatchObject({ url: 'https://example.com/offer' });
+
     await sleep(700);
     expect(shown(p)).toEqual([
       ['Agent', 'Hello, how can I help?'],
