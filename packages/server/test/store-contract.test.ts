@@ -1477,6 +1477,19 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
     expect(codes()).toEqual(['40001', '40001']);
   });
 
+  it('a duplicate operationId is retried once (enough to find the stored result), not until maxAttempts', async () => {
+    await h.store.tx((tx) => tx.putOperation('scope', 'op-1', { first: true }, iso(T0)));
+    let calls = 0;
+    await expect(
+      h.store.tx(async (tx) => {
+        calls++;
+        await tx.putOperation('scope', 'op-1', { second: true }, iso(T0)); // does not look it up first
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(calls).toBe(2);
+    expect(codes()).toEqual(['23505']);
+  });
+
   it('does not retry other failures', async () => {
     let calls = 0;
     await expect(

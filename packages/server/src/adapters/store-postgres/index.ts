@@ -156,18 +156,23 @@ function fail(k: string): never {
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Failures after which the whole transaction is run again: nothing of it was committed. */
-function isRetryable(err: unknown): boolean {
+/**
+ * Failures after which the whole transaction is run again (nothing of it was committed):
+ * `conflict` for serialization failures and deadlocks; `duplicate-operation` when another writer
+ * stored the same operationId first. That writer has committed, so one retry finds its result.
+ */
+type RetryReason = 'conflict' | 'duplicate-operation';
+function retryReason(err: unknown): RetryReason | null {
   const e = err as { code?: unknown; table?: unknown; constraint?: unknown } | null;
-  if (!e || typeof e !== 'object') return false;
-  if (e.code === '40001' || e.code === '40P01') return true; // serialization_failure, deadlock_detected
-  // Two writers stored the same operationId at once: the retry finds the stored result.
-  return e.code === '23505' && (e.table === 'operations' || e.constraint === 'operations_pkey');
+  if (!e || typeof e !== 'object') return null;
+  if (e.code === '40001' || e.code === '40P01') return 'conflict'; // serialization_failure, deadlock_detected
+  if (e.code === '23505' && (e.table === 'operations' || e.constraint === 'operations_pkey')) return 'duplicate-operation';
+  return null;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown; retryable: boolean };
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown; retry: RetryReason | null };
 
 /** One attempt of a transaction on one pooled client. */
 class TxRun {
@@ -225,10 +230,18 @@ export class PostgresStore implements Store {
 
   async tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const maxAttempts = Math.max(1, this.options.maxAttempts ?? 8);
+    let duplicateRetried = false;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(fn);
       if (outcome.ok) return outcome.value;
-      if (!outcome.retryable || attempt >= maxAttempts || this.closed) throw outcome.error;
+      if (!outcome.retry || attempt >= maxAttempts || this.closed) throw outcome.error;
+      if (outcome.retry === 'duplicate-operation') {
+        // Once is enough when the callback looks the operation up first; a second time means it does not.
+        if (duplicateRetried) throw outcome.error;
+        duplicateRetried = true;
+        this.options.onRetry?.(outcome.error, attempt);
+        continue;
+      }
       this.options.onRetry?.(outcome.error, attempt);
       // Full jitter on an exponential backoff: 10ms, 20ms, ... capped at 500ms.
       await sleep(Math.random() * Math.min(500, 10 * 2 ** (attempt - 1)));
@@ -246,22 +259,22 @@ export class PostgresStore implements Store {
       try {
         value = await fn(this.ops(run));
       } catch (error) {
-        return { ok: false, error, retryable: isRetryable(run.failure) || isRetryable(error) };
+        return { ok: false, error, retry: retryReason(run.failure) ?? retryReason(error) };
       }
       // A failed statement the callback swallowed: COMMIT would silently roll back.
-      if (run.failure !== undefined) return { ok: false, error: run.failure, retryable: isRetryable(run.failure) };
+      if (run.failure !== undefined) return { ok: false, error: run.failure, retry: retryReason(run.failure) };
       try {
         await client.query('COMMIT');
       } catch (error) {
         // A failed COMMIT has ended the transaction (rolled back) unless the connection broke.
-        return { ok: false, error, retryable: isRetryable(error) };
+        return { ok: false, error, retry: retryReason(error) };
       }
       ended = true;
       return { ok: true, value };
     } catch (error) {
       // BEGIN failed: the connection is unusable.
       broken = error as Error;
-      return { ok: false, error, retryable: false };
+      return { ok: false, error, retry: null };
     } finally {
       run.finished = true;
       if (!broken && !ended) {
