@@ -275,11 +275,13 @@ export async function fakeGuest(): Promise<FakeGuest> {
       const max = Math.min(100, +(url.searchParams.get('maxResults') ?? 100));
       let list = f.log.slice();
       const before = url.searchParams.get('before');
+      const after = url.searchParams.get('after');
       if (before) list = list.slice(0, Math.max(0, list.findIndex((x) => x.id === before)));
-      list.reverse(); // descending
-      const entities = list.slice(0, max);
-      const more = list.length > max;
-      return send(200, { entities, pageSize: max, next: more ? `${base}/${conversationId}/messages?before=${entities[entities.length - 1]!.id}` : undefined });
+      if (after) list = list.slice(list.findIndex((x) => x.id === after) + 1).slice(0, max);
+      else list = list.slice(-max); // the newest page (before a message, or of all)
+      const more = !after && f.log.indexOf(list[0]!) > 0;
+      const entities = url.searchParams.get('sortOrder') === 'descending' ? list.slice().reverse() : list;
+      return send(200, { entities, pageSize: max, next: more ? `${base}/${conversationId}/messages?before=${list[0]!.id}` : undefined });
     }
     if ((m = /^\/members\/([^/]+)$/.exec(rest)) && req.method === 'GET') {
       const mem = f.members.get(decodeURIComponent(m[1]!));

@@ -248,6 +248,8 @@ describe('purecloud-v2-sockets through WebChatService', () => {
     g.agentSay('and now');
     await p.next('messageReceived', (e) => e.data.messages.some((m: any) => m.text === 'and now'));
     expect(texts(p)).toEqual(['said while you were away', 'and now']);
+    // read back after the newest message held (a Parley stream's delivery cursor stays where it is)
+    expect(g.requests.some((q) => q.method === 'GET' && /\/messages\?after=m\d+/.test(q.path))).toBe(true);
     expect(p.named('disconnected')).toHaveLength(1);
     expect(p.named('agentConnected')).toHaveLength(1);
   }, 15_000);

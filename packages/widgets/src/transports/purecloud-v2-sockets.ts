@@ -74,6 +74,7 @@ export function createGuestTransport(t: Any): Transport {
   let ids = new Map<number, string>();
   let used = new Set<number>();
   let ended = false;
+  let newest: { id: string; index: number } | undefined; // the newest chat message held
 
   const stopError = () => new TransportError('The request was cancelled.', 0, 'ABORTED', { status: { code: 'ABORTED', message: 'The request was cancelled.' } });
 
@@ -167,6 +168,8 @@ export function createGuestTransport(t: Any): Transport {
     const id = String(e.id ?? '');
     if (!id || done.has(id)) return [];
     done.add(id);
+    const at = indexOf(id, e.timestamp);
+    if (!newest || at > newest.index) newest = { id, index: at };
     const sender = String(e.sender?.id ?? '');
     switch (e.bodyType) {
       case 'member-join': {
@@ -236,6 +239,21 @@ export function createGuestTransport(t: Any): Transport {
     return out;
   }
 
+  /** After the stream (re)opened: what was said meanwhile, read after the newest message held. */
+  async function catchUp(): Promise<RawMessage[]> {
+    if (!newest) return readHistory(pageSize, undefined, done);
+    const out: RawMessage[] = [];
+    for (let after = newest.id, n = 0; n < 10; n++) {
+      const q = new URLSearchParams({ after, maxResults: '100', sortOrder: 'ascending' });
+      const list: Any[] = (await call('GET', conv() + '/messages?' + q)).entities ?? [];
+      list.sort((a, b) => (Date.parse(a.timestamp) || 0) - (Date.parse(b.timestamp) || 0));
+      for (const e of list) out.push(...(await fromMessage(e)));
+      if (list.length < 100) break;
+      after = String(list[list.length - 1].id);
+    }
+    return out;
+  }
+
   // ---- the event stream ----
   function push(item: Item) {
     // one pending "down" is enough: it reports the outage (and a failed reopen) once
@@ -272,14 +290,23 @@ export function createGuestTransport(t: Any): Transport {
         // not JSON: ignored
       }
     };
-    sock.onclose = () => {
-      if (ws !== sock) return;
-      ws = undefined;
-      if (stopped) return;
-      push({ k: 'down' });
-      reconnect = setTimeout(connect, RECONNECT_MS);
-    };
+    sock.onclose = () => dropped(sock);
     sock.onerror = () => undefined;
+  }
+
+  /** The socket is gone (closed, or silent too long): say so once, and open a new one in 2 s. */
+  function dropped(sock: WebSocket) {
+    if (ws !== sock) return;
+    ws = undefined;
+    sock.onclose = sock.onmessage = sock.onopen = null;
+    try {
+      sock.close();
+    } catch {
+      // already closed
+    }
+    if (stopped) return;
+    push({ k: 'down' });
+    reconnect = setTimeout(connect, RECONNECT_MS);
   }
 
   function open() {
@@ -288,7 +315,7 @@ export function createGuestTransport(t: Any): Transport {
     connect();
     clearInterval(watchdog);
     watchdog = setInterval(() => {
-      if (ws && ws.readyState === 1 && Date.now() - heard > SILENCE_MS) ws.close();
+      if (ws && ws.readyState === 1 && Date.now() - heard > SILENCE_MS) dropped(ws);
     }, 5000);
   }
 
@@ -318,6 +345,7 @@ export function createGuestTransport(t: Any): Transport {
     ids = new Map();
     used = new Set();
     ended = false;
+    newest = undefined;
     return { ...s };
   }
 
@@ -365,7 +393,7 @@ export function createGuestTransport(t: Any): Transport {
         }
         if (item.k === 'open') {
           // (re)connected: read back what was said while the socket was closed, and say so
-          out.push(...(await readHistory(pageSize, undefined, done).catch(() => [])));
+          out.push(...(await catchUp().catch(() => [])));
           break;
         }
         out.push(...(await fromFrame(item.f)));
