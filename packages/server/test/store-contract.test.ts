@@ -1442,6 +1442,66 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
     await expectConsistentLog(h.store, ses.id, 10);
   });
 
+  /**
+   * KNOWN BUG (core/routing-service.ts routeOnce, not fixed here): a router reads the Offered
+   * interactions before it takes the router lock (listProfiles(true)) and re-offers expired ones
+   * with a compare-and-set on the state alone. When another node requeues and re-offers the same
+   * interaction in between (Offered -> Queued -> Offered, committed), the late router's CAS still
+   * matches 'Offered': it revokes the fresh offer and routes the interaction a second time. SQLite
+   * runs the two passes one after the other, so there it is requeued once. `it.fails` passes while
+   * the bug is there; take the router lock first (or re-read the interaction under getInteraction
+   * (id, true) and check offerExpiresAt) and turn this into a plain `it`.
+   */
+  it.fails('routers on two nodes requeue an expired offer once', async () => {
+    const { ChatService } = await import('../src/core/chat-service.js');
+    const { RoutingService } = await import('../src/core/routing-service.js');
+    const { MemoryFanout } = await import('../src/adapters/fanout-memory.js');
+    const clock = { now: () => T0 };
+    const { ses } = await seed(h.store);
+    const x = interaction(ses, { state: 'Offered', agentAccountId: 'acc-1', offerExpiresAt: iso(T0 - 1000), skills: [], language: null });
+    await h.store.tx(async (tx) => {
+      for (const id of ['acc-1', 'acc-2']) {
+        await tx.insertAccount(account({ id }));
+        await tx.upsertProfile({ accountId: id, presence: 'Ready', reason: null, capacity: 1, skills: {}, languages: [], queues: [], idleSince: iso(T0 - 5000), updatedAt: iso(T0) });
+      }
+      await tx.insertInteraction(x);
+    });
+    const node = (store: Store) => {
+      const fanout = new MemoryFanout();
+      const chat = new ChatService(store, fanout, clock);
+      return new RoutingService(store, fanout, clock, chat);
+    };
+    // Node B is slow: it has read the Offered interactions when node A runs its whole pass.
+    const storeB = await h.node!();
+    let reached!: () => void;
+    const bReached = new Promise<void>((r) => (reached = r));
+    let aDone!: () => void;
+    const aFinished = new Promise<void>((r) => (aDone = r));
+    const slowB: Store = {
+      tx: (fn) =>
+        storeB.tx((tx) =>
+          fn({
+            ...tx,
+            getSession: async (id, forUpdate) => {
+              if (forUpdate) {
+                reached();
+                await aFinished;
+              }
+              return tx.getSession(id, forUpdate);
+            },
+          }),
+        ),
+      close: () => storeB.close(),
+    };
+    const passB = node(slowB).routeOnce().catch((err: unknown) => err);
+    await bReached;
+    await node(h.store).routeOnce();
+    aDone();
+    await passB;
+    const changes = (await fullLog(h.store, ses.id)).filter((m) => m.type === 'System').map((m) => (m.data as { interactionState: string }).interactionState);
+    expect(changes).toEqual(['Queued', 'Offered']);
+  });
+
   it('a statement error the callback swallows fails the transaction instead of a silent rollback', async () => {
     const d = deployment();
     await h.store.tx((tx) => tx.insertDeployment(d));
