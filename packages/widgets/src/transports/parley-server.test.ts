@@ -197,6 +197,27 @@ describe('purecloud-v2-sockets against the Parley server', () => {
     await p.next('ended', undefined, 6000);
   });
 
+  it('the stream drops: reopened after 2 s, what was said meanwhile arrives once', async () => {
+    const p = open(guest());
+    const { id } = await p.cmd('WebChatService.startChat', FORM);
+    const agent = await new TestAgent(srv.url).login();
+    await agent.accept(id);
+    await p.next('agentConnected', undefined, 6000);
+    await agent.say(id, 'before');
+    await p.next('messageReceived', (e) => e.data.messages.some((m: any) => m.text === 'before'), 6000);
+    for (const s of sockets.splice(0)) s.terminate();
+    await p.next('disconnected');
+    await agent.say(id, 'during');
+    await agent.say(id, 'typ', 'TypingStarted');
+    await p.next('reconnected', undefined, 6000);
+    await p.next('messageReceived', (e) => e.data.messages.some((m: any) => m.text === 'during'), 6000);
+    await agent.say(id, 'after');
+    await p.next('messageReceived', (e) => e.data.messages.some((m: any) => m.text === 'after'), 6000);
+    await sleep(300);
+    expect(shown(p).map(([, t]) => t)).toEqual(['before', 'during', 'after']);
+    expect(p.named('agentConnected')).toHaveLength(1);
+  });
+
   it('restores after a reload: paged history once, then the stream', async () => {
     const p1 = open(guest({ maxMessagePageSize: 2 }));
     const { id } = await p1.cmd('WebChatService.startChat', FORM);
