@@ -184,8 +184,9 @@ describe.each(FLAVOURS)('$name', (f) => {
   // (packages/server/src/http/{gms-v2,guest-v2}/wire.ts drop it), so seed 000's snippet never sees
   // Finalizing there. The transports already pass one through when the server sends it: a GMS message
   // {type: 'System', event, data} as it is, a guest message with `event`/`data` as a System message.
-  // Remove `.skip` once the server sends it.
-  it.skip("seed 000's page code, unchanged: the agent marking a synchronous chat done ends it", async () => {
+  // Known gap, as it.fails: this fails today; when the server sends the state change it passes, and
+  // it.fails flags that: then make it a plain it().
+  it.fails("seed 000's page code, unchanged: the agent marking a synchronous chat done ends it", async () => {
     const url = s.page('transport-seed000', genesysPage(s, f.webchat(s), SEED_000));
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
