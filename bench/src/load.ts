@@ -19,6 +19,7 @@ export interface LoadOptions {
   agentWorkers: number;
   logDir: string;
   tag: string;
+  log?: (s: string) => void;
 }
 
 export interface RunResult {
@@ -65,6 +66,10 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
   try {
     for (let i = 0; i < o.customerWorkers; i++) customers.push(startWorker(`customers-${i + 1}`, WORKER, join(o.logDir, `${o.tag}-customers-${i + 1}.log`), ['customer']));
     for (let i = 0; i < o.agentWorkers; i++) agents.push(startWorker(`agents-${i + 1}`, WORKER, join(o.logDir, `${o.tag}-agents-${i + 1}.log`), ['agent']));
+    // Agent accounts first: creating them (scrypt) is slow, and slower still once thousands of polls wait.
+    const agentCount = Math.ceil(o.sessions / o.perAgent);
+    const tokens = sys.agentTokens ? await sys.agentTokens(agentCount) : [];
+    if (tokens.length) o.log?.(`  ${o.tag}: ${tokens.length} agent tokens ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const per = Math.ceil(o.sessions / o.customerWorkers);
     const setupErrors: string[] = [];
     const started = await Promise.all(
@@ -77,17 +82,19 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
       ),
     );
     const sessions = started.flatMap((s) => s.sessions);
+    const say = (what: string) => o.log?.(`  ${o.tag}: ${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    say(`${sessions.length} sessions started`);
     for (const s of started) setupErrors.push(...s.errors);
     const failedStarts = started.reduce((a, s) => a + s.failed, 0);
     if (failedStarts > o.sessions * 0.01) throw new Error(`${failedStarts} of ${o.sessions} sessions failed to start: ${setupErrors.slice(0, 3).join('; ')}`);
     // Agents: consecutive groups of `perAgent` sessions; agent k connects to node k mod nodes.
     const groups: SessionRef[][] = [];
     for (let i = 0; i < sessions.length; i += o.perAgent) groups.push(sessions.slice(i, i + o.perAgent));
-    const tokens = sys.agentTokens ? await sys.agentTokens(groups.length) : [];
     const specs: AgentSpec[] = groups.map((g, k) => ({ node: k % sys.urls.length, sessions: g, ...(tokens[k] ? { token: tokens[k] } : {}) }));
     const byWorker = chunk(specs, agents.length);
-    const connected = await Promise.all(agents.map((w, i) => w.call<{ connected: number; failed: number; errors: string[] }>('setup', { system: sys.system, urls: sys.urls, agents: byWorker[i], concurrency: 16 }, 900_000)));
+    const connected = await Promise.all(agents.map((w, i) => w.call<{ connected: number; failed: number; errors: string[] }>('setup', { system: sys.system, urls: sys.urls, agents: byWorker[i], concurrency: 32 }, 900_000)));
     for (const c of connected) setupErrors.push(...c.errors);
+    say(`${connected.reduce((a, c) => a + c.connected, 0)} agent connections ready`);
     const failedAgents = connected.reduce((a, c) => a + c.failed, 0);
     if (failedAgents > groups.length * 0.01) throw new Error(`${failedAgents} of ${groups.length} agent connections failed: ${setupErrors.slice(0, 3).join('; ')}`);
     const serverPids = sys.procs.map((p) => p.pid);

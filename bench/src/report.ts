@@ -135,8 +135,8 @@ export function renderMarkdown(r: Results): string {
       'Server RSS (median of 5 samples) and V8 heap after a full GC (through the inspector) before and after N idle sessions, divided by N. Parley long poll: N started sessions each holding its long poll; Parley agent WebSocket: then N agent connections (one account), each authenticated and subscribed to one of those sessions, measured over the long-poll state. Baselines: N customer WebSocket connections.',
       '',
     );
-    add('| system | kind | sessions | RSS before → after MB | heap before → after MB | RSS kB / session | heap kB / session |', '| --- | --- | ---: | --- | --- | ---: | ---: |');
-    for (const mm of r.memory) add(`| ${mm.label} | ${mm.kind} | ${f(mm.sessions, 0)} | ${f(mm.before.rssMb)} → ${f(mm.after.rssMb)} | ${f(mm.before.heapUsedMb)} → ${f(mm.after.heapUsedMb)} | ${f(mm.rssKbPerSession)} | ${f(mm.heapKbPerSession)} |${mm.error ? ` ${mm.error}` : ''}`);
+    add('| system | kind | sessions | RSS before → after MB | heap before → after MB | RSS kB / session | heap kB / session | idle server CPU before → after (cores) |', '| --- | --- | ---: | --- | --- | ---: | ---: | --- |');
+    for (const mm of r.memory) add(`| ${mm.label} | ${mm.kind} | ${f(mm.sessions, 0)} | ${f(mm.before.rssMb)} → ${f(mm.after.rssMb)} | ${f(mm.before.heapUsedMb)} → ${f(mm.after.heapUsedMb)} | ${f(mm.rssKbPerSession)} | ${f(mm.heapKbPerSession)} | ${f(mm.idleCpuBefore, 3)} → ${f(mm.idleCpuAfter, 3)} |${mm.error ? ` ${mm.error}` : ''}`);
     add('');
   }
 

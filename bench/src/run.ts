@@ -81,7 +81,9 @@ function ensureBuilt(): string[] {
   const notes: string[] = [];
   const force = !!flag('build');
   const server = join(repoRoot, 'packages/server/dist/main.js');
-  const stale = !existsSync(server) || newest(join(repoRoot, 'packages/server/src')) > statSync(server).mtimeMs || newest(join(repoRoot, 'packages/protocol/src')) > statSync(server).mtimeMs;
+  // tsc -b rewrites only what changed: compare the newest source with the newest output (or build info).
+  const built = (pkg: string) => Math.max(newest(join(repoRoot, pkg, 'dist')), existsSync(join(repoRoot, pkg, 'tsconfig.tsbuildinfo')) ? statSync(join(repoRoot, pkg, 'tsconfig.tsbuildinfo')).mtimeMs : 0);
+  const stale = !existsSync(server) || newest(join(repoRoot, 'packages/server/src')) > built('packages/server') || newest(join(repoRoot, 'packages/protocol/src')) > built('packages/protocol');
   if (force || stale) {
     log('building @parley/protocol and @parley/server (dist missing or older than src)');
     try {

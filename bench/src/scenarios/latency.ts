@@ -29,7 +29,7 @@ export async function latencyLadder(key: string, sys: Running, c: LatencyConfig,
   for (const sessions of c.ladder) {
     log(`latency ${key}: ${sessions} sessions`);
     try {
-      const setup = await setUpLoad(sys, { sessions, perAgent: c.perAgent, customerWorkers: c.customerWorkers, agentWorkers: c.agentWorkers, logDir, tag: `latency-${key}-${sessions}` });
+      const setup = await setUpLoad(sys, { sessions, perAgent: c.perAgent, customerWorkers: c.customerWorkers, agentWorkers: c.agentWorkers, logDir, tag: `latency-${key}-${sessions}`, log });
       try {
         // Measure at least ~2 sends per session, and never less than the configured window.
         const r = await setup.run({ intervalMs: c.intervalMs, warmupMs: c.warmupMs, measureMs: c.measureMs, graceMs: 10_000 });

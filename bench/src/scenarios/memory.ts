@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { benchRoot, startWorker, type Proc, type Worker } from '../lib/proc.js';
 import { chunk, sleep } from '../lib/util.js';
+import { CpuWatch } from '../lib/sys.js';
 import type { SessionRef } from '../clients/types.js';
 import { API_KEY, V3_PREFIX, type Running } from '../systems.js';
 
@@ -28,7 +29,17 @@ export interface MemoryRow {
   after: MemorySnapshot;
   rssKbPerSession: number;
   heapKbPerSession: number | null;
+  /** Server CPU (cores) while the sessions sit idle, before and after they connected. */
+  idleCpuBefore?: number;
+  idleCpuAfter?: number;
   error?: string;
+}
+
+/** Server CPU over `ms` while nothing is sent. */
+async function idleCpu(procs: Proc[], ms: number): Promise<number> {
+  const w = new CpuWatch({ server: procs.map((p) => p.pid) });
+  await sleep(ms);
+  return w.stop().serverCores!;
 }
 
 async function snapshot(procs: Proc[]): Promise<MemorySnapshot> {
@@ -68,16 +79,18 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
     // Warm-up: a few sessions first, so that first-use allocations (JIT, pools) are not counted.
     await setup(20, 1_000_000, cw[0]!);
     await sleep(settleMs);
+    const cpuBefore = await idleCpu(sys.procs, settleMs * 2);
     const before = await snapshot(sys.procs);
     const half = Math.ceil(n / 2);
     const made = await Promise.all([setup(half, 0, cw[0]!), setup(n - half, half, cw[1]!)]);
     const sessions = made.flatMap((m) => m.sessions);
     const failed = made.reduce((a, m) => a + m.failed, 0);
     await sleep(settleMs);
+    const cpuAfter = await idleCpu(sys.procs, settleMs * 2);
     const after = await snapshot(sys.procs);
     const kind = sys.system === 'parley' ? 'long poll' : 'websocket';
-    rows.push({ system: key, label: sys.label, kind, sessions: sessions.length, before, after, ...perSession(before, after, sessions.length), ...(failed ? { error: `${failed} sessions failed to start` } : {}) });
-    log(`memory ${key} ${kind}: ${rows.at(-1)!.rssKbPerSession} kB RSS, ${rows.at(-1)!.heapKbPerSession} kB heap per session (${sessions.length})`);
+    rows.push({ system: key, label: sys.label, kind, sessions: sessions.length, before, after, ...perSession(before, after, sessions.length), idleCpuBefore: cpuBefore, idleCpuAfter: cpuAfter, ...(failed ? { error: `${failed} sessions failed to start` } : {}) });
+    log(`memory ${key} ${kind}: ${rows.at(-1)!.rssKbPerSession} kB RSS, ${rows.at(-1)!.heapKbPerSession} kB heap per session (${sessions.length}); idle server CPU ${cpuBefore} -> ${cpuAfter} cores`);
     if (sys.system === 'parley' && sys.agentTokens) {
       // Agent WebSockets: one account, N connections, each watching one queued session.
       const [token] = await sys.agentTokens(1);
@@ -86,6 +99,7 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
       const specs = sessions.map((s, k) => ({ node: k % sys.urls.length, token: token!, sessions: [s] }));
       const r = await aw.call<{ connected: number; failed: number; errors: string[] }>('setup', { system: 'parley', urls: sys.urls, agents: chunk(specs, 1)[0], concurrency: 32, accept: false }, 600_000);
       await sleep(settleMs);
+      const cpuWs = await idleCpu(sys.procs, settleMs * 2);
       const withWs = await snapshot(sys.procs);
       rows.push({
         system: key,
@@ -95,9 +109,11 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
         before: after,
         after: withWs,
         ...perSession(after, withWs, Math.max(1, r.connected)),
+        idleCpuBefore: cpuAfter,
+        idleCpuAfter: cpuWs,
         ...(r.failed ? { error: `${r.failed} connections failed: ${r.errors[0]}` } : {}),
       });
-      log(`memory ${key} agent websocket: ${rows.at(-1)!.rssKbPerSession} kB RSS, ${rows.at(-1)!.heapKbPerSession} kB heap per connection (${r.connected})`);
+      log(`memory ${key} agent websocket: ${rows.at(-1)!.rssKbPerSession} kB RSS, ${rows.at(-1)!.heapKbPerSession} kB heap per connection (${r.connected}); idle server CPU ${cpuAfter} -> ${cpuWs} cores`);
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

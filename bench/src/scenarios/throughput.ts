@@ -50,7 +50,7 @@ export async function throughputRamp(key: string, sys: Running, c: ThroughputCon
   log(`throughput ${key}: ${c.pool} sessions`);
   let setup;
   try {
-    setup = await setUpLoad(sys, { sessions: c.pool, perAgent: c.perAgent, customerWorkers: c.customerWorkers, agentWorkers: c.agentWorkers, logDir, tag: `throughput-${key}` });
+    setup = await setUpLoad(sys, { sessions: c.pool, perAgent: c.perAgent, customerWorkers: c.customerWorkers, agentWorkers: c.agentWorkers, logDir, tag: `throughput-${key}`, log });
   } catch (err) {
     out.error = err instanceof Error ? err.message : String(err);
     out.stoppedBecause = 'setup failed';
