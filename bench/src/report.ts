@@ -138,6 +138,10 @@ export function renderMarkdown(r: Results): string {
     add('| system | kind | sessions | RSS before → after MB | heap before → after MB | RSS kB / session | heap kB / session | idle server CPU before → after (cores) |', '| --- | --- | ---: | --- | --- | ---: | ---: | --- |');
     for (const mm of r.memory) add(`| ${mm.label} | ${mm.kind} | ${f(mm.sessions, 0)} | ${f(mm.before.rssMb)} → ${f(mm.after.rssMb)} | ${f(mm.before.heapUsedMb)} → ${f(mm.after.heapUsedMb)} | ${f(mm.rssKbPerSession)} | ${f(mm.heapKbPerSession)} | ${f(mm.idleCpuBefore, 3)} → ${f(mm.idleCpuAfter, 3)} |${mm.error ? ` ${mm.error}` : ''}`);
     add('');
+    for (const mm of r.memory.filter((x) => x.idleProfile)) {
+      const p = mm.idleProfile!;
+      add(`Where ${mm.label} spends its CPU while ${f(mm.sessions, 0)} ${mm.kind} sessions sit idle (V8 profile of the idle window; idle ${p.idlePercent} %, GC ${p.gcPercent} %): ${p.topFunctions.slice(0, 8).map((t) => `${t.fn} (${t.where}) ${t.selfPercent} %`).join('; ')}.`, '');
+    }
   }
 
   // ---- widget ----
@@ -153,15 +157,14 @@ export function renderMarkdown(r: Results): string {
     );
   }
 
-  // ---- profile ----
-  if (r.profile) {
-    const p = r.profile;
-    add('## Profile of the Parley server', '');
-    add(`\`node --cpu-prof\` on the server during: ${p.scenario}. ${f(p.totalMs / 1000)} s profiled, idle ${p.idlePercent} %, GC ${p.gcPercent} %. File: \`${p.file}\`.`, '');
-    add('Self time, top functions:', '', '| function | where | self % |', '| --- | --- | ---: |');
+  // ---- profiles ----
+  for (const p of r.profiles ?? []) {
+    add(`## Profile of the Parley server: ${p.scenario}`, '');
+    add(`V8 sampling profile through the inspector of exactly this window: server CPU ${f(p.serverCores, 2)} cores, ${f(p.totalMs / 1000)} s profiled, idle ${p.idlePercent} %, GC ${p.gcPercent} %. Open \`${p.file}\` in Chrome DevTools for the full tree.`, '');
+    add('| function (self time) | where | self % |', '| --- | --- | ---: |');
     for (const t of p.topFunctions.slice(0, 15)) add(`| ${t.fn} | ${t.where} | ${t.selfPercent} |`);
-    add('', 'Inclusive time, server functions:', '', '| function | where | total % |', '| --- | --- | ---: |');
-    for (const t of p.inclusive.slice(0, 15)) add(`| ${t.fn} | ${t.where} | ${t.totalPercent} |`);
+    add('', '| file (self time) | self % |', '| --- | ---: |');
+    for (const t of p.topFiles.slice(0, 10)) add(`| ${t.file} | ${t.selfPercent} |`);
     add('');
   }
   return out.join('\n') + '\n';

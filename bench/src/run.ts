@@ -10,8 +10,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchRoot, killAll, repoRoot } from './lib/proc.js';
-import { loadAvg, machineInfo } from './lib/sys.js';
+import { benchRoot, killAll, profileWindow, repoRoot } from './lib/proc.js';
+import { CpuWatch, loadAvg, machineInfo } from './lib/sys.js';
+import { sleep } from './lib/util.js';
 import { summarize, type ProfileSummary } from './lib/cpuprofile.js';
 import { startParley, startSioRelay, startWsRelay, type Running, type StartOptions } from './systems.js';
 import { latencyLadder, type LatencyRow } from './scenarios/latency.js';
@@ -110,7 +111,7 @@ export interface Results {
   throughput: ThroughputResult[];
   memory: MemoryRow[];
   widget: WidgetResult | null;
-  profile: (ProfileSummary & { scenario: string; file: string }) | null;
+  profiles: (ProfileSummary & { scenario: string; file: string; serverCores?: number })[];
   guestV2: { present: boolean; note: string };
   ratios?: ReturnType<typeof ratios>;
 }
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
     throughput: [],
     memory: [],
     widget: null,
-    profile: null,
+    profiles: [],
     guestV2: {
       present: guestPresent,
       note: guestPresent
@@ -203,30 +204,39 @@ async function main(): Promise<void> {
   }
 
   if (scenarios.includes('profile')) {
-    // CPU profile of the Parley (SQLite) process under the largest latency load of this mode.
+    // CPU profiles of the Parley (SQLite) process, through the inspector, of exact windows: N handled
+    // sessions sitting idle, then the same sessions under the latency load (one message / 10 s each).
     const profDir = join(resultsDir, 'profile');
     rmSync(profDir, { recursive: true, force: true });
     mkdirSync(profDir, { recursive: true });
     const sessions = config.latency.ladder.at(-1)!;
-    const scenario = `Parley SQLite, ${sessions} sessions, one message per session every ${config.intervalMs / 1000} s, ${config.latency.measureMs / 1000} s measured`;
-    log(`profile: ${scenario}`);
+    log(`profile: Parley SQLite, ${sessions} sessions`);
     await withSystem(
-      () => startParley({ ...o, store: 'sqlite', nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] }),
+      () => startParley({ ...o, store: 'sqlite', inspect: true }),
       async (s) => {
-        const setup = await setUpLoad(s, { sessions, perAgent: config.perAgent, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers, logDir, tag: 'profile' });
+        const setup = await setUpLoad(s, { sessions, perAgent: config.perAgent, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers, logDir, tag: 'profile', log });
         try {
-          const r = await setup.run({ intervalMs: config.intervalMs, warmupMs: config.latency.warmupMs, measureMs: config.latency.measureMs, graceMs: 10_000 });
-          log(`  under the profiler: one-way p99 ${r.oneWay.p99} ms, server ${r.cpu.serverCores} cores`);
+          const idleMs = 15_000;
+          const cpu = new CpuWatch({ server: [s.procs[0]!.pid] });
+          const idle = await profileWindow(s.procs[0]!, idleMs);
+          const idleCores = cpu.stop().serverCores;
+          writeFileSync(join(profDir, 'idle-handled.cpuprofile'), JSON.stringify(idle));
+          results.profiles.push({ scenario: `${setup.sessions.length} handled sessions (customers long-polling, agents subscribed), nothing sent, ${idleMs / 1000} s`, file: 'bench/results/profile/idle-handled.cpuprofile', serverCores: idleCores, ...summarize(idle) });
+          log(`  idle: server ${idleCores} cores; top ${results.profiles.at(-1)!.topFunctions.slice(0, 4).map((f) => `${f.fn} ${f.selfPercent}%`).join(', ')}`);
+          const measureMs = config.latency.measureMs;
+          const warmupMs = config.latency.warmupMs;
+          const running = setup.run({ intervalMs: config.intervalMs, warmupMs, measureMs, graceMs: 10_000 });
+          await sleep(warmupMs + 300);
+          const busy = await profileWindow(s.procs[0]!, measureMs);
+          const r = await running;
+          writeFileSync(join(profDir, 'load.cpuprofile'), JSON.stringify(busy));
+          results.profiles.push({ scenario: `${setup.sessions.length} sessions, one message per session every ${config.intervalMs / 1000} s answered at once, ${measureMs / 1000} s (one-way p99 ${r.oneWay.p99} ms under the profiler)`, file: 'bench/results/profile/load.cpuprofile', serverCores: r.cpu.serverCores, ...summarize(busy) });
+          log(`  load: server ${r.cpu.serverCores} cores, one-way p99 ${r.oneWay.p99} ms; top ${results.profiles.at(-1)!.topFunctions.slice(0, 4).map((f) => `${f.fn} ${f.selfPercent}%`).join(', ')}`);
         } finally {
           await setup.close(false);
         }
       },
     );
-    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    if (file) {
-      results.profile = { scenario, file: `bench/results/profile/${file}`, ...summarize(join(profDir, file)) };
-      log(`  top self time: ${results.profile.topFunctions.slice(0, 5).map((f) => `${f.fn} ${f.selfPercent}%`).join(', ')}`);
-    } else log('  no profile was written');
     write(results);
   }
 

@@ -24,8 +24,8 @@ const short = (url: string) =>
     .replace(/.*\/node_modules\//, 'node_modules/')
     .replace(/.*\/packages\//, 'packages/') || '(native)';
 
-export function summarize(file: string, top = 25): ProfileSummary {
-  const p = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
+export function summarize(file: string | object, top = 25): ProfileSummary {
+  const p = (typeof file === 'string' ? JSON.parse(readFileSync(file, 'utf8')) : file) as { nodes: Node[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const counts = new Map<number, number>();
   for (const s of p.samples) counts.set(s, (counts.get(s) ?? 0) + 1);

@@ -33,6 +33,7 @@ export interface Proc {
   exited: Promise<number | null>;
   /** Heap after a full GC, through the inspector, when started with `inspect`. */
   heapAfterGc?(): Promise<{ usedBytes: number; totalBytes: number }>;
+  inspectPort?: number;
 }
 
 export function rssKbOf(pid: number): number {
@@ -67,7 +68,10 @@ function track(name: string, child: ChildProcess, inspectPort?: number): Proc {
       return code;
     },
   };
-  if (inspectPort) proc.heapAfterGc = () => heapAfterGc(inspectPort);
+  if (inspectPort) {
+    proc.inspectPort = inspectPort;
+    proc.heapAfterGc = () => heapAfterGc(inspectPort);
+  }
   return proc;
 }
 
@@ -147,33 +151,59 @@ export function startWorker(name: string, file: string, logFile: string, args: s
   };
 }
 
-/** Full GC then heap usage, through the V8 inspector of a process started with --inspect. */
-async function heapAfterGc(port: number): Promise<{ usedBytes: number; totalBytes: number }> {
+/** A short-lived DevTools protocol session with the V8 inspector of a process started with --inspect. */
+async function inspector<T>(port: number, fn: (call: (method: string, params?: unknown, timeoutMs?: number) => Promise<any>) => Promise<T>): Promise<T> {
   const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string }[];
-  const ws = new WebSocket(list[0]!.webSocketDebuggerUrl);
+  const ws = new WebSocket(list[0]!.webSocketDebuggerUrl, { maxPayload: 1024 * 1024 * 1024 });
   await new Promise((r, j) => {
     ws.once('open', r);
     ws.once('error', j);
   });
   let id = 0;
-  const call = (method: string) =>
-    new Promise<any>((resolve) => {
-      const my = ++id;
-      const on = (d: WebSocket.RawData) => {
-        const m = JSON.parse(d.toString());
-        if (m.id === my) {
-          ws.off('message', on);
-          resolve(m.result);
-        }
-      };
-      ws.on('message', on);
-      ws.send(JSON.stringify({ id: my, method }));
-    });
+  const call = (method: string, params?: unknown, timeoutMs = 30_000) =>
+    withTimeout(
+      new Promise<any>((resolve, reject) => {
+        const my = ++id;
+        const on = (d: WebSocket.RawData) => {
+          const m = JSON.parse(d.toString());
+          if (m.id === my) {
+            ws.off('message', on);
+            if (m.error) reject(new Error(`${method}: ${m.error.message}`));
+            else resolve(m.result);
+          }
+        };
+        ws.on('message', on);
+        ws.send(JSON.stringify({ id: my, method, ...(params ? { params } : {}) }));
+      }),
+      timeoutMs,
+      method,
+    );
   try {
-    await withTimeout(call('HeapProfiler.collectGarbage'), 30_000, 'gc');
-    const usage = await withTimeout(call('Runtime.getHeapUsage'), 10_000, 'heap usage');
-    return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
+    return await fn(call);
   } finally {
     ws.close();
   }
+}
+
+/** Full GC then heap usage. */
+function heapAfterGc(port: number): Promise<{ usedBytes: number; totalBytes: number }> {
+  return inspector(port, async (call) => {
+    await call('HeapProfiler.collectGarbage');
+    const usage = await call('Runtime.getHeapUsage');
+    return { usedBytes: usage.usedSize, totalBytes: usage.totalSize };
+  });
+}
+
+/** A CPU profile of exactly `ms` milliseconds of the process (V8 sampling profiler, 1 ms interval). */
+export function profileWindow(proc: Proc, ms: number): Promise<object> {
+  if (!proc.inspectPort) throw new Error(`${proc.name} was not started with the inspector`);
+  return inspector(proc.inspectPort, async (call) => {
+    await call('Profiler.enable');
+    await call('Profiler.setSamplingInterval', { interval: 1000 });
+    await call('Profiler.start');
+    await sleep(ms);
+    const { profile } = await call('Profiler.stop', undefined, 120_000);
+    await call('Profiler.disable');
+    return profile;
+  });
 }

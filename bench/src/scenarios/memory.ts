@@ -7,7 +7,8 @@
  *     subscribed to one of those sessions; the delta over the long-poll state, divided by N.
  */
 import { join } from 'node:path';
-import { benchRoot, startWorker, type Proc, type Worker } from '../lib/proc.js';
+import { benchRoot, profileWindow, startWorker, type Proc, type Worker } from '../lib/proc.js';
+import { summarize, type ProfileSummary } from '../lib/cpuprofile.js';
 import { chunk, sleep } from '../lib/util.js';
 import { CpuWatch } from '../lib/sys.js';
 import type { SessionRef } from '../clients/types.js';
@@ -32,14 +33,21 @@ export interface MemoryRow {
   /** Server CPU (cores) while the sessions sit idle, before and after they connected. */
   idleCpuBefore?: number;
   idleCpuAfter?: number;
+  /** Where an idle Parley spends its CPU (profile of the idle window after the sessions connected). */
+  idleProfile?: Pick<ProfileSummary, 'idlePercent' | 'gcPercent' | 'topFunctions' | 'topFiles'>;
   error?: string;
 }
 
 /** Server CPU over `ms` while nothing is sent. */
-async function idleCpu(procs: Proc[], ms: number): Promise<number> {
+async function idleCpu(procs: Proc[], ms: number, profile = false): Promise<{ cores: number; profile?: MemoryRow['idleProfile'] }> {
   const w = new CpuWatch({ server: procs.map((p) => p.pid) });
+  const prof = profile && procs[0]?.inspectPort ? profileWindow(procs[0], ms).catch(() => null) : null;
   await sleep(ms);
-  return w.stop().serverCores!;
+  const cores = w.stop().serverCores!;
+  const p = prof ? await prof : null;
+  if (!p) return { cores };
+  const sum = summarize(p, 12);
+  return { cores, profile: { idlePercent: sum.idlePercent, gcPercent: sum.gcPercent, topFunctions: sum.topFunctions, topFiles: sum.topFiles } };
 }
 
 async function snapshot(procs: Proc[]): Promise<MemorySnapshot> {
@@ -79,17 +87,18 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
     // Warm-up: a few sessions first, so that first-use allocations (JIT, pools) are not counted.
     await setup(20, 1_000_000, cw[0]!);
     await sleep(settleMs);
-    const cpuBefore = await idleCpu(sys.procs, settleMs * 2);
+    const cpuBefore = (await idleCpu(sys.procs, settleMs * 2)).cores;
     const before = await snapshot(sys.procs);
     const half = Math.ceil(n / 2);
     const made = await Promise.all([setup(half, 0, cw[0]!), setup(n - half, half, cw[1]!)]);
     const sessions = made.flatMap((m) => m.sessions);
     const failed = made.reduce((a, m) => a + m.failed, 0);
     await sleep(settleMs);
-    const cpuAfter = await idleCpu(sys.procs, settleMs * 2);
+    const idleAfter = await idleCpu(sys.procs, settleMs * 2, sys.system === 'parley');
+    const cpuAfter = idleAfter.cores;
     const after = await snapshot(sys.procs);
     const kind = sys.system === 'parley' ? 'long poll' : 'websocket';
-    rows.push({ system: key, label: sys.label, kind, sessions: sessions.length, before, after, ...perSession(before, after, sessions.length), idleCpuBefore: cpuBefore, idleCpuAfter: cpuAfter, ...(failed ? { error: `${failed} sessions failed to start` } : {}) });
+    rows.push({ system: key, label: sys.label, kind, sessions: sessions.length, before, after, ...perSession(before, after, sessions.length), idleCpuBefore: cpuBefore, idleCpuAfter: cpuAfter, ...(idleAfter.profile ? { idleProfile: idleAfter.profile } : {}), ...(failed ? { error: `${failed} sessions failed to start` } : {}) });
     log(`memory ${key} ${kind}: ${rows.at(-1)!.rssKbPerSession} kB RSS, ${rows.at(-1)!.heapKbPerSession} kB heap per session (${sessions.length}); idle server CPU ${cpuBefore} -> ${cpuAfter} cores`);
     if (sys.system === 'parley' && sys.agentTokens) {
       // Agent WebSockets: one account, N connections, each watching one queued session.
@@ -99,7 +108,8 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
       const specs = sessions.map((s, k) => ({ node: k % sys.urls.length, token: token!, sessions: [s] }));
       const r = await aw.call<{ connected: number; failed: number; errors: string[] }>('setup', { system: 'parley', urls: sys.urls, agents: chunk(specs, 1)[0], concurrency: 32, accept: false }, 600_000);
       await sleep(settleMs);
-      const cpuWs = await idleCpu(sys.procs, settleMs * 2);
+      const idleWs = await idleCpu(sys.procs, settleMs * 2, true);
+      const cpuWs = idleWs.cores;
       const withWs = await snapshot(sys.procs);
       rows.push({
         system: key,
@@ -111,6 +121,7 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
         ...perSession(after, withWs, Math.max(1, r.connected)),
         idleCpuBefore: cpuAfter,
         idleCpuAfter: cpuWs,
+        ...(idleWs.profile ? { idleProfile: idleWs.profile } : {}),
         ...(r.failed ? { error: `${r.failed} connections failed: ${r.errors[0]}` } : {}),
       });
       log(`memory ${key} agent websocket: ${rows.at(-1)!.rssKbPerSession} kB RSS, ${rows.at(-1)!.heapKbPerSession} kB heap per connection (${r.connected}); idle server CPU ${cpuAfter} -> ${cpuWs} cores`);
