@@ -180,13 +180,8 @@ describe.each(FLAVOURS)('$name', (f) => {
     await ctx.close();
   });
 
-  // BLOCKED on the server: GMS v2 and guest v2 do not carry the InteractionStateChange System message
-  // (packages/server/src/http/{gms-v2,guest-v2}/wire.ts drop it), so seed 000's snippet never sees
-  // Finalizing there. The transports already pass one through when the server sends it: a GMS message
-  // {type: 'System', event, data} as it is, a guest message with `event`/`data` as a System message.
-  // Known gap, as it.fails: this fails today; when the server sends the state change it passes, and
-  // it.fails flags that: then make it a plain it().
-  it.fails("seed 000's page code, unchanged: the agent marking a synchronous chat done ends it", async () => {
+  // The server carries InteractionStateChange on GMS (type System) and guest chat (notice with event/data).
+  it("seed 000's page code, unchanged: the agent marking a synchronous chat done ends it", async () => {
     const url = s.page('transport-seed000', genesysPage(s, f.webchat(s), SEED_000));
     const ctx = await browser.newContext();
     const page = await ctx.newPage();

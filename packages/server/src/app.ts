@@ -105,7 +105,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     },
     bodyLimit: 256 * 1024,
     trustProxy: true,
-    forceCloseConnections: true,
+    // 'idle': keep-alive sockets close at once; in-flight requests (long polls, woken by stopWaiting) finish first.
+    forceCloseConnections: 'idle',
   });
   const flows = new FlowEngine(store, fanout, clock, chat, routing, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
   flows.attach();

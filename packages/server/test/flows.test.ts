@@ -92,6 +92,7 @@ describe('the built-in flow engine (demo flow)', () => {
     await c.start();
     await c.send('Text', 'agent');
     await c.send('Text', 'a@b.co');
+    await c.pollUntil((seen) => states(seen).includes('Queued'));
     await srv.parley.flows.sendQueueUpdates();
     await c.pollUntil((seen) => seen.some((m) => m.type === 'Notice' && /^You are number \d+ in the queue\. Estimated wait: about \d+ minutes?\.$/.test(m.text)));
     const before = c.seen.length;

@@ -1443,16 +1443,11 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
   });
 
   /**
-   * KNOWN BUG (core/routing-service.ts routeOnce, not fixed here): a router reads the Offered
-   * interactions before it takes the router lock (listProfiles(true)) and re-offers expired ones
-   * with a compare-and-set on the state alone. When another node requeues and re-offers the same
-   * interaction in between (Offered -> Queued -> Offered, committed), the late router's CAS still
-   * matches 'Offered': it revokes the fresh offer and routes the interaction a second time. SQLite
-   * runs the two passes one after the other, so there it is requeued once. `it.fails` passes while
-   * the bug is there; take the router lock first (or re-read the interaction under getInteraction
-   * (id, true) and check offerExpiresAt) and turn this into a plain `it`.
+   * Routers on two nodes: node B is slow inside its pass while node A runs a whole one. Routers take
+   * the router lock (listProfiles(true)) before reading offers, so A waits for B and finds nothing
+   * left to requeue: the expired offer is requeued and re-offered once.
    */
-  it.fails('routers on two nodes requeue an expired offer once', async () => {
+  it('routers on two nodes requeue an expired offer once', async () => {
     const { ChatService } = await import('../src/core/chat-service.js');
     const { RoutingService } = await import('../src/core/routing-service.js');
     const { MemoryFanout } = await import('../src/adapters/fanout-memory.js');
@@ -1485,7 +1480,8 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
             getSession: async (id, forUpdate) => {
               if (forUpdate) {
                 reached();
-                await aFinished;
+                // A cannot finish while B holds the router lock: B goes on after a while.
+                await Promise.race([aFinished, new Promise((r) => setTimeout(r, 1500))]);
               }
               return tx.getSession(id, forUpdate);
             },
@@ -1495,9 +1491,10 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
     };
     const passB = node(slowB).routeOnce().catch((err: unknown) => err);
     await bReached;
-    await node(h.store).routeOnce();
-    aDone();
+    const passA = node(h.store).routeOnce();
     await passB;
+    await passA;
+    aDone();
     const changes = (await fullLog(h.store, ses.id)).filter((m) => m.type === 'System').map((m) => (m.data as { interactionState: string }).interactionState);
     expect(changes).toEqual(['Queued', 'Offered']);
   });

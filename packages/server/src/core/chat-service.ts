@@ -350,7 +350,8 @@ export class ChatService {
     if (afterIndex !== undefined && afterGiven === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
     return this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
-      const participant = await tx.getParticipant(participantId);
+      // Locked: two polls of one participant never hand out the same messages twice.
+      const participant = await tx.getParticipant(participantId, true);
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       const after = afterGiven ?? participant.cursorNum;
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities: visibleTo(readerType), limit });
@@ -375,10 +376,14 @@ export class ChatService {
       wake();
     });
     const deadline = this.clock.now() + holdMs;
+    let last: ReadResult | null = null;
     try {
       for (;;) {
+        // Shutting down: answer with what the last read found, without touching the store again.
+        if (last && this.stopping.signal.aborted) return last;
         woken = false;
         const result = await read();
+        last = result;
         const remaining = deadline - this.clock.now();
         if (result.messages.length > 0 || result.chatEnded || remaining <= 0 || signal?.aborted || this.stopping.signal.aborted) return result;
         if (!woken) {
@@ -421,7 +426,7 @@ export class ChatService {
     if (before === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
     return this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
-      const participant = await tx.getParticipant(participantId);
+      const participant = await tx.getParticipant(participantId, true);
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       const messages = await tx.listMessages(sessionId, { beforeNum: before, visibilities: visibleTo(readerType), limit: count, newest: true });
       let cursor = participant.cursorNum;

@@ -73,13 +73,15 @@ export class RoutingService {
   async routeOnce(): Promise<Interaction[]> {
     const touched: Interaction[] = [];
     const offered = await this.store.tx(async (tx) => {
+      touched.length = 0;
+      // The router lock first: every read below sees what earlier passes (on any node) committed.
+      const profiles = await tx.listProfiles(true);
       const now = this.clock.now();
       for (const i of await tx.listInteractions({ states: ['Offered'] })) {
         if (i.offerExpiresAt && Date.parse(i.offerExpiresAt) <= now) {
           touched.push(await this.requeue(tx, i, i.agentAccountId));
         }
       }
-      const profiles = await tx.listProfiles(true);
       if (!profiles.some((p) => p.presence === 'Ready')) return [];
       const queued = await tx.listInteractions({ states: ['Queued'] });
       if (!queued.length) return [];

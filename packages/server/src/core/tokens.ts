@@ -10,17 +10,19 @@ export class TokenService {
   }
 
   /** The v3 `clientToken`: the client reads `{sessionId, transportId, participantId}` from it. */
-  async signClientToken(claims: { sessionId: string; transportId: string; participantId: string; deploymentId: string }): Promise<string> {
-    return new SignJWT({ ...claims, kind: 'customer' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().sign(this.key);
+  async signClientToken(claims: { sessionId: string; transportId: string; participantId: string; deploymentId: string; ext?: boolean }): Promise<string> {
+    const { ext, ...rest } = claims;
+    return new SignJWT({ ...rest, kind: 'customer', ...(ext ? { ext: 1 } : {}) }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().sign(this.key);
   }
 
-  async verifyClientToken(token: string): Promise<{ sessionId: string; transportId: string; participantId: string; deploymentId: string } | null> {
+  /** `ext`: the client asked for Parley's wire extensions (interaction state changes on GMS and guest chat). */
+  async verifyClientToken(token: string): Promise<{ sessionId: string; transportId: string; participantId: string; deploymentId: string; ext: boolean } | null> {
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
       if (payload.kind !== 'customer') return null;
       const { sessionId, transportId, participantId, deploymentId } = payload as Record<string, unknown>;
       if (typeof sessionId !== 'string' || typeof participantId !== 'string' || typeof deploymentId !== 'string' || typeof transportId !== 'string') return null;
-      return { sessionId, transportId, participantId, deploymentId };
+      return { sessionId, transportId, participantId, deploymentId, ext: payload.ext === 1 };
     } catch {
       return null;
     }

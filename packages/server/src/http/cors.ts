@@ -2,7 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deployment, Store } from '../ports/store.js';
 import { ChatError } from '../core/errors.js';
 
-export const CORS_ALLOWED_HEADERS = 'content-type, x-api-key, x-nexus-client-key, apikey, authorization';
+export const CORS_ALLOWED_HEADERS = 'content-type, x-api-key, x-nexus-client-key, apikey, authorization, x-parley-extensions';
+
+/** A client (Parley's SDK) asks for wire extensions with `x-parley-extensions: interaction-state`. */
+export const wantsExtensions = (headers: Record<string, unknown>): boolean => String(headers['x-parley-extensions'] ?? '').split(/[ ,]+/).includes('interaction-state');
 
 function sameOrigin(req: FastifyRequest, origin: string): boolean {
   try {

@@ -210,7 +210,10 @@ export type MessageDraft = Omit<Message, 'index' | 'sessionId' | 'utcTime'> & { 
 
 /**
  * Everything the core does to persistent state, inside one transaction.
- * Adapters guarantee: a `tx` callback runs isolated and atomically; if it throws, nothing is written.
+ * Adapters guarantee: a `tx` callback runs atomically; if it throws, nothing is written. Isolation is
+ * the adapter's (SQLite runs transactions one at a time; PostgreSQL runs READ COMMITTED), so core takes
+ * row locks (`forUpdate`) wherever it reads, decides and writes. An adapter may run a callback again
+ * after a serialization failure: callbacks must be safe to re-run (no side effects outside the tx).
  */
 export interface StoreTx {
   getDeployment(id: string): Promise<Deployment | null>;
@@ -226,7 +229,8 @@ export interface StoreTx {
   updateSession(id: string, patch: Partial<Pick<Session, 'state' | 'endedAt' | 'userData'>>): Promise<void>;
 
   insertParticipant(p: Participant): Promise<void>;
-  getParticipant(id: string): Promise<Participant | null>;
+  /** Reads a participant; `forUpdate` locks it (delivery cursors move one reader at a time). */
+  getParticipant(id: string, forUpdate?: boolean): Promise<Participant | null>;
   listParticipants(sessionId: string): Promise<Participant[]>;
   updateParticipant(id: string, patch: Partial<Pick<Participant, 'state' | 'leftAt' | 'cursorNum'>>): Promise<void>;
 

@@ -69,7 +69,8 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
   }
 
   async function call(path: string, fields: Any = {}, o: { poll?: boolean; form?: FormData } = {}): Promise<Any> {
-    const headers: Record<string, string> = {};
+    // Parley extension: interaction state changes come through too (seed 000's page code needs them).
+    const headers: Record<string, string> = { 'x-parley-extensions': 'interaction-state' };
     if (webchat.apikey) headers.apikey = String(webchat.apikey);
     const keys = { alias: s.alias ?? '', secureKey: s.secureKey ?? '', userId: s.userId ?? '' };
     let body: BodyInit;

@@ -79,7 +79,8 @@ export function createGuestTransport(t: Any): Transport {
   const stopError = () => new TransportError('The request was cancelled.', 0, 'ABORTED', { status: { code: 'ABORTED', message: 'The request was cancelled.' } });
 
   async function call(method: string, path: string, body?: unknown, auth = true): Promise<Any> {
-    const headers: Record<string, string> = {};
+    // Parley extension: interaction state changes on the stream (seed 000's page code needs them).
+    const headers: Record<string, string> = { 'x-parley-extensions': 'interaction-state' };
     if (auth && s.jwt) headers.authorization = 'Bearer ' + s.jwt;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const ctl = new AbortController();
@@ -171,6 +172,8 @@ export function createGuestTransport(t: Any): Transport {
     const at = indexOf(id, e.timestamp);
     if (!newest || at > newest.index) newest = { id, index: at };
     const sender = String(e.sender?.id ?? '');
+    // A notice carrying a v3-style event (Parley's opt-in InteractionStateChange): a System message for page code (seed 000).
+    if (typeof e.event === 'string') return [{ ...e, id, index: at, type: 'System', event: e.event, data: e.data ?? {}, utcTime: e.timestamp, from: { participantId: sender, type: 'System' } }];
     switch (e.bodyType) {
       case 'member-join': {
         const m = await member(sender, true);
@@ -184,8 +187,7 @@ export function createGuestTransport(t: Any): Transport {
       case 'notice':
         return [raw(id, e.timestamp, 'Message', sender, await member(sender), e, e.body)];
       default:
-        // a message carrying a v3-style event (Parley's InteractionStateChange): a System message for page code (seed 000)
-        return typeof e.event === 'string' ? [{ ...e, id, index: indexOf(id, e.timestamp), type: 'System', event: e.event, data: e.data ?? {}, utcTime: e.timestamp, from: { participantId: sender, type: 'System' } }] : [];
+        return [];
     }
   }
 

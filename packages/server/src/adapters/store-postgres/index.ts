@@ -355,8 +355,8 @@ export class PostgresStore implements Store {
           [p.id, p.sessionId, p.type, p.nickname, p.accountId, p.state, p.joinedAt, p.leftAt, p.cursorNum],
         );
       },
-      getParticipant: async (id) => {
-        const r = await one('SELECT * FROM participants WHERE id = $1', [id]);
+      getParticipant: async (id, forUpdate) => {
+        const r = await one(`SELECT * FROM participants WHERE id = $1${forUpdate ? ' FOR NO KEY UPDATE' : ''}`, [id]);
         return r ? toParticipant(r) : null;
       },
       listParticipants: async (sessionId) => (await rows('SELECT * FROM participants WHERE session_id = $1 ORDER BY joined_at, row_seq', [sessionId])).map(toParticipant),

@@ -1,3 +1,4 @@
+import { wantsExtensions } from '../cors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Message } from '@parley/protocol';
 import { z } from 'zod';
@@ -52,6 +53,8 @@ interface Customer {
   chatId: string;
   participantId: string;
   creds: GmsCredentials;
+  /** The client asked for Parley's wire extensions at request chat. */
+  ext: boolean;
 }
 
 /**
@@ -115,7 +118,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     ) {
       throw new ChatError('FORBIDDEN', 'alias, userId and secureKey do not match this chat');
     }
-    return { deployment, chatId, participantId: claims.participantId, creds };
+    return { deployment, chatId, participantId: claims.participantId, creds, ext: claims.ext };
   };
   const customer = async <S extends z.ZodTypeAny>(req: FastifyRequest, reply: FastifyReply, schema: S): Promise<Customer & { body: z.infer<S> }> => {
     const deployment = await deploymentOf(req, reply, store);
@@ -125,7 +128,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
   };
 
   /** Everything this customer may see, numbered for GMS (see wire.ts). */
-  const transcript = async (chatId: string): Promise<{ messages: GmsMessage[]; ended: boolean }> => {
+  const transcript = async (chatId: string, ext = false): Promise<{ messages: GmsMessage[]; ended: boolean }> => {
     const log: Message[] = [];
     let after: string | undefined;
     let ended = false;
@@ -136,10 +139,10 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
       if (page.messages.length < 500) break;
       after = page.messages[page.messages.length - 1]!.index;
     }
-    return { messages: gmsTranscript(log), ended };
+    return { messages: gmsTranscript(log, ext), ended };
   };
   const respond = async (c: Customer, from: number | undefined, extra: Partial<GmsResponse> = {}): Promise<GmsResponse> => {
-    const t = await transcript(c.chatId);
+    const t = await transcript(c.chatId, c.ext);
     return {
       statusCode: 0,
       alias: c.creds.alias,
@@ -194,13 +197,15 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
         userData: body.userData,
         routing: { queue },
       });
+      const ext = wantsExtensions(req.headers);
       const secureKey = await tokens.signClientToken({
         sessionId: started.session.id,
         transportId: started.session.transportId,
         participantId: started.participant.id,
         deploymentId: deployment.id,
+        ext,
       });
-      const c: Customer = { deployment, chatId: started.session.id, participantId: started.participant.id, creds: { alias: started.session.transportId, userId: started.participant.id, secureKey } };
+      const c: Customer = { deployment, chatId: started.session.id, participantId: started.participant.id, creds: { alias: started.session.transportId, userId: started.participant.id, secureKey }, ext };
       if (first !== undefined) await chat.customerSend(c.chatId, c.participantId, { type: 'Text', text: first });
       return respond(c, 1);
     }),

@@ -70,7 +70,9 @@ export type GmsMessageType =
   | 'FileUploaded'
   | 'FileDeleted'
   | 'IdleAlert'
-  | 'IdleClose';
+  | 'IdleClose'
+  /** Parley extension (opt-in): interaction state changes (seed 000), so page code can react on GMS too. */
+  | 'System';
 
 export interface GmsMessage {
   from: { nickname: string; participantId: number; type: GmsSenderType };
@@ -79,6 +81,8 @@ export interface GmsMessage {
   text?: string;
   utcTime: number;
   userData?: Record<string, string>;
+  event?: string;
+  data?: Record<string, unknown>;
 }
 
 export interface GmsResponse {
@@ -134,11 +138,15 @@ export function fileIdOf(m: Message): string | null {
 }
 
 /**
- * How one log entry shows on GMS, or null when GMS does not show it: interaction state changes
- * (System; a chat that ends shows as `chatEnded: true`) and data-only UI events have no GMS type.
+ * How one log entry shows on GMS, or null when GMS does not show it (data-only UI events; interaction
+ * state changes unless the client asked for them with `x-parley-extensions: interaction-state`, as
+ * Parley's SDK does, so seed 000's page code works on this transport).
  */
-function gmsView(m: Message): { type: GmsMessageType; text?: string; userData?: Record<string, string> } | null {
+function gmsView(m: Message, extensions: boolean): { type: GmsMessageType; text?: string; userData?: Record<string, string>; event?: string; data?: Record<string, unknown> } | null {
   switch (m.type) {
+    case 'System':
+      // Opt-in (x-parley-extensions: interaction-state): a GMS client that did not ask never sees it.
+      return extensions && m.event === 'InteractionStateChange' && m.data ? { type: 'System', event: m.event, data: m.data } : null;
     case 'Text':
       return { type: 'Message', text: m.text ?? '' };
     case 'ParticipantJoined':
@@ -175,12 +183,12 @@ function gmsView(m: Message): { type: GmsMessageType; text?: string; userData?: 
  * in log order, numbered 1..n over what GMS shows. Participants are numbered 1, 2, … in order of
  * their first appearance, so both numberings only grow as the log grows and stay stable.
  */
-export function gmsTranscript(log: Message[]): GmsMessage[] {
+export function gmsTranscript(log: Message[], extensions = false): GmsMessage[] {
   const numbers = new Map<string, number>();
   const out: GmsMessage[] = [];
   for (const m of log) {
     if (m.visibility !== 'All') continue;
-    const view = gmsView(m);
+    const view = gmsView(m, extensions);
     if (!view) continue;
     let pid = numbers.get(m.from.participantId);
     if (pid === undefined) {
@@ -191,6 +199,8 @@ export function gmsTranscript(log: Message[]): GmsMessage[] {
     const msg: GmsMessage = { from: { nickname, participantId: pid, type: senderType(m.from.type) }, index: out.length + 1, type: view.type, utcTime: Date.parse(m.utcTime) };
     if (view.text !== undefined) msg.text = view.text;
     if (view.userData) msg.userData = view.userData;
+    if (view.event) msg.event = view.event;
+    if (view.data) msg.data = view.data;
     out.push(msg);
   }
   return out;

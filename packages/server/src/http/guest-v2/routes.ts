@@ -8,7 +8,7 @@ import { hashApiKey } from '../../core/secrets.js';
 import type { TokenService } from '../../core/tokens.js';
 import { topics, type Fanout } from '../../ports/fanout.js';
 import type { Deployment, Store } from '../../ports/store.js';
-import { assertOrigin } from '../cors.js';
+import { assertOrigin, wantsExtensions } from '../cors.js';
 import { parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import {
@@ -45,6 +45,8 @@ interface Claims {
   sessionId: string;
   participantId: string;
   deploymentId: string;
+  /** Parley's wire extensions asked for at create (x-parley-extensions). */
+  ext: boolean;
   transportId: string;
 }
 
@@ -212,7 +214,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
         routing: { queue, priority: target?.priority ?? 0, skills: target?.skills ?? [], language: target?.language ?? null },
       });
       const id = started.session.id;
-      const jwt = await tokens.signClientToken({ sessionId: id, transportId: started.session.transportId, participantId: started.participant.id, deploymentId: deployment.id });
+      const jwt = await tokens.signClientToken({ sessionId: id, transportId: started.session.transportId, participantId: started.participant.id, deploymentId: deployment.id, ext: wantsExtensions(req.headers) });
       const ws = req.protocol === 'https' ? 'wss' : 'ws';
       return { id, jwt, eventStreamUri: `${ws}://${req.host}${P}/${id}/stream?jwt=${encodeURIComponent(jwt)}`, member: { id: started.participant.id } };
     }),
@@ -370,7 +372,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
           // Each read moves the customer's delivery cursor: a reconnect resumes after what was sent.
           while (open()) {
             const r = await chat.readNew(conversationId, claims.participantId, 'Customer', undefined, 200);
-            for (const m of r.messages) for (const f of framesOf(m, claims.participantId, link)) send(f);
+            for (const m of r.messages) for (const f of framesOf(m, claims.participantId, link, claims.ext)) send(f);
             if (r.messages.length < 200) return;
           }
         },

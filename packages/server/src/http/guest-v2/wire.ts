@@ -80,6 +80,9 @@ export interface GuestMessage {
   body: string;
   bodyType: GuestBodyType;
   timestamp: string;
+  /** Parley extension (opt-in with x-parley-extensions) on empty `notice` bodies: interaction state changes (seed 000). */
+  event?: string;
+  data?: Record<string, unknown>;
 }
 
 export interface GuestFrame {
@@ -122,10 +125,11 @@ export function syntheticMember(id: string, log: Message[]): GuestMember | null 
 
 /**
  * How one log entry shows as a guest chat message, or null when it does not (typing is a
- * separate event; interaction state changes and data-only UI events have no guest form).
+ * separate event; data-only UI events have no guest form). Interaction state changes come as an
+ * empty `notice` with `event` and `data` (a Parley extension) so seed 000's page code works here too.
  * `fileLink` turns a stored file URL into an absolute link for the body.
  */
-export function toGuestMessage(m: Message, fileLink?: (url: string) => string): GuestMessage | null {
+export function toGuestMessage(m: Message, fileLink?: (url: string) => string, extensions = false): GuestMessage | null {
   if (m.visibility !== 'All') return null;
   let body: string;
   let bodyType: GuestBodyType;
@@ -152,6 +156,9 @@ export function toGuestMessage(m: Message, fileLink?: (url: string) => string): 
     case 'ParticipantLeft':
       [body, bodyType] = ['', 'member-leave'];
       break;
+    case 'System':
+      if (!extensions || m.event !== 'InteractionStateChange' || !m.data) return null;
+      return { id: m.id, conversation: { id: m.sessionId }, sender: { id: m.from.participantId }, body: '', bodyType: 'notice', timestamp: m.utcTime, event: m.event, data: m.data };
     default:
       return null;
   }
@@ -167,14 +174,14 @@ export const HEARTBEAT_FRAME: GuestFrame = { topicName: 'channel.metadata', even
  * member-change (members topic) and a member-join/leave message; others' typing is a
  * typing-indicator; the customer's own messages come back like everyone's.
  */
-export function framesOf(m: Message, selfId: string, fileLink?: (url: string) => string): GuestFrame[] {
+export function framesOf(m: Message, selfId: string, fileLink?: (url: string) => string, extensions = false): GuestFrame[] {
   if (m.visibility !== 'All') return [];
   const conversation = { id: m.sessionId };
   if (m.type === 'TypingStarted') {
     if (m.from.participantId === selfId) return [];
     return [{ topicName: topicOf(m.sessionId, 'messages'), eventBody: { id: m.id, conversation, sender: { id: m.from.participantId }, timestamp: m.utcTime }, metadata: { type: 'typing-indicator' } }];
   }
-  const message = toGuestMessage(m, fileLink);
+  const message = toGuestMessage(m, fileLink, extensions);
   if (!message) return [];
   const frames: GuestFrame[] = [];
   if (m.type === 'ParticipantJoined' || m.type === 'ParticipantLeft') {
