@@ -1,10 +1,12 @@
 import pg from 'pg';
 import type { Message } from '@parley/protocol';
 import { formatIndex, nextIndexNum } from '../../core/message-index.js';
-import type { Account, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, MessageQuery, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../../ports/store.js';
+import type { AgentProfile, FlowRun, Interaction, MessageDraft, MessageQuery, Queue, Store, StoreTx, StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
+import { setClause as setClauseWith, toAccount, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
-type Row = Record<string, any>;
+/** `col = $n, ...` with placeholders from `$first`. */
+const setClause = (patch: Record<string, unknown>, first: number) => setClauseWith(patch, (i) => `$${first + i}`);
 
 export interface PostgresStoreOptions {
   /**
@@ -30,128 +32,6 @@ const typeParsers: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: any) =>
     oid === pg.types.builtins.INT8 && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
-
-const toDeployment = (r: Row): Deployment => ({
-  id: r.id,
-  name: r.name,
-  allowedOrigins: JSON.parse(r.allowed_origins),
-  asyncPolicy: JSON.parse(r.async_policy),
-  defaultQueue: r.default_queue,
-  createdAt: r.created_at,
-  settings: JSON.parse(r.settings ?? '{}'),
-});
-const toSession = (r: Row): Session => ({
-  id: r.id,
-  deploymentId: r.deployment_id,
-  async: r.async === true,
-  state: r.state,
-  customerParticipantId: r.customer_participant_id,
-  transportId: r.transport_id,
-  userData: JSON.parse(r.user_data),
-  createdAt: r.created_at,
-  endedAt: r.ended_at,
-  lastIndexNum: r.last_index_num,
-  lastCustomerAt: r.last_customer_at,
-  lastActivityAt: r.last_activity_at,
-});
-const toParticipant = (r: Row): Participant => ({
-  id: r.id,
-  sessionId: r.session_id,
-  type: r.type,
-  nickname: r.nickname,
-  accountId: r.account_id,
-  state: r.state,
-  joinedAt: r.joined_at,
-  leftAt: r.left_at,
-  cursorNum: r.cursor_num,
-});
-const toInteraction = (r: Row): Interaction => ({
-  id: r.id,
-  sessionId: r.session_id,
-  deploymentId: r.deployment_id,
-  state: r.state,
-  queue: r.queue,
-  priority: r.priority,
-  agentAccountId: r.agent_account_id,
-  wrapUpCode: r.wrap_up_code,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  completedAt: r.completed_at,
-  skills: JSON.parse(r.skills),
-  language: r.language,
-  queuedAt: r.queued_at,
-  handledAt: r.handled_at,
-  offerExpiresAt: r.offer_expires_at,
-  declinedBy: JSON.parse(r.declined_by),
-  preferredAgentId: r.preferred_agent_id,
-  preferredUntil: r.preferred_until,
-});
-const toQueue = (r: Row): Queue => ({
-  id: r.id,
-  deploymentId: r.deployment_id,
-  name: r.name,
-  skills: JSON.parse(r.skills),
-  language: r.language,
-  offerTimeoutSeconds: r.offer_timeout_seconds,
-  stickySeconds: r.sticky_seconds,
-});
-const toProfile = (r: Row): AgentProfile => ({
-  accountId: r.account_id,
-  presence: r.presence,
-  reason: r.reason,
-  capacity: r.capacity,
-  skills: JSON.parse(r.skills),
-  languages: JSON.parse(r.languages),
-  queues: JSON.parse(r.queues),
-  idleSince: r.idle_since,
-  updatedAt: r.updated_at,
-});
-const toAccount = (r: Row): Account => ({
-  id: r.id,
-  username: r.username,
-  displayName: r.display_name,
-  passwordHash: r.password_hash,
-  role: r.role,
-  createdAt: r.created_at,
-});
-const toFile = (r: Row): StoredFile => ({ id: r.id, sessionId: r.session_id, name: r.name, mime: r.mime, size: r.size, createdAt: r.created_at });
-
-const COLUMN: Record<string, string> = {
-  state: 'state',
-  endedAt: 'ended_at',
-  userData: 'user_data',
-  leftAt: 'left_at',
-  cursorNum: 'cursor_num',
-  agentAccountId: 'agent_account_id',
-  wrapUpCode: 'wrap_up_code',
-  updatedAt: 'updated_at',
-  completedAt: 'completed_at',
-  queue: 'queue',
-  priority: 'priority',
-  queuedAt: 'queued_at',
-  handledAt: 'handled_at',
-  offerExpiresAt: 'offer_expires_at',
-  declinedBy: 'declined_by',
-  preferredAgentId: 'preferred_agent_id',
-  preferredUntil: 'preferred_until',
-  skills: 'skills',
-  language: 'language',
-  displayName: 'display_name',
-  role: 'role',
-  passwordHash: 'password_hash',
-};
-const JSON_COLUMNS = new Set(['userData', 'declinedBy', 'skills']);
-
-/** `col = $n, ...` for the defined keys of a patch; placeholders start at `$first`. */
-function setClause(patch: Record<string, unknown>, first: number): { sql: string; values: unknown[] } {
-  const keys = Object.keys(patch).filter((k) => patch[k] !== undefined);
-  const sql = keys.map((k, i) => `${COLUMN[k] ?? fail(k)} = $${first + i}`).join(', ');
-  const values = keys.map((k) => (JSON_COLUMNS.has(k) ? JSON.stringify(patch[k]) : patch[k]));
-  return { sql, values };
-}
-function fail(k: string): never {
-  throw new Error(`unknown column for ${k}`);
-}
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
