@@ -50,6 +50,11 @@ export function ratios(r: Results) {
 const f = (v: unknown, d = 1) => (typeof v === 'number' && Number.isFinite(v) ? (Math.round(v * 10 ** d) / 10 ** d).toLocaleString('en-US') : v == null ? '–' : String(v));
 const x = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${f(v, 2)}×` : '–');
 
+function callerLines(callers: { fn: string; where: string; paths: { path: string; percent: number }[] }[] | undefined): string[] {
+  if (!callers?.length) return [];
+  return ['Who calls the top functions (callers nearest first, % of all samples):', '', ...callers.slice(0, 3).flatMap((c) => [`- \`${c.fn}\` (${c.where}):`, ...c.paths.map((p) => `  - ${p.percent} %: ${p.path}`)])];
+}
+
 export function renderMarkdown(r: Results): string {
   const m = r.meta as any;
   const ra = r.ratios ?? ratios(r);
@@ -140,7 +145,8 @@ export function renderMarkdown(r: Results): string {
     add('');
     for (const mm of r.memory.filter((x) => x.idleProfile)) {
       const p = mm.idleProfile!;
-      add(`Where ${mm.label} spends its CPU while ${f(mm.sessions, 0)} ${mm.kind} sessions sit idle (V8 profile of the idle window; idle ${p.idlePercent} %, GC ${p.gcPercent} %): ${p.topFunctions.slice(0, 8).map((t) => `${t.fn} (${t.where}) ${t.selfPercent} %`).join('; ')}.`, '');
+      add(`Where ${mm.label} spends its CPU while ${f(mm.sessions, 0)} ${mm.kind} sessions sit idle (V8 profile of the idle window, \`${p.file}\`; idle ${p.idlePercent} %, GC ${p.gcPercent} %): ${p.topFunctions.slice(0, 6).map((t) => `${t.fn} (${t.where}) ${t.selfPercent} %`).join('; ')}.`, '');
+      add(...callerLines(p.callers), '');
     }
   }
 
@@ -165,7 +171,7 @@ export function renderMarkdown(r: Results): string {
     for (const t of p.topFunctions.slice(0, 15)) add(`| ${t.fn} | ${t.where} | ${t.selfPercent} |`);
     add('', '| file (self time) | self % |', '| --- | ---: |');
     for (const t of p.topFiles.slice(0, 10)) add(`| ${t.file} | ${t.selfPercent} |`);
-    add('');
+    add('', ...callerLines(p.callers), '');
   }
   return out.join('\n') + '\n';
 }

@@ -16,6 +16,8 @@ export interface ProfileSummary {
   topFiles: { file: string; selfPercent: number }[];
   /** Inclusive time of notable entry points (everything they call). */
   inclusive: { fn: string; where: string; totalPercent: number }[];
+  /** For the top self-time functions: the call paths (callers, nearest first) that account for their samples. */
+  callers: { fn: string; where: string; paths: { path: string; percent: number }[] }[];
 }
 
 const short = (url: string) =>
@@ -41,7 +43,8 @@ export function summarize(file: string | object, top = 25): ProfileSummary {
     if (name === '(garbage collector)') gc += c;
     const key = `${name}\u0000${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
     selfFn.set(key, (selfFn.get(key) ?? 0) + c);
-    const f = short(n.callFrame.url);
+    if (name === '(idle)' || name === '(program)') continue;
+    const f = name === '(garbage collector)' ? '(garbage collector)' : short(n.callFrame.url);
     selfFile.set(f, (selfFile.get(f) ?? 0) + c);
   }
   // Inclusive time: samples under each node, summed per function (each sample counted once per function).
@@ -59,6 +62,26 @@ export function summarize(file: string | object, top = 25): ProfileSummary {
     }
   }
   const pct = (c: number) => Math.round((c / total) * 1000) / 10;
+  const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url).replace(/^packages\/server\/dist\//, '')}:${n.callFrame.lineNumber + 1}`;
+  const keyOf = (n: Node) => `${n.callFrame.functionName || '(anonymous)'}\u0000${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+  const topKeys = [...selfFn.entries()].filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(program)') && !k.startsWith('(garbage')).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k]) => k);
+  const callers = topKeys.map((k) => {
+    const paths = new Map<string, number>();
+    for (const [id, c] of counts) {
+      const n = byId.get(id)!;
+      if (keyOf(n) !== k) continue;
+      const chain: string[] = [];
+      for (let cur = parent.get(id); cur !== undefined && chain.length < 6; cur = parent.get(cur)) {
+        const pn = byId.get(cur)!;
+        if (pn.callFrame.functionName === '(root)') break;
+        chain.push(label(pn));
+      }
+      const path = chain.join(' < ') || '(top)';
+      paths.set(path, (paths.get(path) ?? 0) + c);
+    }
+    const [fn, where] = k.split('\u0000');
+    return { fn: fn!, where: where!, paths: [...paths.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([path, c]) => ({ path, percent: pct(c) })) };
+  });
   const split = (k: string) => {
     const [fn, where] = k.split('\u0000');
     return { fn: fn!, where: where! };
@@ -74,5 +97,6 @@ export function summarize(file: string | object, top = 25): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([k, c]) => ({ ...split(k), totalPercent: pct(c) })),
+    callers,
   };
 }

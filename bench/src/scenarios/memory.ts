@@ -7,7 +7,9 @@
  *     subscribed to one of those sessions; the delta over the long-poll state, divided by N.
  */
 import { join } from 'node:path';
-import { benchRoot, profileWindow, startWorker, type Proc, type Worker } from '../lib/proc.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { benchRoot, repoRoot, profileWindow, startWorker, type Proc, type Worker } from '../lib/proc.js';
 import { summarize, type ProfileSummary } from '../lib/cpuprofile.js';
 import { chunk, sleep } from '../lib/util.js';
 import { CpuWatch } from '../lib/sys.js';
@@ -34,20 +36,22 @@ export interface MemoryRow {
   idleCpuBefore?: number;
   idleCpuAfter?: number;
   /** Where an idle Parley spends its CPU (profile of the idle window after the sessions connected). */
-  idleProfile?: Pick<ProfileSummary, 'idlePercent' | 'gcPercent' | 'topFunctions' | 'topFiles'>;
+  idleProfile?: Pick<ProfileSummary, 'idlePercent' | 'gcPercent' | 'topFunctions' | 'topFiles' | 'callers'> & { file: string };
   error?: string;
 }
 
 /** Server CPU over `ms` while nothing is sent. */
-async function idleCpu(procs: Proc[], ms: number, profile = false): Promise<{ cores: number; profile?: MemoryRow['idleProfile'] }> {
+async function idleCpu(procs: Proc[], ms: number, profile: string | false = false): Promise<{ cores: number; profile?: MemoryRow['idleProfile'] }> {
   const w = new CpuWatch({ server: procs.map((p) => p.pid) });
   const prof = profile && procs[0]?.inspectPort ? profileWindow(procs[0], ms).catch(() => null) : null;
   await sleep(ms);
   const cores = w.stop().serverCores!;
   const p = prof ? await prof : null;
   if (!p) return { cores };
+  mkdirSync(dirname(profile as string), { recursive: true });
+  writeFileSync(profile as string, JSON.stringify(p));
   const sum = summarize(p, 12);
-  return { cores, profile: { idlePercent: sum.idlePercent, gcPercent: sum.gcPercent, topFunctions: sum.topFunctions, topFiles: sum.topFiles } };
+  return { cores, profile: { idlePercent: sum.idlePercent, gcPercent: sum.gcPercent, topFunctions: sum.topFunctions, topFiles: sum.topFiles, callers: sum.callers, file: relative(repoRoot, profile as string) } };
 }
 
 async function snapshot(procs: Proc[]): Promise<MemorySnapshot> {
@@ -94,7 +98,7 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
     const sessions = made.flatMap((m) => m.sessions);
     const failed = made.reduce((a, m) => a + m.failed, 0);
     await sleep(settleMs);
-    const idleAfter = await idleCpu(sys.procs, settleMs * 2, sys.system === 'parley');
+    const idleAfter = await idleCpu(sys.procs, settleMs * 2, sys.system === 'parley' && join(benchRoot, 'results/profile', `idle-${key}-long-poll.cpuprofile`));
     const cpuAfter = idleAfter.cores;
     const after = await snapshot(sys.procs);
     const kind = sys.system === 'parley' ? 'long poll' : 'websocket';
@@ -108,7 +112,7 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
       const specs = sessions.map((s, k) => ({ node: k % sys.urls.length, token: token!, sessions: [s] }));
       const r = await aw.call<{ connected: number; failed: number; errors: string[] }>('setup', { system: 'parley', urls: sys.urls, agents: chunk(specs, 1)[0], concurrency: 32, accept: false }, 600_000);
       await sleep(settleMs);
-      const idleWs = await idleCpu(sys.procs, settleMs * 2, true);
+      const idleWs = await idleCpu(sys.procs, settleMs * 2, join(benchRoot, 'results/profile', `idle-${key}-agent-ws.cpuprofile`));
       const cpuWs = idleWs.cores;
       const withWs = await snapshot(sys.procs);
       rows.push({
