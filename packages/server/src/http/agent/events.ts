@@ -1,3 +1,4 @@
+import { serial } from '../serial.js';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { toV3Message, visibleTo } from '@parley/protocol';
@@ -28,29 +29,6 @@ const frame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pong') }),
 ]);
 
-/** Runs `fn` one at a time; a request while it runs makes it run once more afterwards. */
-function serial(fn: () => Promise<void>): () => void {
-  let running = false;
-  let again = false;
-  const go = async () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        await fn();
-      } while (again);
-    } catch {
-      // The next notification retries.
-    } finally {
-      running = false;
-    }
-  };
-  return () => void go();
-}
 
 /**
  * Realtime events for agents and supervisors over a WebSocket at /agent/v1/events. The first frame

@@ -1,3 +1,4 @@
+import { sendStoredFile } from '../file-reply.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { v3MessagesQuery, v3OperationOnly, v3SendBody, v3StartBody, v3UserDataBody, toV3Message, type V3Envelope } from '@parley/protocol';
 import { z } from 'zod';
@@ -191,14 +192,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       const meta = await chat.getFile(fileId);
       const bytes = meta ? await deps.files.get(fileId) : null;
       if (!meta || !bytes || meta.sessionId !== sessionId) throw new ChatError('NOT_FOUND', 'file not found');
-      const inline = meta.mime.startsWith('image/');
-      return reply
-        .header('content-type', meta.mime)
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, max-age=3600')
-        .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${meta.name.replace(/[^\w.\- ]/g, '_')}"`)
-        .send(bytes);
+      return sendStoredFile(reply, meta, bytes);
     }),
   );
 }

@@ -1,3 +1,4 @@
+import { sendStoredFile } from '../file-reply.js';
 import { wantsExtensions } from '../cors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Message } from '@parley/protocol';
@@ -334,14 +335,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     const meta = await chat.getFile(fileId);
     const bytes = meta && meta.sessionId === c.chatId ? await deps.files.get(fileId) : null;
     if (!meta || !bytes) throw new ChatError('NOT_FOUND', 'file not found');
-    const inline = meta.mime.startsWith('image/');
-    return reply
-      .header('content-type', meta.mime)
-      .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', "default-src 'none'; sandbox")
-      .header('cache-control', 'private, max-age=3600')
-      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename="${meta.name.replace(/[^\w.\- ]/g, '_')}"`)
-      .send(bytes);
+    return sendStoredFile(reply, meta, bytes);
   });
   doc({ method: 'get', path: `${C}/file/:fileId/download`, tag: 'gms-v2', summary: 'Download a file of this chat (alias, userId, secureKey in the query); POST with a form body works too', query: gmsCredentials, responses: { '200': 'the file', '404': 'statusCode 2: no such file in this chat' } });
   // A GET carries the secureKey in its URL: keep the request line out of the log.

@@ -1,3 +1,4 @@
+import { serial } from '../serial.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Message } from '@parley/protocol';
 import type { WebSocket } from 'ws';
@@ -62,29 +63,6 @@ const STATUS_CODES: Record<number, string> = {
   500: 'internal.server.error',
 };
 
-/** Runs `fn` one at a time; a request while it runs makes it run once more afterwards. */
-function serial(fn: () => Promise<void>, onError: (err: unknown) => void): () => void {
-  let running = false;
-  let again = false;
-  const go = async () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        await fn();
-      } while (again);
-    } catch (err) {
-      onError(err);
-    } finally {
-      running = false;
-    }
-  };
-  return () => void go();
-}
 
 /**
  * Genesys Cloud guest chat v2 (reference §3) onto the Parley core: a conversation is a session,
