@@ -6,9 +6,9 @@ const ratio = (a: number | null | undefined, b: number | null | undefined) => (a
 
 export function ratios(r: Results) {
   const lat = (system: string, sessions: number) => r.latency.find((x) => x.system === system && x.sessions === sessions && !x.error);
-  const latency = [...new Set(r.latency.map((x) => x.sessions))].map((sessions) => {
-    const p = lat('parley', sessions);
-    const row: Record<string, unknown> = { sessions };
+  const latency = [...new Set(r.latency.map((x) => x.sessions))].flatMap((sessions) => ['parley', 'guest'].filter((sys) => lat(sys, sessions)).map((sys) => {
+    const p = lat(sys, sessions);
+    const row: Record<string, unknown> = { sessions, system: sys };
     for (const base of ['ws', 'sio']) {
       const b = lat(base, sessions);
       row[`vs_${base}`] = p && b
@@ -23,14 +23,14 @@ export function ratios(r: Results) {
         : null;
     }
     return row;
-  });
+  }));
   const tp = (s: string) => r.throughput.find((x) => x.system === s)?.maxExchangesPerSecond ?? null;
   const throughput: Record<string, unknown> = {};
-  for (const p of ['parley', 'pg1', 'pg3']) throughput[p] = { vs_ws: ratio(tp(p), tp('ws')), vs_sio: ratio(tp(p), tp('sio')) };
+  for (const p of ['parley', 'guest', 'pg1', 'pg3']) throughput[p] = { vs_ws: ratio(tp(p), tp('ws')), vs_sio: ratio(tp(p), tp('sio')) };
   const mem = (s: string, kind: string) => r.memory.find((x) => x.system === s && x.kind === kind && !x.error);
   const memory: Record<string, unknown> = {};
-  for (const kind of ['long poll', 'agent websocket']) {
-    const p = mem('parley', kind);
+  for (const [sys, kind] of [['parley', 'long poll'], ['parley', 'agent websocket'], ['guest', 'guest websocket']] as const) {
+    const p = mem(sys, kind);
     memory[kind] = {
       rss_vs_ws: ratio(p?.rssKbPerSession, mem('ws', 'websocket')?.rssKbPerSession),
       rss_vs_sio: ratio(p?.rssKbPerSession, mem('sio', 'websocket')?.rssKbPerSession),
@@ -42,7 +42,7 @@ export function ratios(r: Results) {
     const ok = r.latency.filter((x) => x.system === s && !x.error && (x.oneWay?.p99 ?? Infinity) <= 100 && (x.lost ?? 1) === 0);
     return ok.length ? Math.max(...ok.map((x) => x.sessions)) : null;
   };
-  const capacity = { parley: largest('parley'), ws: largest('ws'), sio: largest('sio'), vs_ws: ratio(largest('parley'), largest('ws')), vs_sio: ratio(largest('parley'), largest('sio')) };
+  const capacity = { parley: largest('parley'), guest: largest('guest'), ws: largest('ws'), sio: largest('sio'), vs_ws: ratio(largest('parley'), largest('ws')), vs_sio: ratio(largest('parley'), largest('sio')) };
   const widget = r.widget ? { usableOverEmptyPage: ratio(r.widget.median.chatUsableMs, r.widget.median.emptyPageLoadMs) } : null;
   return { latency, throughput, memory, capacity, widget };
 }
@@ -79,18 +79,22 @@ export function renderMarkdown(r: Results): string {
   add('Lower is better for latency and memory (1.00× = as good as the baseline); higher is better for throughput and capacity.', '');
   add('| figure | Parley / ws relay | Parley / Socket.IO relay |', '| --- | --- | --- |');
   for (const row of ra.latency as any[]) {
-    add(`| one-way latency p50, ${f(row.sessions, 0)} sessions | ${x(row.vs_ws?.oneWayP50)} | ${x(row.vs_sio?.oneWayP50)} |`);
-    add(`| one-way latency p99, ${f(row.sessions, 0)} sessions | ${x(row.vs_ws?.oneWayP99)} | ${x(row.vs_sio?.oneWayP99)} |`);
-    add(`| round trip p99, ${f(row.sessions, 0)} sessions | ${x(row.vs_ws?.roundTripP99)} | ${x(row.vs_sio?.roundTripP99)} |`);
-    add(`| server CPU, ${f(row.sessions, 0)} sessions | ${x(row.vs_ws?.serverCpu)} | ${x(row.vs_sio?.serverCpu)} |`);
+    const via = row.system === 'guest' ? ' (guest-chat WebSocket)' : ' (v3 long poll)';
+    add(`| one-way latency p50, ${f(row.sessions, 0)} sessions${via} | ${x(row.vs_ws?.oneWayP50)} | ${x(row.vs_sio?.oneWayP50)} |`);
+    add(`| one-way latency p99, ${f(row.sessions, 0)} sessions${via} | ${x(row.vs_ws?.oneWayP99)} | ${x(row.vs_sio?.oneWayP99)} |`);
+    add(`| round trip p99, ${f(row.sessions, 0)} sessions${via} | ${x(row.vs_ws?.roundTripP99)} | ${x(row.vs_sio?.roundTripP99)} |`);
+    add(`| server CPU, ${f(row.sessions, 0)} sessions${via} | ${x(row.vs_ws?.serverCpu)} | ${x(row.vs_sio?.serverCpu)} |`);
   }
   const tpr = ra.throughput as any;
   add(`| throughput (p99 ≤ 100 ms), SQLite | ${x(tpr.parley?.vs_ws)} | ${x(tpr.parley?.vs_sio)} |`);
+  add(`| throughput, SQLite, guest-chat WebSocket | ${x(tpr.guest?.vs_ws)} | ${x(tpr.guest?.vs_sio)} |`);
   add(`| throughput, PostgreSQL + Redis, 1 node | ${x(tpr.pg1?.vs_ws)} | ${x(tpr.pg1?.vs_sio)} |`);
   add(`| throughput, PostgreSQL + Redis, 3 nodes | ${x(tpr.pg3?.vs_ws)} | ${x(tpr.pg3?.vs_sio)} |`);
   const mr = ra.memory as any;
   add(`| RSS per idle session, long poll | ${x(mr['long poll']?.rss_vs_ws)} | ${x(mr['long poll']?.rss_vs_sio)} |`);
   add(`| heap per idle session, long poll | ${x(mr['long poll']?.heap_vs_ws)} | ${x(mr['long poll']?.heap_vs_sio)} |`);
+  add(`| RSS per idle session, guest-chat WebSocket | ${x(mr['guest websocket']?.rss_vs_ws)} | ${x(mr['guest websocket']?.rss_vs_sio)} |`);
+  add(`| heap per idle session, guest-chat WebSocket | ${x(mr['guest websocket']?.heap_vs_ws)} | ${x(mr['guest websocket']?.heap_vs_sio)} |`);
   add(`| RSS per idle agent WebSocket | ${x(mr['agent websocket']?.rss_vs_ws)} | ${x(mr['agent websocket']?.rss_vs_sio)} |`);
   add(`| heap per idle agent WebSocket | ${x(mr['agent websocket']?.heap_vs_ws)} | ${x(mr['agent websocket']?.heap_vs_sio)} |`);
   const cap = ra.capacity as any;
@@ -115,7 +119,7 @@ export function renderMarkdown(r: Results): string {
       add(`| ${l.label} | ${f(l.sessions, 0)} | ${f(l.agents, 0)} | ${s(l.customerToAgent)} | ${s(l.agentToCustomer)} | ${s(l.roundTrip)} | ${l.answered}/${l.measuredSent} | ${l.lost} | ${f(l.sendAck?.p99)} | ${f(l.cpu?.serverCores, 2)} | ${f(l.cpu?.foreignCores, 2)} | ${l.serverRssMb?.join('–')} |`);
     }
     add('');
-    add(`Largest number of concurrent sessions one node held with one-way p99 < 100 ms and nothing lost (largest rung of this mode's ladder, so a lower bound): Parley ${f(cap.parley, 0)}, ws relay ${f(cap.ws, 0)}, Socket.IO relay ${f(cap.sio, 0)}.`, '');
+    add(`Largest number of concurrent sessions one node held with one-way p99 < 100 ms and nothing lost (largest rung of this mode's ladder, so a lower bound): Parley ${f(cap.parley, 0)} (v3 long poll), ${f(cap.guest, 0)} (guest-chat WebSocket), ws relay ${f(cap.ws, 0)}, Socket.IO relay ${f(cap.sio, 0)}.`, '');
   }
 
   // ---- throughput ----

@@ -29,7 +29,7 @@ const full = !!flag('full') || process.env.BENCH_MODE === 'full';
 const mode = full ? 'full' : 'short';
 const ALL_SCENARIOS = ['latency', 'throughput', 'memory', 'widget', 'profile'];
 const scenarios = (value('only') ?? process.env.BENCH_ONLY ?? ALL_SCENARIOS.join(',')).split(',');
-const ALL_SYSTEMS = ['ws', 'sio', 'parley', 'pg1', 'pg3'];
+const ALL_SYSTEMS = ['ws', 'sio', 'parley', 'guest', 'pg1', 'pg3'];
 const systems = (value('systems') ?? process.env.BENCH_SYSTEMS ?? ALL_SYSTEMS.join(',')).split(',');
 
 export const config = {
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     guestV2: {
       present: guestPresent,
       note: guestPresent
-        ? 'packages/server/src/http/guest-v2 exists, but this bench has no client for its WebSocket yet: not measured'
+        ? 'present (packages/server/src/http/guest-v2): measured as "Parley, SQLite, guest-chat WebSocket": customers create a conversation over REST, receive on the event-stream WebSocket and send over REST; agents as with v3'
         : 'packages/server/src/http/guest-v2 was not present when this run started: the guest-chat WebSocket was not measured',
     },
   };
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
     if (want('ws')) results.latency.push(...((await withSystem(() => startWsRelay(o), (s) => latencyLadder('ws', s, lc, logDir, log))) ?? []));
     if (want('sio')) results.latency.push(...((await withSystem(() => startSioRelay(o), (s) => latencyLadder('sio', s, lc, logDir, log))) ?? []));
     if (want('parley')) results.latency.push(...((await withSystem(() => startParley({ ...o, store: 'sqlite' }), (s) => latencyLadder('parley', s, lc, logDir, log))) ?? []));
+    if (want('guest') && guestPresent) results.latency.push(...((await withSystem(() => startParley({ ...o, store: 'sqlite', guest: true }), (s) => latencyLadder('guest', s, lc, logDir, log))) ?? []));
     write(results);
   }
 
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
     if (want('ws')) push(await withSystem(() => startWsRelay(o), (s) => throughputRamp('ws', s, tc, logDir, log)));
     if (want('sio')) push(await withSystem(() => startSioRelay(o), (s) => throughputRamp('sio', s, tc, logDir, log)));
     if (want('parley')) push(await withSystem(() => startParley({ ...o, store: 'sqlite' }), (s) => throughputRamp('parley', s, tc, logDir, log)));
+    if (want('guest') && guestPresent) push(await withSystem(() => startParley({ ...o, store: 'sqlite', guest: true }), (s) => throughputRamp('guest', s, tc, logDir, log)));
     if (want('pg1')) push(await withSystem(() => startParley({ ...o, store: 'postgres', nodes: 1 }), (s) => throughputRamp('pg1', s, tc, logDir, log)));
     if (want('pg3')) push(await withSystem(() => startParley({ ...o, store: 'postgres', nodes: 3 }), (s) => throughputRamp('pg3', s, tc, logDir, log)));
     write(results);
@@ -195,6 +197,7 @@ async function main(): Promise<void> {
     if (want('ws')) results.memory.push(...((await withSystem(() => startWsRelay(mo), (s) => idleMemory('ws', s, n, config.memory.settleMs, logDir, log))) ?? []));
     if (want('sio')) results.memory.push(...((await withSystem(() => startSioRelay(mo), (s) => idleMemory('sio', s, n, config.memory.settleMs, logDir, log))) ?? []));
     if (want('parley')) results.memory.push(...((await withSystem(() => startParley({ ...mo, store: 'sqlite' }), (s) => idleMemory('parley', s, n, config.memory.settleMs, logDir, log))) ?? []));
+    if (want('guest') && guestPresent) results.memory.push(...((await withSystem(() => startParley({ ...mo, store: 'sqlite', guest: true }), (s) => idleMemory('guest', s, n, config.memory.settleMs, logDir, log))) ?? []));
     write(results);
   }
 

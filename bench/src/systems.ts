@@ -79,6 +79,8 @@ export function parleyEnv(extra: Record<string, string>): Record<string, string>
 
 export interface ParleyOptions extends StartOptions {
   store: 'sqlite' | 'postgres';
+  /** Customers on the guest chat WebSocket (guest-v2) instead of the v3 long poll. */
+  guest?: boolean;
   nodes?: number;
   longPollMs?: number;
 }
@@ -143,8 +145,8 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
     return r.body.token as string;
   };
   return {
-    system: 'parley',
-    label: o.store === 'sqlite' ? 'Parley, SQLite (persisted)' : `Parley, PostgreSQL + Redis, ${nodes} node${nodes > 1 ? 's' : ''}`,
+    system: o.guest ? 'guest' : 'parley',
+    label: `${o.store === 'sqlite' ? 'Parley, SQLite' : `Parley, PostgreSQL + Redis, ${nodes} node${nodes > 1 ? 's' : ''}`}${o.guest ? ', guest-chat WebSocket' : ''}`,
     urls,
     procs,
     async agentTokens(n: number) {

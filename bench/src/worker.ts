@@ -6,7 +6,7 @@
 import { Hist } from './lib/hist.js';
 import { keepAliveAgent } from './lib/http.js';
 import { mapLimit, nowUs, sleep, withTimeout } from './lib/util.js';
-import { ParleyV3Customer, SioCustomer, WsCustomer, type Customer, type CustomerEvents } from './clients/customer.js';
+import { GuestV2Customer, ParleyV3Customer, SioCustomer, WsCustomer, type Customer, type CustomerEvents } from './clients/customer.js';
 import { ParleyAgent, SioAgent, WsAgent, type AgentConn } from './clients/agent.js';
 import type { AgentSetup, AgentStats, CustomerSetup, CustomerStats, RunPlan, SessionRef } from './clients/types.js';
 
@@ -93,6 +93,10 @@ if (role === 'customer') {
             const pc = new ParleyV3Customer(httpAgent, base, node, p.apiKey!, p.prefix!, ev, p.headers);
             await pc.start(n);
             c = pc;
+          } else if (p.system === 'guest') {
+            const gc = new GuestV2Customer(httpAgent, base, node, p.deploymentId ?? 'demo', ev);
+            await gc.start(n);
+            c = gc;
           } else if (p.system === 'ws') {
             const wc = new WsCustomer(`s-${n}`, base, node, ev);
             await wc.start();
@@ -217,7 +221,7 @@ if (role === 'agent') {
           samples(stats.errorSamples, where, err);
         },
       };
-      if (p.system === 'parley') conn = new ParleyAgent(httpAgent, base, spec.token!, spec.sessions, ev, p.accept !== false);
+      if (p.system === 'parley' || p.system === 'guest') conn = new ParleyAgent(httpAgent, base, spec.token!, spec.sessions, ev, p.accept !== false);
       else if (p.system === 'ws') conn = new WsAgent(base, spec.sessions, ev);
       else if (p.system === 'sio') conn = new SioAgent(base, spec.sessions, ev);
       else throw new Error(`no agent client for ${p.system}`);

@@ -157,3 +157,54 @@ export class SioCustomer implements Customer {
     this.socket.disconnect();
   }
 }
+
+/**
+ * Parley's guest chat API v2 (`purecloud-v2-sockets`, seed 003): create over REST, the event
+ * stream on a WebSocket (eventStreamUri), sends over REST with the conversation's JWT.
+ */
+export class GuestV2Customer implements Customer {
+  id = '';
+  private jwt = '';
+  private memberId = '';
+  private ws: WebSocket | null = null;
+  static readonly PREFIX = '/api/v2/webchat/guest/conversations';
+
+  constructor(
+    private readonly agent: http.Agent,
+    private readonly base: string,
+    readonly node: number,
+    private readonly deploymentId: string,
+    private readonly ev: CustomerEvents,
+  ) {}
+
+  async start(n: number): Promise<void> {
+    const r = await request(this.agent, 'POST', `${this.base}${GuestV2Customer.PREFIX}`, {
+      json: { organizationId: 'bench', deploymentId: this.deploymentId, routingTarget: { targetType: 'QUEUE', targetAddress: 'Support' }, memberInfo: { displayName: `bench-${n}`, customFields: { source: 'bench' } } },
+      timeoutMs: 60_000,
+    });
+    if (r.status !== 200) throw new Error(`create: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+    this.id = r.body.id;
+    this.jwt = r.body.jwt;
+    this.memberId = r.body.member.id;
+    const ws = new WebSocket(r.body.eventStreamUri, { perMessageDeflate: false });
+    this.ws = ws;
+    ws.on('message', (raw) => {
+      const f = JSON.parse(raw.toString()) as { metadata?: { type?: string }; eventBody?: { body?: string; sender?: { id?: string } } };
+      if (f.metadata?.type === 'message' && f.eventBody?.sender?.id !== this.memberId && f.eventBody?.body) this.ev.onText(f.eventBody.body);
+    });
+    ws.on('error', (err) => this.ev.onError('stream', err));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+  }
+
+  async send(text: string): Promise<void> {
+    const r = await request(this.agent, 'POST', `${this.base}${GuestV2Customer.PREFIX}/${this.id}/members/${this.memberId}/messages`, { headers: { authorization: `Bearer ${this.jwt}` }, json: { body: text, bodyType: 'standard' } });
+    if (r.status !== 200) throw new Error(`send: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+  }
+
+  close(): void {
+    this.ws?.terminate();
+  }
+}

@@ -17,6 +17,8 @@ export interface CustomerSetup {
   offset: number;
   apiKey?: string;
   prefix?: string;
+  /** Guest chat: the Parley deployment id. */
+  deploymentId?: string;
   startConcurrency?: number;
   /** Extra headers (e.g. origin). */
   headers?: Record<string, string>;

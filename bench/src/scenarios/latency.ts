@@ -36,7 +36,7 @@ export async function latencyLadder(key: string, sys: Running, c: LatencyConfig,
         rows.push({ system: key, label: sys.label, sessions: setup.sessions.length, agents: setup.agents, setupSeconds: setup.setupSeconds, ...r });
         log(`  p50/p95/p99 one-way ${r.oneWay.p50}/${r.oneWay.p95}/${r.oneWay.p99} ms, round trip p99 ${r.roundTrip.p99} ms, ${r.answered}/${r.measuredSent} answered, lost ${r.lost}, cpu ${JSON.stringify(r.cpu)}`);
       } finally {
-        await setup.close(sys.system === 'parley');
+        await setup.close(sys.system === 'parley' || sys.system === 'guest');
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -26,7 +26,7 @@ export interface MemorySnapshot {
 export interface MemoryRow {
   system: string;
   label: string;
-  kind: 'websocket' | 'long poll' | 'agent websocket';
+  kind: 'websocket' | 'long poll' | 'agent websocket' | 'guest websocket';
   sessions: number;
   before: MemorySnapshot;
   after: MemorySnapshot;
@@ -98,10 +98,10 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
     const sessions = made.flatMap((m) => m.sessions);
     const failed = made.reduce((a, m) => a + m.failed, 0);
     await sleep(settleMs);
-    const idleAfter = await idleCpu(sys.procs, settleMs * 2, sys.system === 'parley' && join(benchRoot, 'results/profile', `idle-${key}-long-poll.cpuprofile`));
+    const idleAfter = await idleCpu(sys.procs, settleMs * 2, (sys.system === 'parley' || sys.system === 'guest') && join(benchRoot, 'results/profile', `idle-${key}-customers.cpuprofile`));
     const cpuAfter = idleAfter.cores;
     const after = await snapshot(sys.procs);
-    const kind = sys.system === 'parley' ? 'long poll' : 'websocket';
+    const kind = sys.system === 'parley' ? 'long poll' : sys.system === 'guest' ? 'guest websocket' : 'websocket';
     rows.push({ system: key, label: sys.label, kind, sessions: sessions.length, before, after, ...perSession(before, after, sessions.length), idleCpuBefore: cpuBefore, idleCpuAfter: cpuAfter, ...(idleAfter.profile ? { idleProfile: idleAfter.profile } : {}), ...(failed ? { error: `${failed} sessions failed to start` } : {}) });
     log(`memory ${key} ${kind}: ${rows.at(-1)!.rssKbPerSession} kB RSS, ${rows.at(-1)!.heapKbPerSession} kB heap per session (${sessions.length}); idle server CPU ${cpuBefore} -> ${cpuAfter} cores`);
     if (sys.system === 'parley' && sys.agentTokens) {
