@@ -43,6 +43,8 @@ export interface RunResult {
   cpu: Record<string, number>;
   serverRssMb: number[];
   loadAvg: number[];
+  /** PostgreSQL only: index/sequential scans, row inserts and updates per second on the run's schema (statistics lag ~0.5 s). */
+  db?: { scansPerSecond: number; insertsPerSecond: number; updatesPerSecond: number };
 }
 
 export interface Setup {
@@ -124,6 +126,13 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
           if (cpu && now >= plan.measureUntilUs && !Object.keys(cpuResult).length) cpuResult = cpu.stop();
           if (now >= plan.measureFromUs && now < plan.measureUntilUs) rss.push(sys.procs.reduce((a, p) => a + p.rssKb(), 0) / 1024);
         }, 250);
+        let dbStart: Promise<{ reads: number; inserts: number; updates: number } | null> = Promise.resolve(null);
+        let dbEnd: Promise<{ reads: number; inserts: number; updates: number } | null> = Promise.resolve(null);
+        if (sys.dbCounters) {
+          const at = (us: number) => new Promise<void>((res) => setTimeout(res, Math.max(0, (us - nowUs()) / 1000)));
+          dbStart = at(plan.measureFromUs).then(() => sys.dbCounters!().catch(() => null));
+          dbEnd = at(plan.measureUntilUs).then(() => sys.dbCounters!().catch(() => null));
+        }
         let cstats: CustomerStats[];
         try {
           cstats = await Promise.all(customers.map((w) => w.call<CustomerStats>('run', plan, r.warmupMs + r.measureMs + r.graceMs + 60_000)));
@@ -132,6 +141,8 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
         }
         if (cpu && !Object.keys(cpuResult).length) cpuResult = (cpu as CpuWatch).stop();
         const astats = await Promise.all(agents.map((w) => w.call<AgentStats>('collect')));
+        const [d0, d1] = await Promise.all([dbStart, dbEnd]);
+        const db = d0 && d1 ? { scansPerSecond: round1((d1.reads - d0.reads) / (r.measureMs / 1000)), insertsPerSecond: round1((d1.inserts - d0.inserts) / (r.measureMs / 1000)), updatesPerSecond: round1((d1.updates - d0.updates) / (r.measureMs / 1000)) } : undefined;
         const rtt = new Hist();
         const a2c = new Hist();
         const ack = new Hist();
@@ -170,6 +181,7 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
           cpu: cpuResult,
           serverRssMb: rss.length ? [Math.round(Math.min(...rss)), Math.round(Math.max(...rss))] : [],
           loadAvg: loadAvg(),
+          ...(db ? { db } : {}),
         };
       },
       close: (endChats) => withTimeout(close(endChats), 300_000, 'load teardown').catch(() => undefined),

@@ -131,7 +131,7 @@ export function renderMarkdown(r: Results): string {
     );
     add('| system | max exchanges/s | max messages/s | stopped because | steps (target → achieved/s, one-way p99 ms, server CPU cores) |', '| --- | ---: | ---: | --- | --- |');
     for (const t of r.throughput) {
-      const steps = t.steps.map((s) => `${f(s.targetRate, 0)}→${f(s.achievedRate, 0)}, ${f(s.oneWay.p99)}, ${f(s.cpu?.serverCores, 2)}`).join('; ');
+      const steps = t.steps.map((s) => `${f(s.targetRate, 0)}→${f(s.achievedRate, 0)}, ${f(s.oneWay.p99)}, ${f(s.cpu?.serverCores, 2)}${s.db ? ` (PG ${f(s.db.scansPerSecond, 0)} scans/s, ${f(s.db.updatesPerSecond, 0)} updates/s)` : ''}`).join('; ');
       add(`| ${t.label} | ${f(t.maxExchangesPerSecond, 0)} | ${f(t.maxMessagesPerSecond, 0)} | ${(t.error ? `error: ${t.error}` : t.stoppedBecause).replace(/\|/g, '/')} | ${steps} |`);
     }
     add('');

@@ -41,7 +41,7 @@ export const config = {
   latency: full ? { ladder: [100, 1000, 5000, 10000], warmupMs: 10_000, measureMs: 60_000 } : { ladder: [100, 1000], warmupMs: 4_000, measureMs: 16_000 },
   throughput: full
     ? { pool: 1000, rates: [50, 100, 200, 400, 600, 800, 1200, 1600, 2400, 3200, 4800, 6400, 9600, 12800], warmupMs: 3_000, measureMs: 10_000 }
-    : { pool: 200, rates: [50, 100, 200, 400, 800, 1600, 3200, 6400], warmupMs: 1_500, measureMs: 4_000 },
+    : { pool: 200, rates: [50, 100, 200, 400, 800, 1600, 3200, 6400, 12800], warmupMs: 1_500, measureMs: 4_000 },
   memory: full ? { sessions: 5000, settleMs: 5_000 } : { sessions: 1000, settleMs: 3_000 },
   widgetRuns: full ? 15 : 5,
   p99LimitMs: 100,

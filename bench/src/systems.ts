@@ -23,6 +23,8 @@ export interface Running {
   label: string;
   urls: string[];
   procs: Proc[];
+  /** PostgreSQL: cumulative row reads / inserts / updates on this run's schema (pg_stat_user_tables). */
+  dbCounters?(): Promise<{ reads: number; inserts: number; updates: number }>;
   /** Parley: staff tokens for `n` agent accounts (created through the admin API the first time). */
   agentTokens?(n: number): Promise<string[]>;
   stop(): Promise<void>;
@@ -149,6 +151,23 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
     label: `${o.store === 'sqlite' ? 'Parley, SQLite' : `Parley, PostgreSQL + Redis, ${nodes} node${nodes > 1 ? 's' : ''}`}${o.guest ? ', guest-chat WebSocket' : ''}`,
     urls,
     procs,
+    ...(schema
+      ? {
+          async dbCounters() {
+            const c = new pg.Client({ connectionString: PG_BASE });
+            await c.connect();
+            try {
+              const r = await c.query(
+                'SELECT COALESCE(SUM(seq_scan + COALESCE(idx_scan, 0)), 0)::float8 AS reads, COALESCE(SUM(n_tup_ins), 0)::float8 AS inserts, COALESCE(SUM(n_tup_upd), 0)::float8 AS updates FROM pg_stat_user_tables WHERE schemaname = $1',
+                [schema],
+              );
+              return r.rows[0] as { reads: number; inserts: number; updates: number };
+            } finally {
+              await c.end();
+            }
+          },
+        }
+      : {}),
     async agentTokens(n: number) {
       if (tokens.length < n) {
         if (!adminToken) adminToken = await login('admin');

@@ -63,7 +63,7 @@ export async function throughputRamp(key: string, sys: Running, c: ThroughputCon
       const r = await setup.run({ intervalMs, warmupMs: c.warmupMs, measureMs: c.measureMs, graceMs: 5_000 });
       const v = judge(r, c.p99LimitMs);
       out.steps.push({ ...r, ...v });
-      log(`  ${rate}/s: achieved ${r.achievedRate}/s, one-way p50/p99 ${r.oneWay.p50}/${r.oneWay.p99} ms, server cpu ${r.cpu.serverCores} cores, ${v.why}`);
+      log(`  ${rate}/s: achieved ${r.achievedRate}/s, one-way p50/p99 ${r.oneWay.p50}/${r.oneWay.p99} ms, server cpu ${r.cpu.serverCores} cores${r.db ? `, db ${r.db.scansPerSecond} scans/s ${r.db.updatesPerSecond} updates/s` : ''}, ${v.why}`);
       if (v.pass) {
         out.maxExchangesPerSecond = r.achievedRate;
         out.maxMessagesPerSecond = Math.round(r.achievedRate * 2);
