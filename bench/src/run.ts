@@ -14,7 +14,7 @@ import { benchRoot, killAll, profileWindow, repoRoot } from './lib/proc.js';
 import { CpuWatch, loadAvg, machineInfo } from './lib/sys.js';
 import { sleep } from './lib/util.js';
 import { summarize, type ProfileSummary } from './lib/cpuprofile.js';
-import { startParley, startSioRelay, startWsRelay, type Running, type StartOptions } from './systems.js';
+import { dropStaleSchemas, startParley, startSioRelay, startWsRelay, type Running, type StartOptions } from './systems.js';
 import { latencyLadder, type LatencyRow } from './scenarios/latency.js';
 import { throughputRamp, type ThroughputResult } from './scenarios/throughput.js';
 import { idleMemory, type MemoryRow } from './scenarios/memory.js';
@@ -167,6 +167,7 @@ async function main(): Promise<void> {
     },
   };
   log(`machine: ${JSON.stringify(results.meta.machine)}`);
+  if (scenarios.includes('throughput') && (systems.includes('pg1') || systems.includes('pg3'))) await dropStaleSchemas(log);
   const o: StartOptions = { logDir };
   const want = (s: string) => systems.includes(s);
 

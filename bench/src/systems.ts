@@ -192,3 +192,29 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
     },
   };
 }
+
+/** Drops bench schemas left by runs that were killed (their process is gone). */
+export async function dropStaleSchemas(log: (s: string) => void): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_BASE, connectionTimeoutMillis: 5000 });
+  try {
+    await c.connect();
+    const r = await c.query("SELECT nspname FROM pg_namespace WHERE nspname ~ '^bench_[0-9]+_[0-9a-z]+$'");
+    for (const { nspname } of r.rows as { nspname: string }[]) {
+      const pid = Number(nspname.split('_')[1]);
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (!alive) {
+        await c.query(`DROP SCHEMA IF EXISTS ${nspname} CASCADE`);
+        log(`dropped schema ${nspname} left by an earlier run`);
+      }
+    }
+  } catch (err) {
+    log(`PostgreSQL not reachable (${err instanceof Error ? err.message : String(err)}): the PostgreSQL figures will fail`);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
