@@ -17,6 +17,22 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        // The same integration suite on PostgreSQL + Redis (a schema and channel prefix per server).
+        // Files that test the adapters themselves, or start main.ts on SQLite, are not repeated.
+        test: {
+          name: 'integration-pg',
+          include: ['packages/server/test/**/*.test.ts'],
+          exclude: ['packages/server/test/store-contract.test.ts', 'packages/server/test/fanout-redis.test.ts', 'packages/server/test/startup.test.ts', 'packages/server/test/multi-node.test.ts'],
+          env: { PARLEY_TEST_BACKEND: 'postgres' },
+          setupFiles: ['packages/server/test/setup-postgres.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          fileParallelism: true,
+        },
+      },
+      {
+        resolve: { alias },
         test: { name: 'e2e', include: ['e2e/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 60_000, fileParallelism: false },
       },
     ],

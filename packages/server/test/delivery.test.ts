@@ -2,15 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Agent, startServer, V3Customer } from './helpers.js';
+import { Agent, createTestData, startServer, V3Customer } from './helpers.js';
 
 const texts = (seen: any[]) => seen.filter((m) => m.type === 'Text').map((m) => m.text);
 
 describe('delivery: every message exactly once, in order', () => {
-  it('across reconnects and a server restart (SQLite file kept)', async () => {
+  it('across reconnects and a server restart (the SQLite file or PostgreSQL schema kept)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-restart-'));
-    const overrides = { DATABASE_URL: `sqlite:${join(dir, 'parley.db')}`, PARLEY_DATA_DIR: dir, PARLEY_SECRET: 'x'.repeat(40) };
-    let srv = await startServer(overrides);
+    const data = await createTestData();
+    const overrides = { PARLEY_DATA_DIR: dir, PARLEY_SECRET: 'x'.repeat(40) };
+    let srv = await startServer(overrides, undefined, { data });
     const customer = new V3Customer(srv.url);
     await customer.start();
     let agent = await new Agent(srv.url).login();
@@ -21,7 +22,7 @@ describe('delivery: every message exactly once, in order', () => {
     // Messages written while the customer is away, then the server restarts.
     for (let i = 5; i < 10; i++) await agent.call('POST', `/sessions/${customer.sessionId}/messages`, { type: 'Text', text: `m${i}` });
     await srv.close();
-    srv = await startServer(overrides);
+    srv = await startServer(overrides, undefined, { data });
     agent = await new Agent(srv.url).login();
     for (let i = 10; i < 15; i++) await agent.call('POST', `/sessions/${customer.sessionId}/messages`, { type: 'Text', text: `m${i}` });
 
@@ -35,6 +36,7 @@ describe('delivery: every message exactly once, in order', () => {
     const ids = reconnected.seen.map((m) => m.id);
     expect(new Set(ids).size).toBe(ids.length);
     await srv.close();
+    await data.drop();
   });
 
   it('a client that lost a response resumes from its own last index with index=', async () => {

@@ -1,37 +1,183 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { encodeFormBody } from '@parley/protocol';
 import { buildParley, type BuildOptions, type Parley } from '../src/app.js';
 import { testConfig, type Config } from '../src/config.js';
 import type { Clock } from '../src/ports/clock.js';
+import type { Fanout } from '../src/ports/fanout.js';
+import type { Store } from '../src/ports/store.js';
+import { probePostgres, probeRedis } from './external-services.js';
 
 export const API_KEY = 'test-key-1234';
 export const AGENT = { username: 'agent', password: 'agent-pass-1' };
 export const V3 = '/nexus/v3/chat/sessions';
 
+export type Overrides = Partial<Record<keyof Config, string>>;
+
+/**
+ * The store behind test servers: `sqlite` (default: in memory, or a file) or `postgres`
+ * (PARLEY_TEST_BACKEND=postgres, as the integration-pg project sets it): every server gets a fresh
+ * PostgreSQL schema, dropped when it closes, and Redis fan-out with the schema as channel prefix.
+ */
+export type TestBackend = 'sqlite' | 'postgres';
+export const testBackend: TestBackend = process.env.PARLEY_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
+type Services = { ok: true; postgres: string; redis: string } | { ok: false; reason: string };
+let services: Promise<Services> | null = null;
+/** PostgreSQL and Redis for the postgres backend, probed once per test file. */
+export function backendServices(): Promise<Services> {
+  services ??= (async () => {
+    const [p, r] = await Promise.all([probePostgres(), probeRedis()]);
+    if (!p.ok || !r.ok) return { ok: false, reason: [p, r].filter((x) => !x.ok).map((x) => (x as { reason: string }).reason).join('; ') };
+    return { ok: true, postgres: p.url, redis: r.url };
+  })();
+  return services;
+}
+
+/**
+ * Data that outlives a server: a SQLite file, or a PostgreSQL schema (with its Redis channel
+ * prefix). Servers started with `{ data }` use it and leave it behind on close; `drop()` removes it.
+ */
+export interface TestData {
+  readonly backend: TestBackend;
+  /** The SQLite file or the PostgreSQL schema. */
+  readonly name: string;
+  /** What a server on this data needs: config overrides, and for PostgreSQL its own store and fan-out. */
+  attach(): Promise<{ overrides: Overrides; store?: Store; fanout?: Fanout }>;
+  drop(): Promise<void>;
+}
+
+const liveData = new Set<TestData>();
+
+export async function createTestData(backend: TestBackend = testBackend): Promise<TestData> {
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-data-'));
+    const file = join(dir, 'parley.db');
+    const data: TestData = {
+      backend,
+      name: file,
+      attach: async () => ({ overrides: { DATABASE_URL: `sqlite:${file}` } }),
+      drop: async () => {
+        liveData.delete(data);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    liveData.add(data);
+    return data;
+  }
+  const svc = await backendServices();
+  if (!svc.ok) throw new Error(`PARLEY_TEST_BACKEND=postgres: ${svc.reason}`);
+  const schema = `parley_t_${process.pid}_${randomBytes(5).toString('hex')}`;
+  const { PostgresStore } = await import('../src/adapters/store-postgres/index.js');
+  const { RedisFanout } = await import('../src/adapters/fanout-redis.js');
+  let dropped = false;
+  const data: TestData = {
+    backend,
+    name: schema,
+    attach: async () => {
+      const store = await PostgresStore.connect(svc.postgres, { schema, max: 6 });
+      try {
+        const fanout = await RedisFanout.connect(svc.redis, { channelPrefix: `${schema}:` });
+        return { overrides: {}, store, fanout };
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
+    },
+    drop: async () => {
+      liveData.delete(data);
+      if (dropped) return;
+      dropped = true;
+      await dropSchema(svc.postgres, schema);
+    },
+  };
+  liveData.add(data);
+  return data;
+}
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Drops what tests left behind (a test that failed before closing its server). */
+export async function dropLeftoverData(): Promise<void> {
+  await Promise.all([...liveData].map((d) => d.drop().catch(() => undefined)));
+}
+
 export interface Running {
   parley: Parley;
   url: string;
+  /** The data the server runs on: its own (dropped on close) or the one it was given. */
+  data: TestData | null;
   close(): Promise<void>;
 }
 
-/** Runs the real server on a free loopback port. */
-export async function startServer(overrides: Partial<Record<keyof Config, string>> = {}, clock?: Clock, options: Omit<BuildOptions, 'clock'> = {}): Promise<Running> {
+export type StartOptions = Omit<BuildOptions, 'clock'> & {
+  /** Run on this data and keep it on close (a restart on the same data); see createTestData. */
+  data?: TestData;
+};
+
+/**
+ * Runs the real server on a free loopback port. With the postgres backend the server gets its own
+ * schema unless the test names a DATABASE_URL, a store, or `data`.
+ */
+export async function startServer(overrides: Overrides = {}, clock?: Clock, options: StartOptions = {}): Promise<Running> {
+  const { data: given, ...buildOptions } = options;
   const dataDir = overrides.PARLEY_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
-  const config = testConfig({
-    PARLEY_DEMO: 'true',
-    PARLEY_DEMO_API_KEY: API_KEY,
-    PARLEY_DEMO_AGENT_USER: AGENT.username,
-    PARLEY_DEMO_AGENT_PASSWORD: AGENT.password,
-    PARLEY_DATA_DIR: dataDir,
-    LONG_POLL_MS: '1500',
-    ...overrides,
-  });
-  const parley = await buildParley(config, { ...options, ...(clock ? { clock } : {}) });
-  await parley.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = parley.app.server.address() as { port: number };
-  return { parley, url: `http://127.0.0.1:${port}`, close: () => parley.close() };
+  let data = given ?? null;
+  const owned = !given && testBackend === 'postgres' && overrides.DATABASE_URL === undefined && !buildOptions.store;
+  if (owned) data = await createTestData();
+  let attached: Awaited<ReturnType<TestData['attach']>> = { overrides: {} };
+  try {
+    if (data) attached = await data.attach();
+    const config = testConfig({
+      PARLEY_DEMO: 'true',
+      PARLEY_DEMO_API_KEY: API_KEY,
+      PARLEY_DEMO_AGENT_USER: AGENT.username,
+      PARLEY_DEMO_AGENT_PASSWORD: AGENT.password,
+      PARLEY_DATA_DIR: dataDir,
+      LONG_POLL_MS: '1500',
+      ...attached.overrides,
+      ...overrides,
+    });
+    const parley = await buildParley(config, {
+      ...(attached.store ? { store: attached.store } : {}),
+      ...(attached.fanout && !buildOptions.fanout ? { fanout: attached.fanout } : {}),
+      ...buildOptions,
+      ...(clock ? { clock } : {}),
+    });
+    // A fan-out the test brought replaces ours.
+    if (buildOptions.fanout && attached.fanout) await attached.fanout.close();
+    await parley.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = parley.app.server.address() as { port: number };
+    return {
+      parley,
+      url: `http://127.0.0.1:${port}`,
+      data,
+      close: async () => {
+        try {
+          await parley.close();
+        } finally {
+          if (owned) await data!.drop();
+        }
+      },
+    };
+  } catch (err) {
+    await attached.store?.close().catch(() => undefined);
+    await attached.fanout?.close().catch(() => undefined);
+    if (owned) await data!.drop().catch(() => undefined);
+    throw err;
+  }
 }
 
 export interface HttpResult<T = any> {

@@ -18,6 +18,10 @@ export class MemoryFanout implements Fanout {
     };
   }
 
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
   async close(): Promise<void> {
     this.listeners.clear();
   }

@@ -6,6 +6,11 @@ export interface Fanout {
   notify(topic: string): Promise<void>;
   /** Calls `onNotify` for every notification on `topic` until the returned function is called. */
   listen(topic: string, onNotify: () => void): () => void;
+  /**
+   * Readiness: true when notifications reach other nodes (always, for a single node). Answers
+   * within about a second and never throws.
+   */
+  ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
