@@ -43,8 +43,21 @@ export interface Parley {
   idle: IdleControl;
   tokens: TokenService;
   demo: DemoCredentials | null;
-  close(): Promise<void>;
+  /** Readiness as `GET /ready` reports it. */
+  readiness(): Promise<Readiness>;
+  /**
+   * Graceful shutdown: `/ready` answers 503 at once; after `drainDelayMs` (default 0; the load
+   * balancer's time to notice) routing stops, waiting long polls answer, sockets get close code
+   * 1012 (service restart), in-flight requests finish, and the store and fan-out close.
+   */
+  close(opts?: { drainDelayMs?: number }): Promise<void>;
 }
+
+export type Readiness = { ready: true } | { ready: false; reason: string };
+
+/** WebSocket close code 1012 "service restart": the client reconnects (to another node). */
+export const WS_CLOSE_SERVICE_RESTART = 1012;
+const READY_STORE_TIMEOUT_MS = 2_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -119,7 +132,15 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     }
   });
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024 },
+    // On close, every socket is told the service restarts (1012), so clients reconnect elsewhere.
+    preClose(done) {
+      const server = this.websocketServer;
+      for (const client of server.clients) client.close(WS_CLOSE_SERVICE_RESTART, 'server shutting down; reconnect');
+      server.close(() => done());
+    },
+  });
   // Limits per client address; routes that need tighter ones (start, login) set their own.
   await app.register(rateLimit, {
     global: true,
@@ -158,9 +179,31 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     queueUpdates.unref();
   }
 
-  app.get('/health', async () => {
+  app.get('/health', { config: { rateLimit: false } }, async () => {
     await store.tx((tx) => tx.getSetting('token.secret'));
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
+  });
+  let draining = false;
+  const readiness = async (): Promise<Readiness> => {
+    if (draining) return { ready: false, reason: 'shutting down' };
+    const storeUp = await withTimeout(
+      store.tx((tx) => tx.getSetting('token.secret')).then(
+        () => true,
+        () => false,
+      ),
+      READY_STORE_TIMEOUT_MS,
+      false,
+    );
+    if (!storeUp) return { ready: false, reason: 'store not answering' };
+    if (!(await fanout.ping().catch(() => false))) return { ready: false, reason: 'fan-out (Redis) not answering' };
+    if (draining) return { ready: false, reason: 'shutting down' };
+    return { ready: true };
+  };
+  // Readiness for load balancers: 503 when this node should get no traffic.
+  app.get('/ready', { config: { rateLimit: false } }, async (_req, reply) => {
+    const r = await readiness();
+    if (r.ready) return { status: 'ready' };
+    return reply.code(503).send({ status: 'unavailable', reason: r.reason });
   });
   app.get('/openapi.json', async () => openapi.document());
   if (demo) {
@@ -185,7 +228,10 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     idle,
     tokens,
     demo,
-    async close() {
+    readiness,
+    async close(opts = {}) {
+      draining = true;
+      if (opts.drainDelayMs) await new Promise((resolve) => setTimeout(resolve, opts.drainDelayMs));
       idle.stop();
       if (queueUpdates) clearInterval(queueUpdates);
       await routing.stop();
@@ -196,4 +242,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       await store.close();
     },
   };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)))]).finally(() => clearTimeout(timer));
 }

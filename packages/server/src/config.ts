@@ -36,6 +36,8 @@ const schema = z.object({
   START_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   LOGIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   STAFF_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
+  /** On SIGTERM, `/ready` answers 503 this long (the load balancer notices) before the server stops taking requests. */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PARLEY_DEMO: z
     .enum(['true', 'false', '1', '0'])

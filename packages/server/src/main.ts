@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    parley.app.log.info({ signal }, 'shutting down: answering long polls, closing sockets');
-    await parley.close();
+    parley.app.log.info({ signal, drainDelayMs: config.SHUTDOWN_DELAY_MS }, 'shutting down: /ready answers 503, then long polls are answered and sockets closed (1012)');
+    await parley.close({ drainDelayMs: config.SHUTDOWN_DELAY_MS });
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -150,14 +150,15 @@ export async function startServer(overrides: Overrides = {}, clock?: Clock, opti
       ...attached.overrides,
       ...overrides,
     });
+    // A fan-out the test brings, or a REDIS_URL it names, replaces the data's own.
+    const ownFanout = !buildOptions.fanout && overrides.REDIS_URL === undefined;
+    if (!ownFanout && attached.fanout) await attached.fanout.close();
     const parley = await buildParley(config, {
       ...(attached.store ? { store: attached.store } : {}),
-      ...(attached.fanout && !buildOptions.fanout ? { fanout: attached.fanout } : {}),
+      ...(attached.fanout && ownFanout ? { fanout: attached.fanout } : {}),
       ...buildOptions,
       ...(clock ? { clock } : {}),
     });
-    // A fan-out the test brought replaces ours.
-    if (buildOptions.fanout && attached.fanout) await attached.fanout.close();
     await parley.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = parley.app.server.address() as { port: number };
     return {
