@@ -4,15 +4,28 @@
  * are skipped with the reason printed, or under CI=true fail with it. Schemas a failed test left
  * behind are dropped after the file.
  */
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, TestRunner } from 'vitest';
 import { inCI } from './external-services.js';
 import { backendServices, dropLeftoverData, testBackend } from './helpers.js';
 
-type TaskTree = { mode: string; tasks?: TaskTree[] };
-const skipAll = (task: TaskTree) => {
-  task.mode = 'skip';
-  for (const t of task.tasks ?? []) skipAll(t);
-};
+type TaskTree = { type: string; mode: string; result?: { state: string; note?: string }; tasks?: TaskTree[] };
+
+/** Empties every hook list of a suite (a skipped suite must not start servers in its beforeAll). */
+function dropHooks(suite: TaskTree): void {
+  const hooks = TestRunner.getSuiteHooks(suite as never) as unknown as Record<string, unknown[]> | undefined;
+  for (const list of Object.values(hooks ?? {})) if (Array.isArray(list)) list.length = 0;
+}
+
+/** Skips a suite or test, with the reason as its note, the way a test's own ctx.skip(note) would. */
+function skipAll(task: TaskTree, note: string): void {
+  if (task.type === 'test') {
+    task.mode = 'skip';
+    task.result = { state: 'skip', note };
+    return;
+  }
+  dropHooks(task);
+  for (const t of task.tasks ?? []) skipAll(t, note);
+}
 
 if (testBackend !== 'postgres') throw new Error('setup-postgres.ts belongs to the integration-pg project (PARLEY_TEST_BACKEND=postgres)');
 
@@ -25,11 +38,16 @@ if (!services.ok) {
     });
   } else {
     console.warn(`[skip] ${reason}`);
-    // Before any of the file's own hooks run: every suite and test of the file is skipped.
-    beforeAll((_ctx, file) => {
-      for (const t of (file as unknown as TaskTree).tasks ?? []) skipAll(t);
+    // Runs first of the file's hooks (setup files register before the test file does): the file's
+    // own hooks are dropped (this beforeAll list is truncated after this hook) and every test skipped.
+    // eslint-disable-next-line no-empty-pattern
+    beforeAll(({}, file) => {
+      const own = TestRunner.getSuiteHooks(file as never) as unknown as Record<string, unknown[]>;
+      for (const [name, list] of Object.entries(own)) if (Array.isArray(list)) list.splice(name === 'beforeAll' ? 1 : 0);
+      for (const t of (file as unknown as TaskTree).tasks ?? []) skipAll(t, reason);
     });
   }
 }
 
+// Registered after the skip hook above, so a skipped file has none.
 afterAll(() => dropLeftoverData());
