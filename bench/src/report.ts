@@ -25,8 +25,20 @@ export function ratios(r: Results) {
     return row;
   }));
   const tp = (s: string) => r.throughput.find((x) => x.system === s)?.maxExchangesPerSecond ?? null;
+  const cpu = (s: string) => r.throughput.find((x) => x.system === s)?.cpuMsPerExchange ?? null;
+  const open = (s: string) => !!r.throughput.find((x) => x.system === s)?.openEnded;
   const throughput: Record<string, unknown> = {};
-  for (const p of ['parley', 'guest', 'pg1', 'pg3']) throughput[p] = { vs_ws: ratio(tp(p), tp('ws')), vs_sio: ratio(tp(p), tp('sio')) };
+  for (const p of ['parley', 'guest', 'pg1', 'pg3'])
+    throughput[p] = {
+      vs_ws: ratio(tp(p), tp('ws')),
+      vs_sio: ratio(tp(p), tp('sio')),
+      // The baseline did not reach its limit: Parley's share is at most this.
+      vs_ws_upperBound: open('ws'),
+      vs_sio_upperBound: open('sio'),
+      cpuPerExchange_vs_ws: ratio(cpu(p), cpu('ws')),
+      cpuPerExchange_vs_sio: ratio(cpu(p), cpu('sio')),
+      failedAtLowestRate: !!r.throughput.find((x) => x.system === p) && tp(p) === null,
+    };
   const mem = (s: string, kind: string) => r.memory.find((x) => x.system === s && x.kind === kind && !x.error);
   const memory: Record<string, unknown> = {};
   for (const [sys, kind] of [['parley', 'long poll'], ['parley', 'agent websocket'], ['guest', 'guest websocket']] as const) {
@@ -86,10 +98,12 @@ export function renderMarkdown(r: Results): string {
     add(`| server CPU, ${f(row.sessions, 0)} sessions${via} | ${x(row.vs_ws?.serverCpu)} | ${x(row.vs_sio?.serverCpu)} |`);
   }
   const tpr = ra.throughput as any;
-  add(`| throughput (p99 ≤ 100 ms), SQLite | ${x(tpr.parley?.vs_ws)} | ${x(tpr.parley?.vs_sio)} |`);
-  add(`| throughput, SQLite, guest-chat WebSocket | ${x(tpr.guest?.vs_ws)} | ${x(tpr.guest?.vs_sio)} |`);
-  add(`| throughput, PostgreSQL + Redis, 1 node | ${x(tpr.pg1?.vs_ws)} | ${x(tpr.pg1?.vs_sio)} |`);
-  add(`| throughput, PostgreSQL + Redis, 3 nodes | ${x(tpr.pg3?.vs_ws)} | ${x(tpr.pg3?.vs_sio)} |`);
+  const tx = (t: any, base: 'ws' | 'sio') => (t?.failedAtLowestRate ? `0 (failed at the lowest rate, ${f(m.config.throughput.rates[0], 0)}/s)` : `${t?.[`vs_${base}_upperBound`] && t?.[`vs_${base}`] != null ? '≤ ' : ''}${x(t?.[`vs_${base}`])}`);
+  for (const [k, name] of [['parley', 'SQLite, v3 long poll'], ['guest', 'SQLite, guest-chat WebSocket'], ['pg1', 'PostgreSQL + Redis, 1 node'], ['pg3', 'PostgreSQL + Redis, 3 nodes']] as const) {
+    if (!tpr[k] || !r.throughput.some((t) => t.system === k)) continue;
+    add(`| throughput with p99 ≤ 100 ms, ${name} | ${tx(tpr[k], 'ws')} | ${tx(tpr[k], 'sio')} |`);
+    add(`| server CPU per message exchanged, ${name} | ${x(tpr[k].cpuPerExchange_vs_ws)} | ${x(tpr[k].cpuPerExchange_vs_sio)} |`);
+  }
   const mr = ra.memory as any;
   add(`| RSS per idle session, long poll | ${x(mr['long poll']?.rss_vs_ws)} | ${x(mr['long poll']?.rss_vs_sio)} |`);
   add(`| heap per idle session, long poll | ${x(mr['long poll']?.heap_vs_ws)} | ${x(mr['long poll']?.heap_vs_sio)} |`);
@@ -129,10 +143,10 @@ export function renderMarkdown(r: Results): string {
       `A pool of ${m.config.throughput.pool} sessions (${m.config.perAgent} per agent); the rate of customer messages is raised step by step (${m.config.throughput.warmupMs / 1000} s warm-up + ${m.config.throughput.measureMs / 1000} s measured per step) until one-way p99 > ${m.config.p99LimitMs} ms, more than 0.1 % go unanswered, the achieved rate falls under 90 % of the target, or the load generator itself lags. Every customer message is persisted (Parley) and delivered to the agent, whose answer is persisted and delivered back: messages delivered per second = 2 × exchanges per second. Clients are spread round-robin over the nodes; an agent's node is usually not its customers' node (cross-node fan-out through Redis).`,
       '',
     );
-    add('| system | max exchanges/s | max messages/s | stopped because | steps (target → achieved/s, one-way p99 ms, server CPU cores) |', '| --- | ---: | ---: | --- | --- |');
+    add('| system | max exchanges/s | max messages/s | server CPU ms per exchange | stopped because | steps (target → achieved/s, one-way p99 ms, server CPU cores) |', '| --- | ---: | ---: | ---: | --- | --- |');
     for (const t of r.throughput) {
       const steps = t.steps.map((s) => `${f(s.targetRate, 0)}→${f(s.achievedRate, 0)}, ${f(s.oneWay.p99)}, ${f(s.cpu?.serverCores, 2)}${s.db ? ` (PG ${f(s.db.scansPerSecond, 0)} scans/s, ${f(s.db.updatesPerSecond, 0)} updates/s)` : ''}`).join('; ');
-      add(`| ${t.label} | ${f(t.maxExchangesPerSecond, 0)} | ${f(t.maxMessagesPerSecond, 0)} | ${(t.error ? `error: ${t.error}` : t.stoppedBecause).replace(/\|/g, '/')} | ${steps} |`);
+      add(`| ${t.label} | ${t.openEnded ? '≥ ' : ''}${f(t.maxExchangesPerSecond, 0)} | ${t.openEnded ? '≥ ' : ''}${f(t.maxMessagesPerSecond, 0)} | ${f(t.cpuMsPerExchange, 3)} | ${(t.error ? `error: ${t.error}` : t.stoppedBecause).replace(/\|/g, '/')} | ${steps} |`);
     }
     add('');
   }

@@ -17,6 +17,8 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export const API_KEY = 'bench-api-key-0001';
 export const STAFF_PASSWORD = 'bench-pass-0001';
 export const V3_PREFIX = '/nexus/v3/chat/sessions';
+/** The server under test; BENCH_SERVER_MAIN points at another build (e.g. a patched copy, to try a fix). */
+export const PARLEY_MAIN = process.env.BENCH_SERVER_MAIN ?? join(repoRoot, 'packages/server/dist/main.js');
 
 export interface Running {
   system: System;
@@ -124,7 +126,7 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
       procs.push(
         await startServer({
           name: `parley-${o.store}-${i + 1}`,
-          nodeArgs: [...(o.nodeFlags ?? []), join(repoRoot, 'packages/server/dist/main.js')],
+          nodeArgs: [...(o.nodeFlags ?? []), PARLEY_MAIN],
           env: parleyEnv({ ...extra, PORT: String(port), DATABASE_URL: databaseUrl }),
           logFile: join(o.logDir, `parley-${o.store}-${nodes}n-${i + 1}.log`),
           readyUrl: `http://127.0.0.1:${port}/health`,

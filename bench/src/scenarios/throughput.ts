@@ -31,6 +31,10 @@ export interface ThroughputResult {
   /** Highest passing achieved rate of customer messages answered per second (x2 = messages delivered per second). */
   maxExchangesPerSecond: number | null;
   maxMessagesPerSecond: number | null;
+  /** Server CPU time per exchange at the highest passing step (ms): the cost of one message and its answer, robust to a busy machine. */
+  cpuMsPerExchange: number | null;
+  /** True when even the highest configured rate passed: the max is a lower bound. */
+  openEnded: boolean;
   stoppedBecause: string;
   error?: string;
 }
@@ -46,7 +50,7 @@ export function judge(r: RunResult, limitMs: number): { pass: boolean; why: stri
 }
 
 export async function throughputRamp(key: string, sys: Running, c: ThroughputConfig, logDir: string, log: (s: string) => void): Promise<ThroughputResult> {
-  const out: ThroughputResult = { system: key, label: sys.label, nodes: sys.urls.length, pool: c.pool, steps: [], maxExchangesPerSecond: null, maxMessagesPerSecond: null, stoppedBecause: '' };
+  const out: ThroughputResult = { system: key, label: sys.label, nodes: sys.urls.length, pool: c.pool, steps: [], maxExchangesPerSecond: null, maxMessagesPerSecond: null, cpuMsPerExchange: null, openEnded: false, stoppedBecause: '' };
   log(`throughput ${key}: ${c.pool} sessions`);
   let setup;
   try {
@@ -67,12 +71,16 @@ export async function throughputRamp(key: string, sys: Running, c: ThroughputCon
       if (v.pass) {
         out.maxExchangesPerSecond = r.achievedRate;
         out.maxMessagesPerSecond = Math.round(r.achievedRate * 2);
+        out.cpuMsPerExchange = r.cpu.serverCores && r.achievedRate ? Math.round(((r.cpu.serverCores * 1000) / r.achievedRate) * 1000) / 1000 : null;
       } else {
         out.stoppedBecause = v.why;
         break;
       }
     }
-    if (!out.stoppedBecause) out.stoppedBecause = 'the highest configured rate passed (the real limit is higher)';
+    if (!out.stoppedBecause) {
+      out.stoppedBecause = 'the highest configured rate passed (the real limit is higher)';
+      out.openEnded = true;
+    }
   } catch (err) {
     out.error = err instanceof Error ? err.message : String(err);
     out.stoppedBecause = `error: ${out.error}`;
