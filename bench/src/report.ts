@@ -120,7 +120,7 @@ export function renderMarkdown(r: Results): string {
   if (r.latency.length) {
     add('## 1. End-to-end delivery latency', '');
     add(
-      `One message per session every ${(m.config.intervalMs / 1000).toFixed(0)} s (random phase), answered at once by its agent; ${m.config.perAgent} sessions per agent connection. Parley: customers on the consumer API long poll (Chat API v3, form bodies, default LONG_POLL_MS), agents on the agent WebSocket (accept over REST, \`subscribe\` per session, replies over REST); SQLite. Baselines: customers and agents on WebSockets. Warm-up ${m.config.latency.warmupMs / 1000} s, then ${m.config.latency.measureMs / 1000} s measured. Milliseconds.`,
+      `One message per session every ${(m.config.intervalMs / 1000).toFixed(0)} s (phases spread evenly), answered at once by its agent; ${m.config.perAgent} sessions per agent connection. Parley: customers on the consumer API long poll (Chat API v3, form bodies, default LONG_POLL_MS), agents on the agent WebSocket (accept over REST, \`subscribe\` per session, replies over REST); SQLite. Baselines: customers and agents on WebSockets. Warm-up ${m.config.latency.warmupMs / 1000} s, then ${m.config.latency.measureMs / 1000} s measured. Milliseconds.`,
       '',
     );
     add('| system | sessions | agents | c→a p50 / p95 / p99 / max | a→c p50 / p95 / p99 / max | round trip p50 / p95 / p99 / max | answered | lost | send ack p99 | server CPU (cores) | foreign CPU | server RSS MB |', '| --- | ---: | ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');

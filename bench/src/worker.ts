@@ -36,6 +36,8 @@ function samples(list: string[], where: string, err: unknown): void {
 
 interface Slot {
   c: Customer;
+  /** Global customer number: spreads the send phases evenly over all workers. */
+  n: number;
   seq: number;
   outstanding: Map<number, number>;
 }
@@ -111,7 +113,7 @@ if (role === 'customer') {
           samples(errors, 'start', err);
           return;
         }
-        slot = { c, seq: 0, outstanding: new Map() };
+        slot = { c, n, seq: 0, outstanding: new Map() };
         made.push(slot);
       },
     );
@@ -150,7 +152,10 @@ if (role === 'customer') {
       if (atUs >= p.sendUntilUs) return;
       setTimeout(() => fire(s, atUs), Math.max(0, (atUs - nowUs()) / 1000));
     };
-    for (const s of slots) schedule(s, p.sendFromUs + Math.random() * intervalUs);
+    // Phases spread evenly (golden-ratio sequence over the global customer number, so workers need
+    // no coordination): the rate is steady, and a window of any length sees its share of sends.
+    const salt = Math.random();
+    for (const s of slots) schedule(s, p.sendFromUs + ((s.n * 0.6180339887498949 + salt) % 1) * intervalUs);
     await sleep(Math.max(0, (p.sendUntilUs - nowUs()) / 1000));
     const graceEnd = Date.now() + p.graceMs;
     while (outstandingMeasured > 0 && Date.now() < graceEnd) await sleep(50);
