@@ -69,7 +69,7 @@ export async function createStore(config: Config): Promise<Store> {
     return new SqliteStore(file === ':memory:' ? file : resolve(file));
   }
   const { PostgresStore } = await import('./adapters/store-postgres/index.js');
-  return PostgresStore.connect(url);
+  return PostgresStore.connect(url, { max: config.DATABASE_POOL_SIZE });
 }
 
 export async function createFanout(config: Config): Promise<Fanout> {

@@ -13,6 +13,8 @@ const schema = z.object({
     .refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') || v.startsWith('postgresql://'), {
       message: 'must start with sqlite: (a file path or :memory:) or postgres://',
     }),
+  /** PostgreSQL connections per node (the pool's maximum). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   REDIS_URL: z
     .string()
     .refine((v) => v.startsWith('redis://') || v.startsWith('rediss://'), { message: 'must start with redis:// or rediss://' })
