@@ -135,6 +135,27 @@ describe('the built-in flow engine (demo flow)', () => {
   });
 });
 
+describe('the first flow turn running late (another node, or a slow one)', () => {
+  it("still reads what the customer wrote before it: nothing the customer said is skipped", async () => {
+    const srv = await startServer({ PARLEY_DEMO_BOT: 'true' }, undefined, { sweepEveryMs: 0 });
+    try {
+      // The start's own turn never runs here: the first turn is the one the customer's text queues,
+      // after that text is in the log (as when the start's turn runs late, or another node runs it).
+      const hooks = srv.parley.chat.hooks;
+      srv.parley.chat.hooks = { ...hooks, sessionStarted: undefined };
+      const c = new V3Customer(srv.url);
+      await c.start();
+      await c.send('Text', 'agent');
+      await c.pollUntil((seen) => texts(seen).includes('Sure. What email address can the agent reach you at?'));
+      expect(texts(c.seen)).toContain("Hi! I'm the Parley bot. I can tell you our opening hours, or get you a human.");
+      await c.send('Text', 'late@example.com');
+      await c.pollUntil((seen) => states(seen).includes('Queued'));
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('external bots through webhooks', () => {
   let srv: Running;
   let bot: FakeBot;

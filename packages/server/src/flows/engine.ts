@@ -117,7 +117,10 @@ export class FlowEngine {
       if (!flow || !deployment || !interaction || interaction.state !== 'Workflow') return [];
       let run = await tx.getFlowRun(sessionId);
       if (!run || run.interactionId !== interaction.id) {
-        run = { sessionId, interactionId: interaction.id, step: run?.vars._resume ?? flow.start, waiting: null, vars: {}, lastIndexNum: session.lastIndexNum, updatedAt: this.nowIso() };
+        // Input starts where the interaction opened, not where the log stands now: the first turn
+        // may run after the customer already wrote (it ran late, or another node took a later turn first).
+        const openedAt = await this.openingIndexNum(tx, session, interaction);
+        run = { sessionId, interactionId: interaction.id, step: run?.vars._resume ?? flow.start, waiting: null, vars: {}, lastIndexNum: openedAt, updatedAt: this.nowIso() };
       }
       const inputs = (await tx.listMessages(sessionId, { afterNum: run.lastIndexNum, visibilities: ['All'], limit: 100 })).filter((m) => m.from.type === 'Customer' && m.type === 'Text');
       run.lastIndexNum = Math.max(run.lastIndexNum, session.lastIndexNum);
@@ -130,6 +133,17 @@ export class FlowEngine {
     });
     await this.fanout.notify(topics.session(sessionId));
     await this.applyEffects(sessionId, effects);
+  }
+
+  /**
+   * The index of the message that opened the interaction (its first state change); the session's
+   * last index when it cannot be found. Its index is at least the interaction's creation time.
+   */
+  private async openingIndexNum(tx: StoreTx, session: Session, interaction: Interaction): Promise<number> {
+    const from = Date.parse(interaction.createdAt) * 10 - 1;
+    const candidates = await tx.listMessages(session.id, { afterNum: Number.isFinite(from) ? from : 0, visibilities: ['All'], limit: 50 });
+    const opening = candidates.find((m) => m.event === 'InteractionStateChange' && m.interactionId === interaction.id);
+    return opening ? parseIndex(opening.index)! : session.lastIndexNum;
   }
 
   private async execute(tx: StoreTx, session: Session, deployment: Deployment, flow: Flow, interaction: Interaction, run: FlowRun, inputs: string[]): Promise<Effect[]> {
