@@ -510,7 +510,7 @@ describeWithService('three nodes on one PostgreSQL and one Redis', probe, (pgUrl
         const r = await http(`${n3.url}/ready`).catch(() => null);
         return r?.status === 503 && r;
       },
-      SHUTDOWN_DELAY_MS,
+      SHUTDOWN_DELAY_MS + 1_000,
       '/ready to answer 503 during the drain delay',
     );
     expect(notReady.body).toEqual({ status: 'unavailable', reason: 'shutting down' });
