@@ -2,7 +2,7 @@
 import type { Results } from './run.js';
 
 const r2 = (v: number) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : NaN);
-const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && Number.isFinite(a) && Number.isFinite(b) && b > 0 ? r2(a / b) : null);
+const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Number((a / b).toPrecision(3)) : null);
 
 export function ratios(r: Results) {
   const lat = (system: string, sessions: number) => r.latency.find((x) => x.system === system && x.sessions === sessions && !x.error);
@@ -60,7 +60,7 @@ export function ratios(r: Results) {
 }
 
 const f = (v: unknown, d = 1) => (typeof v === 'number' && Number.isFinite(v) ? (Math.round(v * 10 ** d) / 10 ** d).toLocaleString('en-US') : v == null ? '–' : String(v));
-const x = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${f(v, 2)}×` : '–');
+const x = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? `${v !== 0 && Math.abs(v) < 0.1 ? Number(v.toPrecision(2)) : f(v, 2)}×` : '–');
 
 function callerLines(callers: { fn: string; where: string; paths: { path: string; percent: number }[] }[] | undefined): string[] {
   if (!callers?.length) return [];
@@ -81,7 +81,7 @@ export function renderMarkdown(r: Results): string {
   const mc = m.machine;
   add(`Machine: ${mc.nproc} cores (${mc.cpuModel}), ${mc.memoryGiB} GiB, Linux ${mc.kernel}; Node ${mc.node}; ${mc.chromium}; PostgreSQL ${mc.postgres}; Redis ${String(mc.redis).replace('redis_version:', '')}; socket.io ${mc.socketIo}; ws ${mc.ws}; open files limit ${mc.ulimitNoFile}.`, '');
   add(
-    `**Load note.** Everything (servers under test, load generators, Chromium) shares these ${mc.nproc} cores, and other developers' tests ran on the machine at the same time: load average ${mc.loadAvgAtStart?.join(' / ')} at the start${m.loadAvgAtEnd ? `, ${m.loadAvgAtEnd.join(' / ')} at the end` : ''}. The "foreign" CPU column of each run is what processes other than this bench used during its measuring window: figures measured while it was high are noisy. Ratios between systems measured in the same run are more trustworthy than absolute numbers.`,
+    `**Load note.** Everything (servers under test, load generators, Chromium) shares these ${mc.nproc} cores, and other developers' tests ran on the machine at the same time: load average ${mc.loadAvgAtStart?.join(' / ')} at the start${m.loadAvgAtEnd ? `, ${m.loadAvgAtEnd.join(' / ')} at the end` : ''}. The "foreign" CPU column of each run is what processes other than this bench used during its measuring window: figures measured while it was high are noisy. Ratios between systems measured in the same run are more trustworthy than absolute numbers. PostgreSQL and Redis run as the machine's shared services: their CPU is counted as foreign, not as server CPU.`,
     '',
   );
   if (m.notes?.length) add(...m.notes.map((n: string) => `- Note: ${n}`), '');

@@ -231,7 +231,7 @@ if (role === 'agent') {
       else if (p.system === 'sio') conn = new SioAgent(base, spec.sessions, ev);
       else throw new Error(`no agent client for ${p.system}`);
       try {
-        await withTimeout(conn.setup(), 120_000, 'agent setup');
+        await withTimeout(conn.setup(), 300_000, 'agent setup');
         conns.push(conn);
       } catch (err) {
         failed++;
