@@ -175,6 +175,23 @@ describeWithService('RedisFanout across nodes', probe, (url) => {
     );
   });
 
+  it('repairs a lost notification: when Redis is back, the node whose publish failed wakes every listener everywhere', async () => {
+    const { proxy, url: proxiedUrl } = await proxied();
+    const a = await node(proxiedUrl);
+    const b = await node();
+    const topic = uniqueTopic('repair');
+    let remote = 0;
+    b.listen(topic, () => remote++);
+    await until(async () => (await subscribers(topic)) === 1, 5_000, 'node B to subscribe');
+    await proxy.stop();
+    await a.notify(topic); // lost for node B
+    await sleep(100);
+    expect(remote).toBe(0);
+    await proxy.start();
+    // No new notify: the wake-all sent on reconnect reaches B's listener.
+    await until(() => remote > 0, 10_000, 'node B to be woken by the wake-all');
+  });
+
   it('listening while Redis is unreachable subscribes once it is back', async () => {
     const { proxy, url: proxiedUrl } = await proxied();
     const b = await node(proxiedUrl);

@@ -661,6 +661,16 @@ function storeContract(backend: Backend): void {
       expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual({ ...i, ...patch });
     });
 
+    it('listInteractions recentlyHandled gives the n most recently handled, newest first', async () => {
+      const { ses } = await seed(store);
+      const list = Array.from({ length: 6 }, (_, k) => interaction(ses, { id: `h-${k}`, state: 'Completed', createdAt: iso(T0 + k), handledAt: k === 5 ? null : iso(T0 + 100 - k * 10) }));
+      await store.tx(async (tx) => {
+        for (const i of list) await tx.insertInteraction(i);
+      });
+      const got = await read(store, (tx) => tx.listInteractions({ sessionId: ses.id, recentlyHandled: 3 }));
+      expect(got.map((i) => i.id)).toEqual(['h-0', 'h-1', 'h-2']);
+    });
+
     it('listInteractions filters by queue and deployment too', async () => {
       const a = await seed(store);
       const b = await seed(store);

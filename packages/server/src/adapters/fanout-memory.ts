@@ -2,6 +2,9 @@ import type { Fanout } from '../ports/fanout.js';
 
 /** In-process fan-out for a single node. */
 export class MemoryFanout implements Fanout {
+  /** Nothing is ever lost in-process: readers need no re-check timer. */
+  readonly recheckMs = Number.POSITIVE_INFINITY;
+
   private readonly listeners = new Map<string, Set<() => void>>();
 
   async notify(topic: string): Promise<void> {

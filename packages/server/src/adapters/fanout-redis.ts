@@ -2,6 +2,10 @@ import { Redis } from 'ioredis';
 import type { Fanout } from '../ports/fanout.js';
 
 const CHANNEL_PREFIX = 'parley:';
+/** Topic (under the prefix) that wakes every listener of every node: sent after a lost publish. */
+const WAKE_ALL = '*wake-all*';
+/** Safety net only: lost notifications are repaired by wake-all on reconnect. */
+const RECHECK_MS = 30_000;
 const PING_TIMEOUT_MS = 1_000;
 
 export interface RedisFanoutOptions {
@@ -13,11 +17,16 @@ export interface RedisFanoutOptions {
 }
 
 /**
- * Fan-out across nodes over Redis pub/sub. Notifications carry no data: when Redis is down a
- * notification is lost, readers fall back to re-checking the store, and nothing is lost.
+ * Fan-out across nodes over Redis pub/sub. Notifications carry no data, so a lost one costs
+ * latency, never a message: a node whose publish failed sends a wake-all once its connection is
+ * back, a node whose subscriber reconnects wakes all its own listeners (it may have missed some),
+ * and readers re-check the store every 30 s as a last safety net.
  */
 export class RedisFanout implements Fanout {
+  readonly recheckMs = RECHECK_MS;
   private readonly local = new Map<string, Set<() => void>>();
+  private lostPublish = false;
+  private subscriberWasDown = false;
 
   private constructor(
     private readonly pub: Redis,
@@ -27,8 +36,25 @@ export class RedisFanout implements Fanout {
     this.sub.on('message', (channel: string) => {
       if (!channel.startsWith(prefix)) return;
       const topic = channel.slice(prefix.length);
+      if (topic === WAKE_ALL) return this.wakeAllLocal();
       for (const fn of this.local.get(topic) ?? []) fn();
     });
+    this.sub.subscribe(prefix + WAKE_ALL).catch(() => undefined);
+    this.sub.on('close', () => (this.subscriberWasDown = true));
+    this.sub.on('ready', () => {
+      if (!this.subscriberWasDown) return;
+      this.subscriberWasDown = false;
+      this.wakeAllLocal();
+    });
+    this.pub.on('ready', () => {
+      if (!this.lostPublish) return;
+      this.lostPublish = false;
+      this.pub.publish(prefix + WAKE_ALL, '').catch(() => (this.lostPublish = true));
+    });
+  }
+
+  private wakeAllLocal(): void {
+    for (const set of this.local.values()) for (const fn of set) fn();
   }
 
   static async connect(url: string, opts: RedisFanoutOptions = {}): Promise<RedisFanout> {
@@ -53,7 +79,8 @@ export class RedisFanout implements Fanout {
     try {
       await this.pub.publish(this.prefix + topic, '');
     } catch {
-      // Redis unavailable: readers on other nodes re-check the store on their own.
+      // Redis unavailable: other nodes get a wake-all when it is back.
+      this.lostPublish = true;
     }
     for (const fn of this.local.get(topic) ?? []) fn();
   }

@@ -387,7 +387,7 @@ export class ChatService {
         const remaining = deadline - this.clock.now();
         if (result.messages.length > 0 || result.chatEnded || remaining <= 0 || signal?.aborted || this.stopping.signal.aborted) return result;
         if (!woken) {
-          // Woken by the fan-out, or re-checks the store every second when a notification is lost.
+          // Woken by the fan-out (or, as a safety net, after the fan-out's re-check interval).
           await new Promise<void>((resolve) => {
             const done = () => {
               clearTimeout(timer);
@@ -395,7 +395,7 @@ export class ChatService {
               this.stopping.signal.removeEventListener('abort', done);
               resolve();
             };
-            const timer = setTimeout(done, Math.min(remaining, 1_000));
+            const timer = setTimeout(done, Math.min(remaining, this.fanout.recheckMs));
             wake = done;
             signal?.addEventListener('abort', done, { once: true });
             this.stopping.signal.addEventListener('abort', done, { once: true });

@@ -220,9 +220,7 @@ export class RoutingService {
       if (mine.state !== 'Queued' && mine.state !== 'Offered') return { state: mine.state, queue: mine.queue, position: null, estimatedWaitSeconds: null };
       const waiting = (await tx.listInteractions({ states: ['Queued', 'Offered'], deploymentId: mine.deploymentId, queue: mine.queue })).sort(routingOrder);
       const position = waiting.findIndex((w) => w.id === mine.id) + 1;
-      const recent = (await tx.listInteractions({ deploymentId: mine.deploymentId, queue: mine.queue, states: ['Handling', 'Finalizing', 'Completed'] }))
-        .filter((i) => i.handledAt)
-        .slice(-20);
+      const recent = await tx.listInteractions({ deploymentId: mine.deploymentId, queue: mine.queue, states: ['Handling', 'Finalizing', 'Completed'], recentlyHandled: 20 });
       const avgWait = recent.length ? recent.reduce((s, i) => s + (Date.parse(i.handledAt!) - Date.parse(i.queuedAt || i.createdAt)), 0) / recent.length / 1000 : 60;
       const queue = await tx.getQueue(mine.deploymentId, mine.queue);
       const profiles = await tx.listProfiles();

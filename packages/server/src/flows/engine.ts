@@ -5,6 +5,7 @@ import { ChatError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parseIndex } from '../core/message-index.js';
 import type { RoutingService } from '../core/routing-service.js';
+import { routingOrder } from '../core/router.js';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
@@ -379,20 +380,47 @@ export class FlowEngine {
     await this.fanout.notify(topics.session(sessionId));
   }
 
-  /** Periodic: tells customers waiting in a queue where they stand when it changes. */
+  /**
+   * Periodic: tells customers waiting in a queue where they stand when it changes. Only sessions
+   * whose current flow step asks for updates pay for anything; positions come from one sorted list
+   * per queue, and the estimate is computed only for positions that changed.
+   */
   async sendQueueUpdates(): Promise<void> {
-    const waiting = await this.store.tx((tx) => tx.listInteractions({ states: ['Queued'] }));
-    for (const i of waiting.slice(0, 500)) {
-      const pos = await this.routing.queuePosition(i.sessionId).catch(() => null);
-      if (!pos || pos.position === null) continue;
-      const changed = await this.store.tx(async (tx) => {
-        const session = await tx.getSession(i.sessionId, true);
+    const changed = await this.store.tx(async (tx) => {
+      const waiting = await tx.listInteractions({ states: ['Queued', 'Offered'] });
+      const byQueue = new Map<string, Interaction[]>();
+      for (const i of waiting) {
+        const key = `${i.deploymentId}\u0000${i.queue}`;
+        byQueue.set(key, [...(byQueue.get(key) ?? []), i]);
+      }
+      for (const list of byQueue.values()) list.sort(routingOrder);
+      const flows = new Map<string, Flow | null>();
+      const out: { sessionId: string; position: number }[] = [];
+      for (const i of waiting) {
+        if (i.state !== 'Queued') continue;
+        if (!flows.has(i.deploymentId)) {
+          const d = await tx.getDeployment(i.deploymentId);
+          flows.set(i.deploymentId, d ? this.flowOf(d) : null);
+        }
+        const flow = flows.get(i.deploymentId);
+        if (!flow) continue;
         const run = await tx.getFlowRun(i.sessionId);
+        const step = run ? flow.steps[run.step] : undefined;
+        if (!run || !step || !('route' in step) || !step.positionUpdates) continue;
+        const position = byQueue.get(`${i.deploymentId}\u0000${i.queue}`)!.indexOf(i) + 1;
+        if (run.vars._position !== String(position)) out.push({ sessionId: i.sessionId, position });
+      }
+      return out;
+    });
+    for (const { sessionId, position } of changed.slice(0, 500)) {
+      const pos = await this.routing.queuePosition(sessionId).catch(() => null);
+      if (!pos || pos.position === null) continue;
+      const sent = await this.store.tx(async (tx) => {
+        const session = await tx.getSession(sessionId, true);
+        const run = await tx.getFlowRun(sessionId);
         const deployment = session ? await tx.getDeployment(session.deploymentId) : null;
         const flow = deployment ? this.flowOf(deployment) : null;
-        const step = run && flow ? flow.steps[run.step] : undefined;
-        if (!session || session.state !== 'Active' || !run || !flow || !step || !('route' in step) || !step.positionUpdates) return false;
-        if (run.vars._position === String(pos.position)) return false;
+        if (!session || session.state !== 'Active' || !run || !flow || run.vars._position === String(position)) return false;
         const minutes = Math.max(1, Math.round((pos.estimatedWaitSeconds ?? 60) / 60));
         await this.say(tx, session, flow, `You are number ${pos.position} in the queue. Estimated wait: about ${minutes} minute${minutes === 1 ? '' : 's'}.`, true, {
           subtype: 'QueuePosition',
@@ -401,7 +429,7 @@ export class FlowEngine {
         await tx.putFlowRun({ ...run, vars: { ...run.vars, _position: String(pos.position) } });
         return true;
       });
-      if (changed) await this.fanout.notify(topics.session(i.sessionId));
+      if (sent) await this.fanout.notify(topics.session(sessionId));
     }
   }
 }

@@ -11,7 +11,20 @@ export interface Fanout {
    * within about a second and never throws.
    */
   ping(): Promise<boolean>;
+  /**
+   * How often a waiting reader should re-read the store anyway, as a safety net for a notification
+   * the adapter could have lost; Infinity when it cannot lose one (in-process).
+   */
+  readonly recheckMs: number;
   close(): Promise<void>;
+}
+
+/** A re-check timer for a waiting reader: none when the fan-out cannot lose notifications. */
+export function recheckEvery(fanout: Fanout, fn: () => void): () => void {
+  if (!Number.isFinite(fanout.recheckMs)) return () => {};
+  const timer = setInterval(fn, fanout.recheckMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export const topics = {

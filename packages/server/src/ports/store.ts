@@ -242,7 +242,8 @@ export interface StoreTx {
   getInteraction(id: string, forUpdate?: boolean): Promise<Interaction | null>;
   /** The newest interaction of a session. */
   latestInteraction(sessionId: string): Promise<Interaction | null>;
-  listInteractions(filter: { states?: InteractionState[]; agentAccountId?: string; sessionId?: string; queue?: string; deploymentId?: string }): Promise<Interaction[]>;
+  /** Oldest first (at most 1000); `recentlyHandled: n` instead gives the n most recently handled (`handledAt`), newest first. */
+  listInteractions(filter: { states?: InteractionState[]; agentAccountId?: string; sessionId?: string; queue?: string; deploymentId?: string; recentlyHandled?: number }): Promise<Interaction[]>;
   /**
    * Compare-and-set: updates only when the interaction is still in `expected`.
    * Returns false when another writer changed it first.

@@ -329,7 +329,9 @@ export class PostgresStore implements Store {
             where.push(`${column} = $${values.length}`);
           }
         }
-        const sql = `SELECT * FROM interactions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at, seq, row_seq LIMIT 1000`;
+        if (filter.recentlyHandled) where.push('handled_at IS NOT NULL');
+        const order = filter.recentlyHandled ? `handled_at DESC LIMIT ${Math.min(1000, Math.max(1, Math.floor(filter.recentlyHandled)))}` : 'created_at, seq, row_seq LIMIT 1000';
+        const sql = `SELECT * FROM interactions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order}`;
         return (await rows(sql, values)).map(toInteraction);
       },
       updateInteraction: async (id, expected, patch) => {

@@ -63,7 +63,16 @@ export class SqliteStore implements Store {
   }
 
   private buildOps(): StoreTx {
-    const db = this.db;
+    const raw = this.db;
+    // Statements are compiled once per SQL text (patches and filters make a handful of variants).
+    const cache = new Map<string, Database.Statement>();
+    const db = {
+      prepare: (sql: string): Database.Statement => {
+        let st = cache.get(sql);
+        if (!st) cache.set(sql, (st = raw.prepare(sql)));
+        return st;
+      },
+    };
     const st = <P extends unknown[]>(sql: string) => {
       const s = db.prepare(sql);
       return s as unknown as { get: (...p: P) => Row | undefined; all: (...p: P) => Row[]; run: (...p: P) => Database.RunResult };
@@ -205,7 +214,9 @@ export class SqliteStore implements Store {
             values.push(filter[key]);
           }
         }
-        const sql = `SELECT * FROM interactions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at, seq LIMIT 1000`;
+        if (filter.recentlyHandled) where.push('handled_at IS NOT NULL');
+        const order = filter.recentlyHandled ? `handled_at DESC LIMIT ${Math.min(1000, Math.max(1, Math.floor(filter.recentlyHandled)))}` : 'created_at, seq LIMIT 1000';
+        const sql = `SELECT * FROM interactions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order}`;
         return (db.prepare(sql).all(...values) as Row[]).map(toInteraction);
       },
       updateInteraction: async (id, expected, patch) => {

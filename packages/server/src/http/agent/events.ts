@@ -7,7 +7,7 @@ import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
 import type { TokenService } from '../../core/tokens.js';
-import { topics, type Fanout } from '../../ports/fanout.js';
+import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import type { Account, Store } from '../../ports/store.js';
 import { describeZodError } from '../errors.js';
 import { accountFromToken } from './staff-auth.js';
@@ -91,11 +91,11 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       });
       const stop = fanout.listen(topics.session(sessionId), pump);
       // Re-check now and then: a lost notification costs latency, never a message.
-      const poll = setInterval(pump, 5_000);
+      const stopRecheck = recheckEvery(fanout, pump);
       sessions.set(sessionId, {
         stop: () => {
           stop();
-          clearInterval(poll);
+          stopRecheck();
         },
       });
       pump();

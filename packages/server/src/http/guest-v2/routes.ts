@@ -7,7 +7,7 @@ import type { ChatService } from '../../core/chat-service.js';
 import { ChatError } from '../../core/errors.js';
 import { hashApiKey } from '../../core/secrets.js';
 import type { TokenService } from '../../core/tokens.js';
-import { topics, type Fanout } from '../../ports/fanout.js';
+import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import type { Deployment, Store } from '../../ports/store.js';
 import { assertOrigin, wantsExtensions } from '../cors.js';
 import { parseOr400 } from '../errors.js';
@@ -358,7 +358,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
       );
       const stop = fanout.listen(topics.session(conversationId), pump);
       // A lost notification costs latency, never a message.
-      const recheck = setInterval(pump, 5_000);
+      const stopRecheck = recheckEvery(fanout, pump);
       const heartbeat = setInterval(() => send(HEARTBEAT_FRAME), deps.heartbeatMs);
       socket.on('message', (raw: Buffer) => {
         // The Genesys stream answers the client's {"message":"ping"} with a pong.
@@ -366,7 +366,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
       });
       socket.on('close', () => {
         stop();
-        clearInterval(recheck);
+        stopRecheck();
         clearInterval(heartbeat);
       });
       pump();
