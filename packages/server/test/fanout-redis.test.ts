@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { RedisFanout } from '../src/adapters/fanout-redis.js';
 import { describeWithService, probeRedis } from './external-services.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 const CHANNEL_PREFIX = 'parley:'; // as in adapters/fanout-redis.ts
 const uniqueTopic = (name: string) => `test:${name}:${process.pid}:${Date.now().toString(36)}:${Math.random().toString(36).slice(2, 8)}`;
@@ -21,51 +22,12 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000,
   }
 }
 
-/** A TCP proxy to Redis that can be stopped (connections cut, port refusing) and started again on the same port. */
-class Proxy {
-  private server: net.Server | null = null;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-  constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
-  ) {}
-
-  async start(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.targetPort, this.targetHost);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as net.AddressInfo).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
 const probe = await probeRedis();
 
 describeWithService('RedisFanout across nodes', probe, (url) => {
   const open: RedisFanout[] = [];
   const clients: Redis[] = [];
-  const proxies: Proxy[] = [];
+  const proxies: TcpProxy[] = [];
   let admin: Redis;
   const node = async (at = url) => {
     const f = await RedisFanout.connect(at);
@@ -78,13 +40,9 @@ describeWithService('RedisFanout across nodes', probe, (url) => {
     return Number(n);
   };
   const proxied = async () => {
-    const target = new URL(url);
-    const proxy = new Proxy(target.hostname, Number(target.port || 6379));
-    await proxy.start();
-    proxies.push(proxy);
-    const proxiedUrl = new URL(url);
-    proxiedUrl.host = `127.0.0.1:${proxy.port}`;
-    return { proxy, url: proxiedUrl.toString() };
+    const made = await TcpProxy.for(url, 6379);
+    proxies.push(made.proxy);
+    return made;
   };
 
   beforeEach(() => {
