@@ -3,7 +3,7 @@
  * `agent2`, `supervisor`, `admin`, all with the same password), Chromium, the desktop page, and a
  * customer driven through the consumer v3 API over HTTP.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildParley, type Parley } from '../packages/server/src/app.js';
@@ -11,7 +11,6 @@ import { testConfig } from '../packages/server/src/config.js';
 
 export const API_KEY = 'test-key-1234';
 export const PASSWORD = 'agent-pass-1';
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export function desktopBuilt(): boolean {
@@ -35,20 +34,8 @@ export async function startDesktopServer(env: Record<string, string> = {}): Prom
   return { parley, url: `http://127.0.0.1:${addr.port}`, close: () => parley.close() };
 }
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-}
-
-/** Page errors and JS dialogs (an alert() means injected script ran). */
-export function watchPage(page: Page): { errors: string[]; dialogs: string[] } {
-  const out = { errors: [] as string[], dialogs: [] as string[] };
-  page.on('pageerror', (e) => out.errors.push(String(e)));
-  page.on('dialog', (d) => {
-    out.dialogs.push(d.message());
-    void d.dismiss();
-  });
-  return out;
-}
+/** The widget tests' browser launch and page watcher, under the names these tests use. */
+export { launch as launchBrowser, watch as watchPage } from './helpers.js';
 
 /** Opens the desktop and signs in. */
 export async function signIn(page: Page, url: string, username: string, password = PASSWORD): Promise<void> {

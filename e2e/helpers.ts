@@ -13,7 +13,7 @@ export const API_KEY = 'test-key-1234';
 export const AGENT = { username: 'agent', password: 'agent-pass-1' };
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const SEED_000 = readFileSync(new URL('./fixtures/seed-000-snippet.js', import.meta.url), 'utf8');
+export const SEED_000 = readFileSync(new URL('../packages/widgets/demo/seed-000.js', import.meta.url), 'utf8');
 
 export function widgetsBuilt(): boolean {
   return existsSync(`${root}packages/widgets/dist/widgets.min.js`) && existsSync(`${root}packages/widgets/dist/widgets.min.css`);
