@@ -38,6 +38,7 @@ export function ratios(r: Results) {
       cpuPerExchange_vs_ws: ratio(cpu(p), cpu('ws')),
       cpuPerExchange_vs_sio: ratio(cpu(p), cpu('sio')),
       failedAtLowestRate: !!r.throughput.find((x) => x.system === p) && tp(p) === null,
+      lowestRateTried: Math.min(...(r.throughput.find((x) => x.system === p)?.steps ?? []).map((s) => s.targetRate)),
     };
   const mem = (s: string, kind: string) => r.memory.find((x) => x.system === s && x.kind === kind && !x.error);
   const memory: Record<string, unknown> = {};
@@ -98,7 +99,7 @@ export function renderMarkdown(r: Results): string {
     add(`| server CPU, ${f(row.sessions, 0)} sessions${via} | ${x(row.vs_ws?.serverCpu)} | ${x(row.vs_sio?.serverCpu)} |`);
   }
   const tpr = ra.throughput as any;
-  const tx = (t: any, base: 'ws' | 'sio') => (t?.failedAtLowestRate ? `0 (failed at the lowest rate, ${f(m.config.throughput.rates[0], 0)}/s)` : `${t?.[`vs_${base}_upperBound`] && t?.[`vs_${base}`] != null ? '≤ ' : ''}${x(t?.[`vs_${base}`])}`);
+  const tx = (t: any, base: 'ws' | 'sio') => (t?.failedAtLowestRate ? `0 (failed at the lowest rate tried, ${f(t.lowestRateTried, 0)}/s)` : `${t?.[`vs_${base}_upperBound`] && t?.[`vs_${base}`] != null ? '≤ ' : ''}${x(t?.[`vs_${base}`])}`);
   for (const [k, name] of [['parley', 'SQLite, v3 long poll'], ['guest', 'SQLite, guest-chat WebSocket'], ['pg1', 'PostgreSQL + Redis, 1 node'], ['pg3', 'PostgreSQL + Redis, 3 nodes']] as const) {
     if (!tpr[k] || !r.throughput.some((t) => t.system === k)) continue;
     add(`| throughput with p99 ≤ 100 ms, ${name} | ${tx(tpr[k], 'ws')} | ${tx(tpr[k], 'sio')} |`);
@@ -140,12 +141,12 @@ export function renderMarkdown(r: Results): string {
   if (r.throughput.length) {
     add('## 2. Throughput before p99 exceeds 100 ms', '');
     add(
-      `A pool of ${m.config.throughput.pool} sessions (${m.config.perAgent} per agent); the rate of customer messages is raised step by step (${m.config.throughput.warmupMs / 1000} s warm-up + ${m.config.throughput.measureMs / 1000} s measured per step) until one-way p99 > ${m.config.p99LimitMs} ms, more than 0.1 % go unanswered, the achieved rate falls under 90 % of the target, or the load generator itself lags. Every customer message is persisted (Parley) and delivered to the agent, whose answer is persisted and delivered back: messages delivered per second = 2 × exchanges per second. Clients are spread round-robin over the nodes; an agent's node is usually not its customers' node (cross-node fan-out through Redis).`,
+      `A pool of ${m.config.throughput.pool} sessions (${m.config.perAgent} per agent); the rate of customer messages starts at ${m.config.throughput.startRate}/s and is multiplied by ${m.config.throughput.factor} step by step (${m.config.throughput.warmupMs / 1000} s warm-up, then at least ${m.config.throughput.measureMs / 1000} s and ${m.config.throughput.minSamples} messages measured, at most ${m.config.throughput.maxMeasureMs / 1000} s) until a step fails: one-way p99 > ${m.config.p99LimitMs} ms, more than 0.1 % unanswered, the achieved rate under 90 % of the target, or the load generator itself lagging. The interval between the last passing and the first failing rate is then bisected ${m.config.throughput.refineSteps} time(s). A step that fails on its tail alone (p95 within the limit, nothing lost) is run once more before it counts (marked ↻). Every customer message is persisted (Parley) and delivered to the agent, whose answer is persisted and delivered back: messages delivered per second = 2 × exchanges per second. Clients are spread round-robin over the nodes; an agent's node is usually not its customers' node (cross-node fan-out through Redis).`,
       '',
     );
-    add('| system | max exchanges/s | max messages/s | server CPU ms per exchange | stopped because | steps (target → achieved/s, one-way p99 ms, server CPU cores) |', '| --- | ---: | ---: | ---: | --- | --- |');
+    add('| system | max exchanges/s | max messages/s | server CPU ms per exchange | stopped because | steps in the order run (target → achieved/s, one-way p99 ms, server CPU cores) |', '| --- | ---: | ---: | ---: | --- | --- |');
     for (const t of r.throughput) {
-      const steps = t.steps.map((s) => `${f(s.targetRate, 0)}→${f(s.achievedRate, 0)}, ${f(s.oneWay.p99)}, ${f(s.cpu?.serverCores, 2)}${s.db ? ` (PG ${f(s.db.scansPerSecond, 0)} scans/s, ${f(s.db.updatesPerSecond, 0)} updates/s)` : ''}`).join('; ');
+      const steps = t.steps.map((s) => `${s.repeated ? '↻ ' : ''}${f(s.targetRate, 0)}→${f(s.achievedRate, 0)}, ${f(s.oneWay.p99)}, ${f(s.cpu?.serverCores, 2)}${s.db ? ` (PG ${f(s.db.scansPerSecond, 0)} scans/s, ${f(s.db.updatesPerSecond, 0)} updates/s)` : ''}`).join('; ');
       add(`| ${t.label} | ${t.openEnded ? '≥ ' : ''}${f(t.maxExchangesPerSecond, 0)} | ${t.openEnded ? '≥ ' : ''}${f(t.maxMessagesPerSecond, 0)} | ${f(t.cpuMsPerExchange, 3)} | ${(t.error ? `error: ${t.error}` : t.stoppedBecause).replace(/\|/g, '/')} | ${steps} |`);
     }
     add('');

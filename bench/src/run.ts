@@ -39,11 +39,16 @@ export const config = {
   intervalMs: 10_000,
   customerWorkers: 2,
   agentWorkers: 1,
-  latency: full ? { ladder: [100, 1000, 5000, 10000], warmupMs: 10_000, measureMs: 60_000 } : { ladder: [100, 1000], warmupMs: 4_000, measureMs: 16_000 },
+  latency: full ? { ladder: [100, 1000, 2000, 5000, 10000], warmupMs: 10_000, measureMs: 30_000 } : { ladder: [100, 1000], warmupMs: 2_000, measureMs: 10_000 },
+  // The rate goes up by `factor` from `startRate` until a step fails, then the bracket is bisected.
   throughput: full
-    ? { pool: 1000, rates: [10, 25, 50, 100, 200, 400, 600, 800, 1200, 1600, 2400, 3200, 4800, 6400, 9600, 12800], warmupMs: 3_000, measureMs: 10_000 }
-    : { pool: 200, rates: [10, 25, 50, 100, 200, 400, 800, 1600, 3200, 6400, 12800], warmupMs: 1_500, measureMs: 4_000 },
-  memory: full ? { sessions: 5000, settleMs: 5_000 } : { sessions: 1000, settleMs: 3_000 },
+    ? { pool: 1000, startRate: 10, minRate: 5, maxRate: 25_600, factor: 2, refineSteps: 2, warmupMs: 3_000, measureMs: 10_000, maxMeasureMs: 30_000, minSamples: 600 }
+    : { pool: 200, startRate: 25, minRate: 10, maxRate: 25_600, factor: 4, refineSteps: 1, warmupMs: 1_000, measureMs: 3_000, maxMeasureMs: 8_000, minSamples: 150 },
+  /** The short mode leaves out the guest-chat WebSocket's throughput (its latency and memory are measured). */
+  throughputSystems: full ? ALL_SYSTEMS : ALL_SYSTEMS.filter((s) => s !== 'guest'),
+  memory: full ? { sessions: 5000, settleMs: 5_000 } : { sessions: 1000, settleMs: 2_000 },
+  /** Sessions of the profile scenario: the largest rung one SQLite node is known to hold. */
+  profileSessions: 1000,
   widgetRuns: full ? 15 : 5,
   p99LimitMs: 100,
   /** Hard stop for the whole run. */
@@ -174,7 +179,7 @@ async function main(): Promise<void> {
   const want = (s: string) => systems.includes(s);
 
   if (scenarios.includes('latency')) {
-    const lc = { ...config.latency, perAgent: config.perAgent, intervalMs: config.intervalMs, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers };
+    const lc = { ...config.latency, maxUnanswered: 0.05, perAgent: config.perAgent, intervalMs: config.intervalMs, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers };
     if (want('ws')) results.latency.push(...((await withSystem(() => startWsRelay(o), (s) => latencyLadder('ws', s, lc, logDir, log))) ?? []));
     if (want('sio')) results.latency.push(...((await withSystem(() => startSioRelay(o), (s) => latencyLadder('sio', s, lc, logDir, log))) ?? []));
     if (want('parley')) results.latency.push(...((await withSystem(() => startParley({ ...o, store: 'sqlite' }), (s) => latencyLadder('parley', s, lc, logDir, log))) ?? []));
@@ -188,7 +193,7 @@ async function main(): Promise<void> {
     if (want('ws')) push(await withSystem(() => startWsRelay(o), (s) => throughputRamp('ws', s, tc, logDir, log)));
     if (want('sio')) push(await withSystem(() => startSioRelay(o), (s) => throughputRamp('sio', s, tc, logDir, log)));
     if (want('parley')) push(await withSystem(() => startParley({ ...o, store: 'sqlite' }), (s) => throughputRamp('parley', s, tc, logDir, log)));
-    if (want('guest') && guestPresent) push(await withSystem(() => startParley({ ...o, store: 'sqlite', guest: true }), (s) => throughputRamp('guest', s, tc, logDir, log)));
+    if (want('guest') && guestPresent && config.throughputSystems.includes('guest')) push(await withSystem(() => startParley({ ...o, store: 'sqlite', guest: true }), (s) => throughputRamp('guest', s, tc, logDir, log)));
     if (want('pg1')) push(await withSystem(() => startParley({ ...o, store: 'postgres', nodes: 1 }), (s) => throughputRamp('pg1', s, tc, logDir, log)));
     if (want('pg3')) push(await withSystem(() => startParley({ ...o, store: 'postgres', nodes: 3 }), (s) => throughputRamp('pg3', s, tc, logDir, log)));
     write(results);
@@ -215,7 +220,7 @@ async function main(): Promise<void> {
     const profDir = join(resultsDir, 'profile');
     rmSync(profDir, { recursive: true, force: true });
     mkdirSync(profDir, { recursive: true });
-    const sessions = config.latency.ladder.at(-1)!;
+    const sessions = config.profileSessions;
     log(`profile: Parley SQLite, ${sessions} sessions`);
     await withSystem(
       () => startParley({ ...o, store: 'sqlite', inspect: true }),

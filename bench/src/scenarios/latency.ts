@@ -22,6 +22,8 @@ export interface LatencyConfig {
   measureMs: number;
   customerWorkers: number;
   agentWorkers: number;
+  /** Share of unanswered messages past which the larger rungs are not run. */
+  maxUnanswered: number;
 }
 
 export async function latencyLadder(key: string, sys: Running, c: LatencyConfig, logDir: string, log: (s: string) => void): Promise<LatencyRow[]> {
@@ -35,6 +37,14 @@ export async function latencyLadder(key: string, sys: Running, c: LatencyConfig,
         const r = await setup.run({ intervalMs: c.intervalMs, warmupMs: c.warmupMs, measureMs: c.measureMs, graceMs: 10_000 });
         rows.push({ system: key, label: sys.label, sessions: setup.sessions.length, agents: setup.agents, setupSeconds: setup.setupSeconds, ...r });
         log(`  p50/p95/p99 one-way ${r.oneWay.p50}/${r.oneWay.p95}/${r.oneWay.p99} ms, round trip p99 ${r.roundTrip.p99} ms, ${r.answered}/${r.measuredSent} answered, lost ${r.lost}, cpu ${JSON.stringify(r.cpu)}`);
+        const unanswered = r.measuredSent ? 1 - r.answered / r.measuredSent : 1;
+        if (unanswered > c.maxUnanswered) {
+          // Past its capacity a system only falls further behind; more sessions would measure the pile-up.
+          const why = `not run: at ${setup.sessions.length} sessions ${(unanswered * 100).toFixed(1)} % of the messages went unanswered`;
+          for (const bigger of c.ladder.filter((n) => n > sessions)) rows.push({ system: key, label: sys.label, sessions: bigger, error: why });
+          log(`  ${why}: the larger rungs are skipped`);
+          break;
+        }
       } finally {
         await setup.close(sys.system === 'parley' || sys.system === 'guest');
       }
