@@ -1568,6 +1568,25 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
     expect(calls).toBe(1);
   });
 
+  it('statements are prepared once per connection, by name', async () => {
+    const { ses } = await seed(h.store);
+    const one = await h.node!({ max: 1 });
+    for (let i = 0; i < 3; i++) expect((await one.tx((tx) => tx.getSession(ses.id)))?.id).toBe(ses.id);
+    const pool = (one as unknown as { pool: pg.Pool }).pool; // max 1: the connection that ran them
+    const { rows } = await pool.query("SELECT name, statement FROM pg_prepared_statements WHERE statement LIKE 'SELECT * FROM sessions WHERE id = $1%'");
+    expect(rows).toHaveLength(1);
+    expect(rows[0].name).toMatch(/^parley_\d+$/);
+  });
+
+  it('a table changed under a prepared statement (a newer node migrated) is retried on a fresh connection', async () => {
+    const { ses } = await seed(h.store);
+    const one = await h.node!({ max: 1 });
+    await one.tx((tx) => tx.getSession(ses.id));
+    await backend.admin().query(`ALTER TABLE ${h.schema}.sessions ADD COLUMN added_by_a_newer_node INTEGER`);
+    expect((await one.tx((tx) => tx.getSession(ses.id)))?.id).toBe(ses.id);
+    expect(codes()).toEqual(['0A000']);
+  });
+
   it('close() is idempotent', async () => {
     const s = await h.node!();
     await s.close();

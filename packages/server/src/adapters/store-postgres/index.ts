@@ -41,11 +41,14 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * `conflict` for serialization failures and deadlocks; `duplicate-operation` when another writer
  * stored the same operationId first. That writer has committed, so one retry finds its result.
  */
-type RetryReason = 'conflict' | 'duplicate-operation';
+type RetryReason = 'conflict' | 'duplicate-operation' | 'stale-statement';
 function retryReason(err: unknown): RetryReason | null {
-  const e = err as { code?: unknown; table?: unknown; constraint?: unknown } | null;
+  const e = err as { code?: unknown; table?: unknown; constraint?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return null;
   if (e.code === '40001' || e.code === '40P01') return 'conflict'; // serialization_failure, deadlock_detected
+  // A migration (from a newer node) changed a table under a prepared `SELECT *`: the connection
+  // is dropped with its prepared statements, and the transaction runs again on a fresh one.
+  if (e.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan')) return 'stale-statement';
   if (e.code === '23505' && (e.table === 'operations' || e.constraint === 'operations_pkey')) return 'duplicate-operation';
   return null;
 }
@@ -53,6 +56,22 @@ function retryReason(err: unknown): RetryReason | null {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown; retry: RetryReason | null };
+
+/**
+ * Parley's statements are a small fixed set of texts: each gets a name, so that every pooled
+ * connection parses and plans it once (a named prepared statement) instead of on every call.
+ * Texts past the cap (none today; a guard against generated SQL) run unnamed.
+ */
+const MAX_NAMED_STATEMENTS = 500;
+const statementNames = new Map<string, string>();
+export function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
+    name = `parley_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
 
 /** One attempt of a transaction on one pooled client. */
 class TxRun {
@@ -64,7 +83,8 @@ class TxRun {
   async query(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
     if (this.finished) throw new Error('this transaction has already finished; StoreTx must not be used outside its tx callback');
     try {
-      return await this.client.query<Row>(text, values as any[]);
+      const name = statementName(text);
+      return await this.client.query<Row>(name ? { name, text, values: values as any[] } : { text, values: values as any[] });
     } catch (err) {
       this.failure ??= err;
       throw err;
@@ -162,6 +182,7 @@ export class PostgresStore implements Store {
           broken = err;
         });
       }
+      if (!broken && retryReason(run.failure) === 'stale-statement') broken = run.failure as Error;
       client.release(broken);
     }
   }
@@ -330,7 +351,8 @@ export class PostgresStore implements Store {
           }
         }
         if (filter.recentlyHandled) where.push('handled_at IS NOT NULL');
-        const order = filter.recentlyHandled ? `handled_at DESC LIMIT ${Math.min(1000, Math.max(1, Math.floor(filter.recentlyHandled)))}` : 'created_at, seq, row_seq LIMIT 1000';
+        if (filter.recentlyHandled) values.push(Math.min(1000, Math.max(1, Math.floor(filter.recentlyHandled))));
+        const order = filter.recentlyHandled ? `handled_at DESC LIMIT $${values.length}` : 'created_at, seq, row_seq LIMIT 1000';
         const sql = `SELECT * FROM interactions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order}`;
         return (await rows(sql, values)).map(toInteraction);
       },
