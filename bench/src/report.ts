@@ -8,7 +8,7 @@ export function ratios(r: Results) {
   const lat = (system: string, sessions: number) => r.latency.find((x) => x.system === system && x.sessions === sessions && !x.error);
   const latency = [...new Set(r.latency.map((x) => x.sessions))].flatMap((sessions) => ['parley', 'guest'].filter((sys) => lat(sys, sessions)).map((sys) => {
     const p = lat(sys, sessions);
-    const row: Record<string, unknown> = { sessions, system: sys, unanswered: p?.measuredSent ? r2(1 - (p.answered ?? 0) / p.measuredSent) : null };
+    const row: Record<string, unknown> = { sessions, system: sys, unanswered: p?.measuredSent ? r2(1 - (p.answered ?? 0) / p.measuredSent) : null, generatorLagP99: p?.generatorLag?.p99 ?? null };
     for (const base of ['ws', 'sio']) {
       const b = lat(base, sessions);
       row[`vs_${base}`] = p && b
@@ -107,7 +107,7 @@ export function renderMarkdown(r: Results): string {
   add('Lower is better for latency and memory (1.00× = as good as the baseline); higher is better for throughput and capacity.', '');
   add('| figure | Parley / ws relay | Parley / Socket.IO relay |', '| --- | --- | --- |');
   for (const row of ra.latency as any[]) {
-    const via = `${row.system === 'guest' ? ' (guest-chat WebSocket)' : ' (v3 long poll)'}${row.unanswered > 0.001 ? ` — past capacity: ${Math.round(row.unanswered * 100)} % unanswered` : ''}`;
+    const via = `${row.system === 'guest' ? ' (guest-chat WebSocket)' : ' (v3 long poll)'}${row.unanswered > 0.001 ? ` — past capacity: ${Math.round(row.unanswered * 100)} % unanswered` : ''}${row.generatorLagP99 > 50 ? `, the load generator saturated too (${f(row.generatorLagP99 / 1000, 1)} s late, p99)` : ''}`;
     add(`| one-way latency p50, ${f(row.sessions, 0)} sessions${via} | ${x(row.vs_ws?.oneWayP50)} | ${x(row.vs_sio?.oneWayP50)} |`);
     add(`| one-way latency p99, ${f(row.sessions, 0)} sessions${via} | ${x(row.vs_ws?.oneWayP99)} | ${x(row.vs_sio?.oneWayP99)} |`);
     add(`| round trip p99, ${f(row.sessions, 0)} sessions${via} | ${x(row.vs_ws?.roundTripP99)} | ${x(row.vs_sio?.roundTripP99)} |`);
