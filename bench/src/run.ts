@@ -1,8 +1,8 @@
 /**
  * Parley bench: load generator and baselines, side by side, in one run on this machine.
  *
- *   npm run bench                 short mode (a few minutes): 100 and 1 000 sessions
- *   npm run bench -- --full       the full ladder: 100, 1 000, 5 000, 10 000 sessions (or BENCH_MODE=full)
+ *   npm run bench                 short mode (6-7 minutes): 100 and 1 000 sessions
+ *   npm run bench -- --full       the full ladder (about 40 minutes): 100, 1 000, 2 000, 5 000, 10 000 sessions (or BENCH_MODE=full)
  *   npm run bench -- --only=latency,throughput,memory,widget,profile --systems=ws,sio,parley,pg1,pg3
  *
  * Writes bench/results/latest.json and bench/results/latest.md (plus logs under bench/results/logs).
