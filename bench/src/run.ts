@@ -39,14 +39,14 @@ export const config = {
   intervalMs: 10_000,
   customerWorkers: 2,
   agentWorkers: 1,
-  latency: full ? { ladder: [100, 1000, 2000, 5000, 10000], warmupMs: 10_000, measureMs: 30_000 } : { ladder: [100, 1000], warmupMs: 2_000, measureMs: 10_000 },
+  latency: full ? { ladder: [100, 1000, 2000, 5000, 10000], warmupMs: 10_000, measureMs: 30_000 } : { ladder: [100, 1000], warmupMs: 2_000, measureMs: 8_000 },
   // The rate goes up by `factor` from `startRate` until a step fails, then the bracket is bisected.
   throughput: full
     ? { pool: 1000, startRate: 25, minRate: 5, maxRate: 51_200, factor: 2, refineSteps: 2, warmupMs: 3_000, measureMs: 10_000, maxMeasureMs: 20_000, minSamples: 500 }
-    : { pool: 200, startRate: 25, minRate: 10, maxRate: 51_200, factor: 4, refineSteps: 1, warmupMs: 1_000, measureMs: 3_000, maxMeasureMs: 8_000, minSamples: 150 },
+    : { pool: 200, startRate: 25, minRate: 10, maxRate: 51_200, factor: 4, refineSteps: 1, warmupMs: 1_000, measureMs: 2_500, maxMeasureMs: 6_000, minSamples: 150 },
   /** The short mode leaves out the guest-chat WebSocket's throughput (its latency and memory are measured). */
   throughputSystems: full ? ALL_SYSTEMS : ALL_SYSTEMS.filter((s) => s !== 'guest'),
-  memory: full ? { sessions: 5000, settleMs: 5_000 } : { sessions: 1000, settleMs: 2_000 },
+  memory: full ? { sessions: 5000, settleMs: 5_000 } : { sessions: 1000, settleMs: 1_500 },
   /** Sessions of the profile scenario: the largest rung one SQLite node is known to hold. */
   profileSessions: 1000,
   widgetRuns: full ? 15 : 5,
