@@ -1,7 +1,7 @@
 /**
  * Parley bench: load generator and baselines, side by side, in one run on this machine.
  *
- *   npm run bench                 short mode (6-7 minutes): 100 and 1 000 sessions
+ *   npm run bench                 short mode (about 6 minutes): 100 and 1 000 sessions
  *   npm run bench -- --full       the full ladder (about 40 minutes): 100, 1 000, 2 000, 5 000, 10 000 sessions (or BENCH_MODE=full)
  *   npm run bench -- --only=latency,throughput,memory,widget,profile --systems=ws,sio,parley,pg1,pg3
  *
