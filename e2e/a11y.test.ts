@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { Agent, customerPage, launch, startChatThroughForm, startServer, watch, type TestServer } from './helpers.js';
+import { Agent, closeServerAndBrowser, customerPage, openServerAndBrowser, startChatThroughForm, type TestServer, watch } from './helpers.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -22,14 +22,8 @@ const serious = (v: { impact: string }[]) => v.filter((x) => x.impact === 'serio
 describe('WebChat UI accessibility', () => {
   let s: TestServer;
   let browser: Browser;
-  beforeAll(async () => {
-    s = await startServer();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-  });
+  beforeAll(async () => ({ s, browser } = await openServerAndBrowser()));
+  afterAll(() => closeServerAndBrowser(s, browser));
 
   for (const theme of ['light', 'dark']) {
     it(`axe: no serious or critical violation, ${theme} theme (button, form, errors, chat, confirm)`, async () => {

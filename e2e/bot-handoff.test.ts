@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { buildParley } from '../packages/server/src/app.js';
 import { testConfig } from '../packages/server/src/config.js';
-import { Agent, AGENT, API_KEY, customerPage, launch, startChatThroughForm, startServer, until, watch, widgetsBuilt, type TestServer } from './helpers.js';
+import { AGENT, Agent, API_KEY, closeServerAndBrowser, customerPage, launch, openServerAndBrowser, startChatThroughForm, type TestServer, until, watch, widgetsBuilt } from './helpers.js';
 
 const SERVER_KEY = 'sk_e2e_bot_handoff_0123456789';
 const BOT_ENV = { PARLEY_DEMO_BOT: 'true', PARLEY_DEMO_SERVER_KEY: SERVER_KEY };
@@ -47,14 +47,8 @@ const botSaid = (page: Page, text: string) => page.locator('.pz-msg.pz-bot .pz-b
 describe('bot, agent and back to the bot (seed 004)', () => {
   let s: TestServer;
   let browser: Browser;
-  beforeAll(async () => {
-    s = await startServer(BOT_ENV);
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-  });
+  beforeAll(async () => ({ s, browser } = await openServerAndBrowser(BOT_ENV)));
+  afterAll(() => closeServerAndBrowser(s, browser));
 
   it('the bot greets, hands over to an agent, the banner offers the way back; Exit closes the ticket and the bot resumes', async () => {
     const url = s.page('handoff', customerPage(s));

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { Agent, customerPage, launch, startChatThroughForm, startServer, until, watch, type TestServer } from './helpers.js';
+import { Agent, closeServerAndBrowser, customerPage, openServerAndBrowser, startChatThroughForm, type TestServer, until, watch } from './helpers.js';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const XSS = '<img src=x onerror=alert(1)>';
@@ -13,14 +13,8 @@ const XSS = '<img src=x onerror=alert(1)>';
 describe('WebChat UI, full chat', () => {
   let s: TestServer;
   let browser: Browser;
-  beforeAll(async () => {
-    s = await startServer();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-  });
+  beforeAll(async () => ({ s, browser } = await openServerAndBrowser()));
+  afterAll(() => closeServerAndBrowser(s, browser));
 
   async function open(name: string, webchat: Record<string, unknown> = {}): Promise<{ page: Page; w: ReturnType<typeof watch>; close: () => Promise<void> }> {
     const url = s.page(name, customerPage(s, { webchat: { uploadsEnabled: true, userData: { customerId: '59606' }, ...webchat } }));

@@ -4,19 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Agent, launch, startChatThroughForm, startServer, watch, type TestServer } from './helpers.js';
+import { Agent, closeServerAndBrowser, openServerAndBrowser, startChatThroughForm, type TestServer, watch } from './helpers.js';
 
 describe('demo page', () => {
   let s: TestServer;
   let browser: Browser;
-  beforeAll(async () => {
-    s = await startServer();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-  });
+  beforeAll(async () => ({ s, browser } = await openServerAndBrowser()));
+  afterAll(() => closeServerAndBrowser(s, browser));
 
   it('chats with the demo agent; the agent marking it done ends the chat (seed 000)', async () => {
     const ctx = await browser.newContext();

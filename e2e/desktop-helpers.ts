@@ -35,7 +35,7 @@ export async function startDesktopServer(env: Record<string, string> = {}): Prom
 }
 
 /** The widget tests' browser launch and page watcher, under the names these tests use. */
-export { launch as launchBrowser, watch as watchPage } from './helpers.js';
+export { launch as launchBrowser, until as eventually, watch as watchPage } from './helpers.js';
 
 /** Opens the desktop and signs in. */
 export async function signIn(page: Page, url: string, username: string, password = PASSWORD): Promise<void> {
@@ -117,21 +117,5 @@ export class Customer {
       if (Date.now() > end) throw new Error(`customer never got ${what}; got ${JSON.stringify(this.received.map((m) => [m.type, m.from?.type, m.text, m.visibility]))}`);
       await new Promise((r) => setTimeout(r, 150));
     }
-  }
-}
-
-/** Polls until `fn` returns something truthy. */
-export async function eventually<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }

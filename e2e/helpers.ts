@@ -90,6 +90,17 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }
 
+/** A server and a browser for the tests of one describe block. */
+export async function openServerAndBrowser(env: Record<string, string> = {}): Promise<{ s: TestServer; browser: Browser }> {
+  const s = await startServer(env);
+  return { s, browser: await launch() };
+}
+
+export async function closeServerAndBrowser(s: TestServer | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close();
+  await s?.close();
+}
+
 /** Collects page errors so a test can assert that nothing threw (and no alert ran). */
 export function watch(page: Page): { errors: string[]; dialogs: string[] } {
   const out = { errors: [] as string[], dialogs: [] as string[] };

@@ -4,21 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Agent, customerPage, launch, SEED_000, startChatThroughForm, startServer, until, watch, type TestServer } from './helpers.js';
+import { Agent, closeServerAndBrowser, customerPage, openServerAndBrowser, SEED_000, startChatThroughForm, type TestServer, until, watch } from './helpers.js';
 
 const NOTICE = 'Thank you for your query. Please do not respond to this automated message if you do not have additional questions.';
 
 describe('seed 000 page code, unchanged', () => {
   let s: TestServer;
   let browser: Browser;
-  beforeAll(async () => {
-    s = await startServer();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-  });
+  beforeAll(async () => ({ s, browser } = await openServerAndBrowser()));
+  afterAll(() => closeServerAndBrowser(s, browser));
 
   it('synchronous chat: the agent marking the interaction done ends the chat (WebChat.endChat)', async () => {
     const url = s.page('seed000-sync', customerPage(s, { script: SEED_000 }));

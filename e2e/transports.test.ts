@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { Agent, API_KEY, launch, SEED_000, startServer, until, watch, type TestServer } from './helpers.js';
+import { Agent, API_KEY, closeServerAndBrowser, openServerAndBrowser, SEED_000, type TestServer, until, watch } from './helpers.js';
 
 const USER_DATA = {
   addressStreet: '64472 Brown Street',
@@ -105,14 +105,8 @@ async function startThroughForm(page: Page, f: Flavour): Promise<string> {
 describe.each(FLAVOURS)('$name', (f) => {
   let s: TestServer;
   let browser: Browser;
-  beforeAll(async () => {
-    s = await startServer();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-  });
+  beforeAll(async () => ({ s, browser } = await openServerAndBrowser()));
+  afterAll(() => closeServerAndBrowser(s, browser));
 
   it('loads its transport file on demand; a chat with messages and typing both ways, a reload, then the customer ends it', async () => {
     const url = s.page('transport-chat', genesysPage(s, f.webchat(s)));
@@ -206,14 +200,8 @@ describe.each(FLAVOURS)('$name', (f) => {
 describe('lazy-loading page (cxbus.min.js, then widgets-core from pluginsPath)', () => {
   let s: TestServer;
   let browser: Browser;
-  beforeAll(async () => {
-    s = await startServer();
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-  });
+  beforeAll(async () => ({ s, browser } = await openServerAndBrowser()));
+  afterAll(() => closeServerAndBrowser(s, browser));
 
   it('finds dist/transports/ next to the plugin files', async () => {
     const f = FLAVOURS[0]!;
