@@ -64,7 +64,7 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown; retry: R
  */
 const MAX_NAMED_STATEMENTS = 500;
 const statementNames = new Map<string, string>();
-export function statementName(text: string): string | undefined {
+function statementName(text: string): string | undefined {
   let name = statementNames.get(text);
   if (name === undefined && statementNames.size < MAX_NAMED_STATEMENTS) {
     name = `parley_${statementNames.size + 1}`;
