@@ -9,7 +9,8 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'bench/src/**/*.test.ts'], environment: 'node' },
+        // The widgets' unit tests run an in-process server: its start and close get the integration suites' hook time.
+        test: { name: 'unit', include: ['packages/*/src/**/*.test.ts', 'bench/src/**/*.test.ts'], environment: 'node', hookTimeout: 30_000 },
       },
       {
         resolve: { alias },

@@ -106,6 +106,8 @@ describe('desktop: agent', () => {
     await page.getByRole('option', { name: /One moment/ }).waitFor();
     await page.keyboard.press('Enter');
     expect(await page.getByLabel(/Message to Jonny/).inputValue()).toContain('one moment please');
+    // The picker hands focus back to the composer on the next frame; a loaded CI machine can be slower than the keyboard.
+    await page.waitForFunction((el) => el === document.activeElement, await composer.elementHandle());
     await page.keyboard.press('Control+Enter');
     await customer.waitFor((m) => m.type === 'Text' && (m.text ?? '').includes('one moment please'), 'canned response');
 
