@@ -48,7 +48,8 @@ export interface Parley {
   /**
    * Graceful shutdown: `/ready` answers 503 at once; after `drainDelayMs` (default 0; the load
    * balancer's time to notice) routing stops, waiting long polls answer, sockets get close code
-   * 1012 (service restart), in-flight requests finish, and the store and fan-out close.
+   * 1012 (service restart), in-flight requests finish (connections still busy after 5 s are cut),
+   * and the store and fan-out close.
    */
   close(opts?: { drainDelayMs?: number }): Promise<void>;
 }
@@ -241,12 +242,22 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       await routing.stop();
       await flows.settled();
       chat.stopWaiting();
-      await app.close();
+      // Requests still running after the grace (a client that never reads its answer, a handler
+      // stuck behind a dead peer) would hold the close forever: their connections are cut.
+      const closed = app.close();
+      if ((await withTimeout(closed.then(() => true), CLOSE_GRACE_MS, false)) === false) {
+        app.log.warn({ graceMs: CLOSE_GRACE_MS }, 'requests still running at shutdown: closing their connections');
+        app.server.closeAllConnections();
+        await closed;
+      }
       await fanout.close();
       await store.close();
     },
   };
 }
+
+/** How long a shutdown waits for requests in flight (long polls are answered at once) before cutting connections. */
+const CLOSE_GRACE_MS = 5_000;
 
 function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -112,6 +112,20 @@ describe('health and readiness', () => {
     await closing;
   });
 
+  it('a request that never completes (its body never arrives) does not hold the shutdown: its connection is cut after the grace', async () => {
+    const srv = await start();
+    const { port } = new URL(srv.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const cut = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('POST /nexus/v3/chat/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: test-key-1234\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\noperationId=');
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    await srv.parley.close();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await cut;
+  });
+
   it('on shutdown agent and guest WebSockets are closed with 1012 (service restart)', async () => {
     const srv = await start();
     const agent = await new Agent(srv.url).login();
