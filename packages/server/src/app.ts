@@ -18,6 +18,7 @@ import { systemClock, type Clock } from './ports/clock.js';
 import type { Fanout } from './ports/fanout.js';
 import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
+import { unavailable, UNAVAILABLE_MESSAGE } from './http/errors.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
 import { GMS_V2_PREFIX, registerGmsV2 } from './http/gms-v2/routes.js';
@@ -125,6 +126,12 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     trustProxy: true,
     // 'idle': keep-alive sockets close at once; in-flight requests (long polls, woken by stopWaiting) finish first.
     forceCloseConnections: 'idle',
+  });
+  // Failures outside the APIs' own error mapping (hooks, /health): an unreachable store is a 503 too.
+  const defaultErrorHandler = app.errorHandler;
+  app.setErrorHandler(function (err, req, reply) {
+    if (unavailable(req, reply, err)) return reply.code(503).send({ status: { code: 'SERVICE_UNAVAILABLE', message: UNAVAILABLE_MESSAGE }, referenceId: String(req.id) });
+    return defaultErrorHandler.call(this, err, req, reply);
   });
   const flows = new FlowEngine(store, fanout, clock, chat, routing, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
   flows.attach();

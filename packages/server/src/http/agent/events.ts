@@ -8,7 +8,8 @@ import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
 import type { TokenService } from '../../core/tokens.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
-import type { Account, Store } from '../../ports/store.js';
+import { StoreUnavailableError, type Account, type Store } from '../../ports/store.js';
+import { ChatError } from '../../core/errors.js';
 import { describeZodError } from '../errors.js';
 import { accountFromToken } from './staff-auth.js';
 
@@ -21,6 +22,10 @@ export interface AgentEventsDeps {
   fanout: Fanout;
   pingMs?: number;
 }
+
+/** WebSocket close codes (RFC 6455): the server cannot serve now / failed unexpectedly. Neither means "sign out". */
+export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
+export const WS_CLOSE_INTERNAL_ERROR = 1011;
 
 const frame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
@@ -43,6 +48,11 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     const sessions = new Map<string, { stop: () => void }>();
     const send = (payload: unknown) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
+    };
+    /** The server cannot serve this socket now: 1013 "try again later" (1011 for an unexpected failure); the client reconnects. */
+    const closeUnavailable = (err: unknown) => {
+      if (err instanceof StoreUnavailableError) socket.close(WS_CLOSE_TRY_AGAIN_LATER, 'service briefly unavailable; reconnect');
+      else socket.close(WS_CLOSE_INTERNAL_ERROR, 'internal error; reconnect');
     };
     const authTimer = setTimeout(() => socket.close(4401, 'authenticate first'), 10_000);
     const ping = setInterval(() => send({ type: 'ping' }), deps.pingMs ?? 20_000);
@@ -117,8 +127,10 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           if (account) return send({ type: 'error', message: 'already authenticated' });
           try {
             account = await accountFromToken(f.token, tokens, store);
-          } catch {
-            return socket.close(4401, 'the token is not valid or has expired');
+          } catch (err) {
+            // Only a refused token is 4401 (the desktop signs out); anything else is the server's fault.
+            if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return socket.close(4401, 'the token is not valid or has expired');
+            return closeUnavailable(err);
           }
           clearTimeout(authTimer);
           send({ type: 'ready', account: { id: account.id, username: account.username, displayName: account.displayName, role: account.role } });
@@ -137,6 +149,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           sessions.delete(f.sessionId);
         }
       } catch (err) {
+        if (err instanceof StoreUnavailableError) return closeUnavailable(err);
         send({ type: 'error', message: err instanceof Error ? err.message : 'failed', ...('sessionId' in f ? { sessionId: f.sessionId } : {}) });
       }
     });

@@ -10,7 +10,7 @@ import type { TokenService } from '../../core/tokens.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import type { Deployment, Store } from '../../ports/store.js';
 import { assertOrigin, wantsExtensions } from '../cors.js';
-import { parseOr400 } from '../errors.js';
+import { parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import {
   framesOf,
@@ -61,6 +61,7 @@ const STATUS_CODES: Record<number, string> = {
   415: 'unsupported.media.type',
   429: 'too.many.requests',
   500: 'internal.server.error',
+  503: 'service.unavailable',
 };
 
 
@@ -78,7 +79,10 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
   const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply => {
     let status = 500;
     let message = 'internal error; the contextId identifies it in the server log';
-    if (err instanceof ChatError) {
+    if (unavailable(req, reply, err)) {
+      status = 503;
+      message = UNAVAILABLE_MESSAGE;
+    } else if (err instanceof ChatError) {
       status = err.httpStatus;
       message = err.message;
     } else {
