@@ -59,8 +59,11 @@ export interface Handover {
   abandon(): void;
 }
 
-/** How long a cursor-only read waits for the previous answer's handover before reading anyway. */
-const HANDOVER_WAIT_MS = 2_000;
+/**
+ * How long a cursor-only read waits for the previous answer's handover (its write, then the
+ * cursor's move) before reading anyway: a bound, never reached unless the store is slow.
+ */
+const HANDOVER_WAIT_MS = 10_000;
 
 /** Called after a write commits; the flow engine listens here. Failures are logged, never undo the write. */
 export interface ChatHooks {
