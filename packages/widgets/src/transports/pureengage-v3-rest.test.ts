@@ -28,7 +28,7 @@ describe('pureengage-v3-rest helpers', () => {
   });
 
   it('turns a network failure into a TransportError with a status envelope', async () => {
-    const t = createV3Transport({ dataURL: 'http://127.0.0.1:1/nexus/v3/chat/sessions' });
+    const t = createV3Transport({ dataURL: 'http://127.0.0.1:1/nexus/v3/chat/sessions', writeRetryDelaysMs: [] });
     const err = await t.start({ userData: {}, async: false }).catch((e) => e);
     expect(err).toBeInstanceOf(TransportError);
     expect(err).toMatchObject({ httpStatus: 0, code: 'NETWORK_ERROR', response: { status: { code: 'NETWORK_ERROR' } } });
@@ -41,4 +41,32 @@ describe('transport registry', () => {
     expect(createTransport({}).can.customNotice).toBe(false);
     expect(() => createTransport({ type: 'gms' })).toThrow('Unknown webchat transport.type "gms". Supported: pureengage-v3-rest');
   });
+});
+
+describe('pureengage-v3-rest retries a write whose answer was lost, with the same operationId', () => {
+  it('a send whose answer is cut is sent again and stored once', async () => {
+    const { startServer, API_KEY } = await import('../service/server.testkit.js');
+    const srv = await startServer();
+    try {
+      // The server stores the first send, then its answer is lost on the wire (the socket is cut as it is written).
+      let sends = 0;
+      srv.parley.app.server.on('request', (req, res) => {
+        if (req.method !== 'POST' || !/\/messages$/.test(req.url ?? '')) return;
+        if (++sends > 1) return;
+        res.end = (() => {
+          res.socket?.destroy();
+          return res;
+        }) as typeof res.end;
+      });
+      const t = createV3Transport({ dataURL: `${srv.url}/nexus/v3/chat/sessions`, headers: { 'x-api-key': API_KEY } });
+      await t.start({ nickname: 'Retry', userData: {}, async: false });
+      const sent = await t.send('stored once');
+      expect(sent.message?.text).toBe('stored once');
+      expect(sends).toBe(2);
+      const log = await t.history(50);
+      expect(log.messages.filter((m) => m.type === 'Text' && m.text === 'stored once')).toHaveLength(1);
+    } finally {
+      await srv.close();
+    }
+  }, 30_000);
 });

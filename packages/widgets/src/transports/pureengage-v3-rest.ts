@@ -2,12 +2,22 @@ import { defineTransport, TransportError, type RawMessage, type ReadResult, type
 
 /**
  * Chat API v3 ("Consumer Messaging API", reference §1): form-urlencoded bodies with bracket nesting,
- * a random operationId on every request, the configured `headers` on every request and
+ * a random operationId on every request (kept across the retries of one write, so the server
+ * stores it once), the configured `headers` on every request and
  * `x-nexus-client-key: <clientToken>` once a session exists. Polls are long polls that resume after
  * the last index the client holds, so nothing is lost or shown twice after a reconnect.
  */
 const POLL_TIMEOUT = 15_000;
 const TIMEOUT = 20_000;
+/**
+ * A write that met no answer, or 502/503/504, is sent again (same operationId) after these waits;
+ * `transport.writeRetryDelaysMs` (a Parley option) replaces them ([] for no retries).
+ */
+export const WRITE_RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 5_000];
+
+/** The request may be sent again as it is: the server did not get it, or says it could not serve it now. */
+const retryable = (e: TransportError) => e.code === 'NETWORK_ERROR' || e.code === 'TIMEOUT' || e.httpStatus === 502 || e.httpStatus === 503 || e.httpStatus === 504;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const enc = encodeURIComponent;
 
@@ -40,14 +50,27 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
   let s: SessionData = {};
   let poller: AbortController | undefined;
 
+  /** Polls are retried by the poll loop; writes here, with the same operationId, a few times. */
   async function call(method: string, path: string, body?: Record<string, unknown> | FormData, query?: Record<string, unknown>, poll?: boolean): Promise<any> {
     const op = operationId();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await attemptCall(op, method, path, body, query, poll);
+      } catch (err) {
+        const delay = (Array.isArray(cfg.writeRetryDelaysMs) ? cfg.writeRetryDelaysMs : WRITE_RETRY_DELAYS_MS)[attempt];
+        if (poll || method === 'GET' || delay === undefined || !(err instanceof TransportError) || !retryable(err)) throw err;
+        await sleep(delay);
+      }
+    }
+  }
+
+  async function attemptCall(op: string, method: string, path: string, body?: Record<string, unknown> | FormData, query?: Record<string, unknown>, poll?: boolean): Promise<any> {
     const headers: Record<string, string> = { ...cfg.headers };
     if (s.token) headers['x-nexus-client-key'] = s.token;
     let url = base + path;
     let payload: BodyInit | undefined;
     if (body instanceof FormData) {
-      body.append('operationId', op);
+      body.set('operationId', op);
       payload = body;
     } else if (body) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
