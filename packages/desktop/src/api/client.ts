@@ -41,6 +41,17 @@ export interface ApiClientOptions {
   fetch?: FetchLike;
   /** Called when an authenticated request answers 401: the token has expired or was revoked. */
   onUnauthorized?: () => void;
+  /**
+   * Waits before sending a request again that met no answer or a 502/503/504 (the server's fault,
+   * not the request's). Only reads and writes that carry an operationId are sent again: the server
+   * applies those once however often they arrive. Default 0.5, 1, 2, 4 s.
+   */
+  retryDelaysMs?: number[];
+}
+
+/** A server-side or network fault: worth trying again, never a reason to sign out. */
+export function isServerFault(err: unknown): boolean {
+  return err instanceof ApiError && (err.httpStatus === 0 || err.httpStatus === 502 || err.httpStatus === 503 || err.httpStatus === 504);
 }
 
 /** The agent REST API (/agent/v1). Holds the bearer token; one method per endpoint. */
@@ -49,9 +60,11 @@ export class ApiClient {
   private readonly base: string;
   private readonly fetchFn: FetchLike;
   onUnauthorized: () => void;
+  private readonly retryDelaysMs: number[];
 
   constructor(opts: ApiClientOptions = {}) {
     this.base = opts.base ?? '/agent/v1';
+    this.retryDelaysMs = opts.retryDelaysMs ?? [500, 1_000, 2_000, 4_000];
     this.fetchFn = opts.fetch ?? ((input, init) => fetch(input, init));
     this.onUnauthorized = opts.onUnauthorized ?? (() => {});
   }
@@ -64,6 +77,19 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const repeatable = method === 'GET' || (typeof body === 'object' && body !== null && typeof (body as { operationId?: unknown }).operationId === 'string');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once<T>(method, path, body, signal);
+      } catch (err) {
+        const delay = this.retryDelaysMs[attempt];
+        if (!repeatable || delay === undefined || !isServerFault(err) || signal?.aborted) throw err;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private async once<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;

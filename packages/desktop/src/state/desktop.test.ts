@@ -71,6 +71,13 @@ function harness(routes: Record<string, (body: any) => unknown | Promise<unknown
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 let current: Desktop | null = null;
 afterEach(() => {
   current?.logout();
@@ -108,6 +115,27 @@ describe('Desktop', () => {
     s.frame({ type: 'interactions', interactions: [inter('a', 'Offered'), inter('b', 'Offered')] });
     expect(h.beeps()).toBe(2);
   });
+
+  it('resuming while the server answers 503 keeps the session and retries; it never signs out for a server fault', async () => {
+    let unavailable = 2;
+    const h = harness({
+      ...base,
+      'GET /me': () => (unavailable-- > 0 ? new Response(JSON.stringify({ status: { code: 'SERVICE_UNAVAILABLE', message: 'retry' } }), { status: 503, headers: { 'retry-after': '2' } }) : base['GET /me']()),
+    });
+    current = h.desktop;
+    h.storage.set(TOKEN_KEY, 'tok');
+    // The client's own retries (0.5 s, 1 s) are replaced by quick ones here; the boot loop backs off on top.
+    (h.desktop.api as any).retryDelaysMs = [];
+    const booting = h.desktop.boot();
+    await until(() => h.desktop.state.loginError !== null);
+    expect(h.desktop.state.phase).toBe('boot');
+    expect(h.desktop.state.loginError).toMatch(/reconnecting/);
+    expect(h.storage.get(TOKEN_KEY)).toBe('tok');
+    await booting;
+    expect(h.desktop.state.phase).toBe('ready');
+    expect(h.desktop.state.loginError).toBeNull();
+    expect(unavailable).toBeLessThan(0);
+  }, 15_000);
 
   it('an older REST answer never overwrites a newer socket snapshot', async () => {
     let release: (v: unknown) => void = () => {};

@@ -1,4 +1,5 @@
-import { ApiClient, ApiError } from '../api/client.js';
+import { ApiClient, ApiError, isServerFault } from '../api/client.js';
+import { backoffDelay } from '../realtime/backoff.js';
 import type {
   Account,
   AgentSummary,
@@ -193,12 +194,23 @@ export class Desktop {
       return;
     }
     this.api.setToken(token);
-    try {
-      await this.enter();
-    } catch (err) {
-      this.teardown();
-      const expired = err instanceof ApiError && err.httpStatus === 401;
-      this.set({ phase: 'login', loginError: expired ? 'Your session expired. Please log in again.' : `Could not resume: ${(err as Error).message}` });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.enter();
+        return;
+      } catch (err) {
+        // The server cannot answer now: keep the session and try again, never sign out for that.
+        if (isServerFault(err) && this.env.storage?.getItem(TOKEN_KEY) === token) {
+          this.stopLive();
+          this.set({ loginError: 'The server is not answering; reconnecting…' });
+          await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt)));
+          continue;
+        }
+        this.teardown();
+        const expired = err instanceof ApiError && err.httpStatus === 401;
+        this.set({ phase: 'login', loginError: expired ? 'Your session expired. Please log in again.' : `Could not resume: ${(err as Error).message}` });
+        return;
+      }
     }
   }
 
@@ -253,6 +265,11 @@ export class Desktop {
   private teardown(): void {
     this.env.storage?.removeItem(TOKEN_KEY);
     this.api.setToken(null);
+    this.stopLive();
+  }
+
+  /** Stops what `enter` started (socket, polls, timers); the session and its token stay. */
+  private stopLive(): void {
     this.connection?.stop();
     this.connection = null;
     this.poller.stopAll();

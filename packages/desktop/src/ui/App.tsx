@@ -47,7 +47,7 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [desktop]);
 
-  if (state.phase === 'boot') return <p class="boot" role="status">Loading the Parley desktop…</p>;
+  if (state.phase === 'boot') return <p class="boot" role="status">{state.loginError ?? 'Loading the Parley desktop…'}</p>;
   if (state.phase === 'login') {
     return (
       <>

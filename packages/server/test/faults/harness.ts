@@ -80,7 +80,7 @@ export class Cluster {
     for (let i = 0; i < opts.nodes; i++) {
       const store = await PostgresStore.connect(pgUrl, { schema: c.schema, max: 5 });
       const fanout = await RedisFanout.connect(redisUrl, { channelPrefix: `${c.schema}:` });
-      c.nodes.push(await startServer({ PARLEY_SECRET: 'fault-injection-secret-'.padEnd(48, 'x'), LONG_POLL_MS: '2000' }, undefined, { store, fanout }));
+      c.nodes.push(await startServer({ PARLEY_SECRET: 'fault-injection-secret-'.padEnd(48, 'x'), LONG_POLL_MS: '8000' }, undefined, { store, fanout }));
     }
     return c;
   }
