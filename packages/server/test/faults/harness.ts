@@ -160,6 +160,7 @@ export class FaultCustomer {
   received: Received[] = [];
   private polling = false;
   private loop: Promise<void> | null = null;
+  private inFlight: AbortController | null = null;
 
   constructor(
     readonly style: 'cursor' | 'index',
@@ -204,9 +205,9 @@ export class FaultCustomer {
       while (this.polling) {
         const last = this.received.at(-1)?.index;
         const query = this.style === 'index' && last ? `&index=${last}` : '';
-        const r = await this.rec.call(`poll (${this.style})`, () =>
-          http(`${this.pollBase}${V3}/${this.sessionId}/messages?operationId=p${query}`, { headers: this.headers(), signal: AbortSignal.timeout(10_000) }),
-        );
+        this.inFlight = new AbortController();
+        const signal = AbortSignal.any([this.inFlight.signal, AbortSignal.timeout(12_000)]);
+        const r = await this.rec.call(`poll (${this.style})`, () => http(`${this.pollBase}${V3}/${this.sessionId}/messages?operationId=p${query}`, { headers: this.headers(), signal }));
         if (r?.status === 200) {
           const at = Date.now();
           for (const m of r.body.data.messages) this.received.push({ id: m.id, index: m.index, type: m.type, text: m.text, at });
@@ -215,8 +216,10 @@ export class FaultCustomer {
     })();
   }
 
+  /** Stops polling; a poll still waiting is abandoned (what it would have carried is served again to the next one). */
   async stopPolling(): Promise<void> {
     this.polling = false;
+    this.inFlight?.abort();
     await this.loop;
   }
 

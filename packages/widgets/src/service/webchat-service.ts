@@ -381,15 +381,19 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
   }
 
   async function pollLoop(gen: number) {
+    /** Failed polls in a row: the backoff. A 503 (the server asks to retry) backs off too, but is not an exception to count. */
+    let failures = 0;
     while (gen === pollGen && active()) {
       const t0 = Date.now();
       let got = false;
       try {
         got = await pollOnce();
+        failures = 0;
       } catch (err) {
         if (gen !== pollGen || !(err instanceof TransportError) || err.code === 'ABORTED') return;
         if (lost(err)) return finish('sessionLost');
-        pollErrors++;
+        failures++;
+        if (err.httpStatus !== 503) pollErrors++;
         if (err.httpStatus === 0) {
           if (offline !== 'network') publish('disconnected');
           offline = 'network';
@@ -401,7 +405,7 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
           publish('error', err.response);
           return stopPolling();
         }
-        await sleep(Math.min(1000 * 2 ** (pollErrors - 1), 10_000));
+        await sleep(Math.min(1000 * 2 ** (failures - 1), 10_000));
         continue;
       }
       // A server that answers at once with nothing is polled every pollTimeout; a long poll is re-issued at once.

@@ -5,6 +5,7 @@
 export type Strings = Record<string, string>;
 
 const en: Strings = {
+  Reconnecting: 'Connection lost. Reconnecting…',
   ChatTitle: 'Live Chat',
   ChatButton: 'Chat',
   ChatStarted: 'Chat started',
@@ -54,6 +55,7 @@ const en: Strings = {
 };
 
 const fr: Strings = {
+  Reconnecting: 'Connexion perdue. Reconnexion…',
   ChatTitle: 'Chat en direct',
   ChatButton: 'Chat',
   ChatStarted: 'Chat démarré',
@@ -102,6 +104,7 @@ const fr: Strings = {
 };
 
 const de: Strings = {
+  Reconnecting: 'Verbindung unterbrochen. Neuer Versuch…',
   ChatTitle: 'Live-Chat',
   ChatButton: 'Chat',
   ChatStarted: 'Chat gestartet',

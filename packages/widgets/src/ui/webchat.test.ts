@@ -97,6 +97,28 @@ describe('WebChat plugin', () => {
     expect(q('.pz-sr').textContent).toContain('<img src=x onerror=alert(1)>');
   });
 
+  it('says "reconnecting" while the server or the network is down, and stops once it is back; the chat goes on', async () => {
+    await bus.command('WebChat.open', { form: { autoSubmit: true } });
+    await flush();
+    const status = q('.pz-conn');
+    expect(status.hidden).toBe(true);
+    expect(status.getAttribute('role')).toBe('status');
+    svc.S.publish('chatServerWentOffline');
+    await flush();
+    expect(status.hidden).toBe(false);
+    expect(status.textContent).toBe('Connection lost. Reconnecting…');
+    svc.S.publish('chatServerBackOnline');
+    await flush();
+    expect(status.hidden).toBe(true);
+    svc.S.publish('disconnected');
+    await flush();
+    expect(status.hidden).toBe(false);
+    svc.S.publish('reconnected');
+    await flush();
+    expect(status.hidden).toBe(true);
+    expect(svc.calls.some((c) => c[0] === 'endChat')).toBe(false);
+  });
+
   it('follows App.themeChanged', async () => {
     const app = bus.registerPlugin('App');
     if (!app) throw new Error('taken');

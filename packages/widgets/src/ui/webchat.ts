@@ -80,7 +80,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
   let log!: HTMLDivElement, typing!: HTMLDivElement, foot!: HTMLDivElement, ta!: HTMLTextAreaElement;
   let bSend!: HTMLButtonElement, bFile: HTMLButtonElement | null = null, fileIn: HTMLInputElement | null = null;
   let count: HTMLSpanElement | null = null, live!: HTMLDivElement, ov!: HTMLDivElement, cf!: HTMLDivElement;
-  let inv!: HTMLDivElement, banner!: HTMLDivElement;
+  let inv!: HTMLDivElement, banner!: HTMLDivElement, conn!: HTMLDivElement;
 
   const iconBtn = (cls: string, label: string, d: string) => h('button', { type: 'button', class: cls, 'aria-label': label, title: label }, icon(d));
 
@@ -136,7 +136,9 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     const cq = id('cq');
     cf = h('div', { class: 'pz-cf', role: 'alertdialog', 'aria-labelledby': cq, hidden: true }, h('p', { id: cq }));
     banner = h('div', { class: 'pz-bn', role: 'region', hidden: true });
-    body = h('div', { class: 'pz-body' }, form, banner, log, typing, ov, cf);
+    // The server or the network is down: the chat goes on once it is back (the service keeps polling).
+    conn = h('div', { class: 'pz-conn', role: 'status', 'aria-live': 'polite', hidden: true });
+    body = h('div', { class: 'pz-body' }, form, banner, conn, log, typing, ov, cf);
     // composer
     ta = h('textarea', { rows: 1, 'aria-label': t('AriaMessageInput'), placeholder: t('ChatInputPlaceholder') });
     const max = +wc.maxMessageLength || 0;
@@ -744,6 +746,16 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
   });
   on('agentTypingStopped', stopTyping);
   on('agentTypingTimeout', stopTyping);
+  const offline = () => {
+    conn.textContent = t('Reconnecting');
+    conn.hidden = false;
+  };
+  const online = () => {
+    conn.hidden = true;
+    conn.textContent = '';
+  };
+  for (const ev of ['disconnected', 'chatServerWentOffline']) on(ev, offline);
+  for (const ev of ['reconnected', 'chatServerBackOnline', 'ended', 'sessionLost', 'started', 'restored']) on(ev, online);
 
   // ---- boot ----
   const boot = async () => {
