@@ -7,6 +7,7 @@ import net from 'node:net';
 export class TcpProxy {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  private readonly upstreams = new Set<net.Socket>();
   port = 0;
 
   constructor(
@@ -27,6 +28,8 @@ export class TcpProxy {
   async start(): Promise<void> {
     const server = net.createServer((client) => {
       const upstream = net.connect(this.targetPort, this.targetHost);
+      this.upstreams.add(upstream);
+      upstream.on('close', () => this.upstreams.delete(upstream));
       for (const s of [client, upstream]) {
         this.sockets.add(s);
         s.on('close', () => this.sockets.delete(s));
@@ -43,6 +46,11 @@ export class TcpProxy {
     });
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
+  }
+
+  /** Local ports of the open connections to the target: how the target (e.g. pg_stat_activity) sees them. */
+  upstreamPorts(): number[] {
+    return [...this.upstreams].map((s) => s.localPort).filter((p): p is number => typeof p === 'number');
   }
 
   async stop(): Promise<void> {

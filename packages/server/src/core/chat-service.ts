@@ -64,6 +64,8 @@ export interface Handover {
  * cursor's move) before reading anyway: a bound, never reached unless the store is slow.
  */
 const HANDOVER_WAIT_MS = 10_000;
+/** Failed cursor moves remembered for the next read (an outage's worth of active readers). */
+const MAX_UNSAVED_CURSORS = 100_000;
 
 /** Called after a write commits; the flow engine listens here. Failures are logged, never undo the write. */
 export interface ChatHooks {
@@ -376,16 +378,23 @@ export class ChatService {
     const afterGiven = afterIndex !== undefined ? parseIndex(afterIndex) : null;
     if (afterIndex !== undefined && afterGiven === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
     if (advance === 'on-handover' && afterGiven === null) await this.previousHandover(participantId);
+    // Handed over, but the cursor's move failed (the store was down): this read makes it.
+    const unsaved = afterGiven === null ? (this.unsavedCursors.get(participantId) ?? 0) : 0;
     const result = await this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
       // Locked: reads and cursor moves of one participant take turns.
       const participant = await tx.getParticipant(participantId, true);
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
-      const after = afterGiven ?? participant.cursorNum;
+      let cursorNum = participant.cursorNum;
+      if (unsaved > cursorNum) {
+        cursorNum = unsaved;
+        await tx.updateParticipant(participantId, { cursorNum });
+      }
+      const after = afterGiven ?? cursorNum;
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities: visibleTo(readerType), limit });
       const lastNum = messages.length ? parseIndex(messages[messages.length - 1]!.index)! : after;
-      if (advance === 'now' && lastNum > participant.cursorNum) await tx.updateParticipant(participantId, { cursorNum: lastNum });
-      const delivered = Math.max(lastNum, afterGiven === null ? participant.cursorNum : lastNum);
+      if (advance === 'now' && lastNum > cursorNum) await tx.updateParticipant(participantId, { cursorNum: lastNum });
+      const delivered = Math.max(lastNum, afterGiven === null ? cursorNum : lastNum);
       const caughtUp = messages.length < limit;
       return {
         read: {
@@ -393,12 +402,16 @@ export class ChatService {
           lastDeliveredIndex: delivered > 0 ? formatIndex(delivered) : null,
           chatEnded: session.state === 'Ended' && caughtUp,
         } as ReadResult,
-        moveTo: advance === 'on-handover' && lastNum > participant.cursorNum ? lastNum : 0,
+        moveTo: advance === 'on-handover' && lastNum > cursorNum ? lastNum : 0,
       };
     });
+    if (unsaved > 0 && this.unsavedCursors.get(participantId) === unsaved) this.unsavedCursors.delete(participantId);
     if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo);
     return result.read;
   }
+
+  /** Cursor moves that failed after their answer was handed over (the store was down), per participant. */
+  private readonly unsavedCursors = new Map<string, number>();
 
   /** Handovers not yet completed or abandoned, per participant (on this node). */
   private readonly handovers = new Map<string, Promise<void>>();
@@ -439,7 +452,10 @@ export class ChatService {
         if (p && cursorNum > p.cursorNum) await tx.updateParticipant(participantId, { cursorNum });
       });
     } catch (err) {
-      // Not moved: the next read serves those messages again (at least once), nothing is lost.
+      // Not moved now: the next read on this node moves it first. (On another node, or after a
+      // restart, those messages are served again: at least once, nothing lost.)
+      this.unsavedCursors.set(participantId, Math.max(cursorNum, this.unsavedCursors.get(participantId) ?? 0));
+      if (this.unsavedCursors.size > MAX_UNSAVED_CURSORS) this.unsavedCursors.delete(this.unsavedCursors.keys().next().value!);
       this.onHookError(err);
     }
   }

@@ -6,6 +6,7 @@
  * (4401); the pool reconnects by itself within seconds; nothing is lost, duplicated or reordered.
  * Needs PostgreSQL and Redis: fails under CI=true when they do not answer.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithService, probePostgres, probeRedis, type Probe } from '../external-services.js';
 import { http } from '../helpers.js';
@@ -129,4 +130,55 @@ describeWithService('fault: PostgreSQL outage behind two nodes', probe, (pgUrl) 
     const totals = Object.values(sent).map((s) => allTexts(s).length);
     console.log(`database outage ${fault.end - fault.start} ms: recovered in ${recoveredIn} ms; ${rec.count(503)} answers 503; messages per chat ${totals.join(', ')}`);
   }, 60_000);
+
+  it('connections terminated by the server mid-transaction (pg_terminate_backend) are retried: no exit, nothing lost, any error a 503', async () => {
+    const rec = new Recorder();
+    const [a, b] = [cluster.url(0), cluster.url(1)];
+    const agent = new FaultAgent(a, rec);
+    await agent.rest.login();
+    const customers = [await new FaultCustomer('cursor', rec, a).start(a), await new FaultCustomer('index', rec, b).start(b)];
+    for (const c of customers) await agent.rest.acceptFor(c.sessionId);
+    for (const c of customers) c.startPolling();
+    const sent: Record<string, Record<string, string[]>> = {};
+    let writing = true;
+    const writers = customers.map(async (c, ci) => {
+      sent[c.sessionId] = { [`t${ci}-`]: [] };
+      for (let i = 0; writing; i++) {
+        await c.send(() => cluster.url(i), `t${ci}-${i}`);
+        sent[c.sessionId]![`t${ci}-`]!.push(`t${ci}-${i}`);
+        await sleep(30);
+      }
+    });
+    // Every 250 ms the server ends every connection the nodes hold (only theirs: found by the proxy's ports).
+    let terminated = 0;
+    for (let round = 0; round < 8; round++) {
+      await sleep(250);
+      terminated += await terminateBackends(pgUrl, cluster.proxy.upstreamPorts());
+    }
+    writing = false;
+    await Promise.all(writers);
+    for (const c of customers) {
+      await until(() => sent[c.sessionId]![Object.keys(sent[c.sessionId]!)[0]!]!.every((t) => c.texts().includes(t)), 10_000, `the ${c.style} customer to get every message`);
+      await c.stopPolling();
+      expect(deliveryReport(c.received, sent[c.sessionId]!), `${c.style} customer`).toEqual({ lost: [], duplicated: [], outOfOrder: [] });
+    }
+    expect(terminated).toBeGreaterThan(0);
+    expect(rec.answers.filter((x) => x.status >= 400 && !(x.status === 503 && x.retryAfter))).toEqual([]);
+    expect(guard.errors.map(String)).toEqual([]);
+    console.log(`terminated ${terminated} backends mid-traffic; ${rec.count(503)} answers 503 of ${rec.answers.length}`);
+  }, 60_000);
 });
+
+/** Ends the server processes behind the given client ports (the nodes' connections, through the proxy). */
+async function terminateBackends(url: string, ports: number[]): Promise<number> {
+  if (!ports.length) return 0;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const r = await client.query('SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE client_port = ANY($1::int[]) AND pid <> pg_backend_pid()', [ports]);
+    return r.rows.filter((x) => x.ok).length;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
