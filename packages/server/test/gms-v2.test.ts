@@ -233,6 +233,15 @@ describe('GMS chat API v2', () => {
     expect(view.body.messages.find((m: any) => m.type === 'Notice' && m.from.type === 'Customer')).toMatchObject({ text: 'page: checkout' });
   });
 
+  it('Parley extension: a send retried with the same operationId is stored once (GMS accepts extra form fields)', async () => {
+    const c = new GmsCustomer(srv.url);
+    await c.start();
+    for (let i = 0; i < 2; i++) expect((await c.call('send', { message: 'sent twice, stored once', operationId: 'gms-op-1' })).status).toBe(200);
+    expect((await c.call('send', { message: 'sent twice, stored once', operationId: 'gms-op-2' })).status).toBe(200);
+    await c.refreshUntil((seen) => seen.filter((m) => m.text === 'sent twice, stored once').length >= 2);
+    expect(c.seen.filter((m) => m.type === 'Message' && m.text === 'sent twice, stored once')).toHaveLength(2);
+  });
+
   it('maps serviceName to a queue of the deployment (any case); an unknown name goes to the default queue', async () => {
     const q = await http(`${srv.url}/admin/v1/queues`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}` }, json: { deploymentId: 'demo', name: 'Billing' } });
     expect(q.status).toBeLessThan(300);

@@ -1,5 +1,5 @@
 import { mainConfig } from '../config.js';
-import { defineTransport, GMS, TransportError, type RawMessage, type ReadResult, type SessionData, type Transport } from './transport.js';
+import { defineTransport, GMS, newOperationId, retryableWrite, TransportError, writeRetryDelays, type RawMessage, type ReadResult, type SessionData, type Transport } from './transport.js';
 
 /**
  * GMS chat API v2 (reference §2), the Genesys client's legacy transport: no `transport.type`, the
@@ -68,7 +68,25 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
     if (buf.length || ended) wake?.();
   }
 
+  /**
+   * Writes (not polls, not uploads) carry an operationId (a Parley extension; GMS ignores unknown
+   * fields) and are sent again with it after no answer or a 502/503/504, so a retry is stored once.
+   */
   async function call(path: string, fields: Any = {}, o: { poll?: boolean; form?: FormData } = {}): Promise<Any> {
+    if (o.poll || o.form || path === '' || path === '/') return attempt(path, fields, o);
+    const withId = { ...fields, operationId: newOperationId() };
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt(path, withId, o);
+      } catch (err) {
+        const wait = writeRetryDelays(_transport)[n];
+        if (wait === undefined || !retryableWrite(err)) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  async function attempt(path: string, fields: Any = {}, o: { poll?: boolean; form?: FormData } = {}): Promise<Any> {
     // Parley extension: interaction state changes come through too (seed 000's page code needs them).
     const headers: Record<string, string> = { 'x-parley-extensions': 'interaction-state' };
     if (webchat.apikey) headers.apikey = String(webchat.apikey);

@@ -1,4 +1,4 @@
-import { defineTransport, TransportError, type RawMessage, type ReadResult, type SessionData, type Transport } from './transport.js';
+import { defineTransport, newOperationId, retryableWrite, TransportError, writeRetryDelays, type RawMessage, type ReadResult, type SessionData, type Transport } from './transport.js';
 
 /**
  * Chat API v3 ("Consumer Messaging API", reference §1): form-urlencoded bodies with bracket nesting,
@@ -9,14 +9,6 @@ import { defineTransport, TransportError, type RawMessage, type ReadResult, type
  */
 const POLL_TIMEOUT = 15_000;
 const TIMEOUT = 20_000;
-/**
- * A write that met no answer, or 502/503/504, is sent again (same operationId) after these waits;
- * `transport.writeRetryDelaysMs` (a Parley option) replaces them ([] for no retries).
- */
-export const WRITE_RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 5_000];
-
-/** The request may be sent again as it is: the server did not get it, or says it could not serve it now. */
-const retryable = (e: TransportError) => e.code === 'NETWORK_ERROR' || e.code === 'TIMEOUT' || e.httpStatus === 502 || e.httpStatus === 503 || e.httpStatus === 504;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const enc = encodeURIComponent;
@@ -33,8 +25,7 @@ export function formEncode(value: Record<string, unknown>, prefix = '', out: str
   return out.join('&');
 }
 
-export const operationId = (): string =>
-  globalThis.crypto?.randomUUID?.() ?? Date.now().toString(36) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+export const operationId = newOperationId;
 
 /** The payload of a JWT, not verified (the server verifies it). */
 export function jwtPayload(token: string): Record<string, any> {
@@ -57,8 +48,8 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
       try {
         return await attemptCall(op, method, path, body, query, poll);
       } catch (err) {
-        const delay = (Array.isArray(cfg.writeRetryDelaysMs) ? cfg.writeRetryDelaysMs : WRITE_RETRY_DELAYS_MS)[attempt];
-        if (poll || method === 'GET' || delay === undefined || !(err instanceof TransportError) || !retryable(err)) throw err;
+        const delay = writeRetryDelays(cfg)[attempt];
+        if (poll || method === 'GET' || delay === undefined || !retryableWrite(err)) throw err;
         await sleep(delay);
       }
     }

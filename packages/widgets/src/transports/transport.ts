@@ -94,6 +94,24 @@ const shared: { f: Record<string, TransportFactory>; E: typeof TransportErrorCla
 export const TransportError = shared.E;
 export type TransportError = TransportErrorClass;
 
+/**
+ * A write that met no answer, or 502/503/504, is sent again with the same operationId after these
+ * waits; `transport.writeRetryDelaysMs` (a Parley option) replaces them ([] for no retries).
+ */
+export const WRITE_RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 5_000];
+
+/** The server did not get the request, or says it could not serve it now: it may be sent again as it is. */
+export const retryableWrite = (e: unknown): boolean =>
+  e instanceof TransportError && (e.code === 'NETWORK_ERROR' || e.code === 'TIMEOUT' || e.httpStatus === 502 || e.httpStatus === 503 || e.httpStatus === 504);
+
+/** The waits before each retry of a write, from the transport config. */
+export const writeRetryDelays = (config: Record<string, any> | undefined): number[] =>
+  Array.isArray(config?.writeRetryDelaysMs) ? config.writeRetryDelaysMs : WRITE_RETRY_DELAYS_MS;
+
+/** An id for one write, kept across its retries. */
+export const newOperationId = (): string =>
+  globalThis.crypto?.randomUUID?.() ?? Date.now().toString(36) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+
 /** Chat API v3 (the default), Genesys Cloud guest chat v2, and GMS chat v2 (no type, `webchat.dataURL`). */
 export const V3 = 'pureengage-v3-rest';
 export const GUEST = 'purecloud-v2-sockets';

@@ -44,6 +44,10 @@ export interface GmsV2Deps {
   maxFilesPerChat?: number;
 }
 
+/** Parley extension to the GMS wire (extra form fields are accepted): a client's id for one write, kept across its retries. */
+const operationIdOf = (body: { operationId?: unknown }): string | undefined =>
+  typeof body.operationId === 'string' && body.operationId.length > 0 && body.operationId.length <= 128 ? body.operationId : undefined;
+
 /** Where GMS chat v2 lives: `{dataURL}` is `<server>/genesys/2/chat/{serviceName}`. */
 export const GMS_V2_PREFIX = '/genesys/2/chat';
 
@@ -236,24 +240,24 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
   action('refresh', 'Read the transcript from transcriptPosition (messages with index >= it); chatEnded tells the chat ended', gmsRefreshBody, async (c) => {
     await chat.customerSession(c.chatId, c.participantId, 'read');
   });
-  action('send', 'Send a message (messageType is accepted and ignored)', gmsSendBody, async (c) => {
-    await chat.customerSend(c.chatId, c.participantId, { type: 'Text', text: c.body.message });
+  action('send', 'Send a message (messageType is accepted and ignored; Parley extension: an optional operationId makes a retry apply once)', gmsSendBody, async (c) => {
+    await chat.customerSend(c.chatId, c.participantId, { type: 'Text', text: c.body.message }, operationIdOf(c.body));
   });
   action('startTyping', 'The customer started typing (message: what is typed so far)', gmsTypingBody, async (c) => {
-    await chat.customerSend(c.chatId, c.participantId, { type: 'TypingStarted', ...(c.body.message ? { text: c.body.message } : {}) });
+    await chat.customerSend(c.chatId, c.participantId, { type: 'TypingStarted', ...(c.body.message ? { text: c.body.message } : {}) }, operationIdOf(c.body));
   });
   action('stopTyping', 'The customer stopped typing', gmsTypingBody, async (c) => {
-    await chat.customerSend(c.chatId, c.participantId, { type: 'TypingStopped', ...(c.body.message ? { text: c.body.message } : {}) });
+    await chat.customerSend(c.chatId, c.participantId, { type: 'TypingStopped', ...(c.body.message ? { text: c.body.message } : {}) }, operationIdOf(c.body));
   });
   action('customNotice', 'A notice from the page to the agent (shown as CustomNotice)', gmsNoticeBody, async (c) => {
-    await chat.customerNotice(c.chatId, c.participantId, c.body.message);
+    await chat.customerNotice(c.chatId, c.participantId, c.body.message, operationIdOf(c.body));
   });
   action('updateData', 'Merge userData[key]=value into the chat user data', gmsUpdateDataBody, async (c) => {
-    await chat.updateUserData(c.chatId, c.body.userData);
+    await chat.updateUserData(c.chatId, c.body.userData, operationIdOf(c.body));
   });
   action('disconnect', 'The customer leaves: the chat ends (chatEnded: true); a chat that already ended answers the same', gmsPlainBody, async (c) => {
     const { session } = await chat.customerSession(c.chatId, c.participantId, 'read');
-    if (session.state === 'Active') await chat.customerLeave(c.chatId, c.participantId);
+    if (session.state === 'Active') await chat.customerLeave(c.chatId, c.participantId, operationIdOf(c.body));
   });
 
   // ---- files ---------------------------------------------------------------------------------
