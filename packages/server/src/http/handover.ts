@@ -9,6 +9,9 @@ import type { ReadResult } from '../core/chat-service.js';
 export function cursorMovesWhenSent(reply: FastifyReply, result: ReadResult): void {
   const handover = result.handover;
   if (!handover) return;
-  reply.raw.once('finish', () => handover.complete());
-  reply.raw.once('close', () => handover.abandon());
+  const raw = reply.raw;
+  // The client went away while the answer was being prepared: 'close' has fired already.
+  if (raw.destroyed || raw.closed || !raw.socket || raw.socket.destroyed) return handover.abandon();
+  raw.once('finish', () => handover.complete());
+  raw.once('close', () => handover.abandon());
 }
