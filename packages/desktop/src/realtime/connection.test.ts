@@ -162,6 +162,23 @@ describe('RealtimeConnection', () => {
     expect(t.sockets).toHaveLength(1);
   });
 
+  it('close codes 1013 (try again later) and 1011 (server error) mean reconnecting with backoff, never unauthorized', () => {
+    const t = setup();
+    t.conn.start();
+    for (const [i, code] of [1013, 1011].entries()) {
+      t.sockets[i]!.open();
+      t.sockets[i]!.drop(code);
+      expect(t.conn.status).toBe('reconnecting');
+      expect(t.timers.nextDelay).toBe(backoffDelay(i, () => 0.5));
+      t.timers.advance(t.timers.nextDelay!);
+    }
+    expect(t.sockets).toHaveLength(3);
+    t.sockets[2]!.open();
+    t.sockets[2]!.frame(ready);
+    expect(t.conn.status).toBe('ready');
+    expect(t.unauthorized()).toBe(0);
+  });
+
   it('no token: unauthorized without sending anything', () => {
     const t = setup({ token: null });
     t.conn.start();
