@@ -592,6 +592,10 @@ export class PostgresStore implements Store {
 async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A connection lost while migrating fails the start-up (the query rejects), not the process.
+  client.on('error', (err) => {
+    broken ??= err;
+  });
   try {
     const target: string = schema ?? (await client.query('SELECT current_schema() AS s')).rows[0]?.s ?? '';
     const lockKey = `parley:migrate:${target}`;
