@@ -94,15 +94,21 @@ function statementName(text: string): string | undefined {
   return name;
 }
 
+/** Statements that only read (row locks aside); anything else (INSERT, UPDATE, a WITH ... UPDATE) may write. */
+const READ_STATEMENT = /^\s*SELECT\b/i;
+
 /** One attempt of a transaction on one pooled client. */
 class TxRun {
   /** The first statement that failed: PostgreSQL ignores everything after it until ROLLBACK. */
   failure: unknown = undefined;
   finished = false;
+  /** A statement that changes data ran: a COMMIT lost on the wire may have stored it. */
+  wrote = false;
   constructor(private readonly client: pg.PoolClient) {}
 
   async query(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
     if (this.finished) throw new Error('this transaction has already finished; StoreTx must not be used outside its tx callback');
+    if (!READ_STATEMENT.test(text)) this.wrote = true;
     try {
       const name = statementName(text);
       return await this.client.query<Row>(name ? { name, text, values: values as any[] } : { text, values: values as any[] });
@@ -227,7 +233,8 @@ export class PostgresStore implements Store {
         // then it may or may not have committed.
         if (isConnectionFailure(error) || broken) {
           broken ??= error as Error;
-          return { ok: false, error, retry: null, commitUnknown: true };
+          // A transaction that only read can run again whatever became of its COMMIT.
+          return run.wrote ? { ok: false, error, retry: null, commitUnknown: true } : { ok: false, error, retry: 'connection' };
         }
         return { ok: false, error, retry: retryReason(error) };
       }
