@@ -9,7 +9,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithService, probePostgres, probeRedis, type Probe } from '../external-services.js';
-import { http } from '../helpers.js';
+import { API_KEY, http, V3 } from '../helpers.js';
 import { Cluster, deliveryReport, FaultAgent, FaultCustomer, FaultSocket, processGuard, Recorder, sleep, until, type Window } from './harness.js';
 
 const OUTAGE_MS = 3_000;
@@ -81,6 +81,19 @@ describeWithService('fault: PostgreSQL outage behind two nodes', probe, (pgUrl) 
     expect(me.status).toBe(503);
     expect(me.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(me.body.status.code).toBe('SERVICE_UNAVAILABLE');
+    // Every API answers in its own error format, with Retry-After.
+    const [v3, gms, guest] = await Promise.all([
+      http(`${a}${V3}/${cursor.sessionId}/messages`, { headers: { 'x-api-key': API_KEY, 'x-nexus-client-key': cursor.token } }),
+      http(`${a}/genesys/2/chat/any/${cursor.sessionId}/refresh`, { method: 'POST', headers: { apikey: API_KEY }, form: { alias: 'a', userId: 'u', secureKey: 'k' } }),
+      http(`${b}/api/v2/webchat/guest/conversations/${cursor.sessionId}/messages`, { headers: { authorization: `Bearer ${cursor.token}` } }),
+    ]);
+    for (const r of [v3, gms, guest]) {
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
+    }
+    expect(v3.body.status.code).toBe('SERVICE_UNAVAILABLE');
+    expect(gms.body).toMatchObject({ statusCode: 2, errors: [{ code: 100 }] });
+    expect(guest.body).toMatchObject({ status: 503, code: 'service.unavailable' });
     await until(() => late.closed, 5_000, 'the late socket to be closed');
     expect(late.closed!.code).toBe(1013);
     const remaining = fault.start + OUTAGE_MS - Date.now();
