@@ -33,9 +33,10 @@ const sessionParams = z.object({ sessionId: z.string().uuid('sessionId must be a
 /** Chat API v3, the consumer messaging API of seed 000 and the reference (§1). */
 export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): void {
   const { chat, store, tokens, prefix } = deps;
-  const envelope = <T>(req: FastifyRequest, data: T): V3Envelope<T> => {
+  /** `operationId`: one read from a multipart body (operationIdOf sees form, JSON and query only). */
+  const envelope = <T>(req: FastifyRequest, data: T, operationId?: string): V3Envelope<T> => {
     const out: V3Envelope<T> = { status: { code: 'SUCCESS' }, data, referenceId: String(req.id) };
-    const op = operationIdOf(req);
+    const op = operationId ?? operationIdOf(req);
     if (op) out.operationId = op;
     return out;
   };
@@ -178,7 +179,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       const sig = await tokens.signFileUrl(fileId, sessionId);
       const url = `/sessions/${sessionId}/images/${fileId}?sig=${sig}`;
       const message = await chat.recordFile(sessionId, claims.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length, url }, operationId);
-      return envelope(req, { message: toV3Message(message) });
+      return envelope(req, { message: toV3Message(message) }, operationId);
     }),
   );
 
