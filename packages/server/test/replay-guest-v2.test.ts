@@ -80,6 +80,31 @@ describe('replay: guest chat v2 client requests', () => {
     await stream.close();
   });
 
+  it('answers the browser\'s preflights for the typing POST and the ending DELETE (JSON content type, Bearer header)', async () => {
+    const c = await create();
+    for (const [method, path] of [
+      ['POST', `/members/${c.memberId}/typing`],
+      ['DELETE', `/members/${c.memberId}`],
+    ] as const) {
+      const pre = await rawRequest(`${srv.url}${GUEST}/${c.id}${path}`, {
+        method: 'OPTIONS',
+        headers: [
+          ['Origin', 'http://localhost:0'],
+          ['Access-Control-Request-Method', method],
+          ['Access-Control-Request-Headers', 'authorization,content-type'],
+        ],
+      });
+      expect([method, pre.status]).toEqual([method, 204]);
+      expect(pre.headers['access-control-allow-origin']).toBe('http://localhost:0');
+      expect(String(pre.headers['access-control-allow-methods'])).toContain(method);
+      expect(String(pre.headers['access-control-allow-headers'])).toContain('authorization');
+      expect(String(pre.headers['access-control-allow-headers'])).toContain('content-type');
+      const real = await rawRequest(`${srv.url}${GUEST}/${c.id}${path}`, { method, headers: [['Origin', 'http://localhost:0'], ['Content-Type', JSON_TYPE], ['Authorization', `Bearer ${c.jwt}`]] });
+      expect([method, real.status]).toEqual([method, method === 'POST' ? 200 : 204]);
+      expect(real.headers['access-control-allow-origin']).toBe('http://localhost:0');
+    }
+  });
+
   it('a gone conversation answers 404 not.found (the client publishes restoreFailed)', async () => {
     const c = await create();
     const conv = `${srv.url}${GUEST}/${c.id}`;
