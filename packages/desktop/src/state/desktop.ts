@@ -36,6 +36,8 @@ export interface Conversation {
   internal: boolean;
   sessionEnded: boolean;
   loaded: boolean;
+  /** A supervisor barged in: in the chat without an interaction of their own. */
+  barged?: boolean;
 }
 
 export interface Notice {
@@ -706,7 +708,7 @@ export class Desktop {
   async barge(sessionId: string): Promise<void> {
     const res = await this.attempt('Barge in', () => this.api.barge(sessionId));
     if (!res) return;
-    this.patchConversation(sessionId, { mode: 'agent' });
+    this.patchConversation(sessionId, { mode: 'agent', barged: true });
     this.scheduleDetailsRefresh(sessionId);
   }
 
