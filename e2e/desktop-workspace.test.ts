@@ -94,6 +94,70 @@ describe('desktop workspace', () => {
     await expect(timeline.count()).resolves.toBe(1);
     await expect(timeline.textContent()).resolves.toMatch(/queued.*offered.*handling/);
     expect(seen.errors).toEqual([]);
+    // Not ready before leaving, so the next test's chat is offered to its own agent.
+    await page.getByLabel('Presence', { exact: true }).selectOption('NotReady');
+    await page.locator('.presence-NotReady').waitFor();
+    await ctx.close();
+  });
+
+  it('composer: Enter sends, Shift+Enter makes a new line, "/" picks a canned response; a hidden tab raises a notification', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await ctx.grantPermissions(['notifications'], { origin: server.url });
+    // Records the notifications the page raises (the browser's own Notification still runs).
+    await ctx.addInitScript(() => {
+      const Real = window.Notification;
+      const shown: { title: string; body?: string }[] = [];
+      (window as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
+      class Recording extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          shown.push({ title, body: options?.body });
+        }
+      }
+      Object.defineProperty(window, 'Notification', { value: Recording, configurable: true, writable: true });
+    });
+    const page = await ctx.newPage();
+    const seen = watchPage(page);
+    await signIn(page, server.url, 'agent2');
+    await page.locator('.connection[data-status="ready"]').waitFor();
+    await setReady(page);
+    const customer = await new Customer(server.url).start({ firstName: 'Kim', lastName: 'Lee' });
+    await page.locator('.offer').waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Alt+KeyA');
+    await page.locator('.state-pill', { hasText: 'Handling' }).waitFor();
+
+    const composer = page.getByLabel(/Message to Kim/);
+    await composer.click();
+    await composer.pressSequentially('first line');
+    await page.keyboard.press('Shift+Enter');
+    await composer.pressSequentially('second line');
+    expect(await composer.inputValue()).toBe('first line\nsecond line');
+    await page.keyboard.press('Enter');
+    await customer.waitFor((m) => m.type === 'Text' && m.text === 'first line\nsecond line', 'the two-line message');
+    expect(await composer.inputValue()).toBe('');
+
+    // "/" in the empty box opens the canned responses; Enter picks one into the box.
+    await composer.press('/');
+    await page.getByLabel('Search canned responses').fill('moment');
+    await page.getByRole('option', { name: /One moment/ }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((el) => el === document.activeElement, await composer.elementHandle());
+    expect(await composer.inputValue()).toContain('one moment please');
+    expect(await composer.inputValue()).not.toContain('/');
+    await page.keyboard.press('Enter');
+    await customer.waitFor((m) => m.type === 'Text' && !!m.text?.includes('one moment please'), 'the canned response');
+
+    // The tab goes to the background: a customer message raises a notification and the title counts it.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      window.dispatchEvent(new Event('blur'));
+    });
+    await customer.send('Are you still there?');
+    await page.waitForFunction(() => (window as unknown as { shownNotifications: { title: string }[] }).shownNotifications.some((n) => n.title.includes('Kim')));
+    const shown = await page.evaluate(() => (window as unknown as { shownNotifications: { title: string; body?: string }[] }).shownNotifications);
+    expect(shown.at(-1)!.body).toBe('Are you still there?');
+    await page.waitForFunction(() => document.title.startsWith('(1)'));
+    expect(seen.errors).toEqual([]);
     await ctx.close();
   });
 

@@ -1,3 +1,4 @@
+import { DEFAULT_PREFERENCES, loadPreferences, savePreferences, type Preferences } from './preferences.js';
 import { ApiClient, ApiError } from '../api/client.js';
 import type {
   Account,
@@ -72,6 +73,7 @@ export interface DesktopState {
   /** The newest text for the polite live region (offers, customer messages). */
   announcement: { id: number; text: string };
   windowFocused: boolean;
+  preferences: Preferences;
 }
 
 export interface Environment {
@@ -79,8 +81,14 @@ export interface Environment {
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   wsUrl?: string;
   createSocket?: (url: string) => SocketLike;
-  /** Alert sound for a new offer. */
+  /** Alert sound for a new offer (and a message while the page is hidden), when the agent keeps sound on. */
   beep?: () => void;
+  /** Where the agent's own settings are kept (localStorage in the browser). */
+  preferenceStorage?: Pick<Storage, 'getItem' | 'setItem'>;
+  /** A system notification (the browser's Notification API), raised only while the page is hidden. */
+  systemNotify?: (n: { title: string; body: string; tag: string }) => void;
+  /** True while the page is not visible (another tab, minimized). */
+  pageHidden?: () => boolean;
 }
 
 const isStaffSupervisor = (a: Account | null) => a?.role === 'supervisor' || a?.role === 'admin';
@@ -109,6 +117,7 @@ export class Desktop {
     notices: [],
     announcement: { id: 0, text: '' },
     windowFocused: true,
+    preferences: DEFAULT_PREFERENCES,
   };
   readonly api: ApiClient;
   private readonly listeners = new Set<() => void>();
@@ -127,6 +136,7 @@ export class Desktop {
 
   constructor(private readonly env: Environment = {}) {
     this.api = env.api ?? new ApiClient();
+    this.state = { ...this.state, preferences: loadPreferences(env.preferenceStorage ?? null) };
     this.api.onUnauthorized = () => this.expire();
     this.poller = new SessionPoller({
       read: (id, after, wait, signal) => this.api.messages(id, after, wait, signal),
@@ -170,6 +180,24 @@ export class Desktop {
   dismiss(id: number): void {
     this.set({ notices: this.state.notices.filter((n) => n.id !== id) });
   }
+  setPreference<K extends keyof Preferences>(key: K, value: Preferences[K]): void {
+    const preferences = { ...this.state.preferences, [key]: value };
+    savePreferences(this.env.preferenceStorage ?? null, preferences);
+    this.set({ preferences });
+  }
+
+  /** Sound and, while the page is hidden, a system notification, as the agent's settings say. */
+  private alert(title: string, body: string, tag: string, soundAlways: boolean): void {
+    const hidden = this.env.pageHidden?.() ?? false;
+    if (this.state.preferences.sound && (soundAlways || hidden)) this.env.beep?.();
+    if (this.state.preferences.notifications && hidden) this.env.systemNotify?.({ title, body, tag });
+  }
+
+  /** Unread messages over all conversations (the tab title shows it). */
+  get unreadTotal(): number {
+    return this.state.conversations.reduce((n, c) => n + c.transcript.unread, 0);
+  }
+
   announce(text: string): void {
     this.set({ announcement: { id: this.state.announcement.id + 1, text } });
   }
@@ -382,7 +410,7 @@ export class Desktop {
     this.state = { ...this.state, interactions: list, conversations };
     this.changed();
     for (const o of fresh) {
-      this.env.beep?.();
+      this.alert('New chat offer', `${o.customer?.nickname ?? 'A customer'} in queue ${o.queue}`, `offer-${o.id}`, true);
       this.announce(`New chat offer${o.customer?.nickname ? ` from ${o.customer.nickname}` : ''} in queue ${o.queue}. Press Alt+A to accept.`);
     }
     for (const id of toOpen) void this.open(id, 'agent', !this.state.activeId);
@@ -513,7 +541,9 @@ export class Desktop {
       if (m.type === 'ParticipantLeft' && m.from.type === 'Customer') c.sessionEnded = c.sessionEnded || !c.details?.session.async;
       if (m.from.type === 'Customer' && (m.type === 'Text' || m.type === 'File')) {
         const who = m.from.nickname || 'Customer';
-        this.announce(`${who}: ${m.type === 'File' ? 'sent a file' : (m.text ?? '').slice(0, 140)}`);
+        const what = m.type === 'File' ? 'sent a file' : (m.text ?? '').slice(0, 140);
+        this.announce(`${who}: ${what}`);
+        this.alert(`Message from ${who}`, what, `session-${sessionId}`, false);
       }
     }
     this.state = { ...this.state, conversations: [...this.state.conversations] };
