@@ -195,7 +195,10 @@ describe("seed 000's segments", () => {
     expect((await first.call('POST', `/sessions/${customer.sessionId}/messages`, { type: 'Text', text: 'Glad to help again.' })).status).toBe(200);
     await customer.pollUntil((seen) => seen.some((m) => m.text === 'Glad to help again.'));
     expect(customer.seen.filter((m) => m.type === 'ParticipantLeft')).toEqual([]);
-    expect(states(customer.seen)).toEqual(['Queued', 'Offered', 'Handling', 'Finalizing', 'Queued', 'Offered', 'Handling', 'Completed']);
+    // The old interaction's completion is for staff only: the customer follows the new one.
+    expect(states(customer.seen)).toEqual(['Queued', 'Offered', 'Handling', 'Finalizing', 'Queued', 'Offered', 'Handling']);
+    const staffView = (await first.call('GET', `/sessions/${customer.sessionId}/messages`)).body.messages as any[];
+    expect(staffView.filter((m) => m.type === 'System' && m.data?.interactionState === 'Completed').map((m) => m.visibility)).toEqual(['Int']);
   }
 
   it('a message after Completed is routed too; completing the wrap-up first, the agent leaves and joins again on accept', async () => {
