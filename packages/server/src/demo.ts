@@ -15,8 +15,14 @@ export const defaultIdlePolicy: IdlePolicy = {
   asyncCloseAfterSeconds: 7 * 86_400,
 };
 
+/**
+ * The demo's chats are synchronous unless they start on the `async` endpoint (v3
+ * `transport.endpoint: 'async'`, GMS service `async`), as a Genesys async site's are; Parley's SDK
+ * may also ask with `data[async]` (`client`).
+ */
 export const defaultAsyncPolicy: AsyncPolicy = {
   mode: 'client',
+  endpoints: { async: 'async' },
   afterCompletion: 'notice',
   noticeWindowSeconds: 60,
   noticeText: 'Thank you for your query. Please do not respond to this automated message if you do not have additional questions.',
@@ -46,7 +52,12 @@ export async function ensureDemo(store: Store, config: Config): Promise<DemoCred
     await tx.putSetting('demo.agentUser', agentUser);
     await tx.putSetting('demo.agentPassword', agentPassword);
 
-    if (!(await tx.getDeployment(DEMO_DEPLOYMENT_ID))) {
+    const existing = await tx.getDeployment(DEMO_DEPLOYMENT_ID);
+    if (existing && existing.asyncPolicy.endpoints === undefined) {
+      // A demo deployment stored before endpoints existed gets the demo's async endpoint.
+      await tx.updateDeployment({ ...existing, asyncPolicy: { ...existing.asyncPolicy, endpoints: defaultAsyncPolicy.endpoints! } });
+    }
+    if (!existing) {
       const d: Deployment = {
         id: DEMO_DEPLOYMENT_ID,
         name: 'Demo website',

@@ -17,7 +17,7 @@ import type {
 } from '../api/types.js';
 import { RealtimeConnection, type ConnectionStatus, type SocketLike } from '../realtime/connection.js';
 import { SessionPoller } from '../realtime/poller.js';
-import { latestBySession, newOffers, offersFor, workingOn } from './offers.js';
+import { currentBySession, latestBySession, newOffers, offersFor, workingOn } from './offers.js';
 import { Transcript } from './transcript.js';
 
 export const TOKEN_KEY = 'parley.desktop.token';
@@ -395,7 +395,7 @@ export class Desktop {
     const me = this.state.account?.id;
     if (!me) return;
     const fresh = newOffers(this.state.interactions, list, me);
-    const latest = latestBySession(list);
+    const latest = currentBySession(list);
     let conversations = this.state.conversations;
     const toOpen: string[] = [];
     for (const i of workingOn(list, me)) if (!conversations.some((c) => c.sessionId === i.sessionId)) toOpen.push(i.sessionId);
@@ -456,7 +456,7 @@ export class Desktop {
       mode,
       details: null,
       transcript: new Transcript(),
-      interaction: latestBySession(this.state.interactions).get(sessionId) ?? null,
+      interaction: currentBySession(this.state.interactions).get(sessionId) ?? null,
       draft: '',
       internal: false,
       sessionEnded: false,
@@ -751,7 +751,7 @@ export class Desktop {
 /** My newest interaction in a session: the one held if it is newer or the same, else the session's. */
 function mineIn(details: SessionDetails, me: string, held: Interaction | null): Interaction | null {
   const own = details.interactions.filter((i) => i.agentAccountId === me);
-  const latest = latestBySession(own).get(details.session.id) ?? null;
+  const latest = currentBySession(own).get(details.session.id) ?? null;
   if (!latest) return held && held.state === 'Completed' ? held : null;
   if (held && held.id === latest.id && held.updatedAt >= latest.updatedAt) return held;
   return latest;

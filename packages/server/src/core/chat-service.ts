@@ -11,10 +11,12 @@ import {
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Account, Deployment, Interaction, InteractionPatch, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
+import { decideAsync } from './async-decision.js';
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { LogWriter } from './log-writer.js';
 import { formatIndex, parseIndex } from './message-index.js';
+import { afterCustomerText } from './segments.js';
 
 export interface ChatLimits {
   maxMessageLength: number;
@@ -38,7 +40,10 @@ export interface CustomerInfo {
   email?: string;
   subject?: string;
   userData?: Record<string, string>;
+  /** The start asks for an asynchronous session (only a deployment in `client` mode listens). */
   async?: boolean;
+  /** The chat endpoint the start names (v3 `data[endpoint]`, GMS service name, guest target queue). */
+  endpoint?: string;
   routing?: { queue?: string; priority?: number; skills?: string[]; language?: string | null };
 }
 
@@ -138,8 +143,7 @@ export class ChatService {
 
   async startSession(deployment: Deployment, info: CustomerInfo, operationId?: string): Promise<StartResult> {
     this.checkUserData(info.userData ?? {});
-    const policy = deployment.asyncPolicy;
-    const isAsync = policy.mode === 'async' || (policy.mode === 'client' && info.async === true);
+    const isAsync = decideAsync(deployment.asyncPolicy, { endpoint: info.endpoint, asked: info.async });
     const result = await this.once(`start:${deployment.id}`, operationId, async (tx) => {
       const now = this.nowIso();
       const sessionId = newId();
@@ -257,16 +261,19 @@ export class ChatService {
     return message;
   }
 
-  /** Async mode: a customer message after completion opens a new interaction, or gets the policy's notice. */
+  /**
+   * Async mode (seed 000's segments): a customer message after the agent closed the segment
+   * (Finalizing or Completed) starts the next interaction, offered first to that agent, or gets the
+   * policy's notice. A Finalizing interaction stays with its agent for wrap-up.
+   */
   private async afterCustomerText(tx: StoreTx, session: Session): Promise<string | undefined> {
     const latest = await tx.latestInteraction(session.id);
-    if (latest && latest.state !== 'Completed') return undefined;
     const deployment = await tx.getDeployment(session.deploymentId);
     if (!deployment) throw new ChatError('INVALID_SESSION', 'deployment no longer exists');
     const policy = deployment.asyncPolicy;
-    const completedAt = latest?.completedAt ? Date.parse(latest.completedAt) : 0;
-    const withinWindow = this.clock.now() - completedAt <= policy.noticeWindowSeconds * 1000;
-    if (latest && policy.afterCompletion === 'notice' && withinWindow) {
+    const next = afterCustomerText(latest, policy, this.clock.now());
+    if (next === 'continue') return undefined;
+    if (next === 'notice') {
       await this.append(tx, session, {
         type: 'Notice',
         from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
@@ -576,7 +583,11 @@ export class ChatService {
     const result = await this.store.tx(async (tx) => {
       const { interaction, session } = await this.ownInteraction(tx, interactionId, account);
       if (interaction.state !== 'Finalizing') throw new ChatError('CONFLICT', `interaction is ${interaction.state}; mark it done first`);
-      if (session.state === 'Active' || session.endedAt) await this.leaveIfConnected(tx, session, account);
+      // The agent may already handle the session's next interaction (seed 000's segments): they stay.
+      const stillWorking = (await tx.listInteractions({ sessionId: session.id })).some(
+        (i) => i.id !== interaction.id && i.agentAccountId === account.id && (i.state === 'Handling' || i.state === 'Finalizing'),
+      );
+      if ((session.state === 'Active' || session.endedAt) && !stillWorking) await this.leaveIfConnected(tx, session, account);
       if (wrapUpCode !== undefined) {
         const codes = await tx.listWrapUpCodes();
         if (codes.length && !codes.some((c) => c.code === wrapUpCode)) throw new ChatError('INVALID_REQUEST', `unknown wrap-up code "${wrapUpCode}"; known: ${codes.map((c) => c.code).join(', ')}`);

@@ -3,9 +3,14 @@ import type { InteractionState, Message, ParticipantType, Visibility } from '@pa
 export type AsyncMode = 'sync' | 'async' | 'client';
 
 export interface AsyncPolicy {
-  /** `client` lets the start request choose with `data[async]`. */
+  /** The default. `client` lets the start request ask with `data[async]` (Parley's SDK; Genesys clients never ask). */
   mode: AsyncMode;
-  /** What a customer message within `noticeWindowSeconds` of completion gets: routed, or an automated notice. */
+  /**
+   * Per chat endpoint, by name in any case: v3 `data[endpoint]`, the GMS service name, the guest chat
+   * target queue. A start naming one of these gets its mode instead of `mode` (core/async-decision).
+   */
+  endpoints?: Record<string, AsyncMode>;
+  /** What a customer message after the agent closed the segment (Finalizing or Completed) gets within `noticeWindowSeconds`: routed, or an automated notice. */
   afterCompletion: 'route' | 'notice';
   noticeWindowSeconds: number;
   noticeText: string;

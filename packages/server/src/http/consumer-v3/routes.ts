@@ -76,7 +76,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       const d = body.data;
       const started = await chat.startSession(
         deployment,
-        { nickname: d.nickname, firstName: d.firstName, lastName: d.lastName, email: d.email, subject: d.subject, userData: d.userData, async: d.async === true || d.async === 'true' },
+        { nickname: d.nickname, firstName: d.firstName, lastName: d.lastName, email: d.email, subject: d.subject, userData: d.userData, async: d.async === true || d.async === 'true', endpoint: d.endpoint },
         body.operationId,
       );
       const clientToken = await tokens.signClientToken({

@@ -191,6 +191,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
         subject: body.subject,
         userData: body.userData,
         routing: { queue },
+        endpoint: serviceName,
       });
       const ext = wantsExtensions(req.headers);
       const secureKey = await tokens.signClientToken({

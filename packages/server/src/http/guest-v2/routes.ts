@@ -191,6 +191,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
         subject,
         userData,
         routing: { queue, priority: target?.priority ?? 0, skills: target?.skills ?? [], language: target?.language ?? null },
+        endpoint: queue,
       });
       const id = started.session.id;
       const jwt = await tokens.signClientToken({ sessionId: id, transportId: started.session.transportId, participantId: started.participant.id, deploymentId: deployment.id, ext: wantsExtensions(req.headers) });
