@@ -20,6 +20,7 @@ import { systemClock, type Clock } from './ports/clock.js';
 import type { Fanout } from './ports/fanout.js';
 import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
 import { GMS_V2_PREFIX, registerGmsV2 } from './http/gms-v2/routes.js';
@@ -65,6 +66,9 @@ const READY_STORE_TIMEOUT_MS = 2_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
+const widgetsDist = join(repoRoot, 'packages/widgets/dist');
+const demoPage = join(repoRoot, 'packages/widgets/demo');
+const desktopDist = join(repoRoot, 'packages/desktop/dist');
 
 export async function createStore(config: Config): Promise<Store> {
   const url = config.DATABASE_URL;
@@ -137,6 +141,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     // 'idle': keep-alive sockets close at once; in-flight requests (long polls, woken by stopWaiting) finish first.
     forceCloseConnections: 'idle',
   });
+  registerSecurityHeaders(app, { desktopPrefix: '/desktop/', demoPage: join(demoPage, 'index.html'), widgetsPrefix: '/widgets/' });
   const flows = new FlowEngine(store, fanout, clock, chat, routing, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
   flows.attach();
   chat.onHookError = (err) => app.log.error({ err }, 'after-write hook failed');
@@ -226,9 +231,6 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     app.get('/demo/config.json', async () => ({ apiKey: demo.apiKey, dataURL: config.CONSUMER_V3_PREFIX, deploymentId: demo.deploymentId }));
   }
 
-  const widgetsDist = join(repoRoot, 'packages/widgets/dist');
-  const demoPage = join(repoRoot, 'packages/widgets/demo');
-  const desktopDist = join(repoRoot, 'packages/desktop/dist');
   if (existsSync(desktopDist)) await app.register(fastifyStatic, { root: desktopDist, prefix: '/desktop/', index: 'index.html', decorateReply: false });
   if (existsSync(widgetsDist)) await app.register(fastifyStatic, { root: widgetsDist, prefix: '/widgets/', decorateReply: false });
   if (existsSync(demoPage)) await app.register(fastifyStatic, { root: demoPage, prefix: '/', index: 'index.html', decorateReply: false });

@@ -55,7 +55,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     let expiryTimer: NodeJS.Timeout | null = null;
     let stopOverviewFeed: (() => void) | null = null;
     const cleanups: (() => void)[] = [];
-    const sessions = new Map<string, { stop: () => void; pump: () => void }>();
+    const sessions = new Map<string, { stop: () => void }>();
     const send = (payload: unknown) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
     };
@@ -127,7 +127,6 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           stop();
           stopRecheck();
         },
-        pump,
       });
       pump();
       send({ type: 'subscribed', sessionId });
@@ -152,15 +151,10 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     };
     /** Applies the account as stored now; a refused token closes the socket. */
     const applyAccess = (next: Account, expiresAtMs: number) => {
-      const before = account;
       account = next;
       armExpiry(expiresAtMs);
       if (next.role === 'agent') endOverviewFeed();
       else startOverviewFeed();
-      if (before && before.role !== next.role) {
-        send({ type: 'account', account: publicAccount(next) });
-        for (const s of sessions.values()) s.pump();
-      }
     };
     const reauthorize = serial(async () => {
       if (!account) return;
