@@ -466,6 +466,24 @@ export class ChatService {
     });
   }
 
+  /**
+   * A staff reader's next messages, with the access check in the same transaction: a reader who
+   * lost access (another agent took the interaction, a demotion) gets FORBIDDEN, never the messages.
+   */
+  async readForStaff(sessionId: string, account: Account, afterIndex: string | undefined, limit = 200): Promise<ReadResult> {
+    const after = afterIndex === undefined ? 0 : parseIndex(afterIndex);
+    if (after === null) throw new ChatError('INVALID_REQUEST', 'after must look like "<ms>-<seq>"');
+    return this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId);
+      if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+      this.assertStaffMayRead(account, await tx.listParticipants(sessionId), await tx.listInteractions({ sessionId }));
+      const visibilities = visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor');
+      const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, audienceAccountId: account.id });
+      const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
+      return { messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' };
+    });
+  }
+
   private assertStaffMayRead(account: Account, participants: Participant[], interactions: Interaction[]): void {
     if (account.role !== 'agent') return;
     const involved =

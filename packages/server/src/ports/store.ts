@@ -186,6 +186,10 @@ export interface Account {
   passwordHash: string;
   role: Role;
   createdAt: string;
+  /** Staff tokens carry the generation they were signed at; raising it revokes every earlier token. */
+  tokenGeneration: number;
+  /** A disabled account cannot log in and its tokens are refused. */
+  disabled: boolean;
 }
 
 export interface StoredFile {
@@ -272,7 +276,7 @@ export interface StoreTx {
   upsertProfile(p: AgentProfile): Promise<void>;
 
   listAccounts(): Promise<Account[]>;
-  updateAccount(id: string, patch: Partial<Pick<Account, 'displayName' | 'role' | 'passwordHash'>>): Promise<void>;
+  updateAccount(id: string, patch: Partial<Pick<Account, 'displayName' | 'role' | 'passwordHash' | 'tokenGeneration' | 'disabled'>>): Promise<void>;
   updateDeployment(d: Deployment): Promise<void>;
   listApiKeys(deploymentId: string): Promise<{ keyHash: string; label: string; kind: ApiKeyKind }[]>;
   deleteApiKey(deploymentId: string, keyHashPrefix: string): Promise<boolean>;
