@@ -6,6 +6,7 @@ import {
   type MessageType,
   type ParticipantType,
   type Visibility,
+  isWebUrl,
   visibleTo,
 } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
@@ -678,11 +679,5 @@ export class ChatService {
 }
 
 export function checkUrl(url: string | undefined): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url ?? '');
-  } catch {
-    throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
+  if (!isWebUrl(url)) throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
 }

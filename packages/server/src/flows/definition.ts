@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { webUrl } from '@parley/protocol';
 import { z } from 'zod';
 import { compilePattern, patternMatches, PatternError } from './pattern.js';
 
@@ -32,7 +33,7 @@ const intent = z
 
 const promotion = z.object({
   title: z.string().min(1).max(500),
-  options: z.array(z.union([z.object({ title: z.string().min(1).max(100), text: z.string().min(1).max(500) }), z.object({ title: z.string().min(1).max(100), url: z.string().url() })])).max(5).default([]),
+  options: z.array(z.union([z.object({ title: z.string().min(1).max(100), text: z.string().min(1).max(500) }), z.object({ title: z.string().min(1).max(100), url: webUrl })])).max(5).default([]),
 });
 
 export const stepSchema = z.union([

@@ -1,6 +1,6 @@
 import { sendStoredFile } from '../file-reply.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { v3MessagesQuery, v3OperationOnly, v3SendBody, v3StartBody, v3UserDataBody, toV3Message, type V3Envelope } from '@parley/protocol';
+import { stripControlChars, v3MessagesQuery, v3OperationOnly, v3SendBody, v3StartBody, v3UserDataBody, toV3Message, type V3Envelope } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService, ReadResult } from '../../core/chat-service.js';
 import { ChatError } from '../../core/errors.js';
@@ -165,9 +165,9 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new ChatError('INVALID_REQUEST', 'the file field must be named "file"');
           const bytes = await part.toBuffer();
-          upload = { name: part.filename.slice(0, 200) || 'file', mime: part.mimetype, bytes };
+          upload = { name: stripControlChars(part.filename).slice(0, 200) || 'file', mime: part.mimetype, bytes };
         } else if (part.fieldname === 'operationId' && typeof part.value === 'string') {
-          operationId = part.value.slice(0, 128);
+          operationId = stripControlChars(part.value).slice(0, 128);
         }
       }
       if (!upload) throw new ChatError('INVALID_REQUEST', 'no file in the "file" field');
