@@ -25,6 +25,9 @@ export interface ChatLimits {
   endedReadGraceMs: number;
 }
 
+/** How long a repeated start (same operationId, same requester) gets the first session back. */
+export const START_REPLAY_MS = 5 * 60_000;
+
 export const defaultLimits: ChatLimits = {
   maxMessageLength: 10_000,
   maxUserDataKeys: 100,
@@ -117,6 +120,28 @@ export class ChatService {
     });
   }
 
+  /**
+   * Like `once`, but the stored result is handed back only to the requester that caused it, and
+   * only within `windowMs`; any other repeat runs `fn` anew (and is not recorded).
+   */
+  private async onceFor<T extends object>(scope: string, replay: { operationId?: string; requester?: string }, windowMs: number, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const { operationId, requester } = replay;
+    return this.store.tx(async (tx) => {
+      if (operationId) {
+        const prior = (await tx.getOperation(scope, operationId)) as (T & { requester?: string; at?: string }) | null;
+        if (prior !== null) {
+          const same = requester !== undefined && prior.requester === requester && this.clock.now() - Date.parse(prior.at ?? '') <= windowMs;
+          if (!same) return fn(tx);
+          const { requester: _r, at: _a, ...result } = prior;
+          return result as unknown as T;
+        }
+      }
+      const result = await fn(tx);
+      if (operationId) await tx.putOperation(scope, operationId, { ...result, requester, at: this.nowIso() }, this.nowIso());
+      return result;
+    });
+  }
+
   private append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
     return this.log.append(tx, session, draft);
   }
@@ -137,11 +162,17 @@ export class ChatService {
 
   // ---- customer side -------------------------------------------------------------------------
 
-  async startSession(deployment: Deployment, info: CustomerInfo, operationId?: string): Promise<StartResult> {
+  /**
+   * Starts a session. A start repeated with the same `operationId` (a retry after a lost answer)
+   * returns the first session only to the same requester (`replay.requester`: a fingerprint of the
+   * client and the request, see http/auth-customer.ts) within START_REPLAY_MS; anyone else
+   * repeating the id gets a session of their own, never the first client's token.
+   */
+  async startSession(deployment: Deployment, info: CustomerInfo, replay: { operationId?: string; requester?: string } = {}): Promise<StartResult> {
     this.checkUserData(info.userData ?? {});
     const policy = deployment.asyncPolicy;
     const isAsync = policy.mode === 'async' || (policy.mode === 'client' && info.async === true);
-    const result = await this.once(`start:${deployment.id}`, operationId, async (tx) => {
+    const result = await this.onceFor(`start:${deployment.id}`, replay, START_REPLAY_MS, async (tx) => {
       const now = this.nowIso();
       const sessionId = newId();
       const participantId = newId();

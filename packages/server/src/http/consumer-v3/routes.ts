@@ -8,7 +8,7 @@ import { newId } from '../../core/ids.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
 import type { Store } from '../../ports/store.js';
-import { customerClaims, deploymentOf } from '../auth-customer.js';
+import { customerClaims, deploymentOf, requesterOf } from '../auth-customer.js';
 import { errorReply, operationIdOf, parseOr400 } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
 import type { OpenApiRegistry } from '../openapi.js';
@@ -77,7 +77,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       const started = await chat.startSession(
         deployment,
         { nickname: d.nickname, firstName: d.firstName, lastName: d.lastName, email: d.email, subject: d.subject, userData: d.userData, async: d.async === true || d.async === 'true' },
-        body.operationId,
+        { operationId: body.operationId, requester: requesterOf(req) },
       );
       const clientToken = await tokens.signClientToken({
         sessionId: started.session.id,
