@@ -16,6 +16,7 @@ import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { LogWriter } from './log-writer.js';
 import { formatIndex, parseIndex } from './message-index.js';
+import { manualAcceptRefusal } from './router.js';
 
 export interface ChatLimits {
   maxMessageLength: number;
@@ -510,6 +511,12 @@ export class ChatService {
       }
       if (interaction.state !== 'Queued' && interaction.state !== 'Offered') {
         throw new ChatError('CONFLICT', `interaction is ${interaction.state}; only a Queued or Offered interaction can be accepted`);
+      }
+      if (interaction.state === 'Queued' && account.role === 'agent') {
+        // An agent takes only what routing could offer them; supervisors may take any queued work.
+        const profile = (await tx.getProfile(account.id)) ?? { accountId: account.id, queues: [], skills: {}, languages: [] };
+        const refusal = manualAcceptRefusal(profile, interaction, (await tx.getQueue(interaction.deploymentId, interaction.queue)) ?? undefined, this.clock.now());
+        if (refusal) throw new ChatError('FORBIDDEN', refusal);
       }
       const session = await this.liveSession(tx, interaction.sessionId);
       sessionId = session.id;
