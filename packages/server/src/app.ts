@@ -20,6 +20,7 @@ import type { Fanout } from './ports/fanout.js';
 import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerInputGuard } from './http/input-guard.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
 import { GMS_V2_PREFIX, gmsErrorReply, registerGmsV2 } from './http/gms-v2/routes.js';
@@ -172,6 +173,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
 
   const openapi = new OpenApiRegistry();
+  registerInputGuard(app);
   registerCors(app, store, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
   registerConsumerV3(app, {
     chat,

@@ -6,6 +6,7 @@ import {
   type MessageType,
   type ParticipantType,
   type Visibility,
+  isWebUrl,
   visibleTo,
 } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
@@ -17,6 +18,7 @@ import { newId } from './ids.js';
 import { LogWriter } from './log-writer.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
+import { manualAcceptRefusal } from './router.js';
 
 export interface ChatLimits {
   maxMessageLength: number;
@@ -25,6 +27,9 @@ export interface ChatLimits {
   /** Reads of an ended session are still answered (with chatEnded) for this long. */
   endedReadGraceMs: number;
 }
+
+/** How long a repeated start (same operationId, same requester) gets the first session back. */
+export const START_REPLAY_MS = 5 * 60_000;
 
 export const defaultLimits: ChatLimits = {
   maxMessageLength: 10_000,
@@ -121,6 +126,28 @@ export class ChatService {
     });
   }
 
+  /**
+   * Like `once`, but the stored result is handed back only to the requester that caused it, and
+   * only within `windowMs`; any other repeat runs `fn` anew (and is not recorded).
+   */
+  private async onceFor<T extends object>(scope: string, replay: { operationId?: string; requester?: string }, windowMs: number, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const { operationId, requester } = replay;
+    return this.store.tx(async (tx) => {
+      if (operationId) {
+        const prior = (await tx.getOperation(scope, operationId)) as (T & { requester?: string; at?: string }) | null;
+        if (prior !== null) {
+          const same = requester !== undefined && prior.requester === requester && this.clock.now() - Date.parse(prior.at ?? '') <= windowMs;
+          if (!same) return fn(tx);
+          const { requester: _r, at: _a, ...result } = prior;
+          return result as unknown as T;
+        }
+      }
+      const result = await fn(tx);
+      if (operationId) await tx.putOperation(scope, operationId, { ...result, requester, at: this.nowIso() }, this.nowIso());
+      return result;
+    });
+  }
+
   private append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
     return this.log.append(tx, session, draft);
   }
@@ -141,10 +168,16 @@ export class ChatService {
 
   // ---- customer side -------------------------------------------------------------------------
 
-  async startSession(deployment: Deployment, info: CustomerInfo, operationId?: string): Promise<StartResult> {
+  /**
+   * Starts a session. A start repeated with the same `operationId` (a retry after a lost answer)
+   * returns the first session only to the same requester (`replay.requester`: a fingerprint of the
+   * client and the request, see http/auth-customer.ts) within START_REPLAY_MS; anyone else
+   * repeating the id gets a session of their own, never the first client's token.
+   */
+  async startSession(deployment: Deployment, info: CustomerInfo, replay: { operationId?: string; requester?: string } = {}): Promise<StartResult> {
     this.checkUserData(info.userData ?? {});
     const isAsync = decideAsync(deployment.asyncPolicy, { endpoint: info.endpoint, asked: info.async });
-    const result = await this.once(`start:${deployment.id}`, operationId, async (tx) => {
+    const result = await this.onceFor(`start:${deployment.id}`, replay, START_REPLAY_MS, async (tx) => {
       const now = this.nowIso();
       const sessionId = newId();
       const participantId = newId();
@@ -504,6 +537,12 @@ export class ChatService {
       if (interaction.state !== 'Queued' && interaction.state !== 'Offered') {
         throw new ChatError('CONFLICT', `interaction is ${interaction.state}; only a Queued or Offered interaction can be accepted`);
       }
+      if (interaction.state === 'Queued' && account.role === 'agent') {
+        // An agent takes only what routing could offer them; supervisors may take any queued work.
+        const profile = (await tx.getProfile(account.id)) ?? { accountId: account.id, queues: [], skills: {}, languages: [] };
+        const refusal = manualAcceptRefusal(profile, interaction, (await tx.getQueue(interaction.deploymentId, interaction.queue)) ?? undefined, this.clock.now());
+        if (refusal) throw new ChatError('FORBIDDEN', refusal);
+      }
       const session = await this.liveSession(tx, interaction.sessionId);
       sessionId = session.id;
       const handled = await this.transition(tx, session, interaction, 'Handling', { agentAccountId: account.id });
@@ -707,11 +746,5 @@ export class ChatService {
 }
 
 export function checkUrl(url: string | undefined): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url ?? '');
-  } catch {
-    throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
+  if (!isWebUrl(url)) throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { findNul } from '@parley/protocol';
 import { z } from 'zod';
 import { ChatError } from '../core/errors.js';
 
@@ -8,6 +9,8 @@ export function describeZodError(err: z.ZodError): string {
 }
 
 export function parseOr400<T extends z.ZodTypeAny>(schema: T, value: unknown, what: string): z.infer<T> {
+  const nul = findNul(value);
+  if (nul !== null) throw new ChatError('INVALID_REQUEST', `invalid ${what}: ${nul} contains the NUL character`);
   const r = schema.safeParse(value ?? {});
   if (!r.success) throw new ChatError('INVALID_REQUEST', `invalid ${what}: ${describeZodError(r.error)}`);
   return r.data;

@@ -1,6 +1,6 @@
 import { sendStoredFile } from '../file-reply.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { v3MessagesQuery, v3OperationOnly, v3SendBody, v3StartBody, v3UserDataBody, toV3Message, type V3Envelope } from '@parley/protocol';
+import { stripControlChars, v3MessagesQuery, v3OperationOnly, v3SendBody, v3StartBody, v3UserDataBody, toV3Message, type V3Envelope } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService, ReadResult } from '../../core/chat-service.js';
 import { ChatError } from '../../core/errors.js';
@@ -8,7 +8,7 @@ import { newId } from '../../core/ids.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
 import type { Store } from '../../ports/store.js';
-import { customerClaims, deploymentOf } from '../auth-customer.js';
+import { customerClaims, deploymentOf, requesterOf } from '../auth-customer.js';
 import { errorReply, operationIdOf, parseOr400 } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
 import type { OpenApiRegistry } from '../openapi.js';
@@ -77,7 +77,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       const started = await chat.startSession(
         deployment,
         { nickname: d.nickname, firstName: d.firstName, lastName: d.lastName, email: d.email, subject: d.subject, userData: d.userData, async: d.async === true || d.async === 'true', endpoint: d.endpoint },
-        body.operationId,
+        { operationId: body.operationId, requester: requesterOf(req) },
       );
       const clientToken = await tokens.signClientToken({
         sessionId: started.session.id,
@@ -165,9 +165,9 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new ChatError('INVALID_REQUEST', 'the file field must be named "file"');
           const bytes = await part.toBuffer();
-          upload = { name: part.filename.slice(0, 200) || 'file', mime: part.mimetype, bytes };
+          upload = { name: stripControlChars(part.filename).slice(0, 200) || 'file', mime: part.mimetype, bytes };
         } else if (part.fieldname === 'operationId' && typeof part.value === 'string') {
-          operationId = part.value.slice(0, 128);
+          operationId = stripControlChars(part.value).slice(0, 128);
         }
       }
       if (!upload) throw new ChatError('INVALID_REQUEST', 'no file in the "file" field');

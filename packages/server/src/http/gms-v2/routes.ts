@@ -1,7 +1,7 @@
 import { sendStoredFile } from '../file-reply.js';
 import { wantsExtensions } from '../cors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Message } from '@parley/protocol';
+import { stripControlChars, type Message } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
 import { ChatError } from '../../core/errors.js';
@@ -292,7 +292,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new ChatError('INVALID_REQUEST', 'the file field must be named "file"');
           const bytes = await part.toBuffer();
-          upload = { name: part.filename.slice(0, 200) || 'file', mime: part.mimetype, bytes };
+          upload = { name: stripControlChars(part.filename).slice(0, 200) || 'file', mime: part.mimetype, bytes };
         } else if (typeof part.value === 'string') {
           fields[part.fieldname] = part.value;
         }
