@@ -56,7 +56,24 @@ export interface ReadResult {
   messages: Message[];
   lastDeliveredIndex: string | null;
   chatEnded: boolean;
+  /**
+   * Set when the read would move the reader's delivery cursor: the caller calls `complete()` once
+   * the answer is handed over whole (written and flushed), `abandon()` when it was not.
+   */
+  handover?: Handover;
 }
+
+/** A delivery-cursor move that waits until its answer has reached the client's connection. */
+export interface Handover {
+  complete(): void;
+  abandon(): void;
+}
+
+/**
+ * How long a cursor-only read waits for the previous answer's handover (its write, then the
+ * cursor's move) before reading anyway: a bound, never reached unless the store is slow.
+ */
+const HANDOVER_WAIT_MS = 10_000;
 
 /** Called after a write commits; the flow engine listens here. Failures are logged, never undo the write. */
 export interface ChatHooks {
@@ -382,29 +399,89 @@ export class ChatService {
   // ---- reading -------------------------------------------------------------------------------
 
   /**
-   * Messages after the participant's delivery cursor (or after `afterIndex` when the client
-   * names its own position), and moves the cursor past what is returned.
+   * Messages after the participant's delivery cursor, or after `afterIndex` when the client names
+   * its own position. A client that names its position moves the cursor at once (it holds what it
+   * names); otherwise (`advance: 'on-handover'`, the default without `afterIndex`) the cursor moves
+   * only when the caller completes the result's handover, so an answer lost on the wire is served
+   * again (see docs/design.md, Delivery).
    */
-  async readNew(sessionId: string, participantId: string, readerType: ParticipantType, afterIndex?: string, limit = 100): Promise<ReadResult> {
+  async readNew(
+    sessionId: string,
+    participantId: string,
+    readerType: ParticipantType,
+    afterIndex?: string,
+    limit = 100,
+    advance: 'now' | 'on-handover' = afterIndex === undefined ? 'on-handover' : 'now',
+  ): Promise<ReadResult> {
     const afterGiven = afterIndex !== undefined ? parseIndex(afterIndex) : null;
     if (afterIndex !== undefined && afterGiven === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
-    return this.store.tx(async (tx) => {
+    if (advance === 'on-handover' && afterGiven === null) await this.previousHandover(participantId);
+    const result = await this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
-      // Locked: two polls of one participant never hand out the same messages twice.
+      // Locked: reads and cursor moves of one participant take turns.
       const participant = await tx.getParticipant(participantId, true);
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       const after = afterGiven ?? participant.cursorNum;
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities: visibleTo(readerType), limit });
       const lastNum = messages.length ? parseIndex(messages[messages.length - 1]!.index)! : after;
-      if (lastNum > participant.cursorNum) await tx.updateParticipant(participantId, { cursorNum: lastNum });
+      if (advance === 'now' && lastNum > participant.cursorNum) await tx.updateParticipant(participantId, { cursorNum: lastNum });
       const delivered = Math.max(lastNum, afterGiven === null ? participant.cursorNum : lastNum);
       const caughtUp = messages.length < limit;
       return {
-        messages,
-        lastDeliveredIndex: delivered > 0 ? formatIndex(delivered) : null,
-        chatEnded: session.state === 'Ended' && caughtUp,
+        read: {
+          messages,
+          lastDeliveredIndex: delivered > 0 ? formatIndex(delivered) : null,
+          chatEnded: session.state === 'Ended' && caughtUp,
+        } as ReadResult,
+        moveTo: advance === 'on-handover' && lastNum > participant.cursorNum ? lastNum : 0,
       };
     });
+    if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo);
+    return result.read;
+  }
+
+  /** Handovers not yet completed or abandoned, per participant (on this node). */
+  private readonly handovers = new Map<string, Promise<void>>();
+
+  /** A cursor-only read waits for the previous answer's handover, so it does not serve it twice. */
+  private async previousHandover(participantId: string): Promise<void> {
+    const pending = this.handovers.get(participantId);
+    if (!pending) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pending, new Promise<void>((resolve) => (timer = setTimeout(resolve, HANDOVER_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  private handover(participantId: string, cursorNum: number): Handover {
+    let settle: () => void = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const previous = this.handovers.get(participantId);
+    const chained = (previous ? Promise.all([previous, settled]).then(() => undefined) : settled);
+    this.handovers.set(participantId, chained);
+    let done = false;
+    const finish = (move: boolean) => {
+      if (done) return;
+      done = true;
+      const moved = move ? this.moveCursor(participantId, cursorNum) : Promise.resolve();
+      void moved.finally(() => {
+        settle();
+        if (this.handovers.get(participantId) === chained) this.handovers.delete(participantId);
+      });
+    };
+    return { complete: () => finish(true), abandon: () => finish(false) };
+  }
+
+  /** Moves a delivery cursor forward (never back): the client has been handed everything up to it. */
+  private async moveCursor(participantId: string, cursorNum: number): Promise<void> {
+    try {
+      await this.store.tx(async (tx) => {
+        const p = await tx.getParticipant(participantId, true);
+        if (p && cursorNum > p.cursorNum) await tx.updateParticipant(participantId, { cursorNum });
+      });
+    } catch (err) {
+      // Not moved: the next read serves those messages again (at least once), nothing is lost.
+      this.onHookError(err);
+    }
   }
 
   /** Runs `read` until it returns something, the session ends, or `holdMs` passes (long poll). */
@@ -464,22 +541,22 @@ export class ChatService {
   async history(sessionId: string, participantId: string, readerType: ParticipantType, count: number, beforeIndex?: string): Promise<ReadResult> {
     const before = beforeIndex !== undefined ? parseIndex(beforeIndex) : undefined;
     if (before === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
-    return this.store.tx(async (tx) => {
+    const result = await this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
       const participant = await tx.getParticipant(participantId, true);
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       const messages = await tx.listMessages(sessionId, { beforeNum: before, visibilities: visibleTo(readerType), limit: count, newest: true });
       let cursor = participant.cursorNum;
+      let moveTo = 0;
       if (before === undefined && messages.length) {
-        // The newest page was handed over: polls continue after it, so a restore shows nothing twice.
+        // The newest page, once handed over: polls continue after it, so a restore shows nothing twice.
         const last = parseIndex(messages[messages.length - 1]!.index)!;
-        if (last > cursor) {
-          cursor = last;
-          await tx.updateParticipant(participantId, { cursorNum: cursor });
-        }
+        if (last > cursor) cursor = moveTo = last;
       }
-      return { messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' };
+      return { read: { messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' } as ReadResult, moveTo };
     });
+    if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo);
+    return result.read;
   }
 
   // ---- staff side ----------------------------------------------------------------------------

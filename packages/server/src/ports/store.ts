@@ -317,8 +317,24 @@ export interface StoreTx {
   putSetting(key: string, value: string): Promise<void>;
 }
 
+/**
+ * The store cannot be reached (the database is down, restarting, or a connection was cut): nothing
+ * is wrong with the request, and the same request (with the same operationId) can be sent again
+ * shortly. APIs answer it with 503 and Retry-After, sockets with close code 1013.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 export interface Store {
-  /** Runs `fn` in one transaction; retried by the adapter on serialization conflicts. */
+  /**
+   * Runs `fn` in one transaction; retried by the adapter on serialization conflicts and, while
+   * nothing can have been committed, on lost connections. Throws StoreUnavailableError when the
+   * database cannot be reached (or a COMMIT's outcome is unknown).
+   */
   tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

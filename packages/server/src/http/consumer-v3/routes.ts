@@ -11,6 +11,7 @@ import type { Store } from '../../ports/store.js';
 import { customerClaims, deploymentOf, requesterOf } from '../auth-customer.js';
 import { errorReply, operationIdOf, parseOr400 } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
+import { cursorMovesWhenSent } from '../handover.js';
 import type { OpenApiRegistry } from '../openapi.js';
 
 export interface ConsumerV3Deps {
@@ -97,12 +98,15 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       const query = parseOr400(v3MessagesQuery, req.query, 'query');
       await chat.customerSession(sessionId, claims.participantId, 'read');
       if (query.count !== undefined) {
-        return envelope(req, readBody(await chat.history(sessionId, claims.participantId, 'Customer', query.count, query.index)));
+        const page = await chat.history(sessionId, claims.participantId, 'Customer', query.count, query.index);
+        cursorMovesWhenSent(reply, page);
+        return envelope(req, readBody(page));
       }
       const abort = new AbortController();
       req.raw.once('close', () => abort.abort());
       const hold = query.wait === undefined ? deps.longPollMs : Math.min(query.wait, deps.longPollMs);
       const result = await chat.waitFor(sessionId, hold, () => chat.readNew(sessionId, claims.participantId, 'Customer', query.index), abort.signal);
+      cursorMovesWhenSent(reply, result);
       return envelope(req, readBody(result));
     }),
   );

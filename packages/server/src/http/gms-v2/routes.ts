@@ -10,7 +10,7 @@ import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
 import type { Deployment, Store } from '../../ports/store.js';
 import { deploymentOf } from '../auth-customer.js';
-import { clientError, parseOr400 } from '../errors.js';
+import { clientError, parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import {
@@ -63,7 +63,11 @@ export function gmsErrorReply(req: FastifyRequest, reply: FastifyReply, err: unk
   let status = 500;
   let code = 'INTERNAL_ERROR';
   let advice = 'internal error; the reference id identifies it in the server log';
-  if (err instanceof ChatError) {
+  if (unavailable(req, reply, err)) {
+    status = 503;
+    code = 'SERVICE_UNAVAILABLE';
+    advice = UNAVAILABLE_MESSAGE;
+  } else if (err instanceof ChatError) {
     status = err.httpStatus;
     code = err.code;
     advice = err.message;

@@ -115,6 +115,7 @@ export const GMS_ERROR_CODES: Record<string, number> = {
   PAYLOAD_TOO_LARGE: 105,
   UNSUPPORTED_MEDIA_TYPE: 106,
   RATE_LIMITED: 107,
+  SERVICE_UNAVAILABLE: 100,
 };
 
 const senderType = (t: Message['from']['type']): GmsSenderType => {
