@@ -76,7 +76,7 @@ describe('desktop workspace', () => {
     await expect(email.getAttribute('title')).resolves.toBe('jonathan.alexander.longname@subsidiary.example-company.com');
 
     // A workflow shows and hides the banner: one readable line each, no empty bubble.
-    const serverKey = server.parley.demo!.serverKey;
+    const serverKey = server.parley.demo!.created!.serverKey;
     for (const body of [{ name: 'ui-event-update-promotion', data: { title: 'Back to the bot?' } }, { name: 'ui-event-close-promotion' }]) {
       const res = await fetch(`${server.url}/workflow/v1/sessions/${customer.sessionId}/ui-events`, {
         method: 'POST',
