@@ -10,6 +10,8 @@ import type { Config } from './config.js';
 import { ChatService, defaultLimits } from './core/chat-service.js';
 import { randomToken } from './core/secrets.js';
 import { TokenService } from './core/tokens.js';
+import { StaffAuth } from './core/staff-auth.js';
+import { LoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
 import { SqliteStore } from './adapters/store-sqlite/index.js';
 import { MemoryFanout } from './adapters/fanout-memory.js';
 import { DiskFileStore } from './adapters/files-disk.js';
@@ -17,6 +19,8 @@ import { systemClock, type Clock } from './ports/clock.js';
 import type { Fanout } from './ports/fanout.js';
 import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerInputGuard } from './http/input-guard.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
 import { GMS_V2_PREFIX, gmsErrorReply, registerGmsV2 } from './http/gms-v2/routes.js';
@@ -44,6 +48,7 @@ export interface Parley {
   flows: FlowEngine;
   idle: IdleControl;
   tokens: TokenService;
+  auth: StaffAuth;
   demo: DemoCredentials | null;
   /** Readiness as `GET /ready` reports it. */
   readiness(): Promise<Readiness>;
@@ -64,6 +69,9 @@ const READY_STORE_TIMEOUT_MS = 2_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
+const widgetsDist = join(repoRoot, 'packages/widgets/dist');
+const demoPage = join(repoRoot, 'packages/widgets/demo');
+const desktopDist = join(repoRoot, 'packages/desktop/dist');
 
 export async function createStore(config: Config): Promise<Store> {
   const url = config.DATABASE_URL;
@@ -111,6 +119,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       return fresh;
     }));
   const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS);
+  const auth = new StaffAuth(store, fanout, tokens, clock, new LoginThrottle({ ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 }));
   const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH });
   const routing = new RoutingService(store, fanout, clock, chat);
   const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
@@ -125,10 +134,18 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     },
     bodyLimit: 256 * 1024,
     rewriteUrl: trailingSlashRewriter([config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX, '/agent/v1', '/admin/v1', '/workflow/v1']),
-    trustProxy: true,
+    // Proxy headers count only from the proxies the operator names: otherwise anyone could claim any
+    // address and get a fresh rate limit with each request.
+    trustProxy: typeof config.TRUST_PROXY === 'number' ? trustHops(config.TRUST_PROXY) : config.TRUST_PROXY,
+    // A client gets a bounded time to send its headers and its whole request (a trickled body is cut
+    // with 408); answering may take longer (long polls). Idle keep-alive connections close.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS) },
     // 'idle': keep-alive sockets close at once; in-flight requests (long polls, woken by stopWaiting) finish first.
     forceCloseConnections: 'idle',
   });
+  registerSecurityHeaders(app, { desktopPrefix: '/desktop/', demoPage: join(demoPage, 'index.html'), widgetsPrefix: '/widgets/' });
   const flows = new FlowEngine(store, fanout, clock, chat, routing, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
   flows.attach();
   chat.onHookError = (err) => app.log.error({ err }, 'after-write hook failed');
@@ -156,6 +173,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
 
   const openapi = new OpenApiRegistry();
+  registerInputGuard(app);
   registerCors(app, store, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
   registerConsumerV3(app, {
     chat,
@@ -172,9 +190,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
   registerGmsV2(app, { chat, store, tokens, files, openapi, maxUploadBytes: config.MAX_UPLOAD_BYTES, uploadTypes: config.UPLOAD_TYPES, startLimitPerMinute: config.START_LIMIT_PER_MINUTE });
   registerGuestV2(app, { chat, store, tokens, fanout, openapi, startLimitPerMinute: config.START_LIMIT_PER_MINUTE, heartbeatMs: config.GUEST_HEARTBEAT_MS, fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, '') });
-  registerAgentApi(app, { chat, routing, supervision, store, tokens, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
-  registerAgentEvents(app, { chat, routing, supervision, store, tokens, fanout });
-  registerAdminApi(app, { store, tokens, openapi });
+  registerAgentApi(app, { chat, routing, supervision, store, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
+  registerAgentEvents(app, { chat, routing, supervision, store, auth, fanout, clock });
+  registerAdminApi(app, { store, auth, openapi });
   registerWorkflowApi(app, { chat, flows, store, fanout, openapi, appName: 'parley' });
   routing.start(opts.routeEveryMs ?? 500);
   const sweepEvery = opts.sweepEveryMs ?? 5_000;
@@ -216,9 +234,6 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     app.get('/demo/config.json', async () => ({ apiKey: demo.apiKey, dataURL: config.CONSUMER_V3_PREFIX, deploymentId: demo.deploymentId }));
   }
 
-  const widgetsDist = join(repoRoot, 'packages/widgets/dist');
-  const demoPage = join(repoRoot, 'packages/widgets/demo');
-  const desktopDist = join(repoRoot, 'packages/desktop/dist');
   if (existsSync(desktopDist)) await app.register(fastifyStatic, { root: desktopDist, prefix: '/desktop/', index: 'index.html', decorateReply: false });
   if (existsSync(widgetsDist)) await app.register(fastifyStatic, { root: widgetsDist, prefix: '/widgets/', decorateReply: false });
   if (existsSync(demoPage)) await app.register(fastifyStatic, { root: demoPage, prefix: '/', index: 'index.html', decorateReply: false });
@@ -233,6 +248,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     flows,
     idle,
     tokens,
+    auth,
     demo,
     readiness,
     async close(opts = {}) {
@@ -259,6 +275,11 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
 
 /** How long a shutdown waits for requests in flight (long polls are answered at once) before cutting connections. */
 const CLOSE_GRACE_MS = 5_000;
+
+/** Fastify's hop-count trust: the nearest `hops` proxies are believed. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

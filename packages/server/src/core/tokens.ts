@@ -28,9 +28,10 @@ export class TokenService {
     }
   }
 
-  async signStaffToken(accountId: string, role: Role): Promise<{ token: string; expiresAt: string }> {
+  /** `generation`: the account's token generation; raising it in the store revokes the token. */
+  async signStaffToken(accountId: string, role: Role, generation: number): Promise<{ token: string; expiresAt: string }> {
     const exp = Math.floor(Date.now() / 1000) + this.staffTokenTtlSeconds;
-    const token = await new SignJWT({ role, kind: 'staff' })
+    const token = await new SignJWT({ role, kind: 'staff', gen: generation })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(accountId)
       .setIssuedAt()
@@ -39,13 +40,14 @@ export class TokenService {
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
-  async verifyStaffToken(token: string): Promise<{ accountId: string; role: Role } | null> {
+  async verifyStaffToken(token: string): Promise<{ accountId: string; role: Role; generation: number; expiresAtMs: number } | null> {
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
-      if (payload.kind !== 'staff' || typeof payload.sub !== 'string') return null;
+      if (payload.kind !== 'staff' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return null;
       const role = payload.role;
       if (role !== 'agent' && role !== 'supervisor' && role !== 'admin') return null;
-      return { accountId: payload.sub, role };
+      const generation = typeof payload.gen === 'number' ? payload.gen : 0;
+      return { accountId: payload.sub, role, generation, expiresAtMs: payload.exp * 1000 };
     } catch {
       return null;
     }

@@ -1,6 +1,23 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { findNul } from '@parley/protocol';
 import { z } from 'zod';
 import { ChatError } from '../core/errors.js';
+import { StoreUnavailableError } from '../ports/store.js';
+
+/** What a client is told to wait before retrying while the database is unreachable. */
+export const RETRY_AFTER_SECONDS = 2;
+export const UNAVAILABLE_MESSAGE = 'the service is briefly unavailable; retry the request (with the same operationId) shortly';
+
+/**
+ * A failure of the infrastructure, not of the request: the request can be sent again as it is.
+ * Sets the 503's Retry-After and logs it (once per request, without the request's data).
+ */
+export function unavailable(req: FastifyRequest, reply: FastifyReply, err: unknown): boolean {
+  if (!(err instanceof StoreUnavailableError)) return false;
+  req.log.warn({ reason: err.message }, 'store unavailable: answered 503');
+  reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  return true;
+}
 
 /** Turns a zod failure into a message that names the fields, e.g. `data.type: Invalid option`. */
 export function describeZodError(err: z.ZodError): string {
@@ -8,6 +25,8 @@ export function describeZodError(err: z.ZodError): string {
 }
 
 export function parseOr400<T extends z.ZodTypeAny>(schema: T, value: unknown, what: string): z.infer<T> {
+  const nul = findNul(value);
+  if (nul !== null) throw new ChatError('INVALID_REQUEST', `invalid ${what}: ${nul} contains the NUL character`);
   const r = schema.safeParse(value ?? {});
   if (!r.success) throw new ChatError('INVALID_REQUEST', `invalid ${what}: ${describeZodError(r.error)}`);
   return r.data;
@@ -21,6 +40,11 @@ export interface ErrorBodyShape {
 
 export function errorReply(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const operationId = operationIdOf(req);
+  if (unavailable(req, reply, err)) {
+    const body: ErrorBodyShape = { status: { code: 'SERVICE_UNAVAILABLE', message: UNAVAILABLE_MESSAGE }, referenceId: String(req.id) };
+    if (operationId) body.operationId = operationId;
+    return reply.code(503).send(body);
+  }
   if (err instanceof ChatError) {
     const body: ErrorBodyShape = { status: { code: err.code, message: err.message }, referenceId: String(req.id) };
     if (operationId) body.operationId = operationId;

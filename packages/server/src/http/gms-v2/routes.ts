@@ -1,7 +1,7 @@
 import { sendStoredFile } from '../file-reply.js';
 import { wantsExtensions } from '../cors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Message } from '@parley/protocol';
+import { stripControlChars, type Message } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
 import { ChatError } from '../../core/errors.js';
@@ -10,7 +10,7 @@ import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
 import type { Deployment, Store } from '../../ports/store.js';
 import { deploymentOf } from '../auth-customer.js';
-import { clientError, parseOr400 } from '../errors.js';
+import { clientError, parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import {
@@ -63,7 +63,11 @@ export function gmsErrorReply(req: FastifyRequest, reply: FastifyReply, err: unk
   let status = 500;
   let code = 'INTERNAL_ERROR';
   let advice = 'internal error; the reference id identifies it in the server log';
-  if (err instanceof ChatError) {
+  if (unavailable(req, reply, err)) {
+    status = 503;
+    code = 'SERVICE_UNAVAILABLE';
+    advice = UNAVAILABLE_MESSAGE;
+  } else if (err instanceof ChatError) {
     status = err.httpStatus;
     code = err.code;
     advice = err.message;
@@ -191,6 +195,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
         subject: body.subject,
         userData: body.userData,
         routing: { queue },
+        endpoint: serviceName,
       });
       const ext = wantsExtensions(req.headers);
       const secureKey = await tokens.signClientToken({
@@ -291,7 +296,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new ChatError('INVALID_REQUEST', 'the file field must be named "file"');
           const bytes = await part.toBuffer();
-          upload = { name: part.filename.slice(0, 200) || 'file', mime: part.mimetype, bytes };
+          upload = { name: stripControlChars(part.filename).slice(0, 200) || 'file', mime: part.mimetype, bytes };
         } else if (typeof part.value === 'string') {
           fields[part.fieldname] = part.value;
         }
