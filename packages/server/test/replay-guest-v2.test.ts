@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type Running } from './helpers.js';
+import { createStaff, startServer, type Running } from './helpers.js';
 import { GUEST, guestCreateBody, StreamClient } from './compat-helpers.js';
 import { rawRequest } from './raw-request.js';
 import { agentJoinsAndSays, JSON_TYPE } from './replay-helpers.js';
@@ -47,7 +47,9 @@ describe('replay: guest chat v2 client requests', () => {
     expect(typing.status).toBe(200);
     expect(typing.body).toMatchObject({ conversation: { id: c.id }, sender: { id: c.memberId } });
 
-    await agentJoinsAndSays(srv.url, c.id, 'Hello, how can I help?');
+    // seed 003's routing asks for the skill Computers: an agent who has it takes the chat
+    const { staff } = await createStaff(srv.url, [{ username: 'computers', skills: { Computers: 5 }, languages: ['English - Written'] }]);
+    await agentJoinsAndSays(srv.url, c.id, 'Hello, how can I help?', staff[0]);
     const agentChange = await stream.until((f) => f.find((x) => x.metadata?.type === 'member-change' && x.eventBody.member.id !== c.memberId && x.eventBody.member.state === 'CONNECTED'));
     const agent = await get(`/members/${agentChange.eventBody.member.id}`);
     expect(agent.body).toMatchObject({ role: 'AGENT', state: 'CONNECTED' });

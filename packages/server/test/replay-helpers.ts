@@ -28,9 +28,9 @@ export const PNG = Buffer.from(
   'hex',
 );
 
-/** The demo agent takes the session's interaction and says `text`. */
-export async function agentJoinsAndSays(base: string, sessionId: string, text: string): Promise<Agent> {
-  const agent = await new Agent(base).login();
+/** An agent (the demo one unless given) takes the session's interaction and says `text`. */
+export async function agentJoinsAndSays(base: string, sessionId: string, text: string, given?: Agent): Promise<Agent> {
+  const agent = given ?? (await new Agent(base).login());
   await agent.acceptFor(sessionId);
   const r = await agent.call('POST', `/sessions/${sessionId}/messages`, { text });
   if (r.status !== 200) throw new Error(`agent send failed: ${r.status} ${JSON.stringify(r.body)}`);
