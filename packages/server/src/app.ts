@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { ChatService, defaultLimits } from './core/chat-service.js';
 import { randomToken } from './core/secrets.js';
 import { TokenService } from './core/tokens.js';
+import { FileLinks } from './core/file-links.js';
 import { SqliteStore } from './adapters/store-sqlite/index.js';
 import { MemoryFanout } from './adapters/fanout-memory.js';
 import { DiskFileStore } from './adapters/files-disk.js';
@@ -19,6 +20,7 @@ import type { Fanout } from './ports/fanout.js';
 import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
 import { registerInputGuard } from './http/input-guard.js';
+import { requestForLog } from './http/log-redaction.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
 import { GMS_V2_PREFIX, registerGmsV2 } from './http/gms-v2/routes.js';
@@ -90,6 +92,8 @@ export interface BuildOptions {
   sweepEveryMs?: number;
   /** How the flow engine calls external bots. */
   fetch?: typeof fetch;
+  /** Where the JSON log goes (default: stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildParley(config: Config, opts: BuildOptions = {}): Promise<Parley> {
@@ -109,8 +113,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       await tx.putSetting('token.secret', fresh);
       return fresh;
     }));
-  const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS);
-  const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH });
+  const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS, { clientTokenTtlSeconds: config.CLIENT_TOKEN_TTL_SECONDS, now: () => clock.now() });
+  const fileLinks = new FileLinks(secret, config.FILE_LINK_TTL_SECONDS, () => clock.now());
+  const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
   const routing = new RoutingService(store, fanout, clock, chat);
   const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
@@ -120,6 +125,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const app = Fastify({
     logger: {
       level: config.LOG_LEVEL,
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
+      // Signed links and tokens ride in some query strings (file links, GMS downloads, the guest stream).
+      serializers: { req: requestForLog },
       redact: ['req.headers["x-api-key"]', 'req.headers.apikey', 'req.headers["x-nexus-client-key"]', 'req.headers.authorization', 'req.headers.cookie'],
     },
     bodyLimit: 256 * 1024,
@@ -163,6 +171,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     store,
     tokens,
     files,
+    fileLinks,
     openapi,
     prefix: config.CONSUMER_V3_PREFIX,
     longPollMs: config.LONG_POLL_MS,

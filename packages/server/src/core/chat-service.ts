@@ -15,6 +15,7 @@ import type { Account, Deployment, Interaction, InteractionPatch, MessageDraft, 
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { LogWriter } from './log-writer.js';
+import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { manualAcceptRefusal } from './router.js';
 
@@ -73,8 +74,15 @@ export class ChatService {
     private readonly fanout: Fanout,
     private readonly clock: Clock,
     readonly limits: ChatLimits = defaultLimits,
+    /** Signs file links on every read; without it links go out as stored (unsigned). */
+    private readonly fileLinks: FileLinks | null = null,
   ) {
     this.log = new LogWriter(clock);
+  }
+
+  private signed<R extends { messages: Message[] }>(r: R): R {
+    const links = this.fileLinks;
+    return links ? { ...r, messages: r.messages.map((m) => links.fresh(m)) } : r;
   }
 
   readonly log: LogWriter;
@@ -392,11 +400,11 @@ export class ChatService {
       if (lastNum > participant.cursorNum) await tx.updateParticipant(participantId, { cursorNum: lastNum });
       const delivered = Math.max(lastNum, afterGiven === null ? participant.cursorNum : lastNum);
       const caughtUp = messages.length < limit;
-      return {
+      return this.signed({
         messages,
         lastDeliveredIndex: delivered > 0 ? formatIndex(delivered) : null,
         chatEnded: session.state === 'Ended' && caughtUp,
-      };
+      });
     });
   }
 
@@ -449,7 +457,7 @@ export class ChatService {
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, ...(audienceAccountId ? { audienceAccountId } : {}) });
       const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
-      return { messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' };
+      return this.signed({ messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' });
     });
   }
 
@@ -471,7 +479,7 @@ export class ChatService {
           await tx.updateParticipant(participantId, { cursorNum: cursor });
         }
       }
-      return { messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' };
+      return this.signed({ messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' });
     });
   }
 
@@ -678,7 +686,9 @@ export class ChatService {
 
   // ---- files ---------------------------------------------------------------------------------
 
-  async recordFile(sessionId: string, participantId: string, file: { id: string; name: string; mime: string; size: number; url: string }, operationId?: string): Promise<Message> {
+  /** Records an uploaded file; its link is stored unsigned (see FileLinks) and signed in the answer. */
+  async recordFile(sessionId: string, participantId: string, file: { id: string; name: string; mime: string; size: number }, operationId?: string): Promise<Message> {
+    const url = FileLinks.unsigned(sessionId, file.id);
     const msg = await this.once(`file:${sessionId}`, operationId, async (tx) => {
       const session = await this.liveSession(tx, sessionId);
       const participant = await tx.getParticipant(participantId);
@@ -689,11 +699,11 @@ export class ChatService {
         from: { participantId, type: participant.type, nickname: participant.nickname },
         visibility: 'All',
         text: file.name,
-        content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url: file.url, name: file.name, size: file.size }],
+        content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
       });
     });
     await this.notifySession(sessionId);
-    return msg;
+    return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
   }
 
   async getFile(fileId: string) {
