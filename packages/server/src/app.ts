@@ -46,6 +46,8 @@ export interface Parley {
   idle: IdleControl;
   tokens: TokenService;
   demo: DemoCredentials | null;
+  /** Every route the server answers (method and URL pattern), as registered; the authorization matrix test walks it. */
+  routes: RouteEntry[];
   /** Readiness as `GET /ready` reports it. */
   readiness(): Promise<Readiness>;
   /**
@@ -55,6 +57,12 @@ export interface Parley {
    * and the store and fan-out close.
    */
   close(opts?: { drainDelayMs?: number }): Promise<void>;
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  websocket: boolean;
 }
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
@@ -134,6 +142,10 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     trustProxy: true,
     // 'idle': keep-alive sockets close at once; in-flight requests (long polls, woken by stopWaiting) finish first.
     forceCloseConnections: 'idle',
+  });
+  const routes: RouteEntry[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, websocket: Boolean((r as { websocket?: boolean }).websocket) });
   });
   const flows = new FlowEngine(store, fanout, clock, chat, routing, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
   flows.attach();
@@ -244,6 +256,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     idle,
     tokens,
     demo,
+    routes,
     readiness,
     async close(opts = {}) {
       draining = true;
