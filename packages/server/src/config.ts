@@ -84,6 +84,10 @@ const schema = z.object({
   /** How long an idle keep-alive connection stays open. */
   KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(72_000),
   STAFF_TOKEN_TTL_SECONDS: z.coerce.number().int().min(2).max(30 * 86_400).default(8 * 3600),
+  /** Customer tokens (v3 clientToken, GMS secureKey, guest jwt): accepted this long after issue (8 days). */
+  CLIENT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(8 * 86_400),
+  /** Signed file links (`?sig=`): valid this long after the message carrying them was read (1 day). */
+  FILE_LINK_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** On SIGTERM, `/ready` answers 503 this long (the load balancer notices) before the server stops taking requests. */
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

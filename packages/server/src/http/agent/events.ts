@@ -12,6 +12,7 @@ import type { Clock } from '../../ports/clock.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import { StoreUnavailableError, type Account, type Store } from '../../ports/store.js';
 import { describeZodError } from '../errors.js';
+import { FrameBudget, SOCKET_LIMITS, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
 
 export interface AgentEventsDeps {
   chat: ChatService;
@@ -109,7 +110,9 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     const subscribe = async (sessionId: string, after: string | undefined) => {
       if (!account) return;
       await chat.getSessionForStaff(sessionId, account);
-      sessions.get(sessionId)?.stop();
+      // Subscribed already: the stream runs; replaying the log again would only multiply frames.
+      if (sessions.has(sessionId)) return send({ type: 'subscribed', sessionId });
+      if (sessions.size >= SOCKET_LIMITS.maxSubscriptions) throw new Error(`at most ${SOCKET_LIMITS.maxSubscriptions} sessions per socket; unsubscribe one first`);
       let cursor = after;
       const pump = serial(async () => {
         for (;;) {
@@ -178,8 +181,10 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       applyAccess(r.account, r.expiresAtMs);
     });
 
+    const budget = new FrameBudget();
     socket.on('message', async (raw: Buffer) => {
       if (raw.length > 16 * 1024) return socket.close(1009, 'frame too large');
+      if (!budget.take()) return socket.close(WS_CLOSE_POLICY_VIOLATION, 'too many frames; slow down');
       let parsed;
       try {
         parsed = frame.safeParse(JSON.parse(raw.toString()));
