@@ -6,11 +6,13 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFormBody } from '@parley/protocol';
 import type { Config } from './config.js';
 import { ChatService, defaultLimits } from './core/chat-service.js';
 import { randomToken } from './core/secrets.js';
 import { TokenService } from './core/tokens.js';
+import { StaffAuth } from './core/staff-auth.js';
+import { LoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
+import { FileLinks } from './core/file-links.js';
 import { SqliteStore } from './adapters/store-sqlite/index.js';
 import { MemoryFanout } from './adapters/fanout-memory.js';
 import { DiskFileStore } from './adapters/files-disk.js';
@@ -18,11 +20,16 @@ import { systemClock, type Clock } from './ports/clock.js';
 import type { Fanout } from './ports/fanout.js';
 import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
-import { unavailable, UNAVAILABLE_MESSAGE } from './http/errors.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerInputGuard } from './http/input-guard.js';
+import { requestForLog } from './http/log-redaction.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
-import { GMS_V2_PREFIX, registerGmsV2 } from './http/gms-v2/routes.js';
-import { GUEST_V2_PREFIX, registerGuestV2 } from './http/guest-v2/routes.js';
+import { GMS_V2_PREFIX, gmsErrorReply, registerGmsV2 } from './http/gms-v2/routes.js';
+import { GUEST_V2_PREFIX, guestErrorReply, registerGuestV2 } from './http/guest-v2/routes.js';
+import { registerBodyParsing } from './http/body-parsing.js';
+import { registerApiErrors } from './http/api-errors.js';
+import { trailingSlashRewriter } from './http/trailing-slash.js';
 import { registerAgentApi } from './http/agent/routes.js';
 import { registerAgentEvents } from './http/agent/events.js';
 import { registerAdminApi } from './http/admin/routes.js';
@@ -43,7 +50,10 @@ export interface Parley {
   flows: FlowEngine;
   idle: IdleControl;
   tokens: TokenService;
+  auth: StaffAuth;
   demo: DemoCredentials | null;
+  /** Every route the server answers (method and URL pattern), as registered; the authorization matrix test walks it. */
+  routes: RouteEntry[];
   /** Readiness as `GET /ready` reports it. */
   readiness(): Promise<Readiness>;
   /**
@@ -55,6 +65,12 @@ export interface Parley {
   close(opts?: { drainDelayMs?: number }): Promise<void>;
 }
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  websocket: boolean;
+}
+
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
 /** WebSocket close code 1012 "service restart": the client reconnects (to another node). */
@@ -63,6 +79,9 @@ const READY_STORE_TIMEOUT_MS = 2_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
+const widgetsDist = join(repoRoot, 'packages/widgets/dist');
+const demoPage = join(repoRoot, 'packages/widgets/demo');
+const desktopDist = join(repoRoot, 'packages/desktop/dist');
 
 export async function createStore(config: Config): Promise<Store> {
   const url = config.DATABASE_URL;
@@ -90,6 +109,8 @@ export interface BuildOptions {
   sweepEveryMs?: number;
   /** How the flow engine calls external bots. */
   fetch?: typeof fetch;
+  /** Where the JSON log goes (default: stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildParley(config: Config, opts: BuildOptions = {}): Promise<Parley> {
@@ -109,8 +130,10 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       await tx.putSetting('token.secret', fresh);
       return fresh;
     }));
-  const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS);
-  const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH });
+  const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS, { clientTokenTtlSeconds: config.CLIENT_TOKEN_TTL_SECONDS, now: () => clock.now() });
+  const auth = new StaffAuth(store, fanout, tokens, clock, new LoginThrottle({ ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 }));
+  const fileLinks = new FileLinks(secret, config.FILE_LINK_TTL_SECONDS, () => clock.now());
+  const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
   const routing = new RoutingService(store, fanout, clock, chat);
   const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
@@ -120,29 +143,37 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const app = Fastify({
     logger: {
       level: config.LOG_LEVEL,
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
+      // Signed links and tokens ride in some query strings (file links, GMS downloads, the guest stream).
+      serializers: { req: requestForLog },
       redact: ['req.headers["x-api-key"]', 'req.headers.apikey', 'req.headers["x-nexus-client-key"]', 'req.headers.authorization', 'req.headers.cookie'],
     },
     bodyLimit: 256 * 1024,
-    trustProxy: true,
+    rewriteUrl: trailingSlashRewriter([config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX, '/agent/v1', '/admin/v1', '/workflow/v1']),
+    // Proxy headers count only from the proxies the operator names: otherwise anyone could claim any
+    // address and get a fresh rate limit with each request.
+    trustProxy: typeof config.TRUST_PROXY === 'number' ? trustHops(config.TRUST_PROXY) : config.TRUST_PROXY,
+    // A client gets a bounded time to send its headers and its whole request (a trickled body is cut
+    // with 408); answering may take longer (long polls). Idle keep-alive connections close.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS) },
     // 'idle': keep-alive sockets close at once; in-flight requests (long polls, woken by stopWaiting) finish first.
     forceCloseConnections: 'idle',
   });
-  // Failures outside the APIs' own error mapping (hooks, /health): an unreachable store is a 503 too.
-  const defaultErrorHandler = app.errorHandler;
-  app.setErrorHandler(function (err, req, reply) {
-    if (unavailable(req, reply, err)) return reply.code(503).send({ status: { code: 'SERVICE_UNAVAILABLE', message: UNAVAILABLE_MESSAGE }, referenceId: String(req.id) });
-    return defaultErrorHandler.call(this, err, req, reply);
+  registerSecurityHeaders(app, { desktopPrefix: '/desktop/', demoPage: join(demoPage, 'index.html'), widgetsPrefix: '/widgets/' });
+  const routes: RouteEntry[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, websocket: Boolean((r as { websocket?: boolean }).websocket) });
   });
   const flows = new FlowEngine(store, fanout, clock, chat, routing, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
   flows.attach();
   chat.onHookError = (err) => app.log.error({ err }, 'after-write hook failed');
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseFormBody(body as string));
-    } catch (err) {
-      done(err as Error);
-    }
-  });
+  registerBodyParsing(app);
+  registerApiErrors(app, [
+    { prefix: GMS_V2_PREFIX, reply: gmsErrorReply },
+    { prefix: GUEST_V2_PREFIX, reply: guestErrorReply },
+  ]);
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
   await app.register(websocket, {
     options: { maxPayload: 64 * 1024 },
@@ -162,12 +193,14 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
 
   const openapi = new OpenApiRegistry();
+  registerInputGuard(app);
   registerCors(app, store, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
   registerConsumerV3(app, {
     chat,
     store,
     tokens,
     files,
+    fileLinks,
     openapi,
     prefix: config.CONSUMER_V3_PREFIX,
     longPollMs: config.LONG_POLL_MS,
@@ -178,9 +211,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
   registerGmsV2(app, { chat, store, tokens, files, openapi, maxUploadBytes: config.MAX_UPLOAD_BYTES, uploadTypes: config.UPLOAD_TYPES, startLimitPerMinute: config.START_LIMIT_PER_MINUTE });
   registerGuestV2(app, { chat, store, tokens, fanout, openapi, startLimitPerMinute: config.START_LIMIT_PER_MINUTE, heartbeatMs: config.GUEST_HEARTBEAT_MS, fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, '') });
-  registerAgentApi(app, { chat, routing, supervision, store, tokens, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
-  registerAgentEvents(app, { chat, routing, supervision, store, tokens, fanout });
-  registerAdminApi(app, { store, tokens, openapi });
+  registerAgentApi(app, { chat, routing, supervision, store, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
+  registerAgentEvents(app, { chat, routing, supervision, store, auth, fanout, clock });
+  registerAdminApi(app, { store, auth, openapi });
   registerWorkflowApi(app, { chat, flows, store, fanout, openapi, appName: 'parley' });
   routing.start(opts.routeEveryMs ?? 500);
   const sweepEvery = opts.sweepEveryMs ?? 5_000;
@@ -222,9 +255,6 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     app.get('/demo/config.json', async () => ({ apiKey: demo.apiKey, dataURL: config.CONSUMER_V3_PREFIX, deploymentId: demo.deploymentId }));
   }
 
-  const widgetsDist = join(repoRoot, 'packages/widgets/dist');
-  const demoPage = join(repoRoot, 'packages/widgets/demo');
-  const desktopDist = join(repoRoot, 'packages/desktop/dist');
   if (existsSync(desktopDist)) await app.register(fastifyStatic, { root: desktopDist, prefix: '/desktop/', index: 'index.html', decorateReply: false });
   if (existsSync(widgetsDist)) await app.register(fastifyStatic, { root: widgetsDist, prefix: '/widgets/', decorateReply: false });
   if (existsSync(demoPage)) await app.register(fastifyStatic, { root: demoPage, prefix: '/', index: 'index.html', decorateReply: false });
@@ -239,7 +269,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     flows,
     idle,
     tokens,
+    auth,
     demo,
+    routes,
     readiness,
     async close(opts = {}) {
       draining = true;
@@ -265,6 +297,11 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
 
 /** How long a shutdown waits for requests in flight (long polls are answered at once) before cutting connections. */
 const CLOSE_GRACE_MS = 5_000;
+
+/** Fastify's hop-count trust: the nearest `hops` proxies are believed. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,20 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** Fastify's `trustProxy`: false, a hop count, or the addresses/CIDRs of the proxies in front. */
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [ip, bits, ...rest] = entry.split('/');
+  if (rest.length || !ip) return false;
+  const family = isIP(ip);
+  if (!family) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 /**
  * All configuration, from environment variables, overridden by CLI flags (`--port 9000` or
@@ -37,7 +53,41 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   START_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   LOGIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
-  STAFF_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
+  /**
+   * Which peers may set X-Forwarded-For / -Proto / -Host: empty (default) trusts none, so the client
+   * address is the socket's; a hop count (`1` = the nearest proxy); or a comma-separated list of proxy
+   * addresses and CIDRs (also `loopback`, `linklocal`, `uniquelocal`).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((v, ctx): TrustProxy => {
+      const t = v.trim();
+      if (t === '' || t === 'false') return false;
+      if (/^\d+$/.test(t)) return Number(t);
+      const list = t.split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = list.filter((e) => !isProxyAddress(e));
+      if (bad.length || list.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `must be empty, a hop count, or proxy addresses/CIDRs separated by commas (bad: ${bad.join(', ') || t})` });
+        return z.NEVER;
+      }
+      return list;
+    }),
+  /** Wrong passwords in a row a username may have before each further one locks it, for twice as long each time. */
+  LOGIN_LOCKOUT_AFTER: z.coerce.number().int().min(1).max(1000).default(5),
+  /** The longest a username stays locked. */
+  LOGIN_LOCKOUT_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Time a client has to send a request's headers. */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  /** Time a client has to send a whole request, body included (uploads too); not the time to answer it, so long polls are not cut. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** How long an idle keep-alive connection stays open. */
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(72_000),
+  STAFF_TOKEN_TTL_SECONDS: z.coerce.number().int().min(2).max(30 * 86_400).default(8 * 3600),
+  /** Customer tokens (v3 clientToken, GMS secureKey, guest jwt): accepted this long after issue (8 days). */
+  CLIENT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(8 * 86_400),
+  /** Signed file links (`?sig=`): valid this long after the message carrying them was read (1 day). */
+  FILE_LINK_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** On SIGTERM, `/ready` answers 503 this long (the load balancer notices) before the server stops taking requests. */
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -53,6 +103,10 @@ const schema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   PARLEY_DEMO_AGENT_USER: z.string().min(1).optional(),
   PARLEY_DEMO_AGENT_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+});
+
+const checked = schema.superRefine((c, ctx) => {
+  if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must not be more than REQUEST_TIMEOUT_MS' });
 });
 
 export type Config = z.infer<typeof schema>;
@@ -79,7 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: string
   const source: Record<string, string | undefined> = {};
   for (const k of CONFIG_KEYS) if (env[k] !== undefined && env[k] !== '') source[k] = env[k];
   Object.assign(source, flagsToEnv(argv));
-  const parsed = schema.safeParse(source);
+  const parsed = checked.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}${source[String(i.path[0])] !== undefined && !String(i.path[0]).includes('SECRET') && !String(i.path[0]).includes('PASSWORD') ? ` (got "${source[String(i.path[0])]}")` : ''}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

@@ -26,13 +26,19 @@ async function main(): Promise<void> {
   const address = await parley.app.listen({ port: config.PORT, host: config.HOST });
   const base = `http://localhost:${(parley.app.server.address() as { port: number }).port}`;
   const lines = [`Parley is listening on ${address}`, `  widget demo:   ${base}/`, `  agent desktop: ${base}/desktop/`, `  API docs:      ${base}/openapi.json`];
-  if (parley.demo) {
-    lines.push(
-      `  demo deployment "${parley.demo.deploymentId}" API key: ${parley.demo.apiKey}`,
-      `  demo workflow (server) key: ${parley.demo.serverKey}`,
-      `  demo agent: user "${parley.demo.agentUser}" password "${parley.demo.agentPassword}"`,
-      `  more demo accounts with the same password: ${parley.demo.otherUsers.join(', ')}`,
-    );
+  const demo = parley.demo;
+  if (demo) {
+    lines.push(`  demo deployment "${demo.deploymentId}" API key: ${demo.apiKey}`);
+    if (demo.created) {
+      lines.push(
+        `  demo workflow (server) key: ${demo.created.serverKey}`,
+        `  demo agent: user "${demo.created.agentUser}" password "${demo.created.agentPassword}"`,
+        `  more demo accounts with the same password: ${demo.accounts.slice(1).join(', ')}`,
+        '  (these secrets are shown this once and not stored; set PARLEY_DEMO=false in production)',
+      );
+    } else {
+      lines.push(`  demo accounts: ${demo.accounts.join(', ')} (passwords as shown at the first start, or as changed since)`);
+    }
   }
   console.log(lines.join('\n'));
 }

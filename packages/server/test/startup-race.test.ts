@@ -64,10 +64,10 @@ describeWithService('nodes starting together on an empty PostgreSQL database', p
     const nodes = await Promise.all(meetingAt('token.secret', raw).map((store) => buildParley(config, { store, fanout: new MemoryFanout(), routeEveryMs: 60_000, sweepEveryMs: 0 })));
     try {
       const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
-      const fromA = await a.tokens.signStaffToken('account-a', 'agent');
-      const fromB = await b.tokens.signStaffToken('account-b', 'supervisor');
-      expect(await b.tokens.verifyStaffToken(fromA.token)).toEqual({ accountId: 'account-a', role: 'agent' });
-      expect(await a.tokens.verifyStaffToken(fromB.token)).toEqual({ accountId: 'account-b', role: 'supervisor' });
+      const fromA = await a.tokens.signStaffToken('account-a', 'agent', 0);
+      const fromB = await b.tokens.signStaffToken('account-b', 'supervisor', 0);
+      expect(await b.tokens.verifyStaffToken(fromA.token)).toMatchObject({ accountId: 'account-a', role: 'agent', generation: 0 });
+      expect(await a.tokens.verifyStaffToken(fromB.token)).toMatchObject({ accountId: 'account-b', role: 'supervisor', generation: 0 });
       // And the secret kept in the database is the one both use.
       const stored = await raw[0]!.tx((tx) => tx.getSetting('token.secret'));
       const restarted = await buildParley(config, { store: await PostgresStore.connect(url, { schema, max: 2 }), fanout: new MemoryFanout(), routeEveryMs: 60_000, sweepEveryMs: 0 });

@@ -97,7 +97,7 @@ function interaction(s: Session, over: Partial<Interaction> = {}): Interaction {
   };
 }
 function account(over: Partial<Account> = {}): Account {
-  return { id: uid('acc'), username: uid('user'), displayName: 'Agent Smith', passwordHash: 'scrypt$abc', role: 'agent', createdAt: iso(T0), ...over };
+  return { id: uid('acc'), username: uid('user'), displayName: 'Agent Smith', passwordHash: 'scrypt$abc', role: 'agent', createdAt: iso(T0), tokenGeneration: 0, disabled: false, ...over };
 }
 function draft(over: Partial<MessageDraft> = {}): MessageDraft {
   return { id: uid('msg'), type: 'Text', from: { participantId: 'p-1', type: 'Customer', nickname: 'Ann' }, visibility: 'All', text: 'hello', ...over };
@@ -784,6 +784,10 @@ function storeContract(backend: Backend): void {
       await store.tx((tx) => tx.updateAccount(a.id, {}));
       expect(await read(store, (tx) => tx.getAccount(a.id))).toEqual({ ...a, displayName: 'Bobby', role: 'admin', passwordHash: 'scrypt$2' });
       expect(await read(store, (tx) => tx.getAccount(b.id))).toEqual(b);
+      await store.tx((tx) => tx.updateAccount(b.id, { tokenGeneration: 3, disabled: true }));
+      expect(await read(store, (tx) => tx.getAccount(b.id))).toEqual({ ...b, tokenGeneration: 3, disabled: true });
+      await store.tx((tx) => tx.updateAccount(b.id, { disabled: false }));
+      expect(await read(store, (tx) => tx.getAccount(b.id))).toMatchObject({ tokenGeneration: 3, disabled: false });
     });
 
     it('updateDeployment replaces the editable fields, not createdAt', async () => {
@@ -792,7 +796,7 @@ function storeContract(backend: Backend): void {
         ...dep,
         name: 'Renamed',
         allowedOrigins: [],
-        asyncPolicy: { mode: 'async', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: '' },
+        asyncPolicy: { mode: 'sync', endpoints: { Billing: 'async', default: 'client' }, afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: '' },
         defaultQueue: 'Sales',
         createdAt: iso(T0 + 99_999),
         settings: { appName: 'Other' },

@@ -85,6 +85,8 @@ export const toAccount = (r: Row): Account => ({
   passwordHash: r.password_hash,
   role: r.role,
   createdAt: r.created_at,
+  tokenGeneration: Number(r.token_generation ?? 0),
+  disabled: Number(r.disabled ?? 0) === 1,
 });
 
 const COLUMN: Record<string, string> = {
@@ -110,6 +112,8 @@ const COLUMN: Record<string, string> = {
   displayName: 'display_name',
   role: 'role',
   passwordHash: 'password_hash',
+  tokenGeneration: 'token_generation',
+  disabled: 'disabled',
 };
 const JSON_COLUMNS = new Set(['userData', 'declinedBy', 'skills']);
 
@@ -117,7 +121,7 @@ const JSON_COLUMNS = new Set(['userData', 'declinedBy', 'skills']);
 export function setClause(patch: Record<string, unknown>, placeholder: (i: number) => string = () => '?'): { sql: string; values: unknown[] } {
   const keys = Object.keys(patch).filter((k) => patch[k] !== undefined);
   const sql = keys.map((k, i) => `${COLUMN[k] ?? fail(k)} = ${placeholder(i)}`).join(', ');
-  const values = keys.map((k) => (JSON_COLUMNS.has(k) ? JSON.stringify(patch[k]) : patch[k]));
+  const values = keys.map((k) => (JSON_COLUMNS.has(k) ? JSON.stringify(patch[k]) : typeof patch[k] === 'boolean' ? Number(patch[k]) : patch[k]));
   return { sql, values };
 }
 function fail(k: string): never {

@@ -6,15 +6,20 @@ import {
   type MessageType,
   type ParticipantType,
   type Visibility,
+  isWebUrl,
   visibleTo,
 } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Account, Deployment, Interaction, InteractionPatch, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
+import { decideAsync } from './async-decision.js';
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { LogWriter } from './log-writer.js';
+import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
+import { afterCustomerText } from './segments.js';
+import { manualAcceptRefusal } from './router.js';
 
 export interface ChatLimits {
   maxMessageLength: number;
@@ -23,6 +28,9 @@ export interface ChatLimits {
   /** Reads of an ended session are still answered (with chatEnded) for this long. */
   endedReadGraceMs: number;
 }
+
+/** How long a repeated start (same operationId, same requester) gets the first session back. */
+export const START_REPLAY_MS = 5 * 60_000;
 
 export const defaultLimits: ChatLimits = {
   maxMessageLength: 10_000,
@@ -38,7 +46,10 @@ export interface CustomerInfo {
   email?: string;
   subject?: string;
   userData?: Record<string, string>;
+  /** The start asks for an asynchronous session (only a deployment in `client` mode listens). */
   async?: boolean;
+  /** The chat endpoint the start names (v3 `data[endpoint]`, GMS service name, guest target queue). */
+  endpoint?: string;
   routing?: { queue?: string; priority?: number; skills?: string[]; language?: string | null };
 }
 
@@ -87,8 +98,15 @@ export class ChatService {
     private readonly fanout: Fanout,
     private readonly clock: Clock,
     readonly limits: ChatLimits = defaultLimits,
+    /** Signs file links on every read; without it links go out as stored (unsigned). */
+    private readonly fileLinks: FileLinks | null = null,
   ) {
     this.log = new LogWriter(clock);
+  }
+
+  private signed<R extends { messages: Message[] }>(r: R): R {
+    const links = this.fileLinks;
+    return links ? { ...r, messages: r.messages.map((m) => links.fresh(m)) } : r;
   }
 
   readonly log: LogWriter;
@@ -135,6 +153,28 @@ export class ChatService {
     });
   }
 
+  /**
+   * Like `once`, but the stored result is handed back only to the requester that caused it, and
+   * only within `windowMs`; any other repeat runs `fn` anew (and is not recorded).
+   */
+  private async onceFor<T extends object>(scope: string, replay: { operationId?: string; requester?: string }, windowMs: number, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const { operationId, requester } = replay;
+    return this.store.tx(async (tx) => {
+      if (operationId) {
+        const prior = (await tx.getOperation(scope, operationId)) as (T & { requester?: string; at?: string }) | null;
+        if (prior !== null) {
+          const same = requester !== undefined && prior.requester === requester && this.clock.now() - Date.parse(prior.at ?? '') <= windowMs;
+          if (!same) return fn(tx);
+          const { requester: _r, at: _a, ...result } = prior;
+          return result as unknown as T;
+        }
+      }
+      const result = await fn(tx);
+      if (operationId) await tx.putOperation(scope, operationId, { ...result, requester, at: this.nowIso() }, this.nowIso());
+      return result;
+    });
+  }
+
   private append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
     return this.log.append(tx, session, draft);
   }
@@ -155,11 +195,16 @@ export class ChatService {
 
   // ---- customer side -------------------------------------------------------------------------
 
-  async startSession(deployment: Deployment, info: CustomerInfo, operationId?: string): Promise<StartResult> {
+  /**
+   * Starts a session. A start repeated with the same `operationId` (a retry after a lost answer)
+   * returns the first session only to the same requester (`replay.requester`: a fingerprint of the
+   * client and the request, see http/auth-customer.ts) within START_REPLAY_MS; anyone else
+   * repeating the id gets a session of their own, never the first client's token.
+   */
+  async startSession(deployment: Deployment, info: CustomerInfo, replay: { operationId?: string; requester?: string } = {}): Promise<StartResult> {
     this.checkUserData(info.userData ?? {});
-    const policy = deployment.asyncPolicy;
-    const isAsync = policy.mode === 'async' || (policy.mode === 'client' && info.async === true);
-    const result = await this.once(`start:${deployment.id}`, operationId, async (tx) => {
+    const isAsync = decideAsync(deployment.asyncPolicy, { endpoint: info.endpoint, asked: info.async });
+    const result = await this.onceFor(`start:${deployment.id}`, replay, START_REPLAY_MS, async (tx) => {
       const now = this.nowIso();
       const sessionId = newId();
       const participantId = newId();
@@ -276,16 +321,19 @@ export class ChatService {
     return message;
   }
 
-  /** Async mode: a customer message after completion opens a new interaction, or gets the policy's notice. */
+  /**
+   * Async mode (seed 000's segments): a customer message after the agent closed the segment
+   * (Finalizing or Completed) starts the next interaction, offered first to that agent, or gets the
+   * policy's notice. A Finalizing interaction stays with its agent for wrap-up.
+   */
   private async afterCustomerText(tx: StoreTx, session: Session): Promise<string | undefined> {
     const latest = await tx.latestInteraction(session.id);
-    if (latest && latest.state !== 'Completed') return undefined;
     const deployment = await tx.getDeployment(session.deploymentId);
     if (!deployment) throw new ChatError('INVALID_SESSION', 'deployment no longer exists');
     const policy = deployment.asyncPolicy;
-    const completedAt = latest?.completedAt ? Date.parse(latest.completedAt) : 0;
-    const withinWindow = this.clock.now() - completedAt <= policy.noticeWindowSeconds * 1000;
-    if (latest && policy.afterCompletion === 'notice' && withinWindow) {
+    const next = afterCustomerText(latest, policy, this.clock.now());
+    if (next === 'continue') return undefined;
+    if (next === 'notice') {
       await this.append(tx, session, {
         type: 'Notice',
         from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
@@ -397,11 +445,11 @@ export class ChatService {
       const delivered = Math.max(lastNum, afterGiven === null ? cursorNum : lastNum);
       const caughtUp = messages.length < limit;
       return {
-        read: {
+        read: this.signed({
           messages,
           lastDeliveredIndex: delivered > 0 ? formatIndex(delivered) : null,
           chatEnded: session.state === 'Ended' && caughtUp,
-        } as ReadResult,
+        } as ReadResult),
         moveTo: advance === 'on-handover' && lastNum > cursorNum ? lastNum : 0,
       };
     });
@@ -509,7 +557,7 @@ export class ChatService {
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, ...(audienceAccountId ? { audienceAccountId } : {}) });
       const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
-      return { messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' };
+      return this.signed({ messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' });
     });
   }
 
@@ -529,7 +577,7 @@ export class ChatService {
         const last = parseIndex(messages[messages.length - 1]!.index)!;
         if (last > cursor) cursor = moveTo = last;
       }
-      return { read: { messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' } as ReadResult, moveTo };
+      return { read: this.signed({ messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' } as ReadResult), moveTo };
     });
     if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo);
     return result.read;
@@ -552,6 +600,24 @@ export class ChatService {
     });
   }
 
+  /**
+   * A staff reader's next messages, with the access check in the same transaction: a reader who
+   * lost access (another agent took the interaction, a demotion) gets FORBIDDEN, never the messages.
+   */
+  async readForStaff(sessionId: string, account: Account, afterIndex: string | undefined, limit = 200): Promise<ReadResult> {
+    const after = afterIndex === undefined ? 0 : parseIndex(afterIndex);
+    if (after === null) throw new ChatError('INVALID_REQUEST', 'after must look like "<ms>-<seq>"');
+    return this.store.tx(async (tx) => {
+      const session = await tx.getSession(sessionId);
+      if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+      this.assertStaffMayRead(account, await tx.listParticipants(sessionId), await tx.listInteractions({ sessionId }));
+      const visibilities = visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor');
+      const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, audienceAccountId: account.id });
+      const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
+      return { messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' };
+    });
+  }
+
   private assertStaffMayRead(account: Account, participants: Participant[], interactions: Interaction[]): void {
     if (account.role !== 'agent') return;
     const involved =
@@ -571,6 +637,12 @@ export class ChatService {
       }
       if (interaction.state !== 'Queued' && interaction.state !== 'Offered') {
         throw new ChatError('CONFLICT', `interaction is ${interaction.state}; only a Queued or Offered interaction can be accepted`);
+      }
+      if (interaction.state === 'Queued' && account.role === 'agent') {
+        // An agent takes only what routing could offer them; supervisors may take any queued work.
+        const profile = (await tx.getProfile(account.id)) ?? { accountId: account.id, queues: [], skills: {}, languages: [] };
+        const refusal = manualAcceptRefusal(profile, interaction, (await tx.getQueue(interaction.deploymentId, interaction.queue)) ?? undefined, this.clock.now());
+        if (refusal) throw new ChatError('FORBIDDEN', refusal);
       }
       const session = await this.liveSession(tx, interaction.sessionId);
       sessionId = session.id;
@@ -669,7 +741,11 @@ export class ChatService {
     const result = await this.store.tx(async (tx) => {
       const { interaction, session } = await this.ownInteraction(tx, interactionId, account);
       if (interaction.state !== 'Finalizing') throw new ChatError('CONFLICT', `interaction is ${interaction.state}; mark it done first`);
-      if (session.state === 'Active' || session.endedAt) await this.leaveIfConnected(tx, session, account);
+      // The agent may already handle the session's next interaction (seed 000's segments): they stay.
+      const stillWorking = (await tx.listInteractions({ sessionId: session.id })).some(
+        (i) => i.id !== interaction.id && i.agentAccountId === account.id && (i.state === 'Handling' || i.state === 'Finalizing'),
+      );
+      if ((session.state === 'Active' || session.endedAt) && !stillWorking) await this.leaveIfConnected(tx, session, account);
       if (wrapUpCode !== undefined) {
         const codes = await tx.listWrapUpCodes();
         if (codes.length && !codes.some((c) => c.code === wrapUpCode)) throw new ChatError('INVALID_REQUEST', `unknown wrap-up code "${wrapUpCode}"; known: ${codes.map((c) => c.code).join(', ')}`);
@@ -732,7 +808,9 @@ export class ChatService {
 
   // ---- files ---------------------------------------------------------------------------------
 
-  async recordFile(sessionId: string, participantId: string, file: { id: string; name: string; mime: string; size: number; url: string }, operationId?: string): Promise<Message> {
+  /** Records an uploaded file; its link is stored unsigned (see FileLinks) and signed in the answer. */
+  async recordFile(sessionId: string, participantId: string, file: { id: string; name: string; mime: string; size: number }, operationId?: string): Promise<Message> {
+    const url = FileLinks.unsigned(sessionId, file.id);
     const msg = await this.once(`file:${sessionId}`, operationId, async (tx) => {
       const session = await this.liveSession(tx, sessionId);
       const participant = await tx.getParticipant(participantId);
@@ -743,11 +821,11 @@ export class ChatService {
         from: { participantId, type: participant.type, nickname: participant.nickname },
         visibility: 'All',
         text: file.name,
-        content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url: file.url, name: file.name, size: file.size }],
+        content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
       });
     });
     await this.notifySession(sessionId);
-    return msg;
+    return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
   }
 
   async getFile(fileId: string) {
@@ -771,11 +849,5 @@ export class ChatService {
 }
 
 export function checkUrl(url: string | undefined): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url ?? '');
-  } catch {
-    throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
+  if (!isWebUrl(url)) throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
 }

@@ -54,6 +54,8 @@ export const topics = {
   deploymentQueue: (deploymentId: string) => `queue:${deploymentId}`,
   /** Changes to one agent's work: offers, assignments, presence. */
   agent: (accountId: string) => `agent:${accountId}`,
+  /** An account's access changed (role, password, disabled, logout): open sockets re-check it. */
+  account: (accountId: string) => `account:${accountId}`,
   /** Anything a supervisor overview shows. */
   supervisors: 'supervisors',
   /** Something entered or left a queue: routers run a pass. */

@@ -3,9 +3,14 @@ import type { InteractionState, Message, ParticipantType, Visibility } from '@pa
 export type AsyncMode = 'sync' | 'async' | 'client';
 
 export interface AsyncPolicy {
-  /** `client` lets the start request choose with `data[async]`. */
+  /** The default. `client` lets the start request ask with `data[async]` (Parley's SDK; Genesys clients never ask). */
   mode: AsyncMode;
-  /** What a customer message within `noticeWindowSeconds` of completion gets: routed, or an automated notice. */
+  /**
+   * Per chat endpoint, by name in any case: v3 `data[endpoint]`, the GMS service name, the guest chat
+   * target queue. A start naming one of these gets its mode instead of `mode` (core/async-decision).
+   */
+  endpoints?: Record<string, AsyncMode>;
+  /** What a customer message after the agent closed the segment (Finalizing or Completed) gets within `noticeWindowSeconds`: routed, or an automated notice. */
   afterCompletion: 'route' | 'notice';
   noticeWindowSeconds: number;
   noticeText: string;
@@ -181,6 +186,10 @@ export interface Account {
   passwordHash: string;
   role: Role;
   createdAt: string;
+  /** Staff tokens carry the generation they were signed at; raising it revokes every earlier token. */
+  tokenGeneration: number;
+  /** A disabled account cannot log in and its tokens are refused. */
+  disabled: boolean;
 }
 
 export interface StoredFile {
@@ -267,7 +276,7 @@ export interface StoreTx {
   upsertProfile(p: AgentProfile): Promise<void>;
 
   listAccounts(): Promise<Account[]>;
-  updateAccount(id: string, patch: Partial<Pick<Account, 'displayName' | 'role' | 'passwordHash'>>): Promise<void>;
+  updateAccount(id: string, patch: Partial<Pick<Account, 'displayName' | 'role' | 'passwordHash' | 'tokenGeneration' | 'disabled'>>): Promise<void>;
   updateDeployment(d: Deployment): Promise<void>;
   listApiKeys(deploymentId: string): Promise<{ keyHash: string; label: string; kind: ApiKeyKind }[]>;
   deleteApiKey(deploymentId: string, keyHashPrefix: string): Promise<boolean>;

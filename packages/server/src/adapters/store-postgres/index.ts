@@ -432,13 +432,15 @@ export class PostgresStore implements Store {
       },
 
       insertAccount: async (a) => {
-        await exec('INSERT INTO accounts (id, username, display_name, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        await exec('INSERT INTO accounts (id, username, display_name, password_hash, role, created_at, token_generation, disabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
           a.id,
           a.username,
           a.displayName,
           a.passwordHash,
           a.role,
           a.createdAt,
+          a.tokenGeneration,
+          a.disabled ? 1 : 0,
         ]);
       },
       getAccount: async (id) => {

@@ -101,7 +101,7 @@ export class SqliteStore implements Store {
       ),
       int: st('SELECT * FROM interactions WHERE id = ?'),
       latestInt: st('SELECT * FROM interactions WHERE session_id = ? ORDER BY seq DESC LIMIT 1'),
-      insAcc: st('INSERT INTO accounts (id, username, display_name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      insAcc: st('INSERT INTO accounts (id, username, display_name, password_hash, role, created_at, token_generation, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       acc: st('SELECT * FROM accounts WHERE id = ?'),
       accByName: st('SELECT * FROM accounts WHERE username = ?'),
       accPw: st('UPDATE accounts SET password_hash = ? WHERE id = ?'),
@@ -225,7 +225,7 @@ export class SqliteStore implements Store {
         return res.changes === 1;
       },
       insertAccount: async (a) => {
-        q.insAcc.run(a.id, a.username, a.displayName, a.passwordHash, a.role, a.createdAt);
+        q.insAcc.run(a.id, a.username, a.displayName, a.passwordHash, a.role, a.createdAt, a.tokenGeneration, a.disabled ? 1 : 0);
       },
       getAccount: async (id) => {
         const r = q.acc.get(id);

@@ -71,4 +71,11 @@ CREATE TABLE flow_runs (
   vars TEXT NOT NULL, last_index_num INTEGER NOT NULL, updated_at TEXT NOT NULL);
 `,
   },
+  {
+    version: 4,
+    sql: `
+ALTER TABLE accounts ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

@@ -5,15 +5,21 @@ import { newId } from '../../core/ids.js';
 import { DEFAULT_CAPACITY, DEFAULT_OFFER_TIMEOUT_SECONDS, defaultProfile } from '../../core/routing-service.js';
 import { hashApiKey, hashPassword, randomToken } from '../../core/secrets.js';
 import { parseFlow } from '../../flows/definition.js';
-import type { TokenService } from '../../core/tokens.js';
+import type { StaffAuth } from '../../core/staff-auth.js';
+import { updateStaffAccount } from '../../core/staff-accounts.js';
 import type { Account, Deployment, Store } from '../../ports/store.js';
 import { staffAccount } from '../agent/staff-auth.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 
 const origin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), 'origins look like https://shop.example (no path) or *');
+const asyncMode = z.enum(['sync', 'async', 'client']);
 const asyncPolicy = z.object({
-  mode: z.enum(['sync', 'async', 'client']),
+  mode: asyncMode,
+  endpoints: z
+    .record(z.string().min(1).max(256), asyncMode)
+    .refine((e) => Object.keys(e).length <= 100, 'at most 100 endpoints')
+    .optional(),
   afterCompletion: z.enum(['route', 'notice']),
   noticeWindowSeconds: z.number().int().min(0).max(86_400 * 30),
   noticeText: z.string().min(1).max(2000),
@@ -56,28 +62,38 @@ const queueBody = z.object({
   offerTimeoutSeconds: z.number().int().min(5).max(600).default(DEFAULT_OFFER_TIMEOUT_SECONDS),
   stickySeconds: z.number().int().min(0).max(86_400).default(120),
 });
-const agentBody = z.object({
-  username: z.string().regex(/^[A-Za-z0-9._@-]{2,64}$/, 'username: 2-64 letters, digits, . _ @ -'),
+const agentFields = {
   password: z.string().min(8, 'password: at least 8 characters').max(256),
   displayName: z.string().min(1).max(128),
-  role: z.enum(['agent', 'supervisor', 'admin']).default('agent'),
-  capacity: z.number().int().min(1).max(50).default(DEFAULT_CAPACITY),
-  skills: z.record(z.string().min(1).max(64), z.number().int().min(1).max(10)).default({}),
-  languages: z.array(z.string().min(1).max(64)).max(20).default([]),
-  queues: z.array(z.string().min(1).max(128)).max(100).default([]),
+  role: z.enum(['agent', 'supervisor', 'admin']),
+  capacity: z.number().int().min(1).max(50),
+  skills: z.record(z.string().min(1).max(64), z.number().int().min(1).max(10)),
+  languages: z.array(z.string().min(1).max(64)).max(20),
+  queues: z.array(z.string().min(1).max(128)).max(100),
+};
+const agentBody = z.object({
+  username: z.string().regex(/^[A-Za-z0-9._@-]{2,64}$/, 'username: 2-64 letters, digits, . _ @ -'),
+  ...agentFields,
+  role: agentFields.role.default('agent'),
+  capacity: agentFields.capacity.default(DEFAULT_CAPACITY),
+  skills: agentFields.skills.default({}),
+  languages: agentFields.languages.default([]),
+  queues: agentFields.queues.default([]),
 });
+// No defaults here: a field the body leaves out is not changed.
+const agentPatch = z.object({ ...agentFields, disabled: z.boolean() }).partial();
 const idParams = z.object({ id: z.string().min(1).max(128) });
 
 /** The admin API: deployments and their API keys, queues, agents, canned responses, wrap-up codes. */
-export function registerAdminApi(app: FastifyInstance, deps: { store: Store; tokens: TokenService; openapi: OpenApiRegistry }): void {
-  const { store, tokens } = deps;
+export function registerAdminApi(app: FastifyInstance, deps: { store: Store; auth: StaffAuth; openapi: OpenApiRegistry }): void {
+  const { store, auth } = deps;
   const P = '/admin/v1';
   const doc = deps.openapi.add.bind(deps.openapi);
   const route =
     (fn: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<unknown>) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
       try {
-        return await fn(req, reply, await staffAccount(req, tokens, store, ['admin']));
+        return await fn(req, reply, await staffAccount(req, auth, ['admin']));
       } catch (err) {
         return errorReply(req, reply, err);
       }
@@ -183,7 +199,7 @@ export function registerAdminApi(app: FastifyInstance, deps: { store: Store; tok
 
   const publicAgent = async (a: Account) => {
     const p = (await store.tx((tx) => tx.getProfile(a.id))) ?? defaultProfile(a.id, now());
-    return { id: a.id, username: a.username, displayName: a.displayName, role: a.role, capacity: p.capacity, skills: p.skills, languages: p.languages, queues: p.queues, presence: p.presence };
+    return { id: a.id, username: a.username, displayName: a.displayName, role: a.role, disabled: a.disabled, capacity: p.capacity, skills: p.skills, languages: p.languages, queues: p.queues, presence: p.presence };
   };
   doc({ method: 'get', path: `${P}/agents`, tag: 'admin', summary: 'Accounts with their routing profile', security: ['bearer'] });
   app.get(
@@ -198,7 +214,7 @@ export function registerAdminApi(app: FastifyInstance, deps: { store: Store; tok
     `${P}/agents`,
     route(async (req, reply) => {
       const body = parseOr400(agentBody, req.body, 'agent');
-      const account: Account = { id: newId(), username: body.username, displayName: body.displayName, passwordHash: await hashPassword(body.password), role: body.role, createdAt: now() };
+      const account: Account = { id: newId(), username: body.username, displayName: body.displayName, passwordHash: await hashPassword(body.password), role: body.role, createdAt: now(), tokenGeneration: 0, disabled: false };
       await store.tx(async (tx) => {
         if (await tx.getAccountByUsername(body.username)) throw new ChatError('CONFLICT', `username ${body.username} is taken`);
         await tx.insertAccount(account);
@@ -208,23 +224,13 @@ export function registerAdminApi(app: FastifyInstance, deps: { store: Store; tok
       return { agent: await publicAgent(account) };
     }),
   );
-  const agentPatch = agentBody.partial().omit({ username: true });
-  doc({ method: 'put', path: `${P}/agents/:id`, tag: 'admin', summary: 'Change an account: password, name, role, capacity, skills, languages, queues', body: agentPatch, security: ['bearer'] });
+  doc({ method: 'put', path: `${P}/agents/:id`, tag: 'admin', summary: 'Change an account (only the fields given): password, name, role, disabled, capacity, skills, languages, queues. Password, role and disabled changes log the account out everywhere; the last admin cannot be demoted or disabled', body: agentPatch, security: ['bearer'] });
   app.put(
     `${P}/agents/:id`,
     route(async (req) => {
       const { id } = parseOr400(idParams, req.params, 'path');
       const body = parseOr400(agentPatch, req.body, 'agent');
-      const passwordHash = body.password ? await hashPassword(body.password) : undefined;
-      const account = await store.tx(async (tx) => {
-        const a = await tx.getAccount(id);
-        if (!a) throw new ChatError('NOT_FOUND', 'no such account');
-        await tx.updateAccount(id, { displayName: body.displayName, role: body.role, passwordHash });
-        const p = (await tx.getProfile(id)) ?? defaultProfile(id, now());
-        await tx.upsertProfile({ ...p, capacity: body.capacity ?? p.capacity, skills: body.skills ?? p.skills, languages: body.languages ?? p.languages, queues: body.queues ?? p.queues, updatedAt: now() });
-        return (await tx.getAccount(id))!;
-      });
-      return { agent: await publicAgent(account) };
+      return { agent: await publicAgent(await updateStaffAccount(store, auth, id, body, now())) };
     }),
   );
 

@@ -1,28 +1,34 @@
 import { serial } from '../serial.js';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { toV3Message, visibleTo } from '@parley/protocol';
+import { toV3Message } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
-import type { TokenService } from '../../core/tokens.js';
+import { ChatError } from '../../core/errors.js';
+import type { StaffAuth } from '../../core/staff-auth.js';
+import type { Clock } from '../../ports/clock.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import { StoreUnavailableError, type Account, type Store } from '../../ports/store.js';
-import { ChatError } from '../../core/errors.js';
 import { describeZodError } from '../errors.js';
-import { accountFromToken } from './staff-auth.js';
+import { FrameBudget, SOCKET_LIMITS, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
 
 export interface AgentEventsDeps {
   chat: ChatService;
   routing: RoutingService;
   supervision: SupervisionService;
   store: Store;
-  tokens: TokenService;
+  auth: StaffAuth;
   fanout: Fanout;
+  clock: Clock;
   pingMs?: number;
 }
 
+/** Close code for a refused identity (bad, expired or revoked token); the desktop asks to log in again. */
+export const WS_CLOSE_UNAUTHORIZED = 4401;
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** WebSocket close codes (RFC 6455): the server cannot serve now / failed unexpectedly. Neither means "sign out". */
 export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
 export const WS_CLOSE_INTERNAL_ERROR = 1011;
@@ -39,11 +45,19 @@ const frame = z.discriminatedUnion('type', [
  * Realtime events for agents and supervisors over a WebSocket at /agent/v1/events. The first frame
  * authenticates; `subscribe {sessionId, after}` streams a session's log from `after`, so a client
  * that reconnects and re-subscribes with its last index gets no gap and no duplicate.
+ *
+ * Access is not decided once: every read of a session re-checks it with the read, a change of the
+ * account (role, password, disabled, logout; announced on every node) re-authenticates the token,
+ * and the token's expiry closes the socket. Lost access ends a session's stream with an
+ * `unsubscribed` frame and its reason; a refused token closes the socket with 4401.
  */
 export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps): void {
-  const { chat, store, tokens, fanout } = deps;
+  const { chat, store, auth, fanout, clock } = deps;
   app.get('/agent/v1/events', { websocket: true }, (socket: WebSocket) => {
     let account: Account | null = null;
+    let token = '';
+    let expiryTimer: NodeJS.Timeout | null = null;
+    let stopOverviewFeed: (() => void) | null = null;
     const cleanups: (() => void)[] = [];
     const sessions = new Map<string, { stop: () => void }>();
     const send = (payload: unknown) => {
@@ -84,16 +98,33 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       }, 250);
     };
 
+    const refuse = (reason: string) => socket.close(WS_CLOSE_UNAUTHORIZED, reason.slice(0, 120));
+    const dropSession = (sessionId: string, reason: string) => {
+      const s = sessions.get(sessionId);
+      if (!s) return;
+      s.stop();
+      sessions.delete(sessionId);
+      send({ type: 'unsubscribed', sessionId, reason });
+    };
+
     const subscribe = async (sessionId: string, after: string | undefined) => {
       if (!account) return;
       await chat.getSessionForStaff(sessionId, account);
-      sessions.get(sessionId)?.stop();
+      // Subscribed already: the stream runs; replaying the log again would only multiply frames.
+      if (sessions.has(sessionId)) return send({ type: 'subscribed', sessionId });
+      if (sessions.size >= SOCKET_LIMITS.maxSubscriptions) throw new Error(`at most ${SOCKET_LIMITS.maxSubscriptions} sessions per socket; unsubscribe one first`);
       let cursor = after;
-      const me = account;
-      const visibilities = visibleTo(me.role === 'agent' ? 'Agent' : 'Supervisor');
       const pump = serial(async () => {
         for (;;) {
-          const r = await chat.readAfter(sessionId, visibilities, cursor, 200, me.id);
+          if (!account || !sessions.has(sessionId)) return;
+          let r;
+          try {
+            // The account as of now: a role change applies to the next read.
+            r = await chat.readForStaff(sessionId, account, cursor, 200);
+          } catch (err) {
+            if (err instanceof ChatError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND')) return dropSession(sessionId, err.message);
+            throw err;
+          }
           for (const m of r.messages) send({ type: 'message', sessionId, message: toV3Message(m) });
           if (r.messages.length) cursor = r.messages[r.messages.length - 1]!.index;
           if (r.messages.length < 200) return;
@@ -112,8 +143,48 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       send({ type: 'subscribed', sessionId });
     };
 
+    const startOverviewFeed = () => {
+      if (stopOverviewFeed) return;
+      stopOverviewFeed = fanout.listen(topics.supervisors, scheduleOverview);
+      pushOverview();
+    };
+    const endOverviewFeed = () => {
+      stopOverviewFeed?.();
+      stopOverviewFeed = null;
+      if (overviewTimer) clearTimeout(overviewTimer);
+      overviewTimer = null;
+    };
+    const armExpiry = (expiresAtMs: number) => {
+      if (expiryTimer) clearTimeout(expiryTimer);
+      const left = expiresAtMs - clock.now();
+      if (left <= 0) return refuse('the token expired; log in again');
+      expiryTimer = setTimeout(() => armExpiry(expiresAtMs), Math.min(left, MAX_TIMER_MS));
+    };
+    /** Applies the account as stored now; a refused token closes the socket. */
+    const applyAccess = (next: Account, expiresAtMs: number) => {
+      account = next;
+      armExpiry(expiresAtMs);
+      if (next.role === 'agent') endOverviewFeed();
+      else startOverviewFeed();
+    };
+    const reauthorize = serial(async () => {
+      if (!account) return;
+      let r;
+      try {
+        r = await auth.authenticate(token);
+      } catch (err) {
+        if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return refuse(err.message);
+        // The store is briefly unreachable: access stays as it was until the next check answers.
+        if (err instanceof StoreUnavailableError) return;
+        throw err;
+      }
+      applyAccess(r.account, r.expiresAtMs);
+    });
+
+    const budget = new FrameBudget();
     socket.on('message', async (raw: Buffer) => {
       if (raw.length > 16 * 1024) return socket.close(1009, 'frame too large');
+      if (!budget.take()) return socket.close(WS_CLOSE_POLICY_VIOLATION, 'too many frames; slow down');
       let parsed;
       try {
         parsed = frame.safeParse(JSON.parse(raw.toString()));
@@ -125,20 +196,22 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       try {
         if (f.type === 'auth') {
           if (account) return send({ type: 'error', message: 'already authenticated' });
+          let r;
           try {
-            account = await accountFromToken(f.token, tokens, store);
+            r = await auth.authenticate(f.token);
           } catch (err) {
             // Only a refused token is 4401 (the desktop signs out); anything else is the server's fault.
-            if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return socket.close(4401, 'the token is not valid or has expired');
+            if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return refuse(err.message);
             return closeUnavailable(err);
           }
+          token = f.token;
           clearTimeout(authTimer);
-          send({ type: 'ready', account: { id: account.id, username: account.username, displayName: account.displayName, role: account.role } });
-          cleanups.push(fanout.listen(topics.agent(account.id), pushInteractions));
-          if (account.role !== 'agent') {
-            cleanups.push(fanout.listen(topics.supervisors, scheduleOverview));
-            pushOverview();
-          }
+          send({ type: 'ready', account: publicAccount(r.account) });
+          applyAccess(r.account, r.expiresAtMs);
+          if (socket.readyState !== socket.OPEN) return;
+          cleanups.push(fanout.listen(topics.agent(r.account.id), pushInteractions));
+          cleanups.push(fanout.listen(topics.account(r.account.id), reauthorize));
+          cleanups.push(recheckEvery(fanout, reauthorize));
           pushInteractions();
           return;
         }
@@ -157,10 +230,13 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     socket.on('close', () => {
       clearTimeout(authTimer);
       clearInterval(ping);
-      if (overviewTimer) clearTimeout(overviewTimer);
+      if (expiryTimer) clearTimeout(expiryTimer);
+      endOverviewFeed();
       for (const c of cleanups) c();
       for (const s of sessions.values()) s.stop();
       sessions.clear();
     });
   });
 }
+
+const publicAccount = (a: Account) => ({ id: a.id, username: a.username, displayName: a.displayName, role: a.role });

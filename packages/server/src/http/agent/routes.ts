@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { INTERACTION_STATES, toV3Message, VISIBILITIES, visibleTo } from '@parley/protocol';
+import { INTERACTION_STATES, toV3Message, VISIBILITIES } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
 import { staffAccount } from './staff-auth.js';
 import { ChatError } from '../../core/errors.js';
-import { verifyPassword } from '../../core/secrets.js';
-import type { TokenService } from '../../core/tokens.js';
+import type { StaffAuth } from '../../core/staff-auth.js';
 import type { Account, Interaction, Store } from '../../ports/store.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
@@ -17,7 +16,7 @@ export interface AgentApiDeps {
   routing: RoutingService;
   supervision: SupervisionService;
   store: Store;
-  tokens: TokenService;
+  auth: StaffAuth;
   openapi: OpenApiRegistry;
   longPollMs: number;
   loginLimitPerMinute: number;
@@ -52,11 +51,11 @@ const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
 
 /** The agent API: staff log in, take interactions, talk, mark done, follow up. Supervisors and routing extend it. */
 export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void {
-  const { chat, store, tokens } = deps;
+  const { chat, store, auth } = deps;
   const P = '/agent/v1';
   const doc = deps.openapi.add.bind(deps.openapi);
 
-  const staff = (req: FastifyRequest) => staffAccount(req, tokens, store);
+  const staff = (req: FastifyRequest) => staffAccount(req, auth);
   const route =
     (fn: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<unknown>) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
@@ -78,18 +77,25 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     });
   const publicAccount = (a: Account) => ({ id: a.id, username: a.username, displayName: a.displayName, role: a.role });
 
-  doc({ method: 'post', path: `${P}/login`, tag: 'agent', summary: 'Log in; returns a bearer token that expires', body: loginBody, responses: { '200': '{token, expiresAt, account}', '401': 'wrong username or password' } });
+  doc({ method: 'post', path: `${P}/login`, tag: 'agent', summary: 'Log in; returns a bearer token that expires', body: loginBody, responses: { '200': '{token, expiresAt, account}', '401': 'wrong username or password', '429': 'too many tries from this address, or too many wrong passwords for this username' } });
   app.post(`${P}/login`, { config: { rateLimit: { max: deps.loginLimitPerMinute, timeWindow: 60_000 } } }, async (req, reply) => {
     try {
       const body = parseOr400(loginBody, req.body, 'login');
-      const account = await store.tx((tx) => tx.getAccountByUsername(body.username));
-      if (!account || !(await verifyPassword(body.password, account.passwordHash))) throw new ChatError('UNAUTHORIZED', 'wrong username or password');
-      const { token, expiresAt } = await tokens.signStaffToken(account.id, account.role);
+      const { token, expiresAt, account } = await auth.login(body.username, body.password);
       return { token, expiresAt, account: publicAccount(account) };
     } catch (err) {
       return errorReply(req, reply, err);
     }
   });
+
+  doc({ method: 'post', path: `${P}/logout`, tag: 'agent', summary: 'Log out: every token of this account stops working (all its devices), open sockets close', security: ['bearer'] });
+  app.post(
+    `${P}/logout`,
+    route(async (_req, _reply, account) => {
+      await auth.logout(account.id);
+      return { loggedOut: true };
+    }),
+  );
 
   doc({ method: 'get', path: `${P}/me`, tag: 'agent', summary: 'The logged-in account', security: ['bearer'] });
   app.get(`${P}/me`, route(async (_req, _reply, account) => ({ account: publicAccount(account), profile: await deps.routing.profile(account.id) })));
@@ -158,10 +164,10 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       const { id } = parseOr400(idParams, req.params, 'path');
       const q = parseOr400(readQuery, req.query, 'query');
       await chat.getSessionForStaff(id, account);
-      const visibilities = visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor');
       const abort = new AbortController();
       req.raw.once('close', () => abort.abort());
-      const read = () => chat.readAfter(id, visibilities, q.after, 200, account.id);
+      // Access is checked again with every read: it can be lost while the poll waits.
+      const read = () => chat.readForStaff(id, account, q.after, 200);
       const result = q.wait ? await chat.waitFor(id, Math.min(q.wait, deps.longPollMs), read, abort.signal) : await read();
       return { messages: result.messages.map(toV3Message), lastIndex: result.lastDeliveredIndex, sessionEnded: result.chatEnded };
     }),

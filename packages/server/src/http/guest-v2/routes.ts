@@ -10,8 +10,9 @@ import type { TokenService } from '../../core/tokens.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import type { Deployment, Store } from '../../ports/store.js';
 import { assertOrigin, wantsExtensions } from '../cors.js';
-import { parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
+import { clientError, parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import { cursorMovesWhenSent } from '../handover.js';
+import { FrameBudget, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import {
   framesOf,
@@ -66,6 +67,27 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 
+/** An error in guest chat v2's (Genesys Cloud's) shape: `{message, code, status, contextId}`. */
+export function guestErrorReply(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  let status = 500;
+  let message = 'internal error; the contextId identifies it in the server log';
+  if (unavailable(req, reply, err)) {
+    status = 503;
+    message = UNAVAILABLE_MESSAGE;
+  } else if (err instanceof ChatError) {
+    status = err.httpStatus;
+    message = err.message;
+  } else {
+    const client = clientError(err);
+    if (client) {
+      ({ status, message } = client);
+    } else {
+      req.log.error({ err }, 'request failed');
+    }
+  }
+  return reply.code(status).send({ message, code: STATUS_CODES[status] ?? 'bad.request', status, contextId: String(req.id) });
+}
+
 /**
  * Genesys Cloud guest chat v2 (reference §3) onto the Parley core: a conversation is a session,
  * a member is a participant, the JWT is a client token signed by the server for one session and
@@ -77,33 +99,13 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
   const P = GUEST_V2_PREFIX;
   const doc = deps.openapi.add.bind(deps.openapi);
 
-  const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply => {
-    let status = 500;
-    let message = 'internal error; the contextId identifies it in the server log';
-    if (unavailable(req, reply, err)) {
-      status = 503;
-      message = UNAVAILABLE_MESSAGE;
-    } else if (err instanceof ChatError) {
-      status = err.httpStatus;
-      message = err.message;
-    } else {
-      const e = err as { statusCode?: number; message?: string };
-      if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-        status = e.statusCode;
-        message = e.message ?? 'bad request';
-      } else {
-        req.log.error({ err }, 'request failed');
-      }
-    }
-    return reply.code(status).send({ message, code: STATUS_CODES[status] ?? 'bad.request', status, contextId: String(req.id) });
-  };
   const guard =
     (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
       try {
         return await fn(req, reply);
       } catch (err) {
-        return fail(req, reply, err);
+        return guestErrorReply(req, reply, err);
       }
     };
 
@@ -195,6 +197,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
         subject,
         userData,
         routing: { queue, priority: target?.priority ?? 0, skills: target?.skills ?? [], language: target?.language ?? null },
+        endpoint: queue,
       });
       const id = started.session.id;
       const jwt = await tokens.signClientToken({ sessionId: id, transportId: started.session.transportId, participantId: started.participant.id, deploymentId: deployment.id, ext: wantsExtensions(req.headers) });
@@ -339,7 +342,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
           await chat.customerSession(conversationId, claims.participantId, 'read');
           (req as FastifyRequest & { guestClaims?: Claims }).guestClaims = claims;
         } catch (err) {
-          return fail(req, reply, err);
+          return guestErrorReply(req, reply, err);
         }
       },
     },
@@ -379,7 +382,9 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
       // A lost notification costs latency, never a message.
       const stopRecheck = recheckEvery(fanout, pump);
       const heartbeat = setInterval(() => send(HEARTBEAT_FRAME), deps.heartbeatMs);
+      const budget = new FrameBudget();
       socket.on('message', (raw: Buffer) => {
+        if (!budget.take()) return socket.close(WS_CLOSE_POLICY_VIOLATION, 'too many frames; slow down');
         // The Genesys stream answers the client's {"message":"ping"} with a pong.
         if (raw.length < 256 && /"ping"/.test(raw.toString())) send({ topicName: 'channel.metadata', eventBody: { message: 'pong' } });
       });

@@ -1,0 +1,80 @@
+import { ChatError } from './errors.js';
+import { LoginThrottle } from './login-throttle.js';
+import { hashPassword, verifyPassword } from './secrets.js';
+import type { TokenService } from './tokens.js';
+import type { Clock } from '../ports/clock.js';
+import { topics, type Fanout } from '../ports/fanout.js';
+import type { Account, Store, StoreTx } from '../ports/store.js';
+
+export interface StaffLogin {
+  token: string;
+  expiresAt: string;
+  account: Account;
+}
+
+/**
+ * Staff identity: log in (with a per-username lockout, and the same password-hashing work whether
+ * or not the username exists), check a bearer token against the account as stored now, and revoke
+ * all of an account's tokens (logout, password, role or disabled changes).
+ */
+export class StaffAuth {
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly fanout: Fanout,
+    private readonly tokens: TokenService,
+    private readonly clock: Clock,
+    private readonly throttle: LoginThrottle = new LoginThrottle(),
+  ) {}
+
+  async login(username: string, password: string): Promise<StaffLogin> {
+    const now = this.clock.now();
+    const lockedMs = this.throttle.lockedFor(username, now);
+    if (lockedMs > 0) throw new ChatError('RATE_LIMITED', `too many wrong passwords for this username; retry in ${Math.ceil(lockedMs / 1000)} s`);
+    const account = await this.store.tx((tx) => tx.getAccountByUsername(username));
+    // An unknown username costs the same hashing as a known one, so timing does not tell them apart.
+    const ok = await verifyPassword(password, account?.passwordHash ?? (await this.dummy()));
+    if (!account || !ok || account.disabled) {
+      this.throttle.recordFailure(username, this.clock.now());
+      throw new ChatError('UNAUTHORIZED', 'wrong username or password');
+    }
+    this.throttle.recordSuccess(username);
+    const { token, expiresAt } = await this.tokens.signStaffToken(account.id, account.role, account.tokenGeneration);
+    return { token, expiresAt, account };
+  }
+
+  /** The account behind a staff token, as stored now, and when the token expires (ms). */
+  async authenticate(token: string | null): Promise<{ account: Account; expiresAtMs: number }> {
+    if (!token) throw new ChatError('UNAUTHORIZED', 'an Authorization: Bearer <token> header is required; get a token from POST /agent/v1/login');
+    const claims = await this.tokens.verifyStaffToken(token);
+    if (!claims) throw new ChatError('UNAUTHORIZED', 'the token is not valid or has expired; log in again');
+    const account = await this.store.tx((tx) => tx.getAccount(claims.accountId));
+    if (!account) throw new ChatError('UNAUTHORIZED', 'the account no longer exists');
+    if (account.disabled) throw new ChatError('UNAUTHORIZED', 'the account is disabled');
+    if (claims.generation !== account.tokenGeneration) throw new ChatError('UNAUTHORIZED', 'the token was revoked (logout, or a password or role change); log in again');
+    return { account, expiresAtMs: claims.expiresAtMs };
+  }
+
+  /** Logout: every token of the account stops working, on every node. */
+  async logout(accountId: string): Promise<void> {
+    await this.store.tx((tx) => revokeTokens(tx, accountId));
+    await this.announce(accountId);
+  }
+
+  /** Tells every node (open sockets) that an account's access changed: they re-check it. */
+  announce(accountId: string): Promise<void> {
+    return this.fanout.notify(topics.account(accountId));
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= hashPassword('no account has this password: it only costs the same time');
+    return this.dummyHash;
+  }
+}
+
+/** Raises the account's token generation inside `tx`: all tokens signed before stop working. */
+export async function revokeTokens(tx: StoreTx, accountId: string): Promise<void> {
+  const a = await tx.getAccount(accountId);
+  if (a) await tx.updateAccount(accountId, { tokenGeneration: a.tokenGeneration + 1 });
+}
