@@ -193,7 +193,7 @@ describe('external bots through webhooks', () => {
     await c.send('Text', 'ping');
     await c.pollUntil((seen) => texts(seen).includes('You said: ping'));
     // Replies can also come later through the workflow API.
-    const late = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/bot-reply`, { method: 'POST', headers: { 'x-api-key': srv.parley.demo!.serverKey }, json: { replies: ['a late thought'] } });
+    const late = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/bot-reply`, { method: 'POST', headers: { 'x-api-key': srv.parley.demo!.created!.serverKey }, json: { replies: ['a late thought'] } });
     expect(late.status).toBe(200);
     await c.pollUntil((seen) => texts(seen).includes('a late thought'));
     await c.send('Text', 'human please');
