@@ -19,11 +19,12 @@ export default defineConfig({
       {
         resolve: { alias },
         // The same integration suite on PostgreSQL + Redis (a schema and channel prefix per server).
-        // Files that test the adapters themselves, or start main.ts on SQLite, are not repeated.
+        // Files that test the adapters themselves, or start main.ts on SQLite, are not repeated; nor the
+        // fault-injection suite (faults/), which runs on PostgreSQL + Redis in the integration project.
         test: {
           name: 'integration-pg',
           include: ['packages/server/test/**/*.test.ts'],
-          exclude: ['packages/server/test/store-contract.test.ts', 'packages/server/test/fanout-redis.test.ts', 'packages/server/test/startup.test.ts', 'packages/server/test/startup-race.test.ts', 'packages/server/test/multi-node.test.ts'],
+          exclude: ['packages/server/test/store-contract.test.ts', 'packages/server/test/fanout-redis.test.ts', 'packages/server/test/startup.test.ts', 'packages/server/test/startup-race.test.ts', 'packages/server/test/multi-node.test.ts', 'packages/server/test/faults/**'],
           env: { PARLEY_TEST_BACKEND: 'postgres' },
           setupFiles: ['packages/server/test/setup-postgres.ts'],
           environment: 'node',

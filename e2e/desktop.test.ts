@@ -2,7 +2,7 @@
  * The agent desktop in Chromium against the real server: login, presence, an offer with its alert,
  * accept by keyboard, messages and typing both ways, an internal note the customer never sees,
  * script-free rendering of customer text, wrap-up, and a dropped realtime socket resumed without
- * gap or duplicate.
+ * gap or duplicate; seed 000's segments (a customer writing during the wrap-up) in one tab.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -198,5 +198,48 @@ describe('desktop: agent', () => {
     expect(all.map((i) => i.state)).toEqual(['Completed', 'Completed', 'Handling']);
     expect(seen.errors).toEqual([]);
     await page.context().close();
+  });
+
+  it("seed 000's segments: the customer writes during the wrap-up; the wrap-up stays, the next interaction is offered to the same agent, the conversation goes on in the same tab", async () => {
+    const demo = (await server.parley.store.tx((tx) => tx.getDeployment('demo')))!;
+    await server.parley.store.tx((tx) => tx.updateDeployment({ ...demo, asyncPolicy: { ...demo.asyncPolicy, afterCompletion: 'route' } }));
+    const { page, seen } = await newAgentPage();
+    try {
+      await signIn(page, server.url, 'agent');
+      await page.locator('.connection[data-status="ready"]').waitFor();
+      await setReady(page);
+      const customer = await new Customer(server.url).start({ firstName: 'Bruno', endpoint: 'async' });
+      await page.locator('.offer', { hasText: 'Bruno' }).waitFor();
+      await page.keyboard.press('Alt+KeyA');
+      await page.getByRole('tab', { name: /Bruno/ }).waitFor();
+      await customer.send('Is my parcel on its way?');
+      await page.locator('.msg', { hasText: 'parcel' }).waitFor();
+      await page.getByRole('button', { name: 'Mark done' }).click();
+      await page.locator('.state-pill', { hasText: 'Wrap-up' }).waitFor();
+
+      await customer.send('thank you!');
+      await page.locator('.msg', { hasText: 'thank you!' }).waitFor();
+      await page.locator('.offer', { hasText: 'Bruno' }).waitFor();
+      // The wrap-up is not disturbed by the offer of the next interaction.
+      await page.locator('.state-pill', { hasText: 'Wrap-up' }).waitFor();
+      await page.keyboard.press('Alt+KeyA');
+      await page.locator('.offer', { hasText: 'Bruno' }).waitFor({ state: 'hidden' });
+      await page.locator('.state-pill', { hasText: 'Wrap-up' }).waitFor();
+      await page.getByLabel('Wrap-up code').selectOption('resolved');
+      await page.getByRole('button', { name: 'Complete' }).click();
+      await page.locator('.state-pill', { hasText: 'Handling' }).waitFor();
+      expect(await page.getByRole('tab', { name: /Bruno/ }).count()).toBe(1);
+
+      await page.getByLabel(/Message to Bruno/).fill('You are welcome! Anything else?');
+      await page.keyboard.press('Control+Enter');
+      await customer.waitFor((m) => m.text === 'You are welcome! Anything else?', 'the message of the next interaction');
+      const all = await server.parley.store.tx((tx) => tx.listInteractions({ sessionId: customer.sessionId }));
+      expect(all.map((i) => [i.state, i.wrapUpCode])).toEqual([['Completed', 'resolved'], ['Handling', null]]);
+      expect(all[0]!.agentAccountId).toBe(all[1]!.agentAccountId);
+      expect(seen.errors).toEqual([]);
+    } finally {
+      await server.parley.store.tx((tx) => tx.updateDeployment(demo));
+      await page.context().close();
+    }
   });
 });

@@ -23,6 +23,7 @@ const options = {
 await mkdir(out, { recursive: true });
 await copyFile(join(here, 'src/index.html'), join(out, 'index.html'));
 await copyFile(join(here, 'src/app.css'), join(out, 'app.css'));
+await copyFile(join(here, 'src/favicon.ico'), join(out, 'favicon.ico'));
 if (process.argv.includes('--watch')) {
   const ctx = await context(options);
   await ctx.watch();

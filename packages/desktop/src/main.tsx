@@ -3,8 +3,15 @@ import { Desktop } from './state/desktop.js';
 import { App } from './ui/App.js';
 import { DesktopContext } from './ui/context.js';
 import { beep } from './ui/beep.js';
+import { showSystemNotification } from './ui/system-notification.js';
 
-const desktop = new Desktop({ storage: window.sessionStorage, beep });
+const desktop = new Desktop({
+  storage: window.sessionStorage,
+  preferenceStorage: window.localStorage,
+  beep,
+  pageHidden: () => document.visibilityState === 'hidden',
+  systemNotify: showSystemNotification,
+});
 window.addEventListener('focus', () => desktop.setWindowFocused(true));
 window.addEventListener('blur', () => desktop.setWindowFocused(false));
 window.addEventListener('online', () => desktop.online());

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Message } from './model.js';
+import { nameText } from './safe-input.js';
 
 /** Chat API v3 (consumer messaging), as seed 000 and the reference describe it. */
 
@@ -11,10 +12,10 @@ export const v3StartBody = z.object({
   operationId: z.string().max(128).optional(),
   data: z
     .object({
-      firstName: text(256).optional(),
-      lastName: text(256).optional(),
-      nickname: text(256).optional(),
-      email: text(320).optional(),
+      firstName: nameText(256).optional(),
+      lastName: nameText(256).optional(),
+      nickname: nameText(256).optional(),
+      email: nameText(320).optional(),
       subject: text(1024).optional(),
       endpoint: text(128).optional(),
       stream: text(128).optional(),

@@ -1,3 +1,4 @@
 export * from './model.js';
 export * from './form-body.js';
 export * from './consumer-v3.js';
+export * from './safe-input.js';

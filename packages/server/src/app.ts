@@ -6,7 +6,6 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFormBody } from '@parley/protocol';
 import type { Config } from './config.js';
 import { ChatService, defaultLimits } from './core/chat-service.js';
 import { randomToken } from './core/secrets.js';
@@ -21,10 +20,14 @@ import type { Fanout } from './ports/fanout.js';
 import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerInputGuard } from './http/input-guard.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
-import { GMS_V2_PREFIX, registerGmsV2 } from './http/gms-v2/routes.js';
-import { GUEST_V2_PREFIX, registerGuestV2 } from './http/guest-v2/routes.js';
+import { GMS_V2_PREFIX, gmsErrorReply, registerGmsV2 } from './http/gms-v2/routes.js';
+import { GUEST_V2_PREFIX, guestErrorReply, registerGuestV2 } from './http/guest-v2/routes.js';
+import { registerBodyParsing } from './http/body-parsing.js';
+import { registerApiErrors } from './http/api-errors.js';
+import { trailingSlashRewriter } from './http/trailing-slash.js';
 import { registerAgentApi } from './http/agent/routes.js';
 import { registerAgentEvents } from './http/agent/events.js';
 import { registerAdminApi } from './http/admin/routes.js';
@@ -130,6 +133,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       redact: ['req.headers["x-api-key"]', 'req.headers.apikey', 'req.headers["x-nexus-client-key"]', 'req.headers.authorization', 'req.headers.cookie'],
     },
     bodyLimit: 256 * 1024,
+    rewriteUrl: trailingSlashRewriter([config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX, '/agent/v1', '/admin/v1', '/workflow/v1']),
     // Proxy headers count only from the proxies the operator names: otherwise anyone could claim any
     // address and get a fresh rate limit with each request.
     trustProxy: typeof config.TRUST_PROXY === 'number' ? trustHops(config.TRUST_PROXY) : config.TRUST_PROXY,
@@ -145,13 +149,11 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const flows = new FlowEngine(store, fanout, clock, chat, routing, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
   flows.attach();
   chat.onHookError = (err) => app.log.error({ err }, 'after-write hook failed');
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseFormBody(body as string));
-    } catch (err) {
-      done(err as Error);
-    }
-  });
+  registerBodyParsing(app);
+  registerApiErrors(app, [
+    { prefix: GMS_V2_PREFIX, reply: gmsErrorReply },
+    { prefix: GUEST_V2_PREFIX, reply: guestErrorReply },
+  ]);
   await app.register(multipart, { limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1 } });
   await app.register(websocket, {
     options: { maxPayload: 64 * 1024 },
@@ -171,6 +173,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
 
   const openapi = new OpenApiRegistry();
+  registerInputGuard(app);
   registerCors(app, store, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
   registerConsumerV3(app, {
     chat,

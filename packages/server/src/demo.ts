@@ -15,8 +15,14 @@ export const defaultIdlePolicy: IdlePolicy = {
   asyncCloseAfterSeconds: 7 * 86_400,
 };
 
+/**
+ * The demo's chats are synchronous unless they start on the `async` endpoint (v3
+ * `transport.endpoint: 'async'`, GMS service `async`), as a Genesys async site's are; Parley's SDK
+ * may also ask with `data[async]` (`client`).
+ */
 export const defaultAsyncPolicy: AsyncPolicy = {
   mode: 'client',
+  endpoints: { async: 'async' },
   afterCompletion: 'notice',
   noticeWindowSeconds: 60,
   noticeText: 'Thank you for your query. Please do not respond to this automated message if you do not have additional questions.',

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { RedisFanout } from '../src/adapters/fanout-redis.js';
+import { DEGRADED_RECHECK_MS, RedisFanout } from '../src/adapters/fanout-redis.js';
 import { describeWithService, probeRedis } from './external-services.js';
 import { TcpProxy } from './tcp-proxy.js';
 
@@ -112,7 +112,12 @@ describeWithService('RedisFanout across nodes', probe, (url) => {
     a.listen(topic, () => local++);
     await until(async () => (await subscribers(topic)) === 2, 5_000, 'both nodes to subscribe');
 
+    expect(a.recheckMs).toBe(30_000);
     await proxy.stop(); // node A loses Redis: its connections are cut, reconnects are refused
+    // Its listeners are woken once (to re-read the store), and re-check often from now on.
+    await until(() => a.recheckMs === DEGRADED_RECHECK_MS, 5_000, 'node A to re-check often');
+    expect(local).toBe(1);
+    local = 0;
     const started = Date.now();
     await expect(a.notify(topic)).resolves.toBeUndefined();
     await expect(a.notify(topic)).resolves.toBeUndefined();
@@ -123,6 +128,7 @@ describeWithService('RedisFanout across nodes', probe, (url) => {
 
     await proxy.start(); // Redis is back on the same address: A reconnects and re-subscribes
     await until(async () => (await subscribers(topic)) === 2, 10_000, 'node A to re-subscribe');
+    await until(() => a.recheckMs === 30_000, 5_000, 'node A to rely on notifications again');
     await until(
       async () => {
         await a.notify(topic);
@@ -161,8 +167,12 @@ describeWithService('RedisFanout across nodes', probe, (url) => {
     await sleep(100);
     await proxy.start();
     await until(async () => (await subscribers(topic)) === 1, 10_000, 'the queued subscription');
+    // Back from the outage, B wakes its listeners (it may have missed notifications); then a notify reaches it.
+    await until(() => woken >= 1, 5_000, 'the wake-up after the outage');
+    await sleep(100);
+    const before = woken;
     await a.notify(topic);
-    await until(() => woken === 1, 5_000, 'the listener');
+    await until(() => woken === before + 1, 5_000, 'the listener');
   });
 
   it('notify and close on a node whose Redis went away for good do not throw', async () => {

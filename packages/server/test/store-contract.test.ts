@@ -796,7 +796,7 @@ function storeContract(backend: Backend): void {
         ...dep,
         name: 'Renamed',
         allowedOrigins: [],
-        asyncPolicy: { mode: 'async', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: '' },
+        asyncPolicy: { mode: 'sync', endpoints: { Billing: 'async', default: 'client' }, afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: '' },
         defaultQueue: 'Sales',
         createdAt: iso(T0 + 99_999),
         settings: { appName: 'Other' },

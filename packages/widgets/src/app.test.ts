@@ -101,8 +101,8 @@ describe('seed 000 page code runs unchanged', () => {
   afterAll(() => srv.close());
   beforeEach(() => clearCookies());
 
-  // The snippet of seed 000, verbatim from its first `CXBus.loadPlugin` line to its end.
-  const seed = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/seeds/000-close-chat-when-agent-disconnects.txt'), 'utf8');
+  // The snippet of seed 000, verbatim from its first `CXBus.loadPlugin` line to its end, as the demo page keeps it.
+  const seed = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../demo/seed-000.js'), 'utf8');
   const code = seed.slice(seed.indexOf("CXBus.loadPlugin('widgets-core');"), seed.lastIndexOf('});') + 3);
 
   async function run(isAsync: boolean) {

@@ -1,3 +1,4 @@
+import { DEFAULT_PREFERENCES, loadPreferences, savePreferences, type Preferences } from './preferences.js';
 import { ApiClient, ApiError } from '../api/client.js';
 import type {
   Account,
@@ -16,7 +17,7 @@ import type {
 } from '../api/types.js';
 import { RealtimeConnection, type ConnectionStatus, type SocketLike } from '../realtime/connection.js';
 import { SessionPoller } from '../realtime/poller.js';
-import { latestBySession, newOffers, offersFor, workingOn } from './offers.js';
+import { currentBySession, latestBySession, newOffers, offersFor, workingOn } from './offers.js';
 import { Transcript } from './transcript.js';
 
 export const TOKEN_KEY = 'parley.desktop.token';
@@ -36,6 +37,8 @@ export interface Conversation {
   internal: boolean;
   sessionEnded: boolean;
   loaded: boolean;
+  /** A supervisor barged in: in the chat without an interaction of their own. */
+  barged?: boolean;
 }
 
 export interface Notice {
@@ -70,6 +73,7 @@ export interface DesktopState {
   /** The newest text for the polite live region (offers, customer messages). */
   announcement: { id: number; text: string };
   windowFocused: boolean;
+  preferences: Preferences;
 }
 
 export interface Environment {
@@ -77,8 +81,14 @@ export interface Environment {
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   wsUrl?: string;
   createSocket?: (url: string) => SocketLike;
-  /** Alert sound for a new offer. */
+  /** Alert sound for a new offer (and a message while the page is hidden), when the agent keeps sound on. */
   beep?: () => void;
+  /** Where the agent's own settings are kept (localStorage in the browser). */
+  preferenceStorage?: Pick<Storage, 'getItem' | 'setItem'>;
+  /** A system notification (the browser's Notification API), raised only while the page is hidden. */
+  systemNotify?: (n: { title: string; body: string; tag: string }) => void;
+  /** True while the page is not visible (another tab, minimized). */
+  pageHidden?: () => boolean;
 }
 
 const isStaffSupervisor = (a: Account | null) => a?.role === 'supervisor' || a?.role === 'admin';
@@ -107,6 +117,7 @@ export class Desktop {
     notices: [],
     announcement: { id: 0, text: '' },
     windowFocused: true,
+    preferences: DEFAULT_PREFERENCES,
   };
   readonly api: ApiClient;
   private readonly listeners = new Set<() => void>();
@@ -125,6 +136,7 @@ export class Desktop {
 
   constructor(private readonly env: Environment = {}) {
     this.api = env.api ?? new ApiClient();
+    this.state = { ...this.state, preferences: loadPreferences(env.preferenceStorage ?? null) };
     this.api.onUnauthorized = () => this.expire();
     this.poller = new SessionPoller({
       read: (id, after, wait, signal) => this.api.messages(id, after, wait, signal),
@@ -168,6 +180,24 @@ export class Desktop {
   dismiss(id: number): void {
     this.set({ notices: this.state.notices.filter((n) => n.id !== id) });
   }
+  setPreference<K extends keyof Preferences>(key: K, value: Preferences[K]): void {
+    const preferences = { ...this.state.preferences, [key]: value };
+    savePreferences(this.env.preferenceStorage ?? null, preferences);
+    this.set({ preferences });
+  }
+
+  /** Sound and, while the page is hidden, a system notification, as the agent's settings say. */
+  private alert(title: string, body: string, tag: string, soundAlways: boolean): void {
+    const hidden = this.env.pageHidden?.() ?? false;
+    if (this.state.preferences.sound && (soundAlways || hidden)) this.env.beep?.();
+    if (this.state.preferences.notifications && hidden) this.env.systemNotify?.({ title, body, tag });
+  }
+
+  /** Unread messages over all conversations (the tab title shows it). */
+  get unreadTotal(): number {
+    return this.state.conversations.reduce((n, c) => n + c.transcript.unread, 0);
+  }
+
   announce(text: string): void {
     this.set({ announcement: { id: this.state.announcement.id + 1, text } });
   }
@@ -367,7 +397,7 @@ export class Desktop {
     const me = this.state.account?.id;
     if (!me) return;
     const fresh = newOffers(this.state.interactions, list, me);
-    const latest = latestBySession(list);
+    const latest = currentBySession(list);
     let conversations = this.state.conversations;
     const toOpen: string[] = [];
     for (const i of workingOn(list, me)) if (!conversations.some((c) => c.sessionId === i.sessionId)) toOpen.push(i.sessionId);
@@ -382,7 +412,7 @@ export class Desktop {
     this.state = { ...this.state, interactions: list, conversations };
     this.changed();
     for (const o of fresh) {
-      this.env.beep?.();
+      this.alert('New chat offer', `${o.customer?.nickname ?? 'A customer'} in queue ${o.queue}`, `offer-${o.id}`, true);
       this.announce(`New chat offer${o.customer?.nickname ? ` from ${o.customer.nickname}` : ''} in queue ${o.queue}. Press Alt+A to accept.`);
     }
     for (const id of toOpen) void this.open(id, 'agent', !this.state.activeId);
@@ -428,7 +458,7 @@ export class Desktop {
       mode,
       details: null,
       transcript: new Transcript(),
-      interaction: latestBySession(this.state.interactions).get(sessionId) ?? null,
+      interaction: currentBySession(this.state.interactions).get(sessionId) ?? null,
       draft: '',
       internal: false,
       sessionEnded: false,
@@ -513,7 +543,9 @@ export class Desktop {
       if (m.type === 'ParticipantLeft' && m.from.type === 'Customer') c.sessionEnded = c.sessionEnded || !c.details?.session.async;
       if (m.from.type === 'Customer' && (m.type === 'Text' || m.type === 'File')) {
         const who = m.from.nickname || 'Customer';
-        this.announce(`${who}: ${m.type === 'File' ? 'sent a file' : (m.text ?? '').slice(0, 140)}`);
+        const what = m.type === 'File' ? 'sent a file' : (m.text ?? '').slice(0, 140);
+        this.announce(`${who}: ${what}`);
+        this.alert(`Message from ${who}`, what, `session-${sessionId}`, false);
       }
     }
     this.state = { ...this.state, conversations: [...this.state.conversations] };
@@ -708,7 +740,7 @@ export class Desktop {
   async barge(sessionId: string): Promise<void> {
     const res = await this.attempt('Barge in', () => this.api.barge(sessionId));
     if (!res) return;
-    this.patchConversation(sessionId, { mode: 'agent' });
+    this.patchConversation(sessionId, { mode: 'agent', barged: true });
     this.scheduleDetailsRefresh(sessionId);
   }
 
@@ -721,7 +753,7 @@ export class Desktop {
 /** My newest interaction in a session: the one held if it is newer or the same, else the session's. */
 function mineIn(details: SessionDetails, me: string, held: Interaction | null): Interaction | null {
   const own = details.interactions.filter((i) => i.agentAccountId === me);
-  const latest = latestBySession(own).get(details.session.id) ?? null;
+  const latest = currentBySession(own).get(details.session.id) ?? null;
   if (!latest) return held && held.state === 'Completed' ? held : null;
   if (held && held.id === latest.id && held.updatedAt >= latest.updatedAt) return held;
   return latest;

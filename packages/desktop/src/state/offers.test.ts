@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Interaction } from '../api/types.js';
-import { latestBySession, newOffers, offersFor, secondsLeft, workingOn } from './offers.js';
+import { currentBySession, latestBySession, newOffers, offersFor, secondsLeft, workingOn } from './offers.js';
 
 const base = { queue: 'Support', priority: 0, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' };
 const i = (id: string, state: Interaction['state'], agent: string | null, over: Partial<Interaction> = {}): Interaction => ({ id, sessionId: `s-${id}`, state, agentAccountId: agent, ...base, ...over });
@@ -29,5 +29,17 @@ describe('offers', () => {
     const old = i('e', 'Completed', 'me', { sessionId: 's', createdAt: '2026-01-01T00:00:00Z' });
     const fresh = i('f', 'Handling', 'me', { sessionId: 's', createdAt: '2026-01-02T00:00:00Z' });
     expect(latestBySession([fresh, old]).get('s')).toBe(fresh);
+  });
+
+  it("a conversation shows its Finalizing interaction (the wrap-up) before the next one the customer's message started", () => {
+    const wrap = i('w', 'Finalizing', 'me', { sessionId: 's', createdAt: '2026-01-01T00:00:00Z' });
+    const next = i('n', 'Offered', 'me', { sessionId: 's', createdAt: '2026-01-01T00:01:00Z' });
+    expect(currentBySession([wrap, next]).get('s')).toBe(wrap);
+    expect(currentBySession([next, wrap]).get('s')).toBe(wrap);
+    const handling = { ...next, state: 'Handling' as const };
+    expect(currentBySession([handling, wrap]).get('s')).toBe(wrap);
+    // wrap-up done: the next one
+    expect(currentBySession([{ ...wrap, state: 'Completed' as const }, handling]).get('s')).toBe(handling);
+    expect(currentBySession([handling]).get('s')).toBe(handling);
   });
 });

@@ -35,3 +35,18 @@ export function latestBySession(interactions: readonly Interaction[]): Map<strin
   }
   return out;
 }
+
+/**
+ * The interaction a conversation tab shows, per session: a Finalizing one (its wrap-up) before any
+ * newer one, since a customer writing after the agent closed the segment starts the next interaction
+ * while the wrap-up goes on (seed 000's segments); otherwise the newest.
+ */
+export function currentBySession(interactions: readonly Interaction[]): Map<string, Interaction> {
+  const out = latestBySession(interactions);
+  for (const i of interactions) {
+    if (i.state !== 'Finalizing') continue;
+    const cur = out.get(i.sessionId)!;
+    if (cur.state !== 'Finalizing' || i.createdAt < cur.createdAt) out.set(i.sessionId, i);
+  }
+  return out;
+}

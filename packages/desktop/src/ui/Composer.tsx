@@ -9,11 +9,13 @@ import { PushUrlForm } from './PushUrlForm.js';
 import { customerName } from './names.js';
 
 /**
- * Writes to the customer (or an internal note to agents with the toggle). Ctrl+Enter sends; our
+ * Writes to the customer (or an internal note to agents with the toggle). Enter (or Ctrl+Enter, as
+ * the agent's setting says) sends; "/" in an empty box searches canned responses; our
  * typing is sent as TypingStarted / TypingStopped (never for internal notes).
  */
 export function Composer({ conversation: c }: { conversation: Conversation }) {
-  const [desktop] = useDesktop();
+  const [desktop, state] = useDesktop();
+  const enterSends = state.preferences.enterSends;
   const [text, setText] = useState(c.draft);
   const [busy, setBusy] = useState(false);
   const [canned, setCanned] = useState(false);
@@ -90,19 +92,32 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
         ref={area}
         rows={3}
         value={text}
-        aria-keyshortcuts="Control+Enter"
+        aria-keyshortcuts={enterSends ? 'Enter Control+Enter' : 'Control+Enter'}
         aria-describedby={`composer-hint-${c.sessionId}`}
         onInput={(e) => update((e.target as HTMLTextAreaElement).value)}
         onKeyDown={(e) => {
-          if (isSendKey(e)) {
+          if (isSendKey(e, enterSends)) {
             e.preventDefault();
             void send();
+          } else if (e.key === '/' && !text && !e.ctrlKey && !e.metaKey && !e.altKey) {
+            // "/" in an empty composer searches canned responses, as in other chat tools.
+            e.preventDefault();
+            setCanned(true);
           } else if (e.key === 'Escape' && canned) setCanned(false);
         }}
         onBlur={() => typing.stop()}
       />
       <p class="hint" id={`composer-hint-${c.sessionId}`}>
-        <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends · <kbd>Alt</kbd>+<kbd>I</kbd> internal note · <kbd>Alt</kbd>+<kbd>C</kbd> canned responses
+        {enterSends ? (
+          <>
+            <kbd>Enter</kbd> sends · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line
+          </>
+        ) : (
+          <>
+            <kbd>Ctrl</kbd>+<kbd>Enter</kbd> sends
+          </>
+        )}{' '}
+        · <kbd>/</kbd> or <kbd>Alt</kbd>+<kbd>C</kbd> canned responses · <kbd>Alt</kbd>+<kbd>I</kbd> internal note
       </p>
       <div class="composer-bar">
         <label class="toggle">

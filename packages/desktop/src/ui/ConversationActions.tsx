@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { Conversation } from '../state/desktop.js';
 import { useDesktop } from './context.js';
 import { useCommand } from './commands.js';
@@ -46,7 +46,7 @@ export function ConversationActions({ conversation: c }: { conversation: Convers
         </div>
       )}
       {c.mode === 'agent' && i?.state === 'Finalizing' && <WrapUp interaction={i} />}
-      {i?.state === 'Completed' && <p class="muted">Completed{i.wrapUpCode ? ` (${i.wrapUpCode})` : ''}.</p>}
+      {i?.state === 'Completed' && <CompletedNote code={i.wrapUpCode ?? null} />}
       {canFollowUp && (
         <button type="button" onClick={() => void desktop.followUp(c.sessionId)}>
           Follow up
@@ -73,4 +73,14 @@ export function ConversationActions({ conversation: c }: { conversation: Convers
       )}
     </section>
   );
+}
+
+/** "Completed (Resolved)": the wrap-up code's label from the catalog, the code itself when it has none. */
+function CompletedNote({ code }: { code: string | null }) {
+  const [desktop, state] = useDesktop();
+  useEffect(() => {
+    if (code) void desktop.loadCatalog('wrapUpCodes');
+  }, [desktop, code]);
+  const label = code ? (state.catalogs.wrapUpCodes?.find((w) => w.code === code)?.label ?? code) : null;
+  return <p class="muted">Completed{label ? ` (${label})` : ''}.</p>;
 }

@@ -1,41 +1,46 @@
 import type { Conversation } from '../state/desktop.js';
 import { customerName } from './names.js';
+import { customerFields, type CustomerField } from './customer-fields.js';
 
-const KNOWN: [string, string][] = [
-  ['FirstName', 'First name'],
-  ['LastName', 'Last name'],
-  ['EmailAddress', 'Email'],
-  ['PhoneNumber', 'Phone'],
-  ['Subject', 'Subject'],
-];
+function Fields({ fields, label }: { fields: CustomerField[]; label?: string }) {
+  if (!fields.length) return null;
+  return (
+    <dl class="userdata" aria-label={label}>
+      {fields.map((f) => (
+        <div key={f.key}>
+          <dt>{f.label}</dt>
+          <dd class={`value-${f.kind}`} title={f.kind === 'text' ? undefined : f.value}>
+            {f.value}
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
 
-/** Who the customer is: name, the known user data fields, then every other field, and the session facts. */
+/** Who the customer is: name and contact fields, the site's own fields, the visit, technical data folded, and the session facts. */
 export function CustomerPanel({ conversation: c }: { conversation: Conversation }) {
   const d = c.details;
-  const ud = d?.session.userData ?? {};
-  const known = KNOWN.filter(([k]) => ud[k]);
-  const other = Object.keys(ud)
-    .filter((k) => !KNOWN.some(([n]) => n === k))
-    .sort();
+  const fields = customerFields(d?.session.userData ?? {});
   const others = d?.participants.filter((p) => p.type !== 'Customer' && p.type !== 'System' && p.state === 'Connected') ?? [];
   return (
     <section class="panel customer" aria-labelledby={`cust-${c.sessionId}`}>
       <h3 id={`cust-${c.sessionId}`}>Customer</h3>
       <p class="customer-name">{customerName(c)}</p>
-      <dl class="userdata">
-        {known.map(([k, label]) => (
-          <div key={k}>
-            <dt>{label}</dt>
-            <dd>{ud[k]}</dd>
-          </div>
-        ))}
-        {other.map((k) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{ud[k]}</dd>
-          </div>
-        ))}
-      </dl>
+      <Fields fields={fields.contact} />
+      <Fields fields={fields.custom} />
+      {fields.visit.length > 0 && (
+        <>
+          <h4>Visit</h4>
+          <Fields fields={fields.visit} label="Visit" />
+        </>
+      )}
+      {fields.technical.length > 0 && (
+        <details class="technical">
+          <summary>Technical data ({fields.technical.length})</summary>
+          <Fields fields={fields.technical} label="Technical data" />
+        </details>
+      )}
       {d && (
         <>
           <h3>Session</h3>

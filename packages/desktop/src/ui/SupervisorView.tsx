@@ -15,26 +15,28 @@ function AgentRow({ agent }: { agent: AgentSummary }) {
         {agent.presence !== 'Ready' && agent.reason ? ` (${agent.reason})` : ''}
       </td>
       <td>{agent.active ?? 0}</td>
-      <td class="row">
-        {agent.presence === 'Ready' ? (
-          <>
-            <label class="visually-hidden" for={`${id}-reason`}>
-              Reason for {agent.displayName}
-            </label>
-            <select id={`${id}-reason`} value={reason} onChange={(e) => setReason((e.target as HTMLSelectElement).value)}>
-              {NOT_READY_REASONS.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-            <button type="button" onClick={() => void desktop.setAgentPresence(agent.id, 'NotReady', reason)}>
-              Set not ready<span class="visually-hidden"> ({agent.displayName})</span>
+      <td>
+        <div class="row">
+          {agent.presence === 'Ready' ? (
+            <>
+              <label class="visually-hidden" for={`${id}-reason`}>
+                Reason for {agent.displayName}
+              </label>
+              <select id={`${id}-reason`} value={reason} onChange={(e) => setReason((e.target as HTMLSelectElement).value)}>
+                {NOT_READY_REASONS.map((r) => (
+                  <option key={r}>{r}</option>
+                ))}
+              </select>
+              <button type="button" onClick={() => void desktop.setAgentPresence(agent.id, 'NotReady', reason)}>
+                Set not ready<span class="visually-hidden"> ({agent.displayName})</span>
+              </button>
+            </>
+          ) : (
+            <button type="button" onClick={() => void desktop.setAgentPresence(agent.id, 'Ready')}>
+              Set ready<span class="visually-hidden"> ({agent.displayName})</span>
             </button>
-          </>
-        ) : (
-          <button type="button" onClick={() => void desktop.setAgentPresence(agent.id, 'Ready')}>
-            Set ready<span class="visually-hidden"> ({agent.displayName})</span>
-          </button>
-        )}
+          )}
+        </div>
       </td>
     </tr>
   );
@@ -44,6 +46,9 @@ function AgentRow({ agent }: { agent: AgentSummary }) {
 export function SupervisorView() {
   const [desktop, state] = useDesktop();
   const o = state.overview;
+  // Async sessions whose last interaction is completed wait for the customer: nobody to monitor or barge in on.
+  const live = o?.sessions.filter((s) => s.interactionState !== 'Completed') ?? [];
+  const waitingForCustomer = (o?.sessions.length ?? 0) - live.length;
   if (!o) {
     return (
       <section class="supervisor" aria-labelledby="sup-title">
@@ -58,10 +63,10 @@ export function SupervisorView() {
   return (
     <section class="supervisor" aria-labelledby="sup-title">
       <div class="row">
-        <h2 id="sup-title">Supervisor</h2>
-        <button type="button" onClick={() => void desktop.refreshOverview()}>
-          Refresh
-        </button>
+          <h2 id="sup-title">Supervisor</h2>
+          <button type="button" onClick={() => void desktop.refreshOverview()}>
+            Refresh
+          </button>
       </div>
       <div class="sup-grid">
         <section class="panel">
@@ -129,14 +134,14 @@ export function SupervisorView() {
             </tr>
           </thead>
           <tbody>
-            {o.sessions.length === 0 && (
+            {live.length === 0 && (
               <tr>
                 <td colSpan={5} class="muted">
                   No live sessions.
                 </td>
               </tr>
             )}
-            {o.sessions.map((s) => {
+            {live.map((s) => {
               const who = s.customerName || 'Customer';
               return (
                 <tr key={s.id}>
@@ -144,25 +149,32 @@ export function SupervisorView() {
                   <td>{s.queue ?? '—'}</td>
                   <td>{s.interactionState ?? s.state}</td>
                   <td>{s.agentName ?? '—'}</td>
-                  <td class="row">
-                    <button type="button" onClick={() => void desktop.monitor(s.id)}>
-                      Monitor<span class="visually-hidden"> chat with {who}</span>
-                    </button>
-                    <button
-                      type="button"
-                      onClick={async () => {
-                        await desktop.monitor(s.id);
-                        await desktop.barge(s.id);
-                      }}
-                    >
-                      Barge in<span class="visually-hidden"> on chat with {who}</span>
-                    </button>
+                  <td>
+                    <div class="row">
+                      <button type="button" onClick={() => void desktop.monitor(s.id)}>
+                        Monitor<span class="visually-hidden"> chat with {who}</span>
+                      </button>
+                      <button
+                        type="button"
+                        onClick={async () => {
+                          await desktop.monitor(s.id);
+                          await desktop.barge(s.id);
+                        }}
+                      >
+                        Barge in<span class="visually-hidden"> on chat with {who}</span>
+                      </button>
+                    </div>
                   </td>
                 </tr>
               );
             })}
           </tbody>
         </table>
+        {waitingForCustomer > 0 && (
+          <p class="muted">
+            {waitingForCustomer} asynchronous {waitingForCustomer === 1 ? 'session waits' : 'sessions wait'} for the customer to write again.
+          </p>
+        )}
       </section>
     </section>
   );

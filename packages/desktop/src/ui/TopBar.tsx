@@ -2,12 +2,17 @@ import { useDesktop } from './context.js';
 import { PresenceSwitch } from './PresenceSwitch.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { emit } from './commands.js';
+import { SettingsMenu } from './SettingsMenu.js';
+import { useEffect } from 'preact/hooks';
 import type { View } from '../state/desktop.js';
 
 /** Brand, view switch, presence, connection status, the account and sign out. */
 export function TopBar() {
   const [desktop, state] = useDesktop();
-  const unread = state.conversations.reduce((n, c) => n + c.transcript.unread, 0);
+  const unread = desktop.unreadTotal;
+  useEffect(() => {
+    document.title = unread ? `(${unread}) Parley desktop` : 'Parley desktop';
+  }, [unread]);
   const views: { id: View; label: string }[] = [
     { id: 'conversations', label: `Conversations${unread ? ` (${unread} unread)` : ''}` },
     { id: 'history', label: 'History' },
@@ -34,6 +39,7 @@ export function TopBar() {
       <span class="whoami">
         <span class="name">{state.account?.displayName}</span> <span class="role">({state.account?.role})</span>
       </span>
+      <SettingsMenu />
       <button type="button" onClick={() => emit('help')} aria-keyshortcuts="Alt+H">
         Shortcuts
       </button>

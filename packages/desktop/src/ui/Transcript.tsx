@@ -1,8 +1,9 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
-import type { ChatMessage } from '../api/types.js';
+import type { ChatMessage, InteractionState } from '../api/types.js';
 import type { Conversation } from '../state/desktop.js';
 import { fileHref, safeHref } from '../util/links.js';
 import { RichText } from './RichText.js';
+import { transcriptEntries } from '../state/timeline.js';
 
 const time = (iso: string) => {
   const d = new Date(iso);
@@ -19,15 +20,34 @@ function senderName(m: ChatMessage): string {
   return m.from.nickname || m.from.type;
 }
 
-function EventLine({ m }: { m: ChatMessage }) {
-  let text: string;
-  if (m.type === 'ParticipantJoined') text = `${senderName(m)} joined`;
-  else if (m.type === 'ParticipantLeft') text = `${senderName(m)} left`;
-  else if (m.data?.interactionState) text = `Interaction ${m.data.interactionState}`;
-  else text = m.text || m.event || 'System event';
+function EventLine({ text, utcTime }: { text: string; utcTime: string }) {
   return (
     <li class="event">
-      <span>{text}</span> <time dateTime={m.utcTime}>{time(m.utcTime)}</time>
+      <span>{text}</span> <time dateTime={utcTime}>{time(utcTime)}</time>
+    </li>
+  );
+}
+
+const STATE_LABELS: Record<InteractionState, string> = {
+  Workflow: 'with the bot',
+  Queued: 'queued',
+  Offered: 'offered',
+  Handling: 'handling',
+  Finalizing: 'wrap-up',
+  Completed: 'completed',
+};
+
+/** A run of interaction state changes as one line: "Interaction: queued 10:01 → offered 10:01 → handling 10:02". */
+function StateTimeline({ states }: { states: { state: InteractionState; utcTime: string }[] }) {
+  return (
+    <li class="event states">
+      <span class="muted">Interaction: </span>
+      {states.map((s, i) => (
+        <span key={i} class="state-step">
+          {i > 0 && <span aria-hidden="true"> → </span>}
+          {STATE_LABELS[s.state] ?? s.state} <time dateTime={s.utcTime}>{time(s.utcTime)}</time>
+        </span>
+      ))}
     </li>
   );
 }
@@ -107,8 +127,10 @@ export function Transcript({ conversation }: { conversation: Conversation }) {
     >
       {!conversation.loaded && <p class="muted">Loading…</p>}
       <ol class="messages">
-        {shown.map((m) => {
-          if (m.type === 'ParticipantJoined' || m.type === 'ParticipantLeft' || m.type === 'System') return <EventLine key={m.id} m={m} />;
+        {transcriptEntries(shown).map((entry) => {
+          if (entry.kind === 'event') return <EventLine key={entry.key} text={entry.text} utcTime={entry.utcTime} />;
+          if (entry.kind === 'states') return <StateTimeline key={entry.key} states={entry.states} />;
+          const m = entry.message;
           const mine = self.has(m.from.participantId);
           const vis = visibilityLabel(m);
           const cls = ['msg', `from-${m.from.type.toLowerCase()}`, mine ? 'mine' : '', `vis-${m.visibility.toLowerCase()}`, m.type === 'Notice' ? 'notice-msg' : ''].join(' ');

@@ -13,7 +13,7 @@ export function customerName(c: Conversation): string {
 export function stateLabel(c: Conversation): string {
   if (c.mode === 'monitor') return 'Monitoring';
   const s = c.interaction?.state;
-  if (!s) return c.sessionEnded ? 'Ended' : 'Not assigned to you';
+  if (!s) return c.sessionEnded ? 'Ended' : c.barged ? 'Barged in' : 'Not assigned to you';
   if (s === 'Finalizing') return 'Wrap-up';
   return s;
 }

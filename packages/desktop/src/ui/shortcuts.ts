@@ -13,7 +13,9 @@ export type ShortcutAction =
 export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: 'Alt+A', what: 'Accept the oldest offer' },
   { keys: 'Alt+R', what: 'Reject the oldest offer' },
-  { keys: 'Ctrl+Enter', what: 'Send the message (in the composer)' },
+  { keys: 'Enter', what: 'Send the message (Shift+Enter: new line); with "Enter sends" off, Enter makes a new line' },
+  { keys: 'Ctrl+Enter', what: 'Send the message (in the composer), whatever the setting' },
+  { keys: '/', what: 'In an empty composer: search canned responses' },
   { keys: 'Alt+I', what: 'Toggle "Internal note" on the composer' },
   { keys: 'Alt+M', what: 'Move focus to the composer' },
   { keys: 'Alt+C', what: 'Open canned responses' },
@@ -51,7 +53,13 @@ export function shortcutFor(e: { altKey: boolean; ctrlKey: boolean; metaKey: boo
   }
 }
 
-/** Composer: Ctrl+Enter (Cmd+Enter on macOS) sends. */
-export function isSendKey(e: { key: string; ctrlKey: boolean; metaKey: boolean }): boolean {
-  return e.key === 'Enter' && (e.ctrlKey || e.metaKey);
+/**
+ * Composer: with "Enter sends" (the default, as in every chat tool) Enter sends and Shift+Enter makes
+ * a new line; without it Enter makes a new line. Ctrl+Enter (Cmd+Enter on macOS) sends either way.
+ * A key pressed while an input method composes text never sends.
+ */
+export function isSendKey(e: { key: string; ctrlKey: boolean; metaKey: boolean; shiftKey?: boolean; altKey?: boolean; isComposing?: boolean }, enterSends = false): boolean {
+  if (e.key !== 'Enter' || e.isComposing) return false;
+  if (e.ctrlKey || e.metaKey) return true;
+  return enterSends && !e.shiftKey && !e.altKey;
 }

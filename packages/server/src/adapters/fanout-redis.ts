@@ -6,6 +6,10 @@ const CHANNEL_PREFIX = 'parley:';
 const WAKE_ALL = '*wake-all*';
 /** Safety net only: lost notifications are repaired by wake-all on reconnect. */
 const RECHECK_MS = 30_000;
+/** While Redis is down, readers re-read the store this often instead of waiting to be notified. */
+export const DEGRADED_RECHECK_MS = 300;
+/** After Redis is back, re-subscriptions settle: readers keep re-checking often this much longer. */
+const RECOVERY_GRACE_MS = 1_000;
 const PING_TIMEOUT_MS = 1_000;
 
 export interface RedisFanoutOptions {
@@ -23,10 +27,28 @@ export interface RedisFanoutOptions {
  * and readers re-check the store every 30 s as a last safety net.
  */
 export class RedisFanout implements Fanout {
-  readonly recheckMs = RECHECK_MS;
   private readonly local = new Map<string, Set<() => void>>();
+  private readonly recheckWatchers = new Set<() => void>();
   private lostPublish = false;
   private subscriberWasDown = false;
+  private degraded = false;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+
+  /** Short while the subscriber is not connected (notifications from other nodes cannot arrive). */
+  get recheckMs(): number {
+    return this.degraded ? DEGRADED_RECHECK_MS : RECHECK_MS;
+  }
+
+  onRecheckChange(fn: () => void): () => void {
+    this.recheckWatchers.add(fn);
+    return () => this.recheckWatchers.delete(fn);
+  }
+
+  private setDegraded(degraded: boolean): void {
+    if (this.degraded === degraded) return;
+    this.degraded = degraded;
+    for (const fn of this.recheckWatchers) fn();
+  }
 
   private constructor(
     private readonly pub: Redis,
@@ -40,11 +62,23 @@ export class RedisFanout implements Fanout {
       for (const fn of this.local.get(topic) ?? []) fn();
     });
     this.sub.subscribe(prefix + WAKE_ALL).catch(() => undefined);
-    this.sub.on('close', () => (this.subscriberWasDown = true));
+    this.sub.on('close', () => {
+      if (this.closed) return;
+      this.subscriberWasDown = true;
+      clearTimeout(this.recoveryTimer);
+      this.setDegraded(true);
+      // Readers asleep until a notification that cannot come now: they re-read, then re-check often.
+      this.wakeAllLocal();
+    });
     this.sub.on('ready', () => {
       if (!this.subscriberWasDown) return;
       this.subscriberWasDown = false;
       this.wakeAllLocal();
+      clearTimeout(this.recoveryTimer);
+      this.recoveryTimer = setTimeout(() => {
+        if (this.sub.status === 'ready') this.setDegraded(false);
+      }, RECOVERY_GRACE_MS);
+      this.recoveryTimer.unref();
     });
     this.pub.on('ready', () => {
       if (!this.lostPublish) return;
@@ -127,6 +161,8 @@ export class RedisFanout implements Fanout {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.recoveryTimer);
+    this.recheckWatchers.clear();
     this.local.clear();
     this.pub.disconnect();
     this.sub.disconnect();

@@ -6,15 +6,19 @@ import {
   type MessageType,
   type ParticipantType,
   type Visibility,
+  isWebUrl,
   visibleTo,
 } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Account, Deployment, Interaction, InteractionPatch, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
+import { decideAsync } from './async-decision.js';
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { LogWriter } from './log-writer.js';
 import { formatIndex, parseIndex } from './message-index.js';
+import { afterCustomerText } from './segments.js';
+import { manualAcceptRefusal } from './router.js';
 
 export interface ChatLimits {
   maxMessageLength: number;
@@ -23,6 +27,9 @@ export interface ChatLimits {
   /** Reads of an ended session are still answered (with chatEnded) for this long. */
   endedReadGraceMs: number;
 }
+
+/** How long a repeated start (same operationId, same requester) gets the first session back. */
+export const START_REPLAY_MS = 5 * 60_000;
 
 export const defaultLimits: ChatLimits = {
   maxMessageLength: 10_000,
@@ -38,7 +45,10 @@ export interface CustomerInfo {
   email?: string;
   subject?: string;
   userData?: Record<string, string>;
+  /** The start asks for an asynchronous session (only a deployment in `client` mode listens). */
   async?: boolean;
+  /** The chat endpoint the start names (v3 `data[endpoint]`, GMS service name, guest target queue). */
+  endpoint?: string;
   routing?: { queue?: string; priority?: number; skills?: string[]; language?: string | null };
 }
 
@@ -46,7 +56,24 @@ export interface ReadResult {
   messages: Message[];
   lastDeliveredIndex: string | null;
   chatEnded: boolean;
+  /**
+   * Set when the read would move the reader's delivery cursor: the caller calls `complete()` once
+   * the answer is handed over whole (written and flushed), `abandon()` when it was not.
+   */
+  handover?: Handover;
 }
+
+/** A delivery-cursor move that waits until its answer has reached the client's connection. */
+export interface Handover {
+  complete(): void;
+  abandon(): void;
+}
+
+/**
+ * How long a cursor-only read waits for the previous answer's handover (its write, then the
+ * cursor's move) before reading anyway: a bound, never reached unless the store is slow.
+ */
+const HANDOVER_WAIT_MS = 10_000;
 
 /** Called after a write commits; the flow engine listens here. Failures are logged, never undo the write. */
 export interface ChatHooks {
@@ -116,6 +143,28 @@ export class ChatService {
     });
   }
 
+  /**
+   * Like `once`, but the stored result is handed back only to the requester that caused it, and
+   * only within `windowMs`; any other repeat runs `fn` anew (and is not recorded).
+   */
+  private async onceFor<T extends object>(scope: string, replay: { operationId?: string; requester?: string }, windowMs: number, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const { operationId, requester } = replay;
+    return this.store.tx(async (tx) => {
+      if (operationId) {
+        const prior = (await tx.getOperation(scope, operationId)) as (T & { requester?: string; at?: string }) | null;
+        if (prior !== null) {
+          const same = requester !== undefined && prior.requester === requester && this.clock.now() - Date.parse(prior.at ?? '') <= windowMs;
+          if (!same) return fn(tx);
+          const { requester: _r, at: _a, ...result } = prior;
+          return result as unknown as T;
+        }
+      }
+      const result = await fn(tx);
+      if (operationId) await tx.putOperation(scope, operationId, { ...result, requester, at: this.nowIso() }, this.nowIso());
+      return result;
+    });
+  }
+
   private append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
     return this.log.append(tx, session, draft);
   }
@@ -136,11 +185,16 @@ export class ChatService {
 
   // ---- customer side -------------------------------------------------------------------------
 
-  async startSession(deployment: Deployment, info: CustomerInfo, operationId?: string): Promise<StartResult> {
+  /**
+   * Starts a session. A start repeated with the same `operationId` (a retry after a lost answer)
+   * returns the first session only to the same requester (`replay.requester`: a fingerprint of the
+   * client and the request, see http/auth-customer.ts) within START_REPLAY_MS; anyone else
+   * repeating the id gets a session of their own, never the first client's token.
+   */
+  async startSession(deployment: Deployment, info: CustomerInfo, replay: { operationId?: string; requester?: string } = {}): Promise<StartResult> {
     this.checkUserData(info.userData ?? {});
-    const policy = deployment.asyncPolicy;
-    const isAsync = policy.mode === 'async' || (policy.mode === 'client' && info.async === true);
-    const result = await this.once(`start:${deployment.id}`, operationId, async (tx) => {
+    const isAsync = decideAsync(deployment.asyncPolicy, { endpoint: info.endpoint, asked: info.async });
+    const result = await this.onceFor(`start:${deployment.id}`, replay, START_REPLAY_MS, async (tx) => {
       const now = this.nowIso();
       const sessionId = newId();
       const participantId = newId();
@@ -257,16 +311,19 @@ export class ChatService {
     return message;
   }
 
-  /** Async mode: a customer message after completion opens a new interaction, or gets the policy's notice. */
+  /**
+   * Async mode (seed 000's segments): a customer message after the agent closed the segment
+   * (Finalizing or Completed) starts the next interaction, offered first to that agent, or gets the
+   * policy's notice. A Finalizing interaction stays with its agent for wrap-up.
+   */
   private async afterCustomerText(tx: StoreTx, session: Session): Promise<string | undefined> {
     const latest = await tx.latestInteraction(session.id);
-    if (latest && latest.state !== 'Completed') return undefined;
     const deployment = await tx.getDeployment(session.deploymentId);
     if (!deployment) throw new ChatError('INVALID_SESSION', 'deployment no longer exists');
     const policy = deployment.asyncPolicy;
-    const completedAt = latest?.completedAt ? Date.parse(latest.completedAt) : 0;
-    const withinWindow = this.clock.now() - completedAt <= policy.noticeWindowSeconds * 1000;
-    if (latest && policy.afterCompletion === 'notice' && withinWindow) {
+    const next = afterCustomerText(latest, policy, this.clock.now());
+    if (next === 'continue') return undefined;
+    if (next === 'notice') {
       await this.append(tx, session, {
         type: 'Notice',
         from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
@@ -342,29 +399,89 @@ export class ChatService {
   // ---- reading -------------------------------------------------------------------------------
 
   /**
-   * Messages after the participant's delivery cursor (or after `afterIndex` when the client
-   * names its own position), and moves the cursor past what is returned.
+   * Messages after the participant's delivery cursor, or after `afterIndex` when the client names
+   * its own position. A client that names its position moves the cursor at once (it holds what it
+   * names); otherwise (`advance: 'on-handover'`, the default without `afterIndex`) the cursor moves
+   * only when the caller completes the result's handover, so an answer lost on the wire is served
+   * again (see docs/design.md, Delivery).
    */
-  async readNew(sessionId: string, participantId: string, readerType: ParticipantType, afterIndex?: string, limit = 100): Promise<ReadResult> {
+  async readNew(
+    sessionId: string,
+    participantId: string,
+    readerType: ParticipantType,
+    afterIndex?: string,
+    limit = 100,
+    advance: 'now' | 'on-handover' = afterIndex === undefined ? 'on-handover' : 'now',
+  ): Promise<ReadResult> {
     const afterGiven = afterIndex !== undefined ? parseIndex(afterIndex) : null;
     if (afterIndex !== undefined && afterGiven === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
-    return this.store.tx(async (tx) => {
+    if (advance === 'on-handover' && afterGiven === null) await this.previousHandover(participantId);
+    const result = await this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
-      // Locked: two polls of one participant never hand out the same messages twice.
+      // Locked: reads and cursor moves of one participant take turns.
       const participant = await tx.getParticipant(participantId, true);
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       const after = afterGiven ?? participant.cursorNum;
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities: visibleTo(readerType), limit });
       const lastNum = messages.length ? parseIndex(messages[messages.length - 1]!.index)! : after;
-      if (lastNum > participant.cursorNum) await tx.updateParticipant(participantId, { cursorNum: lastNum });
+      if (advance === 'now' && lastNum > participant.cursorNum) await tx.updateParticipant(participantId, { cursorNum: lastNum });
       const delivered = Math.max(lastNum, afterGiven === null ? participant.cursorNum : lastNum);
       const caughtUp = messages.length < limit;
       return {
-        messages,
-        lastDeliveredIndex: delivered > 0 ? formatIndex(delivered) : null,
-        chatEnded: session.state === 'Ended' && caughtUp,
+        read: {
+          messages,
+          lastDeliveredIndex: delivered > 0 ? formatIndex(delivered) : null,
+          chatEnded: session.state === 'Ended' && caughtUp,
+        } as ReadResult,
+        moveTo: advance === 'on-handover' && lastNum > participant.cursorNum ? lastNum : 0,
       };
     });
+    if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo);
+    return result.read;
+  }
+
+  /** Handovers not yet completed or abandoned, per participant (on this node). */
+  private readonly handovers = new Map<string, Promise<void>>();
+
+  /** A cursor-only read waits for the previous answer's handover, so it does not serve it twice. */
+  private async previousHandover(participantId: string): Promise<void> {
+    const pending = this.handovers.get(participantId);
+    if (!pending) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pending, new Promise<void>((resolve) => (timer = setTimeout(resolve, HANDOVER_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  private handover(participantId: string, cursorNum: number): Handover {
+    let settle: () => void = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const previous = this.handovers.get(participantId);
+    const chained = (previous ? Promise.all([previous, settled]).then(() => undefined) : settled);
+    this.handovers.set(participantId, chained);
+    let done = false;
+    const finish = (move: boolean) => {
+      if (done) return;
+      done = true;
+      const moved = move ? this.moveCursor(participantId, cursorNum) : Promise.resolve();
+      void moved.finally(() => {
+        settle();
+        if (this.handovers.get(participantId) === chained) this.handovers.delete(participantId);
+      });
+    };
+    return { complete: () => finish(true), abandon: () => finish(false) };
+  }
+
+  /** Moves a delivery cursor forward (never back): the client has been handed everything up to it. */
+  private async moveCursor(participantId: string, cursorNum: number): Promise<void> {
+    try {
+      await this.store.tx(async (tx) => {
+        const p = await tx.getParticipant(participantId, true);
+        if (p && cursorNum > p.cursorNum) await tx.updateParticipant(participantId, { cursorNum });
+      });
+    } catch (err) {
+      // Not moved: the next read serves those messages again (at least once), nothing is lost.
+      this.onHookError(err);
+    }
   }
 
   /** Runs `read` until it returns something, the session ends, or `holdMs` passes (long poll). */
@@ -424,22 +541,22 @@ export class ChatService {
   async history(sessionId: string, participantId: string, readerType: ParticipantType, count: number, beforeIndex?: string): Promise<ReadResult> {
     const before = beforeIndex !== undefined ? parseIndex(beforeIndex) : undefined;
     if (before === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
-    return this.store.tx(async (tx) => {
+    const result = await this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
       const participant = await tx.getParticipant(participantId, true);
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       const messages = await tx.listMessages(sessionId, { beforeNum: before, visibilities: visibleTo(readerType), limit: count, newest: true });
       let cursor = participant.cursorNum;
+      let moveTo = 0;
       if (before === undefined && messages.length) {
-        // The newest page was handed over: polls continue after it, so a restore shows nothing twice.
+        // The newest page, once handed over: polls continue after it, so a restore shows nothing twice.
         const last = parseIndex(messages[messages.length - 1]!.index)!;
-        if (last > cursor) {
-          cursor = last;
-          await tx.updateParticipant(participantId, { cursorNum: cursor });
-        }
+        if (last > cursor) cursor = moveTo = last;
       }
-      return { messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' };
+      return { read: { messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' } as ReadResult, moveTo };
     });
+    if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo);
+    return result.read;
   }
 
   // ---- staff side ----------------------------------------------------------------------------
@@ -496,6 +613,12 @@ export class ChatService {
       }
       if (interaction.state !== 'Queued' && interaction.state !== 'Offered') {
         throw new ChatError('CONFLICT', `interaction is ${interaction.state}; only a Queued or Offered interaction can be accepted`);
+      }
+      if (interaction.state === 'Queued' && account.role === 'agent') {
+        // An agent takes only what routing could offer them; supervisors may take any queued work.
+        const profile = (await tx.getProfile(account.id)) ?? { accountId: account.id, queues: [], skills: {}, languages: [] };
+        const refusal = manualAcceptRefusal(profile, interaction, (await tx.getQueue(interaction.deploymentId, interaction.queue)) ?? undefined, this.clock.now());
+        if (refusal) throw new ChatError('FORBIDDEN', refusal);
       }
       const session = await this.liveSession(tx, interaction.sessionId);
       sessionId = session.id;
@@ -594,7 +717,11 @@ export class ChatService {
     const result = await this.store.tx(async (tx) => {
       const { interaction, session } = await this.ownInteraction(tx, interactionId, account);
       if (interaction.state !== 'Finalizing') throw new ChatError('CONFLICT', `interaction is ${interaction.state}; mark it done first`);
-      if (session.state === 'Active' || session.endedAt) await this.leaveIfConnected(tx, session, account);
+      // The agent may already handle the session's next interaction (seed 000's segments): they stay.
+      const stillWorking = (await tx.listInteractions({ sessionId: session.id })).some(
+        (i) => i.id !== interaction.id && i.agentAccountId === account.id && (i.state === 'Handling' || i.state === 'Finalizing'),
+      );
+      if ((session.state === 'Active' || session.endedAt) && !stillWorking) await this.leaveIfConnected(tx, session, account);
       if (wrapUpCode !== undefined) {
         const codes = await tx.listWrapUpCodes();
         if (codes.length && !codes.some((c) => c.code === wrapUpCode)) throw new ChatError('INVALID_REQUEST', `unknown wrap-up code "${wrapUpCode}"; known: ${codes.map((c) => c.code).join(', ')}`);
@@ -696,11 +823,5 @@ export class ChatService {
 }
 
 export function checkUrl(url: string | undefined): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url ?? '');
-  } catch {
-    throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
+  if (!isWebUrl(url)) throw new ChatError('INVALID_REQUEST', 'url must be an absolute http(s) URL');
 }

@@ -1,4 +1,4 @@
-import { SYSTEM_PARTICIPANT_ID, type InteractionState, type Message } from '@parley/protocol';
+import { SYSTEM_PARTICIPANT_ID, type InteractionState, type Message, type Visibility } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import type { Deployment, Interaction, InteractionPatch, MessageDraft, Session, StoreTx } from '../ports/store.js';
 import { ChatError } from './errors.js';
@@ -28,11 +28,11 @@ export class LogWriter {
     return tx.appendMessage(session.id, { id: newId(), ...draft }, this.clock.now());
   }
 
-  private appendStateChange(tx: StoreTx, session: Session, interaction: Interaction, state: InteractionState): Promise<Message> {
+  private appendStateChange(tx: StoreTx, session: Session, interaction: Interaction, state: InteractionState, visibility: Visibility = 'All'): Promise<Message> {
     return this.append(tx, session, {
       type: 'System',
       from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
-      visibility: 'All',
+      visibility,
       event: 'InteractionStateChange',
       data: { interactionState: state },
       interactionId: interaction.id,
@@ -51,8 +51,19 @@ export class LogWriter {
     if (to === 'Handling' && !interaction.handledAt) full.handledAt = now;
     const ok = await tx.updateInteraction(interaction.id, interaction.state, full);
     if (!ok) throw new ChatError('CONFLICT', `interaction ${interaction.id} was changed by someone else; reload it`);
-    await this.appendStateChange(tx, session, interaction, to);
+    await this.appendStateChange(tx, session, interaction, to, await this.stateChangeVisibility(tx, interaction, to));
     return { ...interaction, ...full } as Interaction;
+  }
+
+  /**
+   * The customer follows the session's newest interaction only: the wrap-up of an older one
+   * completing while the next is under way is for staff (a page running seed 000's snippet would
+   * otherwise show its "chat is over" notice in the middle of the new conversation).
+   */
+  private async stateChangeVisibility(tx: StoreTx, interaction: Interaction, to: InteractionState): Promise<Visibility> {
+    if (interaction.state !== 'Finalizing' || to !== 'Completed') return 'All';
+    const latest = await tx.latestInteraction(interaction.sessionId);
+    return latest && latest.id !== interaction.id ? 'Int' : 'All';
   }
 
   async openInteraction(tx: StoreTx, session: Session, deployment: Deployment, init: NewInteraction): Promise<Interaction> {

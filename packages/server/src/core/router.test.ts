@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AgentProfile, Interaction, Queue } from '../ports/store.js';
-import { decideOffers, isEligible } from './router.js';
+import { decideOffers, isEligible, manualAcceptRefusal } from './router.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -102,6 +102,25 @@ describe('router decisions', () => {
           }
         }
       }),
+    );
+  });
+
+  it('a manual accept is allowed exactly when routing would offer the interaction to the agent (Ready, with room)', () => {
+    const names = fc.constantFrom('Support', 'Billing');
+    const skill = fc.constantFrom('billing', 'tech');
+    fc.assert(
+      fc.property(
+        fc.record({ queues: fc.uniqueArray(names), skills: fc.dictionary(skill, fc.integer({ min: 1, max: 5 })), languages: fc.uniqueArray(fc.constantFrom('en', 'fr')) }),
+        fc.record({ queue: names, skills: fc.uniqueArray(skill), language: fc.option(fc.constantFrom('en', 'fr'), { nil: null }), declined: fc.boolean(), heldFor: fc.constantFrom(null, 'a', 'b'), holdLeftMs: fc.integer({ min: -5000, max: 5000 }) }),
+        fc.record({ skills: fc.uniqueArray(skill), language: fc.option(fc.constantFrom('en', 'fr'), { nil: null }) }),
+        (a, i, q) => {
+          const profile = agent('a', a);
+          const it = interaction('i', { queue: i.queue, skills: i.skills, language: i.language, declinedBy: i.declined ? ['a'] : [], preferredAgentId: i.heldFor, preferredUntil: i.heldFor ? iso(T0 + i.holdLeftMs) : null });
+          const qu = queue({ name: i.queue, ...q });
+          const offered = decideOffers({ queued: [it], profiles: [profile], loads: {}, queues: [qu], nowMs: T0 }).length === 1;
+          expect(manualAcceptRefusal(profile, it, qu, T0) === null).toBe(offered);
+        },
+      ),
     );
   });
 });

@@ -1,5 +1,7 @@
 import { parse as parseYaml } from 'yaml';
+import { webUrl } from '@parley/protocol';
 import { z } from 'zod';
+import { compilePattern, patternMatches, PatternError } from './pattern.js';
 
 /**
  * The flow format: a named set of steps, each doing one thing and naming the next.
@@ -8,6 +10,14 @@ import { z } from 'zod';
 const stepId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'step ids: letters, digits, _ and -');
 const text = z.string().min(1).max(4000);
 
+function refinePattern(source: string, ctx: z.RefinementCtx): void {
+  try {
+    compilePattern(source, false);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof PatternError ? err.message : 'not a valid pattern' });
+  }
+}
+
 const intent = z
   .object({
     name: z.string().min(1).max(64),
@@ -15,14 +25,7 @@ const intent = z
     regex: z
       .string()
       .max(500)
-      .refine((r) => {
-        try {
-          new RegExp(r, 'i');
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'not a valid regular expression')
+      .superRefine(refinePattern)
       .optional(),
     next: stepId,
   })
@@ -30,7 +33,7 @@ const intent = z
 
 const promotion = z.object({
   title: z.string().min(1).max(500),
-  options: z.array(z.union([z.object({ title: z.string().min(1).max(100), text: z.string().min(1).max(500) }), z.object({ title: z.string().min(1).max(100), url: z.string().url() })])).max(5).default([]),
+  options: z.array(z.union([z.object({ title: z.string().min(1).max(100), text: z.string().min(1).max(500) }), z.object({ title: z.string().min(1).max(100), url: webUrl })])).max(5).default([]),
 });
 
 export const stepSchema = z.union([
@@ -41,7 +44,7 @@ export const stepSchema = z.union([
       save: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).optional(),
       /** Skip the question when user data already holds `save` (e.g. the registration form sent it). */
       skipIfKnown: z.boolean().default(false),
-      validate: z.string().max(500).optional(),
+      validate: z.string().max(500).superRefine(refinePattern).optional(),
       invalid: text.optional(),
       intents: z.array(intent).max(50).default([]),
       fallback: stepId.optional(),
@@ -119,7 +122,7 @@ export function matchIntent<I extends { name: string; phrases: string[]; regex?:
   const said = norm(text);
   for (const i of intents) {
     if (i.phrases.some((p) => norm(p) === said)) return i;
-    if (i.regex && new RegExp(i.regex, 'i').test(text)) return i;
+    if (i.regex && patternMatches(i.regex, text, true)) return i;
   }
   return null;
 }

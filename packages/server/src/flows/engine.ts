@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
 import { matchIntent, parseFlow, type Flow, type Step } from './definition.js';
+import { patternMatches } from './pattern.js';
 
 type WebhookStep = Extract<Step, { webhook: unknown }>;
 type Effect = { kind: 'webhook'; step: WebhookStep; stepId: string; event: 'started' | 'message'; text?: string; userData: Record<string, string>; interactionId: string } | { kind: 'routed'; deploymentId: string };
@@ -160,7 +161,7 @@ export class FlowEngine {
         const answer = inputs.shift();
         if (answer === undefined) return effects;
         if (!('ask' in step) && !('listen' in step)) throw new ChatError('CONFLICT', `step ${run.step} does not wait for an answer`);
-        if ('ask' in step && step.validate && !new RegExp(step.validate).test(answer)) {
+        if ('ask' in step && step.validate && !patternMatches(step.validate, answer)) {
           await this.say(tx, session, flow, step.invalid ?? step.ask);
           continue;
         }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChatError } from '../core/errors.js';
 import { hashApiKey } from '../core/secrets.js';
@@ -13,6 +14,15 @@ export async function deploymentOf(req: FastifyRequest, reply: FastifyReply, sto
   if (!deployment) throw new ChatError('UNAUTHORIZED', 'unknown API key');
   assertOrigin(req, reply, deployment);
   return deployment;
+}
+
+/**
+ * Who sent a start request, as far as the server can tell: address, user agent and the exact body.
+ * A repeated start operationId returns the first session only to the same requester.
+ */
+export function requesterOf(req: FastifyRequest): string {
+  const body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? null);
+  return createHash('sha256').update(`${req.ip}\n${String(req.headers['user-agent'] ?? '')}\n${body}`).digest('base64url');
 }
 
 export interface CustomerClaims {

@@ -12,19 +12,41 @@ export interface Fanout {
    */
   ping(): Promise<boolean>;
   /**
-   * How often a waiting reader should re-read the store anyway, as a safety net for a notification
-   * the adapter could have lost; Infinity when it cannot lose one (in-process).
+   * How often a waiting reader should re-read the store anyway: rarely, as a safety net for a
+   * notification the adapter could have lost, and often (a few times a second) while the adapter
+   * is down and notifications from other nodes do not arrive. Infinity when it cannot lose one
+   * (in-process). Read it each time a reader goes to sleep: it changes.
    */
   readonly recheckMs: number;
+  /** Calls `fn` whenever `recheckMs` changes (the fan-out went down or came back); returns an unsubscribe. */
+  onRecheckChange?(fn: () => void): () => void;
   close(): Promise<void>;
 }
 
-/** A re-check timer for a waiting reader: none when the fan-out cannot lose notifications. */
+/**
+ * A re-check timer for a waiting reader, following the fan-out's current `recheckMs`: none when
+ * the fan-out cannot lose notifications.
+ */
 export function recheckEvery(fanout: Fanout, fn: () => void): () => void {
-  if (!Number.isFinite(fanout.recheckMs)) return () => {};
-  const timer = setInterval(fn, fanout.recheckMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (stopped || !Number.isFinite(fanout.recheckMs)) return;
+    timer = setTimeout(() => {
+      fn();
+      schedule();
+    }, fanout.recheckMs);
+    timer.unref();
+  };
+  const unwatch = fanout.onRecheckChange?.(schedule) ?? (() => {});
+  schedule();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    unwatch();
+  };
 }
 
 export const topics = {

@@ -3,9 +3,14 @@ import type { InteractionState, Message, ParticipantType, Visibility } from '@pa
 export type AsyncMode = 'sync' | 'async' | 'client';
 
 export interface AsyncPolicy {
-  /** `client` lets the start request choose with `data[async]`. */
+  /** The default. `client` lets the start request ask with `data[async]` (Parley's SDK; Genesys clients never ask). */
   mode: AsyncMode;
-  /** What a customer message within `noticeWindowSeconds` of completion gets: routed, or an automated notice. */
+  /**
+   * Per chat endpoint, by name in any case: v3 `data[endpoint]`, the GMS service name, the guest chat
+   * target queue. A start naming one of these gets its mode instead of `mode` (core/async-decision).
+   */
+  endpoints?: Record<string, AsyncMode>;
+  /** What a customer message after the agent closed the segment (Finalizing or Completed) gets within `noticeWindowSeconds`: routed, or an automated notice. */
   afterCompletion: 'route' | 'notice';
   noticeWindowSeconds: number;
   noticeText: string;
@@ -312,8 +317,24 @@ export interface StoreTx {
   putSetting(key: string, value: string): Promise<void>;
 }
 
+/**
+ * The store cannot be reached (the database is down, restarting, or a connection was cut): nothing
+ * is wrong with the request, and the same request (with the same operationId) can be sent again
+ * shortly. APIs answer it with 503 and Retry-After, sockets with close code 1013.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 export interface Store {
-  /** Runs `fn` in one transaction; retried by the adapter on serialization conflicts. */
+  /**
+   * Runs `fn` in one transaction; retried by the adapter on serialization conflicts and, while
+   * nothing can have been committed, on lost connections. Throws StoreUnavailableError when the
+   * database cannot be reached (or a COMMIT's outcome is unknown).
+   */
   tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Message } from '@parley/protocol';
 import { formatIndex, nextIndexNum } from '../../core/message-index.js';
-import type { AgentProfile, FlowRun, Interaction, MessageDraft, MessageQuery, Queue, Store, StoreTx, StoredFile } from '../../ports/store.js';
+import { StoreUnavailableError, type AgentProfile, type FlowRun, type Interaction, type MessageDraft, type MessageQuery, type Queue, type Store, type StoreTx, type StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
 import { setClause as setClauseWith, toAccount, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
@@ -20,6 +20,26 @@ export interface PostgresStoreOptions {
   maxAttempts?: number;
   /** Called before each retry of a `tx`, with the failure that caused it. */
   onRetry?: (err: unknown, attempt: number) => void;
+  /**
+   * How long one `tx` keeps retrying a lost or refused connection before it gives up with
+   * StoreUnavailableError (default 1500 ms): short, so requests fail fast during an outage.
+   */
+  unavailableRetryMs?: number;
+  /** How long a checkout waits for a connection (default 5000 ms). */
+  connectTimeoutMs?: number;
+}
+
+/** SQLSTATE classes and socket errors that mean "the database is not reachable", not "the statement is wrong". */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|not queryable|terminating connection/i;
+
+/** The failure is the connection's (lost, refused, shut down), not the transaction's. */
+export function isConnectionFailure(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATES.has(e.code) || UNAVAILABLE_ERRNOS.has(e.code))) return true;
+  return typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message);
 }
 
 /** int8 (BIGINT) values come back as strings from the driver; Parley's all fit a JS number. */
@@ -41,7 +61,7 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * `conflict` for serialization failures and deadlocks; `duplicate-operation` when another writer
  * stored the same operationId first. That writer has committed, so one retry finds its result.
  */
-type RetryReason = 'conflict' | 'duplicate-operation' | 'stale-statement';
+type RetryReason = 'conflict' | 'duplicate-operation' | 'stale-statement' | 'connection';
 function retryReason(err: unknown): RetryReason | null {
   const e = err as { code?: unknown; table?: unknown; constraint?: unknown; message?: unknown } | null;
   if (!e || typeof e !== 'object') return null;
@@ -55,7 +75,8 @@ function retryReason(err: unknown): RetryReason | null {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown; retry: RetryReason | null };
+/** `commitUnknown`: the connection broke during COMMIT, so whether it committed is not known. */
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown; retry: RetryReason | null; commitUnknown?: boolean };
 
 /**
  * Parley's statements are a small fixed set of texts: each gets a name, so that every pooled
@@ -110,7 +131,7 @@ export class PostgresStore implements Store {
   static async connect(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const { schema } = options;
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`schema name ${JSON.stringify(schema)} must be a plain identifier`);
-    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: typeParsers, connectionTimeoutMillis: 15_000 });
+    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: typeParsers, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
     // An idle client losing its connection is dropped by the pool; the next checkout reconnects.
     pool.on('error', () => undefined);
     if (schema !== undefined) {
@@ -130,10 +151,22 @@ export class PostgresStore implements Store {
 
   async tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const maxAttempts = Math.max(1, this.options.maxAttempts ?? 8);
+    const unavailableUntil = Date.now() + (this.options.unavailableRetryMs ?? 1_500);
     let duplicateRetried = false;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(fn);
       if (outcome.ok) return outcome.value;
+      if (outcome.commitUnknown) {
+        // Running it again could store it twice: the client retries (with its operationId) instead.
+        throw new StoreUnavailableError('the database connection was lost during COMMIT; retry the request', { cause: outcome.error });
+      }
+      if (outcome.retry === 'connection') {
+        // Nothing of this attempt was committed: safe to run again on a fresh connection, briefly.
+        if (this.closed || Date.now() >= unavailableUntil) throw new StoreUnavailableError('the database is not reachable; retry shortly', { cause: outcome.error });
+        this.options.onRetry?.(outcome.error, attempt);
+        await sleep(Math.min(400, 50 * 2 ** Math.min(attempt - 1, 4)) * (0.5 + Math.random() / 2));
+        continue;
+      }
       if (!outcome.retry || attempt >= maxAttempts || this.closed) throw outcome.error;
       if (outcome.retry === 'duplicate-operation') {
         // Once is enough when the callback looks the operation up first; a second time means it does not.
@@ -149,32 +182,57 @@ export class PostgresStore implements Store {
   }
 
   private async attempt<T>(fn: (tx: StoreTx) => Promise<T>): Promise<Outcome<T>> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      return { ok: false, error, retry: isConnectionFailure(error) ? 'connection' : null };
+    }
     const run = new TxRun(client);
     let broken: Error | undefined;
+    // A checked-out client has no listener of the pool's: without one, a connection that breaks
+    // (reset, terminated, the database restarting) would be an unhandled 'error' and end the process.
+    const onError = (err: Error) => {
+      broken ??= err;
+    };
+    client.on('error', onError);
     let ended = false;
+    /** A connection failure, with nothing committed, is retried on a fresh connection. */
+    const failed = (error: unknown, cause: unknown = error): Outcome<T> => {
+      if (isConnectionFailure(cause) || isConnectionFailure(error) || broken) {
+        broken ??= (cause ?? error) as Error;
+        return { ok: false, error, retry: 'connection' };
+      }
+      return { ok: false, error, retry: retryReason(cause) ?? retryReason(error) };
+    };
     try {
-      await client.query('BEGIN');
+      try {
+        await client.query('BEGIN');
+      } catch (error) {
+        broken ??= error as Error;
+        return { ok: false, error, retry: isConnectionFailure(error) || broken ? 'connection' : null };
+      }
       let value: T;
       try {
         value = await fn(this.ops(run));
       } catch (error) {
-        return { ok: false, error, retry: retryReason(run.failure) ?? retryReason(error) };
+        return failed(error, run.failure ?? error);
       }
       // A failed statement the callback swallowed: COMMIT would silently roll back.
-      if (run.failure !== undefined) return { ok: false, error: run.failure, retry: retryReason(run.failure) };
+      if (run.failure !== undefined) return failed(run.failure);
       try {
         await client.query('COMMIT');
       } catch (error) {
-        // A failed COMMIT has ended the transaction (rolled back) unless the connection broke.
+        // A failed COMMIT has ended the transaction (rolled back) unless the connection broke:
+        // then it may or may not have committed.
+        if (isConnectionFailure(error) || broken) {
+          broken ??= error as Error;
+          return { ok: false, error, retry: null, commitUnknown: true };
+        }
         return { ok: false, error, retry: retryReason(error) };
       }
       ended = true;
       return { ok: true, value };
-    } catch (error) {
-      // BEGIN failed: the connection is unusable.
-      broken = error as Error;
-      return { ok: false, error, retry: null };
     } finally {
       run.finished = true;
       if (!broken && !ended) {
@@ -184,6 +242,8 @@ export class PostgresStore implements Store {
       }
       if (!broken && retryReason(run.failure) === 'stale-statement') broken = run.failure as Error;
       client.release(broken);
+      // Released (destroyed when broken): a late error of its socket must still find a listener.
+      if (!broken) client.off('error', onError);
     }
   }
 

@@ -13,8 +13,13 @@ import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 
 const origin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), 'origins look like https://shop.example (no path) or *');
+const asyncMode = z.enum(['sync', 'async', 'client']);
 const asyncPolicy = z.object({
-  mode: z.enum(['sync', 'async', 'client']),
+  mode: asyncMode,
+  endpoints: z
+    .record(z.string().min(1).max(256), asyncMode)
+    .refine((e) => Object.keys(e).length <= 100, 'at most 100 endpoints')
+    .optional(),
   afterCompletion: z.enum(['route', 'notice']),
   noticeWindowSeconds: z.number().int().min(0).max(86_400 * 30),
   noticeText: z.string().min(1).max(2000),

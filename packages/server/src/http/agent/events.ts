@@ -10,7 +10,7 @@ import { ChatError } from '../../core/errors.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
 import type { Clock } from '../../ports/clock.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
-import type { Account, Store } from '../../ports/store.js';
+import { StoreUnavailableError, type Account, type Store } from '../../ports/store.js';
 import { describeZodError } from '../errors.js';
 
 export interface AgentEventsDeps {
@@ -28,6 +28,9 @@ export interface AgentEventsDeps {
 export const WS_CLOSE_UNAUTHORIZED = 4401;
 /** setTimeout's longest delay. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** WebSocket close codes (RFC 6455): the server cannot serve now / failed unexpectedly. Neither means "sign out". */
+export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
+export const WS_CLOSE_INTERNAL_ERROR = 1011;
 
 const frame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
@@ -58,6 +61,11 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     const sessions = new Map<string, { stop: () => void }>();
     const send = (payload: unknown) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
+    };
+    /** The server cannot serve this socket now: 1013 "try again later" (1011 for an unexpected failure); the client reconnects. */
+    const closeUnavailable = (err: unknown) => {
+      if (err instanceof StoreUnavailableError) socket.close(WS_CLOSE_TRY_AGAIN_LATER, 'service briefly unavailable; reconnect');
+      else socket.close(WS_CLOSE_INTERNAL_ERROR, 'internal error; reconnect');
     };
     const authTimer = setTimeout(() => socket.close(4401, 'authenticate first'), 10_000);
     const ping = setInterval(() => send({ type: 'ping' }), deps.pingMs ?? 20_000);
@@ -163,7 +171,9 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       try {
         r = await auth.authenticate(token);
       } catch (err) {
-        if (err instanceof ChatError) return refuse(err.message);
+        if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return refuse(err.message);
+        // The store is briefly unreachable: access stays as it was until the next check answers.
+        if (err instanceof StoreUnavailableError) return;
         throw err;
       }
       applyAccess(r.account, r.expiresAtMs);
@@ -185,8 +195,10 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           let r;
           try {
             r = await auth.authenticate(f.token);
-          } catch {
-            return refuse('the token is not valid or has expired');
+          } catch (err) {
+            // Only a refused token is 4401 (the desktop signs out); anything else is the server's fault.
+            if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return refuse(err.message);
+            return closeUnavailable(err);
           }
           if (socket.readyState !== socket.OPEN) return;
           token = f.token;
@@ -207,6 +219,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           sessions.delete(f.sessionId);
         }
       } catch (err) {
+        if (err instanceof StoreUnavailableError) return closeUnavailable(err);
         send({ type: 'error', message: err instanceof Error ? err.message : 'failed', ...('sessionId' in f ? { sessionId: f.sessionId } : {}) });
       }
     });

@@ -1,6 +1,6 @@
 import { sendStoredFile } from '../file-reply.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { v3MessagesQuery, v3OperationOnly, v3SendBody, v3StartBody, v3UserDataBody, toV3Message, type V3Envelope } from '@parley/protocol';
+import { stripControlChars, v3MessagesQuery, v3OperationOnly, v3SendBody, v3StartBody, v3UserDataBody, toV3Message, type V3Envelope } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService, ReadResult } from '../../core/chat-service.js';
 import { ChatError } from '../../core/errors.js';
@@ -8,9 +8,10 @@ import { newId } from '../../core/ids.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
 import type { Store } from '../../ports/store.js';
-import { customerClaims, deploymentOf } from '../auth-customer.js';
+import { customerClaims, deploymentOf, requesterOf } from '../auth-customer.js';
 import { errorReply, operationIdOf, parseOr400 } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
+import { cursorMovesWhenSent } from '../handover.js';
 import type { OpenApiRegistry } from '../openapi.js';
 
 export interface ConsumerV3Deps {
@@ -76,8 +77,8 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       const d = body.data;
       const started = await chat.startSession(
         deployment,
-        { nickname: d.nickname, firstName: d.firstName, lastName: d.lastName, email: d.email, subject: d.subject, userData: d.userData, async: d.async === true || d.async === 'true' },
-        body.operationId,
+        { nickname: d.nickname, firstName: d.firstName, lastName: d.lastName, email: d.email, subject: d.subject, userData: d.userData, async: d.async === true || d.async === 'true', endpoint: d.endpoint },
+        { operationId: body.operationId, requester: requesterOf(req) },
       );
       const clientToken = await tokens.signClientToken({
         sessionId: started.session.id,
@@ -97,12 +98,15 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       const query = parseOr400(v3MessagesQuery, req.query, 'query');
       await chat.customerSession(sessionId, claims.participantId, 'read');
       if (query.count !== undefined) {
-        return envelope(req, readBody(await chat.history(sessionId, claims.participantId, 'Customer', query.count, query.index)));
+        const page = await chat.history(sessionId, claims.participantId, 'Customer', query.count, query.index);
+        cursorMovesWhenSent(reply, page);
+        return envelope(req, readBody(page));
       }
       const abort = new AbortController();
       req.raw.once('close', () => abort.abort());
       const hold = query.wait === undefined ? deps.longPollMs : Math.min(query.wait, deps.longPollMs);
       const result = await chat.waitFor(sessionId, hold, () => chat.readNew(sessionId, claims.participantId, 'Customer', query.index), abort.signal);
+      cursorMovesWhenSent(reply, result);
       return envelope(req, readBody(result));
     }),
   );
@@ -165,9 +169,9 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new ChatError('INVALID_REQUEST', 'the file field must be named "file"');
           const bytes = await part.toBuffer();
-          upload = { name: part.filename.slice(0, 200) || 'file', mime: part.mimetype, bytes };
+          upload = { name: stripControlChars(part.filename).slice(0, 200) || 'file', mime: part.mimetype, bytes };
         } else if (part.fieldname === 'operationId' && typeof part.value === 'string') {
-          operationId = part.value.slice(0, 128);
+          operationId = stripControlChars(part.value).slice(0, 128);
         }
       }
       if (!upload) throw new ChatError('INVALID_REQUEST', 'no file in the "file" field');

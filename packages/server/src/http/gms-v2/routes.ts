@@ -1,7 +1,7 @@
 import { sendStoredFile } from '../file-reply.js';
 import { wantsExtensions } from '../cors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Message } from '@parley/protocol';
+import { stripControlChars, type Message } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
 import { ChatError } from '../../core/errors.js';
@@ -10,7 +10,7 @@ import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
 import type { Deployment, Store } from '../../ports/store.js';
 import { deploymentOf } from '../auth-customer.js';
-import { parseOr400 } from '../errors.js';
+import { clientError, parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import {
@@ -58,6 +58,33 @@ interface Customer {
   ext: boolean;
 }
 
+/** An error in GMS v2's shape: `{statusCode: 2, errors: [{code, advice}]}` (plus `chatEnded` when the chat is gone). */
+export function gmsErrorReply(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  let status = 500;
+  let code = 'INTERNAL_ERROR';
+  let advice = 'internal error; the reference id identifies it in the server log';
+  if (unavailable(req, reply, err)) {
+    status = 503;
+    code = 'SERVICE_UNAVAILABLE';
+    advice = UNAVAILABLE_MESSAGE;
+  } else if (err instanceof ChatError) {
+    status = err.httpStatus;
+    code = err.code;
+    advice = err.message;
+  } else {
+    const client = clientError(err);
+    if (client) {
+      ({ status, code, message: advice } = client);
+    } else {
+      req.log.error({ err }, 'request failed');
+      advice = `${advice} (${String(req.id)})`;
+    }
+  }
+  const body: GmsErrorResponse = { statusCode: 2, errors: [{ code: GMS_ERROR_CODES[code] ?? 100, advice }] };
+  if (code === 'INVALID_SESSION') body.chatEnded = true;
+  return reply.code(status).send(body);
+}
+
 /**
  * GMS Chat API v2 (reference §2) onto the Parley core. `chatId` is the session id, `userId` the
  * customer's participant id, `alias` the session's transport id, and `secureKey` a client token
@@ -68,42 +95,14 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
   const P = GMS_V2_PREFIX;
   const maxFiles = deps.maxFilesPerChat ?? 100;
   const doc = deps.openapi.add.bind(deps.openapi);
-  /** Registers `path` and `path/` (the client adds a trailing slash when `enableUrlTrailingSlash` is on). */
-  const both = (method: 'get' | 'post', path: string, opts: object, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
-    app[method](path, opts, handler);
-    app[method](`${path}/`, opts, handler);
-  };
 
-  const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply => {
-    let status = 500;
-    let code = 'INTERNAL_ERROR';
-    let advice = 'internal error; the reference id identifies it in the server log';
-    if (err instanceof ChatError) {
-      status = err.httpStatus;
-      code = err.code;
-      advice = err.message;
-    } else {
-      const e = err as { statusCode?: number; message?: string };
-      if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-        status = e.statusCode;
-        code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : 'INVALID_REQUEST';
-        advice = e.message ?? 'bad request';
-      } else {
-        req.log.error({ err }, 'request failed');
-        advice = `${advice} (${String(req.id)})`;
-      }
-    }
-    const body: GmsErrorResponse = { statusCode: 2, errors: [{ code: GMS_ERROR_CODES[code] ?? 100, advice }] };
-    if (code === 'INVALID_SESSION') body.chatEnded = true;
-    return reply.code(status).send(body);
-  };
   const guard =
     (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
       try {
         return await fn(req, reply);
       } catch (err) {
-        return fail(req, reply, err);
+        return gmsErrorReply(req, reply, err);
       }
     };
 
@@ -176,8 +175,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     security: ['apiKey'],
     responses: { '200': '{statusCode: 0, alias, userId, secureKey, chatId, chatEnded, nextPosition, messages}', '400': 'statusCode 2: invalid request', '401': 'statusCode 2: missing or unknown apikey' },
   });
-  both(
-    'post',
+  app.post(
     `${P}/:serviceName`,
     { config: { rateLimit: { max: deps.startLimitPerMinute, timeWindow: 60_000 } } },
     guard(async (req, reply) => {
@@ -197,6 +195,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
         subject: body.subject,
         userData: body.userData,
         routing: { queue },
+        endpoint: serviceName,
       });
       const ext = wantsExtensions(req.headers);
       const secureKey = await tokens.signClientToken({
@@ -217,8 +216,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
   const C = `${P}/:serviceName/:chatId`;
   const action = (name: string, summary: string, schema: z.ZodTypeAny, run: (c: Customer & { body: any }) => Promise<Partial<GmsResponse> | void>, responses?: Record<string, string>) => {
     doc({ method: 'post', path: `${C}/${name}`, tag: 'gms-v2', summary, body: schema, bodyContentTypes: FORM, security: ['apiKey'], responses: responses ?? { '200': 'statusCode 0 with messages from transcriptPosition (when given)', '403': 'statusCode 2: alias/userId/secureKey do not match', '404': 'statusCode 2: chat not found or ended' } });
-    both(
-      'post',
+    app.post(
       `${C}/${name}`,
       {},
       guard(async (req, reply) => {
@@ -286,8 +284,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
   );
 
   doc({ method: 'post', path: `${C}/file`, tag: 'gms-v2', summary: 'Upload a file (multipart: field `file` plus alias, userId, secureKey); same types and size as the v3 API', bodyContentTypes: ['multipart/form-data'], security: ['apiKey'], responses: { '200': 'statusCode 0, userData {file-id}', '413': 'file too large', '415': 'type not allowed' } });
-  both(
-    'post',
+  app.post(
     `${C}/file`,
     {},
     guard(async (req, reply) => {
@@ -299,7 +296,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new ChatError('INVALID_REQUEST', 'the file field must be named "file"');
           const bytes = await part.toBuffer();
-          upload = { name: part.filename.slice(0, 200) || 'file', mime: part.mimetype, bytes };
+          upload = { name: stripControlChars(part.filename).slice(0, 200) || 'file', mime: part.mimetype, bytes };
         } else if (typeof part.value === 'string') {
           fields[part.fieldname] = part.value;
         }
@@ -339,6 +336,6 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
   });
   doc({ method: 'get', path: `${C}/file/:fileId/download`, tag: 'gms-v2', summary: 'Download a file of this chat (alias, userId, secureKey in the query); POST with a form body works too', query: gmsCredentials, responses: { '200': 'the file', '404': 'statusCode 2: no such file in this chat' } });
   // A GET carries the secureKey in its URL: keep the request line out of the log.
-  both('get', `${C}/file/:fileId/download`, { logLevel: 'warn' }, download);
-  both('post', `${C}/file/:fileId/download`, {}, download);
+  app.get(`${C}/file/:fileId/download`, { logLevel: 'warn' }, download);
+  app.post(`${C}/file/:fileId/download`, {}, download);
 }

@@ -1,4 +1,4 @@
-import { SYSTEM_PARTICIPANT_ID, type Message } from '@parley/protocol';
+import { nameText, SYSTEM_PARTICIPANT_ID, type Message } from '@parley/protocol';
 import { z } from 'zod';
 
 /**
@@ -23,10 +23,10 @@ export const gmsTranscriptPosition = z.preprocess(emptyAsAbsent, z.coerce.number
 
 export const gmsStartBody = z
   .object({
-    nickname: text(256).optional(),
-    firstName: text(256).optional(),
-    lastName: text(256).optional(),
-    emailAddress: text(320).optional(),
+    nickname: nameText(256).optional(),
+    firstName: nameText(256).optional(),
+    lastName: nameText(256).optional(),
+    emailAddress: nameText(320).optional(),
     subject: text(1024).optional(),
     /** The first message, sent with the request (the reference client sends it empty). */
     text: z.string().optional(),
@@ -115,6 +115,7 @@ export const GMS_ERROR_CODES: Record<string, number> = {
   PAYLOAD_TOO_LARGE: 105,
   UNSUPPORTED_MEDIA_TYPE: 106,
   RATE_LIMITED: 107,
+  SERVICE_UNAVAILABLE: 100,
 };
 
 const senderType = (t: Message['from']['type']): GmsSenderType => {

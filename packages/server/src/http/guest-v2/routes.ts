@@ -10,7 +10,8 @@ import type { TokenService } from '../../core/tokens.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import type { Deployment, Store } from '../../ports/store.js';
 import { assertOrigin, wantsExtensions } from '../cors.js';
-import { parseOr400 } from '../errors.js';
+import { clientError, parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
+import { cursorMovesWhenSent } from '../handover.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import {
   framesOf,
@@ -61,8 +62,30 @@ const STATUS_CODES: Record<number, string> = {
   415: 'unsupported.media.type',
   429: 'too.many.requests',
   500: 'internal.server.error',
+  503: 'service.unavailable',
 };
 
+
+/** An error in guest chat v2's (Genesys Cloud's) shape: `{message, code, status, contextId}`. */
+export function guestErrorReply(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  let status = 500;
+  let message = 'internal error; the contextId identifies it in the server log';
+  if (unavailable(req, reply, err)) {
+    status = 503;
+    message = UNAVAILABLE_MESSAGE;
+  } else if (err instanceof ChatError) {
+    status = err.httpStatus;
+    message = err.message;
+  } else {
+    const client = clientError(err);
+    if (client) {
+      ({ status, message } = client);
+    } else {
+      req.log.error({ err }, 'request failed');
+    }
+  }
+  return reply.code(status).send({ message, code: STATUS_CODES[status] ?? 'bad.request', status, contextId: String(req.id) });
+}
 
 /**
  * Genesys Cloud guest chat v2 (reference §3) onto the Parley core: a conversation is a session,
@@ -75,30 +98,13 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
   const P = GUEST_V2_PREFIX;
   const doc = deps.openapi.add.bind(deps.openapi);
 
-  const fail = (req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply => {
-    let status = 500;
-    let message = 'internal error; the contextId identifies it in the server log';
-    if (err instanceof ChatError) {
-      status = err.httpStatus;
-      message = err.message;
-    } else {
-      const e = err as { statusCode?: number; message?: string };
-      if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-        status = e.statusCode;
-        message = e.message ?? 'bad request';
-      } else {
-        req.log.error({ err }, 'request failed');
-      }
-    }
-    return reply.code(status).send({ message, code: STATUS_CODES[status] ?? 'bad.request', status, contextId: String(req.id) });
-  };
   const guard =
     (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
       try {
         return await fn(req, reply);
       } catch (err) {
-        return fail(req, reply, err);
+        return guestErrorReply(req, reply, err);
       }
     };
 
@@ -190,6 +196,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
         subject,
         userData,
         routing: { queue, priority: target?.priority ?? 0, skills: target?.skills ?? [], language: target?.language ?? null },
+        endpoint: queue,
       });
       const id = started.session.id;
       const jwt = await tokens.signClientToken({ sessionId: id, transportId: started.session.transportId, participantId: started.participant.id, deploymentId: deployment.id, ext: wantsExtensions(req.headers) });
@@ -251,6 +258,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
       if (!q.after && !q.before) {
         // The newest page moves the delivery cursor past it (atomically), so a restore followed by the stream shows nothing twice.
         const newest = await chat.history(c.conversationId, c.participantId, 'Customer', 500);
+        cursorMovesWhenSent(reply, newest);
         const shown = newest.messages.flatMap((m) => toGuestMessage(m, link) ?? []);
         page = shown.slice(-q.maxResults);
         if (page.length && (shown.length > q.maxResults || newest.messages.length === 500)) next = `${base}?before=${page[0]!.id}&maxResults=${q.maxResults}`;
@@ -333,7 +341,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
           await chat.customerSession(conversationId, claims.participantId, 'read');
           (req as FastifyRequest & { guestClaims?: Claims }).guestClaims = claims;
         } catch (err) {
-          return fail(req, reply, err);
+          return guestErrorReply(req, reply, err);
         }
       },
     },
@@ -345,12 +353,25 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
       const send = (frame: unknown) => {
         if (open()) socket.send(JSON.stringify(frame));
       };
+      /** What this stream has sent: it reads on from here, the cursor follows as frames are written. */
+      let position: string | undefined;
       const pump = serial(
         async () => {
-          // Each read moves the customer's delivery cursor: a reconnect resumes after what was sent.
+          // The customer's delivery cursor moves once a batch's frames are written to the socket:
+          // a reconnect resumes after what was sent, and what was not is sent again.
           while (open()) {
-            const r = await chat.readNew(conversationId, claims.participantId, 'Customer', undefined, 200);
-            for (const m of r.messages) for (const f of framesOf(m, claims.participantId, link, claims.ext)) send(f);
+            const r = await chat.readNew(conversationId, claims.participantId, 'Customer', position, 200, 'on-handover');
+            const frames = r.messages.flatMap((m) => framesOf(m, claims.participantId, link, claims.ext));
+            if (r.messages.length) position = r.messages[r.messages.length - 1]!.index;
+            if (!open()) {
+              r.handover?.abandon();
+              return;
+            }
+            if (!frames.length) r.handover?.complete();
+            frames.forEach((f, i) => {
+              const last = i === frames.length - 1;
+              socket.send(JSON.stringify(f), last ? (err) => (err ? r.handover?.abandon() : r.handover?.complete()) : undefined);
+            });
             if (r.messages.length < 200) return;
           }
         },

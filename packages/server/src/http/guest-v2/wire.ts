@@ -1,4 +1,4 @@
-import { SYSTEM_PARTICIPANT_ID, type Message } from '@parley/protocol';
+import { nameText, SYSTEM_PARTICIPANT_ID, type Message } from '@parley/protocol';
 import { z } from 'zod';
 import type { Participant } from '../../ports/store.js';
 
@@ -25,7 +25,7 @@ export const guestCreateBody = z
       .optional(),
     memberInfo: z
       .object({
-        displayName: z.string().max(256).optional(),
+        displayName: nameText(256).optional(),
         role: z
           .string()
           .refine((v) => v.toUpperCase() === 'CUSTOMER', 'memberInfo.role must be CUSTOMER')

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toV3Message, type Visibility } from '@parley/protocol';
+import { toV3Message, webUrl, type Visibility } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
 import { ChatError } from '../../core/errors.js';
@@ -47,7 +47,7 @@ const uiEventBody = z.object({
   data: z
     .object({
       title: z.string().max(500).optional(),
-      options: z.array(z.union([z.object({ title: z.string().max(100), text: z.string().max(500) }), z.object({ title: z.string().max(100), url: z.string().url() })])).max(5).optional(),
+      options: z.array(z.union([z.object({ title: z.string().max(100), text: z.string().max(500) }), z.object({ title: z.string().max(100), url: webUrl })])).max(5).optional(),
     })
     .default({}),
 });

@@ -1,0 +1,34 @@
+import { useDesktop } from './context.js';
+import { askNotificationPermission } from './system-notification.js';
+
+/** The agent's own settings: how the composer sends, notifications while the tab is hidden, sound. */
+export function SettingsMenu() {
+  const [desktop, state] = useDesktop();
+  const p = state.preferences;
+  return (
+    <details class="settings-menu">
+      <summary>Settings</summary>
+      <div class="settings-panel panel stack">
+        <label class="toggle">
+          <input type="checkbox" checked={p.enterSends} onChange={(e) => desktop.setPreference('enterSends', (e.target as HTMLInputElement).checked)} />
+          Enter sends (Shift+Enter: new line)
+        </label>
+        <label class="toggle">
+          <input
+            type="checkbox"
+            checked={p.notifications}
+            onChange={async (e) => {
+              const on = (e.target as HTMLInputElement).checked;
+              desktop.setPreference('notifications', on && (await askNotificationPermission()));
+            }}
+          />
+          Notify me of offers and messages while the tab is hidden
+        </label>
+        <label class="toggle">
+          <input type="checkbox" checked={p.sound} onChange={(e) => desktop.setPreference('sound', (e.target as HTMLInputElement).checked)} />
+          Sound
+        </label>
+      </div>
+    </details>
+  );
+}
