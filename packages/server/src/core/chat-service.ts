@@ -614,7 +614,7 @@ export class ChatService {
       const visibilities = visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor');
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, audienceAccountId: account.id });
       const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
-      return { messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' };
+      return this.signed({ messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' });
     });
   }
 

@@ -28,9 +28,7 @@ const IDENTITIES = [
   'supervisor',
   'admin',
   'server', // the deployment's server key (workflow API)
-  // 'revoked': a staff token after logout or a password change. It comes with finding 8 (logout and
-  // revocation, another change): add it here and give every row its outcome (refused wherever
-  // 'expired' is refused).
+  'revoked', // a staff token (of an admin) after its account logged out: it grants nothing
 ] as const;
 type Identity = (typeof IDENTITIES)[number];
 type Outcome = 'ok' | 'refused';
@@ -53,6 +51,7 @@ interface World {
   spareAccountId: string;
   expiredClient: (claims: { sessionId: string; participantId: string; transportId: string; deploymentId: string }) => Promise<string>;
   expiredStaff: string;
+  revokedStaff: string;
   expiredFileSig: (fileId: string, sessionId: string) => string;
 }
 
@@ -69,7 +68,7 @@ const STAFF: Identity[] = ['agent', 'otherSession', 'supervisor', 'admin'];
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 const staffToken = (w: World, id: Identity): string | null =>
-  ({ agent: w.agent.token, supervisor: w.supervisor.token, admin: w.admin.token, otherSession: w.agent2.token, expired: w.expiredStaff } as Record<string, string>)[id] ?? null;
+  ({ agent: w.agent.token, supervisor: w.supervisor.token, admin: w.admin.token, otherSession: w.agent2.token, expired: w.expiredStaff, revoked: w.revokedStaff } as Record<string, string>)[id] ?? null;
 
 /** Consumer v3: x-api-key plus x-nexus-client-key for the session `a`. */
 async function v3Headers(w: World, id: Identity, a: V3Fx): Promise<Record<string, string>> {
@@ -127,6 +126,24 @@ async function workflowHeaders(w: World, id: Identity): Promise<Record<string, s
     case 'expired': return { 'x-api-key': await w.expiredClient(claimsOf(w.A.token)) };
     default: return bearer(staffToken(w, id)!);
   }
+}
+
+let freshStaff = 0;
+/** A new staff account, logged in: its token (for rows whose cells must not spend a shared account's). */
+async function freshStaffToken(w: World): Promise<string> {
+  const username = `matrix-fresh-${++freshStaff}`;
+  await http(`${w.url}/admin/v1/agents`, { method: 'POST', headers: bearer(w.admin.token), json: { username, password: 'staff-password-1', displayName: username } });
+  return (await new Agent(w.url, { username, password: 'staff-password-1' }).login()).token;
+}
+
+/**
+ * A revoked token counts for nothing: refused wherever a staff token is what lets the request in,
+ * and otherwise treated as the admin's cell says (public routes, routes that look at other credentials).
+ */
+function expected(row: Row, id: Identity): Outcome {
+  if (id !== 'revoked') return row.expect[id];
+  const staffOnly = row.expect.admin === 'ok' && row.expect.customer === 'refused' && row.expect.none === 'refused';
+  return staffOnly ? 'refused' : row.expect.admin;
 }
 
 function claimsOf(jwt: string) {
@@ -235,6 +252,12 @@ const ROWS: Record<string, Row> = {
   'GET /widgets/*': publicRow('/widgets/cxbus.min.js'),
   'GET /desktop/*': publicRow('/desktop/'),
   'POST /agent/v1/login': { expect: everyone, build: () => ({ method: 'POST', path: '/agent/v1/login', json: { username: AGENT.username, password: AGENT.password } }) },
+  // Logging out ends every token of the account: each cell logs out an account of its own.
+  'POST /agent/v1/logout': {
+    expect: only(...STAFF),
+    fresh: (w) => freshStaffToken(w),
+    build: (w, id, token: string) => ({ method: 'POST', path: '/agent/v1/logout', headers: STAFF.includes(id) ? bearer(token) : staffHeaders(w, id) }),
+  },
 
   // ---- consumer v3 ----
   // Start needs a public page key (any deployment's; a server key is not one); a client key sent
@@ -438,6 +461,15 @@ describe('authorization matrix', () => {
   let srv: Running;
   let w: World;
 
+  /** An admin account that logs in and then out: the token it had is revoked. */
+  async function revokedAdminToken(url: string, adminToken: string): Promise<string> {
+    await http(`${url}/admin/v1/agents`, { method: 'POST', headers: bearer(adminToken), json: { username: 'matrix-revoked', password: 'staff-password-1', displayName: 'Revoked', role: 'admin' } });
+    const token = (await new Agent(url, { username: 'matrix-revoked', password: 'staff-password-1' }).login()).token;
+    const out = await http(`${url}/agent/v1/logout`, { method: 'POST', headers: bearer(token) });
+    if (out.status >= 300) throw new Error(`logout failed: ${out.status}`);
+    return token;
+  }
+
   beforeAll(async () => {
     srv = await startServer({ PARLEY_SECRET: SECRET, PARLEY_DEMO_SERVER_KEY: SERVER_KEY }, undefined, { sweepEveryMs: 0, routeEveryMs: 60_000 });
     const url = srv.url;
@@ -464,6 +496,7 @@ describe('authorization matrix', () => {
       otherDeploymentId: 'matrix-other', otherKey, otherServerKey: otherServer.body.apiKey,
       expiredClient: (c) => past.signClientToken({ sessionId: c.sessionId, participantId: c.participantId, transportId: c.transportId, deploymentId: c.deploymentId }),
       expiredStaff,
+      revokedStaff: await revokedAdminToken(url, admin.token),
       expiredFileSig: (fileId, sessionId) => pastLinks.sign(fileId, sessionId),
     };
     // The agent handles A (and agent2 B), so "the session's agent" and "another session's" exist.
@@ -488,7 +521,6 @@ describe('authorization matrix', () => {
     expect(r.body.tickets.every((t: any) => t.deploymentId === w.otherDeploymentId)).toBe(true);
   });
 
-  it.todo('revoked staff tokens (logout, finding 8): every staff route refuses them');
 
   it('every route gives every identity the outcome of its row', async () => {
     const registered = new Set(srv.parley.routes.map((r) => rowKey(r.method, r.url)));
@@ -507,7 +539,7 @@ describe('authorization matrix', () => {
           got = status >= 500 ? 'error' : status < 400 ? 'ok' : 'refused';
           detail = `HTTP ${status}`;
         }
-        if (got !== row.expect[id]) wrong.push(`${key} as ${id}: expected ${row.expect[id]}, got ${got} (${detail})`);
+        if (got !== expected(row, id)) wrong.push(`${key} as ${id}: expected ${expected(row, id)}, got ${got} (${detail})`);
       }
     }
     expect(wrong).toEqual([]);

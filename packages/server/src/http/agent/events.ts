@@ -119,7 +119,6 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           if (!account || !sessions.has(sessionId)) return;
           let r;
           try {
-            // The account as of now: a role change applies to the next read.
             r = await chat.readForStaff(sessionId, account, cursor, 200);
           } catch (err) {
             if (err instanceof ChatError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND')) return dropSession(sessionId, err.message);
@@ -162,6 +161,8 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     };
     /** Applies the account as stored now; a refused token closes the socket. */
     const applyAccess = (next: Account, expiresAtMs: number) => {
+      // Closed while the store was read: nothing may be started for a socket that is gone.
+      if (socket.readyState !== socket.OPEN) return;
       account = next;
       armExpiry(expiresAtMs);
       if (next.role === 'agent') endOverviewFeed();
@@ -204,6 +205,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
             if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return refuse(err.message);
             return closeUnavailable(err);
           }
+          if (socket.readyState !== socket.OPEN) return;
           token = f.token;
           clearTimeout(authTimer);
           send({ type: 'ready', account: publicAccount(r.account) });
