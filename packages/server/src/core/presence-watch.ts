@@ -56,7 +56,14 @@ export class PresenceWatch {
     const id = newId();
     this.open.set(id, accountId);
     // A failed write is repaired by the next refresh (which re-inserts missing leases).
-    const opened = this.store.tx((tx) => tx.putAgentConnection({ id, accountId, nodeId: this.nodeId, seenAt: this.iso(), closedAt: null })).catch(() => undefined);
+    const opened = this.store
+      .tx(async (tx) => {
+        const now = this.clock.now();
+        // Leases closed (or left by a dead node) before the grace no longer count once this one is open.
+        await tx.deleteAgentConnections(accountId, this.iso(now - this.settings.graceMs));
+        await tx.putAgentConnection({ id, accountId, nodeId: this.nodeId, seenAt: this.iso(now), closedAt: null });
+      })
+      .catch(() => undefined);
     return () => {
       if (!this.open.delete(id)) return;
       // After the insert, so a quick close is never overwritten by it. A failed close leaves the
