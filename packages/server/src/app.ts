@@ -198,6 +198,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   registerAdminApi(app, { store, auth, openapi });
   registerWorkflowApi(app, { chat, flows, store, fanout, openapi, appName: 'parley' });
   routing.start(opts.routeEveryMs ?? 500);
+  presence.start();
   const sweepEvery = opts.sweepEveryMs ?? 5_000;
   let queueUpdates: NodeJS.Timeout | null = null;
   if (sweepEvery > 0) {
@@ -260,6 +261,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       if (opts.drainDelayMs) await new Promise((resolve) => setTimeout(resolve, opts.drainDelayMs));
       idle.stop();
       if (queueUpdates) clearInterval(queueUpdates);
+      presence.stop();
       await routing.stop();
       await flows.settled();
       chat.stopWaiting();

@@ -42,6 +42,25 @@ export class PresenceWatch {
     readonly settings: PresenceSettings,
   ) {}
 
+  private timer: NodeJS.Timeout | null = null;
+
+  /**
+   * Refreshes this node's leases on a timer of their own: a routing pass waiting its turn behind
+   * other nodes' (the router lock) must not delay them.
+   */
+  start(): void {
+    this.timer = setInterval(() => {
+      if (!this.open.size) return;
+      void this.store.tx((tx) => this.refresh(tx, this.clock.now())).catch(() => undefined);
+    }, this.refreshEveryMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
   /** Refreshes well within the grace, so an open socket never looks gone. */
   get refreshEveryMs(): number {
     return Math.max(100, Math.min(5_000, Math.floor(this.settings.graceMs / 4)));
@@ -88,7 +107,7 @@ export class PresenceWatch {
 
   /** One pass, inside the routing transaction (after the router lock). */
   async sweep(tx: StoreTx, nowMs: number): Promise<PresenceSweep> {
-    // The clock may jump (tests step it): this node's own leases are refreshed before judging anyone.
+    // The clock may jump (tests step it): this node's own leases are fresh before anyone is judged.
     if (nowMs - this.lastRefreshMs >= this.refreshEveryMs || nowMs < this.lastRefreshMs) await this.refresh(tx, nowMs);
     const result: PresenceSweep = { agents: [], requeued: [] };
     for (const { accountId, lastSeenAt } of await tx.listAbsentAgents(this.iso(nowMs - this.settings.graceMs))) {
@@ -97,18 +116,21 @@ export class PresenceWatch {
         await tx.upsertProfile({ ...profile, presence: 'NotReady', reason: DISCONNECTED_REASON, updatedAt: this.iso(nowMs) });
         result.agents.push(accountId);
       }
-      for (const offered of await tx.listInteractions({ states: ['Offered'], agentAccountId: accountId })) {
-        const session = await tx.getSession(offered.sessionId, true);
-        if (!session) continue;
+      for (const listed of await tx.listInteractions({ states: ['Offered'], agentAccountId: accountId })) {
+        // Locked and read again: the agent may have accepted it meanwhile.
+        const session = await tx.getSession(listed.sessionId, true);
+        const offered = await tx.getInteraction(listed.id, true);
+        if (!session || offered?.state !== 'Offered' || offered.agentAccountId !== accountId) continue;
         // Not their decline: they may be offered it again once back.
         await this.chat.log.transition(tx, session, offered, 'Queued', { agentAccountId: null, queuedAt: offered.queuedAt });
         result.requeued.push(offered);
       }
       if (Date.parse(lastSeenAt) > nowMs - this.settings.handlingGraceMs) continue;
       const account = await tx.getAccount(accountId);
-      for (const handled of await tx.listInteractions({ states: ['Handling'], agentAccountId: accountId })) {
-        const session = await tx.getSession(handled.sessionId, true);
-        if (!session || session.state !== 'Active') continue;
+      for (const listed of await tx.listInteractions({ states: ['Handling'], agentAccountId: accountId })) {
+        const session = await tx.getSession(listed.sessionId, true);
+        const handled = await tx.getInteraction(listed.id, true);
+        if (!session || session.state !== 'Active' || handled?.state !== 'Handling' || handled.agentAccountId !== accountId) continue;
         if (account) await this.chat.leaveIfConnected(tx, session, account);
         await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'All', text: REQUEUED_NOTICE, subtype: 'AgentDisconnected' });
         await this.chat.log.transition(tx, session, handled, 'Queued', { agentAccountId: null, preferredAgentId: null, preferredUntil: null, queuedAt: handled.queuedAt });
