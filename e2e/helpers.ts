@@ -37,6 +37,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   parley.app.get('/e2e/:name', async (req, reply) => {
     const html = pages.get((req.params as { name: string }).name);
     if (!html) return reply.code(404).send('no such test page');
+    // A customer's page, not one of Parley's: it runs its own inline page code, as a shop's page would.
+    reply.raw.removeHeader('content-security-policy');
     return reply.type('text/html; charset=utf-8').send(html);
   });
   await parley.app.listen({ port: 0, host: '127.0.0.1' });

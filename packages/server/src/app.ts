@@ -12,6 +12,7 @@ import { randomToken } from './core/secrets.js';
 import { TokenService } from './core/tokens.js';
 import { StaffAuth } from './core/staff-auth.js';
 import { LoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
+import { FileLinks } from './core/file-links.js';
 import { SqliteStore } from './adapters/store-sqlite/index.js';
 import { MemoryFanout } from './adapters/fanout-memory.js';
 import { DiskFileStore } from './adapters/files-disk.js';
@@ -21,6 +22,7 @@ import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerInputGuard } from './http/input-guard.js';
+import { requestForLog } from './http/log-redaction.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
 import { GMS_V2_PREFIX, gmsErrorReply, registerGmsV2 } from './http/gms-v2/routes.js';
@@ -52,6 +54,8 @@ export interface Parley {
   tokens: TokenService;
   auth: StaffAuth;
   demo: DemoCredentials | null;
+  /** Every route the server answers (method and URL pattern), as registered; the authorization matrix test walks it. */
+  routes: RouteEntry[];
   /** Readiness as `GET /ready` reports it. */
   readiness(): Promise<Readiness>;
   /**
@@ -61,6 +65,12 @@ export interface Parley {
    * and the store and fan-out close.
    */
   close(opts?: { drainDelayMs?: number }): Promise<void>;
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  websocket: boolean;
 }
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
@@ -101,6 +111,8 @@ export interface BuildOptions {
   sweepEveryMs?: number;
   /** How the flow engine calls external bots. */
   fetch?: typeof fetch;
+  /** Where the JSON log goes (default: stdout). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildParley(config: Config, opts: BuildOptions = {}): Promise<Parley> {
@@ -120,9 +132,10 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       await tx.putSetting('token.secret', fresh);
       return fresh;
     }));
-  const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS);
+  const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS, { clientTokenTtlSeconds: config.CLIENT_TOKEN_TTL_SECONDS, now: () => clock.now() });
   const auth = new StaffAuth(store, fanout, tokens, clock, new LoginThrottle({ ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 }));
-  const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH });
+  const fileLinks = new FileLinks(secret, config.FILE_LINK_TTL_SECONDS, () => clock.now());
+  const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
   const presence = new PresenceWatch(store, clock, chat, { graceMs: config.AGENT_DISCONNECT_GRACE_SECONDS * 1000, handlingGraceMs: config.AGENT_HANDLING_GRACE_SECONDS * 1000 });
   const routing = new RoutingService(store, fanout, clock, chat, presence);
   const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
@@ -133,6 +146,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const app = Fastify({
     logger: {
       level: config.LOG_LEVEL,
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
+      // Signed links and tokens ride in some query strings (file links, GMS downloads, the guest stream).
+      serializers: { req: requestForLog },
       redact: ['req.headers["x-api-key"]', 'req.headers.apikey', 'req.headers["x-nexus-client-key"]', 'req.headers.authorization', 'req.headers.cookie'],
     },
     bodyLimit: 256 * 1024,
@@ -149,6 +165,10 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     forceCloseConnections: 'idle',
   });
   registerSecurityHeaders(app, { desktopPrefix: '/desktop/', demoPage: join(demoPage, 'index.html'), widgetsPrefix: '/widgets/' });
+  const routes: RouteEntry[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, websocket: Boolean((r as { websocket?: boolean }).websocket) });
+  });
   const flows = new FlowEngine(store, fanout, clock, chat, routing, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
   flows.attach();
   chat.onHookError = (err) => app.log.error({ err }, 'after-write hook failed');
@@ -183,6 +203,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     store,
     tokens,
     files,
+    fileLinks,
     openapi,
     prefix: config.CONSUMER_V3_PREFIX,
     longPollMs: config.LONG_POLL_MS,
@@ -255,6 +276,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     tokens,
     auth,
     demo,
+    routes,
     readiness,
     async close(opts = {}) {
       draining = true;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -41,5 +42,29 @@ describe('configuration', () => {
       expect(String(err)).toMatch(/PARLEY_SECRET: must be at least 32 characters/);
       expect(String(err)).not.toContain('short-secret');
     }
+  });
+
+  it('TRUST_PROXY: any list of addresses and CIDRs is kept as given; anything else is refused, never trusted', () => {
+    const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
+    const entry = fc.oneof(v4, fc.tuple(v4, fc.nat(32)).map(([a, b]) => `${a}/${b}`), fc.ipV6(), fc.constantFrom('loopback', 'linklocal', 'uniquelocal'));
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 5 }), (list) => {
+        expect(loadConfig({ TRUST_PROXY: list.join(',') }).TRUST_PROXY).toEqual(list);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 20 }), (junk) => {
+        let parsed: unknown;
+        try {
+          parsed = loadConfig({ TRUST_PROXY: junk }).TRUST_PROXY;
+        } catch (err) {
+          expect(err).toBeInstanceOf(ConfigError);
+          return;
+        }
+        // What is accepted is nothing, a hop count, or a list of valid entries: never "trust everyone".
+        expect(parsed === false || typeof parsed === 'number' || Array.isArray(parsed)).toBe(true);
+        expect(parsed).not.toBe(true);
+      }),
+    );
   });
 });

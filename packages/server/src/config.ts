@@ -88,6 +88,10 @@ const schema = z.object({
   AGENT_DISCONNECT_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
   /** ...and the chats they handle go back to the queue, with a notice to the customer, once it has been gone this long. */
   AGENT_HANDLING_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(180),
+  /** Customer tokens (v3 clientToken, GMS secureKey, guest jwt): accepted this long after issue (8 days). */
+  CLIENT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(8 * 86_400),
+  /** Signed file links (`?sig=`): valid this long after the message carrying them was read (1 day). */
+  FILE_LINK_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** On SIGTERM, `/ready` answers 503 this long (the load balancer notices) before the server stops taking requests. */
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

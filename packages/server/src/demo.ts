@@ -58,9 +58,11 @@ export async function ensureDemo(store: Store, config: Config): Promise<DemoCred
       return apiKey ? { deploymentId: DEMO_DEPLOYMENT_ID, apiKey, accounts: demoAccounts(agentUser).map(label), created: null } : null;
     }
     if ((await tx.listDeployments()).length > 0 || (await tx.listAccounts()).length > 0) return null;
-    // Nodes starting together on an empty database: of two such transactions the later fails on this
-    // unique record, is run again by the store once the first committed, and finds the demo made.
-    if ((await tx.getOperation('settings', 'demo')) === null) await tx.putOperation('settings', 'demo', 'created', new Date().toISOString());
+    // Made once, ever. Of nodes starting together on an empty database, the later one's transaction
+    // fails on this unique record, is run again by the store once the first has committed, and then
+    // finds the demo deployment.
+    if ((await tx.getOperation('settings', 'demo.created')) !== null) return null;
+    await tx.putOperation('settings', 'demo.created', 'created', new Date().toISOString());
 
     const apiKey = config.PARLEY_DEMO_API_KEY ?? `pk_demo_${randomToken(18)}`;
     const agentUser = config.PARLEY_DEMO_AGENT_USER ?? 'agent';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, API_KEY, startServer, V3, V3Customer, type Running } from './helpers.js';
+import { Agent, AGENT, API_KEY, startServer, V3, V3Customer, type Running } from './helpers.js';
 import { GMS, GmsCustomer, GUEST, GuestCustomer, guestCreateBody } from './compat-helpers.js';
 import { rawRequest, type RawRequest } from './raw-request.js';
 
@@ -12,6 +12,8 @@ import { rawRequest, type RawRequest } from './raw-request.js';
 const JSON_UTF8 = 'application/json; charset=utf-8';
 const FORM_UTF8 = 'application/x-www-form-urlencoded; charset=UTF-8';
 const DECLARED = [JSON_UTF8, 'application/json', FORM_UTF8, 'text/plain;charset=UTF-8', 'multipart/form-data; boundary=----x', 'application/octet-stream'];
+
+const SERVER_KEY = 'sk-test-server-key-123456';
 
 type Empty = Pick<RawRequest, 'chunked'> & { length: boolean; label: string };
 const EMPTY: Empty[] = [
@@ -27,7 +29,7 @@ function emptyRequest(method: string, contentType: string, how: Empty, headers: 
 describe('empty bodies on every API', () => {
   let srv: Running;
   beforeAll(async () => {
-    srv = await startServer();
+    srv = await startServer({ PARLEY_DEMO_SERVER_KEY: SERVER_KEY });
   });
   afterAll(() => srv.close());
 
@@ -143,9 +145,20 @@ describe('empty bodies on every API', () => {
       const odd = await rawRequest(`${srv.url}/agent/v1/login`, { method: 'POST', headers: [['Content-Type', 'application/xml']], body: '<login/>' });
       expect(odd.status).toBe(415);
       expect(odd.body.status.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-      const ticket = await rawRequest(`${srv.url}/workflow/v1/tickets/${id}/close`, emptyRequest('POST', JSON_UTF8, EMPTY[0]!, [['x-api-key', 'nope']]));
-      expect(ticket.status).toBe(401);
-      expect(ticket.body.status.code).toBe('UNAUTHORIZED');
+      // the admin API: a required body is named
+      const admin = await new Agent(srv.url, { username: 'admin', password: AGENT.password }).login();
+      const queue = await rawRequest(`${srv.url}/admin/v1/queues`, emptyRequest('POST', JSON_UTF8, EMPTY[1]!, [['Authorization', `Bearer ${admin.token}`]]));
+      expect(queue.status).toBe(400);
+      expect(queue.body).toEqual({ status: { code: 'INVALID_REQUEST', message: expect.stringMatching(/queue/) }, referenceId: expect.any(String) });
+      // the workflow API: closing a ticket takes an optional body; a message needs its text
+      const ticket = await rawRequest(`${srv.url}/workflow/v1/tickets/${id}/close`, emptyRequest('POST', JSON_UTF8, EMPTY[0]!, [['X-Api-Key', SERVER_KEY]]));
+      expect(ticket.status).toBe(404);
+      expect(ticket.body.status).toEqual({ code: 'NOT_FOUND', message: 'ticket not found' });
+      const c = new V3Customer(srv.url);
+      await c.start();
+      const message = await rawRequest(`${srv.url}/workflow/v1/sessions/${c.sessionId}/message`, emptyRequest('POST', FORM_UTF8, EMPTY[2]!, [['x-api-key', SERVER_KEY]]));
+      expect(message.status).toBe(400);
+      expect(message.body.status).toEqual({ code: 'INVALID_REQUEST', message: expect.stringMatching(/MessageText is required/) });
     });
   });
 });

@@ -93,6 +93,10 @@ export class ApiClient {
   login(username: string, password: string): Promise<LoginResult> {
     return this.request('POST', '/login', { username, password });
   }
+  /** Ends every token of the account on the server (all its devices). */
+  logout(): Promise<{ loggedOut: boolean }> {
+    return this.request('POST', '/logout', {});
+  }
   me(): Promise<{ account: Account; profile?: Profile }> {
     return this.request('GET', '/me');
   }

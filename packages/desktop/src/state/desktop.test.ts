@@ -109,6 +109,17 @@ describe('Desktop', () => {
     expect(h.beeps()).toBe(2);
   });
 
+  it('logging out tells the server to end the token (POST /logout), then shows the login form', async () => {
+    const loggedOut: unknown[] = [];
+    const h = harness({ ...base, 'POST /logout': (body) => (loggedOut.push(body), { loggedOut: true }) });
+    await ready(h);
+    h.desktop.logout();
+    await flush();
+    expect(loggedOut).toHaveLength(1);
+    expect(h.desktop.state.phase).toBe('login');
+    expect(h.storage.get(TOKEN_KEY)).toBeUndefined();
+  });
+
   it('an older REST answer never overwrites a newer socket snapshot', async () => {
     let release: (v: unknown) => void = () => {};
     const h = harness({ ...base });

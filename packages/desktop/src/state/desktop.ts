@@ -269,6 +269,8 @@ export class Desktop {
   }
 
   logout(): void {
+    // The server forgets the token even if this page is never used again; a failure changes nothing here.
+    if (this.api.getToken()) void this.api.logout().catch(() => undefined);
     this.teardown();
     this.set({ phase: 'login', loginError: null });
   }

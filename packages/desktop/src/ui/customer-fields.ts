@@ -53,7 +53,7 @@ export function customerFields(userData: Record<string, string>): CustomerFields
   for (const [key, label] of Object.entries(CONTACT)) if (userData[key]) out.contact.push(field(key, label, userData[key]));
   for (const [key, label] of Object.entries(VISIT)) if (userData[key]) out.visit.push(field(key, label, userData[key]));
   const rest = Object.keys(userData)
-    .filter((k) => userData[k] && !(k in CONTACT) && !(k in VISIT))
+    .filter((k) => userData[k] && !Object.hasOwn(CONTACT, k) && !Object.hasOwn(VISIT, k))
     .sort();
   for (const key of rest) (TECHNICAL.test(key) ? out.technical : out.custom).push(field(key, key, String(userData[key])));
   return out;

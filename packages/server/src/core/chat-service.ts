@@ -16,6 +16,7 @@ import { decideAsync } from './async-decision.js';
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { LogWriter } from './log-writer.js';
+import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
 import { manualAcceptRefusal } from './router.js';
@@ -95,8 +96,15 @@ export class ChatService {
     private readonly fanout: Fanout,
     private readonly clock: Clock,
     readonly limits: ChatLimits = defaultLimits,
+    /** Signs file links on every read; without it links go out as stored (unsigned). */
+    private readonly fileLinks: FileLinks | null = null,
   ) {
     this.log = new LogWriter(clock);
+  }
+
+  private signed<R extends { messages: Message[] }>(r: R): R {
+    const links = this.fileLinks;
+    return links ? { ...r, messages: r.messages.map((m) => links.fresh(m)) } : r;
   }
 
   readonly log: LogWriter;
@@ -428,11 +436,11 @@ export class ChatService {
       const delivered = Math.max(lastNum, afterGiven === null ? participant.cursorNum : lastNum);
       const caughtUp = messages.length < limit;
       return {
-        read: {
+        read: this.signed({
           messages,
           lastDeliveredIndex: delivered > 0 ? formatIndex(delivered) : null,
           chatEnded: session.state === 'Ended' && caughtUp,
-        } as ReadResult,
+        } as ReadResult),
         moveTo: advance === 'on-handover' && lastNum > participant.cursorNum ? lastNum : 0,
       };
     });
@@ -533,7 +541,7 @@ export class ChatService {
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, ...(audienceAccountId ? { audienceAccountId } : {}) });
       const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
-      return { messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' };
+      return this.signed({ messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' });
     });
   }
 
@@ -553,7 +561,7 @@ export class ChatService {
         const last = parseIndex(messages[messages.length - 1]!.index)!;
         if (last > cursor) cursor = moveTo = last;
       }
-      return { read: { messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' } as ReadResult, moveTo };
+      return { read: this.signed({ messages, lastDeliveredIndex: cursor > 0 ? formatIndex(cursor) : null, chatEnded: session.state === 'Ended' } as ReadResult), moveTo };
     });
     if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo);
     return result.read;
@@ -590,7 +598,7 @@ export class ChatService {
       const visibilities = visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor');
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, audienceAccountId: account.id });
       const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
-      return { messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' };
+      return this.signed({ messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' });
     });
   }
 
@@ -784,7 +792,9 @@ export class ChatService {
 
   // ---- files ---------------------------------------------------------------------------------
 
-  async recordFile(sessionId: string, participantId: string, file: { id: string; name: string; mime: string; size: number; url: string }, operationId?: string): Promise<Message> {
+  /** Records an uploaded file; its link is stored unsigned (see FileLinks) and signed in the answer. */
+  async recordFile(sessionId: string, participantId: string, file: { id: string; name: string; mime: string; size: number }, operationId?: string): Promise<Message> {
+    const url = FileLinks.unsigned(sessionId, file.id);
     const msg = await this.once(`file:${sessionId}`, operationId, async (tx) => {
       const session = await this.liveSession(tx, sessionId);
       const participant = await tx.getParticipant(participantId);
@@ -795,11 +805,11 @@ export class ChatService {
         from: { participantId, type: participant.type, nickname: participant.nickname },
         visibility: 'All',
         text: file.name,
-        content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url: file.url, name: file.name, size: file.size }],
+        content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
       });
     });
     await this.notifySession(sessionId);
-    return msg;
+    return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
   }
 
   async getFile(fileId: string) {

@@ -37,18 +37,20 @@ export function isEligible(agent: AgentProfile, load: number, interaction: Inter
 
 /**
  * Why an agent may not take a queued interaction by hand, or null when they may: it must be one
- * routing could offer them (their queues, skills and language, not declined by them, not held for
- * another agent by a transfer). Presence and capacity are left to the agent picking work themselves.
+ * routing could offer them as far as the operator decides it (the agent's queues, the queue's
+ * skills and language, not declined by them, not held for another agent by a transfer). Skills and
+ * a language the client asked for (guest chat `routingTarget`) steer routing but do not lock a
+ * human out; presence and capacity are left to the agent picking work themselves.
  */
 export function manualAcceptRefusal(agent: Pick<AgentProfile, 'accountId' | 'queues' | 'skills' | 'languages'>, interaction: Interaction, queue: Queue | undefined, nowMs: number): string | null {
   const reserved = interaction.preferredAgentId && interaction.preferredUntil && Date.parse(interaction.preferredUntil) > nowMs;
   if (reserved && interaction.preferredAgentId !== agent.accountId) return 'this interaction is held for another agent';
   if (agent.queues.length > 0 && !agent.queues.includes(interaction.queue)) return `you do not serve the queue ${interaction.queue}`;
   if (interaction.declinedBy.includes(agent.accountId)) return 'you declined this interaction';
-  const skills = new Set([...(queue?.skills ?? []), ...interaction.skills]);
-  for (const skill of skills) if (!((agent.skills[skill] ?? 0) > 0)) return `this interaction needs the skill ${skill}`;
-  const language = interaction.language ?? queue?.language ?? null;
-  if (language && !agent.languages.includes(language)) return `this interaction needs the language ${language}`;
+  for (const skill of queue?.skills ?? []) if (!((agent.skills[skill] ?? 0) > 0)) return `the queue ${interaction.queue} needs the skill ${skill}`;
+  // As in routing, a language the interaction names replaces the queue's.
+  const language = interaction.language === null ? (queue?.language ?? null) : null;
+  if (language && !agent.languages.includes(language)) return `the queue ${interaction.queue} needs the language ${language}`;
   return null;
 }
 

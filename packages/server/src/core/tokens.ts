@@ -1,24 +1,42 @@
 import { SignJWT, jwtVerify } from 'jose';
 import type { Role } from '../ports/store.js';
 
+/** Longer than an asynchronous session's idle limit (7 days by default). */
+export const DEFAULT_CLIENT_TOKEN_TTL_SECONDS = 8 * 86_400;
+
 /** Signs and verifies the JWTs Parley hands out: customer client tokens and staff access tokens. */
 export class TokenService {
   private readonly key: Uint8Array;
 
-  constructor(secret: string, private readonly staffTokenTtlSeconds: number) {
+  private readonly clientTokenTtlSeconds: number;
+  private readonly now: () => number;
+
+  /**
+   * `clientTokenTtlSeconds`: how long a customer's token (v3 clientToken, GMS secureKey, guest jwt)
+   * is accepted after it was issued; a v3 async restore hands out a fresh one. `now`: the clock.
+   */
+  constructor(secret: string, private readonly staffTokenTtlSeconds: number, opts: { clientTokenTtlSeconds?: number; now?: () => number } = {}) {
     this.key = new TextEncoder().encode(secret);
+    this.clientTokenTtlSeconds = opts.clientTokenTtlSeconds ?? DEFAULT_CLIENT_TOKEN_TTL_SECONDS;
+    this.now = opts.now ?? Date.now;
   }
 
   /** The v3 `clientToken`: the client reads `{sessionId, transportId, participantId}` from it. */
   async signClientToken(claims: { sessionId: string; transportId: string; participantId: string; deploymentId: string; ext?: boolean }): Promise<string> {
     const { ext, ...rest } = claims;
-    return new SignJWT({ ...rest, kind: 'customer', ...(ext ? { ext: 1 } : {}) }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt().sign(this.key);
+    const iat = Math.floor(this.now() / 1000);
+    return new SignJWT({ ...rest, kind: 'customer', ...(ext ? { ext: 1 } : {}) })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.clientTokenTtlSeconds)
+      .sign(this.key);
   }
 
   /** `ext`: the client asked for Parley's wire extensions (interaction state changes on GMS and guest chat). */
   async verifyClientToken(token: string): Promise<{ sessionId: string; transportId: string; participantId: string; deploymentId: string; ext: boolean } | null> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
+      // maxTokenAge also ends tokens issued before they carried exp.
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], currentDate: new Date(this.now()), maxTokenAge: this.clientTokenTtlSeconds });
       if (payload.kind !== 'customer') return null;
       const { sessionId, transportId, participantId, deploymentId } = payload as Record<string, unknown>;
       if (typeof sessionId !== 'string' || typeof participantId !== 'string' || typeof deploymentId !== 'string' || typeof transportId !== 'string') return null;
@@ -50,20 +68,6 @@ export class TokenService {
       return { accountId: payload.sub, role, generation, expiresAtMs: payload.exp * 1000 };
     } catch {
       return null;
-    }
-  }
-
-  /** A short signature that lets `<img src>` fetch one file without the client header. */
-  async signFileUrl(fileId: string, sessionId: string): Promise<string> {
-    return new SignJWT({ f: fileId, s: sessionId, kind: 'file' }).setProtectedHeader({ alg: 'HS256' }).sign(this.key);
-  }
-
-  async verifyFileUrl(sig: string, fileId: string, sessionId: string): Promise<boolean> {
-    try {
-      const { payload } = await jwtVerify(sig, this.key, { algorithms: ['HS256'] });
-      return payload.kind === 'file' && payload.f === fileId && payload.s === sessionId;
-    } catch {
-      return false;
     }
   }
 }

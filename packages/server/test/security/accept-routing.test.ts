@@ -50,7 +50,7 @@ describe('manual accept follows routing', () => {
     const handled = await holder.acceptFor(c.sessionId);
     expect((await holder.call('POST', `/interactions/${handled.id}/transfer`, { queue: 'Billing' })).status).toBe(200);
     const id = await queuedId(thief, c.sessionId);
-    expect((await thief.call('POST', `/interactions/${id}/accept`)).body.status.message).toMatch(/needs the skill billing/);
+    expect((await thief.call('POST', `/interactions/${id}/accept`)).body.status.message).toMatch(/queue Billing needs the skill billing/);
     expect((await billingOnly.call('POST', `/interactions/${id}/accept`)).status).toBe(200);
   });
 });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildParley, type Parley } from '../../../server/src/app.js';
 import { testConfig } from '../../../server/src/config.js';
+import type { Clock } from '../../../server/src/ports/clock.js';
 import { createBus, type BusEvent, type CXBusApi, type Plugin } from '../bus/cxbus.js';
 import { registerWebChatService } from './webchat-service.js';
 
@@ -32,7 +33,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** `clock`: the server's time (a test moves it forward to let sessions expire). */
+export async function startServer(env: Record<string, string> = {}, clock?: Clock): Promise<TestServer> {
   const parley = await buildParley(
     testConfig({
       PARLEY_DEMO: 'true',
@@ -45,6 +47,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       PARLEY_DEMO_BOT: 'false',
       ...env,
     }),
+    clock ? { clock } : {},
   );
   await parley.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = parley.app.server.address() as { port: number };

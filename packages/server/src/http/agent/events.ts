@@ -13,6 +13,7 @@ import type { Clock } from '../../ports/clock.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import { StoreUnavailableError, type Account, type Store } from '../../ports/store.js';
 import { describeZodError } from '../errors.js';
+import { FrameBudget, SOCKET_LIMITS, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
 
 export interface AgentEventsDeps {
   chat: ChatService;
@@ -111,14 +112,15 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     const subscribe = async (sessionId: string, after: string | undefined) => {
       if (!account) return;
       await chat.getSessionForStaff(sessionId, account);
-      sessions.get(sessionId)?.stop();
+      // Subscribed already: the stream runs; replaying the log again would only multiply frames.
+      if (sessions.has(sessionId)) return send({ type: 'subscribed', sessionId });
+      if (sessions.size >= SOCKET_LIMITS.maxSubscriptions) throw new Error(`at most ${SOCKET_LIMITS.maxSubscriptions} sessions per socket; unsubscribe one first`);
       let cursor = after;
       const pump = serial(async () => {
         for (;;) {
           if (!account || !sessions.has(sessionId)) return;
           let r;
           try {
-            // The account as of now: a role change applies to the next read.
             r = await chat.readForStaff(sessionId, account, cursor, 200);
           } catch (err) {
             if (err instanceof ChatError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND')) return dropSession(sessionId, err.message);
@@ -161,6 +163,8 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     };
     /** Applies the account as stored now; a refused token closes the socket. */
     const applyAccess = (next: Account, expiresAtMs: number) => {
+      // Closed while the store was read: nothing may be started for a socket that is gone.
+      if (socket.readyState !== socket.OPEN) return;
       account = next;
       armExpiry(expiresAtMs);
       if (next.role === 'agent') endOverviewFeed();
@@ -180,8 +184,10 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       applyAccess(r.account, r.expiresAtMs);
     });
 
+    const budget = new FrameBudget();
     socket.on('message', async (raw: Buffer) => {
       if (raw.length > 16 * 1024) return socket.close(1009, 'frame too large');
+      if (!budget.take()) return socket.close(WS_CLOSE_POLICY_VIOLATION, 'too many frames; slow down');
       let parsed;
       try {
         parsed = frame.safeParse(JSON.parse(raw.toString()));
@@ -201,6 +207,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
             if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return refuse(err.message);
             return closeUnavailable(err);
           }
+          if (socket.readyState !== socket.OPEN) return;
           token = f.token;
           clearTimeout(authTimer);
           send({ type: 'ready', account: publicAccount(r.account) });

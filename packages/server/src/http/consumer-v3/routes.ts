@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ChatService, ReadResult } from '../../core/chat-service.js';
 import { ChatError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import type { FileLinks } from '../../core/file-links.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
 import type { Store } from '../../ports/store.js';
@@ -19,6 +20,7 @@ export interface ConsumerV3Deps {
   store: Store;
   tokens: TokenService;
   files: FileStore;
+  fileLinks: FileLinks;
   openapi: OpenApiRegistry;
   prefix: string;
   longPollMs: number;
@@ -34,9 +36,10 @@ const sessionParams = z.object({ sessionId: z.string().uuid('sessionId must be a
 /** Chat API v3, the consumer messaging API of seed 000 and the reference (§1). */
 export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): void {
   const { chat, store, tokens, prefix } = deps;
-  const envelope = <T>(req: FastifyRequest, data: T): V3Envelope<T> => {
+  /** `operationId`: one read from a multipart body (operationIdOf sees form, JSON and query only). */
+  const envelope = <T>(req: FastifyRequest, data: T, operationId?: string): V3Envelope<T> => {
     const out: V3Envelope<T> = { status: { code: 'SUCCESS' }, data, referenceId: String(req.id) };
-    const op = operationIdOf(req);
+    const op = operationId ?? operationIdOf(req);
     if (op) out.operationId = op;
     return out;
   };
@@ -71,7 +74,9 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         if (!claims || claims.deploymentId !== deployment.id) throw new ChatError('UNAUTHORIZED', 'the client key is not valid for this deployment');
         const session = await store.tx((tx) => tx.getSession(claims.sessionId));
         if (session && session.state === 'Active') {
-          return envelope(req, { clientToken: existing, sessionId: claims.sessionId, participantId: claims.participantId, restored: true });
+          // A fresh token: a session the customer keeps coming back to never outlives its token.
+          const clientToken = await tokens.signClientToken({ sessionId: claims.sessionId, transportId: claims.transportId, participantId: claims.participantId, deploymentId: claims.deploymentId, ...(claims.ext ? { ext: true } : {}) });
+          return envelope(req, { clientToken, sessionId: claims.sessionId, participantId: claims.participantId, restored: true });
         }
       }
       const d = body.data;
@@ -179,10 +184,8 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       if (!contentMatchesType(upload.mime, upload.bytes)) throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `the file's content is not ${upload.mime}`);
       const fileId = newId();
       await deps.files.put(fileId, upload.bytes);
-      const sig = await tokens.signFileUrl(fileId, sessionId);
-      const url = `/sessions/${sessionId}/images/${fileId}?sig=${sig}`;
-      const message = await chat.recordFile(sessionId, claims.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length, url }, operationId);
-      return envelope(req, { message: toV3Message(message) });
+      const message = await chat.recordFile(sessionId, claims.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length }, operationId);
+      return envelope(req, { message: toV3Message(message) }, operationId);
     }),
   );
 
@@ -192,7 +195,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     guard(async (req, reply) => {
       const { sessionId, fileId } = req.params as { sessionId: string; fileId: string };
       const { sig } = parseOr400(z.object({ sig: z.string().min(1) }), req.query, 'query');
-      if (!(await tokens.verifyFileUrl(sig, fileId, sessionId))) throw new ChatError('FORBIDDEN', 'the file link is not valid');
+      if (!deps.fileLinks.verify(sig, fileId, sessionId)) throw new ChatError('FORBIDDEN', 'the file link is not valid or has expired; read the message again for a fresh one');
       const meta = await chat.getFile(fileId);
       const bytes = meta ? await deps.files.get(fileId) : null;
       if (!meta || !bytes || meta.sessionId !== sessionId) throw new ChatError('NOT_FOUND', 'file not found');

@@ -312,10 +312,8 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
       if (used.count >= maxFiles) throw new ChatError('CONFLICT', `this chat already has ${used.count} files; the limit is ${maxFiles}`);
       const fileId = newId();
       await deps.files.put(fileId, upload.bytes);
-      const sig = await tokens.signFileUrl(fileId, c.chatId);
-      // The same link form as the v3 API, so the agent desktop opens it the same way.
-      const url = `/sessions/${c.chatId}/images/${fileId}?sig=${sig}`;
-      await chat.recordFile(c.chatId, c.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length, url }, fields.operationId?.slice(0, 128));
+      // The same link as the v3 API, so the agent desktop opens it the same way.
+      await chat.recordFile(c.chatId, c.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length }, fields.operationId?.slice(0, 128));
       const position = Number(fields.transcriptPosition);
       return respond(c, Number.isInteger(position) && position > 0 ? position : undefined, { userData: { 'file-id': fileId } });
     }),

@@ -12,6 +12,7 @@ import type { Deployment, Store } from '../../ports/store.js';
 import { assertOrigin, wantsExtensions } from '../cors.js';
 import { clientError, parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import { cursorMovesWhenSent } from '../handover.js';
+import { FrameBudget, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import {
   framesOf,
@@ -381,7 +382,9 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
       // A lost notification costs latency, never a message.
       const stopRecheck = recheckEvery(fanout, pump);
       const heartbeat = setInterval(() => send(HEARTBEAT_FRAME), deps.heartbeatMs);
+      const budget = new FrameBudget();
       socket.on('message', (raw: Buffer) => {
+        if (!budget.take()) return socket.close(WS_CLOSE_POLICY_VIOLATION, 'too many frames; slow down');
         // The Genesys stream answers the client's {"message":"ping"} with a pong.
         if (raw.length < 256 && /"ping"/.test(raw.toString())) send({ topicName: 'channel.metadata', eventBody: { message: 'pong' } });
       });
