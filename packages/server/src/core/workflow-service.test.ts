@@ -118,6 +118,22 @@ describe('WorkflowService and TicketService (core, on the SQLite store)', () => 
     expect(await refusal(workflows.botReply(shop, withBot, {}))).toBe('NOT_FOUND: session not found');
   });
 
+  it("applies a bot's answer once per operationId; a retry after its hand-off is accepted and changes nothing", async () => {
+    const id = await start(botShop);
+    await workflows.botReply(botShop, id, { replies: ['Said once'] }, 'bot-1');
+    await workflows.botReply(botShop, id, { replies: ['Said once'] }, 'bot-1');
+    await workflows.botReply(botShop, id, { replies: ['Said twice'] });
+    await workflows.botReply(botShop, id, { replies: ['Said twice'] });
+    const said = (await log(id)).map((m) => m.text).filter((t) => t?.startsWith('Said'));
+    expect(said).toEqual(['Said once', 'Said twice', 'Said twice']);
+
+    await workflows.botReply(botShop, id, { replies: ['Over to a person'], handoff: {} }, 'bot-2');
+    await workflows.botReply(botShop, id, { replies: ['Over to a person'], handoff: {} }, 'bot-2');
+    expect((await log(id)).filter((m) => m.text === 'Over to a person')).toHaveLength(1);
+    expect((await workflows.session(botShop, id)).interactions.map((i) => i.state)).toEqual(['Queued']);
+    expect(await refusal(workflows.botReply(botShop, id, { replies: ['late'] }, 'bot-3'))).toMatch(/^CONFLICT/);
+  });
+
   it("lists a deployment's tickets by state, gets and closes them; another deployment's are not found", async () => {
     const a = await start();
     const b = await start();

@@ -20,8 +20,12 @@ export interface BotAnswer {
 
 /** The bot side of a session, as the flow engine runs it. */
 export interface BotConversation {
-  applyBotAnswer(sessionId: string, answer: BotAnswer): Promise<void>;
+  /** Applies the answer; with an `operationId`, once (recorded under botAnswerScope). */
+  applyBotAnswer(sessionId: string, answer: BotAnswer, operationId?: string): Promise<void>;
 }
+
+/** Where a bot answer's operationId is recorded. */
+export const botAnswerScope = (sessionId: string) => `workflow-bot:${sessionId}`;
 
 /** A session as a workflow sees it (seed 002): its data, its interactions, whether it is online. */
 export interface WorkflowSessionView {
@@ -104,13 +108,21 @@ export class WorkflowService {
     );
   }
 
-  /** An external bot's answer; only while the session's interaction is with the bot (Workflow). */
-  async botReply(deployment: Deployment, sessionId: string, answer: BotAnswer): Promise<void> {
+  /**
+   * An external bot's answer; only while the session's interaction is with the bot (Workflow). A
+   * retry with the `operationId` of an answer already applied is accepted and changes nothing (its
+   * hand-off may have moved the interaction on since).
+   */
+  async botReply(deployment: Deployment, sessionId: string, answer: BotAnswer, operationId?: string): Promise<void> {
     const session = await this.ownSession(deployment, sessionId);
+    const { applied, latest } = await this.store.tx(async (tx) => ({
+      applied: operationId !== undefined && (await tx.getOperation(botAnswerScope(sessionId), operationId)) !== null,
+      latest: await tx.latestInteraction(sessionId),
+    }));
+    if (applied) return;
     if (session.state !== 'Active') throw new ChatError('INVALID_SESSION', WORKFLOW_OFFLINE);
-    const latest = await this.store.tx((tx) => tx.latestInteraction(sessionId));
     if (latest?.state !== 'Workflow') throw new ChatError('CONFLICT', `the session is not with the bot (its interaction is ${latest?.state ?? 'missing'})`);
-    await this.bots.applyBotAnswer(sessionId, answer);
+    await this.bots.applyBotAnswer(sessionId, answer, operationId);
   }
 
   /**

@@ -55,6 +55,7 @@ const botReplyBody = z.object({
   replies: z.array(z.union([z.string(), z.object({ text: z.string() })])).max(20).optional(),
   handoff: z.object({ queue: z.string().max(128).optional(), priority: z.number().int().min(0).max(10).optional() }).optional(),
   end: z.boolean().optional(),
+  operationId: operationIdField,
 });
 const sessionParams = z.object({ sessionId: z.string().uuid('sessionId must be a UUID') });
 const ticketParams = z.object({ ticketId: z.string().uuid('ticketId must be a UUID') });
@@ -63,7 +64,7 @@ const closeBody = z.object({ comments: z.string().max(2000).default('') });
 
 export const WORKFLOW_PREFIX = '/workflow/v1';
 const FORMS = ['application/json', 'application/x-www-form-urlencoded'];
-const ONCE = ' A body `operationId` or an `Idempotency-Key` header (1-128 characters) makes a retry apply once: it answers with the first message.';
+const ONCE = ' A body `operationId` or an `Idempotency-Key` header (1-128 characters) makes a retry apply once';
 
 /**
  * The workflow API (seed 002 and seed 004), a Fastify plugin registered under WORKFLOW_PREFIX:
@@ -98,7 +99,7 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     };
   });
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/message`, tag: 'workflow', summary: `Seed 002 Message: MessageText, MessageType, Nickname, Visibility (ALL|INT|VIP).${ONCE}`, body: messageBody, bodyContentTypes: FORMS, security: ['apiKey'], responses: { '200': '{message}', '400': 'missing MessageText or bad Visibility', '404': 'INVALID_SESSION: the chat is offline' } });
+  doc({ method: 'post', path: `${P}/sessions/:sessionId/message`, tag: 'workflow', summary: `Seed 002 Message: MessageText, MessageType, Nickname, Visibility (ALL|INT|VIP).${ONCE}: it answers with the first message.`, body: messageBody, bodyContentTypes: FORMS, security: ['apiKey'], responses: { '200': '{message}', '400': 'missing MessageText or bad Visibility', '404': 'INVALID_SESSION: the chat is offline' } });
   app.post('/sessions/:sessionId/message', async (req) => {
     const sessionId = sessionIdOf(req);
     const body = parseOr400(messageBody, req.body, 'Message');
@@ -106,7 +107,7 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     return { message: toV3Message(await workflows.message(deploymentOf(req), sessionId, input, workflowOperationId(req, body.operationId))) };
   });
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/notice`, tag: 'workflow', summary: `Seed 002 Notice: NoticeType USER_PUSHED_URL (NoticeText a URL) or USER_CUSTOM.${ONCE}`, body: noticeBody, bodyContentTypes: FORMS, security: ['apiKey'] });
+  doc({ method: 'post', path: `${P}/sessions/:sessionId/notice`, tag: 'workflow', summary: `Seed 002 Notice: NoticeType USER_PUSHED_URL (NoticeText a URL) or USER_CUSTOM.${ONCE}: it answers with the first message.`, body: noticeBody, bodyContentTypes: FORMS, security: ['apiKey'] });
   app.post('/sessions/:sessionId/notice', async (req) => {
     const sessionId = sessionIdOf(req);
     const body = parseOr400(noticeBody, req.body, 'Notice');
@@ -115,17 +116,18 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     return { message: toV3Message(await workflows.notice(deploymentOf(req), sessionId, notice, workflowOperationId(req, body.operationId))) };
   });
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/ui-events`, tag: 'workflow', summary: `Send a UI event to the widget: ui-event-update-promotion {title, options} or ui-event-close-promotion (seed 004).${ONCE}`, body: uiEventBody, security: ['apiKey'] });
+  doc({ method: 'post', path: `${P}/sessions/:sessionId/ui-events`, tag: 'workflow', summary: `Send a UI event to the widget: ui-event-update-promotion {title, options} or ui-event-close-promotion (seed 004).${ONCE}: it answers with the first message.`, body: uiEventBody, security: ['apiKey'] });
   app.post('/sessions/:sessionId/ui-events', async (req) => {
     const sessionId = sessionIdOf(req);
     const body = parseOr400(uiEventBody, req.body, 'UI event');
     return { message: toV3Message(await workflows.uiEvent(deploymentOf(req), sessionId, { name: body.name, data: body.data }, workflowOperationId(req, body.operationId))) };
   });
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/bot-reply`, tag: 'workflow', summary: 'An external bot answers: replies, a hand-off to a queue, or the end of the bot part', body: botReplyBody, security: ['apiKey'] });
+  doc({ method: 'post', path: `${P}/sessions/:sessionId/bot-reply`, tag: 'workflow', summary: `An external bot answers: replies, a hand-off to a queue, or the end of the bot part.${ONCE}.`, body: botReplyBody, security: ['apiKey'] });
   app.post('/sessions/:sessionId/bot-reply', async (req) => {
     const sessionId = sessionIdOf(req);
-    await workflows.botReply(deploymentOf(req), sessionId, parseOr400(botReplyBody, req.body, 'bot reply'));
+    const { operationId, ...answer } = parseOr400(botReplyBody, req.body, 'bot reply');
+    await workflows.botReply(deploymentOf(req), sessionId, answer, workflowOperationId(req, operationId));
     return { accepted: true };
   });
 
