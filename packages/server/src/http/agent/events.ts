@@ -5,6 +5,7 @@ import { toV3Message } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
+import type { PresenceWatch } from '../../core/presence-watch.js';
 import type { SupervisionService } from '../../core/supervision.js';
 import { ChatError } from '../../core/errors.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
@@ -17,6 +18,7 @@ import { FrameBudget, SOCKET_LIMITS, WS_CLOSE_POLICY_VIOLATION } from '../socket
 export interface AgentEventsDeps {
   chat: ChatService;
   routing: RoutingService;
+  presence: PresenceWatch;
   supervision: SupervisionService;
   store: Store;
   auth: StaffAuth;
@@ -211,6 +213,8 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           send({ type: 'ready', account: publicAccount(r.account) });
           applyAccess(r.account, r.expiresAtMs);
           if (socket.readyState !== socket.OPEN) return;
+          // Presence follows this connection (core/presence-watch); it ends with the socket.
+          cleanups.push(deps.presence.track(r.account.id));
           cleanups.push(fanout.listen(topics.agent(r.account.id), pushInteractions));
           cleanups.push(fanout.listen(topics.account(r.account.id), reauthorize));
           cleanups.push(recheckEvery(fanout, reauthorize));
