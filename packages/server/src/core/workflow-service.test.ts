@@ -90,7 +90,9 @@ describe('WorkflowService and TicketService (core, on the SQLite store)', () => 
     const session = (await store.tx((tx) => tx.getSession(id)))!;
     await chat.customerLeave(id, session.customerParticipantId);
     expect(await workflows.notice(shop, id, { kind: 'custom', text: 'before', visibility: 'All' }, 'op-n')).toEqual(first);
-    expect(await refusal(workflows.notice(shop, id, { kind: 'custom', text: 'after', visibility: 'All' }, 'op-m'))).toBe('INVALID_SESSION: the chat is offline (IsOnline is 0): nothing can be sent into it');
+    expect(await refusal(workflows.notice(shop, id, { kind: 'custom', text: 'after', visibility: 'All' }, 'op-m'))).toBe(
+      'INVALID_SESSION: the chat is offline (IsOnline is 0): nothing can be sent into it',
+    );
     expect(await refusal(workflows.uiEvent(shop, id, { name: 'ui-event-close-promotion', data: {} }))).toMatch(/^INVALID_SESSION/);
     expect((await workflows.session(shop, id)).online).toBe(false);
   });

@@ -47,7 +47,16 @@ export class AccountAdmin {
   /** Creates an account (usernames are unique) with its routing profile. */
   async create(input: NewStaffAccount): Promise<StaffMember> {
     const now = this.nowIso();
-    const account: Account = { id: newId(), username: input.username, displayName: input.displayName, passwordHash: await hashPassword(input.password), role: input.role, createdAt: now, tokenGeneration: 0, disabled: false };
+    const account: Account = {
+      id: newId(),
+      username: input.username,
+      displayName: input.displayName,
+      passwordHash: await hashPassword(input.password),
+      role: input.role,
+      createdAt: now,
+      tokenGeneration: 0,
+      disabled: false,
+    };
     const profile: AgentProfile = { ...defaultProfile(account.id, now), capacity: input.capacity, skills: input.skills, languages: input.languages, queues: input.queues };
     await this.store.tx(async (tx) => {
       if (await tx.getAccountByUsername(input.username)) throw new ChatError('CONFLICT', `username ${input.username} is taken`);

@@ -18,11 +18,18 @@ const asyncPolicy = z.object({
     .refine((e) => Object.keys(e).length <= 100, 'at most 100 endpoints')
     .optional(),
   afterCompletion: z.enum(['route', 'notice']),
-  noticeWindowSeconds: z.number().int().min(0).max(86_400 * 30),
+  noticeWindowSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400 * 30),
   noticeText: z.string().min(1).max(2000),
 });
 const deploymentBody = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'id: lower-case letters, digits and dashes').optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'id: lower-case letters, digits and dashes')
+    .optional(),
   name: z.string().min(1).max(200),
   allowedOrigins: z.array(origin).max(100).default([]),
   asyncPolicy: asyncPolicy.default({ mode: 'sync', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: 'Thank you.' }),
@@ -172,7 +179,15 @@ export async function adminApi(app: FastifyInstance, deps: { admin: AdminService
     reply.code(201);
     return { agent: publicAgent(member) };
   });
-  doc({ method: 'put', path: `${P}/agents/:id`, tag: 'admin', summary: 'Change an account (only the fields given): password, name, role, disabled, capacity, skills, languages, queues. Password, role and disabled changes log the account out everywhere; the last admin cannot be demoted or disabled', body: agentPatch, security: ['bearer'] });
+  doc({
+    method: 'put',
+    path: `${P}/agents/:id`,
+    tag: 'admin',
+    summary:
+      'Change an account (only the fields given): password, name, role, disabled, capacity, skills, languages, queues. Password, role and disabled changes log the account out everywhere; the last admin cannot be demoted or disabled',
+    body: agentPatch,
+    security: ['bearer'],
+  });
   app.put('/agents/:id', async (req) => {
     const { id } = parseOr400(idParams, req.params, 'path');
     return { agent: publicAgent(await admin.accounts.update(id, parseOr400(agentPatch, req.body, 'agent'))) };

@@ -46,13 +46,19 @@ const uiEventBody = z.object({
   data: z
     .object({
       title: z.string().max(500).optional(),
-      options: z.array(z.union([z.object({ title: z.string().max(100), text: z.string().max(500) }), z.object({ title: z.string().max(100), url: webUrl })])).max(5).optional(),
+      options: z
+        .array(z.union([z.object({ title: z.string().max(100), text: z.string().max(500) }), z.object({ title: z.string().max(100), url: webUrl })]))
+        .max(5)
+        .optional(),
     })
     .default({}),
   operationId: operationIdField,
 });
 const botReplyBody = z.object({
-  replies: z.array(z.union([z.string(), z.object({ text: z.string() })])).max(20).optional(),
+  replies: z
+    .array(z.union([z.string(), z.object({ text: z.string() })]))
+    .max(20)
+    .optional(),
   handoff: z.object({ queue: z.string().max(128).optional(), priority: z.number().int().min(0).max(10).optional() }).optional(),
   end: z.boolean().optional(),
   operationId: operationIdField,
@@ -99,15 +105,37 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     };
   });
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/message`, tag: 'workflow', summary: `Seed 002 Message: MessageText, MessageType, Nickname, Visibility (ALL|INT|VIP).${ONCE}: it answers with the first message.`, body: messageBody, bodyContentTypes: FORMS, security: ['apiKey'], responses: { '200': '{message}', '400': 'missing MessageText or bad Visibility', '404': 'INVALID_SESSION: the chat is offline' } });
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:sessionId/message`,
+    tag: 'workflow',
+    summary: `Seed 002 Message: MessageText, MessageType, Nickname, Visibility (ALL|INT|VIP).${ONCE}: it answers with the first message.`,
+    body: messageBody,
+    bodyContentTypes: FORMS,
+    security: ['apiKey'],
+    responses: { '200': '{message}', '400': 'missing MessageText or bad Visibility', '404': 'INVALID_SESSION: the chat is offline' },
+  });
   app.post('/sessions/:sessionId/message', async (req) => {
     const sessionId = sessionIdOf(req);
     const body = parseOr400(messageBody, req.body, 'Message');
-    const input = { text: body.MessageText, visibility: VIS[body.Visibility]!, ...(body.MessageType ? { messageType: body.MessageType } : {}), ...(body.Nickname !== undefined ? { nickname: body.Nickname } : {}) };
+    const input = {
+      text: body.MessageText,
+      visibility: VIS[body.Visibility]!,
+      ...(body.MessageType ? { messageType: body.MessageType } : {}),
+      ...(body.Nickname !== undefined ? { nickname: body.Nickname } : {}),
+    };
     return { message: toV3Message(await workflows.message(deploymentOf(req), sessionId, input, workflowOperationId(req, body.operationId))) };
   });
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/notice`, tag: 'workflow', summary: `Seed 002 Notice: NoticeType USER_PUSHED_URL (NoticeText a URL) or USER_CUSTOM.${ONCE}: it answers with the first message.`, body: noticeBody, bodyContentTypes: FORMS, security: ['apiKey'] });
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:sessionId/notice`,
+    tag: 'workflow',
+    summary: `Seed 002 Notice: NoticeType USER_PUSHED_URL (NoticeText a URL) or USER_CUSTOM.${ONCE}: it answers with the first message.`,
+    body: noticeBody,
+    bodyContentTypes: FORMS,
+    security: ['apiKey'],
+  });
   app.post('/sessions/:sessionId/notice', async (req) => {
     const sessionId = sessionIdOf(req);
     const body = parseOr400(noticeBody, req.body, 'Notice');
@@ -116,14 +144,28 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     return { message: toV3Message(await workflows.notice(deploymentOf(req), sessionId, notice, workflowOperationId(req, body.operationId))) };
   });
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/ui-events`, tag: 'workflow', summary: `Send a UI event to the widget: ui-event-update-promotion {title, options} or ui-event-close-promotion (seed 004).${ONCE}: it answers with the first message.`, body: uiEventBody, security: ['apiKey'] });
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:sessionId/ui-events`,
+    tag: 'workflow',
+    summary: `Send a UI event to the widget: ui-event-update-promotion {title, options} or ui-event-close-promotion (seed 004).${ONCE}: it answers with the first message.`,
+    body: uiEventBody,
+    security: ['apiKey'],
+  });
   app.post('/sessions/:sessionId/ui-events', async (req) => {
     const sessionId = sessionIdOf(req);
     const body = parseOr400(uiEventBody, req.body, 'UI event');
     return { message: toV3Message(await workflows.uiEvent(deploymentOf(req), sessionId, { name: body.name, data: body.data }, workflowOperationId(req, body.operationId))) };
   });
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/bot-reply`, tag: 'workflow', summary: `An external bot answers: replies, a hand-off to a queue, or the end of the bot part.${ONCE}.`, body: botReplyBody, security: ['apiKey'] });
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:sessionId/bot-reply`,
+    tag: 'workflow',
+    summary: `An external bot answers: replies, a hand-off to a queue, or the end of the bot part.${ONCE}.`,
+    body: botReplyBody,
+    security: ['apiKey'],
+  });
   app.post('/sessions/:sessionId/bot-reply', async (req) => {
     const sessionId = sessionIdOf(req);
     const { operationId, ...answer } = parseOr400(botReplyBody, req.body, 'bot reply');
@@ -131,7 +173,14 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     return { accepted: true };
   });
 
-  doc({ method: 'get', path: `${P}/tickets`, tag: 'workflow', summary: 'Tickets (interactions) of this deployment: open, closed or all; optionally of one session', query: ticketQuery, security: ['apiKey'] });
+  doc({
+    method: 'get',
+    path: `${P}/tickets`,
+    tag: 'workflow',
+    summary: 'Tickets (interactions) of this deployment: open, closed or all; optionally of one session',
+    query: ticketQuery,
+    security: ['apiKey'],
+  });
   app.get('/tickets', async (req) => ({ tickets: await tickets.list(deploymentOf(req), parseOr400(ticketQuery, req.query, 'query')) }));
   doc({ method: 'get', path: `${P}/tickets/:ticketId`, tag: 'workflow', summary: 'One ticket', security: ['apiKey'] });
   app.get('/tickets/:ticketId', async (req) => {
