@@ -125,6 +125,16 @@ describe('workflow API (seed 002): messages and notices from workflows', () => {
       expect((await logOf(t.sessionId)).filter((m) => m.text === 'retried once')).toHaveLength(2);
     });
 
+    it('retries sent at the same time are stored once', async () => {
+      const t = new V3Customer(srv.url);
+      await t.start();
+      const operationId = opId();
+      const answers = await Promise.all([1, 2, 3, 4].map(() => wf('POST', `/sessions/${t.sessionId}/message`, { MessageText: 'all at once', operationId })));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+      expect(new Set(answers.map((a) => a.body.message.index)).size).toBe(1);
+      expect((await logOf(t.sessionId)).filter((m) => m.text === 'all at once')).toHaveLength(1);
+    });
+
     it('a Notice and a UI event with the same Idempotency-Key are stored once each', async () => {
       const t = new V3Customer(srv.url);
       await t.start();
