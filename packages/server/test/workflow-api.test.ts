@@ -106,6 +106,14 @@ describe('workflow API (seed 002): messages and notices from workflows', () => {
     await c.pollUntil((seen) => seen.some((m) => m.event === 'ui-event-update-promotion' && m.data.title === 'Exit?'));
     expect((await wf('POST', `/sessions/${c.sessionId}/ui-events`, { name: 'ui-event-bogus' })).status).toBe(400);
   });
+  it('documents every workflow and admin route (the plugins under their prefixes) in /openapi.json', async () => {
+    const paths = (await http(`${srv.url}/openapi.json`)).body.paths;
+    const routes = srv.parley.routes.filter((r) => r.method !== 'HEAD' && /^\/(workflow|admin)\/v1\//.test(r.url));
+    expect(routes.filter((r) => r.url.startsWith('/workflow/v1/'))).toHaveLength(8);
+    expect(routes.filter((r) => r.url.startsWith('/admin/v1/'))).toHaveLength(16);
+    for (const r of routes) expect(paths[r.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.[r.method.toLowerCase()], `${r.method} ${r.url}`).toBeDefined();
+  });
+
   describe('a retried write (same operationId or Idempotency-Key) is stored once', () => {
     /** The whole log, as stored. */
     const logOf = (sessionId: string) => srv.parley.store.tx((tx) => tx.listMessages(sessionId, { visibilities: ['All', 'Int', 'Vip'], limit: 1000 }));
