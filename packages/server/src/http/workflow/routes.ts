@@ -83,18 +83,18 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
   const { workflows, tickets } = deps;
   const P = WORKFLOW_PREFIX;
   const doc = deps.openapi.add.bind(deps.openapi);
-  const deployments = new WeakMap<FastifyRequest, WorkflowCaller>();
+  const callers = new WeakMap<FastifyRequest, WorkflowCaller>();
   app.addHook('preHandler', async (req) => {
     const key = req.headers['x-api-key'];
-    deployments.set(req, await workflows.authenticate(typeof key === 'string' ? key : undefined));
+    callers.set(req, await workflows.authenticate(typeof key === 'string' ? key : undefined));
   });
   app.setErrorHandler((err, req, reply) => errorReply(req, reply, err));
-  const deploymentOf = (req: FastifyRequest): WorkflowCaller => deployments.get(req)!;
+  const callerOf = (req: FastifyRequest): WorkflowCaller => callers.get(req)!;
   const sessionIdOf = (req: FastifyRequest) => parseOr400(sessionParams, req.params, 'path').sessionId;
 
   doc({ method: 'get', path: `${P}/sessions/:sessionId`, tag: 'workflow', summary: 'A session and its attached data, with IsOnline and ChatServerAppName (seed 002)', security: ['apiKey'] });
   app.get('/sessions/:sessionId', async (req) => {
-    const view = await workflows.session(deploymentOf(req), sessionIdOf(req));
+    const view = await workflows.session(callerOf(req), sessionIdOf(req));
     const s = view.session;
     return {
       sessionId: s.id,
@@ -124,7 +124,7 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
       ...(body.MessageType ? { messageType: body.MessageType } : {}),
       ...(body.Nickname !== undefined ? { nickname: body.Nickname } : {}),
     };
-    return { message: toV3Message(await workflows.message(deploymentOf(req), sessionId, input, workflowOperationId(req, body.operationId))) };
+    return { message: toV3Message(await workflows.message(callerOf(req), sessionId, input, workflowOperationId(req, body.operationId))) };
   });
 
   doc({
@@ -141,7 +141,7 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     const body = parseOr400(noticeBody, req.body, 'Notice');
     const common = { visibility: VIS[body.Visibility]!, ...(body.Nickname !== undefined ? { nickname: body.Nickname } : {}) };
     const notice = body.NoticeType === 'USER_PUSHED_URL' ? { kind: 'pushUrl' as const, url: body.NoticeText!, ...common } : { kind: 'custom' as const, text: body.NoticeText ?? '', ...common };
-    return { message: toV3Message(await workflows.notice(deploymentOf(req), sessionId, notice, workflowOperationId(req, body.operationId))) };
+    return { message: toV3Message(await workflows.notice(callerOf(req), sessionId, notice, workflowOperationId(req, body.operationId))) };
   });
 
   doc({
@@ -155,7 +155,7 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
   app.post('/sessions/:sessionId/ui-events', async (req) => {
     const sessionId = sessionIdOf(req);
     const body = parseOr400(uiEventBody, req.body, 'UI event');
-    return { message: toV3Message(await workflows.uiEvent(deploymentOf(req), sessionId, { name: body.name, data: body.data }, workflowOperationId(req, body.operationId))) };
+    return { message: toV3Message(await workflows.uiEvent(callerOf(req), sessionId, { name: body.name, data: body.data }, workflowOperationId(req, body.operationId))) };
   });
 
   doc({
@@ -169,7 +169,7 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
   app.post('/sessions/:sessionId/bot-reply', async (req) => {
     const sessionId = sessionIdOf(req);
     const { operationId, ...answer } = parseOr400(botReplyBody, req.body, 'bot reply');
-    await workflows.botReply(deploymentOf(req), sessionId, answer, workflowOperationId(req, operationId));
+    await workflows.botReply(callerOf(req), sessionId, answer, workflowOperationId(req, operationId));
     return { accepted: true };
   });
 
@@ -181,16 +181,16 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     query: ticketQuery,
     security: ['apiKey'],
   });
-  app.get('/tickets', async (req) => ({ tickets: await tickets.list(deploymentOf(req), parseOr400(ticketQuery, req.query, 'query')) }));
+  app.get('/tickets', async (req) => ({ tickets: await tickets.list(callerOf(req), parseOr400(ticketQuery, req.query, 'query')) }));
   doc({ method: 'get', path: `${P}/tickets/:ticketId`, tag: 'workflow', summary: 'One ticket', security: ['apiKey'] });
   app.get('/tickets/:ticketId', async (req) => {
     const { ticketId } = parseOr400(ticketParams, req.params, 'path');
-    return { ticket: await tickets.get(deploymentOf(req), ticketId) };
+    return { ticket: await tickets.get(callerOf(req), ticketId) };
   });
   doc({ method: 'post', path: `${P}/tickets/:ticketId/close`, tag: 'workflow', summary: 'Close a ticket with comments (the agent is told and leaves)', body: closeBody, security: ['apiKey'] });
   app.post('/tickets/:ticketId/close', async (req) => {
     const { ticketId } = parseOr400(ticketParams, req.params, 'path');
     const { comments } = parseOr400(closeBody, req.body ?? {}, 'close');
-    return { ticket: await tickets.close(deploymentOf(req), ticketId, comments) };
+    return { ticket: await tickets.close(callerOf(req), ticketId, comments) };
   });
 }
