@@ -32,13 +32,16 @@ import { registerApiErrors } from './http/api-errors.js';
 import { trailingSlashRewriter } from './http/trailing-slash.js';
 import { registerAgentApi } from './http/agent/routes.js';
 import { registerAgentEvents } from './http/agent/events.js';
-import { registerAdminApi } from './http/admin/routes.js';
+import { ADMIN_PREFIX, adminApi } from './http/admin/routes.js';
+import { AdminService } from './core/admin-service.js';
 import { RoutingService } from './core/routing-service.js';
 import { PresenceWatch } from './core/presence-watch.js';
 import { SupervisionService } from './core/supervision.js';
 import { IdleControl } from './core/idle-control.js';
 import { FlowEngine } from './flows/engine.js';
-import { registerWorkflowApi } from './http/workflow/routes.js';
+import { WORKFLOW_PREFIX, workflowApi } from './http/workflow/routes.js';
+import { WorkflowService } from './core/workflow-service.js';
+import { TicketService } from './core/ticket-service.js';
 import { ensureDemo, type DemoCredentials } from './demo.js';
 
 export interface Parley {
@@ -152,7 +155,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       redact: ['req.headers["x-api-key"]', 'req.headers.apikey', 'req.headers["x-nexus-client-key"]', 'req.headers.authorization', 'req.headers.cookie'],
     },
     bodyLimit: 256 * 1024,
-    rewriteUrl: trailingSlashRewriter([config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX, '/agent/v1', '/admin/v1', '/workflow/v1']),
+    rewriteUrl: trailingSlashRewriter([config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX, '/agent/v1', ADMIN_PREFIX, WORKFLOW_PREFIX]),
     // Proxy headers count only from the proxies the operator names: otherwise anyone could claim any
     // address and get a fresh rate limit with each request.
     trustProxy: typeof config.TRUST_PROXY === 'number' ? trustHops(config.TRUST_PROXY) : config.TRUST_PROXY,
@@ -216,8 +219,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   registerGuestV2(app, { chat, store, tokens, fanout, openapi, startLimitPerMinute: config.START_LIMIT_PER_MINUTE, heartbeatMs: config.GUEST_HEARTBEAT_MS, fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, '') });
   registerAgentApi(app, { chat, routing, supervision, store, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
   registerAgentEvents(app, { chat, routing, supervision, store, auth, fanout, clock, presence });
-  registerAdminApi(app, { store, auth, openapi });
-  registerWorkflowApi(app, { chat, flows, store, fanout, openapi, appName: 'parley' });
+  await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock), openapi });
+  await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), openapi });
   routing.start(opts.routeEveryMs ?? 500);
   presence.start();
   const sweepEvery = opts.sweepEveryMs ?? 5_000;

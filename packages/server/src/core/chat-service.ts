@@ -29,6 +29,9 @@ export interface ChatLimits {
   endedReadGraceMs: number;
 }
 
+/** Seed 002's answer to a workflow writing into an ended chat. */
+export const WORKFLOW_OFFLINE = 'the chat is offline (IsOnline is 0): nothing can be sent into it';
+
 /** How long a repeated start (same operationId, same requester) gets the first session back. */
 export const START_REPLAY_MS = 5 * 60_000;
 
@@ -316,6 +319,22 @@ export class ChatService {
         text,
         subtype: 'CustomNotice',
       });
+    });
+    await this.notifySession(sessionId);
+    return message;
+  }
+
+  /**
+   * A routing workflow, bot or back end writes into a live session (the workflow API, seed 002):
+   * the same write path as every other writer, applied once per `operationId` (scope
+   * `workflow:<session>`: a retried POST returns the first message), then the session's readers are
+   * woken. No after-write hook listens to these (flows react to the customer, not to workflows).
+   */
+  async workflowAppend(sessionId: string, draft: Omit<MessageDraft, 'id'>, operationId?: string): Promise<Message> {
+    const message = await this.once(`workflow:${sessionId}`, operationId, async (tx) => {
+      const session = await tx.getSession(sessionId, true);
+      if (!session || session.state !== 'Active') throw new ChatError('INVALID_SESSION', WORKFLOW_OFFLINE);
+      return this.append(tx, session, draft);
     });
     await this.notifySession(sessionId);
     return message;

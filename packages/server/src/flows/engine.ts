@@ -6,6 +6,7 @@ import { newId } from '../core/ids.js';
 import { parseIndex } from '../core/message-index.js';
 import type { RoutingService } from '../core/routing-service.js';
 import { routingOrder } from '../core/router.js';
+import { botAnswerScope } from '../core/workflow-service.js';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
@@ -275,8 +276,16 @@ export class FlowEngine {
     await this.advance(sessionId);
   }
 
-  async applyBotAnswer(sessionId: string, answer: BotAnswer): Promise<void> {
+  /**
+   * Applies a bot's answer (from its webhook, or the workflow API's bot-reply). With an
+   * `operationId` it is applied once: the record is written in the same transaction.
+   */
+  async applyBotAnswer(sessionId: string, answer: BotAnswer, operationId?: string): Promise<void> {
     const effects = await this.store.tx(async (tx) => {
+      if (operationId) {
+        if ((await tx.getOperation(botAnswerScope(sessionId), operationId)) !== null) return [];
+        await tx.putOperation(botAnswerScope(sessionId), operationId, true, this.nowIso());
+      }
       const session = await tx.getSession(sessionId, true);
       if (!session || session.state !== 'Active') return [];
       const deployment = (await tx.getDeployment(session.deploymentId))!;
