@@ -130,7 +130,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       // Nodes starting together on an empty database must not each make their own: the operation
       // record is unique, so of two such transactions the later fails on it, is run again by the
       // store once the first has committed, and then finds the first one's secret.
-      if ((await tx.getOperation('settings', 'token.secret')) === null) await tx.putOperation('settings', 'token.secret', 'generated', new Date().toISOString());
+      if ((await tx.getOperation('settings', 'token.secret')) === null) await tx.putOperation('settings', 'token.secret', 'generated', new Date(clock.now()).toISOString());
       const fresh = randomToken(48);
       await tx.putSetting('token.secret', fresh);
       return fresh;
