@@ -14,7 +14,16 @@ const deployment: Deployment = {
   createdAt: new Date(0).toISOString(),
   settings: {},
 };
-const account = (id: string, role: Role): Account => ({ id, username: id, displayName: id.toUpperCase(), passwordHash: 'x', role, createdAt: new Date(0).toISOString(), tokenGeneration: 0, disabled: false });
+const account = (id: string, role: Role): Account => ({
+  id,
+  username: id,
+  displayName: id.toUpperCase(),
+  passwordHash: 'x',
+  role,
+  createdAt: new Date(0).toISOString(),
+  tokenGeneration: 0,
+  disabled: false,
+});
 
 describe('AgentViews', () => {
   let store: SqliteStore;
@@ -36,7 +45,11 @@ describe('AgentViews', () => {
 
   /** Three chats: Ann handles the first, Bob the second, the third waits in the queue. */
   const threeChats = async () => {
-    const [a, b, c] = [await chat.startSession(deployment, { nickname: 'Carol' }), await chat.startSession(deployment, { nickname: 'Dave' }), await chat.startSession(deployment, { nickname: 'Erin' })];
+    const [a, b, c] = [
+      await chat.startSession(deployment, { nickname: 'Carol' }),
+      await chat.startSession(deployment, { nickname: 'Dave' }),
+      await chat.startSession(deployment, { nickname: 'Erin' }),
+    ];
     await chat.accept(a.interaction.id, ann);
     await chat.accept(b.interaction.id, bob);
     return { annChat: a, bobChat: b, waiting: c };

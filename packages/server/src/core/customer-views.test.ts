@@ -15,7 +15,16 @@ const deployment: Deployment = {
   createdAt: new Date(0).toISOString(),
   settings: {},
 };
-const account = (id: string, role: Role): Account => ({ id, username: id, displayName: id.toUpperCase(), passwordHash: 'x', role, createdAt: new Date(0).toISOString(), tokenGeneration: 0, disabled: false });
+const account = (id: string, role: Role): Account => ({
+  id,
+  username: id,
+  displayName: id.toUpperCase(),
+  passwordHash: 'x',
+  role,
+  createdAt: new Date(0).toISOString(),
+  tokenGeneration: 0,
+  disabled: false,
+});
 
 describe('CustomerViews', () => {
   let store: SqliteStore;
