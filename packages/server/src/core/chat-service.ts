@@ -276,6 +276,12 @@ export class ChatService {
     return { session, participant };
   }
 
+  /** Whether the session exists and has not ended (an async customer coming back resumes it). */
+  async isActive(sessionId: string): Promise<boolean> {
+    const session = await this.store.tx((tx) => tx.getSession(sessionId));
+    return session?.state === 'Active';
+  }
+
   async customerSend(sessionId: string, participantId: string, input: { type: 'Text' | 'TypingStarted' | 'TypingStopped'; text?: string }, operationId?: string): Promise<Message> {
     if (input.type === 'Text') {
       if (!input.text || input.text.trim() === '') throw new ChatError('INVALID_REQUEST', 'data[text] is required for a Text message');
@@ -603,10 +609,6 @@ export class ChatService {
   }
 
   // ---- staff side ----------------------------------------------------------------------------
-
-  async listInteractions(filter: { states?: InteractionState[]; agentAccountId?: string; sessionId?: string }): Promise<Interaction[]> {
-    return this.store.tx((tx) => tx.listInteractions(filter));
-  }
 
   async getSessionForStaff(sessionId: string, account: Account): Promise<{ session: Session; participants: Participant[]; interactions: Interaction[] }> {
     return this.store.tx(async (tx) => {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Message } from '@parley/protocol';
+import { SYSTEM_PARTICIPANT_ID, type Message } from '@parley/protocol';
 import type { ChatService } from '../core/chat-service.js';
 import { ChatError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -337,7 +337,7 @@ export class FlowEngine {
    */
   private async backToBot(tx: StoreTx, session: Session, deployment: Deployment, flow: Flow, interaction: Interaction, comment: string, consumedUpTo: number): Promise<void> {
     await this.closeTicketIn(tx, session, interaction, comment, 'customer-back-to-bot');
-    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' }, visibility: 'All', event: UI_EVENT_CLOSE_PROMOTION, data: {}, subtype: 'UiEvent' });
+    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'All', event: UI_EVENT_CLOSE_PROMOTION, data: {}, subtype: 'UiEvent' });
     const next = await this.chat.log.openInteraction(tx, session, deployment, { state: 'Workflow', queue: interaction.queue });
     const after = await tx.getSession(session.id);
     await tx.putFlowRun({ sessionId: session.id, interactionId: next.id, step: flow.resume ?? flow.start, waiting: null, vars: {}, lastIndexNum: Math.max(consumedUpTo, after?.lastIndexNum ?? 0), updatedAt: this.nowIso() });
@@ -347,7 +347,7 @@ export class FlowEngine {
   async closeTicketIn(tx: StoreTx, session: Session, interaction: Interaction, comment: string, wrapUpCode: string): Promise<Interaction> {
     let current = interaction;
     if (current.state === 'Completed') throw new ChatError('CONFLICT', 'the ticket is already closed');
-    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' }, visibility: 'Int', text: `Ticket closed: ${comment}`, subtype: 'TicketClosed' });
+    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'Int', text: `Ticket closed: ${comment}`, subtype: 'TicketClosed' });
     if (current.agentAccountId) {
       const agent = await tx.getAccount(current.agentAccountId);
       if (agent && current.state !== 'Offered') await this.chat.leaveIfConnected(tx, session, agent);
@@ -380,7 +380,7 @@ export class FlowEngine {
       if (!step || !('route' in step) || !step.onAgentJoin) return;
       await this.chat.log.append(tx, session, {
         type: 'Notice',
-        from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' },
+        from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
         visibility: 'All',
         event: UI_EVENT_UPDATE_PROMOTION,
         data: step.onAgentJoin.promotion,
