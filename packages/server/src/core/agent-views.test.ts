@@ -1,29 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryFanout } from '../adapters/fanout-memory.js';
-import { SqliteStore } from '../adapters/store-sqlite/index.js';
-import type { Account, Deployment, Role } from '../ports/store.js';
+import type { SqliteStore } from '../adapters/store-sqlite/index.js';
 import { AgentViews } from './agent-views.js';
-import { ChatService } from './chat-service.js';
-
-const deployment: Deployment = {
-  id: 'shop',
-  name: 'Shop',
-  allowedOrigins: [],
-  asyncPolicy: { mode: 'sync', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: '' },
-  defaultQueue: 'Support',
-  createdAt: new Date(0).toISOString(),
-  settings: {},
-};
-const account = (id: string, role: Role): Account => ({
-  id,
-  username: id,
-  displayName: id.toUpperCase(),
-  passwordHash: 'x',
-  role,
-  createdAt: new Date(0).toISOString(),
-  tokenGeneration: 0,
-  disabled: false,
-});
+import type { ChatService } from './chat-service.js';
+import { account, deployment, openCoreFixture } from './views.testkit.js';
 
 describe('AgentViews', () => {
   let store: SqliteStore;
@@ -33,13 +12,8 @@ describe('AgentViews', () => {
   const bob = account('bob', 'agent');
   const sue = account('sue', 'supervisor');
   beforeEach(async () => {
-    store = new SqliteStore(':memory:');
-    chat = new ChatService(store, new MemoryFanout(), { now: () => Date.now() });
+    ({ store, chat } = await openCoreFixture([ann, bob, sue]));
     views = new AgentViews(store);
-    await store.tx(async (tx) => {
-      await tx.insertDeployment(deployment);
-      for (const a of [ann, bob, sue]) await tx.insertAccount(a);
-    });
   });
   afterEach(() => store.close());
 

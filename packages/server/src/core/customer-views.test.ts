@@ -1,30 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryFanout } from '../adapters/fanout-memory.js';
-import { SqliteStore } from '../adapters/store-sqlite/index.js';
-import type { Account, Deployment, Role } from '../ports/store.js';
-import { ChatService } from './chat-service.js';
+import type { SqliteStore } from '../adapters/store-sqlite/index.js';
+import type { ChatService } from './chat-service.js';
 import { CustomerViews } from './customer-views.js';
 import { SupervisionService } from './supervision.js';
-
-const deployment: Deployment = {
-  id: 'shop',
-  name: 'Shop',
-  allowedOrigins: [],
-  asyncPolicy: { mode: 'sync', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: '' },
-  defaultQueue: 'Support',
-  createdAt: new Date(0).toISOString(),
-  settings: {},
-};
-const account = (id: string, role: Role): Account => ({
-  id,
-  username: id,
-  displayName: id.toUpperCase(),
-  passwordHash: 'x',
-  role,
-  createdAt: new Date(0).toISOString(),
-  tokenGeneration: 0,
-  disabled: false,
-});
+import { account, deployment, openCoreFixture } from './views.testkit.js';
 
 describe('CustomerViews', () => {
   let store: SqliteStore;
@@ -34,15 +13,10 @@ describe('CustomerViews', () => {
   const ann = account('ann', 'agent');
   const sue = account('sue', 'supervisor');
   beforeEach(async () => {
-    store = new SqliteStore(':memory:');
-    const fanout = new MemoryFanout();
-    chat = new ChatService(store, fanout, { now: () => Date.now() });
-    supervision = new SupervisionService(store, fanout, chat, () => Date.now());
+    const fixture = await openCoreFixture([ann, sue]);
+    ({ store, chat } = fixture);
+    supervision = new SupervisionService(store, fixture.fanout, chat, () => Date.now());
     views = new CustomerViews(store, chat);
-    await store.tx(async (tx) => {
-      await tx.insertDeployment(deployment);
-      for (const a of [ann, sue]) await tx.insertAccount(a);
-    });
   });
   afterEach(() => store.close());
 
