@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, AGENT, http, startServer, V3, V3Customer, type Running } from './helpers.js';
+import { Agent, http, startServerWithAdmin, V3, V3Customer, type Running } from './helpers.js';
 
 describe('admin API', () => {
   let srv: Running;
   let admin: Agent;
-  beforeAll(async () => {
-    srv = await startServer();
-    admin = await new Agent(srv.url, { username: 'admin', password: AGENT.password }).login();
-  });
+  beforeAll(async () => ({ srv, admin } = await startServerWithAdmin()));
   afterAll(() => srv.close());
   const call = (method: string, path: string, json?: unknown, token = admin.token) =>
     http(`${srv.url}/admin/v1${path}`, { method, headers: { authorization: `Bearer ${token}` }, ...(json !== undefined ? { json } : {}) });

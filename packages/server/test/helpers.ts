@@ -310,6 +310,12 @@ export class SteppedClock {
   }
 }
 
+/** A server and its demo admin, signed in. */
+export async function startServerWithAdmin(overrides: Overrides = {}): Promise<{ srv: Running; admin: Agent }> {
+  const srv = await startServer(overrides);
+  return { srv, admin: await new Agent(srv.url, { username: 'admin', password: AGENT.password }).login() };
+}
+
 /** Logs in as the demo admin and creates accounts through the admin API. */
 export async function createStaff(base: string, accounts: { username: string; role?: string; skills?: Record<string, number>; capacity?: number; languages?: string[]; queues?: string[] }[]) {
   const admin = await new Agent(base, { username: 'admin', password: AGENT.password }).login();

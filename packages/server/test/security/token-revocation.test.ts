@@ -3,7 +3,7 @@
  * disabling an account end every token of the account, on every node, and its open sockets.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, AGENT, createStaff, createTestData, http, startServer, type Running, type TestData } from '../helpers.js';
+import { Agent, AGENT, createStaff, createTestData, http, startServer, startServerWithAdmin, type Running, type TestData } from '../helpers.js';
 import { describeWithService, probePostgres, probeRedis } from '../external-services.js';
 import { AgentSocket } from './agent-socket.js';
 
@@ -13,10 +13,7 @@ const idOf = async (a: Agent) => (await a.call('GET', '/me')).body.account.id as
 describe('staff token revocation', () => {
   let srv: Running;
   let admin: Agent;
-  beforeAll(async () => {
-    srv = await startServer();
-    admin = await new Agent(srv.url, { username: 'admin', password: AGENT.password }).login();
-  });
+  beforeAll(async () => ({ srv, admin } = await startServerWithAdmin()));
   afterAll(() => srv.close());
 
   it('logout ends every token of the account and closes its sockets; a new login works', async () => {

@@ -3,7 +3,7 @@
  * a session another agent took, a demotion, an expired token each stop the stream within a second.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, AGENT, createStaff, http, startServer, V3Customer, type Running } from '../helpers.js';
+import { Agent, AGENT, createStaff, http, startServer, startServerWithAdmin, V3Customer, type Running } from '../helpers.js';
 import { AgentSocket } from './agent-socket.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,10 +12,7 @@ const texts = (frames: any[], sessionId: string) => frames.filter((f) => f.type 
 describe('agent socket re-authorization', () => {
   let srv: Running;
   let admin: Agent;
-  beforeAll(async () => {
-    srv = await startServer();
-    admin = await new Agent(srv.url, { username: 'admin', password: AGENT.password }).login();
-  });
+  beforeAll(async () => ({ srv, admin } = await startServerWithAdmin()));
   afterAll(() => srv.close());
 
   it('an agent watching a queued session stops getting it (no Int note) once another agent accepts it', async () => {
