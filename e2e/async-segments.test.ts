@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { Agent, AGENT, API_KEY, closeServerAndBrowser, openServerAndBrowser, SEED_000, type TestServer, until, watch } from './helpers.js';
+import { Agent, AGENT, API_KEY, closeServerAndBrowser, markDoneAndWaitForEnd, openServerAndBrowser, SEED_000, sessionIdOf, startChatThroughForm, type TestServer, until, watch } from './helpers.js';
 
 const NOTICE = 'Thank you for your query. Please do not respond to this automated message if you do not have additional questions.';
 const USER_DATA = { customerId: '59606', phoneNumber: '1-916-892-2045 x293' };
@@ -80,24 +80,8 @@ ${SEED_000}
 </body></html>`;
 }
 
-async function sessionId(page: Page, f: Flavour): Promise<string> {
-  const data = (await page.evaluate(() => (window as any).CXBus.command('WebChatService.getSessionData'))) as Record<string, string>;
-  const id = f.idOf(data);
-  if (!id) throw new Error('no session on the page: ' + JSON.stringify(data));
-  return id;
-}
-
-async function startThroughForm(page: Page, f: Flavour): Promise<string> {
-  await page.locator('.pz-cb').click();
-  const win = page.locator('.pz-win');
-  await win.getByLabel('First name').fill('Jonny');
-  await win.getByLabel('Last name').fill('Smith');
-  await win.getByLabel('Email').fill('jonny@example.com');
-  await win.getByLabel('Subject').fill('product questions');
-  await win.getByRole('button', { name: 'Start chat' }).click();
-  await win.locator('.pz-sys', { hasText: 'Chat started' }).waitFor();
-  return sessionId(page, f);
-}
+const startThroughForm = (page: Page, f: Flavour) =>
+  startChatThroughForm(page, { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'product questions' }, f.idOf);
 
 /** The agent API calls the shared Agent helper does not have. */
 async function staffCall(s: TestServer, token: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -156,11 +140,7 @@ describe.each(FLAVOURS)('$name: seed 000 with async decided by the deployment', 
     await page.locator('.pz-sys', { hasText: 'Demo Agent connected' }).waitFor();
     await talk(page, agent, sid, 'Hello, I need help', 'Sure, what is your order number?');
 
-    const leave = page.waitForRequest((r) => f.leave(r.method(), r.url(), id), { timeout: 10_000 });
-    await agent.done(interaction);
-    await leave;
-    await page.locator('.pz-sys', { hasText: 'Chat ended' }).waitFor();
-    await until(async () => (await agent.session(sid)).session.state === 'Ended', 'the session to end on the server');
+    await markDoneAndWaitForEnd(page, agent, interaction, sid, (r) => f.leave(r.method(), r.url(), id));
     expect(await page.locator('.pz-inj').count()).toBe(0);
     expect(w.errors).toEqual([]);
     await ctx.close();
@@ -215,7 +195,7 @@ describe.each(FLAVOURS)('$name: seed 000 with async decided by the deployment', 
       await agent.waitForMessage(sid, (m) => m.type === 'Text' && m.text === 'Thank you! One more question though');
       await agent.send(sid, 'Welcome back, go ahead.');
       await page.locator('.pz-agent .pz-b', { hasText: 'Welcome back, go ahead.' }).waitFor();
-      expect(await sessionId(page, f)).toBe(id);
+      expect(await sessionIdOf(page, f.idOf)).toBe(id);
       await talk(page, agent, sid, 'Can I change the address?', 'Yes, done.');
       expect(await notice.count()).toBe(1);
       expect(await page.locator('.pz-sys', { hasText: 'Demo Agent connected' }).count()).toBe(1);
@@ -224,7 +204,7 @@ describe.each(FLAVOURS)('$name: seed 000 with async decided by the deployment', 
       await page.reload();
       await page.locator('.pz-win').waitFor({ state: 'visible' });
       await page.locator('.pz-agent .pz-b', { hasText: 'Yes, done.' }).waitFor();
-      expect(await sessionId(page, f)).toBe(id);
+      expect(await sessionIdOf(page, f.idOf)).toBe(id);
       await agent.send(sid, 'after the reload');
       await page.locator('.pz-agent .pz-b', { hasText: 'after the reload' }).waitFor();
       await talk(page, agent, sid, 'Thanks again', 'You are welcome.');

@@ -3,7 +3,7 @@
  * served from its origin, Debian's Chromium through playwright-core, and an agent driven through
  * the agent REST API.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildParley, type Parley } from '../packages/server/src/app.js';
@@ -225,15 +225,23 @@ export async function until<T>(fn: () => Promise<T> | T, what: string, timeoutMs
   }
 }
 
+/** Where a transport's WebChatService.getSessionData keeps the session id (v3 `sessionId`, GMS `sessionID`, guest chat `conversationId`). */
+export type SessionIdOf = (data: Record<string, string>) => string | undefined;
+
 /** The page's chat session id, from WebChatService.getSessionData. */
-export async function sessionIdOf(page: Page): Promise<string> {
-  const id = await page.evaluate(async () => ((await (window as any).CXBus.command('WebChatService.getSessionData')) as { sessionId?: string }).sessionId);
-  if (!id) throw new Error('the page has no chat session');
+export async function sessionIdOf(page: Page, idOf: SessionIdOf = (d) => d.sessionId): Promise<string> {
+  const data = (await page.evaluate(() => (window as any).CXBus.command('WebChatService.getSessionData'))) as Record<string, string>;
+  const id = idOf(data ?? {});
+  if (!id) throw new Error('the page has no chat session: ' + JSON.stringify(data));
   return id;
 }
 
 /** Opens the widget, submits the registration form, waits for the start; returns the session id. */
-export async function startChatThroughForm(page: Page, who = { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'Order 42' }): Promise<string> {
+export async function startChatThroughForm(
+  page: Page,
+  who = { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'Order 42' },
+  idOf?: SessionIdOf,
+): Promise<string> {
   await page.locator('.pz-cb').click();
   const win = page.locator('.pz-win');
   await win.getByLabel('First name').fill(who.firstname);
@@ -242,5 +250,17 @@ export async function startChatThroughForm(page: Page, who = { firstname: 'Jonny
   await win.getByLabel('Subject').fill(who.subject);
   await win.getByRole('button', { name: 'Start chat' }).click();
   await win.locator('.pz-sys', { hasText: 'Chat started' }).waitFor();
-  return sessionIdOf(page);
+  return sessionIdOf(page, idOf);
+}
+
+/**
+ * The agent marks a synchronous chat done; waits for what ends it: the transport's leave request
+ * (`isLeave`), "Chat ended" on the page and the session Ended on the server.
+ */
+export async function markDoneAndWaitForEnd(page: Page, agent: Agent, interactionId: string, sessionId: string, isLeave: (r: Request) => boolean): Promise<void> {
+  const leave = page.waitForRequest(isLeave, { timeout: 10_000 });
+  await agent.done(interactionId);
+  await leave;
+  await page.locator('.pz-sys', { hasText: 'Chat ended' }).waitFor();
+  await until(async () => (await agent.session(sessionId)).session.state === 'Ended', 'the session to end on the server');
 }

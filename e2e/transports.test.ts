@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { Agent, API_KEY, closeServerAndBrowser, openServerAndBrowser, SEED_000, type TestServer, until, watch } from './helpers.js';
+import { Agent, API_KEY, closeServerAndBrowser, markDoneAndWaitForEnd, openServerAndBrowser, SEED_000, sessionIdOf, startChatThroughForm, type TestServer, until, watch } from './helpers.js';
 
 const USER_DATA = {
   addressStreet: '64472 Brown Street',
@@ -83,24 +83,8 @@ ${script ? `<script>\n${script}\n</script>` : ''}
 </body></html>`;
 }
 
-async function sessionId(page: Page, f: Flavour): Promise<string> {
-  const data = (await page.evaluate(() => (window as any).CXBus.command('WebChatService.getSessionData'))) as Record<string, string>;
-  const id = f.idOf(data);
-  if (!id) throw new Error('no session on the page: ' + JSON.stringify(data));
-  return id;
-}
-
-async function startThroughForm(page: Page, f: Flavour): Promise<string> {
-  await page.locator('.pz-cb').click();
-  const win = page.locator('.pz-win');
-  await win.getByLabel('First name').fill('Jonny');
-  await win.getByLabel('Last name').fill('Smith');
-  await win.getByLabel('Email').fill('jonny@example.com');
-  await win.getByLabel('Subject').fill('product questions');
-  await win.getByRole('button', { name: 'Start chat' }).click();
-  await win.locator('.pz-sys', { hasText: 'Chat started' }).waitFor();
-  return sessionId(page, f);
-}
+const startThroughForm = (page: Page, f: Flavour) =>
+  startChatThroughForm(page, { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'product questions' }, f.idOf);
 
 describe.each(FLAVOURS)('$name', (f) => {
   let s: TestServer;
@@ -149,7 +133,7 @@ describe.each(FLAVOURS)('$name', (f) => {
     await page.reload();
     await page.locator('.pz-win').waitFor({ state: 'visible' });
     await page.locator('.pz-agent .pz-b', { hasText: 'Sure, what is your order number?' }).waitFor();
-    expect(await sessionId(page, f)).toBe(id);
+    expect(await sessionIdOf(page, f.idOf)).toBe(id);
     await agent.send(sid, 'after the reload');
     await page.locator('.pz-agent .pz-b', { hasText: 'after the reload' }).waitFor();
     await page.locator('.pz-ft textarea').fill('Order 42');
@@ -186,11 +170,7 @@ describe.each(FLAVOURS)('$name', (f) => {
     const { id: interaction, sessionId: sid } = await agent.acceptNext(id);
     await page.locator('.pz-sys', { hasText: 'Demo Agent connected' }).waitFor();
 
-    const leave = page.waitForRequest((r) => f.leave(r.method(), r.url(), id), { timeout: 10_000 });
-    await agent.done(interaction);
-    await leave;
-    await page.locator('.pz-sys', { hasText: 'Chat ended' }).waitFor();
-    await until(async () => (await agent.session(sid)).session.state === 'Ended', 'the session to end on the server');
+    await markDoneAndWaitForEnd(page, agent, interaction, sid, (r) => f.leave(r.method(), r.url(), id));
     expect(await page.locator('.pz-inj').count()).toBe(0);
     expect(w.errors).toEqual([]);
     await ctx.close();
