@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { describeWithService, probePostgres, probeRedis, type Probe } from './external-services.js';
+import { sleep, sql, until } from './faults/harness.js';
 import { Agent, AGENT, createStaff, http, opId, V3 } from './helpers.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -23,19 +23,8 @@ const PASSWORD = AGENT.password;
 const SECRET = 'multi-node-shared-secret-'.padEnd(48, 'x');
 const SHUTDOWN_DELAY_MS = 1_000;
 const DISCONNECT_GRACE_SECONDS = 4;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const texts = (seen: any[]) => seen.filter((m) => m.type === 'Text').map((m) => m.text);
 const indexNum = (index: string) => Number(index.replace('-', ''));
-
-async function until<T>(check: () => T | false | undefined | Promise<T | false | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** One server process. */
 class Node {
@@ -177,17 +166,6 @@ class AgentSocket {
 
   terminate() {
     this.ws.terminate();
-  }
-}
-
-async function sql(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 

@@ -43,7 +43,8 @@ export function processGuard(): { errors: unknown[]; dispose(): void } {
   };
 }
 
-async function sql(url: string, text: string): Promise<void> {
+/** Runs one statement on its own connection (schemas of a test: create, drop). */
+export async function sql(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   client.on('error', () => undefined);
   await client.connect();
