@@ -80,8 +80,7 @@ ${SEED_000}
 </body></html>`;
 }
 
-const startThroughForm = (page: Page, f: Flavour) =>
-  startChatThroughForm(page, { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'product questions' }, f.idOf);
+const startThroughForm = (page: Page, f: Flavour) => startChatThroughForm(page, { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'product questions' }, f.idOf);
 
 /** The agent API calls the shared Agent helper does not have. */
 async function staffCall(s: TestServer, token: string, method: string, path: string, body?: unknown): Promise<any> {

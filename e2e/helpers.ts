@@ -106,7 +106,7 @@ export async function openServerAndBrowser(env: Record<string, string> = {}): Pr
   return { s, browser: await launch() };
 }
 
-export async function closeServerAndBrowser(s: TestServer | undefined, browser: Browser | undefined): Promise<void> {
+export async function closeServerAndBrowser(s: { close(): Promise<void> } | undefined, browser: Browser | undefined): Promise<void> {
   await browser?.close();
   await s?.close();
 }
@@ -237,11 +237,7 @@ export async function sessionIdOf(page: Page, idOf: SessionIdOf = (d) => d.sessi
 }
 
 /** Opens the widget, submits the registration form, waits for the start; returns the session id. */
-export async function startChatThroughForm(
-  page: Page,
-  who = { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'Order 42' },
-  idOf?: SessionIdOf,
-): Promise<string> {
+export async function startChatThroughForm(page: Page, who = { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'Order 42' }, idOf?: SessionIdOf): Promise<string> {
   await page.locator('.pz-cb').click();
   const win = page.locator('.pz-win');
   await win.getByLabel('First name').fill(who.firstname);

@@ -83,8 +83,7 @@ ${script ? `<script>\n${script}\n</script>` : ''}
 </body></html>`;
 }
 
-const startThroughForm = (page: Page, f: Flavour) =>
-  startChatThroughForm(page, { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'product questions' }, f.idOf);
+const startThroughForm = (page: Page, f: Flavour) => startChatThroughForm(page, { firstname: 'Jonny', lastname: 'Smith', email: 'jonny@example.com', subject: 'product questions' }, f.idOf);
 
 describe.each(FLAVOURS)('$name', (f) => {
   let s: TestServer;
