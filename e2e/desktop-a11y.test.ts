@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { Customer, launchBrowser, setReady, signIn, startDesktopServer, watchPage, type DesktopServer } from './desktop-helpers.js';
+import { closeDesktopAndBrowser, Customer, type DesktopServer, openDesktopAndBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -21,14 +21,8 @@ async function axe(page: Page): Promise<{ id: string; impact: string; nodes: str
 
 let server: DesktopServer;
 let browser: Browser;
-beforeAll(async () => {
-  server = await startDesktopServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(async () => ({ server, browser } = await openDesktopAndBrowser()));
+afterAll(() => closeDesktopAndBrowser(server, browser));
 
 describe('desktop accessibility', () => {
   it('keyboard-only sign-in, and no serious axe violation on every view', async () => {

@@ -3,11 +3,12 @@
  * `agent2`, `supervisor`, `admin`, all with the same password), Chromium, the desktop page, and a
  * customer driven through the consumer v3 API over HTTP.
  */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildParley, type Parley } from '../packages/server/src/app.js';
 import { testConfig } from '../packages/server/src/config.js';
+import { launch } from './helpers.js';
 
 export const API_KEY = 'test-key-1234';
 export const PASSWORD = 'agent-pass-1';
@@ -34,8 +35,14 @@ export async function startDesktopServer(env: Record<string, string> = {}): Prom
   return { parley, url: `http://127.0.0.1:${addr.port}`, close: () => parley.close() };
 }
 
-/** The widget tests' browser launch and page watcher, under the names these tests use. */
-export { launch as launchBrowser, until as eventually, watch as watchPage } from './helpers.js';
+/** The widget tests' browser launch, teardown and page watcher, under the names these tests use. */
+export { closeServerAndBrowser as closeDesktopAndBrowser, launch as launchBrowser, until as eventually, watch as watchPage } from './helpers.js';
+
+/** A desktop server and a browser for the tests of one file. */
+export async function openDesktopAndBrowser(env: Record<string, string> = {}): Promise<{ server: DesktopServer; browser: Browser }> {
+  const server = await startDesktopServer(env);
+  return { server, browser: await launch() };
+}
 
 /** Opens the desktop and signs in. */
 export async function signIn(page: Page, url: string, username: string, password = PASSWORD): Promise<void> {

@@ -6,20 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { Customer, eventually, launchBrowser, setReady, signIn, startDesktopServer, watchPage, type DesktopServer } from './desktop-helpers.js';
+import { closeDesktopAndBrowser, Customer, type DesktopServer, eventually, openDesktopAndBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
 
 const GRACE_SECONDS = 2;
 let server: DesktopServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startDesktopServer({ AGENT_DISCONNECT_GRACE_SECONDS: String(GRACE_SECONDS), AGENT_HANDLING_GRACE_SECONDS: '600' });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(async () => ({ server, browser } = await openDesktopAndBrowser({ AGENT_DISCONNECT_GRACE_SECONDS: String(GRACE_SECONDS), AGENT_HANDLING_GRACE_SECONDS: '600' })));
+afterAll(() => closeDesktopAndBrowser(server, browser));
 
 async function openDesktop(username: string) {
   const ctx = await browser.newContext();

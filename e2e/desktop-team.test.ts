@@ -6,19 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
-import { Customer, eventually, launchBrowser, setReady, signIn, startDesktopServer, watchPage, type DesktopServer } from './desktop-helpers.js';
+import { closeDesktopAndBrowser, Customer, type DesktopServer, eventually, openDesktopAndBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
 
 let server: DesktopServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startDesktopServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(async () => ({ server, browser } = await openDesktopAndBrowser()));
+afterAll(() => closeDesktopAndBrowser(server, browser));
 
 async function openDesktop(username: string, setup?: (page: Page) => Promise<void>) {
   const ctx = await browser.newContext();

@@ -5,19 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { Customer, launchBrowser, setReady, signIn, startDesktopServer, watchPage, type DesktopServer } from './desktop-helpers.js';
+import { closeDesktopAndBrowser, Customer, type DesktopServer, openDesktopAndBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
 
 let server: DesktopServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  server = await startDesktopServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(async () => ({ server, browser } = await openDesktopAndBrowser()));
+afterAll(() => closeDesktopAndBrowser(server, browser));
 
 type Box = { x: number; y: number; width: number; height: number };
 const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
