@@ -6,21 +6,13 @@
  * session's read grace run out.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { API_KEY, clearCookies, openPage, startServer, TestAgent, v3Config, type Page, type TestServer } from './server.testkit.js';
+import { closeSocketsSilently, installRecordingWebSocket } from './sockets.testkit.js';
 import '../transports/index.js';
 import '../transports/gms-chat-v2.js';
 import '../transports/purecloud-v2-sockets.js';
 
-// Node 20 has no WebSocket (the guest chat stream): the ws one, recorded so a page can "go away".
-const sockets: WebSocket[] = [];
-class RecordingWebSocket extends WebSocket {
-  constructor(...a: ConstructorParameters<typeof WebSocket>) {
-    super(...a);
-    sockets.push(this);
-  }
-}
-(globalThis as any).WebSocket = RecordingWebSocket;
+installRecordingWebSocket();
 
 const clock = { offset: 0, now: () => Date.now() + clock.offset };
 const PING = '_genesys.widgets.webchat.state.ping';
@@ -44,11 +36,7 @@ afterEach(() => {
 /** The page goes away: polling stops, sockets close without telling anyone. */
 function gone(p: Page) {
   p.svc.command('WebChatService.stopPoll').fail(() => undefined);
-  for (const s of sockets.splice(0)) {
-    s.onclose = null;
-    s.onmessage = null;
-    s.close();
-  }
+  closeSocketsSilently();
 }
 const open = (config: Record<string, any>) => {
   const p = openPage(config);

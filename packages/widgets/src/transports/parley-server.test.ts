@@ -4,29 +4,13 @@
  * WebSocket stream. A whole chat each way with the agent API on the other side, and a restore.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { API_KEY, clearCookies, openPage, PNG, startServer, TestAgent, type Page, type TestServer } from '../service/server.testkit.js';
+import { closeSocketsSilently, installRecordingWebSocket, sockets } from '../service/sockets.testkit.js';
 import './index.js';
 import './gms-chat-v2.js';
 import './purecloud-v2-sockets.js';
 
-// Node 20 has no WebSocket: the ws one, recording its instances so a test can let a page "go away".
-const sockets: WebSocket[] = [];
-class RecordingWebSocket extends WebSocket {
-  constructor(...a: ConstructorParameters<typeof WebSocket>) {
-    super(...a);
-    sockets.push(this);
-  }
-}
-(globalThis as any).WebSocket = RecordingWebSocket;
-/** The page is gone: its sockets close without telling anyone (no reconnect). */
-function pageGone() {
-  for (const s of sockets.splice(0)) {
-    s.onclose = null;
-    s.onmessage = null;
-    s.close();
-  }
-}
+installRecordingWebSocket();
 
 const FORM = { firstname: 'Jonny', lastname: 'Smith', email: 'j@x.io', subject: 'Order 42' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -225,7 +209,7 @@ describe('purecloud-v2-sockets against the Parley server', () => {
     await agent.accept(id);
     for (const t of ['one', 'two', 'three']) await agent.say(id, t);
     await p1.next('messageReceived', (e) => e.data.messages.some((m: any) => m.text === 'three'), 6000);
-    pageGone();
+    closeSocketsSilently();
     pages.splice(0);
 
     const p2 = open(guest({ maxMessagePageSize: 2 }));
