@@ -169,6 +169,15 @@ async function gmsStart(url: string, key: string): Promise<GmsFx> {
   if (r.status !== 200) throw new Error(`gms start ${r.status}`);
   return { chatId: r.body.chatId, alias: r.body.alias, userId: r.body.userId, secureKey: r.body.secureKey, key };
 }
+/** A GMS chat whose customer uploaded a file. */
+async function gmsStartWithFile(url: string): Promise<{ g: GmsFx; fileId: string }> {
+  const g = await gmsStart(url, API_KEY);
+  const form = new FormData();
+  for (const [k, v] of Object.entries({ alias: g.alias, userId: g.userId, secureKey: g.secureKey })) form.append(k, v);
+  form.append('file', new Blob([PNG], { type: 'image/png' }), 'd.png');
+  const r = await http(`${url}${G}/${g.chatId}/file`, { method: 'POST', headers: { apikey: API_KEY }, body: form });
+  return { g, fileId: r.body.userData['file-id'] as string };
+}
 async function guestStart(url: string, deploymentId: string): Promise<GuestFx> {
   const r = await http(`${url}/api/v2/webchat/guest/conversations`, { method: 'POST', json: { deploymentId, memberInfo: { displayName: 'Matrix' } } });
   if (r.status !== 200) throw new Error(`guest start ${r.status}`);
@@ -311,14 +320,7 @@ const ROWS: Record<string, Row> = {
   // The download works without the apikey header (a plain link): the signed secureKey decides.
   [`GET /genesys/2/chat/:serviceName/:chatId/file/:fileId/download`]: {
     expect: only('customer'),
-    fresh: async (w) => {
-      const g = await gmsStart(w.url, API_KEY);
-      const form = new FormData();
-      for (const [k, v] of Object.entries({ alias: g.alias, userId: g.userId, secureKey: g.secureKey })) form.append(k, v);
-      form.append('file', new Blob([PNG], { type: 'image/png' }), 'd.png');
-      const r = await http(`${w.url}${G}/${g.chatId}/file`, { method: 'POST', headers: { apikey: API_KEY }, body: form });
-      return { g, fileId: r.body.userData['file-id'] as string };
-    },
+    fresh: (w) => gmsStartWithFile(w.url),
     build: async (w, id, s) => {
       const { headers, creds } = await gmsCreds(w, id, s.g);
       return { method: 'GET', path: `${G}/${s.g.chatId}/file/${s.fileId}/download?${new URLSearchParams(creds)}`, headers };
@@ -326,14 +328,7 @@ const ROWS: Record<string, Row> = {
   },
   [`POST /genesys/2/chat/:serviceName/:chatId/file/:fileId/download`]: {
     expect: only('customer'),
-    fresh: async (w) => {
-      const g = await gmsStart(w.url, API_KEY);
-      const form = new FormData();
-      for (const [k, v] of Object.entries({ alias: g.alias, userId: g.userId, secureKey: g.secureKey })) form.append(k, v);
-      form.append('file', new Blob([PNG], { type: 'image/png' }), 'd.png');
-      const r = await http(`${w.url}${G}/${g.chatId}/file`, { method: 'POST', headers: { apikey: API_KEY }, body: form });
-      return { g, fileId: r.body.userData['file-id'] as string };
-    },
+    fresh: (w) => gmsStartWithFile(w.url),
     build: async (w, id, s) => {
       const { headers, creds } = await gmsCreds(w, id, s.g);
       return { method: 'POST', path: `${G}/${s.g.chatId}/file/${s.fileId}/download`, headers, form: creds };
