@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GmsCustomer, gmsStartForm, GuestCustomer, guestCreateBody } from './compat-helpers.js';
-import { Agent, AGENT, createStaff, http, startServer, SteppedClock, V3Customer, type Running } from './helpers.js';
+import { Agent, createStaff, http, SteppedClock, startServerWithAdmin, V3Customer, type Running } from './helpers.js';
 
 /** The v3 start the Genesys Widgets client sends (reference §1): no async field. */
 function genesysV3Start(endpoint: string) {
@@ -30,8 +30,7 @@ describe('async decided by the deployment', () => {
   let admin: Agent;
   let agent: Agent;
   beforeAll(async () => {
-    srv = await startServer();
-    admin = await new Agent(srv.url, { username: 'admin', password: AGENT.password }).login();
+    ({ srv, admin } = await startServerWithAdmin());
     agent = await new Agent(srv.url).login();
   });
   afterAll(() => srv.close());
@@ -126,8 +125,7 @@ describe("seed 000's segments", () => {
   let admin: Agent;
   beforeAll(async () => {
     clock = new SteppedClock();
-    srv = await startServer({}, clock);
-    admin = await new Agent(srv.url, { username: 'admin', password: AGENT.password }).login();
+    ({ srv, admin } = await startServerWithAdmin({}, clock));
   });
   afterAll(() => srv.close());
 

@@ -311,8 +311,8 @@ export class SteppedClock {
 }
 
 /** A server and its demo admin, signed in. */
-export async function startServerWithAdmin(overrides: Overrides = {}): Promise<{ srv: Running; admin: Agent }> {
-  const srv = await startServer(overrides);
+export async function startServerWithAdmin(...args: Parameters<typeof startServer>): Promise<{ srv: Running; admin: Agent }> {
+  const srv = await startServer(...args);
   return { srv, admin: await new Agent(srv.url, { username: 'admin', password: AGENT.password }).login() };
 }
 
