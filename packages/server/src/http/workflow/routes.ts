@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { toV3Message, webUrl, type Visibility } from '@parley/protocol';
+import { webUrl, workflowResponses, type Visibility } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
 import { ChatError } from '../../core/errors.js';
@@ -11,6 +11,7 @@ import { topics, type Fanout } from '../../ports/fanout.js';
 import type { Deployment, Session, Store } from '../../ports/store.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
+import { toWorkflowMessage, toWorkflowSession, toWorkflowTicket } from './wire.js';
 
 const VIS: Record<string, Visibility> = { ALL: 'All', INT: 'Int', VIP: 'Vip' };
 const visibility = z
@@ -108,23 +109,17 @@ export function registerWorkflowApi(app: FastifyInstance, deps: { chat: ChatServ
   };
   const from = (nickname: string | undefined) => ({ participantId: '00000000-0000-0000-0000-000000000001', type: 'External' as const, nickname: nickname ?? 'Workflow' });
 
-  doc({ method: 'get', path: `${P}/sessions/:sessionId`, tag: 'workflow', summary: 'A session and its attached data, with IsOnline and ChatServerAppName (seed 002)', security: ['apiKey'] });
+  doc({ method: 'get', path: `${P}/sessions/:sessionId`, tag: 'workflow', summary: 'A session and its attached data, with IsOnline and ChatServerAppName (seed 002)', security: ['apiKey'], response: workflowResponses.session });
   app.get(
     `${P}/sessions/:sessionId`,
     route(async (req, _reply, d) => {
       const s = await sessionOf(req, d);
       const interactions = await store.tx((tx) => tx.listInteractions({ sessionId: s.id }));
-      return {
-        sessionId: s.id,
-        state: s.state,
-        async: s.async,
-        userData: { ...s.userData, IsOnline: s.state === 'Active' ? '1' : '0', ChatServerAppName: d.settings?.appName ?? deps.appName },
-        interactions,
-      };
+      return toWorkflowSession(s, interactions, d.settings?.appName ?? deps.appName);
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/message`, tag: 'workflow', summary: 'Seed 002 Message: MessageText, MessageType, Nickname, Visibility (ALL|INT|VIP)', body: messageBody, bodyContentTypes: FORMS, security: ['apiKey'], responses: { '200': '{message}', '400': 'missing MessageText or bad Visibility', '404': 'INVALID_SESSION: the chat is offline' } });
+  doc({ method: 'post', path: `${P}/sessions/:sessionId/message`, tag: 'workflow', summary: 'Seed 002 Message: MessageText, MessageType, Nickname, Visibility (ALL|INT|VIP)', body: messageBody, bodyContentTypes: FORMS, security: ['apiKey'], responses: { '200': '{message}', '400': 'missing MessageText or bad Visibility', '404': 'INVALID_SESSION: the chat is offline' }, response: workflowResponses.message });
   app.post(
     `${P}/sessions/:sessionId/message`,
     route(async (req, _reply, d) => {
@@ -133,11 +128,11 @@ export function registerWorkflowApi(app: FastifyInstance, deps: { chat: ChatServ
       if (body.MessageText.length > chat.limits.maxMessageLength) throw new ChatError('PAYLOAD_TOO_LARGE', `MessageText is longer than ${chat.limits.maxMessageLength} characters`);
       online(s);
       const m = await append(s, { type: 'Text', from: from(body.Nickname), visibility: VIS[body.Visibility]!, text: body.MessageText, ...(body.MessageType ? { subtype: body.MessageType } : {}) });
-      return { message: toV3Message(m) };
+      return { message: toWorkflowMessage(m) };
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/notice`, tag: 'workflow', summary: 'Seed 002 Notice: NoticeType USER_PUSHED_URL (NoticeText a URL) or USER_CUSTOM', body: noticeBody, bodyContentTypes: FORMS, security: ['apiKey'] });
+  doc({ method: 'post', path: `${P}/sessions/:sessionId/notice`, tag: 'workflow', summary: 'Seed 002 Notice: NoticeType USER_PUSHED_URL (NoticeText a URL) or USER_CUSTOM', body: noticeBody, bodyContentTypes: FORMS, security: ['apiKey'], response: workflowResponses.message });
   app.post(
     `${P}/sessions/:sessionId/notice`,
     route(async (req, _reply, d) => {
@@ -148,11 +143,11 @@ export function registerWorkflowApi(app: FastifyInstance, deps: { chat: ChatServ
         body.NoticeType === 'USER_PUSHED_URL'
           ? await append(s, { type: 'PushUrl', from: from(body.Nickname), visibility: VIS[body.Visibility]!, url: body.NoticeText!, text: body.NoticeText!, subtype: 'USER_PUSHED_URL' })
           : await append(s, { type: 'Notice', from: from(body.Nickname), visibility: VIS[body.Visibility]!, text: body.NoticeText ?? '', subtype: 'USER_CUSTOM' });
-      return { message: toV3Message(m) };
+      return { message: toWorkflowMessage(m) };
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/ui-events`, tag: 'workflow', summary: 'Send a UI event to the widget: ui-event-update-promotion {title, options} or ui-event-close-promotion (seed 004)', body: uiEventBody, security: ['apiKey'] });
+  doc({ method: 'post', path: `${P}/sessions/:sessionId/ui-events`, tag: 'workflow', summary: 'Send a UI event to the widget: ui-event-update-promotion {title, options} or ui-event-close-promotion (seed 004)', body: uiEventBody, security: ['apiKey'], response: workflowResponses.message });
   app.post(
     `${P}/sessions/:sessionId/ui-events`,
     route(async (req, _reply, d) => {
@@ -160,11 +155,11 @@ export function registerWorkflowApi(app: FastifyInstance, deps: { chat: ChatServ
       const body = parseOr400(uiEventBody, req.body, 'UI event');
       online(s);
       const m = await append(s, { type: 'Notice', from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' }, visibility: 'All', event: body.name, data: body.data, subtype: 'UiEvent' });
-      return { message: toV3Message(m) };
+      return { message: toWorkflowMessage(m) };
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:sessionId/bot-reply`, tag: 'workflow', summary: 'An external bot answers: replies, a hand-off to a queue, or the end of the bot part', body: botReplyBody, security: ['apiKey'] });
+  doc({ method: 'post', path: `${P}/sessions/:sessionId/bot-reply`, tag: 'workflow', summary: 'An external bot answers: replies, a hand-off to a queue, or the end of the bot part', body: botReplyBody, security: ['apiKey'], response: workflowResponses.botReply });
   app.post(
     `${P}/sessions/:sessionId/bot-reply`,
     route(async (req, _reply, d) => {
@@ -178,28 +173,28 @@ export function registerWorkflowApi(app: FastifyInstance, deps: { chat: ChatServ
     }),
   );
 
-  doc({ method: 'get', path: `${P}/tickets`, tag: 'workflow', summary: 'Tickets (interactions) of this deployment: open, closed or all; optionally of one session', query: ticketQuery, security: ['apiKey'] });
+  doc({ method: 'get', path: `${P}/tickets`, tag: 'workflow', summary: 'Tickets (interactions) of this deployment: open, closed or all; optionally of one session', query: ticketQuery, security: ['apiKey'], response: workflowResponses.tickets });
   app.get(
     `${P}/tickets`,
     route(async (req, _reply, d) => {
       const q = parseOr400(ticketQuery, req.query, 'query');
       const states = q.state === 'open' ? (['Workflow', 'Queued', 'Offered', 'Handling', 'Finalizing'] as const) : q.state === 'closed' ? (['Completed'] as const) : undefined;
       const list = await store.tx((tx) => tx.listInteractions({ deploymentId: d.id, ...(states ? { states: [...states] } : {}), ...(q.sessionId ? { sessionId: q.sessionId } : {}) }));
-      return { tickets: list };
+      return { tickets: list.map(toWorkflowTicket) };
     }),
   );
-  doc({ method: 'get', path: `${P}/tickets/:ticketId`, tag: 'workflow', summary: 'One ticket', security: ['apiKey'] });
+  doc({ method: 'get', path: `${P}/tickets/:ticketId`, tag: 'workflow', summary: 'One ticket', security: ['apiKey'], response: workflowResponses.ticket });
   app.get(
     `${P}/tickets/:ticketId`,
     route(async (req, _reply, d) => {
       const { ticketId } = parseOr400(ticketParams, req.params, 'path');
       const t = await store.tx((tx) => tx.getInteraction(ticketId));
       if (!t || t.deploymentId !== d.id) throw new ChatError('NOT_FOUND', 'ticket not found');
-      return { ticket: t };
+      return { ticket: toWorkflowTicket(t) };
     }),
   );
   const closeBody = z.object({ comments: z.string().max(2000).default('') });
-  doc({ method: 'post', path: `${P}/tickets/:ticketId/close`, tag: 'workflow', summary: 'Close a ticket with comments (the agent is told and leaves)', body: closeBody, security: ['apiKey'] });
+  doc({ method: 'post', path: `${P}/tickets/:ticketId/close`, tag: 'workflow', summary: 'Close a ticket with comments (the agent is told and leaves)', body: closeBody, security: ['apiKey'], response: workflowResponses.ticket });
   app.post(
     `${P}/tickets/:ticketId/close`,
     route(async (req, _reply, d) => {
@@ -207,7 +202,7 @@ export function registerWorkflowApi(app: FastifyInstance, deps: { chat: ChatServ
       const { comments } = parseOr400(closeBody, req.body ?? {}, 'close');
       const t = await store.tx((tx) => tx.getInteraction(ticketId));
       if (!t || t.deploymentId !== d.id) throw new ChatError('NOT_FOUND', 'ticket not found');
-      return { ticket: await flows.closeTicket(ticketId, comments || 'closed through the ticket API') };
+      return { ticket: toWorkflowTicket(await flows.closeTicket(ticketId, comments || 'closed through the ticket API')) };
     }),
   );
 }
