@@ -26,12 +26,16 @@ async function seriousAxe(page: Page): Promise<string[]> {
   });
 }
 
-async function uiEvent(s: TestServer, sessionId: string, name: string, data?: unknown): Promise<void> {
-  const res = await fetch(`${s.url}/workflow/v1/sessions/${sessionId}/ui-events`, {
+function postUiEvent(s: TestServer, sessionId: string, name: string, data?: unknown): Promise<Response> {
+  return fetch(`${s.url}/workflow/v1/sessions/${sessionId}/ui-events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': SERVER_KEY },
     body: JSON.stringify({ name, data }),
   });
+}
+
+async function uiEvent(s: TestServer, sessionId: string, name: string, data?: unknown): Promise<void> {
+  const res = await postUiEvent(s, sessionId, name, data);
   if (!res.ok) throw new Error(`ui-events -> ${res.status} ${await res.text()}`);
 }
 
@@ -139,10 +143,12 @@ CXBus.subscribe('WebChatService.ui-event-close-promotion', function (e) { window
       title: 'Special offer <img src=x onerror="window.__pwned()">',
       options: [
         { title: 'See the offer', url: 'https://example.com/offer' },
-        { title: 'Bad', url: 'javascript:window.__pwned()' },
         { title: 'Exit', text: 'talk to bot' },
       ],
     };
+    // A link that is not http(s) never reaches the page: the server refuses the event.
+    const hostile = { ...promo, options: [...promo.options, { title: 'Bad', url: 'javascript:window.__pwned()' }] };
+    expect((await postUiEvent(s, sid, 'ui-event-update-promotion', hostile)).status).toBe(400);
     await uiEvent(s, sid, 'ui-event-update-promotion', promo);
     const banner = page.getByRole('region', { name: promo.title });
     await banner.waitFor();

@@ -34,6 +34,7 @@ import { registerAgentApi } from './http/agent/routes.js';
 import { registerAgentEvents } from './http/agent/events.js';
 import { registerAdminApi } from './http/admin/routes.js';
 import { RoutingService } from './core/routing-service.js';
+import { PresenceWatch } from './core/presence-watch.js';
 import { SupervisionService } from './core/supervision.js';
 import { IdleControl } from './core/idle-control.js';
 import { FlowEngine } from './flows/engine.js';
@@ -46,6 +47,7 @@ export interface Parley {
   fanout: Fanout;
   chat: ChatService;
   routing: RoutingService;
+  presence: PresenceWatch;
   supervision: SupervisionService;
   flows: FlowEngine;
   idle: IdleControl;
@@ -134,7 +136,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const auth = new StaffAuth(store, fanout, tokens, clock, new LoginThrottle({ ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 }));
   const fileLinks = new FileLinks(secret, config.FILE_LINK_TTL_SECONDS, () => clock.now());
   const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
-  const routing = new RoutingService(store, fanout, clock, chat);
+  const presence = new PresenceWatch(store, clock, chat, { graceMs: config.AGENT_DISCONNECT_GRACE_SECONDS * 1000, handlingGraceMs: config.AGENT_HANDLING_GRACE_SECONDS * 1000 });
+  const routing = new RoutingService(store, fanout, clock, chat, presence);
   const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
   const idle = new IdleControl(store, fanout, clock, chat);
@@ -212,10 +215,11 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   registerGmsV2(app, { chat, store, tokens, files, openapi, maxUploadBytes: config.MAX_UPLOAD_BYTES, uploadTypes: config.UPLOAD_TYPES, startLimitPerMinute: config.START_LIMIT_PER_MINUTE });
   registerGuestV2(app, { chat, store, tokens, fanout, openapi, startLimitPerMinute: config.START_LIMIT_PER_MINUTE, heartbeatMs: config.GUEST_HEARTBEAT_MS, fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, '') });
   registerAgentApi(app, { chat, routing, supervision, store, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
-  registerAgentEvents(app, { chat, routing, supervision, store, auth, fanout, clock });
+  registerAgentEvents(app, { chat, routing, supervision, store, auth, fanout, clock, presence });
   registerAdminApi(app, { store, auth, openapi });
   registerWorkflowApi(app, { chat, flows, store, fanout, openapi, appName: 'parley' });
   routing.start(opts.routeEveryMs ?? 500);
+  presence.start();
   const sweepEvery = opts.sweepEveryMs ?? 5_000;
   let queueUpdates: NodeJS.Timeout | null = null;
   if (sweepEvery > 0) {
@@ -265,6 +269,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     fanout,
     chat,
     routing,
+    presence,
     supervision,
     flows,
     idle,
@@ -278,6 +283,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       if (opts.drainDelayMs) await new Promise((resolve) => setTimeout(resolve, opts.drainDelayMs));
       idle.stop();
       if (queueUpdates) clearInterval(queueUpdates);
+      presence.stop();
       await routing.stop();
       await flows.settled();
       chat.stopWaiting();

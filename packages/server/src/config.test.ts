@@ -26,6 +26,14 @@ describe('configuration', () => {
     expect(() => loadConfig({}, ['--port'])).toThrow(/needs a value/);
   });
 
+  it('agent presence graces: defaults, and the Handling grace is not shorter than the disconnect grace', () => {
+    const c = loadConfig({});
+    expect([c.AGENT_DISCONNECT_GRACE_SECONDS, c.AGENT_HANDLING_GRACE_SECONDS]).toEqual([20, 180]);
+    expect(loadConfig({ AGENT_DISCONNECT_GRACE_SECONDS: '2', AGENT_HANDLING_GRACE_SECONDS: '2' }).AGENT_HANDLING_GRACE_SECONDS).toBe(2);
+    expect(() => loadConfig({ AGENT_DISCONNECT_GRACE_SECONDS: '30', AGENT_HANDLING_GRACE_SECONDS: '10' })).toThrow(/AGENT_HANDLING_GRACE_SECONDS: must not be less than AGENT_DISCONNECT_GRACE_SECONDS/);
+    expect(() => loadConfig({ AGENT_DISCONNECT_GRACE_SECONDS: '0' })).toThrow(/AGENT_DISCONNECT_GRACE_SECONDS/);
+  });
+
   it('never echoes secrets in its errors', () => {
     try {
       loadConfig({ PARLEY_SECRET: 'short-secret' });

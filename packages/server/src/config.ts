@@ -84,6 +84,10 @@ const schema = z.object({
   /** How long an idle keep-alive connection stays open. */
   KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(72_000),
   STAFF_TOKEN_TTL_SECONDS: z.coerce.number().int().min(2).max(30 * 86_400).default(8 * 3600),
+  /** An agent whose last desktop connection (on any node) has been gone this long becomes NotReady "Disconnected"; offers pending to them go back to the queue. */
+  AGENT_DISCONNECT_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
+  /** ...and the chats they handle go back to the queue, with a notice to the customer, once it has been gone this long. */
+  AGENT_HANDLING_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(180),
   /** Customer tokens (v3 clientToken, GMS secureKey, guest jwt): accepted this long after issue (8 days). */
   CLIENT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(8 * 86_400),
   /** Signed file links (`?sig=`): valid this long after the message carrying them was read (1 day). */
@@ -107,6 +111,7 @@ const schema = z.object({
 
 const checked = schema.superRefine((c, ctx) => {
   if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must not be more than REQUEST_TIMEOUT_MS' });
+  if (c.AGENT_HANDLING_GRACE_SECONDS < c.AGENT_DISCONNECT_GRACE_SECONDS) ctx.addIssue({ code: 'custom', path: ['AGENT_HANDLING_GRACE_SECONDS'], message: 'must not be less than AGENT_DISCONNECT_GRACE_SECONDS' });
 });
 
 export type Config = z.infer<typeof schema>;

@@ -22,6 +22,7 @@ const API_KEY = 'multi-node-key-1234';
 const PASSWORD = AGENT.password;
 const SECRET = 'multi-node-shared-secret-'.padEnd(48, 'x');
 const SHUTDOWN_DELAY_MS = 1_000;
+const DISCONNECT_GRACE_SECONDS = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const texts = (seen: any[]) => seen.filter((m) => m.type === 'Text').map((m) => m.text);
 const indexNum = (index: string) => Number(index.replace('-', ''));
@@ -199,12 +200,13 @@ describeWithService('three nodes on one PostgreSQL and one Redis', probe, (pgUrl
   const nodes: Node[] = [];
   const sockets: AgentSocket[] = [];
   let n1: Node, n2: Node, n3: Node;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     // The nodes run the built server, as deployed: build it when sources changed (incremental).
     execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/server'], { cwd: root, timeout: 120_000, stdio: 'pipe' });
     await sql(pgUrl, `CREATE SCHEMA "${schema}"`);
-    const env = {
+    env = {
       PORT: '0',
       HOST: '127.0.0.1',
       // Only DATABASE_URL, as a deployment would: the schema through the connection's search_path.
@@ -224,6 +226,7 @@ describeWithService('three nodes on one PostgreSQL and one Redis', probe, (pgUrl
       RATE_LIMIT_PER_MINUTE: '1000000',
       START_LIMIT_PER_MINUTE: '1000000',
       LOGIN_LIMIT_PER_MINUTE: '1000000',
+      AGENT_DISCONNECT_GRACE_SECONDS: String(DISCONNECT_GRACE_SECONDS),
     };
     // All three at once on an empty schema: migrations and the demo set-up race.
     for (const name of ['node1', 'node2', 'node3']) nodes.push(new Node(name, env));
@@ -409,6 +412,47 @@ describeWithService('three nodes on one PostgreSQL and one Redis', probe, (pgUrl
 
     for (const a of agents) await a.call('PUT', '/me/presence', { presence: 'NotReady', reason: 'done' });
   }, 120_000);
+
+  it('an agent\'s desktop socket on a fourth node is closed and that node dies: the other nodes make the agent NotReady "Disconnected" after the grace and offer the chat to the next agent at once, not as a decline', async () => {
+    const { staff } = await createStaff(n2.url, [{ username: 'ghost' }, { username: 'next' }]);
+    const [ghost, next] = staff as [Agent, Agent];
+    const ghostId = (await ghost.call('GET', '/me')).body.account.id as string;
+    const n4 = new Node('node4', env);
+    nodes.push(n4);
+    await n4.listening();
+    const ws = await socket(n4.url, ghost.token);
+    expect((await ghost.call('PUT', '/me/presence', { presence: 'Ready' })).status).toBe(200);
+    await sleep(20);
+    expect((await next.call('PUT', '/me/presence', { presence: 'Ready' })).status).toBe(200);
+    const customer = await new Customer(n3.url).start();
+    const mine = async (a: Agent, base: string) => ((await http(`${base}/agent/v1/interactions?mine=true`, { headers: { authorization: `Bearer ${a.token}` } })).body.interactions as any[]).filter((i) => i.sessionId === customer.sessionId);
+    const offered = await until(async () => (await mine(ghost, n1.url)).find((i) => i.state === 'Offered'), 10_000, 'the offer to the ghost').catch((e) => {
+      throw new Error(`${e.message}\n${nodes.map((n) => n.out.slice(-3000)).join('\n---\n')}`);
+    });
+
+    // The tab closes and the node holding the socket dies: only nodes 1-3 are left to notice.
+    ws.terminate();
+    n4.signal('SIGKILL');
+    await n4.exited;
+    const gone = Date.now();
+    const profile = await until(
+      async () => {
+        const me = (await ghost.call('GET', '/me')).body.profile;
+        return me.presence === 'NotReady' && me;
+      },
+      20_000,
+      'the ghost to become NotReady',
+    );
+    expect(profile.reason).toBe('Disconnected');
+    const moved = await until(async () => (await mine(next, n2.url)).find((i) => i.state === 'Offered'), 10_000, 'the offer to the next agent');
+    // Well before the 30 s offer timeout, and not as the ghost's decline.
+    expect(Date.now() - gone).toBeLessThan(20_000);
+    expect(moved).toMatchObject({ id: offered.id, declinedBy: [] });
+    const agents = (await http(`${n1.url}/agent/v1/agents`, { headers: { authorization: `Bearer ${next.token}` } })).body.agents as any[];
+    expect(agents.find((a) => a.id === ghostId)).toMatchObject({ presence: 'NotReady', reason: 'Disconnected' });
+    await next.call('PUT', '/me/presence', { presence: 'NotReady', reason: 'done' });
+    await next.call('POST', `/interactions/${offered.id}/accept`);
+  }, 90_000);
 
   it('node 1 is killed (SIGKILL) mid-conversation: its customer and agent carry on on nodes 2 and 3, writes in flight are retried elsewhere, nothing lost or duplicated', async () => {
     // Conversation 1 lives on node 1: the customer polls it, the agent uses it for REST and socket.

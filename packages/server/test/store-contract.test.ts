@@ -14,7 +14,7 @@ import { SqliteStore } from '../src/adapters/store-sqlite/index.js';
 import { PostgresStore, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
 import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
 import { parseIndex } from '../src/core/message-index.js';
-import type { Account, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
+import type { Account, AgentConnection, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
 import { describeWithService, probePostgres } from './external-services.js';
 
 // ---- fixtures ------------------------------------------------------------------------------
@@ -769,6 +769,53 @@ function storeContract(backend: Backend): void {
       expect((await read(store, (tx) => tx.listProfiles())).map((p) => p.accountId)).toEqual(['acc-C', 'acc-a', 'acc-b']);
       expect((await read(store, (tx) => tx.listProfiles(true))).map((p) => p.accountId)).toEqual(['acc-C', 'acc-a', 'acc-b']);
       await expect(store.tx((tx) => tx.upsertProfile(profile('no-such-account')))).rejects.toThrow();
+    });
+
+    it('agent connections: put, refresh by node (open ones only), close, absent accounts by latest seenAt, delete up to a time', async () => {
+      await store.tx(async (tx) => {
+        for (const id of ['acc-x', 'acc-y', 'acc-Z']) await tx.insertAccount(account({ id }));
+      });
+      const conn = (id: string, accountId: string, nodeId: string, seenMs: number, closedMs: number | null = null): AgentConnection => ({
+        id,
+        accountId,
+        nodeId,
+        seenAt: iso(seenMs),
+        closedAt: closedMs === null ? null : iso(closedMs),
+      });
+      await store.tx(async (tx) => {
+        await tx.putAgentConnection(conn('c1', 'acc-x', 'node-a', T0));
+        await tx.putAgentConnection(conn('c2', 'acc-x', 'node-b', T0 + 1000));
+        await tx.putAgentConnection(conn('c3', 'acc-y', 'node-a', T0 + 2000));
+        await tx.putAgentConnection(conn('c4', 'acc-Z', 'node-b', T0 + 500, T0 + 500));
+      });
+      expect(await read(store, (tx) => tx.listAgentConnections('acc-x'))).toEqual([conn('c1', 'acc-x', 'node-a', T0), conn('c2', 'acc-x', 'node-b', T0 + 1000)]);
+      // Put replaces by id.
+      await store.tx((tx) => tx.putAgentConnection(conn('c1', 'acc-x', 'node-a', T0 + 100)));
+      expect((await read(store, (tx) => tx.listAgentConnections('acc-x')))[0]).toEqual(conn('c1', 'acc-x', 'node-a', T0 + 100));
+      // Refresh touches the open connections of the node only.
+      expect(await store.tx((tx) => tx.refreshAgentConnections('node-b', iso(T0 + 3000)))).toBe(1);
+      expect((await read(store, (tx) => tx.listAgentConnections('acc-Z')))[0]!.seenAt).toBe(iso(T0 + 500));
+      expect((await read(store, (tx) => tx.listAgentConnections('acc-x'))).map((c) => c.seenAt)).toEqual([iso(T0 + 100), iso(T0 + 3000)]);
+      expect(await store.tx((tx) => tx.refreshAgentConnections('node-c', iso(T0 + 3000)))).toBe(0);
+      // Absent: every connection seen at or before the time; reported with the latest one.
+      expect(await read(store, (tx) => tx.listAbsentAgents(iso(T0 + 2500)))).toEqual([{ accountId: 'acc-Z', lastSeenAt: iso(T0 + 500) }, { accountId: 'acc-y', lastSeenAt: iso(T0 + 2000) }]);
+      expect(await read(store, (tx) => tx.listAbsentAgents(iso(T0 + 3000)))).toEqual([
+        { accountId: 'acc-Z', lastSeenAt: iso(T0 + 500) },
+        { accountId: 'acc-x', lastSeenAt: iso(T0 + 3000) },
+        { accountId: 'acc-y', lastSeenAt: iso(T0 + 2000) },
+      ]);
+      expect(await read(store, (tx) => tx.listAbsentAgents(iso(T0 + 499)))).toEqual([]);
+      // Close stamps seenAt and closedAt; a closed connection is not refreshed.
+      await store.tx((tx) => tx.closeAgentConnection('c3', iso(T0 + 4000)));
+      expect(await read(store, (tx) => tx.listAgentConnections('acc-y'))).toEqual([conn('c3', 'acc-y', 'node-a', T0 + 4000, T0 + 4000)]);
+      expect(await store.tx((tx) => tx.refreshAgentConnections('node-a', iso(T0 + 5000)))).toBe(1);
+      expect((await read(store, (tx) => tx.listAgentConnections('acc-y')))[0]!.seenAt).toBe(iso(T0 + 4000));
+      // Delete up to a time: a connection seen later stays.
+      expect(await store.tx((tx) => tx.deleteAgentConnections('acc-x', iso(T0 + 3000)))).toBe(1);
+      expect((await read(store, (tx) => tx.listAgentConnections('acc-x'))).map((c) => c.id)).toEqual(['c1']);
+      expect(await store.tx((tx) => tx.deleteAgentConnections('acc-x', iso(T0 + 5000)))).toBe(1);
+      expect(await read(store, (tx) => tx.listAgentConnections('acc-x'))).toEqual([]);
+      await expect(store.tx((tx) => tx.putAgentConnection(conn('c9', 'no-such-account', 'node-a', T0)))).rejects.toThrow();
     });
 
     it('accounts: listed by username in byte order; updateAccount patches', async () => {

@@ -12,6 +12,9 @@ export function PresenceSwitch() {
     if (state.profile?.reason) setReason(state.profile.reason);
   }, [state.profile?.reason]);
 
+  // A reason the server set (e.g. "Disconnected" after the desktop was closed) is shown as it is.
+  const reasons = NOT_READY_REASONS.includes(reason) ? NOT_READY_REASONS : [reason, ...NOT_READY_REASONS];
+
   const change = (value: string) => {
     if (value === 'Ready') void desktop.setPresence('Ready');
     else void desktop.setPresence('NotReady', reason);
@@ -37,7 +40,7 @@ export function PresenceSwitch() {
               void desktop.setPresence('NotReady', r);
             }}
           >
-            {NOT_READY_REASONS.map((r) => (
+            {reasons.map((r) => (
               <option key={r} value={r}>
                 {r}
               </option>

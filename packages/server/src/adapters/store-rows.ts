@@ -1,4 +1,4 @@
-import type { Account, AgentProfile, Deployment, Interaction, Participant, Queue, Session, StoredFile } from '../ports/store.js';
+import type { Account, AgentConnection, AgentProfile, Deployment, Interaction, Participant, Queue, Session, StoredFile } from '../ports/store.js';
 
 /** Row <-> model mapping shared by the SQL store adapters (same tables, same columns). */
 export type Row = Record<string, any>;
@@ -77,6 +77,13 @@ export const toProfile = (r: Row): AgentProfile => ({
   queues: JSON.parse(r.queues),
   idleSince: r.idle_since,
   updatedAt: r.updated_at,
+});
+export const toAgentConnection = (r: Row): AgentConnection => ({
+  id: r.id,
+  accountId: r.account_id,
+  nodeId: r.node_id,
+  seenAt: r.seen_at,
+  closedAt: r.closed_at,
 });
 export const toAccount = (r: Row): Account => ({
   id: r.id,

@@ -105,7 +105,7 @@ describe('router decisions', () => {
     );
   });
 
-  it('a manual accept is allowed whenever routing would offer the interaction to the agent (Ready, with room), and only then when the client asked for no skills or language', () => {
+  it('a manual accept is allowed whenever routing would offer the interaction to the agent (Ready, with room), and only then when the client asked for no skills or language and the agent did not turn the offer down', () => {
     const names = fc.constantFrom('Support', 'Billing');
     const skill = fc.constantFrom('billing', 'tech');
     fc.assert(
@@ -120,7 +120,7 @@ describe('router decisions', () => {
           const offered = decideOffers({ queued: [it], profiles: [profile], loads: {}, queues: [qu], nowMs: T0 }).length === 1;
           const allowed = manualAcceptRefusal(profile, it, qu, T0) === null;
           if (offered) expect(allowed).toBe(true);
-          if (i.skills.length === 0 && i.language === null) expect(allowed).toBe(offered);
+          if (i.skills.length === 0 && i.language === null && !i.declined) expect(allowed).toBe(offered);
         },
       ),
     );

@@ -38,7 +38,8 @@ export function isEligible(agent: AgentProfile, load: number, interaction: Inter
 /**
  * Why an agent may not take a queued interaction by hand, or null when they may: it must be one
  * routing could offer them as far as the operator decides it (the agent's queues, the queue's
- * skills and language, not declined by them, not held for another agent by a transfer). Skills and
+ * skills and language, not held for another agent by a transfer). An agent may pick up work they
+ * turned down as an offer. Skills and
  * a language the client asked for (guest chat `routingTarget`) steer routing but do not lock a
  * human out; presence and capacity are left to the agent picking work themselves.
  */
@@ -46,7 +47,6 @@ export function manualAcceptRefusal(agent: Pick<AgentProfile, 'accountId' | 'que
   const reserved = interaction.preferredAgentId && interaction.preferredUntil && Date.parse(interaction.preferredUntil) > nowMs;
   if (reserved && interaction.preferredAgentId !== agent.accountId) return 'this interaction is held for another agent';
   if (agent.queues.length > 0 && !agent.queues.includes(interaction.queue)) return `you do not serve the queue ${interaction.queue}`;
-  if (interaction.declinedBy.includes(agent.accountId)) return 'you declined this interaction';
   for (const skill of queue?.skills ?? []) if (!((agent.skills[skill] ?? 0) > 0)) return `the queue ${interaction.queue} needs the skill ${skill}`;
   // As in routing, a language the interaction names replaces the queue's.
   const language = interaction.language === null ? (queue?.language ?? null) : null;

@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Account, AgentProfile, Interaction, Presence, Store, StoreTx } from '../ports/store.js';
 import type { ChatService } from './chat-service.js';
+import type { PresenceWatch } from './presence-watch.js';
 import { ChatError } from './errors.js';
 import { decideOffers, isEligible, routingOrder } from './router.js';
 
@@ -26,6 +27,8 @@ export class RoutingService {
     private readonly fanout: Fanout,
     private readonly clock: Clock,
     private readonly chat: ChatService,
+    /** Presence following the desktop's connection; swept at the start of every pass. */
+    private readonly presence?: PresenceWatch,
   ) {}
 
   private nowIso(): string {
@@ -72,11 +75,19 @@ export class RoutingService {
   /** Expires offers past their time, then offers what is queued. Returns the interactions offered. */
   async routeOnce(): Promise<Interaction[]> {
     const touched: Interaction[] = [];
+    const absentAgents: string[] = [];
     const offered = await this.store.tx(async (tx) => {
       touched.length = 0;
+      absentAgents.length = 0;
       // The router lock first: every read below sees what earlier passes (on any node) committed.
-      const profiles = await tx.listProfiles(true);
+      let profiles = await tx.listProfiles(true);
       const now = this.clock.now();
+      if (this.presence) {
+        const swept = await this.presence.sweep(tx, now);
+        touched.push(...swept.requeued);
+        absentAgents.push(...swept.agents);
+        if (swept.agents.length) profiles = await tx.listProfiles();
+      }
       for (const i of await tx.listInteractions({ states: ['Offered'] })) {
         if (i.offerExpiresAt && Date.parse(i.offerExpiresAt) <= now) {
           touched.push(await this.requeue(tx, i, i.agentAccountId));
@@ -105,6 +116,8 @@ export class RoutingService {
       return result;
     });
     for (const i of [...touched, ...offered]) await this.notify(i);
+    for (const accountId of absentAgents) await this.fanout.notify(topics.agent(accountId));
+    if (absentAgents.length) await this.fanout.notify(topics.supervisors);
     return offered;
   }
 

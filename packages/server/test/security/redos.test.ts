@@ -10,7 +10,8 @@ const texts = (seen: any[]) => seen.filter((m) => m.type === 'Text').map((m) => 
 describe('flow patterns on hostile answers (ReDoS)', () => {
   let srv: Running;
   beforeAll(async () => {
-    srv = await startServer({ PARLEY_DEMO_BOT: 'true' }, undefined, { sweepEveryMs: 0 });
+    // Answers of 20,000 characters: a backtracking engine needs ~1.5 s for each on the demo pattern.
+    srv = await startServer({ PARLEY_DEMO_BOT: 'true', MAX_MESSAGE_LENGTH: '20000' }, undefined, { sweepEveryMs: 0 });
   });
   afterAll(() => srv.close());
 
@@ -20,14 +21,14 @@ describe('flow patterns on hostile answers (ReDoS)', () => {
     await c.pollUntil((seen) => texts(seen).some((t) => t.startsWith("Type 'hours'")));
     await c.send('Text', 'agent');
     await c.pollUntil((seen) => texts(seen).some((t) => t.includes('What email address')));
-    // Takes a backtracking engine ~0.4 s per answer on the demo flow's pattern.
-    const hostile = `a@${'.'.repeat(9_990)} `;
+    const hostile = `a@${'.'.repeat(19_990)} `;
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
-    for (let i = 0; i < 5; i++) expect((await c.send('Text', hostile)).status).toBe(200);
-    await c.pollUntil((seen) => texts(seen).filter((t) => t.startsWith("That doesn't look like an email")).length >= 5);
+    for (let i = 0; i < 3; i++) expect((await c.send('Text', hostile)).status).toBe(200);
+    await c.pollUntil((seen) => texts(seen).filter((t) => t.startsWith("That doesn't look like an email")).length >= 3);
     lag.disable();
-    expect(lag.max / 1e6).toBeLessThan(150);
+    // Generous for a loaded machine; one hostile answer alone held a backtracking engine ~1.5 s.
+    expect(lag.max / 1e6).toBeLessThan(400);
     // Still a working validation: a real address goes through.
     await c.send('Text', 'mallory@example.com');
     await c.pollUntil((seen) => texts(seen).includes('Thanks! An agent will be with you shortly.'));

@@ -257,7 +257,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     if (begun || active) showChat();
     else if (o.form === false) {
       showChat();
-      start({ userData: o.userData, async: o.async });
+      void start({ userData: o.userData, async: o.async });
     } else showForm(o);
     P.data?.('open', true);
     publish('opened');
@@ -405,7 +405,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
       status.textContent = '';
       submit.disabled = true;
       publish('submitted', { ...data, userData: ud });
-      start({ ...data, userData: ud, async: o.async }).then((ok) => {
+      void start({ ...data, userData: ud, async: o.async }).then((ok) => {
         submit.disabled = false;
         if (!ok) status.textContent = t('ChatError');
       });

@@ -3,7 +3,7 @@ import type { Message } from '@parley/protocol';
 import { formatIndex, nextIndexNum } from '../../core/message-index.js';
 import { StoreUnavailableError, type AgentProfile, type FlowRun, type Interaction, type MessageDraft, type MessageQuery, type Queue, type Store, type StoreTx, type StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
-import { setClause as setClauseWith, toAccount, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
+import { setClause as setClauseWith, toAccount, toAgentConnection, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
 /** `col = $n, ...` with placeholders from `$first`. */
 const setClause = (patch: Record<string, unknown>, first: number) => setClauseWith(patch, (i) => `$${first + i}`);
@@ -513,6 +513,26 @@ export class PostgresStore implements Store {
           [p.accountId, p.presence, p.reason, p.capacity, JSON.stringify(p.skills), JSON.stringify(p.languages), JSON.stringify(p.queues), p.idleSince, p.updatedAt],
         );
       },
+
+      putAgentConnection: async (c) => {
+        await exec(
+          `INSERT INTO agent_connections (id, account_id, node_id, seen_at, closed_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (id) DO UPDATE SET account_id = EXCLUDED.account_id, node_id = EXCLUDED.node_id, seen_at = EXCLUDED.seen_at, closed_at = EXCLUDED.closed_at`,
+          [c.id, c.accountId, c.nodeId, c.seenAt, c.closedAt],
+        );
+      },
+      closeAgentConnection: async (id, at) => {
+        await exec('UPDATE agent_connections SET seen_at = $2, closed_at = $2 WHERE id = $1', [id, at]);
+      },
+      refreshAgentConnections: async (nodeId, at) => (await run.query('UPDATE agent_connections SET seen_at = $2 WHERE node_id = $1 AND closed_at IS NULL', [nodeId, at])).rowCount ?? 0,
+      listAgentConnections: async (accountId) =>
+        (await rows('SELECT * FROM agent_connections WHERE account_id = $1 ORDER BY seen_at, id COLLATE "C"', [accountId])).map(toAgentConnection),
+      listAbsentAgents: async (before) =>
+        (await rows('SELECT account_id, max(seen_at) AS last_seen_at FROM agent_connections GROUP BY account_id HAVING max(seen_at) <= $1 ORDER BY account_id COLLATE "C"', [before])).map((r) => ({
+          accountId: r.account_id,
+          lastSeenAt: r.last_seen_at,
+        })),
+      deleteAgentConnections: async (accountId, upTo) => (await run.query('DELETE FROM agent_connections WHERE account_id = $1 AND seen_at <= $2', [accountId, upTo])).rowCount ?? 0,
 
       listAccounts: async () => (await rows('SELECT * FROM accounts ORDER BY username COLLATE "C"')).map(toAccount),
       updateAccount: async (id, patch) => {

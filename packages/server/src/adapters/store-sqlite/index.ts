@@ -5,7 +5,7 @@ import type { Message } from '@parley/protocol';
 import { formatIndex, nextIndexNum } from '../../core/message-index.js';
 import type { AgentProfile, Interaction, MessageDraft, MessageQuery, Queue, Store, StoreTx, StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
-import { setClause, toAccount, toDeployment, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
+import { setClause, toAccount, toAgentConnection, toDeployment, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
 export class SqliteStore implements Store {
@@ -282,6 +282,23 @@ export class SqliteStore implements Store {
              languages = excluded.languages, queues = excluded.queues, idle_since = excluded.idle_since, updated_at = excluded.updated_at`,
         ).run(p.accountId, p.presence, p.reason, p.capacity, JSON.stringify(p.skills), JSON.stringify(p.languages), JSON.stringify(p.queues), p.idleSince, p.updatedAt);
       },
+      putAgentConnection: async (c) => {
+        db.prepare(
+          `INSERT INTO agent_connections (id, account_id, node_id, seen_at, closed_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET account_id = excluded.account_id, node_id = excluded.node_id, seen_at = excluded.seen_at, closed_at = excluded.closed_at`,
+        ).run(c.id, c.accountId, c.nodeId, c.seenAt, c.closedAt);
+      },
+      closeAgentConnection: async (id, at) => {
+        db.prepare('UPDATE agent_connections SET seen_at = ?, closed_at = ? WHERE id = ?').run(at, at, id);
+      },
+      refreshAgentConnections: async (nodeId, at) => db.prepare('UPDATE agent_connections SET seen_at = ? WHERE node_id = ? AND closed_at IS NULL').run(at, nodeId).changes,
+      listAgentConnections: async (accountId) =>
+        (db.prepare('SELECT * FROM agent_connections WHERE account_id = ? ORDER BY seen_at, id').all(accountId) as Row[]).map(toAgentConnection),
+      listAbsentAgents: async (before) =>
+        (db.prepare('SELECT account_id, max(seen_at) AS last_seen_at FROM agent_connections GROUP BY account_id HAVING max(seen_at) <= ? ORDER BY account_id').all(before) as Row[]).map(
+          (r) => ({ accountId: r.account_id, lastSeenAt: r.last_seen_at }),
+        ),
+      deleteAgentConnections: async (accountId, upTo) => db.prepare('DELETE FROM agent_connections WHERE account_id = ? AND seen_at <= ?').run(accountId, upTo).changes,
       listAccounts: async () => (db.prepare('SELECT * FROM accounts ORDER BY username').all() as Row[]).map(toAccount),
       updateAccount: async (id, patch) => {
         const { sql, values } = setClause(patch);

@@ -78,4 +78,13 @@ ALTER TABLE accounts ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE accounts ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 5,
+    sql: `
+CREATE TABLE agent_connections (
+  id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id), node_id TEXT NOT NULL, seen_at TEXT NOT NULL, closed_at TEXT);
+CREATE INDEX agent_connections_account ON agent_connections(account_id, seen_at);
+CREATE INDEX agent_connections_node ON agent_connections(node_id) WHERE closed_at IS NULL;
+`,
+  },
 ];

@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import { agentClientFrame, type AgentServerFrame } from '@parley/protocol';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
+import type { PresenceWatch } from '../../core/presence-watch.js';
 import type { SupervisionService } from '../../core/supervision.js';
 import { ChatError } from '../../core/errors.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
@@ -17,6 +18,7 @@ import { toAgentAccount, toAgentMessage, toAgentProfile, toListedInteraction, to
 export interface AgentEventsDeps {
   chat: ChatService;
   routing: RoutingService;
+  presence: PresenceWatch;
   supervision: SupervisionService;
   store: Store;
   auth: StaffAuth;
@@ -204,6 +206,8 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           send({ type: 'ready', account: toAgentAccount(r.account) });
           applyAccess(r.account, r.expiresAtMs);
           if (socket.readyState !== socket.OPEN) return;
+          // Presence follows this connection (core/presence-watch); it ends with the socket.
+          cleanups.push(deps.presence.track(r.account.id));
           cleanups.push(fanout.listen(topics.agent(r.account.id), pushInteractions));
           cleanups.push(fanout.listen(topics.account(r.account.id), reauthorize));
           cleanups.push(recheckEvery(fanout, reauthorize));

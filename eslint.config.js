@@ -1,0 +1,34 @@
+// ESLint: type-aware rules that catch real defects here (floating and misused promises, unused
+// variables) and the shape rules of docs/design.md (http/ reaches the store only through core, and
+// no API folder imports another).
+import tseslint from 'typescript-eslint';
+
+const API_FOLDERS = ['admin', 'agent', 'consumer-v3', 'gms-v2', 'guest-v2', 'workflow'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.test.ts', '**/*.testkit.ts', 'packages/widgets/demo/**', 'bench/**', 'e2e/**', '.ci/**', '*.config.*'] },
+  {
+    files: ['packages/*/src/**/*.{ts,tsx}'],
+    languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    files: ['packages/server/src/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/ports/store', '**/ports/store.js'], message: 'http/ reaches the store only through core (docs/design.md: Shape).' },
+            { group: API_FOLDERS.map((f) => `../${f}/*`), message: 'An API folder never imports another; shared http code lives in http/ itself.' },
+          ],
+        },
+      ],
+    },
+  },
+);
