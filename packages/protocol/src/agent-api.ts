@@ -227,7 +227,14 @@ export type AgentServerFrame = z.infer<typeof agentServerFrame>;
 /** Frames a client sends on /agent/v1/events; the first must be `auth`. */
 export const agentClientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
-  z.object({ type: z.literal('subscribe'), sessionId: z.string().uuid(), after: z.string().regex(/^\d+-\d$/).optional() }),
+  z.object({
+    type: z.literal('subscribe'),
+    sessionId: z.string().uuid(),
+    after: z
+      .string()
+      .regex(/^\d+-\d$/)
+      .optional(),
+  }),
   z.object({ type: z.literal('unsubscribe'), sessionId: z.string().uuid() }),
   z.object({ type: z.literal('pong') }),
 ]);

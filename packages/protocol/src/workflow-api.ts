@@ -21,9 +21,7 @@ export const workflowMessage = z.strictObject({
   from: z.strictObject({ participantId: z.string(), type: z.enum(['Customer', 'Agent', 'Supervisor', 'External', 'System']), nickname: z.string().optional() }),
   text: z.string().optional(),
   url: z.string().optional(),
-  content: z
-    .array(z.strictObject({ type: z.enum(['image', 'file']), mime: z.string(), url: z.string(), name: z.string().optional(), size: z.number().optional() }))
-    .optional(),
+  content: z.array(z.strictObject({ type: z.enum(['image', 'file']), mime: z.string(), url: z.string(), name: z.string().optional(), size: z.number().optional() })).optional(),
   event: z.string().optional(),
   data: z.record(z.string(), z.unknown()).optional(),
 });

@@ -93,7 +93,11 @@ describe('the agent and workflow APIs answer exactly their protocol contracts', 
     supSocket.close();
 
     const frames = [...agentSocket.frames, ...supSocket.frames];
-    for (const type of ['ready', 'interactions', 'profile', 'subscribed', 'message', 'overview', 'error']) expect(frames.some((f) => f.type === type), type).toBe(true);
+    for (const type of ['ready', 'interactions', 'profile', 'subscribed', 'message', 'overview', 'error'])
+      expect(
+        frames.some((f) => f.type === type),
+        type,
+      ).toBe(true);
     for (const f of frames) expect(agentServerFrame.safeParse(f).error, `frame ${JSON.stringify(f).slice(0, 300)}`).toBeUndefined();
   });
 
@@ -105,7 +109,11 @@ describe('the agent and workflow APIs answer exactly their protocol contracts', 
     expect(session.userData.IsOnline).toBe('1');
     conforms(workflowResponses.message, await wf('POST', `/sessions/${customer.sessionId}/message`, { MessageText: 'An agent is coming', Nickname: 'Router', Visibility: 'INT' }), 'message');
     conforms(workflowResponses.message, await wf('POST', `/sessions/${customer.sessionId}/notice`, { NoticeType: 'USER_PUSHED_URL', NoticeText: 'https://example.com/faq' }), 'notice');
-    conforms(workflowResponses.message, await wf('POST', `/sessions/${customer.sessionId}/ui-events`, { name: 'ui-event-update-promotion', data: { title: 'Talk to a bot?', options: [] } }), 'ui event');
+    conforms(
+      workflowResponses.message,
+      await wf('POST', `/sessions/${customer.sessionId}/ui-events`, { name: 'ui-event-update-promotion', data: { title: 'Talk to a bot?', options: [] } }),
+      'ui event',
+    );
     const tickets = conforms(workflowResponses.tickets, await wf('GET', `/tickets?sessionId=${customer.sessionId}`), 'tickets');
     const ticketId = tickets.tickets[0]!.id;
     conforms(workflowResponses.ticket, await wf('GET', `/tickets/${ticketId}`), 'ticket');

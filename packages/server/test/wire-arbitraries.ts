@@ -102,12 +102,7 @@ export const profileArb: fc.Arbitrary<AgentProfile> = withFuture(
   }),
 );
 
-const attachmentArb = withFuture(
-  fc.record(
-    { type: fc.constantFrom('image' as const, 'file' as const), mime: text, url: text, name: text, size: fc.nat() },
-    { requiredKeys: ['type', 'mime', 'url'] },
-  ),
-);
+const attachmentArb = withFuture(fc.record({ type: fc.constantFrom('image' as const, 'file' as const), mime: text, url: text, name: text, size: fc.nat() }, { requiredKeys: ['type', 'mime', 'url'] }));
 
 export const messageArb: fc.Arbitrary<Message> = withFuture(
   fc.record(

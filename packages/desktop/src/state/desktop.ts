@@ -1,7 +1,22 @@
 import { DEFAULT_PREFERENCES, loadPreferences, savePreferences, type Preferences } from './preferences.js';
 import { ApiClient, ApiError, isServerFault } from '../api/client.js';
 import { backoffDelay } from '../realtime/backoff.js';
-import type { AgentAccount, AgentInteraction, AgentMessage, AgentProfile, AgentServerFrame, AgentSummary, CannedResponse, ListedInteraction, Overview, Presence, QueueSummary, SessionDetails, SessionSummary, WrapUpCode } from '@parley/protocol';
+import type {
+  AgentAccount,
+  AgentInteraction,
+  AgentMessage,
+  AgentProfile,
+  AgentServerFrame,
+  AgentSummary,
+  CannedResponse,
+  ListedInteraction,
+  Overview,
+  Presence,
+  QueueSummary,
+  SessionDetails,
+  SessionSummary,
+  WrapUpCode,
+} from '@parley/protocol';
 import { RealtimeConnection, type ConnectionStatus, type SocketLike } from '../realtime/connection.js';
 import { SessionPoller } from '../realtime/poller.js';
 import { currentBySession, customerNickname, newOffers, offersFor, workingOn } from './offers.js';

@@ -16,7 +16,7 @@ import type {
   WrapUpCode,
 } from '@parley/protocol';
 import type { Overview as CoreOverview } from '../../core/supervision.js';
-import type { Account, CannedResponse as StoredCannedResponse, AgentProfile as StoredProfile, Interaction, Participant, Session, WrapUpCode as StoredWrapUpCode } from '../../ports/store.js';
+import type { Account, Interaction, Participant, Session } from '../../core/types.js';
 
 /**
  * Internal model -> the agent API's wire shapes (@parley/protocol agent-api). Every field is picked
@@ -26,7 +26,8 @@ import type { Account, CannedResponse as StoredCannedResponse, AgentProfile as S
 
 export const toAgentAccount = (a: Account): AgentAccount => ({ id: a.id, username: a.username, displayName: a.displayName, role: a.role });
 
-export const toAgentProfile = (p: StoredProfile): AgentProfile => ({
+/** `p` is the stored profile: only the fields the wire names are copied. */
+export const toAgentProfile = (p: AgentProfile): AgentProfile => ({
   accountId: p.accountId,
   presence: p.presence,
   reason: p.reason,
@@ -105,7 +106,8 @@ export function toAgentMessage(m: Message): AgentMessage {
   if (m.from.nickname !== undefined) out.from.nickname = m.from.nickname;
   if (m.text !== undefined) out.text = m.text;
   if (m.url !== undefined) out.url = m.url;
-  if (m.content !== undefined) out.content = m.content.map((a) => ({ type: a.type, mime: a.mime, url: a.url, ...(a.name !== undefined ? { name: a.name } : {}), ...(a.size !== undefined ? { size: a.size } : {}) }));
+  if (m.content !== undefined)
+    out.content = m.content.map((a) => ({ type: a.type, mime: a.mime, url: a.url, ...(a.name !== undefined ? { name: a.name } : {}), ...(a.size !== undefined ? { size: a.size } : {}) }));
   if (m.event !== undefined) out.event = m.event;
   if (m.data !== undefined) out.data = m.data;
   return out;
@@ -135,6 +137,6 @@ export const toOverview = (o: CoreOverview): Overview => ({
 
 export const toQueueSummary = (q: { name: string; deploymentId: string; waiting: number }): QueueSummary => ({ name: q.name, deploymentId: q.deploymentId, waiting: q.waiting });
 
-export const toCannedResponse = (c: StoredCannedResponse): CannedResponse => ({ id: c.id, title: c.title, text: c.text });
+export const toCannedResponse = (c: CannedResponse): CannedResponse => ({ id: c.id, title: c.title, text: c.text });
 
-export const toWrapUpCode = (w: StoredWrapUpCode): WrapUpCode => ({ code: w.code, label: w.label });
+export const toWrapUpCode = (w: WrapUpCode): WrapUpCode => ({ code: w.code, label: w.label });

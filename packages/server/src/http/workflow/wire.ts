@@ -1,5 +1,5 @@
 import type { Message, WorkflowMessage, WorkflowSession, WorkflowTicket } from '@parley/protocol';
-import type { Interaction, Session } from '../../ports/store.js';
+import type { Interaction, Session } from '../../core/types.js';
 
 /**
  * Internal model -> the workflow API's wire shapes (@parley/protocol workflow-api). Every field is
@@ -46,7 +46,8 @@ export function toWorkflowMessage(m: Message): WorkflowMessage {
   if (m.from.nickname !== undefined) out.from.nickname = m.from.nickname;
   if (m.text !== undefined) out.text = m.text;
   if (m.url !== undefined) out.url = m.url;
-  if (m.content !== undefined) out.content = m.content.map((a) => ({ type: a.type, mime: a.mime, url: a.url, ...(a.name !== undefined ? { name: a.name } : {}), ...(a.size !== undefined ? { size: a.size } : {}) }));
+  if (m.content !== undefined)
+    out.content = m.content.map((a) => ({ type: a.type, mime: a.mime, url: a.url, ...(a.name !== undefined ? { name: a.name } : {}), ...(a.size !== undefined ? { size: a.size } : {}) }));
   if (m.event !== undefined) out.event = m.event;
   if (m.data !== undefined) out.data = m.data;
   return out;
