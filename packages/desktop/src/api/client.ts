@@ -150,22 +150,22 @@ export class ApiClient {
   send(id: string, msg: { type: AgentSendType; text?: string; url?: string; visibility?: Visibility; operationId?: string }): Promise<{ message: AgentMessage }> {
     return this.request('POST', `/sessions/${enc(id)}/messages`, msg);
   }
-  leave(id: string): Promise<unknown> {
+  leave(id: string): Promise<{ left: true }> {
     return this.request('POST', `/sessions/${enc(id)}/leave`, {});
   }
   followUp(id: string): Promise<{ interaction: AgentInteraction }> {
     return this.request('POST', `/sessions/${enc(id)}/follow-up`, {});
   }
-  conference(id: string, agentId: string): Promise<unknown> {
+  conference(id: string, agentId: string): Promise<{ conferenced: true }> {
     return this.request('POST', `/sessions/${enc(id)}/conference`, { agentId });
   }
-  monitor(id: string): Promise<unknown> {
+  monitor(id: string): Promise<{ monitoring: true }> {
     return this.request('POST', `/sessions/${enc(id)}/monitor`, {});
   }
-  whisper(id: string, text: string): Promise<unknown> {
+  whisper(id: string, text: string): Promise<{ message: AgentMessage }> {
     return this.request('POST', `/sessions/${enc(id)}/whisper`, { text });
   }
-  barge(id: string): Promise<unknown> {
+  barge(id: string): Promise<{ joined: true }> {
     return this.request('POST', `/sessions/${enc(id)}/barge`, {});
   }
 
@@ -184,7 +184,7 @@ export class ApiClient {
   overview(): Promise<Overview> {
     return this.request('GET', '/supervisor/overview');
   }
-  setAgentPresence(agentId: string, presence: Presence, reason?: string): Promise<unknown> {
+  setAgentPresence(agentId: string, presence: Presence, reason?: string): Promise<{ profile: AgentProfile }> {
     return this.request('PUT', `/agents/${enc(agentId)}/presence`, reason ? { presence, reason } : { presence });
   }
 }

@@ -749,7 +749,7 @@ export class Desktop {
 
   async whisper(sessionId: string, text: string): Promise<boolean> {
     const res = await this.attempt('Whisper', () => this.api.whisper(sessionId, text));
-    if (res && typeof res === 'object' && 'message' in res) this.receive(sessionId, [(res as { message: AgentMessage }).message]);
+    if (res) this.receive(sessionId, [res.message]);
     return !!res;
   }
 
