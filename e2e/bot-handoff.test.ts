@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { buildParley } from '../packages/server/src/app.js';
 import { testConfig } from '../packages/server/src/config.js';
-import { AGENT, Agent, API_KEY, closeServerAndBrowser, customerPage, launch, openServerAndBrowser, startChatThroughForm, type TestServer, until, watch, widgetsBuilt } from './helpers.js';
+import { AGENT, Agent, API_KEY, closeServerAndBrowser, customerPage, launch, serveCustomerPages, openServerAndBrowser, startChatThroughForm, type TestServer, until, watch, widgetsBuilt } from './helpers.js';
 
 const SERVER_KEY = 'sk_e2e_bot_handoff_0123456789';
 const BOT_ENV = { PARLEY_DEMO_BOT: 'true', PARLEY_DEMO_SERVER_KEY: SERVER_KEY };
@@ -182,8 +182,7 @@ describe('idle control in the widget', () => {
       testConfig({ PARLEY_DEMO: 'true', PARLEY_DEMO_API_KEY: API_KEY, PARLEY_DEMO_AGENT_USER: AGENT.username, PARLEY_DEMO_AGENT_PASSWORD: AGENT.password, LONG_POLL_MS: '2000', ...BOT_ENV }),
       { clock, sweepEveryMs: 0 },
     );
-    const pages = new Map<string, string>();
-    parley.app.get('/e2e/:name', async (req, reply) => reply.type('text/html; charset=utf-8').send(pages.get((req.params as { name: string }).name)));
+    const pages = serveCustomerPages(parley);
     await parley.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = parley.app.server.address() as { port: number };
     const s: TestServer = {

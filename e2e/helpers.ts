@@ -28,19 +28,27 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * Serves test pages at /e2e/{name} as a customer's own site would (its own inline page code, so
+ * without Parley's CSP); returns the map to put pages in.
+ */
+export function serveCustomerPages(parley: Parley): Map<string, string> {
+  const pages = new Map<string, string>();
+  parley.app.get('/e2e/:name', async (req, reply) => {
+    const html = pages.get((req.params as { name: string }).name);
+    if (!html) return reply.code(404).send('no such test page');
+    reply.raw.removeHeader('content-security-policy');
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+  return pages;
+}
+
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   if (!widgetsBuilt()) throw new Error('build the widgets first: npm run build -w @parley/widgets');
   const parley = await buildParley(
     testConfig({ PARLEY_DEMO: 'true', PARLEY_DEMO_API_KEY: API_KEY, PARLEY_DEMO_AGENT_USER: AGENT.username, PARLEY_DEMO_AGENT_PASSWORD: AGENT.password, LONG_POLL_MS: '2000', ...env }),
   );
-  const pages = new Map<string, string>();
-  parley.app.get('/e2e/:name', async (req, reply) => {
-    const html = pages.get((req.params as { name: string }).name);
-    if (!html) return reply.code(404).send('no such test page');
-    // A customer's page, not one of Parley's: it runs its own inline page code, as a shop's page would.
-    reply.raw.removeHeader('content-security-policy');
-    return reply.type('text/html; charset=utf-8').send(html);
-  });
+  const pages = serveCustomerPages(parley);
   await parley.app.listen({ port: 0, host: '127.0.0.1' });
   const addr = parley.app.server.address();
   if (!addr || typeof addr === 'string') throw new Error('no address');

@@ -13,6 +13,9 @@ import { TokenService } from './core/tokens.js';
 import { StaffAuth } from './core/staff-auth.js';
 import { LoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
 import { FileLinks } from './core/file-links.js';
+import { AgentViews } from './core/agent-views.js';
+import { CustomerViews } from './core/customer-views.js';
+import { DeploymentAccess } from './core/deployment-access.js';
 import { SqliteStore } from './adapters/store-sqlite/index.js';
 import { MemoryFanout } from './adapters/fanout-memory.js';
 import { DiskFileStore } from './adapters/files-disk.js';
@@ -32,13 +35,16 @@ import { registerApiErrors } from './http/api-errors.js';
 import { trailingSlashRewriter } from './http/trailing-slash.js';
 import { registerAgentApi } from './http/agent/routes.js';
 import { registerAgentEvents } from './http/agent/events.js';
-import { registerAdminApi } from './http/admin/routes.js';
+import { ADMIN_PREFIX, adminApi } from './http/admin/routes.js';
+import { AdminService } from './core/admin-service.js';
 import { RoutingService } from './core/routing-service.js';
 import { PresenceWatch } from './core/presence-watch.js';
 import { SupervisionService } from './core/supervision.js';
 import { IdleControl } from './core/idle-control.js';
 import { FlowEngine } from './flows/engine.js';
-import { registerWorkflowApi } from './http/workflow/routes.js';
+import { WORKFLOW_PREFIX, workflowApi } from './http/workflow/routes.js';
+import { WorkflowService } from './core/workflow-service.js';
+import { TicketService } from './core/ticket-service.js';
 import { ensureDemo, type DemoCredentials } from './demo.js';
 
 export interface Parley {
@@ -127,7 +133,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       // Nodes starting together on an empty database must not each make their own: the operation
       // record is unique, so of two such transactions the later fails on it, is run again by the
       // store once the first has committed, and then finds the first one's secret.
-      if ((await tx.getOperation('settings', 'token.secret')) === null) await tx.putOperation('settings', 'token.secret', 'generated', new Date().toISOString());
+      if ((await tx.getOperation('settings', 'token.secret')) === null) await tx.putOperation('settings', 'token.secret', 'generated', new Date(clock.now()).toISOString());
       const fresh = randomToken(48);
       await tx.putSetting('token.secret', fresh);
       return fresh;
@@ -141,6 +147,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
   const idle = new IdleControl(store, fanout, clock, chat);
+  const deployments = new DeploymentAccess(store, clock);
   const files = new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
 
   const app = Fastify({
@@ -152,7 +159,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       redact: ['req.headers["x-api-key"]', 'req.headers.apikey', 'req.headers["x-nexus-client-key"]', 'req.headers.authorization', 'req.headers.cookie'],
     },
     bodyLimit: 256 * 1024,
-    rewriteUrl: trailingSlashRewriter([config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX, '/agent/v1', '/admin/v1', '/workflow/v1']),
+    rewriteUrl: trailingSlashRewriter([config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX, '/agent/v1', ADMIN_PREFIX, WORKFLOW_PREFIX]),
     // Proxy headers count only from the proxies the operator names: otherwise anyone could claim any
     // address and get a fresh rate limit with each request.
     trustProxy: typeof config.TRUST_PROXY === 'number' ? trustHops(config.TRUST_PROXY) : config.TRUST_PROXY,
@@ -196,11 +203,12 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
 
   const openapi = new OpenApiRegistry();
+  const agentViews = new AgentViews(store);
   registerInputGuard(app);
-  registerCors(app, store, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
+  registerCors(app, deployments, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
   registerConsumerV3(app, {
     chat,
-    store,
+    deployments,
     tokens,
     files,
     fileLinks,
@@ -212,12 +220,12 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     queuePosition: (sessionId) => routing.queuePosition(sessionId),
     startLimitPerMinute: config.START_LIMIT_PER_MINUTE,
   });
-  registerGmsV2(app, { chat, store, tokens, files, openapi, maxUploadBytes: config.MAX_UPLOAD_BYTES, uploadTypes: config.UPLOAD_TYPES, startLimitPerMinute: config.START_LIMIT_PER_MINUTE });
-  registerGuestV2(app, { chat, store, tokens, fanout, openapi, startLimitPerMinute: config.START_LIMIT_PER_MINUTE, heartbeatMs: config.GUEST_HEARTBEAT_MS, fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, '') });
-  registerAgentApi(app, { chat, routing, supervision, store, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
-  registerAgentEvents(app, { chat, routing, supervision, store, auth, fanout, clock, presence });
-  registerAdminApi(app, { store, auth, openapi });
-  registerWorkflowApi(app, { chat, flows, store, fanout, openapi, appName: 'parley' });
+  registerGmsV2(app, { chat, deployments, tokens, files, openapi, maxUploadBytes: config.MAX_UPLOAD_BYTES, uploadTypes: config.UPLOAD_TYPES, startLimitPerMinute: config.START_LIMIT_PER_MINUTE });
+  registerGuestV2(app, { chat, deployments, views: new CustomerViews(store, chat), tokens, fanout, openapi, startLimitPerMinute: config.START_LIMIT_PER_MINUTE, heartbeatMs: config.GUEST_HEARTBEAT_MS, fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, '') });
+  registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
+  registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence });
+  await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock), openapi });
+  await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), openapi });
   routing.start(opts.routeEveryMs ?? 500);
   presence.start();
   const sweepEvery = opts.sweepEveryMs ?? 5_000;

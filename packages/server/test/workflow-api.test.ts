@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, API_KEY, http, startServer, V3Customer, type Running } from './helpers.js';
+import { Agent, API_KEY, http, opId, startServer, V3Customer, type Running } from './helpers.js';
 
 const SERVER_KEY = 'sk-test-server-key-123456';
 
@@ -105,5 +105,85 @@ describe('workflow API (seed 002): messages and notices from workflows', () => {
     expect(ev.status).toBe(200);
     await c.pollUntil((seen) => seen.some((m) => m.event === 'ui-event-update-promotion' && m.data.title === 'Exit?'));
     expect((await wf('POST', `/sessions/${c.sessionId}/ui-events`, { name: 'ui-event-bogus' })).status).toBe(400);
+  });
+  it('documents every workflow and admin route (the plugins under their prefixes) in /openapi.json', async () => {
+    const paths = (await http(`${srv.url}/openapi.json`)).body.paths;
+    const routes = srv.parley.routes.filter((r) => r.method !== 'HEAD' && /^\/(workflow|admin)\/v1\//.test(r.url));
+    expect(routes.filter((r) => r.url.startsWith('/workflow/v1/'))).toHaveLength(8);
+    expect(routes.filter((r) => r.url.startsWith('/admin/v1/'))).toHaveLength(16);
+    for (const r of routes) expect(paths[r.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.[r.method.toLowerCase()], `${r.method} ${r.url}`).toBeDefined();
+  });
+
+  describe('a retried write (same operationId or Idempotency-Key) is stored once', () => {
+    /** The whole log, as stored. */
+    const logOf = (sessionId: string) => srv.parley.store.tx((tx) => tx.listMessages(sessionId, { visibilities: ['All', 'Int', 'Vip'], limit: 1000 }));
+
+    it('a Message with the same operationId (JSON body, then a form body) is one message, answered the same', async () => {
+      const t = new V3Customer(srv.url);
+      await t.start();
+      const operationId = opId();
+      const first = await wf('POST', `/sessions/${t.sessionId}/message`, { MessageText: 'retried once', operationId });
+      const again = await wf('POST', `/sessions/${t.sessionId}/message`, { MessageText: 'retried once', operationId }, SERVER_KEY, true);
+      expect(first.status).toBe(200);
+      expect(again.status).toBe(200);
+      expect(again.body.message).toEqual(first.body.message);
+      expect((await logOf(t.sessionId)).filter((m) => m.text === 'retried once')).toHaveLength(1);
+      // A new operationId is a new message.
+      await wf('POST', `/sessions/${t.sessionId}/message`, { MessageText: 'retried once', operationId: opId() });
+      expect((await logOf(t.sessionId)).filter((m) => m.text === 'retried once')).toHaveLength(2);
+    });
+
+    it('retries sent at the same time are stored once', async () => {
+      const t = new V3Customer(srv.url);
+      await t.start();
+      const operationId = opId();
+      const answers = await Promise.all([1, 2, 3, 4].map(() => wf('POST', `/sessions/${t.sessionId}/message`, { MessageText: 'all at once', operationId })));
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+      expect(new Set(answers.map((a) => a.body.message.index)).size).toBe(1);
+      expect((await logOf(t.sessionId)).filter((m) => m.text === 'all at once')).toHaveLength(1);
+    });
+
+    it('a Notice and a UI event with the same Idempotency-Key are stored once each', async () => {
+      const t = new V3Customer(srv.url);
+      await t.start();
+      const once = (path: string, body: Record<string, unknown>, key: string) =>
+        http(`${srv.url}/workflow/v1/sessions/${t.sessionId}/${path}`, { method: 'POST', headers: { 'x-api-key': SERVER_KEY, 'Idempotency-Key': key }, json: body });
+      const noticeKey = opId();
+      const eventKey = opId();
+      for (let i = 0; i < 3; i++) {
+        expect((await once('notice', { NoticeType: 'USER_CUSTOM', NoticeText: 'notice once' }, noticeKey)).status).toBe(200);
+        expect((await once('ui-events', { name: 'ui-event-close-promotion' }, eventKey)).status).toBe(200);
+      }
+      const log = await logOf(t.sessionId);
+      expect(log.filter((m) => m.text === 'notice once')).toHaveLength(1);
+      expect(log.filter((m) => m.event === 'ui-event-close-promotion')).toHaveLength(1);
+    });
+
+    it('a retry after the chat ended gets the first answer; a new write is refused', async () => {
+      const t = new V3Customer(srv.url);
+      await t.start();
+      const operationId = opId();
+      const first = await wf('POST', `/sessions/${t.sessionId}/message`, { MessageText: 'before the end', operationId });
+      await t.leave();
+      const again = await wf('POST', `/sessions/${t.sessionId}/message`, { MessageText: 'before the end', operationId });
+      expect(again.status).toBe(200);
+      expect(again.body.message.index).toBe(first.body.message.index);
+      expect((await wf('POST', `/sessions/${t.sessionId}/message`, { MessageText: 'after the end', operationId: opId() })).status).toBe(404);
+    });
+
+    it('refuses an operationId and an Idempotency-Key that differ, and an over-long key', async () => {
+      const r = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/message`, { method: 'POST', headers: { 'x-api-key': SERVER_KEY, 'Idempotency-Key': 'a' }, json: { MessageText: 'x', operationId: 'b' } });
+      expect(r.status).toBe(400);
+      expect(r.body.status.message).toMatch(/operationId and the Idempotency-Key header differ/);
+      const long = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/message`, { method: 'POST', headers: { 'x-api-key': SERVER_KEY, 'Idempotency-Key': 'k'.repeat(129) }, json: { MessageText: 'x' } });
+      expect(long.status).toBe(400);
+      expect((await wf('POST', `/sessions/${c.sessionId}/message`, { MessageText: 'x', operationId: 'o'.repeat(129) })).status).toBe(400);
+    });
+
+    it('a session of another deployment is not found, whatever the operationId', async () => {
+      const operationId = opId();
+      expect((await wf('POST', `/sessions/${c.sessionId}/message`, { MessageText: 'mine', operationId })).status).toBe(200);
+      expect((await wf('POST', '/sessions/00000000-0000-4000-8000-000000000000/message', { MessageText: 'mine', operationId })).status).toBe(404);
+    });
   });
 });

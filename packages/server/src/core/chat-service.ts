@@ -29,6 +29,9 @@ export interface ChatLimits {
   endedReadGraceMs: number;
 }
 
+/** Seed 002's answer to a workflow writing into an ended chat. */
+export const WORKFLOW_OFFLINE = 'the chat is offline (IsOnline is 0): nothing can be sent into it';
+
 /** How long a repeated start (same operationId, same requester) gets the first session back. */
 export const START_REPLAY_MS = 5 * 60_000;
 
@@ -273,6 +276,12 @@ export class ChatService {
     return { session, participant };
   }
 
+  /** Whether the session exists and has not ended (an async customer coming back resumes it). */
+  async isActive(sessionId: string): Promise<boolean> {
+    const session = await this.store.tx((tx) => tx.getSession(sessionId));
+    return session?.state === 'Active';
+  }
+
   async customerSend(sessionId: string, participantId: string, input: { type: 'Text' | 'TypingStarted' | 'TypingStopped'; text?: string }, operationId?: string): Promise<Message> {
     if (input.type === 'Text') {
       if (!input.text || input.text.trim() === '') throw new ChatError('INVALID_REQUEST', 'data[text] is required for a Text message');
@@ -316,6 +325,22 @@ export class ChatService {
         text,
         subtype: 'CustomNotice',
       });
+    });
+    await this.notifySession(sessionId);
+    return message;
+  }
+
+  /**
+   * A routing workflow, bot or back end writes into a live session (the workflow API, seed 002):
+   * the same write path as every other writer, applied once per `operationId` (scope
+   * `workflow:<session>`: a retried POST returns the first message), then the session's readers are
+   * woken. No after-write hook listens to these (flows react to the customer, not to workflows).
+   */
+  async workflowAppend(sessionId: string, draft: Omit<MessageDraft, 'id'>, operationId?: string): Promise<Message> {
+    const message = await this.once(`workflow:${sessionId}`, operationId, async (tx) => {
+      const session = await tx.getSession(sessionId, true);
+      if (!session || session.state !== 'Active') throw new ChatError('INVALID_SESSION', WORKFLOW_OFFLINE);
+      return this.append(tx, session, draft);
     });
     await this.notifySession(sessionId);
     return message;
@@ -584,10 +609,6 @@ export class ChatService {
   }
 
   // ---- staff side ----------------------------------------------------------------------------
-
-  async listInteractions(filter: { states?: InteractionState[]; agentAccountId?: string; sessionId?: string }): Promise<Interaction[]> {
-    return this.store.tx((tx) => tx.listInteractions(filter));
-  }
 
   async getSessionForStaff(sessionId: string, account: Account): Promise<{ session: Session; participants: Participant[]; interactions: Interaction[] }> {
     return this.store.tx(async (tx) => {

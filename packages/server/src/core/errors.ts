@@ -38,3 +38,6 @@ export class ChatError extends Error {
     }
   }
 }
+
+/** The store cannot be reached now: the request may be sent again as it is (503, WebSocket 1013). */
+export { StoreUnavailableError } from '../ports/store.js';

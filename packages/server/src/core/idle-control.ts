@@ -1,3 +1,4 @@
+import { SYSTEM_PARTICIPANT_ID } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { IdlePolicy, Session, Store, StoreTx } from '../ports/store.js';
@@ -62,7 +63,7 @@ export class IdleControl {
           return 'closed';
         }
         if (policy.alertAfterSeconds > 0 && silentFor >= policy.alertAfterSeconds && !(await this.alertedSinceCustomerSpoke(tx, s))) {
-          await this.chat.log.append(tx, s, { type: 'Notice', from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' }, visibility: 'All', text: policy.alertText, subtype: 'IdleAlert' });
+          await this.chat.log.append(tx, s, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'All', text: policy.alertText, subtype: 'IdleAlert' });
           return 'alerted';
         }
         return null;
@@ -88,7 +89,7 @@ export class IdleControl {
   }
 
   private async close(tx: StoreTx, s: Session, text: string): Promise<void> {
-    await this.chat.log.append(tx, s, { type: 'Notice', from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' }, visibility: 'All', text, subtype: 'IdleClose' });
+    await this.chat.log.append(tx, s, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'All', text, subtype: 'IdleClose' });
     await this.chat.endSession(tx, s);
   }
 }

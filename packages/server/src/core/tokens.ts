@@ -48,11 +48,12 @@ export class TokenService {
 
   /** `generation`: the account's token generation; raising it in the store revokes the token. */
   async signStaffToken(accountId: string, role: Role, generation: number): Promise<{ token: string; expiresAt: string }> {
-    const exp = Math.floor(Date.now() / 1000) + this.staffTokenTtlSeconds;
+    const iat = Math.floor(this.now() / 1000);
+    const exp = iat + this.staffTokenTtlSeconds;
     const token = await new SignJWT({ role, kind: 'staff', gen: generation })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(accountId)
-      .setIssuedAt()
+      .setIssuedAt(iat)
       .setExpirationTime(exp)
       .sign(this.key);
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
@@ -60,7 +61,7 @@ export class TokenService {
 
   async verifyStaffToken(token: string): Promise<{ accountId: string; role: Role; generation: number; expiresAtMs: number } | null> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], currentDate: new Date(this.now()) });
       if (payload.kind !== 'staff' || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return null;
       const role = payload.role;
       if (role !== 'agent' && role !== 'supervisor' && role !== 'admin') return null;

@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
-import type { Message } from '@parley/protocol';
+import { SYSTEM_PARTICIPANT_ID, type Message } from '@parley/protocol';
 import type { ChatService } from '../core/chat-service.js';
 import { ChatError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { parseIndex } from '../core/message-index.js';
 import type { RoutingService } from '../core/routing-service.js';
 import { routingOrder } from '../core/router.js';
+import { botAnswerScope } from '../core/workflow-service.js';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
@@ -275,8 +276,16 @@ export class FlowEngine {
     await this.advance(sessionId);
   }
 
-  async applyBotAnswer(sessionId: string, answer: BotAnswer): Promise<void> {
+  /**
+   * Applies a bot's answer (from its webhook, or the workflow API's bot-reply). With an
+   * `operationId` it is applied once: the record is written in the same transaction.
+   */
+  async applyBotAnswer(sessionId: string, answer: BotAnswer, operationId?: string): Promise<void> {
     const effects = await this.store.tx(async (tx) => {
+      if (operationId) {
+        if ((await tx.getOperation(botAnswerScope(sessionId), operationId)) !== null) return [];
+        await tx.putOperation(botAnswerScope(sessionId), operationId, true, this.nowIso());
+      }
       const session = await tx.getSession(sessionId, true);
       if (!session || session.state !== 'Active') return [];
       const deployment = (await tx.getDeployment(session.deploymentId))!;
@@ -328,7 +337,7 @@ export class FlowEngine {
    */
   private async backToBot(tx: StoreTx, session: Session, deployment: Deployment, flow: Flow, interaction: Interaction, comment: string, consumedUpTo: number): Promise<void> {
     await this.closeTicketIn(tx, session, interaction, comment, 'customer-back-to-bot');
-    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' }, visibility: 'All', event: UI_EVENT_CLOSE_PROMOTION, data: {}, subtype: 'UiEvent' });
+    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'All', event: UI_EVENT_CLOSE_PROMOTION, data: {}, subtype: 'UiEvent' });
     const next = await this.chat.log.openInteraction(tx, session, deployment, { state: 'Workflow', queue: interaction.queue });
     const after = await tx.getSession(session.id);
     await tx.putFlowRun({ sessionId: session.id, interactionId: next.id, step: flow.resume ?? flow.start, waiting: null, vars: {}, lastIndexNum: Math.max(consumedUpTo, after?.lastIndexNum ?? 0), updatedAt: this.nowIso() });
@@ -338,7 +347,7 @@ export class FlowEngine {
   async closeTicketIn(tx: StoreTx, session: Session, interaction: Interaction, comment: string, wrapUpCode: string): Promise<Interaction> {
     let current = interaction;
     if (current.state === 'Completed') throw new ChatError('CONFLICT', 'the ticket is already closed');
-    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' }, visibility: 'Int', text: `Ticket closed: ${comment}`, subtype: 'TicketClosed' });
+    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'Int', text: `Ticket closed: ${comment}`, subtype: 'TicketClosed' });
     if (current.agentAccountId) {
       const agent = await tx.getAccount(current.agentAccountId);
       if (agent && current.state !== 'Offered') await this.chat.leaveIfConnected(tx, session, agent);
@@ -371,7 +380,7 @@ export class FlowEngine {
       if (!step || !('route' in step) || !step.onAgentJoin) return;
       await this.chat.log.append(tx, session, {
         type: 'Notice',
-        from: { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' },
+        from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
         visibility: 'All',
         event: UI_EVENT_UPDATE_PROMOTION,
         data: step.onAgentJoin.promotion,

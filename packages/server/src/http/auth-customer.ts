@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChatError } from '../core/errors.js';
-import { hashApiKey } from '../core/secrets.js';
+import type { DeploymentAccess } from '../core/deployment-access.js';
 import type { TokenService } from '../core/tokens.js';
-import type { Deployment, Store } from '../ports/store.js';
+import type { Deployment } from '../core/types.js';
 import { assertOrigin } from './cors.js';
 
 /** Resolves the deployment from the API key header (`x-api-key`, or GMS's `apikey`) and checks the page's origin. */
-export async function deploymentOf(req: FastifyRequest, reply: FastifyReply, store: Store): Promise<Deployment> {
+export async function deploymentOf(req: FastifyRequest, reply: FastifyReply, deployments: DeploymentAccess): Promise<Deployment> {
   const key = req.headers['x-api-key'] ?? req.headers['apikey'];
   if (typeof key !== 'string' || key === '') throw new ChatError('UNAUTHORIZED', 'the x-api-key header is required');
-  const deployment = await store.tx((tx) => tx.getDeploymentByApiKeyHash(hashApiKey(key)));
+  const deployment = await deployments.byApiKey(key);
   if (!deployment) throw new ChatError('UNAUTHORIZED', 'unknown API key');
   assertOrigin(req, reply, deployment);
   return deployment;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Deployment, Store } from '../ports/store.js';
+import type { DeploymentAccess } from '../core/deployment-access.js';
 import { ChatError } from '../core/errors.js';
+import type { Deployment } from '../core/types.js';
 
 export const CORS_ALLOWED_HEADERS = 'content-type, x-api-key, x-nexus-client-key, apikey, authorization, x-parley-extensions';
 
@@ -23,20 +24,13 @@ export function originAllowed(allowed: string[], origin: string): boolean {
  * CORS per deployment. A preflight carries no API key, so it is answered for any origin that some
  * deployment allows; the real request is then checked against its own deployment (assertOrigin).
  */
-export function registerCors(app: FastifyInstance, store: Store, publicPrefixes: string[]): void {
-  let cache: { at: number; origins: Set<string> } | null = null;
-  const knownOrigins = async (): Promise<Set<string>> => {
-    if (cache && Date.now() - cache.at < 5_000) return cache.origins;
-    const deployments = await store.tx((tx) => tx.listDeployments());
-    cache = { at: Date.now(), origins: new Set(deployments.flatMap((d) => d.allowedOrigins)) };
-    return cache.origins;
-  };
+export function registerCors(app: FastifyInstance, deployments: DeploymentAccess, publicPrefixes: string[]): void {
   const isPublic = (url: string) => publicPrefixes.some((p) => url.startsWith(p));
 
   app.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
     if (!origin || !isPublic(req.url)) return;
-    const origins = await knownOrigins();
+    const origins = await deployments.knownOrigins();
     const maybe = sameOrigin(req, origin) || origins.has('*') || origins.has(origin);
     if (req.method === 'OPTIONS') {
       if (!maybe) return reply.code(403).send({ status: { code: 'FORBIDDEN', message: `origin ${origin} is not allowed` } });

@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findNul } from '@parley/protocol';
 import { z } from 'zod';
-import { ChatError } from '../core/errors.js';
-import { StoreUnavailableError } from '../ports/store.js';
+import { ChatError, StoreUnavailableError } from '../core/errors.js';
 
 /** What a client is told to wait before retrying while the database is unreachable. */
 export const RETRY_AFTER_SECONDS = 2;

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { StoredFile } from '../ports/store.js';
+import type { StoredFile } from '../core/types.js';
 
 /** Sends an uploaded file so that it can never run as a page: nosniff, a sandboxing CSP, images inline, the rest as attachments. */
 export function sendStoredFile(reply: FastifyReply, meta: StoredFile, bytes: Buffer): FastifyReply {

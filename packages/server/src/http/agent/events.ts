@@ -2,15 +2,16 @@ import { serial } from '../serial.js';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { agentClientFrame, type AgentServerFrame } from '@parley/protocol';
+import type { AgentViews } from '../../core/agent-views.js';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { PresenceWatch } from '../../core/presence-watch.js';
 import type { SupervisionService } from '../../core/supervision.js';
-import { ChatError } from '../../core/errors.js';
+import { ChatError, StoreUnavailableError } from '../../core/errors.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
 import type { Clock } from '../../ports/clock.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
-import { StoreUnavailableError, type Account, type Store } from '../../ports/store.js';
+import type { Account } from '../../core/types.js';
 import { describeZodError } from '../errors.js';
 import { FrameBudget, SOCKET_LIMITS, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
 import { toAgentAccount, toAgentMessage, toAgentProfile, toListedInteraction, toOverview } from './wire.js';
@@ -20,7 +21,7 @@ export interface AgentEventsDeps {
   routing: RoutingService;
   presence: PresenceWatch;
   supervision: SupervisionService;
-  store: Store;
+  views: AgentViews;
   auth: StaffAuth;
   fanout: Fanout;
   clock: Clock;
@@ -47,7 +48,7 @@ export const WS_CLOSE_INTERNAL_ERROR = 1011;
  * `unsubscribed` frame and its reason; a refused token closes the socket with 4401.
  */
 export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps): void {
-  const { chat, store, auth, fanout, clock } = deps;
+  const { chat, views, auth, fanout, clock } = deps;
   app.get('/agent/v1/events', { websocket: true }, (socket: WebSocket) => {
     let account: Account | null = null;
     let token = '';
@@ -68,17 +69,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
 
     const pushInteractions = serial(async () => {
       if (!account) return;
-      const list = await chat.listInteractions({ states: ['Offered', 'Handling', 'Finalizing'], agentAccountId: account.id });
-      const withCustomers = await store.tx(async (tx) => {
-        const out = [];
-        for (const i of list) {
-          const s = await tx.getSession(i.sessionId);
-          const c = s ? await tx.getParticipant(s.customerParticipantId) : null;
-          out.push({ ...i, customer: { nickname: c?.nickname ?? '' } });
-        }
-        return out;
-      });
-      send({ type: 'interactions', interactions: withCustomers.map(toListedInteraction) });
+      send({ type: 'interactions', interactions: (await views.openWorkOf(account)).map(toListedInteraction) });
       send({ type: 'profile', profile: toAgentProfile(await deps.routing.profile(account.id)) });
     });
     let overviewTimer: NodeJS.Timeout | null = null;

@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, VISIBILITIES } from '@parley/protocol';
 import { z } from 'zod';
+import type { AgentViews } from '../../core/agent-views.js';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
 import { staffAccount } from './staff-auth.js';
 import { ChatError } from '../../core/errors.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
-import type { Account, Interaction, Store } from '../../ports/store.js';
+import type { Account, Interaction } from '../../core/types.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import { toAgentAccount, toAgentInteraction, toAgentMessage, toAgentProfile, toCannedResponse, toListedInteraction, toMessagesPage, toOverview, toQueueSummary, toSessionDetails, toSessionSummary, toWrapUpCode } from './wire.js';
@@ -16,7 +17,7 @@ export interface AgentApiDeps {
   chat: ChatService;
   routing: RoutingService;
   supervision: SupervisionService;
-  store: Store;
+  views: AgentViews;
   auth: StaffAuth;
   openapi: OpenApiRegistry;
   longPollMs: number;
@@ -52,7 +53,7 @@ const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
 
 /** The agent API: staff log in, take interactions, talk, mark done, follow up. Supervisors and routing extend it. */
 export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void {
-  const { chat, store, auth } = deps;
+  const { chat, views, auth } = deps;
   const P = '/agent/v1';
   const doc = deps.openapi.add.bind(deps.openapi);
 
@@ -66,16 +67,6 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
         return errorReply(req, reply, err);
       }
     };
-  const withCustomers = (list: Interaction[]) =>
-    store.tx(async (tx) => {
-      const out = [];
-      for (const i of list) {
-        const session = await tx.getSession(i.sessionId);
-        const customer = session ? await tx.getParticipant(session.customerParticipantId) : null;
-        out.push({ ...i, customer: { nickname: customer?.nickname ?? '' } });
-      }
-      return out;
-    });
 
   doc({ method: 'post', path: `${P}/login`, tag: 'agent', summary: 'Log in; returns a bearer token that expires', body: loginBody, responses: { '200': '{token, expiresAt, account}', '401': 'wrong username or password', '429': 'too many tries from this address, or too many wrong passwords for this username' }, response: agentResponses.login });
   app.post(`${P}/login`, { config: { rateLimit: { max: deps.loginLimitPerMinute, timeWindow: 60_000 } } }, async (req, reply) => {
@@ -114,17 +105,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     `${P}/interactions`,
     route(async (req, _reply, account) => {
       const q = parseOr400(listQuery, req.query, 'query');
-      // Agents see the waiting queue and their own work; supervisors and admins see everything.
-      let list: Interaction[];
-      if (q.mine === 'true') list = await chat.listInteractions({ states: q.state, agentAccountId: account.id });
-      else if (account.role !== 'agent') list = await chat.listInteractions({ states: q.state });
-      else {
-        const wantsQueued = !q.state || q.state.includes('Queued');
-        const own = await chat.listInteractions({ states: q.state, agentAccountId: account.id });
-        const queued = wantsQueued ? await chat.listInteractions({ states: ['Queued'] }) : [];
-        list = [...queued, ...own.filter((i) => i.state !== 'Queued')];
-      }
-      return { interactions: (await withCustomers(list)).map(toListedInteraction) };
+      return { interactions: (await views.interactionsFor(account, { states: q.state, mine: q.mine === 'true' })).map(toListedInteraction) };
     }),
   );
 
@@ -207,16 +188,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   app.get(
     `${P}/sessions`,
     route(async (_req, _reply, account) => {
-      const sessions = await store.tx(async (tx) => {
-        const list = await tx.listSessionsOfAccount(account.id, 100);
-        const out = [];
-        for (const s of list) {
-          const customer = await tx.getParticipant(s.customerParticipantId);
-          out.push({ ...s, customer: { nickname: customer?.nickname ?? '' }, interactions: await tx.listInteractions({ sessionId: s.id }) });
-        }
-        return out;
-      });
-      return { sessions: sessions.map(toSessionSummary) };
+      return { sessions: (await views.sessionsOf(account)).map(toSessionSummary) };
     }),
   );
 
@@ -243,10 +215,10 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   );
 
   doc({ method: 'get', path: `${P}/canned-responses`, tag: 'agent', summary: 'Canned responses', security: ['bearer'], response: agentResponses.cannedResponses });
-  app.get(`${P}/canned-responses`, route(async () => ({ cannedResponses: (await store.tx((tx) => tx.listCannedResponses())).map(toCannedResponse) })));
+  app.get(`${P}/canned-responses`, route(async () => ({ cannedResponses: (await views.cannedResponses()).map(toCannedResponse) })));
 
   doc({ method: 'get', path: `${P}/wrap-up-codes`, tag: 'agent', summary: 'Wrap-up codes accepted by complete', security: ['bearer'], response: agentResponses.wrapUpCodes });
-  app.get(`${P}/wrap-up-codes`, route(async () => ({ wrapUpCodes: (await store.tx((tx) => tx.listWrapUpCodes())).map(toWrapUpCode) })));
+  app.get(`${P}/wrap-up-codes`, route(async () => ({ wrapUpCodes: (await views.wrapUpCodes()).map(toWrapUpCode) })));
 
   // ---- supervisors ----
   const supervisorOnly = (account: Account) => {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ChatError } from '../../core/errors.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
-import type { Account, Role } from '../../ports/store.js';
+import type { Account, Role } from '../../core/types.js';
 
 export function bearerToken(req: FastifyRequest): string | null {
   const header = req.headers.authorization;

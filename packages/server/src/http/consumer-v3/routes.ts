@@ -3,12 +3,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { stripControlChars, v3MessagesQuery, v3OperationOnly, v3SendBody, v3StartBody, v3UserDataBody, toV3Message, type V3Envelope } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService, ReadResult } from '../../core/chat-service.js';
+import type { DeploymentAccess } from '../../core/deployment-access.js';
 import { ChatError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { FileLinks } from '../../core/file-links.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
-import type { Store } from '../../ports/store.js';
 import { customerClaims, deploymentOf, requesterOf } from '../auth-customer.js';
 import { errorReply, operationIdOf, parseOr400 } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
@@ -17,7 +17,7 @@ import type { OpenApiRegistry } from '../openapi.js';
 
 export interface ConsumerV3Deps {
   chat: ChatService;
-  store: Store;
+  deployments: DeploymentAccess;
   tokens: TokenService;
   files: FileStore;
   fileLinks: FileLinks;
@@ -35,7 +35,7 @@ const sessionParams = z.object({ sessionId: z.string().uuid('sessionId must be a
 
 /** Chat API v3, the consumer messaging API of seed 000 and the reference (§1). */
 export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): void {
-  const { chat, store, tokens, prefix } = deps;
+  const { chat, deployments, tokens, prefix } = deps;
   /** `operationId`: one read from a multipart body (operationIdOf sees form, JSON and query only). */
   const envelope = <T>(req: FastifyRequest, data: T, operationId?: string): V3Envelope<T> => {
     const out: V3Envelope<T> = { status: { code: 'SUCCESS' }, data, referenceId: String(req.id) };
@@ -55,7 +55,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     };
   const authed = async (req: FastifyRequest, reply: FastifyReply) => {
     const { sessionId } = parseOr400(sessionParams, req.params, 'path');
-    const deployment = await deploymentOf(req, reply, store);
+    const deployment = await deploymentOf(req, reply, deployments);
     const claims = await customerClaims(req, tokens, deployment, sessionId);
     return { deployment, claims, sessionId };
   };
@@ -66,14 +66,13 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     prefix,
     { config: { rateLimit: { max: deps.startLimitPerMinute, timeWindow: 60_000 } } },
     guard(async (req, reply) => {
-      const deployment = await deploymentOf(req, reply, store);
+      const deployment = await deploymentOf(req, reply, deployments);
       const body = parseOr400(v3StartBody, req.body, 'start request');
       const existing = req.headers['x-nexus-client-key'];
       if (typeof existing === 'string' && existing) {
         const claims = await tokens.verifyClientToken(existing);
         if (!claims || claims.deploymentId !== deployment.id) throw new ChatError('UNAUTHORIZED', 'the client key is not valid for this deployment');
-        const session = await store.tx((tx) => tx.getSession(claims.sessionId));
-        if (session && session.state === 'Active') {
+        if (await chat.isActive(claims.sessionId)) {
           // A fresh token: a session the customer keeps coming back to never outlives its token.
           const clientToken = await tokens.signClientToken({ sessionId: claims.sessionId, transportId: claims.transportId, participantId: claims.participantId, deploymentId: claims.deploymentId, ...(claims.ext ? { ext: true } : {}) });
           return envelope(req, { clientToken, sessionId: claims.sessionId, participantId: claims.participantId, restored: true });

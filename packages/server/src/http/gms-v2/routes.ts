@@ -4,11 +4,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { stripControlChars, type Message } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
+import type { DeploymentAccess } from '../../core/deployment-access.js';
 import { ChatError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
-import type { Deployment, Store } from '../../ports/store.js';
+import type { Deployment } from '../../core/types.js';
 import { deploymentOf } from '../auth-customer.js';
 import { clientError, parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
@@ -33,7 +34,7 @@ import {
 
 export interface GmsV2Deps {
   chat: ChatService;
-  store: Store;
+  deployments: DeploymentAccess;
   tokens: TokenService;
   files: FileStore;
   openapi: OpenApiRegistry;
@@ -95,7 +96,7 @@ export function gmsErrorReply(req: FastifyRequest, reply: FastifyReply, err: unk
  * signed by the server that names all three: every call checks them together.
  */
 export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
-  const { chat, store, tokens } = deps;
+  const { chat, deployments, tokens } = deps;
   const P = GMS_V2_PREFIX;
   const maxFiles = deps.maxFilesPerChat ?? 100;
   const doc = deps.openapi.add.bind(deps.openapi);
@@ -125,7 +126,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     return { deployment, chatId, participantId: claims.participantId, creds, ext: claims.ext };
   };
   const customer = async <S extends z.ZodTypeAny>(req: FastifyRequest, reply: FastifyReply, schema: S): Promise<Customer & { body: z.infer<S> }> => {
-    const deployment = await deploymentOf(req, reply, store);
+    const deployment = await deploymentOf(req, reply, deployments);
     const body = parseOr400(schema, req.body, 'request');
     const { chatId } = req.params as { chatId: string };
     return { ...(await verify(chatId, body as GmsCredentials, deployment)), body };
@@ -161,11 +162,8 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
   };
 
   /** serviceName -> queue: a queue of the deployment (or its default queue) by name, any case; else the default queue. */
-  const queueFor = async (deployment: Deployment, serviceName: string): Promise<string> => {
-    const queues = await store.tx((tx) => tx.listQueues(deployment.id));
-    const wanted = serviceName.toLowerCase();
-    return [deployment.defaultQueue, ...queues.map((q) => q.name)].find((n) => n.toLowerCase() === wanted) ?? deployment.defaultQueue;
-  };
+  const queueFor = async (deployment: Deployment, serviceName: string): Promise<string> =>
+    (await deployments.findQueue(deployment, serviceName)) ?? deployment.defaultQueue;
 
   // ---- request chat --------------------------------------------------------------------------
 
@@ -183,7 +181,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     `${P}/:serviceName`,
     { config: { rateLimit: { max: deps.startLimitPerMinute, timeWindow: 60_000 } } },
     guard(async (req, reply) => {
-      const deployment = await deploymentOf(req, reply, store);
+      const deployment = await deploymentOf(req, reply, deployments);
       const { serviceName } = parseOr400(z.object({ serviceName: z.string().min(1).max(256) }), req.params, 'path');
       const body = parseOr400(gmsStartBody, req.body, 'request');
       const first = body.text?.trim() ? body.text : undefined;
@@ -292,7 +290,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     `${C}/file`,
     {},
     guard(async (req, reply) => {
-      const deployment = await deploymentOf(req, reply, store);
+      const deployment = await deploymentOf(req, reply, deployments);
       if (!req.isMultipart()) throw new ChatError('INVALID_REQUEST', 'send the file as multipart/form-data in a field named "file", with alias, userId and secureKey');
       const fields: Record<string, string> = {};
       let upload: { name: string; mime: string; bytes: Buffer } | null = null;
@@ -328,7 +326,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     const source = req.method === 'GET' ? req.query : { ...(req.query as object), ...((req.body as object) ?? {}) };
     // A download may be a plain link or form post that cannot carry the apikey header: the signed secureKey decides.
     const key = req.headers['x-api-key'] ?? req.headers['apikey'];
-    const deployment = typeof key === 'string' && key ? await deploymentOf(req, reply, store) : null;
+    const deployment = typeof key === 'string' && key ? await deploymentOf(req, reply, deployments) : null;
     const c = await verify(chatId, parseOr400(gmsCredentials, source, 'request'), deployment);
     await chat.customerSession(c.chatId, c.participantId, 'read');
     const meta = await chat.getFile(fileId);

@@ -1,14 +1,14 @@
 import { serial } from '../serial.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Message } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
+import type { CustomerViews } from '../../core/customer-views.js';
+import type { DeploymentAccess } from '../../core/deployment-access.js';
 import { ChatError } from '../../core/errors.js';
-import { hashApiKey } from '../../core/secrets.js';
 import type { TokenService } from '../../core/tokens.js';
+import type { Deployment } from '../../core/types.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
-import type { Deployment, Store } from '../../ports/store.js';
 import { assertOrigin, wantsExtensions } from '../cors.js';
 import { clientError, parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import { cursorMovesWhenSent } from '../handover.js';
@@ -30,7 +30,8 @@ import {
 
 export interface GuestV2Deps {
   chat: ChatService;
-  store: Store;
+  deployments: DeploymentAccess;
+  views: CustomerViews;
   tokens: TokenService;
   fanout: Fanout;
   openapi: OpenApiRegistry;
@@ -95,7 +96,7 @@ export function guestErrorReply(req: FastifyRequest, reply: FastifyReply, err: u
  * delivery cursor.
  */
 export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
-  const { chat, store, tokens, fanout } = deps;
+  const { chat, deployments, views, tokens, fanout } = deps;
   const P = GUEST_V2_PREFIX;
   const doc = deps.openapi.add.bind(deps.openapi);
 
@@ -125,7 +126,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
   const guest = async (req: FastifyRequest, reply: FastifyReply): Promise<Claims & { conversationId: string }> => {
     const { conversationId } = req.params as { conversationId: string };
     const claims = await verifyJwt(bearer(req), conversationId);
-    const deployment = await store.tx((tx) => tx.getDeployment(claims.deploymentId));
+    const deployment = await deployments.byId(claims.deploymentId);
     if (!deployment) throw new ChatError('INVALID_SESSION', 'conversation not found');
     assertOrigin(req, reply, deployment);
     return { ...claims, conversationId };
@@ -138,33 +139,14 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
   const origin = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
   const fileLink = (req: FastifyRequest) => (deps.fileBase === undefined ? undefined : (url: string) => `${origin(req)}${deps.fileBase}${url}`);
 
-  /** The whole customer-visible log, in order. */
-  const visibleLog = async (conversationId: string): Promise<Message[]> => {
-    const log: Message[] = [];
-    let after: string | undefined;
-    for (;;) {
-      const page = await chat.readAfter(conversationId, ['All'], after, 500);
-      log.push(...page.messages);
-      if (page.messages.length < 500) return log;
-      after = page.messages[page.messages.length - 1]!.index;
-    }
-  };
-  /** Participants the customer may know about: those with a visible message in the log (no silent monitors). */
-  const members = async (conversationId: string): Promise<GuestMember[]> => {
-    const [participants, log] = await Promise.all([store.tx((tx) => tx.listParticipants(conversationId)), visibleLog(conversationId)]);
-    const seen = new Set(log.map((m) => m.from.participantId));
-    return participants.filter((p) => p.type === 'Customer' || seen.has(p.id)).flatMap((p) => toGuestMember(p) ?? []);
-  };
-
-  const deploymentFor = async (key: string): Promise<Deployment | null> =>
-    store.tx(async (tx) => (await tx.getDeployment(key)) ?? (await tx.getDeploymentByApiKeyHash(hashApiKey(key))));
+  /** The participants the customer may know about, as guest members. */
+  const members = async (conversationId: string): Promise<GuestMember[]> => (await views.knownParticipants(conversationId)).flatMap((p) => toGuestMember(p) ?? []);
 
   /** targetAddress -> a queue of the deployment (or its default queue), by name in any case. */
   const queueFor = async (deployment: Deployment, name: string | undefined): Promise<string> => {
     if (name === undefined) return deployment.defaultQueue;
-    const known = [deployment.defaultQueue, ...(await store.tx((tx) => tx.listQueues(deployment.id))).map((q) => q.name)];
-    const match = known.find((n) => n.toLowerCase() === name.toLowerCase());
-    if (!match) throw new ChatError('INVALID_REQUEST', `routingTarget.targetAddress "${name}" is not a queue of this deployment; known: ${[...new Set(known)].join(', ')}`);
+    const match = await deployments.findQueue(deployment, name);
+    if (!match) throw new ChatError('INVALID_REQUEST', `routingTarget.targetAddress "${name}" is not a queue of this deployment; known: ${(await deployments.queueNames(deployment)).join(', ')}`);
     return match;
   };
 
@@ -183,7 +165,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     { config: { rateLimit: { max: deps.startLimitPerMinute, timeWindow: 60_000 } } },
     guard(async (req, reply) => {
       const body = parseOr400(guestCreateBody, req.body, 'create request');
-      const deployment = await deploymentFor(body.deploymentId);
+      const deployment = await deployments.byIdOrApiKey(body.deploymentId);
       if (!deployment) throw new ChatError('NOT_FOUND', `deploymentId "${body.deploymentId}" is not a deployment of this server`);
       assertOrigin(req, reply, deployment);
       const target = body.routingTarget;
@@ -228,7 +210,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
       const c = await guest(req, reply);
       const { memberId } = req.params as { memberId: string };
       await chat.customerSession(c.conversationId, c.participantId, 'read');
-      const found = (await members(c.conversationId)).find((m) => m.id === memberId) ?? syntheticMember(memberId, await visibleLog(c.conversationId));
+      const found = (await members(c.conversationId)).find((m) => m.id === memberId) ?? syntheticMember(memberId, await views.visibleLog(c.conversationId));
       if (!found) throw new ChatError('NOT_FOUND', 'no such member in this conversation');
       return found;
     }),
@@ -264,7 +246,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
         page = shown.slice(-q.maxResults);
         if (page.length && (shown.length > q.maxResults || newest.messages.length === 500)) next = `${base}?before=${page[0]!.id}&maxResults=${q.maxResults}`;
       } else {
-        const shown = (await visibleLog(c.conversationId)).flatMap((m) => toGuestMessage(m, link) ?? []);
+        const shown = (await views.visibleLog(c.conversationId)).flatMap((m) => toGuestMessage(m, link) ?? []);
         const at = shown.findIndex((m) => m.id === (q.before ?? q.after));
         if (at < 0) throw new ChatError('INVALID_REQUEST', `${q.before ? 'before' : 'after'} must be the id of a message of this conversation`);
         if (q.before) {
@@ -336,7 +318,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
           const { conversationId } = req.params as { conversationId: string };
           const { jwt } = (req.query ?? {}) as { jwt?: string };
           const claims = await verifyJwt(typeof jwt === 'string' ? jwt : bearer(req), conversationId);
-          const deployment = await store.tx((tx) => tx.getDeployment(claims.deploymentId));
+          const deployment = await deployments.byId(claims.deploymentId);
           if (!deployment) throw new ChatError('INVALID_SESSION', 'conversation not found');
           assertOrigin(req, reply, deployment);
           await chat.customerSession(conversationId, claims.participantId, 'read');

@@ -1,6 +1,6 @@
 import { nameText, SYSTEM_PARTICIPANT_ID, type Message } from '@parley/protocol';
 import { z } from 'zod';
-import type { Participant } from '../../ports/store.js';
+import type { Participant } from '../../core/types.js';
 
 /**
  * Genesys Cloud guest chat v2 wire format (reference §3): JSON bodies, a Bearer JWT after the

@@ -23,7 +23,7 @@ describe('workflow API wire mappers', () => {
   it('a session: attached data with IsOnline and ChatServerAppName, no cursors, transport or idle clocks', () => {
     fc.assert(
       fc.property(sessionArb, fc.array(interactionArb, { maxLength: 3 }), fc.string({ minLength: 1, maxLength: 10 }), (s, interactions, appName) => {
-        const out = toWorkflowSession(s, interactions, appName);
+        const out = toWorkflowSession({ session: s, interactions, online: s.state === 'Active', serverAppName: appName });
         expect(workflowSession.safeParse(out).error).toBeUndefined();
         expect(JSON.stringify(out)).not.toContain(MARK);
         expect(out.userData).toEqual({ ...s.userData, IsOnline: s.state === 'Active' ? '1' : '0', ChatServerAppName: appName });

@@ -1,5 +1,6 @@
 import type { Message, WorkflowMessage, WorkflowSession, WorkflowTicket } from '@parley/protocol';
-import type { Interaction, Session } from '../../core/types.js';
+import type { Interaction } from '../../core/types.js';
+import type { WorkflowSessionView } from '../../core/workflow-service.js';
 
 /**
  * Internal model -> the workflow API's wire shapes (@parley/protocol workflow-api). Every field is
@@ -24,12 +25,12 @@ export const toWorkflowTicket = (i: Interaction): WorkflowTicket => ({
 });
 
 /** The session with its attached data, plus `IsOnline` and `ChatServerAppName` as seed 002 reads them. */
-export const toWorkflowSession = (s: Session, interactions: Interaction[], appName: string): WorkflowSession => ({
-  sessionId: s.id,
-  state: s.state,
-  async: s.async,
-  userData: { ...s.userData, IsOnline: s.state === 'Active' ? '1' : '0', ChatServerAppName: appName },
-  interactions: interactions.map(toWorkflowTicket),
+export const toWorkflowSession = (view: WorkflowSessionView): WorkflowSession => ({
+  sessionId: view.session.id,
+  state: view.session.state,
+  async: view.session.async,
+  userData: { ...view.session.userData, IsOnline: view.online ? '1' : '0', ChatServerAppName: view.serverAppName },
+  interactions: view.interactions.map(toWorkflowTicket),
 });
 
 export function toWorkflowMessage(m: Message): WorkflowMessage {

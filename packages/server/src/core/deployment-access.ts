@@ -1,0 +1,54 @@
+import type { Clock } from '../ports/clock.js';
+import type { Deployment, Store } from '../ports/store.js';
+import { hashApiKey } from './secrets.js';
+
+/** How long the union of allowed origins (answering CORS preflights) is reused before it is read again. */
+export const ORIGINS_CACHE_MS = 5_000;
+
+/**
+ * How a customer's client reaches its deployment: by API key, by deployment id (guest chat's
+ * `deploymentId` may be either), and which queues and page origins the deployment allows.
+ */
+export class DeploymentAccess {
+  private origins: { at: number; origins: Set<string> } | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The deployment whose API key this is (either kind), or null. */
+  byApiKey(key: string): Promise<Deployment | null> {
+    return this.store.tx((tx) => tx.getDeploymentByApiKeyHash(hashApiKey(key)));
+  }
+
+  byId(id: string): Promise<Deployment | null> {
+    return this.store.tx((tx) => tx.getDeployment(id));
+  }
+
+  /** A deployment named by its id or by one of its API keys. */
+  byIdOrApiKey(idOrKey: string): Promise<Deployment | null> {
+    return this.store.tx(async (tx) => (await tx.getDeployment(idOrKey)) ?? (await tx.getDeploymentByApiKeyHash(hashApiKey(idOrKey))));
+  }
+
+  /** The deployment's queue names, its default queue first, each once. */
+  async queueNames(deployment: Deployment): Promise<string[]> {
+    const queues = await this.store.tx((tx) => tx.listQueues(deployment.id));
+    return [...new Set([deployment.defaultQueue, ...queues.map((q) => q.name)])];
+  }
+
+  /** The deployment's queue with this name in any case (its default queue if that is the one), or null. */
+  async findQueue(deployment: Deployment, name: string): Promise<string | null> {
+    const wanted = name.toLowerCase();
+    return (await this.queueNames(deployment)).find((n) => n.toLowerCase() === wanted) ?? null;
+  }
+
+  /** Every origin some deployment allows ('*' included), read again after ORIGINS_CACHE_MS. */
+  async knownOrigins(): Promise<Set<string>> {
+    const now = this.clock.now();
+    if (this.origins && now - this.origins.at < ORIGINS_CACHE_MS) return this.origins.origins;
+    const deployments = await this.store.tx((tx) => tx.listDeployments());
+    this.origins = { at: now, origins: new Set(deployments.flatMap((d) => d.allowedOrigins)) };
+    return this.origins.origins;
+  }
+}
