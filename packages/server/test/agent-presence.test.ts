@@ -101,7 +101,9 @@ describe('presence follows the desktop connection', () => {
     expect(await mine(ann)).toEqual([]);
     // The same pass offered it to Bob, long before Ann's 30 s offer would have timed out.
     const moved = (await mine(bob))[0];
-    expect(moved).toMatchObject({ id: offer.id, state: 'Offered', declinedBy: [] });
+    expect(moved).toMatchObject({ id: offer.id, state: 'Offered' });
+    // Not as Ann's decline (declines are routing's record, not on the agent API's wire).
+    expect((await srv.parley.store.tx((tx) => tx.getInteraction(offer.id)))?.declinedBy).toEqual([]);
     // The supervisor view shows it.
     const { staff: sups } = await createStaff(srv.url, [{ username: 'sue', role: 'supervisor' }]);
     const agents = (await sups[0]!.call('GET', '/agents')).body.agents as any[];
@@ -142,7 +144,8 @@ describe('presence follows the desktop connection', () => {
     clock.advance(1000);
     await srv.parley.routing.routeOnce();
     expect(await mine(ann)).toEqual([]);
-    expect(await ann.queued(c.sessionId)).toMatchObject({ id: taken.id, state: 'Queued', declinedBy: [] });
+    expect(await ann.queued(c.sessionId)).toMatchObject({ id: taken.id, state: 'Queued' });
+    expect((await srv.parley.store.tx((tx) => tx.getInteraction(taken.id)))?.declinedBy).toEqual([]);
     const seen = await c.pollUntil((s) => s.some((m) => m.type === 'Notice' && /disconnected/.test(m.text ?? '')));
     expect(seen.some((m) => m.type === 'ParticipantLeft' && m.from.type === 'Agent')).toBe(true);
     expect(interactionStates(seen)).toEqual(['Queued', 'Offered', 'Handling', 'Queued']);

@@ -1,22 +1,4 @@
-import type {
-  Account,
-  AgentSummary,
-  CannedResponse,
-  Interaction,
-  InteractionState,
-  LoginResult,
-  MessagesPage,
-  OutgoingType,
-  Overview,
-  Presence,
-  Profile,
-  QueueSummary,
-  SessionDetails,
-  SessionSummary,
-  Visibility,
-  WrapUpCode,
-  ChatMessage,
-} from './types.js';
+import type { AgentAccount, AgentInteraction, AgentMessage, AgentProfile, AgentSendType, AgentSummary, CannedResponse, InteractionState, ListedInteraction, LoginResult, MessagesPage, Overview, Presence, QueueSummary, SessionDetails, SessionSummary, Visibility, WrapUpCode } from '@parley/protocol';
 
 /** An error answer of the API: `{status: {code, message}}` and the HTTP status. */
 export class ApiError extends Error {
@@ -123,32 +105,32 @@ export class ApiClient {
   logout(): Promise<{ loggedOut: boolean }> {
     return this.request('POST', '/logout', {});
   }
-  me(): Promise<{ account: Account; profile?: Profile }> {
+  me(): Promise<{ account: AgentAccount; profile?: AgentProfile }> {
     return this.request('GET', '/me');
   }
-  setPresence(presence: Presence, reason?: string): Promise<{ profile: Profile }> {
+  setPresence(presence: Presence, reason?: string): Promise<{ profile: AgentProfile }> {
     return this.request('PUT', '/me/presence', reason ? { presence, reason } : { presence });
   }
 
-  myInteractions(): Promise<{ interactions: Interaction[] }> {
+  myInteractions(): Promise<{ interactions: ListedInteraction[] }> {
     return this.request('GET', '/interactions?mine=true');
   }
-  interactionsIn(states: InteractionState[]): Promise<{ interactions: Interaction[] }> {
+  interactionsIn(states: InteractionState[]): Promise<{ interactions: ListedInteraction[] }> {
     return this.request('GET', `/interactions?state=${states.join(',')}`);
   }
-  accept(id: string): Promise<{ interaction: Interaction }> {
+  accept(id: string): Promise<{ interaction: AgentInteraction }> {
     return this.request('POST', `/interactions/${enc(id)}/accept`, {});
   }
-  reject(id: string): Promise<{ interaction: Interaction }> {
+  reject(id: string): Promise<{ interaction: AgentInteraction }> {
     return this.request('POST', `/interactions/${enc(id)}/reject`, {});
   }
-  done(id: string): Promise<{ interaction: Interaction }> {
+  done(id: string): Promise<{ interaction: AgentInteraction }> {
     return this.request('POST', `/interactions/${enc(id)}/done`, {});
   }
-  complete(id: string, wrapUpCode?: string): Promise<{ interaction: Interaction }> {
+  complete(id: string, wrapUpCode?: string): Promise<{ interaction: AgentInteraction }> {
     return this.request('POST', `/interactions/${enc(id)}/complete`, wrapUpCode ? { wrapUpCode } : {});
   }
-  transfer(id: string, target: { queue: string } | { agentId: string }): Promise<{ interaction: Interaction }> {
+  transfer(id: string, target: { queue: string } | { agentId: string }): Promise<{ interaction: AgentInteraction }> {
     return this.request('POST', `/interactions/${enc(id)}/transfer`, target);
   }
 
@@ -165,25 +147,25 @@ export class ApiClient {
     const qs = q.toString();
     return this.request('GET', `/sessions/${enc(id)}/messages${qs ? `?${qs}` : ''}`, undefined, signal);
   }
-  send(id: string, msg: { type: OutgoingType; text?: string; url?: string; visibility?: Visibility; operationId?: string }): Promise<{ message: ChatMessage }> {
+  send(id: string, msg: { type: AgentSendType; text?: string; url?: string; visibility?: Visibility; operationId?: string }): Promise<{ message: AgentMessage }> {
     return this.request('POST', `/sessions/${enc(id)}/messages`, msg);
   }
-  leave(id: string): Promise<unknown> {
+  leave(id: string): Promise<{ left: true }> {
     return this.request('POST', `/sessions/${enc(id)}/leave`, {});
   }
-  followUp(id: string): Promise<{ interaction: Interaction }> {
+  followUp(id: string): Promise<{ interaction: AgentInteraction }> {
     return this.request('POST', `/sessions/${enc(id)}/follow-up`, {});
   }
-  conference(id: string, agentId: string): Promise<unknown> {
+  conference(id: string, agentId: string): Promise<{ conferenced: true }> {
     return this.request('POST', `/sessions/${enc(id)}/conference`, { agentId });
   }
-  monitor(id: string): Promise<unknown> {
+  monitor(id: string): Promise<{ monitoring: true }> {
     return this.request('POST', `/sessions/${enc(id)}/monitor`, {});
   }
-  whisper(id: string, text: string): Promise<unknown> {
+  whisper(id: string, text: string): Promise<{ message: AgentMessage }> {
     return this.request('POST', `/sessions/${enc(id)}/whisper`, { text });
   }
-  barge(id: string): Promise<unknown> {
+  barge(id: string): Promise<{ joined: true }> {
     return this.request('POST', `/sessions/${enc(id)}/barge`, {});
   }
 
@@ -202,7 +184,7 @@ export class ApiClient {
   overview(): Promise<Overview> {
     return this.request('GET', '/supervisor/overview');
   }
-  setAgentPresence(agentId: string, presence: Presence, reason?: string): Promise<unknown> {
+  setAgentPresence(agentId: string, presence: Presence, reason?: string): Promise<{ profile: AgentProfile }> {
     return this.request('PUT', `/agents/${enc(agentId)}/presence`, reason ? { presence, reason } : { presence });
   }
 }

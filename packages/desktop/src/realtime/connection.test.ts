@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerFrame } from '../api/types.js';
+import type { AgentServerFrame } from '@parley/protocol';
 import { backoffDelay, BACKOFF_MAX_MS, BACKOFF_MIN_MS } from './backoff.js';
 import { RealtimeConnection, type ConnectionStatus, type SocketLike, type Timers } from './connection.js';
 
@@ -21,7 +21,7 @@ class FakeSocket implements SocketLike {
   open() {
     this.onopen?.({});
   }
-  frame(f: ServerFrame) {
+  frame(f: AgentServerFrame) {
     this.onmessage?.({ data: JSON.stringify(f) });
   }
   drop(code = 1006) {
@@ -60,7 +60,7 @@ class FakeTimers implements Timers {
 
 function setup(opts: { token?: string | null; lastIndex?: Record<string, string> } = {}) {
   const sockets: FakeSocket[] = [];
-  const frames: ServerFrame[] = [];
+  const frames: AgentServerFrame[] = [];
   const statuses: ConnectionStatus[] = [];
   let unauthorized = 0;
   const timers = new FakeTimers();
@@ -83,7 +83,7 @@ function setup(opts: { token?: string | null; lastIndex?: Record<string, string>
   return { conn, sockets, frames, statuses, timers, held, unauthorized: () => unauthorized };
 }
 
-const ready: ServerFrame = { type: 'ready', account: { id: 'a', username: 'u', displayName: 'U', role: 'agent' } };
+const ready: AgentServerFrame = { type: 'ready', account: { id: 'a', username: 'u', displayName: 'U', role: 'agent' } };
 
 describe('backoff', () => {
   it('grows from 0.5 s to at most 5 s', () => {

@@ -1,4 +1,4 @@
-import type { ClientFrame, ServerFrame } from '../api/types.js';
+import type { AgentClientFrame, AgentServerFrame } from '@parley/protocol';
 import { backoffDelay } from './backoff.js';
 
 /** The part of the browser WebSocket the connection uses (a fake one in tests). */
@@ -25,7 +25,7 @@ export interface ConnectionOptions {
   createSocket: (url: string) => SocketLike;
   /** The index to resume a session from: the last one the client holds. */
   resumeIndex: (sessionId: string) => string | null;
-  onFrame: (frame: ServerFrame) => void;
+  onFrame: (frame: AgentServerFrame) => void;
   onStatus?: (status: ConnectionStatus) => void;
   /** The server refused the token (close code 4401). The connection stops. */
   onUnauthorized?: () => void;
@@ -126,7 +126,7 @@ export class RealtimeConnection {
     socket.onmessage = (ev) => {
       if (this.socket !== socket) return;
       this.heard(socket);
-      let frame: ServerFrame;
+      let frame: AgentServerFrame;
       try {
         frame = JSON.parse(String(ev.data));
       } catch {
@@ -205,7 +205,7 @@ export class RealtimeConnection {
     this.send(after ? { type: 'subscribe', sessionId, after } : { type: 'subscribe', sessionId });
   }
 
-  private send(frame: ClientFrame): void {
+  private send(frame: AgentClientFrame): void {
     try {
       this.socket?.send(JSON.stringify(frame));
     } catch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessagesPage } from '../api/types.js';
+import type { MessagesPage } from '@parley/protocol';
 import { SessionPoller } from './poller.js';
 
 describe('SessionPoller', () => {

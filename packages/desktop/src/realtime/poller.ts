@@ -1,4 +1,4 @@
-import type { MessagesPage } from '../api/types.js';
+import type { MessagesPage } from '@parley/protocol';
 
 export interface PollerOptions {
   /** Reads the log after an index, holding up to `waitMs` (GET /sessions/{id}/messages?after&wait). */

@@ -1,23 +1,32 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from '../api/client.js';
-import type { ChatMessage, Interaction, ServerFrame } from '../api/types.js';
+import type { AgentMessage, AgentServerFrame, ListedInteraction, SessionSummary } from '@parley/protocol';
 import type { SocketLike } from '../realtime/connection.js';
 import { Desktop, TOKEN_KEY } from './desktop.js';
 
 const ME = { id: 'me', username: 'agent', displayName: 'Demo Agent', role: 'agent' as const };
 const T0 = '2026-01-01T00:00:00.000Z';
-const inter = (id: string, state: Interaction['state'], over: Partial<Interaction> = {}): Interaction => ({
+const inter = (id: string, state: ListedInteraction['state'], over: Partial<ListedInteraction> = {}): ListedInteraction => ({
   id,
   sessionId: `s-${id}`,
+  deploymentId: 'demo',
   state,
   queue: 'Support',
   priority: 0,
   agentAccountId: 'me',
+  wrapUpCode: null,
   createdAt: T0,
   updatedAt: T0,
+  completedAt: null,
+  queuedAt: T0,
+  handledAt: null,
+  offerExpiresAt: null,
+  skills: [],
+  language: null,
+  customer: { nickname: 'Jonny' },
   ...over,
 });
-const text = (id: string, index: string, from = 'cust'): ChatMessage => ({
+const text = (id: string, index: string, from = 'cust'): AgentMessage => ({
   id,
   index,
   utcTime: new Date().toISOString(),
@@ -37,7 +46,7 @@ class Socket implements SocketLike {
     this.sent.push(JSON.parse(d));
   }
   close() {}
-  frame(f: ServerFrame) {
+  frame(f: AgentServerFrame) {
     this.onmessage?.({ data: JSON.stringify(f) });
   }
 }
@@ -86,7 +95,7 @@ afterEach(() => {
 
 const base = {
   'POST /login': () => ({ token: 'tok', expiresAt: T0, account: ME }),
-  'GET /me': () => ({ account: ME, profile: { presence: 'Ready' } }),
+  'GET /me': () => ({ account: ME, profile: { accountId: 'me', presence: 'Ready', reason: null, capacity: 1, skills: {}, languages: [], queues: [] } }),
   'GET /interactions': () => ({ interactions: [] }),
   'GET /sessions': () => ({ sessions: [] }),
 };
@@ -136,6 +145,24 @@ describe('Desktop', () => {
     expect(h.desktop.state.loginError).toBeNull();
     expect(unavailable).toBeLessThan(0);
   }, 15_000);
+
+  it('the history is what GET /sessions answers; when it fails the error shows and no sessions are made up from interactions', async () => {
+    const summary: SessionSummary = { id: 's-old', deploymentId: 'demo', async: true, state: 'Active', userData: {}, createdAt: T0, endedAt: null, customer: { nickname: 'Jonny' }, interactions: [inter('old', 'Completed', { sessionId: 's-old' })] };
+    let failing = false;
+    const h = harness({
+      ...base,
+      'GET /sessions': () => (failing ? new Response(JSON.stringify({ status: { code: 'NOT_FOUND', message: 'Route GET:/agent/v1/sessions not found' } }), { status: 404 }) : { sessions: [summary] }),
+    });
+    const s = await ready(h);
+    s.frame({ type: 'interactions', interactions: [inter('a', 'Handling')] });
+    await h.desktop.refreshHistory();
+    expect(h.desktop.state.history).toEqual([summary]);
+    expect(h.desktop.state.historyError).toBeNull();
+    failing = true;
+    await h.desktop.refreshHistory();
+    expect(h.desktop.state.historyError).toMatch(/History could not be loaded/);
+    expect(h.desktop.state.history).toEqual([summary]);
+  });
 
   it('logging out tells the server to end the token (POST /logout), then shows the login form', async () => {
     const loggedOut: unknown[] = [];

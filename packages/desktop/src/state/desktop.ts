@@ -2,23 +2,24 @@ import { DEFAULT_PREFERENCES, loadPreferences, savePreferences, type Preferences
 import { ApiClient, ApiError, isServerFault } from '../api/client.js';
 import { backoffDelay } from '../realtime/backoff.js';
 import type {
-  Account,
+  AgentAccount,
+  AgentInteraction,
+  AgentMessage,
+  AgentProfile,
+  AgentServerFrame,
   AgentSummary,
   CannedResponse,
-  ChatMessage,
-  Interaction,
+  ListedInteraction,
   Overview,
   Presence,
-  Profile,
   QueueSummary,
-  ServerFrame,
   SessionDetails,
   SessionSummary,
   WrapUpCode,
-} from '../api/types.js';
+} from '@parley/protocol';
 import { RealtimeConnection, type ConnectionStatus, type SocketLike } from '../realtime/connection.js';
 import { SessionPoller } from '../realtime/poller.js';
-import { currentBySession, latestBySession, newOffers, offersFor, workingOn } from './offers.js';
+import { currentBySession, customerNickname, newOffers, offersFor, workingOn } from './offers.js';
 import { Transcript } from './transcript.js';
 
 export const TOKEN_KEY = 'parley.desktop.token';
@@ -33,7 +34,7 @@ export interface Conversation {
   details: SessionDetails | null;
   transcript: Transcript;
   /** This agent's newest interaction in the session (null when it was transferred away or none). */
-  interaction: Interaction | null;
+  interaction: AgentInteraction | null;
   draft: string;
   internal: boolean;
   sessionEnded: boolean;
@@ -58,10 +59,10 @@ export interface Catalogs {
 export interface DesktopState {
   phase: 'boot' | 'login' | 'ready';
   loginError: string | null;
-  account: Account | null;
-  profile: Profile | null;
-  interactions: Interaction[];
-  waiting: Interaction[];
+  account: AgentAccount | null;
+  profile: AgentProfile | null;
+  interactions: AgentInteraction[];
+  waiting: ListedInteraction[];
   conversations: Conversation[];
   activeId: string | null;
   view: View;
@@ -92,7 +93,7 @@ export interface Environment {
   pageHidden?: () => boolean;
 }
 
-const isStaffSupervisor = (a: Account | null) => a?.role === 'supervisor' || a?.role === 'admin';
+const isStaffSupervisor = (a: AgentAccount | null) => a?.role === 'supervisor' || a?.role === 'admin';
 
 /**
  * The desktop's state and every action on it. UI components read `state` and call methods;
@@ -166,7 +167,7 @@ export class Desktop {
   get active(): Conversation | undefined {
     return this.state.activeId ? this.conversation(this.state.activeId) : undefined;
   }
-  get offers(): Interaction[] {
+  get offers(): AgentInteraction[] {
     return this.state.account ? offersFor(this.state.interactions, this.state.account.id) : [];
   }
   get isSupervisor(): boolean {
@@ -361,7 +362,7 @@ export class Desktop {
     }
   }
 
-  private onFrame(frame: ServerFrame): void {
+  private onFrame(frame: AgentServerFrame): void {
     switch (frame.type) {
       case 'message':
         if (frame.message) this.receive(frame.sessionId, [frame.message]);
@@ -410,7 +411,7 @@ export class Desktop {
   }
 
   /** A full snapshot of my interactions: alerts new offers, opens tabs for new work, updates tabs. */
-  applyInteractions(list: Interaction[]): void {
+  applyInteractions(list: AgentInteraction[]): void {
     const me = this.state.account?.id;
     if (!me) return;
     const fresh = newOffers(this.state.interactions, list, me);
@@ -429,8 +430,9 @@ export class Desktop {
     this.state = { ...this.state, interactions: list, conversations };
     this.changed();
     for (const o of fresh) {
-      this.alert('New chat offer', `${o.customer?.nickname ?? 'A customer'} in queue ${o.queue}`, `offer-${o.id}`, true);
-      this.announce(`New chat offer${o.customer?.nickname ? ` from ${o.customer.nickname}` : ''} in queue ${o.queue}. Press Alt+A to accept.`);
+      const nickname = customerNickname(o);
+      this.alert('New chat offer', `${nickname ?? 'A customer'} in queue ${o.queue}`, `offer-${o.id}`, true);
+      this.announce(`New chat offer${nickname ? ` from ${nickname}` : ''} in queue ${o.queue}. Press Alt+A to accept.`);
     }
     for (const id of toOpen) void this.open(id, 'agent', !this.state.activeId);
   }
@@ -455,8 +457,7 @@ export class Desktop {
 
   async setPresence(presence: Presence, reason?: string): Promise<void> {
     const res = await this.attempt('Changing presence', () => this.api.setPresence(presence, reason));
-    if (res?.profile) this.set({ profile: res.profile });
-    else if (res) this.set({ profile: { ...(this.state.profile ?? {}), presence, reason: reason ?? null } });
+    if (res) this.set({ profile: res.profile });
   }
 
   // ---- conversations --------------------------------------------------------------------------
@@ -547,7 +548,7 @@ export class Desktop {
   }
 
   /** New messages for a session, from the socket, a poll or our own send. */
-  receive(sessionId: string, messages: ChatMessage[], opts: { ended?: boolean } = {}): void {
+  receive(sessionId: string, messages: AgentMessage[], opts: { ended?: boolean } = {}): void {
     const c = this.conversation(sessionId);
     if (!c) return;
     c.transcript.setViewing(this.state.windowFocused && this.state.view === 'conversations' && this.state.activeId === sessionId);
@@ -662,7 +663,7 @@ export class Desktop {
     await this.refreshInteractions();
   }
 
-  private updateInteraction(i: Interaction | undefined): void {
+  private updateInteraction(i: AgentInteraction | undefined): void {
     if (!i) return;
     const list = this.state.interactions.some((x) => x.id === i.id) ? this.state.interactions.map((x) => (x.id === i.id ? i : x)) : [...this.state.interactions, i];
     this.applyInteractions(list);
@@ -726,10 +727,8 @@ export class Desktop {
       const { sessions } = await this.api.mySessions();
       this.set({ history: sessions, historyError: null });
     } catch (err) {
-      // Until GET /sessions?mine=true exists: the sessions of my interactions.
-      const bySession = latestBySession(this.state.interactions);
-      const sessions: SessionSummary[] = [...bySession.values()].map((i) => ({ id: i.sessionId, interactionState: i.state, lastInteraction: i, createdAt: i.createdAt, customer: i.customer }));
-      this.set({ history: sessions, historyError: err instanceof ApiError && err.missing ? null : (err as Error).message });
+      // The list shown stays as it was (or "Loading…"): sessions pieced together from interactions would hide the failure.
+      this.set({ historyError: `History could not be loaded: ${(err as Error).message}` });
     }
   }
 
@@ -750,7 +749,7 @@ export class Desktop {
 
   async whisper(sessionId: string, text: string): Promise<boolean> {
     const res = await this.attempt('Whisper', () => this.api.whisper(sessionId, text));
-    if (res && typeof res === 'object' && 'message' in res) this.receive(sessionId, [(res as { message: ChatMessage }).message]);
+    if (res) this.receive(sessionId, [res.message]);
     return !!res;
   }
 
@@ -768,7 +767,7 @@ export class Desktop {
 }
 
 /** My newest interaction in a session: the one held if it is newer or the same, else the session's. */
-function mineIn(details: SessionDetails, me: string, held: Interaction | null): Interaction | null {
+function mineIn(details: SessionDetails, me: string, held: AgentInteraction | null): AgentInteraction | null {
   const own = details.interactions.filter((i) => i.agentAccountId === me);
   const latest = currentBySession(own).get(details.session.id) ?? null;
   if (!latest) return held && held.state === 'Completed' ? held : null;

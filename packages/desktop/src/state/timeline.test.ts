@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { ChatMessage, InteractionState } from '../api/types.js';
+import type { AgentMessage, InteractionState } from '@parley/protocol';
 import { transcriptEntries } from './timeline.js';
 
 let n = 0;
-function msg(over: Partial<ChatMessage>): ChatMessage {
+function msg(over: Partial<AgentMessage>): AgentMessage {
   n += 1;
   return { id: `m${n}`, index: `${1_700_000_000_000 + n}-0`, utcTime: new Date(1_700_000_000_000 + n).toISOString(), visibility: 'All', type: 'Text', from: { participantId: 'c', type: 'Customer', nickname: 'Ann' }, ...over };
 }

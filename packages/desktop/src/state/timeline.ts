@@ -1,4 +1,4 @@
-import type { ChatMessage, InteractionState } from '../api/types.js';
+import type { AgentMessage, InteractionState } from '@parley/protocol';
 
 /**
  * What the transcript shows, in log order: chat messages as bubbles, participant and UI events as
@@ -6,7 +6,7 @@ import type { ChatMessage, InteractionState } from '../api/types.js';
  * Data-only events that say nothing to a person are left out.
  */
 export type TranscriptEntry =
-  | { kind: 'message'; key: string; message: ChatMessage }
+  | { kind: 'message'; key: string; message: AgentMessage }
   | { kind: 'event'; key: string; text: string; utcTime: string }
   | { kind: 'states'; key: string; states: { state: InteractionState; utcTime: string }[] };
 
@@ -16,20 +16,20 @@ const UI_EVENT_LABELS: Record<string, string> = {
   'ui-event-close-promotion': 'Banner hidden',
 };
 
-function sender(m: ChatMessage): string {
+function sender(m: AgentMessage): string {
   return m.from.nickname || m.from.type;
 }
 
-function isStateChange(m: ChatMessage): boolean {
+function isStateChange(m: AgentMessage): boolean {
   return m.type === 'System' && typeof m.data?.interactionState === 'string';
 }
 
-function hasText(m: ChatMessage): boolean {
+function hasText(m: AgentMessage): boolean {
   return typeof m.text === 'string' && m.text.trim() !== '';
 }
 
 /** The one line an event shows, or null when it has nothing to say to a person. */
-export function eventLine(m: ChatMessage): string | null {
+export function eventLine(m: AgentMessage): string | null {
   if (m.type === 'ParticipantJoined') return `${sender(m)} joined`;
   if (m.type === 'ParticipantLeft') return `${sender(m)} left`;
   if (m.event && UI_EVENT_LABELS[m.event]) return UI_EVENT_LABELS[m.event];
@@ -38,12 +38,12 @@ export function eventLine(m: ChatMessage): string | null {
 }
 
 /** Notices and System messages without text are events, not bubbles. */
-function isEvent(m: ChatMessage): boolean {
+function isEvent(m: AgentMessage): boolean {
   if (m.type === 'ParticipantJoined' || m.type === 'ParticipantLeft' || m.type === 'System') return true;
   return m.type === 'Notice' && !hasText(m);
 }
 
-export function transcriptEntries(shown: readonly ChatMessage[]): TranscriptEntry[] {
+export function transcriptEntries(shown: readonly AgentMessage[]): TranscriptEntry[] {
   const out: TranscriptEntry[] = [];
   for (const m of shown) {
     if (isStateChange(m)) {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../api/types.js';
+import type { AgentMessage } from '@parley/protocol';
 import { Transcript, TYPING_STALE_MS } from './transcript.js';
 import { indexNum, maxIndex } from './message-index.js';
 
 let n = 0;
 const NOW = Date.parse('2026-01-01T10:00:00Z');
-function msg(index: string, over: Partial<ChatMessage> = {}): ChatMessage {
+function msg(index: string, over: Partial<AgentMessage> = {}): AgentMessage {
   n += 1;
   return {
     id: over.id ?? `m${n}`,
@@ -106,7 +106,7 @@ describe('Transcript', () => {
 
   it('ignores malformed entries', () => {
     const t = new Transcript();
-    t.merge([null as unknown as ChatMessage, { index: '1-0' } as ChatMessage]);
+    t.merge([null as unknown as AgentMessage, { index: '1-0' } as AgentMessage]);
     expect(t.messages).toHaveLength(0);
   });
 });

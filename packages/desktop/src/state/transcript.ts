@@ -1,4 +1,4 @@
-import type { ChatMessage, Participant } from '../api/types.js';
+import type { AgentMessage, AgentParticipant } from '@parley/protocol';
 import { indexNum, maxIndex } from './message-index.js';
 
 /** Messages that are shown as entries of the transcript; typing events only drive the indicator. */
@@ -16,9 +16,9 @@ export interface TypingEntry {
 
 export interface MergeResult {
   /** Messages that were new (not held before), in log order. */
-  added: ChatMessage[];
+  added: AgentMessage[];
   /** Of those, the ones that count as unread (shown, from someone else, while the view is not read). */
-  unreadAdded: ChatMessage[];
+  unreadAdded: AgentMessage[];
 }
 
 /**
@@ -27,7 +27,7 @@ export interface MergeResult {
  */
 export class Transcript {
   private readonly byId = new Set<string>();
-  private list: ChatMessage[] = [];
+  private list: AgentMessage[] = [];
   /** The highest index held: resume with `after = lastIndex`. */
   lastIndex: string | null = null;
   unread = 0;
@@ -37,12 +37,12 @@ export class Transcript {
   /** Participant ids that are "us" (the logged-in account's participants); never unread, never typing. */
   readonly self = new Set<string>();
 
-  get messages(): readonly ChatMessage[] {
+  get messages(): readonly AgentMessage[] {
     return this.list;
   }
 
   /** Messages shown in the transcript (no typing events). */
-  get shown(): ChatMessage[] {
+  get shown(): AgentMessage[] {
     return this.list.filter((m) => SHOWN.has(m.type));
   }
 
@@ -50,7 +50,7 @@ export class Transcript {
     return this.byId.has(id);
   }
 
-  setParticipants(participants: Participant[], accountId: string): void {
+  setParticipants(participants: AgentParticipant[], accountId: string): void {
     for (const p of participants) if (p.accountId === accountId) this.self.add(p.id);
   }
 
@@ -59,9 +59,9 @@ export class Transcript {
    * out-of-order arrivals are put in their place. `initial` marks history loaded when a conversation
    * opens: it is never counted unread.
    */
-  merge(messages: readonly ChatMessage[], opts: { initial?: boolean; nowMs?: number } = {}): MergeResult {
-    const added: ChatMessage[] = [];
-    const unreadAdded: ChatMessage[] = [];
+  merge(messages: readonly AgentMessage[], opts: { initial?: boolean; nowMs?: number } = {}): MergeResult {
+    const added: AgentMessage[] = [];
+    const unreadAdded: AgentMessage[] = [];
     const now = opts.nowMs ?? Date.now();
     for (const m of messages) {
       if (!m || typeof m.id !== 'string' || this.byId.has(m.id)) continue;
@@ -98,7 +98,7 @@ export class Transcript {
     return out;
   }
 
-  private trackTyping(m: ChatMessage, now: number, initial: boolean): void {
+  private trackTyping(m: AgentMessage, now: number, initial: boolean): void {
     const pid = m.from.participantId;
     if (m.type === 'TypingStarted') {
       if (initial || this.self.has(pid)) return;
@@ -112,7 +112,7 @@ export class Transcript {
     }
   }
 
-  private insertOrdered(m: ChatMessage): void {
+  private insertOrdered(m: AgentMessage): void {
     const n = indexNum(m.index);
     let i = this.list.length;
     while (i > 0 && indexNum(this.list[i - 1].index) > n) i -= 1;

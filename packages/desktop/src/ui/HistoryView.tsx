@@ -1,4 +1,4 @@
-import type { Interaction } from '../api/types.js';
+import type { AgentInteraction } from '@parley/protocol';
 import { useDesktop } from './context.js';
 
 /** Sessions this agent handled: reopen one, or follow up on a finished asynchronous chat. */
@@ -34,16 +34,16 @@ export function HistoryView() {
           </thead>
           <tbody>
             {list.map((s) => {
-              const who = (typeof s.customerName === 'string' && s.customerName) || s.customer?.nickname || 'Customer';
-              const last = s.lastInteraction ?? s.interactions?.reduce<Interaction | undefined>((a, b) => (!a || b.createdAt > a.createdAt ? b : a), undefined);
-              const istate = s.interactionState ?? last?.state;
-              const canFollowUp = s.async !== false && s.state !== 'Ended' && istate === 'Completed';
+              const who = s.customer.nickname || 'Customer';
+              const last = s.interactions.reduce<AgentInteraction | undefined>((a, b) => (!a || b.createdAt > a.createdAt ? b : a), undefined);
+              const istate = last?.state;
+              const canFollowUp = s.async && s.state === 'Active' && istate === 'Completed';
               return (
                 <tr key={s.id}>
                   <th scope="row">{who}</th>
-                  <td>{s.createdAt ? new Date(s.createdAt).toLocaleString() : '—'}</td>
+                  <td>{new Date(s.createdAt).toLocaleString()}</td>
                   <td>
-                    {s.state ?? ''} {istate ? `· ${istate}` : ''}
+                    {s.state} {istate ? `· ${istate}` : ''}
                   </td>
                   <td class="row">
                     <button type="button" onClick={() => void desktop.open(s.id, 'agent', true)}>

@@ -1,5 +1,5 @@
 import { useDesktop } from './context.js';
-import { secondsLeft } from '../state/offers.js';
+import { customerNickname, secondsLeft } from '../state/offers.js';
 import { useNow } from './useNow.js';
 
 /** Incoming offers: a visual alert with the countdown, Accept (Alt+A) and Reject (Alt+R). */
@@ -16,7 +16,7 @@ export function OfferPanel() {
         <ul class="offer-list">
           {offers.map((o, n) => {
             const left = secondsLeft(o, now);
-            const who = o.customer?.nickname || 'A customer';
+            const who = customerNickname(o) || 'A customer';
             return (
               <li key={o.id} class="offer" aria-label={`Offer from ${who}`}>
                 <p class="offer-title">

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { AgentSummary } from '../api/types.js';
+import type { AgentSummary } from '@parley/protocol';
 import { useDesktop } from './context.js';
 import { NOT_READY_REASONS } from './PresenceSwitch.js';
 

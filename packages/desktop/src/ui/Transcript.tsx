@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
-import type { ChatMessage, InteractionState } from '../api/types.js';
+import type { AgentMessage, InteractionState } from '@parley/protocol';
 import type { Conversation } from '../state/desktop.js';
 import { fileHref, safeHref } from '../util/links.js';
 import { RichText } from './RichText.js';
@@ -10,13 +10,13 @@ const time = (iso: string) => {
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 };
 
-function visibilityLabel(m: ChatMessage): string | null {
+function visibilityLabel(m: AgentMessage): string | null {
   if (m.visibility === 'Int') return 'Internal note';
   if (m.visibility === 'Vip') return 'Whisper (supervisors and agents only)';
   return null;
 }
 
-function senderName(m: ChatMessage): string {
+function senderName(m: AgentMessage): string {
   return m.from.nickname || m.from.type;
 }
 
@@ -52,7 +52,7 @@ function StateTimeline({ states }: { states: { state: InteractionState; utcTime:
   );
 }
 
-function Body({ m }: { m: ChatMessage }) {
+function Body({ m }: { m: AgentMessage }) {
   if (m.type === 'PushUrl') {
     const href = safeHref(m.url);
     return (

@@ -20,7 +20,7 @@ export function WaitingList() {
       ) : (
         <ul class="waiting-list">
           {state.waiting.map((i) => {
-            const who = i.customer?.nickname || 'Customer';
+            const who = i.customer.nickname || 'Customer';
             return (
               <li key={i.id}>
                 <span>

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Interaction } from '../api/types.js';
+import type { AgentInteraction } from '@parley/protocol';
 import { useDesktop } from './context.js';
 
 /** Wrap-up: choose a code (from GET /wrap-up-codes) and complete the interaction. */
-export function WrapUp({ interaction }: { interaction: Interaction }) {
+export function WrapUp({ interaction }: { interaction: AgentInteraction }) {
   const [desktop, state] = useDesktop();
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);

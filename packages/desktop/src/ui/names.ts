@@ -1,4 +1,5 @@
 import type { Conversation } from '../state/desktop.js';
+import { customerNickname } from '../state/offers.js';
 
 /** The customer's name as the desktop shows it: FirstName LastName from user data, else the nickname. */
 export function customerName(c: Conversation): string {
@@ -7,7 +8,7 @@ export function customerName(c: Conversation): string {
   const full = [ud.FirstName, ud.LastName].filter(Boolean).join(' ').trim();
   if (full) return full;
   const customer = d?.participants.find((p) => p.type === 'Customer');
-  return customer?.nickname || c.interaction?.customer?.nickname || 'Customer';
+  return customer?.nickname || customerNickname(c.interaction) || 'Customer';
 }
 
 export function stateLabel(c: Conversation): string {

@@ -1,5 +1,6 @@
 import { topics, type Fanout } from '../ports/fanout.js';
-import type { Account, Store } from '../ports/store.js';
+import type { InteractionState } from '@parley/protocol';
+import type { Account, Presence, Role, Session, Store } from '../ports/store.js';
 import type { ChatService } from './chat-service.js';
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
@@ -7,8 +8,8 @@ import { defaultProfile } from './routing-service.js';
 
 export interface Overview {
   queues: { name: string; deploymentId: string; waiting: number; offered: number; longestWaitSeconds: number }[];
-  agents: { id: string; displayName: string; role: string; presence: string; reason: string | null; active: number; capacity: number }[];
-  sessions: { id: string; deploymentId: string; state: string; interactionId: string | null; interactionState: string | null; agentName: string | null; customerName: string; queue: string | null; createdAt: string }[];
+  agents: { id: string; displayName: string; role: Role; presence: Presence; reason: string | null; active: number; capacity: number }[];
+  sessions: { id: string; deploymentId: string; state: Session['state']; interactionId: string | null; interactionState: InteractionState | null; agentName: string | null; customerName: string; queue: string | null; createdAt: string }[];
 }
 
 /** What supervisors do: watch queues, agents and sessions; monitor, whisper, barge in. */

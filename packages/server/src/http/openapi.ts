@@ -11,6 +11,8 @@ export interface RouteDoc {
   query?: z.ZodObject<any>;
   security?: ('apiKey' | 'clientKey' | 'bearer')[];
   responses?: Record<string, string>;
+  /** The schema of the success answer (from @parley/protocol), documented under the first 2xx response. */
+  response?: z.ZodTypeAny;
 }
 
 export class OpenApiRegistry {
@@ -34,6 +36,11 @@ export class OpenApiRegistry {
         parameters: [...params, ...query],
         responses: Object.fromEntries(Object.entries(r.responses ?? { '200': 'OK' }).map(([code, description]) => [code, { description }])),
       };
+      if (r.response) {
+        const responses = op.responses as Record<string, Record<string, unknown>>;
+        const success = Object.keys(responses).find((code) => code.startsWith('2')) ?? '200';
+        responses[success] = { description: responses[success]?.description ?? 'OK', content: { 'application/json': { schema: safeSchema(r.response, 'output') } } };
+      }
       if (r.security) op.security = r.security.map((s) => ({ [s]: [] }));
       if (r.body) {
         const schema = safeSchema(r.body);
@@ -56,9 +63,9 @@ export class OpenApiRegistry {
   }
 }
 
-function safeSchema(s: z.ZodTypeAny): unknown {
+function safeSchema(s: z.ZodTypeAny, io: 'input' | 'output' = 'input'): unknown {
   try {
-    return z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' });
+    return z.toJSONSchema(s, { unrepresentable: 'any', io });
   } catch {
     return {};
   }

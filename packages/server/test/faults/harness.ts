@@ -43,13 +43,13 @@ export function processGuard(): { errors: unknown[]; dispose(): void } {
   };
 }
 
-/** Runs one statement on its own connection (schemas of a test: create, drop). */
-export async function sql(url: string, text: string): Promise<void> {
+/** Runs one statement on its own connection (a test's schemas, or a look at a row): its rows. */
+export async function sql(url: string, text: string, params: unknown[] = []): Promise<any[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query(text);
+    return (await client.query(text, params)).rows;
   } finally {
     await client.end().catch(() => undefined);
   }

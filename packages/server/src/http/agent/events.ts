@@ -1,8 +1,7 @@
 import { serial } from '../serial.js';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { toV3Message } from '@parley/protocol';
-import { z } from 'zod';
+import { agentClientFrame, type AgentServerFrame } from '@parley/protocol';
 import type { AgentViews } from '../../core/agent-views.js';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
@@ -15,6 +14,7 @@ import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import type { Account } from '../../core/types.js';
 import { describeZodError } from '../errors.js';
 import { FrameBudget, SOCKET_LIMITS, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
+import { toAgentAccount, toAgentMessage, toAgentProfile, toListedInteraction, toOverview } from './wire.js';
 
 export interface AgentEventsDeps {
   chat: ChatService;
@@ -36,13 +36,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
 export const WS_CLOSE_INTERNAL_ERROR = 1011;
 
-const frame = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
-  z.object({ type: z.literal('subscribe'), sessionId: z.string().uuid(), after: z.string().regex(/^\d+-\d$/).optional() }),
-  z.object({ type: z.literal('unsubscribe'), sessionId: z.string().uuid() }),
-  z.object({ type: z.literal('pong') }),
-]);
-
 
 /**
  * Realtime events for agents and supervisors over a WebSocket at /agent/v1/events. The first frame
@@ -63,7 +56,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     let stopOverviewFeed: (() => void) | null = null;
     const cleanups: (() => void)[] = [];
     const sessions = new Map<string, { stop: () => void }>();
-    const send = (payload: unknown) => {
+    const send = (payload: AgentServerFrame) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
     };
     /** The server cannot serve this socket now: 1013 "try again later" (1011 for an unexpected failure); the client reconnects. */
@@ -76,12 +69,12 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
 
     const pushInteractions = serial(async () => {
       if (!account) return;
-      send({ type: 'interactions', interactions: await views.openWorkOf(account) });
-      send({ type: 'profile', profile: await deps.routing.profile(account.id) });
+      send({ type: 'interactions', interactions: (await views.openWorkOf(account)).map(toListedInteraction) });
+      send({ type: 'profile', profile: toAgentProfile(await deps.routing.profile(account.id)) });
     });
     let overviewTimer: NodeJS.Timeout | null = null;
     const pushOverview = serial(async () => {
-      if (account && account.role !== 'agent') send({ type: 'overview', overview: await deps.supervision.overview() });
+      if (account && account.role !== 'agent') send({ type: 'overview', overview: toOverview(await deps.supervision.overview()) });
     });
     const scheduleOverview = () => {
       if (overviewTimer) return;
@@ -117,7 +110,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
             if (err instanceof ChatError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND')) return dropSession(sessionId, err.message);
             throw err;
           }
-          for (const m of r.messages) send({ type: 'message', sessionId, message: toV3Message(m) });
+          for (const m of r.messages) send({ type: 'message', sessionId, message: toAgentMessage(m) });
           if (r.messages.length) cursor = r.messages[r.messages.length - 1]!.index;
           if (r.messages.length < 200) return;
         }
@@ -181,7 +174,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       if (!budget.take()) return socket.close(WS_CLOSE_POLICY_VIOLATION, 'too many frames; slow down');
       let parsed;
       try {
-        parsed = frame.safeParse(JSON.parse(raw.toString()));
+        parsed = agentClientFrame.safeParse(JSON.parse(raw.toString()));
       } catch {
         return send({ type: 'error', message: 'frames must be JSON' });
       }
@@ -201,7 +194,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           if (socket.readyState !== socket.OPEN) return;
           token = f.token;
           clearTimeout(authTimer);
-          send({ type: 'ready', account: publicAccount(r.account) });
+          send({ type: 'ready', account: toAgentAccount(r.account) });
           applyAccess(r.account, r.expiresAtMs);
           if (socket.readyState !== socket.OPEN) return;
           // Presence follows this connection (core/presence-watch); it ends with the socket.
@@ -235,5 +228,3 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     });
   });
 }
-
-const publicAccount = (a: Account) => ({ id: a.id, username: a.username, displayName: a.displayName, role: a.role });

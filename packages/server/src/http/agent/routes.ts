@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { INTERACTION_STATES, toV3Message, VISIBILITIES } from '@parley/protocol';
+import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, VISIBILITIES } from '@parley/protocol';
 import { z } from 'zod';
 import type { AgentViews } from '../../core/agent-views.js';
 import type { ChatService } from '../../core/chat-service.js';
@@ -8,9 +8,10 @@ import type { SupervisionService } from '../../core/supervision.js';
 import { staffAccount } from './staff-auth.js';
 import { ChatError } from '../../core/errors.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
-import type { Account } from '../../core/types.js';
+import type { Account, Interaction } from '../../core/types.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
+import { toAgentAccount, toAgentInteraction, toAgentMessage, toAgentProfile, toCannedResponse, toListedInteraction, toMessagesPage, toOverview, toQueueSummary, toSessionDetails, toSessionSummary, toWrapUpCode } from './wire.js';
 
 export interface AgentApiDeps {
   chat: ChatService;
@@ -33,7 +34,7 @@ const listQuery = z.object({
   mine: z.enum(['true', 'false']).optional(),
 });
 const sendBody = z.object({
-  type: z.enum(['Text', 'Notice', 'PushUrl', 'TypingStarted', 'TypingStopped']).default('Text'),
+  type: z.enum(AGENT_SEND_TYPES).default('Text'),
   text: z.string().optional(),
   url: z.string().max(2048).optional(),
   visibility: z.enum(VISIBILITIES).default('All'),
@@ -43,7 +44,7 @@ const readQuery = z.object({
   after: z.string().optional(),
   wait: z.coerce.number().int().min(0).max(30_000).optional(),
 });
-const presenceBody = z.object({ presence: z.enum(['Ready', 'NotReady']), reason: z.string().max(128).optional() });
+const presenceBody = z.object({ presence: z.enum(PRESENCES), reason: z.string().max(128).optional() });
 const transferBody = z.object({ queue: z.string().min(1).max(128).optional(), agentId: z.string().uuid().optional() });
 const conferenceBody = z.object({ agentId: z.string().uuid() });
 const whisperBody = z.object({ text: z.string().min(1), agentId: z.string().uuid().optional() });
@@ -66,20 +67,19 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
         return errorReply(req, reply, err);
       }
     };
-  const publicAccount = (a: Account) => ({ id: a.id, username: a.username, displayName: a.displayName, role: a.role });
 
-  doc({ method: 'post', path: `${P}/login`, tag: 'agent', summary: 'Log in; returns a bearer token that expires', body: loginBody, responses: { '200': '{token, expiresAt, account}', '401': 'wrong username or password', '429': 'too many tries from this address, or too many wrong passwords for this username' } });
+  doc({ method: 'post', path: `${P}/login`, tag: 'agent', summary: 'Log in; returns a bearer token that expires', body: loginBody, responses: { '200': '{token, expiresAt, account}', '401': 'wrong username or password', '429': 'too many tries from this address, or too many wrong passwords for this username' }, response: agentResponses.login });
   app.post(`${P}/login`, { config: { rateLimit: { max: deps.loginLimitPerMinute, timeWindow: 60_000 } } }, async (req, reply) => {
     try {
       const body = parseOr400(loginBody, req.body, 'login');
       const { token, expiresAt, account } = await auth.login(body.username, body.password);
-      return { token, expiresAt, account: publicAccount(account) };
+      return { token, expiresAt, account: toAgentAccount(account) };
     } catch (err) {
       return errorReply(req, reply, err);
     }
   });
 
-  doc({ method: 'post', path: `${P}/logout`, tag: 'agent', summary: 'Log out: every token of this account stops working (all its devices), open sockets close', security: ['bearer'] });
+  doc({ method: 'post', path: `${P}/logout`, tag: 'agent', summary: 'Log out: every token of this account stops working (all its devices), open sockets close', security: ['bearer'], response: agentResponses.logout });
   app.post(
     `${P}/logout`,
     route(async (_req, _reply, account) => {
@@ -88,34 +88,34 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
-  doc({ method: 'get', path: `${P}/me`, tag: 'agent', summary: 'The logged-in account', security: ['bearer'] });
-  app.get(`${P}/me`, route(async (_req, _reply, account) => ({ account: publicAccount(account), profile: await deps.routing.profile(account.id) })));
+  doc({ method: 'get', path: `${P}/me`, tag: 'agent', summary: 'The logged-in account', security: ['bearer'], response: agentResponses.me });
+  app.get(`${P}/me`, route(async (_req, _reply, account) => ({ account: toAgentAccount(account), profile: toAgentProfile(await deps.routing.profile(account.id)) })));
 
-  doc({ method: 'put', path: `${P}/me/presence`, tag: 'agent', summary: 'Set my presence: Ready, or NotReady with a reason', body: presenceBody, security: ['bearer'] });
+  doc({ method: 'put', path: `${P}/me/presence`, tag: 'agent', summary: 'Set my presence: Ready, or NotReady with a reason', body: presenceBody, security: ['bearer'], response: agentResponses.profile });
   app.put(
     `${P}/me/presence`,
     route(async (req, _reply, account) => {
       const body = parseOr400(presenceBody, req.body, 'presence');
-      return { profile: await deps.routing.setPresence(account.id, body.presence, body.reason ?? null) };
+      return { profile: toAgentProfile(await deps.routing.setPresence(account.id, body.presence, body.reason ?? null)) };
     }),
   );
 
-  doc({ method: 'get', path: `${P}/interactions`, tag: 'agent', summary: 'Interactions, filtered by state (comma-separated) and/or mine=true', query: listQuery, security: ['bearer'] });
+  doc({ method: 'get', path: `${P}/interactions`, tag: 'agent', summary: 'Interactions, filtered by state (comma-separated) and/or mine=true', query: listQuery, security: ['bearer'], response: agentResponses.interactions });
   app.get(
     `${P}/interactions`,
     route(async (req, _reply, account) => {
       const q = parseOr400(listQuery, req.query, 'query');
-      return { interactions: await views.interactionsFor(account, { states: q.state, mine: q.mine === 'true' }) };
+      return { interactions: (await views.interactionsFor(account, { states: q.state, mine: q.mine === 'true' })).map(toListedInteraction) };
     }),
   );
 
-  const interactionAction = (name: string, summary: string, act: (id: string, account: Account, req: FastifyRequest) => Promise<unknown>) => {
-    doc({ method: 'post', path: `${P}/interactions/:id/${name}`, tag: 'agent', summary, security: ['bearer'], responses: { '200': '{interaction}', '404': 'not found', '409': 'not allowed in the current state' } });
+  const interactionAction = (name: string, summary: string, act: (id: string, account: Account, req: FastifyRequest) => Promise<Interaction>) => {
+    doc({ method: 'post', path: `${P}/interactions/:id/${name}`, tag: 'agent', summary, security: ['bearer'], responses: { '200': '{interaction}', '404': 'not found', '409': 'not allowed in the current state' }, response: agentResponses.interaction });
     app.post(
       `${P}/interactions/:id/${name}`,
       route(async (req, _reply, account) => {
         const { id } = parseOr400(idParams, req.params, 'path');
-        return { interaction: await act(id, account, req) };
+        return { interaction: toAgentInteraction(await act(id, account, req)) };
       }),
     );
   };
@@ -129,16 +129,16 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     chat.complete(id, a, parseOr400(completeBody, req.body ?? {}, 'body').wrapUpCode),
   );
 
-  doc({ method: 'get', path: `${P}/sessions/:id`, tag: 'agent', summary: 'A session with its participants, interactions and user data', security: ['bearer'] });
+  doc({ method: 'get', path: `${P}/sessions/:id`, tag: 'agent', summary: 'A session with its participants, interactions and user data', security: ['bearer'], response: agentResponses.session });
   app.get(
     `${P}/sessions/:id`,
     route(async (req, _reply, account) => {
       const { id } = parseOr400(idParams, req.params, 'path');
-      return chat.getSessionForStaff(id, account);
+      return toSessionDetails(await chat.getSessionForStaff(id, account));
     }),
   );
 
-  doc({ method: 'get', path: `${P}/sessions/:id/messages`, tag: 'agent', summary: 'Messages after an index (long poll with wait=ms); Int visible to agents, Vip to supervisors', query: readQuery, security: ['bearer'] });
+  doc({ method: 'get', path: `${P}/sessions/:id/messages`, tag: 'agent', summary: 'Messages after an index (long poll with wait=ms); Int visible to agents, Vip to supervisors', query: readQuery, security: ['bearer'], response: agentResponses.messages });
   app.get(
     `${P}/sessions/:id/messages`,
     route(async (req, _reply, account) => {
@@ -150,22 +150,22 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       // Access is checked again with every read: it can be lost while the poll waits.
       const read = () => chat.readForStaff(id, account, q.after, 200);
       const result = q.wait ? await chat.waitFor(id, Math.min(q.wait, deps.longPollMs), read, abort.signal) : await read();
-      return { messages: result.messages.map(toV3Message), lastIndex: result.lastDeliveredIndex, sessionEnded: result.chatEnded };
+      return toMessagesPage(result);
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:id/messages`, tag: 'agent', summary: 'Send Text/Notice/PushUrl/typing with visibility All or Int (Vip: supervisors)', body: sendBody, security: ['bearer'] });
+  doc({ method: 'post', path: `${P}/sessions/:id/messages`, tag: 'agent', summary: 'Send Text/Notice/PushUrl/typing with visibility All or Int (Vip: supervisors)', body: sendBody, security: ['bearer'], response: agentResponses.message });
   app.post(
     `${P}/sessions/:id/messages`,
     route(async (req, _reply, account) => {
       const { id } = parseOr400(idParams, req.params, 'path');
       const body = parseOr400(sendBody, req.body, 'message');
       const message = await chat.agentSend(id, account, { type: body.type, text: body.text, url: body.url, visibility: body.visibility }, body.operationId);
-      return { message: toV3Message(message) };
+      return { message: toAgentMessage(message) };
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:id/leave`, tag: 'agent', summary: 'Leave the session (ParticipantLeft)', security: ['bearer'] });
+  doc({ method: 'post', path: `${P}/sessions/:id/leave`, tag: 'agent', summary: 'Leave the session (ParticipantLeft)', security: ['bearer'], response: agentResponses.left });
   app.post(
     `${P}/sessions/:id/leave`,
     route(async (req, _reply, account) => {
@@ -175,25 +175,24 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:id/follow-up`, tag: 'agent', summary: 'Open a follow-up interaction on an async session whose last interaction is completed', security: ['bearer'] });
+  doc({ method: 'post', path: `${P}/sessions/:id/follow-up`, tag: 'agent', summary: 'Open a follow-up interaction on an async session whose last interaction is completed', security: ['bearer'], response: agentResponses.interaction });
   app.post(
     `${P}/sessions/:id/follow-up`,
     route(async (req, _reply, account) => {
       const { id } = parseOr400(idParams, req.params, 'path');
-      return { interaction: await chat.followUp(id, account) };
+      return { interaction: toAgentInteraction(await chat.followUp(id, account)) };
     }),
   );
 
-  doc({ method: 'get', path: `${P}/sessions`, tag: 'agent', summary: 'Sessions I took part in (mine=true), newest first, with their interactions', security: ['bearer'] });
+  doc({ method: 'get', path: `${P}/sessions`, tag: 'agent', summary: 'Sessions I took part in (mine=true), newest first, with their interactions', security: ['bearer'], response: agentResponses.sessions });
   app.get(
     `${P}/sessions`,
     route(async (_req, _reply, account) => {
-      const sessions = await views.sessionsOf(account);
-      return { sessions };
+      return { sessions: (await views.sessionsOf(account)).map(toSessionSummary) };
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:id/conference`, tag: 'agent', summary: 'Add a second agent to the conversation', body: conferenceBody, security: ['bearer'] });
+  doc({ method: 'post', path: `${P}/sessions/:id/conference`, tag: 'agent', summary: 'Add a second agent to the conversation', body: conferenceBody, security: ['bearer'], response: agentResponses.conferenced });
   app.post(
     `${P}/sessions/:id/conference`,
     route(async (req, _reply, account) => {
@@ -203,37 +202,37 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
-  doc({ method: 'get', path: `${P}/agents`, tag: 'agent', summary: 'Agents and supervisors with presence and load (transfer and conference targets)', security: ['bearer'] });
-  app.get(`${P}/agents`, route(async () => ({ agents: (await deps.supervision.overview()).agents })));
+  doc({ method: 'get', path: `${P}/agents`, tag: 'agent', summary: 'Agents and supervisors with presence and load (transfer and conference targets)', security: ['bearer'], response: agentResponses.agents });
+  app.get(`${P}/agents`, route(async () => ({ agents: toOverview(await deps.supervision.overview()).agents })));
 
-  doc({ method: 'get', path: `${P}/queues`, tag: 'agent', summary: 'Queues with the number waiting', security: ['bearer'] });
+  doc({ method: 'get', path: `${P}/queues`, tag: 'agent', summary: 'Queues with the number waiting', security: ['bearer'], response: agentResponses.queues });
   app.get(
     `${P}/queues`,
     route(async () => {
       const overview = await deps.supervision.overview();
-      return { queues: overview.queues.map((q) => ({ name: q.name, deploymentId: q.deploymentId, waiting: q.waiting })) };
+      return { queues: overview.queues.map(toQueueSummary) };
     }),
   );
 
-  doc({ method: 'get', path: `${P}/canned-responses`, tag: 'agent', summary: 'Canned responses', security: ['bearer'] });
-  app.get(`${P}/canned-responses`, route(async () => ({ cannedResponses: await views.cannedResponses() })));
+  doc({ method: 'get', path: `${P}/canned-responses`, tag: 'agent', summary: 'Canned responses', security: ['bearer'], response: agentResponses.cannedResponses });
+  app.get(`${P}/canned-responses`, route(async () => ({ cannedResponses: (await views.cannedResponses()).map(toCannedResponse) })));
 
-  doc({ method: 'get', path: `${P}/wrap-up-codes`, tag: 'agent', summary: 'Wrap-up codes accepted by complete', security: ['bearer'] });
-  app.get(`${P}/wrap-up-codes`, route(async () => ({ wrapUpCodes: await views.wrapUpCodes() })));
+  doc({ method: 'get', path: `${P}/wrap-up-codes`, tag: 'agent', summary: 'Wrap-up codes accepted by complete', security: ['bearer'], response: agentResponses.wrapUpCodes });
+  app.get(`${P}/wrap-up-codes`, route(async () => ({ wrapUpCodes: (await views.wrapUpCodes()).map(toWrapUpCode) })));
 
   // ---- supervisors ----
   const supervisorOnly = (account: Account) => {
     if (account.role === 'agent') throw new ChatError('FORBIDDEN', 'only supervisors can do this');
   };
-  doc({ method: 'get', path: `${P}/supervisor/overview`, tag: 'supervisor', summary: 'Queues, agents and live sessions', security: ['bearer'] });
+  doc({ method: 'get', path: `${P}/supervisor/overview`, tag: 'supervisor', summary: 'Queues, agents and live sessions', security: ['bearer'], response: agentResponses.overview });
   app.get(
     `${P}/supervisor/overview`,
     route(async (_req, _reply, account) => {
       supervisorOnly(account);
-      return deps.supervision.overview();
+      return toOverview(await deps.supervision.overview());
     }),
   );
-  doc({ method: 'post', path: `${P}/sessions/:id/monitor`, tag: 'supervisor', summary: 'Monitor a session silently (reads All, Int and Vip)', security: ['bearer'] });
+  doc({ method: 'post', path: `${P}/sessions/:id/monitor`, tag: 'supervisor', summary: 'Monitor a session silently (reads All, Int and Vip)', security: ['bearer'], response: agentResponses.monitoring });
   app.post(
     `${P}/sessions/:id/monitor`,
     route(async (req, _reply, account) => {
@@ -242,17 +241,17 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       return { monitoring: true };
     }),
   );
-  doc({ method: 'post', path: `${P}/sessions/:id/whisper`, tag: 'supervisor', summary: 'Whisper to the handling agent: a Vip message the customer never sees', body: whisperBody, security: ['bearer'] });
+  doc({ method: 'post', path: `${P}/sessions/:id/whisper`, tag: 'supervisor', summary: 'Whisper to the handling agent: a Vip message the customer never sees', body: whisperBody, security: ['bearer'], response: agentResponses.message });
   app.post(
     `${P}/sessions/:id/whisper`,
     route(async (req, _reply, account) => {
       const { id } = parseOr400(idParams, req.params, 'path');
       const body = parseOr400(whisperBody, req.body, 'whisper');
       if (body.text.length > chat.limits.maxMessageLength) throw new ChatError('PAYLOAD_TOO_LARGE', 'text too long');
-      return { message: toV3Message(await deps.supervision.whisper(id, account, body.text, body.agentId)) };
+      return { message: toAgentMessage(await deps.supervision.whisper(id, account, body.text, body.agentId)) };
     }),
   );
-  doc({ method: 'post', path: `${P}/sessions/:id/barge`, tag: 'supervisor', summary: 'Barge in: join the session as a visible participant', security: ['bearer'] });
+  doc({ method: 'post', path: `${P}/sessions/:id/barge`, tag: 'supervisor', summary: 'Barge in: join the session as a visible participant', security: ['bearer'], response: agentResponses.joined });
   app.post(
     `${P}/sessions/:id/barge`,
     route(async (req, _reply, account) => {
@@ -261,14 +260,14 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       return { joined: true };
     }),
   );
-  doc({ method: 'put', path: `${P}/agents/:id/presence`, tag: 'supervisor', summary: "Change an agent's presence", body: presenceBody, security: ['bearer'] });
+  doc({ method: 'put', path: `${P}/agents/:id/presence`, tag: 'supervisor', summary: "Change an agent's presence", body: presenceBody, security: ['bearer'], response: agentResponses.profile });
   app.put(
     `${P}/agents/:id/presence`,
     route(async (req, _reply, account) => {
       supervisorOnly(account);
       const { id } = parseOr400(idParams, req.params, 'path');
       const body = parseOr400(presenceBody, req.body, 'presence');
-      return { profile: await deps.routing.setPresence(id, body.presence, body.reason ?? null) };
+      return { profile: toAgentProfile(await deps.routing.setPresence(id, body.presence, body.reason ?? null)) };
     }),
   );
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { toV3Message, webUrl, type Visibility } from '@parley/protocol';
+import { webUrl, workflowResponses, type Visibility } from '@parley/protocol';
 import { z } from 'zod';
 import { checkUrl } from '../../core/chat-service.js';
 import type { TicketService } from '../../core/ticket-service.js';
@@ -8,6 +8,7 @@ import { UI_EVENT_CLOSE_PROMOTION, UI_EVENT_UPDATE_PROMOTION } from '../../flows
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import { operationIdField, workflowOperationId } from './idempotency.js';
+import { toWorkflowMessage, toWorkflowSession, toWorkflowTicket } from './wire.js';
 
 const VIS: Record<string, Visibility> = { ALL: 'All', INT: 'Int', VIP: 'Vip' };
 const visibility = z
@@ -92,18 +93,15 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
   const callerOf = (req: FastifyRequest): WorkflowCaller => callers.get(req)!;
   const sessionIdOf = (req: FastifyRequest) => parseOr400(sessionParams, req.params, 'path').sessionId;
 
-  doc({ method: 'get', path: `${P}/sessions/:sessionId`, tag: 'workflow', summary: 'A session and its attached data, with IsOnline and ChatServerAppName (seed 002)', security: ['apiKey'] });
-  app.get('/sessions/:sessionId', async (req) => {
-    const view = await workflows.session(callerOf(req), sessionIdOf(req));
-    const s = view.session;
-    return {
-      sessionId: s.id,
-      state: s.state,
-      async: s.async,
-      userData: { ...s.userData, IsOnline: view.online ? '1' : '0', ChatServerAppName: view.serverAppName },
-      interactions: view.interactions,
-    };
+  doc({
+    method: 'get',
+    path: `${P}/sessions/:sessionId`,
+    tag: 'workflow',
+    summary: 'A session and its attached data, with IsOnline and ChatServerAppName (seed 002)',
+    security: ['apiKey'],
+    response: workflowResponses.session,
   });
+  app.get('/sessions/:sessionId', async (req) => toWorkflowSession(await workflows.session(callerOf(req), sessionIdOf(req))));
 
   doc({
     method: 'post',
@@ -114,6 +112,7 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     bodyContentTypes: FORMS,
     security: ['apiKey'],
     responses: { '200': '{message}', '400': 'missing MessageText or bad Visibility', '404': 'INVALID_SESSION: the chat is offline' },
+    response: workflowResponses.message,
   });
   app.post('/sessions/:sessionId/message', async (req) => {
     const sessionId = sessionIdOf(req);
@@ -124,7 +123,7 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
       ...(body.MessageType ? { messageType: body.MessageType } : {}),
       ...(body.Nickname !== undefined ? { nickname: body.Nickname } : {}),
     };
-    return { message: toV3Message(await workflows.message(callerOf(req), sessionId, input, workflowOperationId(req, body.operationId))) };
+    return { message: toWorkflowMessage(await workflows.message(callerOf(req), sessionId, input, workflowOperationId(req, body.operationId))) };
   });
 
   doc({
@@ -135,13 +134,14 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     body: noticeBody,
     bodyContentTypes: FORMS,
     security: ['apiKey'],
+    response: workflowResponses.message,
   });
   app.post('/sessions/:sessionId/notice', async (req) => {
     const sessionId = sessionIdOf(req);
     const body = parseOr400(noticeBody, req.body, 'Notice');
     const common = { visibility: VIS[body.Visibility]!, ...(body.Nickname !== undefined ? { nickname: body.Nickname } : {}) };
     const notice = body.NoticeType === 'USER_PUSHED_URL' ? { kind: 'pushUrl' as const, url: body.NoticeText!, ...common } : { kind: 'custom' as const, text: body.NoticeText ?? '', ...common };
-    return { message: toV3Message(await workflows.notice(callerOf(req), sessionId, notice, workflowOperationId(req, body.operationId))) };
+    return { message: toWorkflowMessage(await workflows.notice(callerOf(req), sessionId, notice, workflowOperationId(req, body.operationId))) };
   });
 
   doc({
@@ -151,11 +151,12 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     summary: `Send a UI event to the widget: ui-event-update-promotion {title, options} or ui-event-close-promotion (seed 004).${ONCE}: it answers with the first message.`,
     body: uiEventBody,
     security: ['apiKey'],
+    response: workflowResponses.message,
   });
   app.post('/sessions/:sessionId/ui-events', async (req) => {
     const sessionId = sessionIdOf(req);
     const body = parseOr400(uiEventBody, req.body, 'UI event');
-    return { message: toV3Message(await workflows.uiEvent(callerOf(req), sessionId, { name: body.name, data: body.data }, workflowOperationId(req, body.operationId))) };
+    return { message: toWorkflowMessage(await workflows.uiEvent(callerOf(req), sessionId, { name: body.name, data: body.data }, workflowOperationId(req, body.operationId))) };
   });
 
   doc({
@@ -165,6 +166,7 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     summary: `An external bot answers: replies, a hand-off to a queue, or the end of the bot part.${ONCE}.`,
     body: botReplyBody,
     security: ['apiKey'],
+    response: workflowResponses.botReply,
   });
   app.post('/sessions/:sessionId/bot-reply', async (req) => {
     const sessionId = sessionIdOf(req);
@@ -180,17 +182,26 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     summary: 'Tickets (interactions) of this deployment: open, closed or all; optionally of one session',
     query: ticketQuery,
     security: ['apiKey'],
+    response: workflowResponses.tickets,
   });
-  app.get('/tickets', async (req) => ({ tickets: await tickets.list(callerOf(req), parseOr400(ticketQuery, req.query, 'query')) }));
-  doc({ method: 'get', path: `${P}/tickets/:ticketId`, tag: 'workflow', summary: 'One ticket', security: ['apiKey'] });
+  app.get('/tickets', async (req) => ({ tickets: (await tickets.list(callerOf(req), parseOr400(ticketQuery, req.query, 'query'))).map(toWorkflowTicket) }));
+  doc({ method: 'get', path: `${P}/tickets/:ticketId`, tag: 'workflow', summary: 'One ticket', security: ['apiKey'], response: workflowResponses.ticket });
   app.get('/tickets/:ticketId', async (req) => {
     const { ticketId } = parseOr400(ticketParams, req.params, 'path');
-    return { ticket: await tickets.get(callerOf(req), ticketId) };
+    return { ticket: toWorkflowTicket(await tickets.get(callerOf(req), ticketId)) };
   });
-  doc({ method: 'post', path: `${P}/tickets/:ticketId/close`, tag: 'workflow', summary: 'Close a ticket with comments (the agent is told and leaves)', body: closeBody, security: ['apiKey'] });
+  doc({
+    method: 'post',
+    path: `${P}/tickets/:ticketId/close`,
+    tag: 'workflow',
+    summary: 'Close a ticket with comments (the agent is told and leaves)',
+    body: closeBody,
+    security: ['apiKey'],
+    response: workflowResponses.ticket,
+  });
   app.post('/tickets/:ticketId/close', async (req) => {
     const { ticketId } = parseOr400(ticketParams, req.params, 'path');
     const { comments } = parseOr400(closeBody, req.body ?? {}, 'close');
-    return { ticket: await tickets.close(callerOf(req), ticketId, comments) };
+    return { ticket: toWorkflowTicket(await tickets.close(callerOf(req), ticketId, comments)) };
   });
 }

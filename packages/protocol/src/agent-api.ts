@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import { INTERACTION_STATES, MESSAGE_TYPES, PARTICIPANT_TYPES, VISIBILITIES } from './model.js';
+
+/**
+ * The agent and supervisor API (/agent/v1: REST answers and the frames of /agent/v1/events): the
+ * contract between the server and the desktop. Its own shapes, not the internal model's nor a
+ * Genesys format's: a field reaches this wire only by being named here. Answers are strict objects,
+ * so a field the server adds without adding it here fails the contract tests.
+ */
+
+export const STAFF_ROLES = ['agent', 'supervisor', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export const PRESENCES = ['Ready', 'NotReady'] as const;
+export type Presence = (typeof PRESENCES)[number];
+
+/** What an agent may send into a session with POST /sessions/:id/messages. */
+export const AGENT_SEND_TYPES = ['Text', 'Notice', 'PushUrl', 'TypingStarted', 'TypingStopped'] as const;
+export type AgentSendType = (typeof AGENT_SEND_TYPES)[number];
+
+const isoTime = z.string();
+const nullableTime = isoTime.nullable();
+
+export const agentAccount = z.strictObject({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  role: z.enum(STAFF_ROLES),
+});
+export type AgentAccount = z.infer<typeof agentAccount>;
+
+/** An agent's routing profile as staff see it. */
+export const agentProfile = z.strictObject({
+  accountId: z.string(),
+  presence: z.enum(PRESENCES),
+  reason: z.string().nullable(),
+  capacity: z.number().int(),
+  /** skill name -> level (1-10) */
+  skills: z.record(z.string(), z.number()),
+  languages: z.array(z.string()),
+  /** Queue names the agent serves; empty = every queue. */
+  queues: z.array(z.string()),
+});
+export type AgentProfile = z.infer<typeof agentProfile>;
+
+export const agentInteraction = z.strictObject({
+  id: z.string(),
+  sessionId: z.string(),
+  deploymentId: z.string(),
+  state: z.enum(INTERACTION_STATES),
+  queue: z.string(),
+  priority: z.number().int(),
+  agentAccountId: z.string().nullable(),
+  wrapUpCode: z.string().nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  completedAt: nullableTime,
+  /** When it last entered Queued. */
+  queuedAt: isoTime,
+  handledAt: nullableTime,
+  offerExpiresAt: nullableTime,
+  /** Routing requirements. */
+  skills: z.array(z.string()),
+  language: z.string().nullable(),
+});
+export type AgentInteraction = z.infer<typeof agentInteraction>;
+
+export const customerName = z.strictObject({ nickname: z.string() });
+
+/** An interaction in a list: with the customer's nickname. */
+export const listedInteraction = agentInteraction.extend({ customer: customerName });
+export type ListedInteraction = z.infer<typeof listedInteraction>;
+
+export const agentSession = z.strictObject({
+  id: z.string(),
+  deploymentId: z.string(),
+  async: z.boolean(),
+  state: z.enum(['Active', 'Ended']),
+  userData: z.record(z.string(), z.string()),
+  createdAt: isoTime,
+  endedAt: nullableTime,
+});
+export type AgentSession = z.infer<typeof agentSession>;
+
+export const agentParticipant = z.strictObject({
+  id: z.string(),
+  type: z.enum(PARTICIPANT_TYPES),
+  nickname: z.string(),
+  accountId: z.string().nullable(),
+  /** `Monitoring`: a supervisor reading (and whispering) without the customer knowing. */
+  state: z.enum(['Connected', 'Monitoring', 'Left']),
+  joinedAt: isoTime,
+  leftAt: nullableTime,
+});
+export type AgentParticipant = z.infer<typeof agentParticipant>;
+
+export const sessionDetails = z.strictObject({
+  session: agentSession,
+  participants: z.array(agentParticipant),
+  interactions: z.array(agentInteraction),
+});
+export type SessionDetails = z.infer<typeof sessionDetails>;
+
+/** A session in the history list (GET /sessions?mine=true): with the customer and every interaction. */
+export const sessionSummary = agentSession.extend({ customer: customerName, interactions: z.array(agentInteraction) });
+export type SessionSummary = z.infer<typeof sessionSummary>;
+
+export const agentAttachment = z.strictObject({
+  type: z.enum(['image', 'file']),
+  mime: z.string(),
+  url: z.string(),
+  name: z.string().optional(),
+  size: z.number().optional(),
+});
+export type AgentAttachment = z.infer<typeof agentAttachment>;
+
+export const agentMessage = z.strictObject({
+  id: z.string(),
+  /** `"<ms>-<seq>"`: resume reads and subscriptions after it. */
+  index: z.string(),
+  utcTime: isoTime,
+  visibility: z.enum(VISIBILITIES),
+  type: z.enum(MESSAGE_TYPES),
+  from: z.strictObject({ participantId: z.string(), type: z.enum(PARTICIPANT_TYPES), nickname: z.string().optional() }),
+  text: z.string().optional(),
+  url: z.string().optional(),
+  content: z.array(agentAttachment).optional(),
+  event: z.string().optional(),
+  /** System messages carry `interactionState`; UI events their data. */
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type AgentMessage = z.infer<typeof agentMessage>;
+
+export const messagesPage = z.strictObject({
+  messages: z.array(agentMessage),
+  lastIndex: z.string().nullable(),
+  sessionEnded: z.boolean(),
+});
+export type MessagesPage = z.infer<typeof messagesPage>;
+
+export const agentSummary = z.strictObject({
+  id: z.string(),
+  displayName: z.string(),
+  role: z.enum(STAFF_ROLES),
+  presence: z.enum(PRESENCES),
+  reason: z.string().nullable(),
+  /** Open interactions held now. */
+  active: z.number().int(),
+  capacity: z.number().int(),
+});
+export type AgentSummary = z.infer<typeof agentSummary>;
+
+export const queueSummary = z.strictObject({ name: z.string(), deploymentId: z.string(), waiting: z.number().int() });
+export type QueueSummary = z.infer<typeof queueSummary>;
+
+export const overviewQueue = queueSummary.extend({ offered: z.number().int(), longestWaitSeconds: z.number() });
+export type OverviewQueue = z.infer<typeof overviewQueue>;
+
+export const overviewSession = z.strictObject({
+  id: z.string(),
+  deploymentId: z.string(),
+  state: z.enum(['Active', 'Ended']),
+  interactionId: z.string().nullable(),
+  interactionState: z.enum(INTERACTION_STATES).nullable(),
+  agentName: z.string().nullable(),
+  customerName: z.string(),
+  queue: z.string().nullable(),
+  createdAt: isoTime,
+});
+export type OverviewSession = z.infer<typeof overviewSession>;
+
+export const overview = z.strictObject({
+  queues: z.array(overviewQueue),
+  agents: z.array(agentSummary),
+  sessions: z.array(overviewSession),
+});
+export type Overview = z.infer<typeof overview>;
+
+export const cannedResponse = z.strictObject({ id: z.string(), title: z.string(), text: z.string() });
+export type CannedResponse = z.infer<typeof cannedResponse>;
+
+export const wrapUpCode = z.strictObject({ code: z.string(), label: z.string() });
+export type WrapUpCode = z.infer<typeof wrapUpCode>;
+
+/** The answers of /agent/v1, by route. */
+export const agentResponses = {
+  login: z.strictObject({ token: z.string(), expiresAt: isoTime, account: agentAccount }),
+  logout: z.strictObject({ loggedOut: z.literal(true) }),
+  me: z.strictObject({ account: agentAccount, profile: agentProfile }),
+  profile: z.strictObject({ profile: agentProfile }),
+  interactions: z.strictObject({ interactions: z.array(listedInteraction) }),
+  interaction: z.strictObject({ interaction: agentInteraction }),
+  session: sessionDetails,
+  messages: messagesPage,
+  message: z.strictObject({ message: agentMessage }),
+  left: z.strictObject({ left: z.literal(true) }),
+  sessions: z.strictObject({ sessions: z.array(sessionSummary) }),
+  conferenced: z.strictObject({ conferenced: z.literal(true) }),
+  agents: z.strictObject({ agents: z.array(agentSummary) }),
+  queues: z.strictObject({ queues: z.array(queueSummary) }),
+  cannedResponses: z.strictObject({ cannedResponses: z.array(cannedResponse) }),
+  wrapUpCodes: z.strictObject({ wrapUpCodes: z.array(wrapUpCode) }),
+  overview,
+  monitoring: z.strictObject({ monitoring: z.literal(true) }),
+  joined: z.strictObject({ joined: z.literal(true) }),
+} as const;
+export type LoginResult = z.infer<typeof agentResponses.login>;
+export type MeResult = z.infer<typeof agentResponses.me>;
+
+/** Frames the server sends on /agent/v1/events. */
+export const agentServerFrame = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready'), account: agentAccount }),
+  /** My open interactions (Offered, Handling, Finalizing): a full snapshot each time. */
+  z.strictObject({ type: z.literal('interactions'), interactions: z.array(listedInteraction) }),
+  z.strictObject({ type: z.literal('profile'), profile: agentProfile }),
+  /** Supervisors and admins only. */
+  z.strictObject({ type: z.literal('overview'), overview }),
+  z.strictObject({ type: z.literal('subscribed'), sessionId: z.string() }),
+  /** The stream of a session ended: access was lost (the reason says why). */
+  z.strictObject({ type: z.literal('unsubscribed'), sessionId: z.string(), reason: z.string() }),
+  z.strictObject({ type: z.literal('message'), sessionId: z.string(), message: agentMessage }),
+  z.strictObject({ type: z.literal('ping') }),
+  z.strictObject({ type: z.literal('error'), message: z.string(), sessionId: z.string().optional() }),
+]);
+export type AgentServerFrame = z.infer<typeof agentServerFrame>;
+
+/** Frames a client sends on /agent/v1/events; the first must be `auth`. */
+export const agentClientFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(4096) }),
+  z.object({
+    type: z.literal('subscribe'),
+    sessionId: z.string().uuid(),
+    after: z
+      .string()
+      .regex(/^\d+-\d$/)
+      .optional(),
+  }),
+  z.object({ type: z.literal('unsubscribe'), sessionId: z.string().uuid() }),
+  z.object({ type: z.literal('pong') }),
+]);
+export type AgentClientFrame = z.infer<typeof agentClientFrame>;

@@ -1,0 +1,142 @@
+import type {
+  AgentAccount,
+  AgentInteraction,
+  AgentMessage,
+  AgentParticipant,
+  AgentProfile,
+  AgentSession,
+  CannedResponse,
+  ListedInteraction,
+  Message,
+  MessagesPage,
+  Overview,
+  QueueSummary,
+  SessionDetails,
+  SessionSummary,
+  WrapUpCode,
+} from '@parley/protocol';
+import type { Overview as CoreOverview } from '../../core/supervision.js';
+import type { Account, Interaction, Participant, Session } from '../../core/types.js';
+
+/**
+ * Internal model -> the agent API's wire shapes (@parley/protocol agent-api). Every field is picked
+ * by name: a field added to the internal model stays off this wire until it is added here and to
+ * the protocol schema.
+ */
+
+export const toAgentAccount = (a: Account): AgentAccount => ({ id: a.id, username: a.username, displayName: a.displayName, role: a.role });
+
+/** `p` is the stored profile: only the fields the wire names are copied. */
+export const toAgentProfile = (p: AgentProfile): AgentProfile => ({
+  accountId: p.accountId,
+  presence: p.presence,
+  reason: p.reason,
+  capacity: p.capacity,
+  skills: { ...p.skills },
+  languages: [...p.languages],
+  queues: [...p.queues],
+});
+
+export const toAgentInteraction = (i: Interaction): AgentInteraction => ({
+  id: i.id,
+  sessionId: i.sessionId,
+  deploymentId: i.deploymentId,
+  state: i.state,
+  queue: i.queue,
+  priority: i.priority,
+  agentAccountId: i.agentAccountId,
+  wrapUpCode: i.wrapUpCode,
+  createdAt: i.createdAt,
+  updatedAt: i.updatedAt,
+  completedAt: i.completedAt,
+  queuedAt: i.queuedAt,
+  handledAt: i.handledAt,
+  offerExpiresAt: i.offerExpiresAt,
+  skills: [...i.skills],
+  language: i.language,
+});
+
+/** An interaction with its customer's nickname, as interaction lists carry it. */
+export const toListedInteraction = (i: Interaction & { customer: { nickname: string } }): ListedInteraction => ({
+  ...toAgentInteraction(i),
+  customer: { nickname: i.customer.nickname },
+});
+
+export const toAgentSession = (s: Session): AgentSession => ({
+  id: s.id,
+  deploymentId: s.deploymentId,
+  async: s.async,
+  state: s.state,
+  userData: { ...s.userData },
+  createdAt: s.createdAt,
+  endedAt: s.endedAt,
+});
+
+export const toAgentParticipant = (p: Participant): AgentParticipant => ({
+  id: p.id,
+  type: p.type,
+  nickname: p.nickname,
+  accountId: p.accountId,
+  state: p.state,
+  joinedAt: p.joinedAt,
+  leftAt: p.leftAt,
+});
+
+export const toSessionDetails = (d: { session: Session; participants: Participant[]; interactions: Interaction[] }): SessionDetails => ({
+  session: toAgentSession(d.session),
+  participants: d.participants.map(toAgentParticipant),
+  interactions: d.interactions.map(toAgentInteraction),
+});
+
+export const toSessionSummary = (s: Session & { customer: { nickname: string }; interactions: Interaction[] }): SessionSummary => ({
+  ...toAgentSession(s),
+  customer: { nickname: s.customer.nickname },
+  interactions: s.interactions.map(toAgentInteraction),
+});
+
+export function toAgentMessage(m: Message): AgentMessage {
+  const out: AgentMessage = {
+    id: m.id,
+    index: m.index,
+    utcTime: m.utcTime,
+    visibility: m.visibility,
+    type: m.type,
+    from: { participantId: m.from.participantId, type: m.from.type },
+  };
+  if (m.from.nickname !== undefined) out.from.nickname = m.from.nickname;
+  if (m.text !== undefined) out.text = m.text;
+  if (m.url !== undefined) out.url = m.url;
+  if (m.content !== undefined)
+    out.content = m.content.map((a) => ({ type: a.type, mime: a.mime, url: a.url, ...(a.name !== undefined ? { name: a.name } : {}), ...(a.size !== undefined ? { size: a.size } : {}) }));
+  if (m.event !== undefined) out.event = m.event;
+  if (m.data !== undefined) out.data = m.data;
+  return out;
+}
+
+export const toMessagesPage = (r: { messages: Message[]; lastDeliveredIndex: string | null; chatEnded: boolean }): MessagesPage => ({
+  messages: r.messages.map(toAgentMessage),
+  lastIndex: r.lastDeliveredIndex,
+  sessionEnded: r.chatEnded,
+});
+
+export const toOverview = (o: CoreOverview): Overview => ({
+  queues: o.queues.map((q) => ({ name: q.name, deploymentId: q.deploymentId, waiting: q.waiting, offered: q.offered, longestWaitSeconds: q.longestWaitSeconds })),
+  agents: o.agents.map((a) => ({ id: a.id, displayName: a.displayName, role: a.role, presence: a.presence, reason: a.reason, active: a.active, capacity: a.capacity })),
+  sessions: o.sessions.map((s) => ({
+    id: s.id,
+    deploymentId: s.deploymentId,
+    state: s.state,
+    interactionId: s.interactionId,
+    interactionState: s.interactionState,
+    agentName: s.agentName,
+    customerName: s.customerName,
+    queue: s.queue,
+    createdAt: s.createdAt,
+  })),
+});
+
+export const toQueueSummary = (q: { name: string; deploymentId: string; waiting: number }): QueueSummary => ({ name: q.name, deploymentId: q.deploymentId, waiting: q.waiting });
+
+export const toCannedResponse = (c: CannedResponse): CannedResponse => ({ id: c.id, title: c.title, text: c.text });
+
+export const toWrapUpCode = (w: WrapUpCode): WrapUpCode => ({ code: w.code, label: w.label });
