@@ -24,7 +24,14 @@ export default defineConfig({
         test: {
           name: 'integration-pg',
           include: ['packages/server/test/**/*.test.ts'],
-          exclude: ['packages/server/test/store-contract.test.ts', 'packages/server/test/fanout-redis.test.ts', 'packages/server/test/startup.test.ts', 'packages/server/test/startup-race.test.ts', 'packages/server/test/multi-node.test.ts', 'packages/server/test/faults/**'],
+          exclude: [
+            'packages/server/test/store-contract.test.ts',
+            'packages/server/test/fanout-redis.test.ts',
+            'packages/server/test/startup.test.ts',
+            'packages/server/test/startup-race.test.ts',
+            'packages/server/test/multi-node.test.ts',
+            'packages/server/test/faults/**',
+          ],
           env: { PARLEY_TEST_BACKEND: 'postgres' },
           setupFiles: ['packages/server/test/setup-postgres.ts'],
           environment: 'node',

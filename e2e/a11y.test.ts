@@ -64,10 +64,11 @@ describe('WebChat UI accessibility', () => {
     const page = await ctx.newPage();
     await page.goto(url);
     await page.locator('.pz-cb').waitFor();
-    const focused = () => page.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
-      return el ? el.getAttribute('aria-label') || el.getAttribute('name') || el.className || el.tagName : null;
-    });
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el ? el.getAttribute('aria-label') || el.getAttribute('name') || el.className || el.tagName : null;
+      });
     await page.keyboard.press('Tab');
     expect(await focused()).toContain('pz-cb');
     await page.keyboard.press('Enter');
@@ -107,10 +108,7 @@ describe('WebChat UI accessibility', () => {
   });
 
   it('French, i18n overrides, a 12 h clock and mobile mode come from the configuration', async () => {
-    const url = s.page(
-      'fr',
-      customerPage(s, { main: { lang: 'fr', timeFormat: 12, i18n: { fr: { webchat: { ChatTitle: 'Aide en ligne' } } }, mobileMode: 'auto', mobileModeBreakpoint: 600 } }),
-    );
+    const url = s.page('fr', customerPage(s, { main: { lang: 'fr', timeFormat: 12, i18n: { fr: { webchat: { ChatTitle: 'Aide en ligne' } } }, mobileMode: 'auto', mobileModeBreakpoint: 600 } }));
     const ctx = await browser.newContext({ viewport: { width: 400, height: 700 } });
     const page = await ctx.newPage();
     await page.goto(url);

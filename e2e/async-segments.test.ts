@@ -209,8 +209,21 @@ describe.each(FLAVOURS)('$name: seed 000 with async decided by the deployment', 
       await talk(page, agent, sid, 'Thanks again', 'You are welcome.');
       await page.waitForTimeout(700);
       const texts = await page.locator('.pz-b').allTextContents();
-      for (const t of ['Hello, I need help', 'Sure, what is your order number?', 'Thank you! One more question though', 'Welcome back, go ahead.', 'Can I change the address?', 'Yes, done.', 'after the reload', 'Thanks again', 'You are welcome.']) {
-        expect(texts.filter((x) => x === t), t).toHaveLength(1);
+      for (const t of [
+        'Hello, I need help',
+        'Sure, what is your order number?',
+        'Thank you! One more question though',
+        'Welcome back, go ahead.',
+        'Can I change the address?',
+        'Yes, done.',
+        'after the reload',
+        'Thanks again',
+        'You are welcome.',
+      ]) {
+        expect(
+          texts.filter((x) => x === t),
+          t,
+        ).toHaveLength(1);
       }
       expect((await agent.session(sid)).session.state).toBe('Active');
       expect(await page.locator('.pz-sys', { hasText: 'Chat ended' }).count()).toBe(0);

@@ -10,7 +10,21 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { buildParley } from '../packages/server/src/app.js';
 import { testConfig } from '../packages/server/src/config.js';
-import { AGENT, Agent, API_KEY, closeServerAndBrowser, customerPage, launch, serveCustomerPages, openServerAndBrowser, startChatThroughForm, type TestServer, until, watch, widgetsBuilt } from './helpers.js';
+import {
+  AGENT,
+  Agent,
+  API_KEY,
+  closeServerAndBrowser,
+  customerPage,
+  launch,
+  serveCustomerPages,
+  openServerAndBrowser,
+  startChatThroughForm,
+  type TestServer,
+  until,
+  watch,
+  widgetsBuilt,
+} from './helpers.js';
 
 const SERVER_KEY = 'sk_e2e_bot_handoff_0123456789';
 const BOT_ENV = { PARLEY_DEMO_BOT: 'true', PARLEY_DEMO_SERVER_KEY: SERVER_KEY };
@@ -177,7 +191,12 @@ CXBus.subscribe('WebChatService.ui-event-close-promotion', function (e) { window
 describe('idle control in the widget', () => {
   it('the idle alert and the close are system notices; the chat shows as ended', async () => {
     if (!widgetsBuilt()) throw new Error('build the widgets first: npm run build -w @parley/widgets');
-    const clock = { offset: 0, now() { return Date.now() + this.offset; } };
+    const clock = {
+      offset: 0,
+      now() {
+        return Date.now() + this.offset;
+      },
+    };
     const parley = await buildParley(
       testConfig({ PARLEY_DEMO: 'true', PARLEY_DEMO_API_KEY: API_KEY, PARLEY_DEMO_AGENT_USER: AGENT.username, PARLEY_DEMO_AGENT_PASSWORD: AGENT.password, LONG_POLL_MS: '2000', ...BOT_ENV }),
       { clock, sweepEveryMs: 0 },

@@ -113,7 +113,10 @@ describe('WebChat UI, full chat', () => {
     expect(await page.locator('.pz-me .pz-b').first().textContent()).toBe(XSS);
     // injected HTML is reduced to a safe subset
     const injected = await page.evaluate(async () => {
-      const el = (await (window as any).CXBus.command('WebChat.injectMessage', { type: 'html', text: '<b>ok</b><img src=x onerror="window.__pwned()"><script>window.__pwned()</script>' })) as HTMLElement;
+      const el = (await (window as any).CXBus.command('WebChat.injectMessage', {
+        type: 'html',
+        text: '<b>ok</b><img src=x onerror="window.__pwned()"><script>window.__pwned()</script>',
+      })) as HTMLElement;
       return { bold: el.querySelector('b')?.textContent, handlers: el.querySelectorAll('[onerror],script').length };
     });
     expect(injected).toEqual({ bold: 'ok', handlers: 0 });

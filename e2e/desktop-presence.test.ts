@@ -35,7 +35,9 @@ describe('desktop: presence follows the connection', () => {
     await setReady(second.page);
     const sup = await openDesktop('supervisor');
     await sup.page.getByRole('button', { name: 'Supervisor' }).click();
-    await agentRow(sup.page, 'Demo Agent').locator('.presence-pill', { hasText: /^Ready$/ }).waitFor();
+    await agentRow(sup.page, 'Demo Agent')
+      .locator('.presence-pill', { hasText: /^Ready$/ })
+      .waitFor();
 
     const c = await new Customer(server.url).start({ firstName: 'Greta', lastName: 'G' });
     await first.page.locator('.offer', { hasText: 'Greta' }).waitFor();

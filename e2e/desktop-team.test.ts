@@ -216,7 +216,10 @@ describe('desktop: several conversations and staff', () => {
     const sup = await openDesktop('supervisor');
     await sup.page.getByRole('button', { name: 'Supervisor' }).click();
     await sup.page.getByRole('heading', { name: 'Queues' }).waitFor();
-    await sup.page.getByRole('row', { name: /Support/ }).first().waitFor();
+    await sup.page
+      .getByRole('row', { name: /Support/ })
+      .first()
+      .waitFor();
     await sup.page.getByRole('row', { name: /^Second Agent (Ready|Not ready)/ }).waitFor();
     const sessionRow = sup.page.getByRole('row', { name: /Dora/ });
     await sessionRow.getByRole('button', { name: /Monitor/ }).click();

@@ -75,7 +75,10 @@ describe('desktop + widget: a whole conversation', () => {
 
     // The supervisor monitors (sees the note) and whispers to the agent.
     await sup.page.getByRole('button', { name: 'Supervisor' }).click();
-    await sup.page.getByRole('row', { name: /Jonny/ }).getByRole('button', { name: /Monitor/ }).click();
+    await sup.page
+      .getByRole('row', { name: /Jonny/ })
+      .getByRole('button', { name: /Monitor/ })
+      .click();
     await sup.page.locator('.msg.vis-int', { hasText: 'carrier delay' }).waitFor();
     await sup.page.getByLabel(/Whisper to the agent/).fill('WHISPER: offer free shipping');
     await sup.page.getByRole('button', { name: 'Whisper' }).click();

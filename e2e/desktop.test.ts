@@ -228,7 +228,10 @@ describe('desktop: agent', () => {
       await page.keyboard.press('Control+Enter');
       await customer.waitFor((m) => m.text === 'You are welcome! Anything else?', 'the message of the next interaction');
       const all = await server.parley.store.tx((tx) => tx.listInteractions({ sessionId: customer.sessionId }));
-      expect(all.map((i) => [i.state, i.wrapUpCode])).toEqual([['Completed', 'resolved'], ['Handling', null]]);
+      expect(all.map((i) => [i.state, i.wrapUpCode])).toEqual([
+        ['Completed', 'resolved'],
+        ['Handling', null],
+      ]);
       expect(all[0]!.agentAccountId).toBe(all[1]!.agentAccountId);
       expect(seen.errors).toEqual([]);
     } finally {

@@ -94,7 +94,9 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
     for (let i = 0; i < sessions.length; i += o.perAgent) groups.push(sessions.slice(i, i + o.perAgent));
     const specs: AgentSpec[] = groups.map((g, k) => ({ node: k % sys.urls.length, sessions: g, ...(tokens[k] ? { token: tokens[k] } : {}) }));
     const byWorker = chunk(specs, agents.length);
-    const connected = await Promise.all(agents.map((w, i) => w.call<{ connected: number; failed: number; errors: string[] }>('setup', { system: sys.system, urls: sys.urls, agents: byWorker[i], concurrency: 32 }, 900_000)));
+    const connected = await Promise.all(
+      agents.map((w, i) => w.call<{ connected: number; failed: number; errors: string[] }>('setup', { system: sys.system, urls: sys.urls, agents: byWorker[i], concurrency: 32 }, 900_000)),
+    );
     for (const c of connected) setupErrors.push(...c.errors);
     say(`${connected.reduce((a, c) => a + c.connected, 0)} agent connections ready`);
     const failedAgents = connected.reduce((a, c) => a + c.failed, 0);
@@ -142,7 +144,14 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
         if (cpu && !Object.keys(cpuResult).length) cpuResult = (cpu as CpuWatch).stop();
         const astats = await Promise.all(agents.map((w) => w.call<AgentStats>('collect')));
         const [d0, d1] = await Promise.all([dbStart, dbEnd]);
-        const db = d0 && d1 ? { scansPerSecond: round1((d1.reads - d0.reads) / (r.measureMs / 1000)), insertsPerSecond: round1((d1.inserts - d0.inserts) / (r.measureMs / 1000)), updatesPerSecond: round1((d1.updates - d0.updates) / (r.measureMs / 1000)) } : undefined;
+        const db =
+          d0 && d1
+            ? {
+                scansPerSecond: round1((d1.reads - d0.reads) / (r.measureMs / 1000)),
+                insertsPerSecond: round1((d1.inserts - d0.inserts) / (r.measureMs / 1000)),
+                updatesPerSecond: round1((d1.updates - d0.updates) / (r.measureMs / 1000)),
+              }
+            : undefined;
         const rtt = new Hist();
         const a2c = new Hist();
         const ack = new Hist();

@@ -40,7 +40,9 @@ export const config = {
   customerWorkers: 2,
   agentWorkers: 1,
   // Past `maxUnanswered` unanswered messages on a rung, the larger rungs of that system are not run.
-  latency: full ? { ladder: [100, 1000, 2000, 5000, 10000], warmupMs: 10_000, measureMs: 30_000, maxUnanswered: 0.05 } : { ladder: [100, 1000], warmupMs: 2_000, measureMs: 8_000, maxUnanswered: 0.05 },
+  latency: full
+    ? { ladder: [100, 1000, 2000, 5000, 10000], warmupMs: 10_000, measureMs: 30_000, maxUnanswered: 0.05 }
+    : { ladder: [100, 1000], warmupMs: 2_000, measureMs: 8_000, maxUnanswered: 0.05 },
   // The rate goes up by `factor` from `startRate` until a step fails, then the bracket is bisected.
   throughput: full
     ? { pool: 1000, startRate: 25, minRate: 5, maxRate: 51_200, factor: 2, refineSteps: 2, warmupMs: 3_000, measureMs: 10_000, maxMeasureMs: 20_000, minSamples: 500 }
@@ -90,7 +92,8 @@ function ensureBuilt(): string[] {
   const force = !!flag('build');
   const server = join(repoRoot, 'packages/server/dist/main.js');
   // tsc -b rewrites only what changed: compare the newest source with the newest output (or build info).
-  const built = (pkg: string) => Math.max(newest(join(repoRoot, pkg, 'dist')), existsSync(join(repoRoot, pkg, 'tsconfig.tsbuildinfo')) ? statSync(join(repoRoot, pkg, 'tsconfig.tsbuildinfo')).mtimeMs : 0);
+  const built = (pkg: string) =>
+    Math.max(newest(join(repoRoot, pkg, 'dist')), existsSync(join(repoRoot, pkg, 'tsconfig.tsbuildinfo')) ? statSync(join(repoRoot, pkg, 'tsconfig.tsbuildinfo')).mtimeMs : 0);
   const stale = !existsSync(server) || newest(join(repoRoot, 'packages/server/src')) > built('packages/server') || newest(join(repoRoot, 'packages/protocol/src')) > built('packages/protocol');
   if (force || stale) {
     log('building @parley/protocol and @parley/server (dist missing or older than src)');
@@ -181,37 +184,124 @@ async function main(): Promise<void> {
 
   if (scenarios.includes('latency')) {
     const lc = { ...config.latency, perAgent: config.perAgent, intervalMs: config.intervalMs, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers };
-    if (want('ws')) results.latency.push(...((await withSystem(() => startWsRelay(o), (s) => latencyLadder('ws', s, lc, logDir, log))) ?? []));
-    if (want('sio')) results.latency.push(...((await withSystem(() => startSioRelay(o), (s) => latencyLadder('sio', s, lc, logDir, log))) ?? []));
-    if (want('parley')) results.latency.push(...((await withSystem(() => startParley({ ...o, store: 'sqlite' }), (s) => latencyLadder('parley', s, lc, logDir, log))) ?? []));
-    if (want('guest') && guestPresent) results.latency.push(...((await withSystem(() => startParley({ ...o, store: 'sqlite', guest: true }), (s) => latencyLadder('guest', s, lc, logDir, log))) ?? []));
+    if (want('ws'))
+      results.latency.push(
+        ...((await withSystem(
+          () => startWsRelay(o),
+          (s) => latencyLadder('ws', s, lc, logDir, log),
+        )) ?? []),
+      );
+    if (want('sio'))
+      results.latency.push(
+        ...((await withSystem(
+          () => startSioRelay(o),
+          (s) => latencyLadder('sio', s, lc, logDir, log),
+        )) ?? []),
+      );
+    if (want('parley'))
+      results.latency.push(
+        ...((await withSystem(
+          () => startParley({ ...o, store: 'sqlite' }),
+          (s) => latencyLadder('parley', s, lc, logDir, log),
+        )) ?? []),
+      );
+    if (want('guest') && guestPresent)
+      results.latency.push(
+        ...((await withSystem(
+          () => startParley({ ...o, store: 'sqlite', guest: true }),
+          (s) => latencyLadder('guest', s, lc, logDir, log),
+        )) ?? []),
+      );
     write(results);
   }
 
   if (scenarios.includes('throughput')) {
     const tc = { ...config.throughput, perAgent: config.perAgent, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers, p99LimitMs: config.p99LimitMs };
     const push = (r: ThroughputResult | null) => r && results.throughput.push(r);
-    if (want('ws')) push(await withSystem(() => startWsRelay(o), (s) => throughputRamp('ws', s, tc, logDir, log)));
-    if (want('sio')) push(await withSystem(() => startSioRelay(o), (s) => throughputRamp('sio', s, tc, logDir, log)));
-    if (want('parley')) push(await withSystem(() => startParley({ ...o, store: 'sqlite' }), (s) => throughputRamp('parley', s, tc, logDir, log)));
-    if (want('guest') && guestPresent && config.guestThroughput) push(await withSystem(() => startParley({ ...o, store: 'sqlite', guest: true }), (s) => throughputRamp('guest', s, tc, logDir, log)));
-    if (want('pg1')) push(await withSystem(() => startParley({ ...o, store: 'postgres', nodes: 1 }), (s) => throughputRamp('pg1', s, tc, logDir, log)));
-    if (want('pg3')) push(await withSystem(() => startParley({ ...o, store: 'postgres', nodes: 3 }), (s) => throughputRamp('pg3', s, tc, logDir, log)));
+    if (want('ws'))
+      push(
+        await withSystem(
+          () => startWsRelay(o),
+          (s) => throughputRamp('ws', s, tc, logDir, log),
+        ),
+      );
+    if (want('sio'))
+      push(
+        await withSystem(
+          () => startSioRelay(o),
+          (s) => throughputRamp('sio', s, tc, logDir, log),
+        ),
+      );
+    if (want('parley'))
+      push(
+        await withSystem(
+          () => startParley({ ...o, store: 'sqlite' }),
+          (s) => throughputRamp('parley', s, tc, logDir, log),
+        ),
+      );
+    if (want('guest') && guestPresent && config.guestThroughput)
+      push(
+        await withSystem(
+          () => startParley({ ...o, store: 'sqlite', guest: true }),
+          (s) => throughputRamp('guest', s, tc, logDir, log),
+        ),
+      );
+    if (want('pg1'))
+      push(
+        await withSystem(
+          () => startParley({ ...o, store: 'postgres', nodes: 1 }),
+          (s) => throughputRamp('pg1', s, tc, logDir, log),
+        ),
+      );
+    if (want('pg3'))
+      push(
+        await withSystem(
+          () => startParley({ ...o, store: 'postgres', nodes: 3 }),
+          (s) => throughputRamp('pg3', s, tc, logDir, log),
+        ),
+      );
     write(results);
   }
 
   if (scenarios.includes('memory')) {
     const mo: StartOptions = { ...o, inspect: true };
     const n = config.memory.sessions;
-    if (want('ws')) results.memory.push(...((await withSystem(() => startWsRelay(mo), (s) => idleMemory('ws', s, n, config.memory.settleMs, logDir, log))) ?? []));
-    if (want('sio')) results.memory.push(...((await withSystem(() => startSioRelay(mo), (s) => idleMemory('sio', s, n, config.memory.settleMs, logDir, log))) ?? []));
-    if (want('parley')) results.memory.push(...((await withSystem(() => startParley({ ...mo, store: 'sqlite' }), (s) => idleMemory('parley', s, n, config.memory.settleMs, logDir, log))) ?? []));
-    if (want('guest') && guestPresent) results.memory.push(...((await withSystem(() => startParley({ ...mo, store: 'sqlite', guest: true }), (s) => idleMemory('guest', s, n, config.memory.settleMs, logDir, log))) ?? []));
+    if (want('ws'))
+      results.memory.push(
+        ...((await withSystem(
+          () => startWsRelay(mo),
+          (s) => idleMemory('ws', s, n, config.memory.settleMs, logDir, log),
+        )) ?? []),
+      );
+    if (want('sio'))
+      results.memory.push(
+        ...((await withSystem(
+          () => startSioRelay(mo),
+          (s) => idleMemory('sio', s, n, config.memory.settleMs, logDir, log),
+        )) ?? []),
+      );
+    if (want('parley'))
+      results.memory.push(
+        ...((await withSystem(
+          () => startParley({ ...mo, store: 'sqlite' }),
+          (s) => idleMemory('parley', s, n, config.memory.settleMs, logDir, log),
+        )) ?? []),
+      );
+    if (want('guest') && guestPresent)
+      results.memory.push(
+        ...((await withSystem(
+          () => startParley({ ...mo, store: 'sqlite', guest: true }),
+          (s) => idleMemory('guest', s, n, config.memory.settleMs, logDir, log),
+        )) ?? []),
+      );
     write(results);
   }
 
   if (scenarios.includes('widget')) {
-    results.widget = await withSystem(() => startParley({ ...o, store: 'sqlite' }), (s) => widgetLoad(s, config.widgetRuns, log));
+    results.widget = await withSystem(
+      () => startParley({ ...o, store: 'sqlite' }),
+      (s) => widgetLoad(s, config.widgetRuns, log),
+    );
     write(results);
   }
 
@@ -233,8 +323,19 @@ async function main(): Promise<void> {
           const idle = await profileWindow(s.procs[0]!, idleMs);
           const idleCores = cpu.stop().serverCores;
           writeFileSync(join(profDir, 'idle-handled.cpuprofile'), JSON.stringify(idle));
-          results.profiles.push({ scenario: `${setup.sessions.length} handled sessions (customers long-polling, agents subscribed), nothing sent, ${idleMs / 1000} s`, file: 'bench/results/profile/idle-handled.cpuprofile', serverCores: idleCores, ...summarize(idle) });
-          log(`  idle: server ${idleCores} cores; top ${results.profiles.at(-1)!.topFunctions.slice(0, 4).map((f) => `${f.fn} ${f.selfPercent}%`).join(', ')}`);
+          results.profiles.push({
+            scenario: `${setup.sessions.length} handled sessions (customers long-polling, agents subscribed), nothing sent, ${idleMs / 1000} s`,
+            file: 'bench/results/profile/idle-handled.cpuprofile',
+            serverCores: idleCores,
+            ...summarize(idle),
+          });
+          log(
+            `  idle: server ${idleCores} cores; top ${results.profiles
+              .at(-1)!
+              .topFunctions.slice(0, 4)
+              .map((f) => `${f.fn} ${f.selfPercent}%`)
+              .join(', ')}`,
+          );
           const measureMs = config.latency.measureMs;
           const warmupMs = config.latency.warmupMs;
           const running = setup.run({ intervalMs: config.intervalMs, warmupMs, measureMs, graceMs: 10_000 });
@@ -242,8 +343,19 @@ async function main(): Promise<void> {
           const busy = await profileWindow(s.procs[0]!, measureMs);
           const r = await running;
           writeFileSync(join(profDir, 'load.cpuprofile'), JSON.stringify(busy));
-          results.profiles.push({ scenario: `${setup.sessions.length} sessions, one message per session every ${config.intervalMs / 1000} s answered at once, ${measureMs / 1000} s (one-way p99 ${r.oneWay.p99} ms under the profiler)`, file: 'bench/results/profile/load.cpuprofile', serverCores: r.cpu.serverCores, ...summarize(busy) });
-          log(`  load: server ${r.cpu.serverCores} cores, one-way p99 ${r.oneWay.p99} ms; top ${results.profiles.at(-1)!.topFunctions.slice(0, 4).map((f) => `${f.fn} ${f.selfPercent}%`).join(', ')}`);
+          results.profiles.push({
+            scenario: `${setup.sessions.length} sessions, one message per session every ${config.intervalMs / 1000} s answered at once, ${measureMs / 1000} s (one-way p99 ${r.oneWay.p99} ms under the profiler)`,
+            file: 'bench/results/profile/load.cpuprofile',
+            serverCores: r.cpu.serverCores,
+            ...summarize(busy),
+          });
+          log(
+            `  load: server ${r.cpu.serverCores} cores, one-way p99 ${r.oneWay.p99} ms; top ${results.profiles
+              .at(-1)!
+              .topFunctions.slice(0, 4)
+              .map((f) => `${f.fn} ${f.selfPercent}%`)
+              .join(', ')}`,
+          );
         } finally {
           await setup.close(false);
         }

@@ -249,10 +249,21 @@ if (role === 'agent') {
     return true;
   });
 
-  handlers.set('collect', async (): Promise<AgentStats> => ({ customerToAgent: c2a.toJSON(), received: stats.received, measured: stats.measured, replyErrors: stats.replyErrors, errorSamples: stats.errorSamples }));
+  handlers.set('collect', async (): Promise<AgentStats> => ({
+    customerToAgent: c2a.toJSON(),
+    received: stats.received,
+    measured: stats.measured,
+    replyErrors: stats.replyErrors,
+    errorSamples: stats.errorSamples,
+  }));
 
   handlers.set('teardown', async (p: { endChats?: boolean } = {}) => {
-    if (p.endChats) await withTimeout(mapLimit(conns, 8, (c) => c.teardown()), 120_000, 'end chats').catch(() => undefined);
+    if (p.endChats)
+      await withTimeout(
+        mapLimit(conns, 8, (c) => c.teardown()),
+        120_000,
+        'end chats',
+      ).catch(() => undefined);
     for (const c of conns) c.close();
     conns.length = 0;
     httpAgent.destroy();

@@ -29,12 +29,7 @@ const imports = {
 const entries = {
   'widgets.min.js': [imports.bus, imports.service, imports.ui, imports.boot],
   'cxbus.min.js': [imports.bus],
-  'plugins/widgets-core.min.js': [
-    "if (!globalThis.CXBus) console.error('[Parley] load cxbus.min.js before widgets-core.min.js');",
-    imports.service,
-    imports.ui,
-    imports.boot,
-  ],
+  'plugins/widgets-core.min.js': ["if (!globalThis.CXBus) console.error('[Parley] load cxbus.min.js before widgets-core.min.js');", imports.service, imports.ui, imports.boot],
   'plugins/webchat-service.min.js': [imports.service],
   'transports/purecloud-v2-sockets.min.js': ["import './src/transports/purecloud-v2-sockets.ts';"],
   'transports/gms-chat-v2.min.js': ["import './src/transports/gms-chat-v2.ts';"],

@@ -77,10 +77,14 @@ export class ParleyAgent implements AgentConn {
     ws.on('close', (code) => {
       if (!this.closed) this.ev.onError('ws', new Error(`closed ${code}`));
     });
-    await withTimeout(new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    }), 30_000, 'agent ws open');
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      }),
+      30_000,
+      'agent ws open',
+    );
     const ready = new Promise<void>((r) => (onReady = r));
     ws.send(JSON.stringify({ type: 'auth', token: this.token }));
     await withTimeout(ready, 30_000, 'agent ws ready');
@@ -168,7 +172,14 @@ export class SioAgent implements AgentConn {
       this.socket.once('connect', () => resolve());
       this.socket.once('connect_error', reject);
     });
-    await withTimeout(this.socket.emitWithAck('claim', this.sessions.map((s) => s.id)), 30_000, 'claim');
+    await withTimeout(
+      this.socket.emitWithAck(
+        'claim',
+        this.sessions.map((s) => s.id),
+      ),
+      30_000,
+      'claim',
+    );
   }
 
   async reply(sessionId: string, text: string): Promise<void> {

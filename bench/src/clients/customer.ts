@@ -179,7 +179,12 @@ export class GuestV2Customer implements Customer {
 
   async start(n: number): Promise<void> {
     const r = await request(this.agent, 'POST', `${this.base}${GuestV2Customer.PREFIX}`, {
-      json: { organizationId: 'bench', deploymentId: this.deploymentId, routingTarget: { targetType: 'QUEUE', targetAddress: 'Support' }, memberInfo: { displayName: `bench-${n}`, customFields: { source: 'bench' } } },
+      json: {
+        organizationId: 'bench',
+        deploymentId: this.deploymentId,
+        routingTarget: { targetType: 'QUEUE', targetAddress: 'Support' },
+        memberInfo: { displayName: `bench-${n}`, customFields: { source: 'bench' } },
+      },
       timeoutMs: 60_000,
     });
     if (r.status !== 200) throw new Error(`create: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
@@ -200,7 +205,10 @@ export class GuestV2Customer implements Customer {
   }
 
   async send(text: string): Promise<void> {
-    const r = await request(this.agent, 'POST', `${this.base}${GuestV2Customer.PREFIX}/${this.id}/members/${this.memberId}/messages`, { headers: { authorization: `Bearer ${this.jwt}` }, json: { body: text, bodyType: 'standard' } });
+    const r = await request(this.agent, 'POST', `${this.base}${GuestV2Customer.PREFIX}/${this.id}/members/${this.memberId}/messages`, {
+      headers: { authorization: `Bearer ${this.jwt}` },
+      json: { body: text, bodyType: 'standard' },
+    });
     if (r.status !== 200) throw new Error(`send: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
   }
 

@@ -64,7 +64,11 @@ export function summarize(file: string | object, top = 25): ProfileSummary {
   const pct = (c: number) => Math.round((c / total) * 1000) / 10;
   const label = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url).replace(/^packages\/server\/dist\//, '')}:${n.callFrame.lineNumber + 1}`;
   const keyOf = (n: Node) => `${n.callFrame.functionName || '(anonymous)'}\u0000${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
-  const topKeys = [...selfFn.entries()].filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(program)') && !k.startsWith('(garbage')).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k]) => k);
+  const topKeys = [...selfFn.entries()]
+    .filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(program)') && !k.startsWith('(garbage'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([k]) => k);
   const callers = topKeys.map((k) => {
     const paths = new Map<string, number>();
     for (const [id, c] of counts) {
@@ -80,7 +84,14 @@ export function summarize(file: string | object, top = 25): ProfileSummary {
       paths.set(path, (paths.get(path) ?? 0) + c);
     }
     const [fn, where] = k.split('\u0000');
-    return { fn: fn!, where: where!, paths: [...paths.entries()].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([path, c]) => ({ path, percent: pct(c) })) };
+    return {
+      fn: fn!,
+      where: where!,
+      paths: [...paths.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([path, c]) => ({ path, percent: pct(c) })),
+    };
   });
   const split = (k: string) => {
     const [fn, where] = k.split('\u0000');
@@ -90,8 +101,15 @@ export function summarize(file: string | object, top = 25): ProfileSummary {
     totalMs: Math.round((p.endTime - p.startTime) / 1000),
     idlePercent: pct(idle),
     gcPercent: pct(gc),
-    topFunctions: [...selfFn.entries()].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, c]) => ({ ...split(k), selfPercent: pct(c) })),
-    topFiles: [...selfFile.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([file, c]) => ({ file, selfPercent: pct(c) })),
+    topFunctions: [...selfFn.entries()]
+      .filter(([k]) => !k.startsWith('(idle)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, c]) => ({ ...split(k), selfPercent: pct(c) })),
+    topFiles: [...selfFile.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([file, c]) => ({ file, selfPercent: pct(c) })),
     inclusive: [...incl.entries()]
       .filter(([k]) => /packages\/server/.test(k) && !/^\(/.test(k))
       .sort((a, b) => b[1] - a[1])

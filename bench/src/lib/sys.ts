@@ -35,7 +35,11 @@ export class CpuWatch {
   }
   private sample() {
     const procs = new Map<string, number>();
-    for (const [name, pids] of Object.entries(this.procs)) procs.set(name, pids.reduce((a, p) => a + (cpuTicksOf(p) || 0), 0));
+    for (const [name, pids] of Object.entries(this.procs))
+      procs.set(
+        name,
+        pids.reduce((a, p) => a + (cpuTicksOf(p) || 0), 0),
+      );
     return { sys: systemTicks(), procs, at: Date.now() };
   }
   /** Percent of one core per group, and the machine's total and foreign (not ours) use, in cores. */
@@ -82,7 +86,11 @@ export function machineInfo(): Record<string, unknown> {
     node: process.version,
     chromium: tryRun('/usr/bin/chromium', ['--version']),
     postgres: tryRun('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-tAc', 'show server_version']),
-    redis: tryRun('redis-cli', ['-h', '127.0.0.1', 'info', 'server']).split('\n').find((l) => l.startsWith('redis_version'))?.trim() ?? 'not available',
+    redis:
+      tryRun('redis-cli', ['-h', '127.0.0.1', 'info', 'server'])
+        .split('\n')
+        .find((l) => l.startsWith('redis_version'))
+        ?.trim() ?? 'not available',
     socketIo: pkgVersion('socket.io'),
     ws: pkgVersion('ws'),
     ulimitNoFile: tryRun('bash', ['-c', 'ulimit -n']),

@@ -36,7 +36,9 @@ export async function latencyLadder(key: string, sys: Running, c: LatencyConfig,
         // Measure at least ~2 sends per session, and never less than the configured window.
         const r = await setup.run({ intervalMs: c.intervalMs, warmupMs: c.warmupMs, measureMs: c.measureMs, graceMs: 10_000 });
         rows.push({ system: key, label: sys.label, sessions: setup.sessions.length, agents: setup.agents, setupSeconds: setup.setupSeconds, ...r });
-        log(`  p50/p95/p99 one-way ${r.oneWay.p50}/${r.oneWay.p95}/${r.oneWay.p99} ms, round trip p99 ${r.roundTrip.p99} ms, ${r.answered}/${r.measuredSent} answered, lost ${r.lost}, cpu ${JSON.stringify(r.cpu)}`);
+        log(
+          `  p50/p95/p99 one-way ${r.oneWay.p50}/${r.oneWay.p95}/${r.oneWay.p99} ms, round trip p99 ${r.roundTrip.p99} ms, ${r.answered}/${r.measuredSent} answered, lost ${r.lost}, cpu ${JSON.stringify(r.cpu)}`,
+        );
         const unanswered = r.measuredSent ? 1 - r.answered / r.measuredSent : 1;
         if (unanswered > c.maxUnanswered) {
           // Past its capacity a system only falls further behind; more sessions would measure the pile-up.

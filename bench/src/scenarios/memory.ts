@@ -51,7 +51,10 @@ async function idleCpu(procs: Proc[], ms: number, profile: string | false = fals
   mkdirSync(dirname(profile as string), { recursive: true });
   writeFileSync(profile as string, JSON.stringify(p));
   const sum = summarize(p, 12);
-  return { cores, profile: { idlePercent: sum.idlePercent, gcPercent: sum.gcPercent, topFunctions: sum.topFunctions, topFiles: sum.topFiles, callers: sum.callers, file: relative(repoRoot, profile as string) } };
+  return {
+    cores,
+    profile: { idlePercent: sum.idlePercent, gcPercent: sum.gcPercent, topFunctions: sum.topFunctions, topFiles: sum.topFiles, callers: sum.callers, file: relative(repoRoot, profile as string) },
+  };
 }
 
 async function snapshot(procs: Proc[]): Promise<MemorySnapshot> {
@@ -83,11 +86,18 @@ function perSession(before: MemorySnapshot, after: MemorySnapshot, n: number) {
 export async function idleMemory(key: string, sys: Running, n: number, settleMs: number, logDir: string, log: (s: string) => void): Promise<MemoryRow[]> {
   const rows: MemoryRow[] = [];
   const workers: Worker[] = [];
-  const cw = [startWorker('idle-customers-1', WORKER, join(logDir, `memory-${key}-customers-1.log`), ['customer']), startWorker('idle-customers-2', WORKER, join(logDir, `memory-${key}-customers-2.log`), ['customer'])];
+  const cw = [
+    startWorker('idle-customers-1', WORKER, join(logDir, `memory-${key}-customers-1.log`), ['customer']),
+    startWorker('idle-customers-2', WORKER, join(logDir, `memory-${key}-customers-2.log`), ['customer']),
+  ];
   workers.push(...cw);
   try {
     const setup = (count: number, offset: number, w: Worker) =>
-      w.call<{ sessions: SessionRef[]; failed: number; errors: string[] }>('setup', { system: sys.system, urls: sys.urls, count, offset, apiKey: API_KEY, prefix: V3_PREFIX, startConcurrency: 24 }, 600_000);
+      w.call<{ sessions: SessionRef[]; failed: number; errors: string[] }>(
+        'setup',
+        { system: sys.system, urls: sys.urls, count, offset, apiKey: API_KEY, prefix: V3_PREFIX, startConcurrency: 24 },
+        600_000,
+      );
     // Warm-up: a few sessions first, so that first-use allocations (JIT, pools) are not counted.
     await setup(20, 1_000_000, cw[0]!);
     await sleep(settleMs);
@@ -102,7 +112,19 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
     const cpuAfter = idleAfter.cores;
     const after = await snapshot(sys.procs);
     const kind = sys.system === 'parley' ? 'long poll' : sys.system === 'guest' ? 'guest websocket' : 'websocket';
-    rows.push({ system: key, label: sys.label, kind, sessions: sessions.length, before, after, ...perSession(before, after, sessions.length), idleCpuBefore: cpuBefore, idleCpuAfter: cpuAfter, ...(idleAfter.profile ? { idleProfile: idleAfter.profile } : {}), ...(failed ? { error: `${failed} sessions failed to start` } : {}) });
+    rows.push({
+      system: key,
+      label: sys.label,
+      kind,
+      sessions: sessions.length,
+      before,
+      after,
+      ...perSession(before, after, sessions.length),
+      idleCpuBefore: cpuBefore,
+      idleCpuAfter: cpuAfter,
+      ...(idleAfter.profile ? { idleProfile: idleAfter.profile } : {}),
+      ...(failed ? { error: `${failed} sessions failed to start` } : {}),
+    });
     log(`memory ${key} ${kind}: ${rows.at(-1)!.rssKbPerSession} kB RSS, ${rows.at(-1)!.heapKbPerSession} kB heap per session (${sessions.length}); idle server CPU ${cpuBefore} -> ${cpuAfter} cores`);
     if (sys.system === 'parley' && sys.agentTokens) {
       // Agent WebSockets: one account, N connections, each watching one queued session.
@@ -110,7 +132,11 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
       const aw = startWorker('idle-agents', WORKER, join(logDir, `memory-${key}-agents.log`), ['agent']);
       workers.push(aw);
       const specs = sessions.map((s, k) => ({ node: k % sys.urls.length, token: token!, sessions: [s] }));
-      const r = await aw.call<{ connected: number; failed: number; errors: string[] }>('setup', { system: 'parley', urls: sys.urls, agents: chunk(specs, 1)[0], concurrency: 32, accept: false }, 600_000);
+      const r = await aw.call<{ connected: number; failed: number; errors: string[] }>(
+        'setup',
+        { system: 'parley', urls: sys.urls, agents: chunk(specs, 1)[0], concurrency: 32, accept: false },
+        600_000,
+      );
       await sleep(settleMs);
       const idleWs = await idleCpu(sys.procs, settleMs * 2, join(benchRoot, 'results/profile', `idle-${key}-agent-ws.cpuprofile`));
       const cpuWs = idleWs.cores;
@@ -128,12 +154,24 @@ export async function idleMemory(key: string, sys: Running, n: number, settleMs:
         ...(idleWs.profile ? { idleProfile: idleWs.profile } : {}),
         ...(r.failed ? { error: `${r.failed} connections failed: ${r.errors[0]}` } : {}),
       });
-      log(`memory ${key} agent websocket: ${rows.at(-1)!.rssKbPerSession} kB RSS, ${rows.at(-1)!.heapKbPerSession} kB heap per connection (${r.connected}); idle server CPU ${cpuAfter} -> ${cpuWs} cores`);
+      log(
+        `memory ${key} agent websocket: ${rows.at(-1)!.rssKbPerSession} kB RSS, ${rows.at(-1)!.heapKbPerSession} kB heap per connection (${r.connected}); idle server CPU ${cpuAfter} -> ${cpuWs} cores`,
+      );
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log(`  memory ${key} failed: ${message}`);
-    rows.push({ system: key, label: sys.label, kind: sys.system === 'parley' ? 'long poll' : 'websocket', sessions: n, before: { rssMb: NaN, heapUsedMb: null }, after: { rssMb: NaN, heapUsedMb: null }, rssKbPerSession: NaN, heapKbPerSession: null, error: message });
+    rows.push({
+      system: key,
+      label: sys.label,
+      kind: sys.system === 'parley' ? 'long poll' : 'websocket',
+      sessions: n,
+      before: { rssMb: NaN, heapUsedMb: null },
+      after: { rssMb: NaN, heapUsedMb: null },
+      rssKbPerSession: NaN,
+      heapKbPerSession: null,
+      error: message,
+    });
   } finally {
     await Promise.all(workers.map((w) => w.call('teardown', {}, 30_000).catch(() => undefined)));
     await Promise.all(workers.map((w) => w.proc.stop(5000)));

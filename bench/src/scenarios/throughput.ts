@@ -64,7 +64,18 @@ export function judge(r: RunResult, limitMs: number): { pass: boolean; why: stri
 }
 
 export async function throughputRamp(key: string, sys: Running, c: ThroughputConfig, logDir: string, log: (s: string) => void): Promise<ThroughputResult> {
-  const out: ThroughputResult = { system: key, label: sys.label, nodes: sys.urls.length, pool: c.pool, steps: [], maxExchangesPerSecond: null, maxMessagesPerSecond: null, cpuMsPerExchange: null, openEnded: false, stoppedBecause: '' };
+  const out: ThroughputResult = {
+    system: key,
+    label: sys.label,
+    nodes: sys.urls.length,
+    pool: c.pool,
+    steps: [],
+    maxExchangesPerSecond: null,
+    maxMessagesPerSecond: null,
+    cpuMsPerExchange: null,
+    openEnded: false,
+    stoppedBecause: '',
+  };
   log(`throughput ${key}: ${c.pool} sessions`);
   let setup;
   try {
@@ -83,7 +94,9 @@ export async function throughputRamp(key: string, sys: Running, c: ThroughputCon
       const { tailOnly, ...v } = judge(r, c.p99LimitMs);
       const again = !v.pass && tailOnly && attempt === 1;
       out.steps.push({ ...r, ...v, ...(again ? { repeated: true } : {}) });
-      log(`  ${rate}/s: achieved ${r.achievedRate}/s in ${r.measureSeconds} s, one-way p50/p95/p99 ${r.oneWay.p50}/${r.oneWay.p95}/${r.oneWay.p99} ms, server cpu ${r.cpu.serverCores} cores${r.db ? `, db ${r.db.scansPerSecond} scans/s ${r.db.updatesPerSecond} updates/s` : ''}, ${v.why}${again ? ' (tail only: once more)' : ''}`);
+      log(
+        `  ${rate}/s: achieved ${r.achievedRate}/s in ${r.measureSeconds} s, one-way p50/p95/p99 ${r.oneWay.p50}/${r.oneWay.p95}/${r.oneWay.p99} ms, server cpu ${r.cpu.serverCores} cores${r.db ? `, db ${r.db.scansPerSecond} scans/s ${r.db.updatesPerSecond} updates/s` : ''}, ${v.why}${again ? ' (tail only: once more)' : ''}`,
+      );
       if (v.pass) {
         if (out.maxExchangesPerSecond === null || r.achievedRate > out.maxExchangesPerSecond) {
           out.maxExchangesPerSecond = r.achievedRate;
@@ -125,7 +138,10 @@ const twoFigures = (v: number) => {
  * when the first rate fails), then geometric bisection. Returns the highest passing and lowest
  * failing rates tried (null when none).
  */
-export async function rampAndBisect(c: Pick<ThroughputConfig, 'startRate' | 'minRate' | 'maxRate' | 'factor' | 'refineSteps'>, step: (rate: number) => Promise<boolean>): Promise<{ low: number | null; high: number | null }> {
+export async function rampAndBisect(
+  c: Pick<ThroughputConfig, 'startRate' | 'minRate' | 'maxRate' | 'factor' | 'refineSteps'>,
+  step: (rate: number) => Promise<boolean>,
+): Promise<{ low: number | null; high: number | null }> {
   let low: number | null = null;
   let high: number | null = null;
   let rate = Math.min(c.startRate, c.maxRate);

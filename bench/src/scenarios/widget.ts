@@ -56,7 +56,10 @@ const median = (xs: number[]) => {
 const EMPTY = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>empty</title></head><body><main><h1>A page</h1><p>No widget.</p></main></body></html>`;
 
 function widgetPage(): string {
-  const config = { main: { theme: 'light', lang: 'en' }, webchat: { transport: { type: 'pureengage-v3-rest', dataURL: V3_PREFIX, headers: { 'x-api-key': API_KEY } }, chatButton: { enabled: true, openDelay: 0 } } };
+  const config = {
+    main: { theme: 'light', lang: 'en' },
+    webchat: { transport: { type: 'pureengage-v3-rest', dataURL: V3_PREFIX, headers: { 'x-api-key': API_KEY } }, chatButton: { enabled: true, openDelay: 0 } },
+  };
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>widget</title>
 <link rel="stylesheet" href="/widgets/widgets.min.css"></head>
 <body><main><h1>A page</h1><p>With the widget.</p></main>
@@ -82,7 +85,15 @@ function widgetPage(): string {
 
 export async function widgetLoad(sys: Running, runs: number, log: (s: string) => void): Promise<WidgetResult> {
   const files = widgetSizes();
-  const result: WidgetResult = { files, runs, emptyPageLoadMs: [], widgetPageLoadMs: [], chatOpenMs: [], chatUsableMs: [], median: { emptyPageLoadMs: NaN, widgetPageLoadMs: NaN, chatOpenMs: NaN, chatUsableMs: NaN, usableOverEmptyMs: NaN } };
+  const result: WidgetResult = {
+    files,
+    runs,
+    emptyPageLoadMs: [],
+    widgetPageLoadMs: [],
+    chatOpenMs: [],
+    chatUsableMs: [],
+    median: { emptyPageLoadMs: NaN, widgetPageLoadMs: NaN, chatOpenMs: NaN, chatUsableMs: NaN, usableOverEmptyMs: NaN },
+  };
   const base = sys.urls[0]!;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   try {

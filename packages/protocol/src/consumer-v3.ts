@@ -48,7 +48,10 @@ export const v3OperationOnly = z.object({ operationId: z.string().max(128).optio
 export const v3MessagesQuery = z.object({
   operationId: z.string().max(128).optional(),
   count: z.coerce.number().int().min(1).max(500).optional(),
-  index: z.string().regex(/^\d+-\d+$/, 'index must look like "<ms>-<seq>"').optional(),
+  index: z
+    .string()
+    .regex(/^\d+-\d+$/, 'index must look like "<ms>-<seq>"')
+    .optional(),
   wait: z.coerce.number().int().min(0).max(60000).optional(),
 });
 

@@ -24,7 +24,13 @@ describe('form-bracket body parser', () => {
       fc.property(fc.dictionary(key, fc.oneof(leaf, fc.dictionary(key, fc.oneof(leaf, fc.dictionary(key, leaf, { maxKeys: 4 })), { maxKeys: 4 })), { maxKeys: 6 }), (value) => {
         const cleaned = JSON.parse(JSON.stringify(value));
         const dropEmpty = (v: any): any =>
-          typeof v === 'string' ? v : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, dropEmpty(x)]).filter(([, x]) => typeof x === 'string' || Object.keys(x as object).length));
+          typeof v === 'string'
+            ? v
+            : Object.fromEntries(
+                Object.entries(v)
+                  .map(([k, x]) => [k, dropEmpty(x)])
+                  .filter(([, x]) => typeof x === 'string' || Object.keys(x as object).length),
+              );
         expect(parseFormBody(encodeFormBody(cleaned))).toEqual(dropEmpty(cleaned));
       }),
     );

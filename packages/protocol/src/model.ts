@@ -1,16 +1,6 @@
 /** The one message model used inside Parley. Wire formats map onto it. */
 
-export const MESSAGE_TYPES = [
-  'Text',
-  'Notice',
-  'PushUrl',
-  'File',
-  'ParticipantJoined',
-  'ParticipantLeft',
-  'TypingStarted',
-  'TypingStopped',
-  'System',
-] as const;
+export const MESSAGE_TYPES = ['Text', 'Notice', 'PushUrl', 'File', 'ParticipantJoined', 'ParticipantLeft', 'TypingStarted', 'TypingStopped', 'System'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 export const VISIBILITIES = ['All', 'Int', 'Vip'] as const;

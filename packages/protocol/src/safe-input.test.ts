@@ -23,7 +23,19 @@ describe('safe input checks', () => {
 
   it('isWebUrl takes absolute http(s) URLs only', () => {
     for (const ok of ['https://shop.example/a?b=1', 'http://localhost:8080/']) expect(isWebUrl(ok)).toBe(true);
-    for (const bad of ['javascript:alert(1)', 'JAVASCRIPT:alert(1)', ' javascript:alert(1)', 'data:text/html,x', 'vbscript:x', 'file:///etc/passwd', '/relative', 'https://x.example/\u0000', 'https://a\tb.example/', 42, undefined]) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'JAVASCRIPT:alert(1)',
+      ' javascript:alert(1)',
+      'data:text/html,x',
+      'vbscript:x',
+      'file:///etc/passwd',
+      '/relative',
+      'https://x.example/\u0000',
+      'https://a\tb.example/',
+      42,
+      undefined,
+    ]) {
       expect(isWebUrl(bad)).toBe(false);
     }
   });

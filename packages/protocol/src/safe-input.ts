@@ -32,7 +32,11 @@ export function findNul(value: unknown, path: string[] = [], depth = 0): string 
 }
 
 /** A name shown to others: at most `max` characters, no control characters. */
-export const nameText = (max: number) => z.string().max(max).refine((s) => !hasControlChars(s), 'must not contain control characters');
+export const nameText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !hasControlChars(s), 'must not contain control characters');
 
 /** Whether `value` is an absolute http: or https: URL (never javascript:, data:, vbscript:, file: …). */
 export function isWebUrl(value: unknown): boolean {

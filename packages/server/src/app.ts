@@ -139,7 +139,13 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       return fresh;
     }));
   const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS, { clientTokenTtlSeconds: config.CLIENT_TOKEN_TTL_SECONDS, now: () => clock.now() });
-  const auth = new StaffAuth(store, fanout, tokens, clock, new LoginThrottle({ ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 }));
+  const auth = new StaffAuth(
+    store,
+    fanout,
+    tokens,
+    clock,
+    new LoginThrottle({ ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 }),
+  );
   const fileLinks = new FileLinks(secret, config.FILE_LINK_TTL_SECONDS, () => clock.now());
   const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
   const presence = new PresenceWatch(store, clock, chat, { graceMs: config.AGENT_DISCONNECT_GRACE_SECONDS * 1000, handlingGraceMs: config.AGENT_HANDLING_GRACE_SECONDS * 1000 });
@@ -221,7 +227,17 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     startLimitPerMinute: config.START_LIMIT_PER_MINUTE,
   });
   registerGmsV2(app, { chat, deployments, tokens, files, openapi, maxUploadBytes: config.MAX_UPLOAD_BYTES, uploadTypes: config.UPLOAD_TYPES, startLimitPerMinute: config.START_LIMIT_PER_MINUTE });
-  registerGuestV2(app, { chat, deployments, views: new CustomerViews(store, chat), tokens, fanout, openapi, startLimitPerMinute: config.START_LIMIT_PER_MINUTE, heartbeatMs: config.GUEST_HEARTBEAT_MS, fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, '') });
+  registerGuestV2(app, {
+    chat,
+    deployments,
+    views: new CustomerViews(store, chat),
+    tokens,
+    fanout,
+    openapi,
+    startLimitPerMinute: config.START_LIMIT_PER_MINUTE,
+    heartbeatMs: config.GUEST_HEARTBEAT_MS,
+    fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, ''),
+  });
   registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
   registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence });
   await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock), openapi });
@@ -244,10 +260,12 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const readiness = async (): Promise<Readiness> => {
     if (draining) return { ready: false, reason: 'shutting down' };
     const storeUp = await withTimeout(
-      store.tx((tx) => tx.getSetting('token.secret')).then(
-        () => true,
-        () => false,
-      ),
+      store
+        .tx((tx) => tx.getSetting('token.secret'))
+        .then(
+          () => true,
+          () => false,
+        ),
       READY_STORE_TIMEOUT_MS,
       false,
     );
@@ -298,7 +316,13 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       // Requests still running after the grace (a client that never reads its answer, a handler
       // stuck behind a dead peer) would hold the close forever: their connections are cut.
       const closed = app.close();
-      if ((await withTimeout(closed.then(() => true), CLOSE_GRACE_MS, false)) === false) {
+      if (
+        (await withTimeout(
+          closed.then(() => true),
+          CLOSE_GRACE_MS,
+          false,
+        )) === false
+      ) {
         app.log.warn({ graceMs: CLOSE_GRACE_MS }, 'requests still running at shutdown: closing their connections');
         app.server.closeAllConnections();
         await closed;

@@ -30,7 +30,9 @@ describe('configuration', () => {
     const c = loadConfig({});
     expect([c.AGENT_DISCONNECT_GRACE_SECONDS, c.AGENT_HANDLING_GRACE_SECONDS]).toEqual([20, 180]);
     expect(loadConfig({ AGENT_DISCONNECT_GRACE_SECONDS: '2', AGENT_HANDLING_GRACE_SECONDS: '2' }).AGENT_HANDLING_GRACE_SECONDS).toBe(2);
-    expect(() => loadConfig({ AGENT_DISCONNECT_GRACE_SECONDS: '30', AGENT_HANDLING_GRACE_SECONDS: '10' })).toThrow(/AGENT_HANDLING_GRACE_SECONDS: must not be less than AGENT_DISCONNECT_GRACE_SECONDS/);
+    expect(() => loadConfig({ AGENT_DISCONNECT_GRACE_SECONDS: '30', AGENT_HANDLING_GRACE_SECONDS: '10' })).toThrow(
+      /AGENT_HANDLING_GRACE_SECONDS: must not be less than AGENT_DISCONNECT_GRACE_SECONDS/,
+    );
     expect(() => loadConfig({ AGENT_DISCONNECT_GRACE_SECONDS: '0' })).toThrow(/AGENT_DISCONNECT_GRACE_SECONDS/);
   });
 
@@ -46,7 +48,12 @@ describe('configuration', () => {
 
   it('TRUST_PROXY: any list of addresses and CIDRs is kept as given; anything else is refused, never trusted', () => {
     const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
-    const entry = fc.oneof(v4, fc.tuple(v4, fc.nat(32)).map(([a, b]) => `${a}/${b}`), fc.ipV6(), fc.constantFrom('loopback', 'linklocal', 'uniquelocal'));
+    const entry = fc.oneof(
+      v4,
+      fc.tuple(v4, fc.nat(32)).map(([a, b]) => `${a}/${b}`),
+      fc.ipV6(),
+      fc.constantFrom('loopback', 'linklocal', 'uniquelocal'),
+    );
     fc.assert(
       fc.property(fc.array(entry, { minLength: 1, maxLength: 5 }), (list) => {
         expect(loadConfig({ TRUST_PROXY: list.join(',') }).TRUST_PROXY).toEqual(list);

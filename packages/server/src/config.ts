@@ -44,11 +44,21 @@ const schema = z.object({
   LONG_POLL_MS: z.coerce.number().int().min(0).max(8500, 'must be at most 8500: the Genesys client gives up after 9 s').default(8000),
   /** Heartbeat frames on the guest chat v2 event stream (the Genesys client expects one every ~30 s). */
   GUEST_HEARTBEAT_MS: z.coerce.number().int().min(50).max(120_000).default(30_000),
-  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).max(100 * 1024 * 1024).default(5 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100 * 1024 * 1024)
+    .default(5 * 1024 * 1024),
   UPLOAD_TYPES: z
     .string()
     .default('image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   START_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
@@ -65,7 +75,10 @@ const schema = z.object({
       const t = v.trim();
       if (t === '' || t === 'false') return false;
       if (/^\d+$/.test(t)) return Number(t);
-      const list = t.split(',').map((s) => s.trim()).filter(Boolean);
+      const list = t
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const bad = list.filter((e) => !isProxyAddress(e));
       if (bad.length || list.length === 0) {
         ctx.addIssue({ code: 'custom', message: `must be empty, a hop count, or proxy addresses/CIDRs separated by commas (bad: ${bad.join(', ') || t})` });
@@ -83,13 +96,22 @@ const schema = z.object({
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   /** How long an idle keep-alive connection stays open. */
   KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(72_000),
-  STAFF_TOKEN_TTL_SECONDS: z.coerce.number().int().min(2).max(30 * 86_400).default(8 * 3600),
+  STAFF_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(30 * 86_400)
+    .default(8 * 3600),
   /** An agent whose last desktop connection (on any node) has been gone this long becomes NotReady "Disconnected"; offers pending to them go back to the queue. */
   AGENT_DISCONNECT_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
   /** ...and the chats they handle go back to the queue, with a notice to the customer, once it has been gone this long. */
   AGENT_HANDLING_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(180),
   /** Customer tokens (v3 clientToken, GMS secureKey, guest jwt): accepted this long after issue (8 days). */
-  CLIENT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(8 * 86_400),
+  CLIENT_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .default(8 * 86_400),
   /** Signed file links (`?sig=`): valid this long after the message carrying them was read (1 day). */
   FILE_LINK_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** On SIGTERM, `/ready` answers 503 this long (the load balancer notices) before the server stops taking requests. */
@@ -111,7 +133,8 @@ const schema = z.object({
 
 const checked = schema.superRefine((c, ctx) => {
   if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must not be more than REQUEST_TIMEOUT_MS' });
-  if (c.AGENT_HANDLING_GRACE_SECONDS < c.AGENT_DISCONNECT_GRACE_SECONDS) ctx.addIssue({ code: 'custom', path: ['AGENT_HANDLING_GRACE_SECONDS'], message: 'must not be less than AGENT_DISCONNECT_GRACE_SECONDS' });
+  if (c.AGENT_HANDLING_GRACE_SECONDS < c.AGENT_DISCONNECT_GRACE_SECONDS)
+    ctx.addIssue({ code: 'custom', path: ['AGENT_HANDLING_GRACE_SECONDS'], message: 'must not be less than AGENT_DISCONNECT_GRACE_SECONDS' });
 });
 
 export type Config = z.infer<typeof schema>;
@@ -140,7 +163,10 @@ export function loadConfig(env: Record<string, string | undefined>, argv: string
   Object.assign(source, flagsToEnv(argv));
   const parsed = checked.safeParse(source);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}${source[String(i.path[0])] !== undefined && !String(i.path[0]).includes('SECRET') && !String(i.path[0]).includes('PASSWORD') ? ` (got "${source[String(i.path[0])]}")` : ''}`);
+    const lines = parsed.error.issues.map(
+      (i) =>
+        `  ${i.path.join('.')}: ${i.message}${source[String(i.path[0])] !== undefined && !String(i.path[0]).includes('SECRET') && !String(i.path[0]).includes('PASSWORD') ? ` (got "${source[String(i.path[0])]}")` : ''}`,
+    );
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;

@@ -97,8 +97,14 @@ export async function ensureDemo(store: Store, config: Config): Promise<DemoCred
       ['Greeting', 'Hello, thanks for reaching out! How can I help you today?'],
       ['One moment', 'Let me check that for you, one moment please.'],
       ['Closing', 'Is there anything else I can help you with?'],
-    ]) await tx.insertCannedResponse({ id: newId(), title: title!, text: text! });
-    for (const [code, label] of [['resolved', 'Resolved'], ['follow-up', 'Needs follow-up'], ['no-response', 'Customer did not respond']]) await tx.upsertWrapUpCode({ code: code!, label: label! });
+    ])
+      await tx.insertCannedResponse({ id: newId(), title: title!, text: text! });
+    for (const [code, label] of [
+      ['resolved', 'Resolved'],
+      ['follow-up', 'Needs follow-up'],
+      ['no-response', 'Customer did not respond'],
+    ])
+      await tx.upsertWrapUpCode({ code: code!, label: label! });
     return { deploymentId: DEMO_DEPLOYMENT_ID, apiKey, accounts: demoAccounts(agentUser).map(label), created: { serverKey, agentUser, agentPassword } };
   });
 }

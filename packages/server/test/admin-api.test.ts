@@ -16,7 +16,12 @@ describe('admin API', () => {
   });
 
   it('creates a deployment whose key starts chats, adds and revokes keys', async () => {
-    const created = await call('POST', '/deployments', { id: 'acme', name: 'ACME', allowedOrigins: ['https://acme.example'], asyncPolicy: { mode: 'async', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: 'Thanks' } });
+    const created = await call('POST', '/deployments', {
+      id: 'acme',
+      name: 'ACME',
+      allowedOrigins: ['https://acme.example'],
+      asyncPolicy: { mode: 'async', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: 'Thanks' },
+    });
     expect(created.status).toBe(201);
     expect(created.body.apiKey).toMatch(/^pk_/);
     const c = new V3Customer(srv.url, created.body.apiKey);

@@ -66,7 +66,12 @@ describe('agent realtime events (WebSocket)', () => {
     await agent.call('PUT', '/me/presence', { presence: 'Ready' });
     const c = new V3Customer(srv.url);
     await c.start();
-    const offer = await ws.until((f) => f.filter((x) => x.type === 'interactions').flatMap((x) => x.interactions).find((i: any) => i.sessionId === c.sessionId && i.state === 'Offered'));
+    const offer = await ws.until((f) =>
+      f
+        .filter((x) => x.type === 'interactions')
+        .flatMap((x) => x.interactions)
+        .find((i: any) => i.sessionId === c.sessionId && i.state === 'Offered'),
+    );
     expect(offer.customer.nickname).toBe('Jonny');
     await agent.call('POST', `/interactions/${offer.id}/accept`);
     ws.send({ type: 'subscribe', sessionId: c.sessionId });

@@ -19,7 +19,15 @@ function genesysV3Start(endpoint: string) {
     stream: 'live',
     email: 'j@x.io',
     subject: 'product questions',
-    userData: { _genesys_source: 'web', _genesys_referrer: '', _genesys_url: 'http://shop.example/', _genesys_pageTitle: 'Shop', _genesys_browser: 'Chrome', _genesys_OS: 'Linux', customerId: '59606' },
+    userData: {
+      _genesys_source: 'web',
+      _genesys_referrer: '',
+      _genesys_url: 'http://shop.example/',
+      _genesys_pageTitle: 'Shop',
+      _genesys_browser: 'Chrome',
+      _genesys_OS: 'Linux',
+      customerId: '59606',
+    },
   };
 }
 
@@ -190,7 +198,10 @@ describe("seed 000's segments", () => {
     const wrap = await first.call('POST', `/interactions/${i1.id}/complete`, { wrapUpCode: 'resolved' });
     expect(wrap.status).toBe(200);
     all = await interactions(first, customer.sessionId);
-    expect(all.map((i) => [i.id, i.state])).toEqual([[i1.id, 'Completed'], [i2.id, 'Handling']]);
+    expect(all.map((i) => [i.id, i.state])).toEqual([
+      [i1.id, 'Completed'],
+      [i2.id, 'Handling'],
+    ]);
     expect(all[0].wrapUpCode).toBe('resolved');
     expect((await first.call('POST', `/sessions/${customer.sessionId}/messages`, { type: 'Text', text: 'Glad to help again.' })).status).toBe(200);
     await customer.pollUntil((seen) => seen.some((m) => m.text === 'Glad to help again.'));
@@ -218,7 +229,7 @@ describe("seed 000's segments", () => {
     expect(customer.seen.filter((m) => m.type === 'ParticipantLeft' && m.from.type === 'Agent')).toHaveLength(1);
   });
 
-  it("the notice policy: a message within the window of Finalizing gets the notice and no interaction; after it, one is routed", async () => {
+  it('the notice policy: a message within the window of Finalizing gets the notice and no interaction; after it, one is routed', async () => {
     await setAfterCompletion('notice');
     const agent = await new Agent(srv.url).login();
     const customer = new V3Customer(srv.url);

@@ -209,7 +209,8 @@ export class StreamClient {
     for (;;) {
       const v = pred(this.frames);
       if (v) return v;
-      if (Date.now() > end || this.closed) throw new Error(`timed out; frames: ${JSON.stringify(this.frames.map((f) => [f.metadata?.type ?? f.topicName, f.eventBody?.body ?? f.eventBody?.member?.state ?? f.eventBody?.message]))}`);
+      if (Date.now() > end || this.closed)
+        throw new Error(`timed out; frames: ${JSON.stringify(this.frames.map((f) => [f.metadata?.type ?? f.topicName, f.eventBody?.body ?? f.eventBody?.member?.state ?? f.eventBody?.message]))}`);
       await new Promise<void>((r) => {
         this.waiters.push(r);
         setTimeout(r, 200);

@@ -40,7 +40,11 @@ describe('consumer v3: authorization and CORS', () => {
     const r = await http(`${srv.url}${V3}/${b.sessionId}/messages`, { headers: { 'x-api-key': API_KEY, 'x-nexus-client-key': a.token } });
     expect(r.status).toBe(403);
     expect(r.body.status.message).toBe('the client key does not open this session');
-    const send = await http(`${srv.url}${V3}/${b.sessionId}/messages`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'x-nexus-client-key': a.token }, form: { data: { type: 'Text', text: 'sneaky' } } });
+    const send = await http(`${srv.url}${V3}/${b.sessionId}/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': API_KEY, 'x-nexus-client-key': a.token },
+      form: { data: { type: 'Text', text: 'sneaky' } },
+    });
     expect(send.status).toBe(403);
     const leave = await http(`${srv.url}${V3}/${a.sessionId}/participants/${b.participantId}`, { method: 'DELETE', headers: a.headers() });
     expect(leave.status).toBe(403);
@@ -72,7 +76,10 @@ describe('consumer v3: authorization and CORS', () => {
   });
 
   it('answers CORS preflight for allowed origins only, and checks the real request against its deployment', async () => {
-    const pre = await fetch(`${srv.url}${V3}`, { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key,content-type' } });
+    const pre = await fetch(`${srv.url}${V3}`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key,content-type' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://shop.example');
     expect(pre.headers.get('access-control-allow-headers')).toContain('x-nexus-client-key');

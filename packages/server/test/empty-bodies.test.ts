@@ -84,7 +84,13 @@ describe('empty bodies on every API', () => {
       it(`the ending DELETE with a form type and no body (${how.label}); operationId in the query`, async () => {
         const c = new V3Customer(srv.url);
         await c.start();
-        const r = await rawRequest(`${srv.url}${V3}/${c.sessionId}/participants/${c.participantId}?operationId=op-end-1`, emptyRequest('DELETE', FORM_UTF8, how, [['x-api-key', API_KEY], ['x-nexus-client-key', c.token]]));
+        const r = await rawRequest(
+          `${srv.url}${V3}/${c.sessionId}/participants/${c.participantId}?operationId=op-end-1`,
+          emptyRequest('DELETE', FORM_UTF8, how, [
+            ['x-api-key', API_KEY],
+            ['x-nexus-client-key', c.token],
+          ]),
+        );
         expect(r.status).toBe(200);
         expect(r.body).toMatchObject({ status: { code: 'SUCCESS' }, data: { chatEnded: true }, operationId: 'op-end-1' });
       });
@@ -93,7 +99,10 @@ describe('empty bodies on every API', () => {
     it('a send or user data update without its body is refused in the v3 envelope naming data', async () => {
       const c = new V3Customer(srv.url);
       await c.start();
-      const headers: [string, string][] = [['X-Api-Key', API_KEY], ['X-Nexus-Client-Key', c.token]];
+      const headers: [string, string][] = [
+        ['X-Api-Key', API_KEY],
+        ['X-Nexus-Client-Key', c.token],
+      ];
       for (const [method, path] of [
         ['POST', 'messages'],
         ['PUT', 'userdata'],
@@ -122,7 +131,14 @@ describe('empty bodies on every API', () => {
       const upload = await rawRequest(`${c.dataURL}/${c.chatId}/file`, emptyRequest('POST', 'multipart/form-data; boundary=----x', EMPTY[1]!, [['apikey', API_KEY]]));
       expect(upload.status).toBe(400);
       expect(upload.body).toEqual({ statusCode: 2, errors: [{ code: 101, advice: expect.stringMatching(/file/) }] });
-      const broken = await rawRequest(`${c.dataURL}/${c.chatId}/refresh`, { method: 'POST', headers: [['Content-Type', JSON_UTF8], ['apikey', API_KEY]], body: '{' });
+      const broken = await rawRequest(`${c.dataURL}/${c.chatId}/refresh`, {
+        method: 'POST',
+        headers: [
+          ['Content-Type', JSON_UTF8],
+          ['apikey', API_KEY],
+        ],
+        body: '{',
+      });
       expect(broken.status).toBe(400);
       expect(broken.body).toMatchObject({ statusCode: 2, errors: [{ code: 101 }] });
     });

@@ -21,7 +21,12 @@ class FakeBot {
         this.received.push({ event, signature: req.headers['x-parley-signature'] });
         if (this.mode === 'fail') return res.writeHead(503).end();
         if (this.mode === 'hang') return; // never answers: the engine's timeout decides
-        const reply = event.event === 'started' ? { replies: ['Hello from the external bot'] } : event.text === 'human please' ? { replies: ['Passing you on.'], handoff: { queue: 'Billing', priority: 4 } } : { replies: [`You said: ${event.text}`] };
+        const reply =
+          event.event === 'started'
+            ? { replies: ['Hello from the external bot'] }
+            : event.text === 'human please'
+              ? { replies: ['Passing you on.'], handoff: { queue: 'Billing', priority: 4 } }
+              : { replies: [`You said: ${event.text}`] };
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
       });
     });
@@ -136,7 +141,7 @@ describe('the built-in flow engine (demo flow)', () => {
 });
 
 describe('the first flow turn running late (another node, or a slow one)', () => {
-  it("still reads what the customer wrote before it: nothing the customer said is skipped", async () => {
+  it('still reads what the customer wrote before it: nothing the customer said is skipped', async () => {
     const srv = await startServer({ PARLEY_DEMO_BOT: 'true' }, undefined, { sweepEveryMs: 0 });
     try {
       // The start's own turn never runs here: the first turn is the one the customer's text queues,
@@ -193,7 +198,11 @@ describe('external bots through webhooks', () => {
     await c.send('Text', 'ping');
     await c.pollUntil((seen) => texts(seen).includes('You said: ping'));
     // Replies can also come later through the workflow API.
-    const late = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/bot-reply`, { method: 'POST', headers: { 'x-api-key': srv.parley.demo!.created!.serverKey }, json: { replies: ['a late thought'] } });
+    const late = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/bot-reply`, {
+      method: 'POST',
+      headers: { 'x-api-key': srv.parley.demo!.created!.serverKey },
+      json: { replies: ['a late thought'] },
+    });
     expect(late.status).toBe(200);
     await c.pollUntil((seen) => texts(seen).includes('a late thought'));
     await c.send('Text', 'human please');

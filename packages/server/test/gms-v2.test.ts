@@ -69,7 +69,11 @@ describe('GMS chat API v2', () => {
       [3, 'TypingStarted'],
       [4, 'TypingStopped'],
     ]);
-    const upd = await http(`${c.dataURL}/${c.chatId}/updateData`, { method: 'POST', headers: { apikey: API_KEY, 'content-type': 'application/x-www-form-urlencoded' }, body: `${encodeFormBody(c.creds())}&userData%5Bfoo%5D=bar` });
+    const upd = await http(`${c.dataURL}/${c.chatId}/updateData`, {
+      method: 'POST',
+      headers: { apikey: API_KEY, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `${encodeFormBody(c.creds())}&userData%5Bfoo%5D=bar`,
+    });
     expect(upd.status).toBe(200);
     expectEnvelope(upd.body, c);
 
@@ -89,7 +93,15 @@ describe('GMS chat API v2', () => {
     expect(queued.queue).toBe('Support');
     await agent.acceptFor(c.chatId);
     const session = await agent.call('GET', `/sessions/${c.chatId}`);
-    expect(session.body.session.userData).toMatchObject({ foo: 'bar', customerId: '59606', GCTI_LanguageCode: 'en', FirstName: 'Jonny', LastName: 'Smith', EmailAddress: 'j@x.io', Subject: 'product questions' });
+    expect(session.body.session.userData).toMatchObject({
+      foo: 'bar',
+      customerId: '59606',
+      GCTI_LanguageCode: 'en',
+      FirstName: 'Jonny',
+      LastName: 'Smith',
+      EmailAddress: 'j@x.io',
+      Subject: 'product questions',
+    });
     expect(JSON.stringify(session.body.session.userData)).not.toContain(c.secureKey);
 
     const bye = await c.call('disconnect');
@@ -301,20 +313,39 @@ describe('GMS chat API v2', () => {
     const noKey = await fetch(`${c.dataURL}/${c.chatId}/file/${fileId}/download?${new URLSearchParams({ ...c.creds(), secureKey: other.secureKey })}`);
     expect(noKey.status).toBe(403);
 
-    const html = await fetch(`${c.dataURL}/${c.chatId}/file`, { method: 'POST', headers: c.headers(), body: multipart(c.creds(), { name: 'x.html', type: 'text/html', bytes: Buffer.from('<script>1</script>') }) });
+    const html = await fetch(`${c.dataURL}/${c.chatId}/file`, {
+      method: 'POST',
+      headers: c.headers(),
+      body: multipart(c.creds(), { name: 'x.html', type: 'text/html', bytes: Buffer.from('<script>1</script>') }),
+    });
     expect(html.status).toBe(415);
     expect(((await html.json()) as any).statusCode).toBe(2);
-    const fake = await fetch(`${c.dataURL}/${c.chatId}/file`, { method: 'POST', headers: c.headers(), body: multipart(c.creds(), { name: 'x.png', type: 'image/png', bytes: Buffer.from('not a png') }) });
+    const fake = await fetch(`${c.dataURL}/${c.chatId}/file`, {
+      method: 'POST',
+      headers: c.headers(),
+      body: multipart(c.creds(), { name: 'x.png', type: 'image/png', bytes: Buffer.from('not a png') }),
+    });
     expect(fake.status).toBe(415);
-    const big = await fetch(`${c.dataURL}/${c.chatId}/file`, { method: 'POST', headers: c.headers(), body: multipart(c.creds(), { name: 'big.txt', type: 'text/plain', bytes: Buffer.alloc(4096, 97) }) });
+    const big = await fetch(`${c.dataURL}/${c.chatId}/file`, {
+      method: 'POST',
+      headers: c.headers(),
+      body: multipart(c.creds(), { name: 'big.txt', type: 'text/plain', bytes: Buffer.alloc(4096, 97) }),
+    });
     expect(big.status).toBe(413);
-    const wrongKey = await fetch(`${c.dataURL}/${c.chatId}/file`, { method: 'POST', headers: c.headers(), body: multipart({ ...c.creds(), secureKey: other.secureKey }, { name: 'shot.png', type: 'image/png', bytes: PNG }) });
+    const wrongKey = await fetch(`${c.dataURL}/${c.chatId}/file`, {
+      method: 'POST',
+      headers: c.headers(),
+      body: multipart({ ...c.creds(), secureKey: other.secureKey }, { name: 'shot.png', type: 'image/png', bytes: PNG }),
+    });
     expect(wrongKey.status).toBe(403);
     expect((await c.call('file/limits')).body.userData['used-upload-max-files']).toBe('1');
   });
 
   it('answers CORS preflight for the GMS path with the apikey header allowed, and refuses foreign origins', async () => {
-    const pre = await fetch(`${srv.url}${GMS}/customer-support/`, { method: 'OPTIONS', headers: { origin: 'http://localhost:0', 'access-control-request-method': 'POST', 'access-control-request-headers': 'apikey' } });
+    const pre = await fetch(`${srv.url}${GMS}/customer-support/`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:0', 'access-control-request-method': 'POST', 'access-control-request-headers': 'apikey' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('http://localhost:0');
     expect(pre.headers.get('access-control-allow-headers')).toContain('apikey');
@@ -325,7 +356,19 @@ describe('GMS chat API v2', () => {
 
   it('documents every GMS route in /openapi.json', async () => {
     const doc = (await http(`${srv.url}/openapi.json`)).body;
-    for (const p of ['', '/{chatId}/refresh', '/{chatId}/send', '/{chatId}/startTyping', '/{chatId}/stopTyping', '/{chatId}/customNotice', '/{chatId}/updateData', '/{chatId}/disconnect', '/{chatId}/file', '/{chatId}/file/limits', '/{chatId}/file/{fileId}/download']) {
+    for (const p of [
+      '',
+      '/{chatId}/refresh',
+      '/{chatId}/send',
+      '/{chatId}/startTyping',
+      '/{chatId}/stopTyping',
+      '/{chatId}/customNotice',
+      '/{chatId}/updateData',
+      '/{chatId}/disconnect',
+      '/{chatId}/file',
+      '/{chatId}/file/limits',
+      '/{chatId}/file/{fileId}/download',
+    ]) {
       expect(doc.paths[`${GMS}/{serviceName}${p}`], p).toBeDefined();
     }
   });

@@ -7,7 +7,10 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 const messages = (frames: any[]) => frames.filter((f) => f.metadata?.type === 'message').map((f) => f.eventBody);
 const changes = (frames: any[]) => frames.filter((f) => f.metadata?.type === 'member-change').map((f) => f.eventBody.member);
-const texts = (frames: any[]) => messages(frames).filter((b) => b.bodyType === 'standard').map((b) => b.body);
+const texts = (frames: any[]) =>
+  messages(frames)
+    .filter((b) => b.bodyType === 'standard')
+    .map((b) => b.body);
 
 /** Opening the socket must fail with this HTTP status. */
 function refused(url: string): Promise<number> {
@@ -81,7 +84,15 @@ describe('guest chat API v2', () => {
     expect(queued).toMatchObject({ queue: 'Support', priority: 2, skills: ['Computers'], language: 'English - Written' });
     await agent.acceptFor(g.id);
     const session = await agent.call('GET', `/sessions/${g.id}`);
-    expect(session.body.session.userData).toMatchObject({ customerId: '59606', phoneNumber: '1-916', _genesys_source: 'web', FirstName: 'Jonny', LastName: 'Smith', EmailAddress: 'j@x.io', Subject: 'product questions' });
+    expect(session.body.session.userData).toMatchObject({
+      customerId: '59606',
+      phoneNumber: '1-916',
+      _genesys_source: 'web',
+      FirstName: 'Jonny',
+      LastName: 'Smith',
+      EmailAddress: 'j@x.io',
+      Subject: 'product questions',
+    });
     const view = await agent.call('GET', `/sessions/${g.id}/messages`);
     expect(view.body.messages.filter((m: any) => m.from.type === 'Customer').map((m: any) => [m.type, m.text ?? null])).toEqual([
       ['ParticipantJoined', null],
@@ -186,7 +197,11 @@ describe('guest chat API v2', () => {
       expect(other.body.message).toMatch(/another conversation/);
     }
     // With its own jwt, b still cannot act as a's member inside b's conversation path.
-    const asOther = await http(`${srv.url}${GUEST}/${b.id}/members/${a.memberId}/messages`, { method: 'POST', headers: { authorization: `Bearer ${b.jwt}` }, json: { body: 'x', bodyType: 'standard' } });
+    const asOther = await http(`${srv.url}${GUEST}/${b.id}/members/${a.memberId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${b.jwt}` },
+      json: { body: 'x', bodyType: 'standard' },
+    });
     expect(asOther.status).toBe(403);
     // The event stream: no jwt, a bad one, or b's jwt on a's stream.
     const streamUrl = a.eventStreamUri.split('?')[0]!;
@@ -327,7 +342,10 @@ describe('guest chat API v2', () => {
   });
 
   it('answers CORS preflight for the guest path with authorization allowed; refuses a foreign origin', async () => {
-    const pre = await fetch(`${srv.url}${GUEST}`, { method: 'OPTIONS', headers: { origin: 'http://localhost:0', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' } });
+    const pre = await fetch(`${srv.url}${GUEST}`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:0', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('http://localhost:0');
     expect(pre.headers.get('access-control-allow-headers')).toContain('authorization');
@@ -340,7 +358,15 @@ describe('guest chat API v2', () => {
 
   it('documents every guest route in /openapi.json', async () => {
     const doc = (await http(`${srv.url}/openapi.json`)).body;
-    for (const p of ['', '/{conversationId}/members', '/{conversationId}/members/{memberId}', '/{conversationId}/messages', '/{conversationId}/members/{memberId}/messages', '/{conversationId}/members/{memberId}/typing', '/{conversationId}/stream']) {
+    for (const p of [
+      '',
+      '/{conversationId}/members',
+      '/{conversationId}/members/{memberId}',
+      '/{conversationId}/messages',
+      '/{conversationId}/members/{memberId}/messages',
+      '/{conversationId}/members/{memberId}/typing',
+      '/{conversationId}/stream',
+    ]) {
       expect(doc.paths[`${GUEST}${p}`], p).toBeDefined();
     }
     expect(doc.paths[`${GUEST}/{conversationId}/members/{memberId}`].delete).toBeDefined();
@@ -412,7 +438,11 @@ describe('guest chat API v2: asynchronous deployment', () => {
     expect(next).toBeDefined();
     expect(next.id).not.toBe(first.id);
     await new Promise((r) => setTimeout(r, 200));
-    expect(changes(s.frames).filter((m) => m.id === g.memberId).map((m) => m.state)).toEqual(['CONNECTED']);
+    expect(
+      changes(s.frames)
+        .filter((m) => m.id === g.memberId)
+        .map((m) => m.state),
+    ).toEqual(['CONNECTED']);
     await s.close();
   });
 });

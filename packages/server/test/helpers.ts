@@ -31,7 +31,14 @@ let services: Promise<Services> | null = null;
 export function backendServices(): Promise<Services> {
   services ??= (async () => {
     const [p, r] = await Promise.all([probePostgres(), probeRedis()]);
-    if (!p.ok || !r.ok) return { ok: false, reason: [p, r].filter((x) => !x.ok).map((x) => (x as { reason: string }).reason).join('; ') };
+    if (!p.ok || !r.ok)
+      return {
+        ok: false,
+        reason: [p, r]
+          .filter((x) => !x.ok)
+          .map((x) => (x as { reason: string }).reason)
+          .join('; '),
+      };
     return { ok: true, postgres: p.url, redis: r.url };
   })();
   return services;

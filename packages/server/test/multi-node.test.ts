@@ -112,7 +112,12 @@ class Customer {
   }
 
   async send(text: string, base = this.base, operationId = opId()) {
-    const r = await http(`${base}${V3}/${this.sessionId}/messages`, { method: 'POST', headers: this.headers(), form: { operationId, data: { type: 'Text', text } }, signal: AbortSignal.timeout(15_000) });
+    const r = await http(`${base}${V3}/${this.sessionId}/messages`, {
+      method: 'POST',
+      headers: this.headers(),
+      form: { operationId, data: { type: 'Text', text } },
+      signal: AbortSignal.timeout(15_000),
+    });
     if (r.status !== 200) throw new Error(`send failed on ${base}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.data.message;
   }
@@ -377,10 +382,15 @@ describeWithService('three nodes on one PostgreSQL and one Redis', probe, (pgUrl
     for (const [i, log] of logs.entries()) {
       const states = log.filter((m) => m.event === 'InteractionStateChange').map((m) => m.data.interactionState);
       expect(states, customers[i]!.sessionId).toEqual(['Queued', 'Offered', 'Handling']);
-      expect(log.filter((m) => m.type === 'ParticipantJoined' && m.from.type === 'Agent'), customers[i]!.sessionId).toHaveLength(1);
+      expect(
+        log.filter((m) => m.type === 'ParticipantJoined' && m.from.type === 'Agent'),
+        customers[i]!.sessionId,
+      ).toHaveLength(1);
     }
     // No interaction in two agents' lists; together they hold all of them.
-    const lists = await Promise.all(agents.map(async (a) => ((await a.call('GET', '/interactions?mine=true')).body.interactions as any[]).filter((i) => mine.has(i.sessionId)).map((i) => i.id as string)));
+    const lists = await Promise.all(
+      agents.map(async (a) => ((await a.call('GET', '/interactions?mine=true')).body.interactions as any[]).filter((i) => mine.has(i.sessionId)).map((i) => i.id as string)),
+    );
     const all = lists.flat();
     expect(new Set(all).size).toBe(all.length);
     expect(all.length).toBe(CUSTOMERS);
@@ -403,7 +413,8 @@ describeWithService('three nodes on one PostgreSQL and one Redis', probe, (pgUrl
     await sleep(20);
     expect((await next.call('PUT', '/me/presence', { presence: 'Ready' })).status).toBe(200);
     const customer = await new Customer(n3.url).start();
-    const mine = async (a: Agent, base: string) => ((await http(`${base}/agent/v1/interactions?mine=true`, { headers: { authorization: `Bearer ${a.token}` } })).body.interactions as any[]).filter((i) => i.sessionId === customer.sessionId);
+    const mine = async (a: Agent, base: string) =>
+      ((await http(`${base}/agent/v1/interactions?mine=true`, { headers: { authorization: `Bearer ${a.token}` } })).body.interactions as any[]).filter((i) => i.sessionId === customer.sessionId);
     const offered = await until(async () => (await mine(ghost, n1.url)).find((i) => i.state === 'Offered'), 10_000, 'the offer to the ghost').catch((e) => {
       throw new Error(`${e.message}\n${nodes.map((n) => n.out.slice(-3000)).join('\n---\n')}`);
     });

@@ -102,7 +102,12 @@ describe('replay: Chat API v3 client requests', () => {
       (all) => all.some((m) => m.type === 'Text' && m.from.type === 'Agent'),
     );
     const agentText = seen.find((m) => m.type === 'Text' && m.from.type === 'Agent');
-    expect(agentText).toMatchObject({ text: 'Hello, how can I help?', index: expect.stringMatching(/^\d+-\d+$/), utcTime: expect.any(String), from: { participantId: expect.any(String), nickname: expect.any(String) } });
+    expect(agentText).toMatchObject({
+      text: 'Hello, how can I help?',
+      index: expect.stringMatching(/^\d+-\d+$/),
+      utcTime: expect.any(String),
+      from: { participantId: expect.any(String), nickname: expect.any(String) },
+    });
     expect(seen.some((m) => m.type === 'ParticipantJoined' && m.from.type === 'Agent')).toBe(true);
 
     const mp = browserMultipart({ name: 'dot.png', type: 'image/png', bytes: PNG }, [['operationId', 'op-upload-1']]);
@@ -154,7 +159,15 @@ describe('replay: Chat API v3 client requests', () => {
       ['x-nexus-client-key', s.token],
     ];
     await rawRequest(`${srv.url}${V3}/${s.sessionId}/participants/${s.participantId}?operationId=op-e`, { method: 'DELETE', headers: keys });
-    const send = await rawRequest(`${srv.url}${V3}/${s.sessionId}/messages`, { method: 'POST', headers: [['Content-Type', FORM_TYPE], ...keys], body: jqueryForm([['operationId', 'op-late'], ['data[type]', 'Text'], ['data[text]', 'late']]) });
+    const send = await rawRequest(`${srv.url}${V3}/${s.sessionId}/messages`, {
+      method: 'POST',
+      headers: [['Content-Type', FORM_TYPE], ...keys],
+      body: jqueryForm([
+        ['operationId', 'op-late'],
+        ['data[type]', 'Text'],
+        ['data[text]', 'late'],
+      ]),
+    });
     expect(send.status).toBe(404);
     expect(send.body.status.code).toBe('INVALID_SESSION');
     const stranger = await rawRequest(`${srv.url}${V3}/00000000-0000-4000-8000-000000000000/messages?operationId=op-x`, { method: 'GET', headers: [['x-api-key', API_KEY]] });

@@ -49,7 +49,16 @@ describe('replay: GMS chat v2 client requests', () => {
       ]),
     });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ statusCode: 0, alias: expect.any(String), userId: expect.any(String), secureKey: expect.any(String), chatId: expect.any(String), chatEnded: false, nextPosition: expect.any(Number), messages: expect.any(Array) });
+    expect(r.body).toMatchObject({
+      statusCode: 0,
+      alias: expect.any(String),
+      userId: expect.any(String),
+      secureKey: expect.any(String),
+      chatId: expect.any(String),
+      chatEnded: false,
+      nextPosition: expect.any(Number),
+      messages: expect.any(Array),
+    });
     return { alias: r.body.alias as string, userId: r.body.userId as string, secureKey: r.body.secureKey as string, chatId: r.body.chatId as string };
   }
 
@@ -64,9 +73,24 @@ describe('replay: GMS chat v2 client requests', () => {
     const call = async (action: string, fields: [string, string | number][] = []) => {
       // every other call with the trailing slash the client adds when enableUrlTrailingSlash is on
       slash = !slash;
-      const r = await rawRequest(`${dataURL()}/${c.chatId}/${action}${slash ? '/' : ''}`, { method: 'POST', headers: [['Content-Type', FORM_TYPE], ['APIKEY', API_KEY]], body: jqueryForm([...keys, ...fields]) });
+      const r = await rawRequest(`${dataURL()}/${c.chatId}/${action}${slash ? '/' : ''}`, {
+        method: 'POST',
+        headers: [
+          ['Content-Type', FORM_TYPE],
+          ['APIKEY', API_KEY],
+        ],
+        body: jqueryForm([...keys, ...fields]),
+      });
       expect([action, r.status, r.body.statusCode]).toEqual([action, 200, 0]);
-      expect(r.body).toMatchObject({ alias: c.alias, userId: c.userId, secureKey: c.secureKey, chatId: c.chatId, chatEnded: expect.any(Boolean), nextPosition: expect.any(Number), messages: expect.any(Array) });
+      expect(r.body).toMatchObject({
+        alias: c.alias,
+        userId: c.userId,
+        secureKey: c.secureKey,
+        chatId: c.chatId,
+        chatEnded: expect.any(Boolean),
+        nextPosition: expect.any(Number),
+        messages: expect.any(Array),
+      });
       return r.body;
     };
 
@@ -94,7 +118,11 @@ describe('replay: GMS chat v2 client requests', () => {
 
     await agentJoinsAndSays(srv.url, c.chatId, 'Hello, how can I help?');
     const all = await until(
-      () => call('refresh', [['transcriptPosition', 1], ['message', '']]),
+      () =>
+        call('refresh', [
+          ['transcriptPosition', 1],
+          ['message', ''],
+        ]),
       (b) => b.messages.some((m: any) => m.type === 'Message' && m.from.type === 'Agent'),
     );
     expect(all.messages.map((m: any) => m.index)).toEqual(all.messages.map((_: unknown, i: number) => i + 1));
@@ -105,7 +133,14 @@ describe('replay: GMS chat v2 client requests', () => {
     expect(all.messages.some((m: any) => m.type === 'CustomNotice' && m.text === 'the visitor opened the pricing page')).toBe(true);
 
     const mp = browserMultipart({ name: 'dot.png', type: 'image/png', bytes: PNG }, keys);
-    const up = await rawRequest(`${dataURL()}/${c.chatId}/file`, { method: 'POST', headers: [['Content-Type', mp.type], ['apikey', API_KEY]], body: mp.body });
+    const up = await rawRequest(`${dataURL()}/${c.chatId}/file`, {
+      method: 'POST',
+      headers: [
+        ['Content-Type', mp.type],
+        ['apikey', API_KEY],
+      ],
+      body: mp.body,
+    });
     expect(up.status).toBe(200);
     expect(up.body).toMatchObject({ statusCode: 0, userData: { 'file-id': expect.any(String) } });
     const fileId = up.body.userData['file-id'];
@@ -138,8 +173,22 @@ describe('replay: GMS chat v2 client requests', () => {
       ['userId', c.userId],
       ['secureKey', c.secureKey],
     ];
-    await rawRequest(`${dataURL()}/${c.chatId}/disconnect`, { method: 'POST', headers: [['Content-Type', FORM_TYPE], ['apikey', API_KEY]], body: jqueryForm(keys) });
-    const send = await rawRequest(`${dataURL()}/${c.chatId}/send`, { method: 'POST', headers: [['Content-Type', FORM_TYPE], ['apikey', API_KEY]], body: jqueryForm([...keys, ['message', 'late'], ['messageType', 'text']]) });
+    await rawRequest(`${dataURL()}/${c.chatId}/disconnect`, {
+      method: 'POST',
+      headers: [
+        ['Content-Type', FORM_TYPE],
+        ['apikey', API_KEY],
+      ],
+      body: jqueryForm(keys),
+    });
+    const send = await rawRequest(`${dataURL()}/${c.chatId}/send`, {
+      method: 'POST',
+      headers: [
+        ['Content-Type', FORM_TYPE],
+        ['apikey', API_KEY],
+      ],
+      body: jqueryForm([...keys, ['message', 'late'], ['messageType', 'text']]),
+    });
     expect(send.body).toMatchObject({ statusCode: 2, chatEnded: true, errors: [{ code: 102 }] });
   });
 });

@@ -19,7 +19,14 @@ describe('replay: guest chat v2 client requests', () => {
   afterAll(() => srv.close());
 
   async function create() {
-    const r = await rawRequest(`${srv.url}${GUEST}`, { method: 'POST', headers: [['Content-Type', JSON_TYPE], ['Accept', 'application/json']], body: JSON.stringify(guestCreateBody('demo')) });
+    const r = await rawRequest(`${srv.url}${GUEST}`, {
+      method: 'POST',
+      headers: [
+        ['Content-Type', JSON_TYPE],
+        ['Accept', 'application/json'],
+      ],
+      body: JSON.stringify(guestCreateBody('demo')),
+    });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ id: expect.any(String), jwt: expect.any(String), eventStreamUri: expect.stringMatching(/^ws:\/\//), member: { id: expect.any(String) } });
     return { id: r.body.id as string, jwt: r.body.jwt as string, memberId: r.body.member.id as string, eventStreamUri: r.body.eventStreamUri as string };
@@ -38,7 +45,11 @@ describe('replay: guest chat v2 client requests', () => {
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ id: c.memberId, role: 'CUSTOMER', state: 'CONNECTED', displayName: 'Jonny Smith' });
 
-    const sent = await rawRequest(`${conv}/members/${c.memberId}/messages`, { method: 'POST', headers: [['Content-Type', JSON_TYPE], auth('AUTHORIZATION')], body: JSON.stringify({ body: 'hi there', bodyType: 'standard' }) });
+    const sent = await rawRequest(`${conv}/members/${c.memberId}/messages`, {
+      method: 'POST',
+      headers: [['Content-Type', JSON_TYPE], auth('AUTHORIZATION')],
+      body: JSON.stringify({ body: 'hi there', bodyType: 'standard' }),
+    });
     expect(sent.status).toBe(200);
     expect(sent.body).toMatchObject({ conversation: { id: c.id }, sender: { id: c.memberId }, body: 'hi there', bodyType: 'standard' });
     await stream.until((f) => f.some((x) => x.eventBody?.body === 'hi there'));
@@ -55,7 +66,11 @@ describe('replay: guest chat v2 client requests', () => {
     expect(agent.body).toMatchObject({ role: 'AGENT', state: 'CONNECTED' });
     await stream.until((f) => f.some((x) => x.eventBody?.body === 'Hello, how can I help?'));
     for (let i = 0; i < 3; i++) {
-      const r = await rawRequest(`${conv}/members/${c.memberId}/messages`, { method: 'POST', headers: [['content-type', JSON_TYPE], auth()], body: JSON.stringify({ body: `more ${i}`, bodyType: 'standard' }) });
+      const r = await rawRequest(`${conv}/members/${c.memberId}/messages`, {
+        method: 'POST',
+        headers: [['content-type', JSON_TYPE], auth()],
+        body: JSON.stringify({ body: `more ${i}`, bodyType: 'standard' }),
+      });
       expect(r.status).toBe(200);
     }
 
@@ -73,7 +88,10 @@ describe('replay: guest chat v2 client requests', () => {
     }
     const ids = pages.flat().map((m: any) => m.id);
     expect(new Set(ids).size).toBe(ids.length);
-    const bodies = pages.flat().filter((m: any) => m.bodyType === 'standard').map((m: any) => m.body);
+    const bodies = pages
+      .flat()
+      .filter((m: any) => m.bodyType === 'standard')
+      .map((m: any) => m.body);
     expect(bodies.sort()).toEqual(['Hello, how can I help?', 'hi there', 'more 0', 'more 1', 'more 2']);
 
     const end = await rawRequest(`${conv}/members/${c.memberId}`, { method: 'DELETE', headers: [['Content-Type', JSON_TYPE], auth()] });
@@ -82,7 +100,7 @@ describe('replay: guest chat v2 client requests', () => {
     await stream.close();
   });
 
-  it('answers the browser\'s preflights for the typing POST and the ending DELETE (JSON content type, Bearer header)', async () => {
+  it("answers the browser's preflights for the typing POST and the ending DELETE (JSON content type, Bearer header)", async () => {
     const c = await create();
     for (const [method, path] of [
       ['POST', `/members/${c.memberId}/typing`],
@@ -101,7 +119,14 @@ describe('replay: guest chat v2 client requests', () => {
       expect(String(pre.headers['access-control-allow-methods'])).toContain(method);
       expect(String(pre.headers['access-control-allow-headers'])).toContain('authorization');
       expect(String(pre.headers['access-control-allow-headers'])).toContain('content-type');
-      const real = await rawRequest(`${srv.url}${GUEST}/${c.id}${path}`, { method, headers: [['Origin', 'http://localhost:0'], ['Content-Type', JSON_TYPE], ['Authorization', `Bearer ${c.jwt}`]] });
+      const real = await rawRequest(`${srv.url}${GUEST}/${c.id}${path}`, {
+        method,
+        headers: [
+          ['Origin', 'http://localhost:0'],
+          ['Content-Type', JSON_TYPE],
+          ['Authorization', `Bearer ${c.jwt}`],
+        ],
+      });
       expect([method, real.status]).toEqual([method, method === 'POST' ? 200 : 204]);
       expect(real.headers['access-control-allow-origin']).toBe('http://localhost:0');
     }
@@ -110,8 +135,20 @@ describe('replay: guest chat v2 client requests', () => {
   it('a gone conversation answers 404 not.found (the client publishes restoreFailed)', async () => {
     const c = await create();
     const conv = `${srv.url}${GUEST}/${c.id}`;
-    await rawRequest(`${conv}/members/${c.memberId}`, { method: 'DELETE', headers: [['Content-Type', JSON_TYPE], ['Authorization', `Bearer ${c.jwt}`]] });
-    const late = await rawRequest(`${conv}/members/${c.memberId}/typing`, { method: 'POST', headers: [['Content-Type', JSON_TYPE], ['Authorization', `Bearer ${c.jwt}`]] });
+    await rawRequest(`${conv}/members/${c.memberId}`, {
+      method: 'DELETE',
+      headers: [
+        ['Content-Type', JSON_TYPE],
+        ['Authorization', `Bearer ${c.jwt}`],
+      ],
+    });
+    const late = await rawRequest(`${conv}/members/${c.memberId}/typing`, {
+      method: 'POST',
+      headers: [
+        ['Content-Type', JSON_TYPE],
+        ['Authorization', `Bearer ${c.jwt}`],
+      ],
+    });
     expect(late.status).toBe(404);
     expect(late.body).toMatchObject({ status: 404, code: 'not.found', contextId: expect.any(String) });
   });

@@ -63,7 +63,10 @@ describe('routing: queues, offers, agents', () => {
   });
 
   it('assigns exactly once when many agents accept at the same moment', async () => {
-    const { staff } = await createStaff(srv.url, Array.from({ length: 12 }, (_, i) => ({ username: `racer${i}` })));
+    const { staff } = await createStaff(
+      srv.url,
+      Array.from({ length: 12 }, (_, i) => ({ username: `racer${i}` })),
+    );
     const c = new V3Customer(srv.url);
     await c.start();
     const queued = await staff[0]!.queued(c.sessionId);
@@ -75,7 +78,10 @@ describe('routing: queues, offers, agents', () => {
   });
 
   it('respects capacity and skills', async () => {
-    const { staff } = await createStaff(srv.url, [{ username: 'solo', capacity: 1 }, { username: 'biller', capacity: 5, skills: { billing: 3 } }]);
+    const { staff } = await createStaff(srv.url, [
+      { username: 'solo', capacity: 1 },
+      { username: 'biller', capacity: 5, skills: { billing: 3 } },
+    ]);
     const [solo, biller] = staff as [Agent, Agent];
     await ready(solo);
     const c1 = new V3Customer(srv.url);

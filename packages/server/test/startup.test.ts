@@ -29,7 +29,15 @@ describe('npm start', () => {
   it('prints the demo API key and agent credentials, and stops cleanly on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-start-'));
     const r = await run(
-      { PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${join(dir, 'p.db')}`, PARLEY_DATA_DIR: dir, PARLEY_DEMO_API_KEY: 'fixed-demo-key', PARLEY_DEMO_AGENT_USER: 'alice', PARLEY_DEMO_AGENT_PASSWORD: 'alice-password' },
+      {
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: `sqlite:${join(dir, 'p.db')}`,
+        PARLEY_DATA_DIR: dir,
+        PARLEY_DEMO_API_KEY: 'fixed-demo-key',
+        PARLEY_DEMO_AGENT_USER: 'alice',
+        PARLEY_DEMO_AGENT_PASSWORD: 'alice-password',
+      },
       [],
       /demo agent:/,
     );

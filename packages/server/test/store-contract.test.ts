@@ -266,8 +266,7 @@ function storeContract(backend: Backend): void {
     await h?.close();
   });
   /** Stores that are separate nodes where the backend has them; else the one store. */
-  const nodes = async (n: number, opts?: PostgresStoreOptions): Promise<Store[]> =>
-    h.node ? Promise.all(Array.from({ length: n }, () => h.node!(opts))) : Array.from({ length: n }, () => store);
+  const nodes = async (n: number, opts?: PostgresStoreOptions): Promise<Store[]> => (h.node ? Promise.all(Array.from({ length: n }, () => h.node!(opts))) : Array.from({ length: n }, () => store));
 
   describe('deployments and API keys', () => {
     it('round-trips a deployment; unknown ids are null', async () => {
@@ -576,9 +575,7 @@ function storeContract(backend: Backend): void {
       expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Queued', patch))).toBe(true);
       expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual({ ...i, ...patch });
       expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Queued', { state: 'Completed' }))).toBe(false);
-      expect(
-        await store.tx((tx) => tx.updateInteraction(i.id, 'Handling', { state: 'Completed', wrapUpCode: 'W', completedAt: iso(T0 + 2), agentAccountId: undefined })),
-      ).toBe(true);
+      expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Handling', { state: 'Completed', wrapUpCode: 'W', completedAt: iso(T0 + 2), agentAccountId: undefined }))).toBe(true);
       expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual({ ...i, ...patch, state: 'Completed', wrapUpCode: 'W', completedAt: iso(T0 + 2) });
       expect(await store.tx((tx) => tx.updateInteraction('nope', 'Queued', { state: 'Handling' }))).toBe(false);
       expect(await read(store, (tx) => tx.getInteraction(j.id))).toEqual(j);
@@ -798,7 +795,10 @@ function storeContract(backend: Backend): void {
       expect((await read(store, (tx) => tx.listAgentConnections('acc-x'))).map((c) => c.seenAt)).toEqual([iso(T0 + 100), iso(T0 + 3000)]);
       expect(await store.tx((tx) => tx.refreshAgentConnections('node-c', iso(T0 + 3000)))).toBe(0);
       // Absent: every connection seen at or before the time; reported with the latest one.
-      expect(await read(store, (tx) => tx.listAbsentAgents(iso(T0 + 2500)))).toEqual([{ accountId: 'acc-Z', lastSeenAt: iso(T0 + 500) }, { accountId: 'acc-y', lastSeenAt: iso(T0 + 2000) }]);
+      expect(await read(store, (tx) => tx.listAbsentAgents(iso(T0 + 2500)))).toEqual([
+        { accountId: 'acc-Z', lastSeenAt: iso(T0 + 500) },
+        { accountId: 'acc-y', lastSeenAt: iso(T0 + 2000) },
+      ]);
       expect(await read(store, (tx) => tx.listAbsentAgents(iso(T0 + 3000)))).toEqual([
         { accountId: 'acc-Z', lastSeenAt: iso(T0 + 500) },
         { accountId: 'acc-x', lastSeenAt: iso(T0 + 3000) },
@@ -1550,7 +1550,9 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
         ),
       close: () => storeB.close(),
     };
-    const passB = node(slowB).routeOnce().catch((err: unknown) => err);
+    const passB = node(slowB)
+      .routeOnce()
+      .catch((err: unknown) => err);
     await bReached;
     const passA = node(h.store).routeOnce();
     await passB;

@@ -172,10 +172,18 @@ describe('workflow API (seed 002): messages and notices from workflows', () => {
     });
 
     it('refuses an operationId and an Idempotency-Key that differ, and an over-long key', async () => {
-      const r = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/message`, { method: 'POST', headers: { 'x-api-key': SERVER_KEY, 'Idempotency-Key': 'a' }, json: { MessageText: 'x', operationId: 'b' } });
+      const r = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/message`, {
+        method: 'POST',
+        headers: { 'x-api-key': SERVER_KEY, 'Idempotency-Key': 'a' },
+        json: { MessageText: 'x', operationId: 'b' },
+      });
       expect(r.status).toBe(400);
       expect(r.body.status.message).toMatch(/operationId and the Idempotency-Key header differ/);
-      const long = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/message`, { method: 'POST', headers: { 'x-api-key': SERVER_KEY, 'Idempotency-Key': 'k'.repeat(129) }, json: { MessageText: 'x' } });
+      const long = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/message`, {
+        method: 'POST',
+        headers: { 'x-api-key': SERVER_KEY, 'Idempotency-Key': 'k'.repeat(129) },
+        json: { MessageText: 'x' },
+      });
       expect(long.status).toBe(400);
       expect((await wf('POST', `/sessions/${c.sessionId}/message`, { MessageText: 'x', operationId: 'o'.repeat(129) })).status).toBe(400);
     });

@@ -33,7 +33,8 @@ export const Cookie = {
       (o.maxAge != null ? '; max-age=' + o.maxAge : '') +
       (o.expires != null ? '; expires=' + new Date(o.expires).toUTCString() : '') +
       (o.secure ? '; secure' : '') +
-      '; samesite=' + (o.sameSite ?? 'Lax');
+      '; samesite=' +
+      (o.sameSite ?? 'Lax');
   },
   remove(name: string, o: CookieOptions = {}): void {
     Cookie.set(name, '', { ...o, maxAge: 0, expires: 0 });

@@ -1,4 +1,23 @@
-import type { AgentAccount, AgentInteraction, AgentMessage, AgentProfile, AgentSendType, AgentSummary, CannedResponse, InteractionState, ListedInteraction, LoginResult, MessagesPage, Overview, Presence, QueueSummary, SessionDetails, SessionSummary, Visibility, WrapUpCode } from '@parley/protocol';
+import type {
+  AgentAccount,
+  AgentInteraction,
+  AgentMessage,
+  AgentProfile,
+  AgentSendType,
+  AgentSummary,
+  CannedResponse,
+  InteractionState,
+  ListedInteraction,
+  LoginResult,
+  MessagesPage,
+  Overview,
+  Presence,
+  QueueSummary,
+  SessionDetails,
+  SessionSummary,
+  Visibility,
+  WrapUpCode,
+} from '@parley/protocol';
 
 /** An error answer of the API: `{status: {code, message}}` and the HTTP status. */
 export class ApiError extends Error {
@@ -12,7 +31,7 @@ export class ApiError extends Error {
   }
   /** The endpoint is not there (yet): 404 on a route, or 405. */
   get missing(): boolean {
-    return this.httpStatus === 404 && /route/i.test(this.message) || this.httpStatus === 405;
+    return (this.httpStatus === 404 && /route/i.test(this.message)) || this.httpStatus === 405;
   }
 }
 

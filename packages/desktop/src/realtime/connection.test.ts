@@ -92,11 +92,12 @@ describe('backoff', () => {
     expect(delays[1]).toBe(1000);
     expect(delays.at(-1)).toBe(BACKOFF_MAX_MS);
     for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1]);
-    for (const r of [0, 0.3, 0.99]) for (let a = 0; a < 20; a++) {
-      const d = backoffDelay(a, () => r);
-      expect(d).toBeGreaterThanOrEqual(BACKOFF_MIN_MS);
-      expect(d).toBeLessThanOrEqual(BACKOFF_MAX_MS);
-    }
+    for (const r of [0, 0.3, 0.99])
+      for (let a = 0; a < 20; a++) {
+        const d = backoffDelay(a, () => r);
+        expect(d).toBeGreaterThanOrEqual(BACKOFF_MIN_MS);
+        expect(d).toBeLessThanOrEqual(BACKOFF_MAX_MS);
+      }
   });
 });
 

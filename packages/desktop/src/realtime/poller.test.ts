@@ -21,10 +21,11 @@ describe('SessionPoller', () => {
         onPage: (_id, page) => {
           pages.push(page);
           held = page.lastIndex;
-          if (page.sessionEnded) setTimeout(() => {
-            expect(poller.running).toEqual([]);
-            resolve();
-          }, 0);
+          if (page.sessionEnded)
+            setTimeout(() => {
+              expect(poller.running).toEqual([]);
+              resolve();
+            }, 0);
         },
         errorDelayMs: 1,
       });

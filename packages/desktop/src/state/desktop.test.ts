@@ -129,7 +129,8 @@ describe('Desktop', () => {
     let unavailable = 2;
     const h = harness({
       ...base,
-      'GET /me': () => (unavailable-- > 0 ? new Response(JSON.stringify({ status: { code: 'SERVICE_UNAVAILABLE', message: 'retry' } }), { status: 503, headers: { 'retry-after': '2' } }) : base['GET /me']()),
+      'GET /me': () =>
+        unavailable-- > 0 ? new Response(JSON.stringify({ status: { code: 'SERVICE_UNAVAILABLE', message: 'retry' } }), { status: 503, headers: { 'retry-after': '2' } }) : base['GET /me'](),
     });
     current = h.desktop;
     h.storage.set(TOKEN_KEY, 'tok');
@@ -147,7 +148,17 @@ describe('Desktop', () => {
   }, 15_000);
 
   it('the history is what GET /sessions answers; when it fails the error shows and no sessions are made up from interactions', async () => {
-    const summary: SessionSummary = { id: 's-old', deploymentId: 'demo', async: true, state: 'Active', userData: {}, createdAt: T0, endedAt: null, customer: { nickname: 'Jonny' }, interactions: [inter('old', 'Completed', { sessionId: 's-old' })] };
+    const summary: SessionSummary = {
+      id: 's-old',
+      deploymentId: 'demo',
+      async: true,
+      state: 'Active',
+      userData: {},
+      createdAt: T0,
+      endedAt: null,
+      customer: { nickname: 'Jonny' },
+      interactions: [inter('old', 'Completed', { sessionId: 's-old' })],
+    };
     let failing = false;
     const h = harness({
       ...base,
@@ -193,7 +204,11 @@ describe('Desktop', () => {
   });
 
   it('opens a tab for new work, de-duplicates messages, counts unread in tabs not looked at', async () => {
-    const details = (id: string) => ({ session: { id, deploymentId: 'demo', async: false, state: 'Active', userData: {}, createdAt: T0 }, participants: [{ id: `p-${id}`, type: 'Agent', nickname: 'Demo Agent', accountId: 'me', state: 'Connected' }], interactions: [] });
+    const details = (id: string) => ({
+      session: { id, deploymentId: 'demo', async: false, state: 'Active', userData: {}, createdAt: T0 },
+      participants: [{ id: `p-${id}`, type: 'Agent', nickname: 'Demo Agent', accountId: 'me', state: 'Connected' }],
+      interactions: [],
+    });
     const h = harness({
       ...base,
       'GET /sessions/s-a': () => details('s-a'),

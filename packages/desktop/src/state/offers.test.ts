@@ -3,8 +3,28 @@ import type { AgentInteraction } from '@parley/protocol';
 import { currentBySession, latestBySession, newOffers, offersFor, secondsLeft, workingOn } from './offers.js';
 
 const T0 = '2026-01-01T00:00:00Z';
-const base = { deploymentId: 'demo', queue: 'Support', priority: 0, wrapUpCode: null, createdAt: T0, updatedAt: T0, completedAt: null, queuedAt: T0, handledAt: null, offerExpiresAt: null, skills: [], language: null };
-const i = (id: string, state: AgentInteraction['state'], agent: string | null, over: Partial<AgentInteraction> = {}): AgentInteraction => ({ id, sessionId: `s-${id}`, state, agentAccountId: agent, ...base, ...over });
+const base = {
+  deploymentId: 'demo',
+  queue: 'Support',
+  priority: 0,
+  wrapUpCode: null,
+  createdAt: T0,
+  updatedAt: T0,
+  completedAt: null,
+  queuedAt: T0,
+  handledAt: null,
+  offerExpiresAt: null,
+  skills: [],
+  language: null,
+};
+const i = (id: string, state: AgentInteraction['state'], agent: string | null, over: Partial<AgentInteraction> = {}): AgentInteraction => ({
+  id,
+  sessionId: `s-${id}`,
+  state,
+  agentAccountId: agent,
+  ...base,
+  ...over,
+});
 
 describe('offers', () => {
   it('new offers are alerted once', () => {

@@ -7,9 +7,7 @@ export function customerNickname(i: AgentInteraction | ListedInteraction | null 
 
 /** Offers alerting this agent, oldest first. */
 export function offersFor(interactions: readonly AgentInteraction[], accountId: string): AgentInteraction[] {
-  return interactions
-    .filter((i) => i.state === 'Offered' && (i.agentAccountId === accountId || i.agentAccountId == null))
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return interactions.filter((i) => i.state === 'Offered' && (i.agentAccountId === accountId || i.agentAccountId == null)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
 /** Offers in `next` that were not offers in `prev`: each gets one alert. */

@@ -6,7 +6,15 @@ import { transcriptEntries } from './timeline.js';
 let n = 0;
 function msg(over: Partial<AgentMessage>): AgentMessage {
   n += 1;
-  return { id: `m${n}`, index: `${1_700_000_000_000 + n}-0`, utcTime: new Date(1_700_000_000_000 + n).toISOString(), visibility: 'All', type: 'Text', from: { participantId: 'c', type: 'Customer', nickname: 'Ann' }, ...over };
+  return {
+    id: `m${n}`,
+    index: `${1_700_000_000_000 + n}-0`,
+    utcTime: new Date(1_700_000_000_000 + n).toISOString(),
+    visibility: 'All',
+    type: 'Text',
+    from: { participantId: 'c', type: 'Customer', nickname: 'Ann' },
+    ...over,
+  };
 }
 const system = { participantId: '00000000-0000-0000-0000-000000000000', type: 'System' as const };
 const state = (s: InteractionState) => msg({ type: 'System', from: system, event: 'InteractionStateChange', data: { interactionState: s } });
@@ -40,7 +48,15 @@ describe('transcript entries', () => {
     fc.assert(
       fc.property(fc.array(kinds, { maxLength: 40 }), (list) => {
         const messages = list.map((k) =>
-          k === 'text' ? msg({ text: 'x' }) : k === 'state' ? state('Queued') : k === 'ui' ? msg({ type: 'Notice', from: system, event: 'ui-event-close-promotion' }) : k === 'joined' ? msg({ type: 'ParticipantJoined' }) : msg({ type: 'Notice', from: system }),
+          k === 'text'
+            ? msg({ text: 'x' })
+            : k === 'state'
+              ? state('Queued')
+              : k === 'ui'
+                ? msg({ type: 'Notice', from: system, event: 'ui-event-close-promotion' })
+                : k === 'joined'
+                  ? msg({ type: 'ParticipantJoined' })
+                  : msg({ type: 'Notice', from: system }),
         );
         const entries = transcriptEntries(messages);
         const covered = entries.flatMap((e) => (e.kind === 'states' ? e.states.map(() => 'state') : [e.kind === 'message' ? 'text' : 'event']));

@@ -13,10 +13,11 @@ function fakeTimers() {
     clearTimeout: (h: unknown) => void pending.delete(h as number),
     advance(ms: number) {
       now += ms;
-      for (const [id, t] of [...pending]) if (t.at <= now) {
-        pending.delete(id);
-        t.fn();
-      }
+      for (const [id, t] of [...pending])
+        if (t.at <= now) {
+          pending.delete(id);
+          t.fn();
+        }
     },
   };
 }

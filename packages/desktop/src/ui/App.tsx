@@ -47,7 +47,12 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [desktop]);
 
-  if (state.phase === 'boot') return <p class="boot" role="status">{state.loginError ?? 'Loading the Parley desktop…'}</p>;
+  if (state.phase === 'boot')
+    return (
+      <p class="boot" role="status">
+        {state.loginError ?? 'Loading the Parley desktop…'}
+      </p>
+    );
   if (state.phase === 'login') {
     return (
       <>
@@ -58,7 +63,9 @@ export function App() {
   }
   return (
     <div class="desktop">
-      <a class="skip-link" href="#main">Skip to the conversation</a>
+      <a class="skip-link" href="#main">
+        Skip to the conversation
+      </a>
       <TopBar />
       <div class="body">
         <aside class="sidebar" aria-label="Offers and queue">

@@ -22,8 +22,7 @@ export function CannedPicker({ id, onPick, onClose }: { id: string; onPick: (tex
     else if (e.key === 'Enter') {
       // Never submits the composer: Enter here only picks.
       if (list[at]) onPick(list[at].text);
-    }
-    else if (e.key === 'Escape') onClose();
+    } else if (e.key === 'Escape') onClose();
     else return;
     e.preventDefault();
     e.stopPropagation();

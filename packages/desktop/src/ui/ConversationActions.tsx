@@ -68,7 +68,9 @@ export function ConversationActions({ conversation: c }: { conversation: Convers
         <TransferDialog
           kind={dialog}
           onClose={() => setDialog(null)}
-          onSubmit={(target, label) => (dialog === 'transfer' ? desktop.transfer(i.id, target, label) : 'agentId' in target ? desktop.conference(c.sessionId, target.agentId, label) : Promise.resolve(false))}
+          onSubmit={(target, label) =>
+            dialog === 'transfer' ? desktop.transfer(i.id, target, label) : 'agentId' in target ? desktop.conference(c.sessionId, target.agentId, label) : Promise.resolve(false)
+          }
         />
       )}
     </section>

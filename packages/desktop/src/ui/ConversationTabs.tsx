@@ -43,7 +43,11 @@ export function ConversationTabs() {
           >
             <span class="tab-name">{name}</span>
             <span class="tab-state">{stateLabel(c)}</span>
-            {c.transcript.typingNow().length > 0 && <span class="tab-typing" aria-label="typing">…</span>}
+            {c.transcript.typingNow().length > 0 && (
+              <span class="tab-typing" aria-label="typing">
+                …
+              </span>
+            )}
             {unread > 0 && (
               <span class="badge alert" aria-label={`${unread} unread`}>
                 {unread}

@@ -38,15 +38,7 @@ export function LoginForm() {
           aria-describedby={state.loginError ? 'login-error' : undefined}
         />
         <label for="login-password">Password</label>
-        <input
-          id="login-password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-        />
+        <input id="login-password" name="password" type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
         <button type="submit" class="primary" disabled={busy || !username || !password}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

@@ -63,10 +63,10 @@ export function SupervisorView() {
   return (
     <section class="supervisor" aria-labelledby="sup-title">
       <div class="row">
-          <h2 id="sup-title">Supervisor</h2>
-          <button type="button" onClick={() => void desktop.refreshOverview()}>
-            Refresh
-          </button>
+        <h2 id="sup-title">Supervisor</h2>
+        <button type="button" onClick={() => void desktop.refreshOverview()}>
+          Refresh
+        </button>
       </div>
       <div class="sup-grid">
         <section class="panel">

@@ -6,7 +6,15 @@ import { Dialog } from './Dialog.js';
  * Picks a target: a queue or an agent (transfer), or an agent only (conference). Lists come from
  * GET /queues and GET /agents; a queue name can be typed when the list is not available.
  */
-export function TransferDialog({ kind, onSubmit, onClose }: { kind: 'transfer' | 'conference'; onSubmit: (target: { queue: string } | { agentId: string }, label: string) => Promise<boolean>; onClose: () => void }) {
+export function TransferDialog({
+  kind,
+  onSubmit,
+  onClose,
+}: {
+  kind: 'transfer' | 'conference';
+  onSubmit: (target: { queue: string } | { agentId: string }, label: string) => Promise<boolean>;
+  onClose: () => void;
+}) {
   const [desktop, state] = useDesktop();
   const [mode, setMode] = useState<'queue' | 'agent'>(kind === 'conference' ? 'agent' : 'queue');
   const [queue, setQueue] = useState('');

@@ -24,7 +24,10 @@ export function WaitingList() {
             return (
               <li key={i.id}>
                 <span>
-                  <strong>{who}</strong> <span class="muted">{i.queue} · {waited(i.createdAt, now)}</span>
+                  <strong>{who}</strong>{' '}
+                  <span class="muted">
+                    {i.queue} · {waited(i.createdAt, now)}
+                  </span>
                 </span>
                 <button type="button" onClick={() => void desktop.accept(i.id)}>
                   Pick<span class="visually-hidden"> chat from {who}</span>

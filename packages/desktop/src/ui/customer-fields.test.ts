@@ -29,7 +29,11 @@ describe('customer fields', () => {
       fc.property(fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('FirstName', '_genesys_OS', 'GCTI_LanguageCode', '_x')), fc.string()), (ud) => {
         const f = customerFields(ud);
         const keys = [...f.contact, ...f.custom, ...f.visit, ...f.technical].map((x) => x.key).sort();
-        expect(keys).toEqual(Object.keys(ud).filter((k) => ud[k]).sort());
+        expect(keys).toEqual(
+          Object.keys(ud)
+            .filter((k) => ud[k])
+            .sort(),
+        );
       }),
     );
   });

@@ -1,14 +1,5 @@
 /** Keyboard shortcuts of the desktop (documented in README.md and the in-app help). */
-export type ShortcutAction =
-  | 'accept-offer'
-  | 'reject-offer'
-  | 'toggle-internal'
-  | 'focus-composer'
-  | 'canned'
-  | 'done'
-  | 'transfer'
-  | 'help'
-  | { tab: number };
+export type ShortcutAction = 'accept-offer' | 'reject-offer' | 'toggle-internal' | 'focus-composer' | 'canned' | 'done' | 'transfer' | 'help' | { tab: number };
 
 export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: 'Alt+A', what: 'Accept the oldest offer' },

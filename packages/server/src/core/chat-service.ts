@@ -1,14 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import {
-  SYSTEM_PARTICIPANT_ID,
-  type InteractionState,
-  type Message,
-  type MessageType,
-  type ParticipantType,
-  type Visibility,
-  isWebUrl,
-  visibleTo,
-} from '@parley/protocol';
+import { SYSTEM_PARTICIPANT_ID, type InteractionState, type Message, type MessageType, type ParticipantType, type Visibility, isWebUrl, visibleTo } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Account, Deployment, Interaction, InteractionPatch, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
@@ -213,7 +204,12 @@ export class ChatService {
       const participantId = newId();
       const nickname = (info.nickname || [info.firstName, info.lastName].filter(Boolean).join(' ') || 'Customer').slice(0, 256);
       const userData: Record<string, string> = { ...(info.userData ?? {}) };
-      for (const [k, v] of [['FirstName', info.firstName], ['LastName', info.lastName], ['EmailAddress', info.email], ['Subject', info.subject]] as const) {
+      for (const [k, v] of [
+        ['FirstName', info.firstName],
+        ['LastName', info.lastName],
+        ['EmailAddress', info.email],
+        ['Subject', info.subject],
+      ] as const) {
         if (v) userData[k] = v;
       }
       const session: Session = {
@@ -502,7 +498,7 @@ export class ChatService {
     let settle: () => void = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
     const previous = this.handovers.get(participantId);
-    const chained = (previous ? Promise.all([previous, settled]).then(() => undefined) : settled);
+    const chained = previous ? Promise.all([previous, settled]).then(() => undefined) : settled;
     this.handovers.set(participantId, chained);
     let done = false;
     const finish = (move: boolean) => {

@@ -1,16 +1,7 @@
 /** A failure the API layer turns into a client error. `code` is the wire status code. */
 export class ChatError extends Error {
   constructor(
-    readonly code:
-      | 'INVALID_SESSION'
-      | 'INVALID_REQUEST'
-      | 'UNAUTHORIZED'
-      | 'FORBIDDEN'
-      | 'NOT_FOUND'
-      | 'CONFLICT'
-      | 'PAYLOAD_TOO_LARGE'
-      | 'UNSUPPORTED_MEDIA_TYPE'
-      | 'RATE_LIMITED',
+    readonly code: 'INVALID_SESSION' | 'INVALID_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'RATE_LIMITED',
     message: string,
   ) {
     super(message);

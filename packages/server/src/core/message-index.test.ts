@@ -11,21 +11,25 @@ describe('message index', () => {
 
   it('stays strictly increasing for any clock sequence, in string, numeric and client-number form', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }), { minLength: 1, maxLength: 300 }), fc.array(fc.integer({ min: -5000, max: 5 }), { maxLength: 300 }), (starts, steps) => {
-        let clock = starts[0]!;
-        let last = 0;
-        let lastText = '';
-        for (let i = 0; i < steps.length + 1; i++) {
-          const num = nextIndexNum(last, clock);
-          const text = formatIndex(num);
-          expect(num).toBeGreaterThan(last);
-          expect(parseIndex(text)).toBe(num);
-          if (lastText) expect(asClientNumber(text)).toBeGreaterThan(asClientNumber(lastText));
-          last = num;
-          lastText = text;
-          clock += steps[i] ?? 0;
-        }
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.integer({ min: -5000, max: 5 }), { maxLength: 300 }),
+        (starts, steps) => {
+          let clock = starts[0]!;
+          let last = 0;
+          let lastText = '';
+          for (let i = 0; i < steps.length + 1; i++) {
+            const num = nextIndexNum(last, clock);
+            const text = formatIndex(num);
+            expect(num).toBeGreaterThan(last);
+            expect(parseIndex(text)).toBe(num);
+            if (lastText) expect(asClientNumber(text)).toBeGreaterThan(asClientNumber(lastText));
+            last = num;
+            lastText = text;
+            clock += steps[i] ?? 0;
+          }
+        },
+      ),
     );
   });
 

@@ -132,7 +132,13 @@ export class PresenceWatch {
         const handled = await tx.getInteraction(listed.id, true);
         if (!session || session.state !== 'Active' || handled?.state !== 'Handling' || handled.agentAccountId !== accountId) continue;
         if (account) await this.chat.leaveIfConnected(tx, session, account);
-        await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'All', text: REQUEUED_NOTICE, subtype: 'AgentDisconnected' });
+        await this.chat.log.append(tx, session, {
+          type: 'Notice',
+          from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
+          visibility: 'All',
+          text: REQUEUED_NOTICE,
+          subtype: 'AgentDisconnected',
+        });
         await this.chat.log.transition(tx, session, handled, 'Queued', { agentAccountId: null, preferredAgentId: null, preferredUntil: null, queuedAt: handled.queuedAt });
         result.requeued.push(handled);
       }

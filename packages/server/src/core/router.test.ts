@@ -8,9 +8,26 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function interaction(id: string, over: Partial<Interaction> = {}): Interaction {
   return {
-    id, sessionId: `s-${id}`, deploymentId: 'd', state: 'Queued', queue: 'Support', priority: 0, agentAccountId: null, wrapUpCode: null,
-    createdAt: iso(T0), updatedAt: iso(T0), completedAt: null, skills: [], language: null, queuedAt: iso(T0), handledAt: null,
-    offerExpiresAt: null, declinedBy: [], preferredAgentId: null, preferredUntil: null, ...over,
+    id,
+    sessionId: `s-${id}`,
+    deploymentId: 'd',
+    state: 'Queued',
+    queue: 'Support',
+    priority: 0,
+    agentAccountId: null,
+    wrapUpCode: null,
+    createdAt: iso(T0),
+    updatedAt: iso(T0),
+    completedAt: null,
+    skills: [],
+    language: null,
+    queuedAt: iso(T0),
+    handledAt: null,
+    offerExpiresAt: null,
+    declinedBy: [],
+    preferredAgentId: null,
+    preferredUntil: null,
+    ...over,
   };
 }
 function agent(id: string, over: Partial<AgentProfile> = {}): AgentProfile {
@@ -21,7 +38,11 @@ const queue = (over: Partial<Queue> = {}): Queue => ({ id: 'q', deploymentId: 'd
 describe('router decisions', () => {
   it('offers the highest priority first, then the longest waiting', () => {
     const offers = decideOffers({
-      queued: [interaction('old-low', { priority: 1, queuedAt: iso(T0) }), interaction('new-high', { priority: 5, queuedAt: iso(T0 + 5000) }), interaction('older-high', { priority: 5, queuedAt: iso(T0 + 1000) })],
+      queued: [
+        interaction('old-low', { priority: 1, queuedAt: iso(T0) }),
+        interaction('new-high', { priority: 5, queuedAt: iso(T0 + 5000) }),
+        interaction('older-high', { priority: 5, queuedAt: iso(T0 + 1000) }),
+      ],
       profiles: [agent('a')],
       loads: {},
       queues: [queue()],
@@ -68,11 +89,23 @@ describe('router decisions', () => {
 
   const world = fc.record({
     queued: fc.uniqueArray(
-      fc.record({ id: fc.string({ minLength: 1, maxLength: 6 }), priority: fc.integer({ min: 0, max: 10 }), age: fc.integer({ min: 0, max: 100_000 }), skill: fc.constantFrom(null, 'billing', 'tech') }),
+      fc.record({
+        id: fc.string({ minLength: 1, maxLength: 6 }),
+        priority: fc.integer({ min: 0, max: 10 }),
+        age: fc.integer({ min: 0, max: 100_000 }),
+        skill: fc.constantFrom(null, 'billing', 'tech'),
+      }),
       { selector: (x) => x.id, maxLength: 25 },
     ),
     agents: fc.uniqueArray(
-      fc.record({ id: fc.string({ minLength: 1, maxLength: 6 }), ready: fc.boolean(), capacity: fc.integer({ min: 1, max: 4 }), load: fc.integer({ min: 0, max: 4 }), idle: fc.integer({ min: 0, max: 100_000 }), skills: fc.subarray(['billing', 'tech']) }),
+      fc.record({
+        id: fc.string({ minLength: 1, maxLength: 6 }),
+        ready: fc.boolean(),
+        capacity: fc.integer({ min: 1, max: 4 }),
+        load: fc.integer({ min: 0, max: 4 }),
+        idle: fc.integer({ min: 0, max: 100_000 }),
+        skills: fc.subarray(['billing', 'tech']),
+      }),
       { selector: (x) => x.id, maxLength: 8 },
     ),
   });
@@ -81,7 +114,9 @@ describe('router decisions', () => {
     fc.assert(
       fc.property(world, ({ queued, agents }) => {
         const interactions = queued.map((q) => interaction(q.id, { priority: q.priority, queuedAt: iso(T0 - q.age), skills: q.skill ? [q.skill] : [] }));
-        const profiles = agents.map((a) => agent(a.id, { presence: a.ready ? 'Ready' : 'NotReady', capacity: a.capacity, idleSince: iso(T0 - a.idle), skills: Object.fromEntries(a.skills.map((s) => [s, 1])) }));
+        const profiles = agents.map((a) =>
+          agent(a.id, { presence: a.ready ? 'Ready' : 'NotReady', capacity: a.capacity, idleSince: iso(T0 - a.idle), skills: Object.fromEntries(a.skills.map((s) => [s, 1])) }),
+        );
         const loads = Object.fromEntries(agents.map((a) => [a.id, a.load]));
         const offers = decideOffers({ queued: interactions, profiles, loads, queues: [queue()], nowMs: T0 });
         const ids = offers.map((o) => o.interactionId);
@@ -90,7 +125,14 @@ describe('router decisions', () => {
         for (const o of offers) {
           given[o.agentAccountId] = (given[o.agentAccountId] ?? 0) + 1;
           const p = profiles.find((x) => x.accountId === o.agentAccountId)!;
-          expect(isEligible(p, 0, interactions.find((i) => i.id === o.interactionId)!, queue())).toBe(true);
+          expect(
+            isEligible(
+              p,
+              0,
+              interactions.find((i) => i.id === o.interactionId)!,
+              queue(),
+            ),
+          ).toBe(true);
         }
         for (const a of agents) expect((loads[a.id] ?? 0) + (given[a.id] ?? 0) <= Math.max(a.capacity, loads[a.id] ?? 0)).toBe(true);
         // An unoffered interaction had no eligible agent with room left once higher-ranked ones were served.
@@ -111,11 +153,25 @@ describe('router decisions', () => {
     fc.assert(
       fc.property(
         fc.record({ queues: fc.uniqueArray(names), skills: fc.dictionary(skill, fc.integer({ min: 1, max: 5 })), languages: fc.uniqueArray(fc.constantFrom('en', 'fr')) }),
-        fc.record({ queue: names, skills: fc.uniqueArray(skill), language: fc.option(fc.constantFrom('en', 'fr'), { nil: null }), declined: fc.boolean(), heldFor: fc.constantFrom(null, 'a', 'b'), holdLeftMs: fc.integer({ min: -5000, max: 5000 }) }),
+        fc.record({
+          queue: names,
+          skills: fc.uniqueArray(skill),
+          language: fc.option(fc.constantFrom('en', 'fr'), { nil: null }),
+          declined: fc.boolean(),
+          heldFor: fc.constantFrom(null, 'a', 'b'),
+          holdLeftMs: fc.integer({ min: -5000, max: 5000 }),
+        }),
         fc.record({ skills: fc.uniqueArray(skill), language: fc.option(fc.constantFrom('en', 'fr'), { nil: null }) }),
         (a, i, q) => {
           const profile = agent('a', a);
-          const it = interaction('i', { queue: i.queue, skills: i.skills, language: i.language, declinedBy: i.declined ? ['a'] : [], preferredAgentId: i.heldFor, preferredUntil: i.heldFor ? iso(T0 + i.holdLeftMs) : null });
+          const it = interaction('i', {
+            queue: i.queue,
+            skills: i.skills,
+            language: i.language,
+            declinedBy: i.declined ? ['a'] : [],
+            preferredAgentId: i.heldFor,
+            preferredUntil: i.heldFor ? iso(T0 + i.holdLeftMs) : null,
+          });
           const qu = queue({ name: i.queue, ...q });
           const offered = decideOffers({ queued: [it], profiles: [profile], loads: {}, queues: [qu], nowMs: T0 }).length === 1;
           const allowed = manualAcceptRefusal(profile, it, qu, T0) === null;

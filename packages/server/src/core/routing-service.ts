@@ -237,7 +237,9 @@ export class RoutingService {
       const avgWait = recent.length ? recent.reduce((s, i) => s + (Date.parse(i.handledAt!) - Date.parse(i.queuedAt || i.createdAt)), 0) / recent.length / 1000 : 60;
       const queue = await tx.getQueue(mine.deploymentId, mine.queue);
       const profiles = await tx.listProfiles();
-      const serving = profiles.filter((p) => p.presence === 'Ready' && (p.queues.length === 0 || p.queues.includes(mine.queue)) && isEligible(p, 0, { ...mine, declinedBy: [] }, queue ?? undefined)).length;
+      const serving = profiles.filter(
+        (p) => p.presence === 'Ready' && (p.queues.length === 0 || p.queues.includes(mine.queue)) && isEligible(p, 0, { ...mine, declinedBy: [] }, queue ?? undefined),
+      ).length;
       return { state: mine.state, queue: mine.queue, position, estimatedWaitSeconds: Math.round((avgWait * position) / Math.max(1, serving)) };
     });
   }

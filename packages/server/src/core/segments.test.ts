@@ -33,14 +33,20 @@ describe("seed 000's segments: a customer's Text in an async session", () => {
 
   it('never leaves a message after a closed segment unanswered, never routes into an open one', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...INTERACTION_STATES), fc.constantFrom(notice, route), fc.integer({ min: 0, max: 10 ** 9 }), fc.integer({ min: 0, max: 10 ** 9 }), (state, policy, closedAfter, writtenAfter) => {
-        const closedAt = iso(T0 + closedAfter);
-        const got = afterCustomerText({ state, updatedAt: closedAt, completedAt: state === 'Completed' ? closedAt : null }, policy, T0 + closedAfter + writtenAfter);
-        const closed = state === 'Finalizing' || state === 'Completed';
-        expect(got === 'continue').toBe(!closed);
-        if (closed && policy.afterCompletion === 'route') expect(got).toBe('route');
-        if (closed && policy.afterCompletion === 'notice') expect(got).toBe(writtenAfter <= 60_000 ? 'notice' : 'route');
-      }),
+      fc.property(
+        fc.constantFrom(...INTERACTION_STATES),
+        fc.constantFrom(notice, route),
+        fc.integer({ min: 0, max: 10 ** 9 }),
+        fc.integer({ min: 0, max: 10 ** 9 }),
+        (state, policy, closedAfter, writtenAfter) => {
+          const closedAt = iso(T0 + closedAfter);
+          const got = afterCustomerText({ state, updatedAt: closedAt, completedAt: state === 'Completed' ? closedAt : null }, policy, T0 + closedAfter + writtenAfter);
+          const closed = state === 'Finalizing' || state === 'Completed';
+          expect(got === 'continue').toBe(!closed);
+          if (closed && policy.afterCompletion === 'route') expect(got).toBe('route');
+          if (closed && policy.afterCompletion === 'notice') expect(got).toBe(writtenAfter <= 60_000 ? 'notice' : 'route');
+        },
+      ),
     );
   });
 });

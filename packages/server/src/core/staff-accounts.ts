@@ -34,7 +34,14 @@ export async function updateStaffAccount(store: Store, auth: StaffAuth, id: stri
     if (revoked) await revokeTokens(tx, id);
     if (patch.capacity !== undefined || patch.skills !== undefined || patch.languages !== undefined || patch.queues !== undefined) {
       const p: AgentProfile = (await tx.getProfile(id)) ?? defaultProfile(id, nowIso);
-      await tx.upsertProfile({ ...p, capacity: patch.capacity ?? p.capacity, skills: patch.skills ?? p.skills, languages: patch.languages ?? p.languages, queues: patch.queues ?? p.queues, updatedAt: nowIso });
+      await tx.upsertProfile({
+        ...p,
+        capacity: patch.capacity ?? p.capacity,
+        skills: patch.skills ?? p.skills,
+        languages: patch.languages ?? p.languages,
+        queues: patch.queues ?? p.queues,
+        updatedAt: nowIso,
+      });
     }
     return { account: (await tx.getAccount(id))!, revoked };
   });

@@ -9,7 +9,17 @@ import { defaultProfile } from './routing-service.js';
 export interface Overview {
   queues: { name: string; deploymentId: string; waiting: number; offered: number; longestWaitSeconds: number }[];
   agents: { id: string; displayName: string; role: Role; presence: Presence; reason: string | null; active: number; capacity: number }[];
-  sessions: { id: string; deploymentId: string; state: Session['state']; interactionId: string | null; interactionState: InteractionState | null; agentName: string | null; customerName: string; queue: string | null; createdAt: string }[];
+  sessions: {
+    id: string;
+    deploymentId: string;
+    state: Session['state'];
+    interactionId: string | null;
+    interactionState: InteractionState | null;
+    agentName: string | null;
+    customerName: string;
+    queue: string | null;
+    createdAt: string;
+  }[];
 }
 
 /** What supervisors do: watch queues, agents and sessions; monitor, whisper, barge in. */
@@ -79,7 +89,17 @@ export class SupervisionService {
       if (existing) return;
       const now = new Date(this.now()).toISOString();
       const session = (await tx.getSession(sessionId))!;
-      await tx.insertParticipant({ id: newId(), sessionId, type: 'Supervisor', nickname: account.displayName, accountId: account.id, state: 'Monitoring', joinedAt: now, leftAt: null, cursorNum: session.lastIndexNum });
+      await tx.insertParticipant({
+        id: newId(),
+        sessionId,
+        type: 'Supervisor',
+        nickname: account.displayName,
+        accountId: account.id,
+        state: 'Monitoring',
+        joinedAt: now,
+        leftAt: null,
+        cursorNum: session.lastIndexNum,
+      });
     });
   }
 

@@ -15,7 +15,11 @@ export class TokenService {
    * `clientTokenTtlSeconds`: how long a customer's token (v3 clientToken, GMS secureKey, guest jwt)
    * is accepted after it was issued; a v3 async restore hands out a fresh one. `now`: the clock.
    */
-  constructor(secret: string, private readonly staffTokenTtlSeconds: number, opts: { clientTokenTtlSeconds?: number; now?: () => number } = {}) {
+  constructor(
+    secret: string,
+    private readonly staffTokenTtlSeconds: number,
+    opts: { clientTokenTtlSeconds?: number; now?: () => number } = {},
+  ) {
     this.key = new TextEncoder().encode(secret);
     this.clientTokenTtlSeconds = opts.clientTokenTtlSeconds ?? DEFAULT_CLIENT_TOKEN_TTL_SECONDS;
     this.now = opts.now ?? Date.now;

@@ -22,18 +22,17 @@ const intent = z
   .object({
     name: z.string().min(1).max(64),
     phrases: z.array(z.string().min(1).max(200)).max(200).default([]),
-    regex: z
-      .string()
-      .max(500)
-      .superRefine(refinePattern)
-      .optional(),
+    regex: z.string().max(500).superRefine(refinePattern).optional(),
     next: stepId,
   })
   .refine((i) => i.phrases.length > 0 || i.regex, 'an intent needs phrases or a regex');
 
 const promotion = z.object({
   title: z.string().min(1).max(500),
-  options: z.array(z.union([z.object({ title: z.string().min(1).max(100), text: z.string().min(1).max(500) }), z.object({ title: z.string().min(1).max(100), url: webUrl })])).max(5).default([]),
+  options: z
+    .array(z.union([z.object({ title: z.string().min(1).max(100), text: z.string().min(1).max(500) }), z.object({ title: z.string().min(1).max(100), url: webUrl })]))
+    .max(5)
+    .default([]),
 });
 
 export const stepSchema = z.union([
@@ -41,7 +40,10 @@ export const stepSchema = z.union([
   z
     .object({
       ask: text,
-      save: z.string().regex(/^[A-Za-z0-9_]{1,64}$/).optional(),
+      save: z
+        .string()
+        .regex(/^[A-Za-z0-9_]{1,64}$/)
+        .optional(),
       /** Skip the question when user data already holds `save` (e.g. the registration form sent it). */
       skipIfKnown: z.boolean().default(false),
       validate: z.string().max(500).superRefine(refinePattern).optional(),
@@ -55,7 +57,12 @@ export const stepSchema = z.union([
   z.object({ set: z.record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/), z.string().max(1000)), next: stepId }).strict(),
   z
     .object({
-      route: z.object({ queue: z.string().min(1).max(128), priority: z.number().int().min(0).max(10).default(0), skills: z.array(z.string()).default([]), language: z.string().nullable().default(null) }),
+      route: z.object({
+        queue: z.string().min(1).max(128),
+        priority: z.number().int().min(0).max(10).default(0),
+        skills: z.array(z.string()).default([]),
+        language: z.string().nullable().default(null),
+      }),
       say: text.optional(),
       positionUpdates: z.boolean().default(true),
       onAgentJoin: z.object({ promotion }).optional(),
@@ -63,7 +70,12 @@ export const stepSchema = z.union([
     .strict(),
   z
     .object({
-      webhook: z.object({ url: z.string().url(), secret: z.string().max(200).optional(), timeoutMs: z.number().int().min(100).max(30_000).default(5000), retries: z.number().int().min(0).max(5).default(2) }),
+      webhook: z.object({
+        url: z.string().url(),
+        secret: z.string().max(200).optional(),
+        timeoutMs: z.number().int().min(100).max(30_000).default(5000),
+        retries: z.number().int().min(0).max(5).default(2),
+      }),
       fallback: stepId,
     })
     .strict(),
@@ -118,7 +130,11 @@ export function parseFlow(input: string | unknown): Flow {
 
 /** Which intent a customer's text matches: phrases compare whole, case- and space-insensitively; regexes search. */
 export function matchIntent<I extends { name: string; phrases: string[]; regex?: string; next: string }>(intents: I[], text: string): I | null {
-  const norm = (s: string) => s.toLowerCase().replace(/[\s.!?,;:]+/g, ' ').trim();
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[\s.!?,;:]+/g, ' ')
+      .trim();
   const said = norm(text);
   for (const i of intents) {
     if (i.phrases.some((p) => norm(p) === said)) return i;

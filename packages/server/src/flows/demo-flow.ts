@@ -19,7 +19,14 @@ export const demoFlow = {
     },
     hours: { say: "We're open Monday to Friday, 9:00 to 17:00.", next: 'menu' },
     'not-understood': { say: "Sorry, I didn't get that.", next: 'menu' },
-    'ask-email': { ask: 'Sure. What email address can the agent reach you at?', save: 'EmailAddress', skipIfKnown: true, validate: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', invalid: "That doesn't look like an email address. Please try again.", next: 'tag' },
+    'ask-email': {
+      ask: 'Sure. What email address can the agent reach you at?',
+      save: 'EmailAddress',
+      skipIfKnown: true,
+      validate: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+      invalid: "That doesn't look like an email address. Please try again.",
+      next: 'tag',
+    },
     tag: { set: { source: 'bot' }, next: 'handoff' },
     handoff: {
       route: { queue: 'Support', priority: 2 },

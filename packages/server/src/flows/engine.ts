@@ -14,7 +14,9 @@ import { matchIntent, parseFlow, type Flow, type Step } from './definition.js';
 import { patternMatches } from './pattern.js';
 
 type WebhookStep = Extract<Step, { webhook: unknown }>;
-type Effect = { kind: 'webhook'; step: WebhookStep; stepId: string; event: 'started' | 'message'; text?: string; userData: Record<string, string>; interactionId: string } | { kind: 'routed'; deploymentId: string };
+type Effect =
+  | { kind: 'webhook'; step: WebhookStep; stepId: string; event: 'started' | 'message'; text?: string; userData: Record<string, string>; interactionId: string }
+  | { kind: 'routed'; deploymentId: string };
 
 export const UI_EVENT_UPDATE_PROMOTION = 'ui-event-update-promotion';
 export const UI_EVENT_CLOSE_PROMOTION = 'ui-event-close-promotion';
@@ -98,7 +100,17 @@ export class FlowEngine {
   private async botParticipant(tx: StoreTx, session: Session, flow: Flow): Promise<Participant> {
     const existing = (await tx.listParticipants(session.id)).find((p) => p.type === 'Workflow' && p.state === 'Connected');
     if (existing) return existing;
-    const bot: Participant = { id: newId(), sessionId: session.id, type: 'Workflow', nickname: flow.botName, accountId: null, state: 'Connected', joinedAt: this.nowIso(), leftAt: null, cursorNum: session.lastIndexNum };
+    const bot: Participant = {
+      id: newId(),
+      sessionId: session.id,
+      type: 'Workflow',
+      nickname: flow.botName,
+      accountId: null,
+      state: 'Connected',
+      joinedAt: this.nowIso(),
+      leftAt: null,
+      cursorNum: session.lastIndexNum,
+    };
     await tx.insertParticipant(bot);
     await this.chat.log.append(tx, session, { type: 'ParticipantJoined', from: { participantId: bot.id, type: 'Workflow', nickname: bot.nickname }, visibility: 'All' });
     return bot;
@@ -127,7 +139,15 @@ export class FlowEngine {
       }
       const inputs = (await tx.listMessages(sessionId, { afterNum: run.lastIndexNum, visibilities: ['All'], limit: 100 })).filter((m) => m.from.type === 'Customer' && m.type === 'Text');
       run.lastIndexNum = Math.max(run.lastIndexNum, session.lastIndexNum);
-      const effects = await this.execute(tx, session, deployment, flow, interaction, run, inputs.map((m) => m.text ?? ''));
+      const effects = await this.execute(
+        tx,
+        session,
+        deployment,
+        flow,
+        interaction,
+        run,
+        inputs.map((m) => m.text ?? ''),
+      );
       run.updatedAt = this.nowIso();
       const after = await tx.getSession(sessionId);
       run.lastIndexNum = after?.lastIndexNum ?? run.lastIndexNum;
@@ -319,7 +339,11 @@ export class FlowEngine {
       const flow = deployment ? this.flowOf(deployment) : null;
       const interaction = await tx.latestInteraction(sessionId);
       if (!flow || !deployment || !interaction) return false;
-      const norm = (s: string) => s.toLowerCase().replace(/[\s.!?,;:'"]+/g, ' ').trim();
+      const norm = (s: string) =>
+        s
+          .toLowerCase()
+          .replace(/[\s.!?,;:'"]+/g, ' ')
+          .trim();
       if (interaction.state !== 'Handling' || norm(message.text ?? '') !== norm(flow.backToBotPhrase)) return false;
       await this.backToBot(tx, session, deployment, flow, interaction, 'The customer asked to go back to the bot.', parseIndex(message.index)!);
       return true;
@@ -337,17 +361,38 @@ export class FlowEngine {
    */
   private async backToBot(tx: StoreTx, session: Session, deployment: Deployment, flow: Flow, interaction: Interaction, comment: string, consumedUpTo: number): Promise<void> {
     await this.closeTicketIn(tx, session, interaction, comment, 'customer-back-to-bot');
-    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'All', event: UI_EVENT_CLOSE_PROMOTION, data: {}, subtype: 'UiEvent' });
+    await this.chat.log.append(tx, session, {
+      type: 'Notice',
+      from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
+      visibility: 'All',
+      event: UI_EVENT_CLOSE_PROMOTION,
+      data: {},
+      subtype: 'UiEvent',
+    });
     const next = await this.chat.log.openInteraction(tx, session, deployment, { state: 'Workflow', queue: interaction.queue });
     const after = await tx.getSession(session.id);
-    await tx.putFlowRun({ sessionId: session.id, interactionId: next.id, step: flow.resume ?? flow.start, waiting: null, vars: {}, lastIndexNum: Math.max(consumedUpTo, after?.lastIndexNum ?? 0), updatedAt: this.nowIso() });
+    await tx.putFlowRun({
+      sessionId: session.id,
+      interactionId: next.id,
+      step: flow.resume ?? flow.start,
+      waiting: null,
+      vars: {},
+      lastIndexNum: Math.max(consumedUpTo, after?.lastIndexNum ?? 0),
+      updatedAt: this.nowIso(),
+    });
   }
 
   /** Closes a ticket (an interaction) whatever its state, telling the agent why. */
   async closeTicketIn(tx: StoreTx, session: Session, interaction: Interaction, comment: string, wrapUpCode: string): Promise<Interaction> {
     let current = interaction;
     if (current.state === 'Completed') throw new ChatError('CONFLICT', 'the ticket is already closed');
-    await this.chat.log.append(tx, session, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'Int', text: `Ticket closed: ${comment}`, subtype: 'TicketClosed' });
+    await this.chat.log.append(tx, session, {
+      type: 'Notice',
+      from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
+      visibility: 'Int',
+      text: `Ticket closed: ${comment}`,
+      subtype: 'TicketClosed',
+    });
     if (current.agentAccountId) {
       const agent = await tx.getAccount(current.agentAccountId);
       if (agent && current.state !== 'Offered') await this.chat.leaveIfConnected(tx, session, agent);

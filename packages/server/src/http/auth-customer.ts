@@ -22,7 +22,9 @@ export async function deploymentOf(req: FastifyRequest, reply: FastifyReply, dep
  */
 export function requesterOf(req: FastifyRequest): string {
   const body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? null);
-  return createHash('sha256').update(`${req.ip}\n${String(req.headers['user-agent'] ?? '')}\n${body}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${req.ip}\n${String(req.headers['user-agent'] ?? '')}\n${body}`)
+    .digest('base64url');
 }
 
 export interface CustomerClaims {

@@ -6,7 +6,10 @@ import type { Deployment } from '../core/types.js';
 export const CORS_ALLOWED_HEADERS = 'content-type, x-api-key, x-nexus-client-key, apikey, authorization, x-parley-extensions';
 
 /** A client (Parley's SDK) asks for wire extensions with `x-parley-extensions: interaction-state`. */
-export const wantsExtensions = (headers: Record<string, unknown>): boolean => String(headers['x-parley-extensions'] ?? '').split(/[ ,]+/).includes('interaction-state');
+export const wantsExtensions = (headers: Record<string, unknown>): boolean =>
+  String(headers['x-parley-extensions'] ?? '')
+    .split(/[ ,]+/)
+    .includes('interaction-state');
 
 function sameOrigin(req: FastifyRequest, origin: string): boolean {
   try {

@@ -27,9 +27,7 @@ export class OpenApiRegistry {
     for (const r of this.routes) {
       const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}');
       const params = [...r.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-      const query = r.query
-        ? Object.entries(r.query.shape).map(([name, s]) => ({ name, in: 'query', required: !(s as z.ZodTypeAny).isOptional(), schema: safeSchema(s as z.ZodTypeAny) }))
-        : [];
+      const query = r.query ? Object.entries(r.query.shape).map(([name, s]) => ({ name, in: 'query', required: !(s as z.ZodTypeAny).isOptional(), schema: safeSchema(s as z.ZodTypeAny) })) : [];
       const op: Record<string, unknown> = {
         tags: [r.tag],
         summary: r.summary,

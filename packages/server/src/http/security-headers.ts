@@ -54,8 +54,7 @@ const crossOrigin = helmet({
 
 /** `'sha256-…'` sources for the inline `<script>` and `<style>` blocks of a page. */
 export function inlineHashes(html: string): { scripts: string[]; styles: string[] } {
-  const hashes = (tag: string) =>
-    [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+  const hashes = (tag: string) => [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
   return { scripts: hashes('script'), styles: hashes('style') };
 }
 
@@ -78,5 +77,5 @@ export function registerSecurityHeaders(app: FastifyInstance, pages: { desktopPr
 
 /** The demo page and its own files at the root (not the APIs, which live under their prefixes). */
 function isDemoPage(path: string, widgetsPrefix: string): boolean {
-  return path === '/' || /^\/[^/]+\.(html|js|css)$/.test(path) && !path.startsWith(widgetsPrefix);
+  return path === '/' || (/^\/[^/]+\.(html|js|css)$/.test(path) && !path.startsWith(widgetsPrefix));
 }

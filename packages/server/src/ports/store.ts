@@ -271,11 +271,7 @@ export interface StoreTx {
    * Compare-and-set: updates only when the interaction is still in `expected`.
    * Returns false when another writer changed it first.
    */
-  updateInteraction(
-    id: string,
-    expected: InteractionState,
-    patch: InteractionPatch,
-  ): Promise<boolean>;
+  updateInteraction(id: string, expected: InteractionState, patch: InteractionPatch): Promise<boolean>;
   /** Interactions of a state an agent carries (Offered, Handling, Finalizing), counted per agent. */
   agentLoads(): Promise<Record<string, number>>;
 

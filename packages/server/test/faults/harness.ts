@@ -176,7 +176,10 @@ export class FaultCustomer {
   async start(base: string): Promise<this> {
     const operationId = `start-${randomBytes(6).toString('hex')}`;
     const r = await until(
-      () => this.rec.call('start', () => http(`${base}${V3}`, { method: 'POST', headers: this.headers(), form: { data: { nickname: `fault-${this.style}` }, operationId }, signal: AbortSignal.timeout(10_000) })).then((x) => x?.status === 200 && x),
+      () =>
+        this.rec
+          .call('start', () => http(`${base}${V3}`, { method: 'POST', headers: this.headers(), form: { data: { nickname: `fault-${this.style}` }, operationId }, signal: AbortSignal.timeout(10_000) }))
+          .then((x) => x?.status === 200 && x),
       15_000,
       'the chat to start',
     );

@@ -30,8 +30,12 @@ describe('manual accept follows routing', () => {
     expect((await target.call('POST', `/interactions/${id}/accept`)).status).toBe(200);
   });
 
-  it("an agent limited to Billing cannot accept Support work of another deployment; a supervisor can", async () => {
-    const other = await http(`${srv.url}/admin/v1/deployments`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}` }, json: { id: 'other-shop', name: 'Other shop', defaultQueue: 'Support' } });
+  it('an agent limited to Billing cannot accept Support work of another deployment; a supervisor can', async () => {
+    const other = await http(`${srv.url}/admin/v1/deployments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}` },
+      json: { id: 'other-shop', name: 'Other shop', defaultQueue: 'Support' },
+    });
     expect(other.status).toBe(201);
     const c = new V3Customer(srv.url, other.body.apiKey);
     await c.start();

@@ -33,20 +33,51 @@ const IDENTITIES = [
 type Identity = (typeof IDENTITIES)[number];
 type Outcome = 'ok' | 'refused';
 
-interface V3Fx { sessionId: string; participantId: string; token: string; key: string }
-interface GmsFx { chatId: string; alias: string; userId: string; secureKey: string; key: string }
-interface GuestFx { id: string; jwt: string; memberId: string }
-interface Staff { token: string; id: string }
+interface V3Fx {
+  sessionId: string;
+  participantId: string;
+  token: string;
+  key: string;
+}
+interface GmsFx {
+  chatId: string;
+  alias: string;
+  userId: string;
+  secureKey: string;
+  key: string;
+}
+interface GuestFx {
+  id: string;
+  jwt: string;
+  memberId: string;
+}
+interface Staff {
+  token: string;
+  id: string;
+}
 
 interface World {
   url: string;
-  A: V3Fx; B: V3Fx; X: V3Fx;
-  fileA: string; fileB: string; fileX: string;
-  gA: GmsFx; gB: GmsFx; gX: GmsFx;
-  qA: GuestFx; qB: GuestFx; qX: GuestFx;
+  A: V3Fx;
+  B: V3Fx;
+  X: V3Fx;
+  fileA: string;
+  fileB: string;
+  fileX: string;
+  gA: GmsFx;
+  gB: GmsFx;
+  gX: GmsFx;
+  qA: GuestFx;
+  qB: GuestFx;
+  qX: GuestFx;
   interactionA: string;
-  agent: Staff; agent2: Staff; supervisor: Staff; admin: Staff;
-  otherDeploymentId: string; otherKey: string; otherServerKey: string;
+  agent: Staff;
+  agent2: Staff;
+  supervisor: Staff;
+  admin: Staff;
+  otherDeploymentId: string;
+  otherKey: string;
+  otherServerKey: string;
   /** An account no other row uses, for the admin's account changes. */
   spareAccountId: string;
   expiredClient: (claims: { sessionId: string; participantId: string; transportId: string; deploymentId: string }) => Promise<string>;
@@ -55,10 +86,22 @@ interface World {
   expiredFileSig: (fileId: string, sessionId: string) => string;
 }
 
-interface Req { method: string; path: string; headers?: Record<string, string>; json?: unknown; form?: Record<string, unknown>; body?: FormData }
+interface Req {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  form?: Record<string, unknown>;
+  body?: FormData;
+}
 /** What one row sends for one identity; `subject` is the fresh data of the cell, when the row asks for it. */
 type Build = (w: World, id: Identity, subject: any) => Req | Promise<Req>;
-interface Row { expect: Record<Identity, Outcome>; build: Build; fresh?: (w: World) => Promise<unknown>; ws?: 'agent-events' | 'guest-stream' }
+interface Row {
+  expect: Record<Identity, Outcome>;
+  build: Build;
+  fresh?: (w: World) => Promise<unknown>;
+  ws?: 'agent-events' | 'guest-stream';
+}
 
 const only = (...allowed: Identity[]): Record<Identity, Outcome> => Object.fromEntries(IDENTITIES.map((i) => [i, allowed.includes(i) ? 'ok' : 'refused'])) as Record<Identity, Outcome>;
 const everyone = only(...IDENTITIES);
@@ -68,43 +111,65 @@ const STAFF: Identity[] = ['agent', 'otherSession', 'supervisor', 'admin'];
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 const staffToken = (w: World, id: Identity): string | null =>
-  ({ agent: w.agent.token, supervisor: w.supervisor.token, admin: w.admin.token, otherSession: w.agent2.token, expired: w.expiredStaff, revoked: w.revokedStaff } as Record<string, string>)[id] ?? null;
+  (({ agent: w.agent.token, supervisor: w.supervisor.token, admin: w.admin.token, otherSession: w.agent2.token, expired: w.expiredStaff, revoked: w.revokedStaff }) as Record<string, string>)[id] ??
+  null;
 
 /** Consumer v3: x-api-key plus x-nexus-client-key for the session `a`. */
 async function v3Headers(w: World, id: Identity, a: V3Fx): Promise<Record<string, string>> {
   switch (id) {
-    case 'none': return {};
-    case 'customer': return { 'x-api-key': a.key, 'x-nexus-client-key': a.token };
-    case 'otherSession': return { 'x-api-key': a.key, 'x-nexus-client-key': w.B.token };
-    case 'otherDeployment': return { 'x-api-key': w.X.key, 'x-nexus-client-key': w.X.token };
-    case 'expired': return { 'x-api-key': a.key, 'x-nexus-client-key': await w.expiredClient(claimsOf(a.token)) };
-    case 'server': return { 'x-api-key': SERVER_KEY };
-    default: return { 'x-api-key': a.key, ...bearer(staffToken(w, id)!) };
+    case 'none':
+      return {};
+    case 'customer':
+      return { 'x-api-key': a.key, 'x-nexus-client-key': a.token };
+    case 'otherSession':
+      return { 'x-api-key': a.key, 'x-nexus-client-key': w.B.token };
+    case 'otherDeployment':
+      return { 'x-api-key': w.X.key, 'x-nexus-client-key': w.X.token };
+    case 'expired':
+      return { 'x-api-key': a.key, 'x-nexus-client-key': await w.expiredClient(claimsOf(a.token)) };
+    case 'server':
+      return { 'x-api-key': SERVER_KEY };
+    default:
+      return { 'x-api-key': a.key, ...bearer(staffToken(w, id)!) };
   }
 }
 /** GMS: apikey header and alias/userId/secureKey in the body (or query) for the chat `g`. */
 async function gmsCreds(w: World, id: Identity, g: GmsFx): Promise<{ headers: Record<string, string>; creds: Record<string, string> }> {
   const own = { alias: g.alias, userId: g.userId, secureKey: g.secureKey };
   switch (id) {
-    case 'none': return { headers: {}, creds: {} };
-    case 'customer': return { headers: { apikey: g.key }, creds: own };
-    case 'otherSession': return { headers: { apikey: g.key }, creds: { alias: w.gB.alias, userId: w.gB.userId, secureKey: w.gB.secureKey } };
-    case 'otherDeployment': return { headers: { apikey: w.gX.key }, creds: { alias: w.gX.alias, userId: w.gX.userId, secureKey: w.gX.secureKey } };
-    case 'expired': return { headers: { apikey: g.key }, creds: { ...own, secureKey: await w.expiredClient(claimsOf(g.secureKey)) } };
-    case 'server': return { headers: { apikey: SERVER_KEY }, creds: {} };
-    default: return { headers: { apikey: g.key, ...bearer(staffToken(w, id)!) }, creds: {} };
+    case 'none':
+      return { headers: {}, creds: {} };
+    case 'customer':
+      return { headers: { apikey: g.key }, creds: own };
+    case 'otherSession':
+      return { headers: { apikey: g.key }, creds: { alias: w.gB.alias, userId: w.gB.userId, secureKey: w.gB.secureKey } };
+    case 'otherDeployment':
+      return { headers: { apikey: w.gX.key }, creds: { alias: w.gX.alias, userId: w.gX.userId, secureKey: w.gX.secureKey } };
+    case 'expired':
+      return { headers: { apikey: g.key }, creds: { ...own, secureKey: await w.expiredClient(claimsOf(g.secureKey)) } };
+    case 'server':
+      return { headers: { apikey: SERVER_KEY }, creds: {} };
+    default:
+      return { headers: { apikey: g.key, ...bearer(staffToken(w, id)!) }, creds: {} };
   }
 }
 /** Guest chat: Authorization: Bearer <jwt> of the conversation `q`. */
 async function guestToken(w: World, id: Identity, q: GuestFx): Promise<string | null> {
   switch (id) {
-    case 'none': return null;
-    case 'customer': return q.jwt;
-    case 'otherSession': return w.qB.jwt;
-    case 'otherDeployment': return w.qX.jwt;
-    case 'expired': return w.expiredClient(claimsOf(q.jwt));
-    case 'server': return SERVER_KEY;
-    default: return staffToken(w, id);
+    case 'none':
+      return null;
+    case 'customer':
+      return q.jwt;
+    case 'otherSession':
+      return w.qB.jwt;
+    case 'otherDeployment':
+      return w.qX.jwt;
+    case 'expired':
+      return w.expiredClient(claimsOf(q.jwt));
+    case 'server':
+      return SERVER_KEY;
+    default:
+      return staffToken(w, id);
   }
 }
 /** Staff APIs: a bearer staff token; customers try their client token, the server key its key. */
@@ -118,13 +183,20 @@ function staffHeaders(w: World, id: Identity): Record<string, string> {
 /** Workflow API: x-api-key with a server key; others bring what they have. */
 async function workflowHeaders(w: World, id: Identity): Promise<Record<string, string>> {
   switch (id) {
-    case 'none': return {};
-    case 'server': return { 'x-api-key': SERVER_KEY };
-    case 'otherDeployment': return { 'x-api-key': w.otherServerKey };
-    case 'customer': return { 'x-api-key': API_KEY, 'x-nexus-client-key': w.A.token };
-    case 'otherSession': return { 'x-api-key': API_KEY, 'x-nexus-client-key': w.B.token };
-    case 'expired': return { 'x-api-key': await w.expiredClient(claimsOf(w.A.token)) };
-    default: return bearer(staffToken(w, id)!);
+    case 'none':
+      return {};
+    case 'server':
+      return { 'x-api-key': SERVER_KEY };
+    case 'otherDeployment':
+      return { 'x-api-key': w.otherServerKey };
+    case 'customer':
+      return { 'x-api-key': API_KEY, 'x-nexus-client-key': w.A.token };
+    case 'otherSession':
+      return { 'x-api-key': API_KEY, 'x-nexus-client-key': w.B.token };
+    case 'expired':
+      return { 'x-api-key': await w.expiredClient(claimsOf(w.A.token)) };
+    default:
+      return bearer(staffToken(w, id)!);
   }
 }
 
@@ -243,7 +315,8 @@ const staffRow = (expectation: Record<Identity, Outcome>, method: string, path: 
   ...(fresh ? { fresh } : {}),
   build: (w, id, s) => ({ method, path: path(w, s), headers: staffHeaders(w, id), ...(json ? { json: json(w, s) } : {}) }),
 });
-const adminRow = (method: string, path: (w: World, s: any) => string, json?: (w: World, s: any) => unknown, fresh?: (w: World) => Promise<unknown>) => staffRow(only('admin'), method, path, json, fresh);
+const adminRow = (method: string, path: (w: World, s: any) => string, json?: (w: World, s: any) => unknown, fresh?: (w: World) => Promise<unknown>) =>
+  staffRow(only('admin'), method, path, json, fresh);
 const workflowRow = (method: string, path: (w: World, s: any) => string, json?: unknown, fresh?: (w: World) => Promise<unknown>): Row => ({
   expect: only('server'),
   ...(fresh ? { fresh } : {}),
@@ -271,7 +344,10 @@ const ROWS: Record<string, Row> = {
   // ---- consumer v3 ----
   // Start needs a public page key (any deployment's; a server key is not one); a client key sent
   // along restores only when valid.
-  [`POST ${P3}`]: { expect: { ...everyone, none: 'refused', expired: 'refused', server: 'refused' }, build: async (w, id) => ({ method: 'POST', path: P3, headers: await v3Headers(w, id, w.A), form: { data: { firstName: 'Start' } } }) },
+  [`POST ${P3}`]: {
+    expect: { ...everyone, none: 'refused', expired: 'refused', server: 'refused' },
+    build: async (w, id) => ({ method: 'POST', path: P3, headers: await v3Headers(w, id, w.A), form: { data: { firstName: 'Start' } } }),
+  },
   [`GET ${P3}/:sessionId/messages`]: v3Row('GET', '/messages?count=5'),
   [`POST ${P3}/:sessionId/messages`]: v3Row('POST', '/messages', () => ({ data: { type: 'Text', text: 'hello' } })),
   [`GET ${P3}/:sessionId/queue-position`]: v3Row('GET', '/queue-position'),
@@ -298,7 +374,10 @@ const ROWS: Record<string, Row> = {
   },
 
   // ---- GMS chat v2 ----
-  [`POST /genesys/2/chat/:serviceName`]: { expect: { ...everyone, none: 'refused', server: 'refused' }, build: async (w, id) => ({ method: 'POST', path: G, headers: (await gmsCreds(w, id, w.gA)).headers, form: { nickname: 'Start' } }) },
+  [`POST /genesys/2/chat/:serviceName`]: {
+    expect: { ...everyone, none: 'refused', server: 'refused' },
+    build: async (w, id) => ({ method: 'POST', path: G, headers: (await gmsCreds(w, id, w.gA)).headers, form: { nickname: 'Start' } }),
+  },
   [`POST /genesys/2/chat/:serviceName/:chatId/refresh`]: gmsRow('refresh', { transcriptPosition: '1' }),
   [`POST /genesys/2/chat/:serviceName/:chatId/send`]: gmsRow('send', { message: 'hi' }),
   [`POST /genesys/2/chat/:serviceName/:chatId/startTyping`]: gmsRow('startTyping'),
@@ -336,7 +415,13 @@ const ROWS: Record<string, Row> = {
   },
 
   // ---- guest chat v2 ----
-  [`POST ${Q}`]: { expect: everyone, build: async (w, id) => { const t = await guestToken(w, id, w.qA); return { method: 'POST', path: Q, headers: t ? bearer(t) : {}, json: { deploymentId: 'demo', memberInfo: { displayName: 'Start' } } }; } },
+  [`POST ${Q}`]: {
+    expect: everyone,
+    build: async (w, id) => {
+      const t = await guestToken(w, id, w.qA);
+      return { method: 'POST', path: Q, headers: t ? bearer(t) : {}, json: { deploymentId: 'demo', memberInfo: { displayName: 'Start' } } };
+    },
+  },
   [`GET ${Q}/:conversationId/members`]: guestRow('GET', '/members'),
   [`GET ${Q}/:conversationId/members/:memberId`]: guestRow('GET', '/members/:memberId'),
   [`DELETE ${Q}/:conversationId/members/:memberId`]: guestRow('DELETE', '/members/:memberId', undefined, true),
@@ -354,29 +439,97 @@ const ROWS: Record<string, Row> = {
 
   // ---- agent API ----
   'GET /agent/v1/me': staffRow(only(...STAFF), 'GET', () => '/agent/v1/me'),
-  'PUT /agent/v1/me/presence': staffRow(only(...STAFF), 'PUT', () => '/agent/v1/me/presence', () => ({ presence: 'NotReady', reason: 'matrix' })),
+  'PUT /agent/v1/me/presence': staffRow(
+    only(...STAFF),
+    'PUT',
+    () => '/agent/v1/me/presence',
+    () => ({ presence: 'NotReady', reason: 'matrix' }),
+  ),
   'GET /agent/v1/interactions': staffRow(only(...STAFF), 'GET', () => '/agent/v1/interactions'),
   // Anyone routing could offer the queued interaction to (and supervisors) may accept it.
   'POST /agent/v1/interactions/:id/accept': staffRow(only(...STAFF), 'POST', (_w, s) => `/agent/v1/interactions/${s.interactionId}/accept`, undefined, queued),
   // Only the agent an offer was made to may reject it; no identity here holds an offer.
   'POST /agent/v1/interactions/:id/reject': staffRow(only(), 'POST', (_w, s) => `/agent/v1/interactions/${s.interactionId}/reject`, undefined, queued),
-  'POST /agent/v1/interactions/:id/transfer': staffRow(only('agent', 'supervisor', 'admin'), 'POST', (_w, s) => `/agent/v1/interactions/${s.interactionId}/transfer`, () => ({ queue: 'Billing' }), (w) => handled(w)),
-  'POST /agent/v1/interactions/:id/done': staffRow(only('agent', 'supervisor', 'admin'), 'POST', (_w, s) => `/agent/v1/interactions/${s.interactionId}/done`, undefined, (w) => handled(w)),
-  'POST /agent/v1/interactions/:id/complete': staffRow(only('agent', 'supervisor', 'admin'), 'POST', (_w, s) => `/agent/v1/interactions/${s.interactionId}/complete`, () => ({}), (w) => handled(w, { until: 'Finalizing' })),
+  'POST /agent/v1/interactions/:id/transfer': staffRow(
+    only('agent', 'supervisor', 'admin'),
+    'POST',
+    (_w, s) => `/agent/v1/interactions/${s.interactionId}/transfer`,
+    () => ({ queue: 'Billing' }),
+    (w) => handled(w),
+  ),
+  'POST /agent/v1/interactions/:id/done': staffRow(
+    only('agent', 'supervisor', 'admin'),
+    'POST',
+    (_w, s) => `/agent/v1/interactions/${s.interactionId}/done`,
+    undefined,
+    (w) => handled(w),
+  ),
+  'POST /agent/v1/interactions/:id/complete': staffRow(
+    only('agent', 'supervisor', 'admin'),
+    'POST',
+    (_w, s) => `/agent/v1/interactions/${s.interactionId}/complete`,
+    () => ({}),
+    (w) => handled(w, { until: 'Finalizing' }),
+  ),
   'GET /agent/v1/sessions': staffRow(only(...STAFF), 'GET', () => '/agent/v1/sessions'),
   'GET /agent/v1/sessions/:id': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}`),
   'GET /agent/v1/sessions/:id/messages': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}/messages`),
   // Writing needs a seat in the conversation: the handling agent (supervisors barge in first).
-  'POST /agent/v1/sessions/:id/messages': staffRow(only('agent'), 'POST', (w) => `/agent/v1/sessions/${w.A.sessionId}/messages`, () => ({ type: 'Text', text: 'hello' })),
-  'POST /agent/v1/sessions/:id/leave': staffRow(only('agent'), 'POST', (_w, s) => `/agent/v1/sessions/${s.a.sessionId}/leave`, undefined, (w) => handled(w)),
-  'POST /agent/v1/sessions/:id/follow-up': staffRow(only('agent', 'supervisor', 'admin'), 'POST', (_w, s) => `/agent/v1/sessions/${s.a.sessionId}/follow-up`, undefined, (w) => handled(w, { until: 'Completed', async: true })),
-  'POST /agent/v1/sessions/:id/conference': staffRow(only('agent'), 'POST', (_w, s) => `/agent/v1/sessions/${s.a.sessionId}/conference`, (w) => ({ agentId: w.agent2.id }), (w) => handled(w)),
-  'POST /agent/v1/sessions/:id/monitor': staffRow(only('supervisor', 'admin'), 'POST', (_w, s) => `/agent/v1/sessions/${s.a.sessionId}/monitor`, undefined, (w) => handled(w)),
-  'POST /agent/v1/sessions/:id/whisper': staffRow(only('supervisor', 'admin'), 'POST', (w) => `/agent/v1/sessions/${w.A.sessionId}/whisper`, () => ({ text: 'psst' })),
-  'POST /agent/v1/sessions/:id/barge': staffRow(only('supervisor', 'admin'), 'POST', (_w, s) => `/agent/v1/sessions/${s.a.sessionId}/barge`, undefined, (w) => handled(w)),
+  'POST /agent/v1/sessions/:id/messages': staffRow(
+    only('agent'),
+    'POST',
+    (w) => `/agent/v1/sessions/${w.A.sessionId}/messages`,
+    () => ({ type: 'Text', text: 'hello' }),
+  ),
+  'POST /agent/v1/sessions/:id/leave': staffRow(
+    only('agent'),
+    'POST',
+    (_w, s) => `/agent/v1/sessions/${s.a.sessionId}/leave`,
+    undefined,
+    (w) => handled(w),
+  ),
+  'POST /agent/v1/sessions/:id/follow-up': staffRow(
+    only('agent', 'supervisor', 'admin'),
+    'POST',
+    (_w, s) => `/agent/v1/sessions/${s.a.sessionId}/follow-up`,
+    undefined,
+    (w) => handled(w, { until: 'Completed', async: true }),
+  ),
+  'POST /agent/v1/sessions/:id/conference': staffRow(
+    only('agent'),
+    'POST',
+    (_w, s) => `/agent/v1/sessions/${s.a.sessionId}/conference`,
+    (w) => ({ agentId: w.agent2.id }),
+    (w) => handled(w),
+  ),
+  'POST /agent/v1/sessions/:id/monitor': staffRow(
+    only('supervisor', 'admin'),
+    'POST',
+    (_w, s) => `/agent/v1/sessions/${s.a.sessionId}/monitor`,
+    undefined,
+    (w) => handled(w),
+  ),
+  'POST /agent/v1/sessions/:id/whisper': staffRow(
+    only('supervisor', 'admin'),
+    'POST',
+    (w) => `/agent/v1/sessions/${w.A.sessionId}/whisper`,
+    () => ({ text: 'psst' }),
+  ),
+  'POST /agent/v1/sessions/:id/barge': staffRow(
+    only('supervisor', 'admin'),
+    'POST',
+    (_w, s) => `/agent/v1/sessions/${s.a.sessionId}/barge`,
+    undefined,
+    (w) => handled(w),
+  ),
   'GET /agent/v1/supervisor/overview': staffRow(only('supervisor', 'admin'), 'GET', () => '/agent/v1/supervisor/overview'),
   'GET /agent/v1/agents': staffRow(only(...STAFF), 'GET', () => '/agent/v1/agents'),
-  'PUT /agent/v1/agents/:id/presence': staffRow(only('supervisor', 'admin'), 'PUT', (w) => `/agent/v1/agents/${w.agent2.id}/presence`, () => ({ presence: 'NotReady', reason: 'matrix' })),
+  'PUT /agent/v1/agents/:id/presence': staffRow(
+    only('supervisor', 'admin'),
+    'PUT',
+    (w) => `/agent/v1/agents/${w.agent2.id}/presence`,
+    () => ({ presence: 'NotReady', reason: 'matrix' }),
+  ),
   'GET /agent/v1/queues': staffRow(only(...STAFF), 'GET', () => '/agent/v1/queues'),
   'GET /agent/v1/canned-responses': staffRow(only(...STAFF), 'GET', () => '/agent/v1/canned-responses'),
   'GET /agent/v1/wrap-up-codes': staffRow(only(...STAFF), 'GET', () => '/agent/v1/wrap-up-codes'),
@@ -384,21 +537,73 @@ const ROWS: Record<string, Row> = {
 
   // ---- admin API ----
   'GET /admin/v1/deployments': adminRow('GET', () => '/admin/v1/deployments'),
-  'POST /admin/v1/deployments': adminRow('POST', () => '/admin/v1/deployments', () => ({ id: next(), name: 'Matrix' })),
-  'PUT /admin/v1/deployments/:id': adminRow('PUT', (w) => `/admin/v1/deployments/${w.otherDeploymentId}`, () => ({ name: 'Other shop', defaultQueue: 'Support' })),
+  'POST /admin/v1/deployments': adminRow(
+    'POST',
+    () => '/admin/v1/deployments',
+    () => ({ id: next(), name: 'Matrix' }),
+  ),
+  'PUT /admin/v1/deployments/:id': adminRow(
+    'PUT',
+    (w) => `/admin/v1/deployments/${w.otherDeploymentId}`,
+    () => ({ name: 'Other shop', defaultQueue: 'Support' }),
+  ),
   'GET /admin/v1/deployments/:id/api-keys': adminRow('GET', (w) => `/admin/v1/deployments/${w.otherDeploymentId}/api-keys`),
-  'POST /admin/v1/deployments/:id/api-keys': adminRow('POST', (w) => `/admin/v1/deployments/${w.otherDeploymentId}/api-keys`, () => ({ label: 'matrix' })),
-  'DELETE /admin/v1/deployments/:id/api-keys/:keyId': adminRow('DELETE', (w, s) => `/admin/v1/deployments/${w.otherDeploymentId}/api-keys/${s.id}`, undefined, (w) => asAdmin(w, 'POST', `/deployments/${w.otherDeploymentId}/api-keys`, { label: 'doomed' })),
+  'POST /admin/v1/deployments/:id/api-keys': adminRow(
+    'POST',
+    (w) => `/admin/v1/deployments/${w.otherDeploymentId}/api-keys`,
+    () => ({ label: 'matrix' }),
+  ),
+  'DELETE /admin/v1/deployments/:id/api-keys/:keyId': adminRow(
+    'DELETE',
+    (w, s) => `/admin/v1/deployments/${w.otherDeploymentId}/api-keys/${s.id}`,
+    undefined,
+    (w) => asAdmin(w, 'POST', `/deployments/${w.otherDeploymentId}/api-keys`, { label: 'doomed' }),
+  ),
   'GET /admin/v1/queues': adminRow('GET', () => '/admin/v1/queues'),
-  'POST /admin/v1/queues': adminRow('POST', () => '/admin/v1/queues', () => ({ deploymentId: 'demo', name: next() })),
-  'DELETE /admin/v1/queues/:id': adminRow('DELETE', (_w, s) => `/admin/v1/queues/${s.queue.id}`, undefined, (w) => asAdmin(w, 'POST', '/queues', { deploymentId: 'demo', name: next() })),
+  'POST /admin/v1/queues': adminRow(
+    'POST',
+    () => '/admin/v1/queues',
+    () => ({ deploymentId: 'demo', name: next() }),
+  ),
+  'DELETE /admin/v1/queues/:id': adminRow(
+    'DELETE',
+    (_w, s) => `/admin/v1/queues/${s.queue.id}`,
+    undefined,
+    (w) => asAdmin(w, 'POST', '/queues', { deploymentId: 'demo', name: next() }),
+  ),
   'GET /admin/v1/agents': adminRow('GET', () => '/admin/v1/agents'),
-  'POST /admin/v1/agents': adminRow('POST', () => '/admin/v1/agents', () => ({ username: next(), password: 'staff-password-1', displayName: 'Matrix' })),
-  'PUT /admin/v1/agents/:id': adminRow('PUT', (w) => `/admin/v1/agents/${w.spareAccountId}`, () => ({ displayName: 'Renamed' })),
-  'POST /admin/v1/canned-responses': adminRow('POST', () => '/admin/v1/canned-responses', () => ({ title: 'T', text: 'text' })),
-  'DELETE /admin/v1/canned-responses/:id': adminRow('DELETE', (_w, s) => `/admin/v1/canned-responses/${s.cannedResponse.id}`, undefined, (w) => asAdmin(w, 'POST', '/canned-responses', { title: 'T', text: 'doomed' })),
-  'POST /admin/v1/wrap-up-codes': adminRow('POST', () => '/admin/v1/wrap-up-codes', () => ({ code: next(), label: 'Matrix' })),
-  'DELETE /admin/v1/wrap-up-codes/:id': adminRow('DELETE', (_w, s) => `/admin/v1/wrap-up-codes/${s.wrapUpCode.code}`, undefined, (w) => asAdmin(w, 'POST', '/wrap-up-codes', { code: next(), label: 'Doomed' })),
+  'POST /admin/v1/agents': adminRow(
+    'POST',
+    () => '/admin/v1/agents',
+    () => ({ username: next(), password: 'staff-password-1', displayName: 'Matrix' }),
+  ),
+  'PUT /admin/v1/agents/:id': adminRow(
+    'PUT',
+    (w) => `/admin/v1/agents/${w.spareAccountId}`,
+    () => ({ displayName: 'Renamed' }),
+  ),
+  'POST /admin/v1/canned-responses': adminRow(
+    'POST',
+    () => '/admin/v1/canned-responses',
+    () => ({ title: 'T', text: 'text' }),
+  ),
+  'DELETE /admin/v1/canned-responses/:id': adminRow(
+    'DELETE',
+    (_w, s) => `/admin/v1/canned-responses/${s.cannedResponse.id}`,
+    undefined,
+    (w) => asAdmin(w, 'POST', '/canned-responses', { title: 'T', text: 'doomed' }),
+  ),
+  'POST /admin/v1/wrap-up-codes': adminRow(
+    'POST',
+    () => '/admin/v1/wrap-up-codes',
+    () => ({ code: next(), label: 'Matrix' }),
+  ),
+  'DELETE /admin/v1/wrap-up-codes/:id': adminRow(
+    'DELETE',
+    (_w, s) => `/admin/v1/wrap-up-codes/${s.wrapUpCode.code}`,
+    undefined,
+    (w) => asAdmin(w, 'POST', '/wrap-up-codes', { code: next(), label: 'Doomed' }),
+  ),
 
   // ---- workflow API ----
   'GET /workflow/v1/sessions/:sessionId': workflowRow('GET', (w) => `/workflow/v1/sessions/${w.A.sessionId}`),
@@ -410,7 +615,12 @@ const ROWS: Record<string, Row> = {
   // Another deployment's server key lists that deployment's own tickets (see the test below).
   'GET /workflow/v1/tickets': { ...workflowRow('GET', () => '/workflow/v1/tickets'), expect: only('server', 'otherDeployment') },
   'GET /workflow/v1/tickets/:ticketId': workflowRow('GET', (w) => `/workflow/v1/tickets/${w.interactionA}`),
-  'POST /workflow/v1/tickets/:ticketId/close': workflowRow('POST', (_w, s) => `/workflow/v1/tickets/${s.interactionId}/close`, { comments: 'matrix' }, (w) => handled(w)),
+  'POST /workflow/v1/tickets/:ticketId/close': workflowRow(
+    'POST',
+    (_w, s) => `/workflow/v1/tickets/${s.interactionId}/close`,
+    { comments: 'matrix' },
+    (w) => handled(w),
+  ),
 };
 
 /** A registered route as a row key: HEAD routes are GET's twins; GMS's trailing-slash twins share a row. */
@@ -421,7 +631,13 @@ function rowKey(method: string, url: string): string | null {
 }
 
 async function runHttp(w: World, req: Req): Promise<number> {
-  const r = await http(`${w.url}${req.path}`, { method: req.method, headers: req.headers ?? {}, ...(req.json !== undefined ? { json: req.json } : {}), ...(req.form ? { form: req.form } : {}), ...(req.body ? { body: req.body } : {}) });
+  const r = await http(`${w.url}${req.path}`, {
+    method: req.method,
+    headers: req.headers ?? {},
+    ...(req.json !== undefined ? { json: req.json } : {}),
+    ...(req.form ? { form: req.form } : {}),
+    ...(req.body ? { body: req.body } : {}),
+  });
   return r.status;
 }
 
@@ -479,16 +695,36 @@ describe('authorization matrix', () => {
     const [A, B, X] = [await v3Start(url, API_KEY), await v3Start(url, API_KEY), await v3Start(url, otherKey)];
     const past = new TokenService(SECRET, 3600, { now: NINE_DAYS_AGO });
     const pastLinks = new FileLinks(SECRET, 3600, NINE_DAYS_AGO);
-    const expiredStaff = await new SignJWT({ role: 'admin', kind: 'staff' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(admin.id).setIssuedAt(Math.floor(NINE_DAYS_AGO() / 1000)).setExpirationTime(Math.floor(NINE_DAYS_AGO() / 1000) + 3600).sign(new TextEncoder().encode(SECRET));
+    const expiredStaff = await new SignJWT({ role: 'admin', kind: 'staff' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(admin.id)
+      .setIssuedAt(Math.floor(NINE_DAYS_AGO() / 1000))
+      .setExpirationTime(Math.floor(NINE_DAYS_AGO() / 1000) + 3600)
+      .sign(new TextEncoder().encode(SECRET));
     w = {
-      url, A, B, X,
-      fileA: await upload(url, A), fileB: await upload(url, B), fileX: await upload(url, X),
-      gA: await gmsStart(url, API_KEY), gB: await gmsStart(url, API_KEY), gX: await gmsStart(url, otherKey),
-      qA: await guestStart(url, 'demo'), qB: await guestStart(url, 'demo'), qX: await guestStart(url, 'matrix-other'),
+      url,
+      A,
+      B,
+      X,
+      fileA: await upload(url, A),
+      fileB: await upload(url, B),
+      fileX: await upload(url, X),
+      gA: await gmsStart(url, API_KEY),
+      gB: await gmsStart(url, API_KEY),
+      gX: await gmsStart(url, otherKey),
+      qA: await guestStart(url, 'demo'),
+      qB: await guestStart(url, 'demo'),
+      qX: await guestStart(url, 'matrix-other'),
       interactionA: '',
-      spareAccountId: (await http(`${url}/admin/v1/agents`, { method: 'POST', headers: bearer(admin.token), json: { username: 'matrix-spare', password: 'staff-password-1', displayName: 'Spare' } })).body.agent.id,
-      agent, agent2, supervisor, admin,
-      otherDeploymentId: 'matrix-other', otherKey, otherServerKey: otherServer.body.apiKey,
+      spareAccountId: (await http(`${url}/admin/v1/agents`, { method: 'POST', headers: bearer(admin.token), json: { username: 'matrix-spare', password: 'staff-password-1', displayName: 'Spare' } }))
+        .body.agent.id,
+      agent,
+      agent2,
+      supervisor,
+      admin,
+      otherDeploymentId: 'matrix-other',
+      otherKey,
+      otherServerKey: otherServer.body.apiKey,
       expiredClient: (c) => past.signClientToken({ sessionId: c.sessionId, participantId: c.participantId, transportId: c.transportId, deploymentId: c.deploymentId }),
       expiredStaff,
       revokedStaff: await revokedAdminToken(url, admin.token),
@@ -506,7 +742,10 @@ describe('authorization matrix', () => {
     expect(missing, 'routes without a row in the authorization matrix').toEqual([]);
     // Static assets are there only when the widgets and the desktop are built.
     const optional = new Set(['GET /widgets/*', 'GET /desktop/*']);
-    expect(Object.keys(ROWS).filter((k) => !registered.has(k) && !optional.has(k)), 'rows for routes that are not registered').toEqual([]);
+    expect(
+      Object.keys(ROWS).filter((k) => !registered.has(k) && !optional.has(k)),
+      'rows for routes that are not registered',
+    ).toEqual([]);
   });
 
   it("another deployment's server key lists only that deployment's tickets", async () => {
@@ -515,7 +754,6 @@ describe('authorization matrix', () => {
     expect(r.body.tickets.length).toBeGreaterThan(0);
     expect(r.body.tickets.every((t: any) => t.deploymentId === w.otherDeploymentId)).toBe(true);
   });
-
 
   it('every route gives every identity the outcome of its row', async () => {
     const registered = new Set(srv.parley.routes.map((r) => rowKey(r.method, r.url)));

@@ -38,7 +38,11 @@ describe('control characters in user input', () => {
     expect(ud.status).toBe(400);
     expect((await http(`${srv.url}/agent/v1/login`, { method: 'POST', json: { username: `agent${NUL}`, password: 'x' } })).status).toBe(400);
     const { admin } = await createStaff(srv.url, []);
-    const created = await http(`${srv.url}/admin/v1/agents`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}` }, json: { username: 'nul-agent', password: 'staff-password-1', displayName: `N${NUL}` } });
+    const created = await http(`${srv.url}/admin/v1/agents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}` },
+      json: { username: 'nul-agent', password: 'staff-password-1', displayName: `N${NUL}` },
+    });
     expect(created.status).toBe(400);
     const agent = await new Agent(srv.url).login();
     expect((await agent.call('GET', `/sessions/${c.sessionId}%00`)).status).toBe(400);

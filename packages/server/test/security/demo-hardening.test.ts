@@ -60,7 +60,9 @@ describe('demo data on restart', () => {
     const data = await createTestData();
     made.push(data);
     const plain = await startServer({ PARLEY_DEMO: 'false' }, undefined, { data });
-    await plain.parley.store.tx((tx) => tx.insertAccount({ id: randomUUID(), username: 'ops', displayName: 'Ops', passwordHash: 'scrypt$x$y', role: 'admin', createdAt: new Date().toISOString(), tokenGeneration: 0, disabled: false }));
+    await plain.parley.store.tx((tx) =>
+      tx.insertAccount({ id: randomUUID(), username: 'ops', displayName: 'Ops', passwordHash: 'scrypt$x$y', role: 'admin', createdAt: new Date().toISOString(), tokenGeneration: 0, disabled: false }),
+    );
     await plain.close();
     const demoOn = await startServer({ PARLEY_DEMO: 'true' }, undefined, { data });
     try {

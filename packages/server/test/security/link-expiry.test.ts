@@ -71,7 +71,11 @@ describe('file links and customer tokens', () => {
     await c.start();
     const claims = JSON.parse(Buffer.from(c.token.split('.')[1]!, 'base64url').toString());
     const key = new TextEncoder().encode(SECRET);
-    const legacy = async (iat: number) => new SignJWT({ sessionId: claims.sessionId, transportId: claims.transportId, participantId: claims.participantId, deploymentId: claims.deploymentId, kind: 'customer' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(iat).sign(key);
+    const legacy = async (iat: number) =>
+      new SignJWT({ sessionId: claims.sessionId, transportId: claims.transportId, participantId: claims.participantId, deploymentId: claims.deploymentId, kind: 'customer' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt(iat)
+        .sign(key);
     const now = Math.floor(clock.now() / 1000);
     c.token = await legacy(now - 60);
     expect((await c.poll()).status).toBe(200);

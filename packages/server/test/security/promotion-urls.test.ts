@@ -3,7 +3,15 @@ import { demoFlow } from '../../src/flows/demo-flow.js';
 import { Agent, createStaff, http, startServer, V3Customer, type Running } from '../helpers.js';
 
 const SERVER_KEY = 'sk-test-promotion-key-123456';
-const HOSTILE = ['javascript:alert(document.cookie)', 'JavaScript:alert(1)', 'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==', 'vbscript:msgbox(1)', 'file:///etc/passwd', ' javascript:alert(1)', 'https://ok.example/\u0000'];
+const HOSTILE = [
+  'javascript:alert(document.cookie)',
+  'JavaScript:alert(1)',
+  'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==',
+  'vbscript:msgbox(1)',
+  'file:///etc/passwd',
+  ' javascript:alert(1)',
+  'https://ok.example/\u0000',
+];
 
 /** Finding 14: every link shown to a customer (banner options, pushed URLs) is an absolute http(s) URL, checked by one validator. */
 describe('promotion (banner) and pushed links', () => {

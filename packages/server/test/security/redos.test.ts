@@ -39,7 +39,11 @@ describe('flow patterns on hostile answers (ReDoS)', () => {
     expect(() => parseFlow(withPattern('^(a+)\\1$'))).toThrow(/steps\.ask-email\.validate: .*linear-time engine.*backreferences/);
     expect(() => parseFlow({ ...demoFlow, steps: { ...demoFlow.steps, menu: { ...demoFlow.steps.menu, intents: [{ name: 'x', regex: 'foo(?=bar)', next: 'hours' }] } } })).toThrow(/lookaround/);
     const { admin } = await createStaff(srv.url, []);
-    const r = await http(`${srv.url}/admin/v1/deployments`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}` }, json: { id: 'redos', name: 'ReDoS', settings: { flow: withPattern('(x+x+)+\\1y') } } });
+    const r = await http(`${srv.url}/admin/v1/deployments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}` },
+      json: { id: 'redos', name: 'ReDoS', settings: { flow: withPattern('(x+x+)+\\1y') } },
+    });
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body)).toMatch(/backreferences and lookaround are not supported/);
   });

@@ -10,7 +10,14 @@ import { inlineHashes } from '../../src/http/security-headers.js';
 import { startServer, type Running } from '../helpers.js';
 
 const root = resolve(import.meta.dirname, '../../../..');
-const directives = (csp: string | null) => new Map((csp ?? '').split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map((d) => [d[0]!, d.slice(1)]));
+const directives = (csp: string | null) =>
+  new Map(
+    (csp ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map((d) => [d[0]!, d.slice(1)]),
+  );
 
 describe('security headers', () => {
   let srv: Running;

@@ -125,7 +125,11 @@ describe('CXBus commands', () => {
     });
     svc.ready();
     const calls: string[] = [];
-    bus.command('Svc.no').done(() => calls.push('done')).fail((r: string) => calls.push('fail ' + r)).always(() => calls.push('always'));
+    bus
+      .command('Svc.no')
+      .done(() => calls.push('done'))
+      .fail((r: string) => calls.push('fail ' + r))
+      .always(() => calls.push('always'));
     expect(calls).toEqual(['fail nope', 'always']);
     await expect(bus.command('Svc.no')).rejects.toBe('nope');
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});

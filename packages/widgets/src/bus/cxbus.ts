@@ -148,10 +148,7 @@ export function createBus(): CXBusApi {
     };
     if (dot < 1) d.reject(`Command '${name}' does not exist.`);
     else if (plugins[pname]) dispatch();
-    else
-      whenIdle(() =>
-        plugins[pname] ? dispatch() : loadPlugin(pname).always(() => (plugins[pname] ? dispatch() : d.reject(LOAD_FAILED))),
-      );
+    else whenIdle(() => (plugins[pname] ? dispatch() : loadPlugin(pname).always(() => (plugins[pname] ? dispatch() : d.reject(LOAD_FAILED)))));
     return d;
   }
 
@@ -171,10 +168,7 @@ export function createBus(): CXBusApi {
 
   function fileName(name: string): string {
     const f = opts.pluginFilenameFormat;
-    return (
-      opts.pluginMap?.[name] ??
-      (typeof f === 'function' ? f(name) : f === 'lowercase' ? name.toLowerCase() : name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase())
-    );
+    return opts.pluginMap?.[name] ?? (typeof f === 'function' ? f(name) : f === 'lowercase' ? name.toLowerCase() : name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase());
   }
 
   function loadFile(url: string): Deferred {

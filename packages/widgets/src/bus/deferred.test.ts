@@ -19,7 +19,10 @@ describe('deferred', () => {
 
   it('runs fail and always on reject; accepts arrays of callbacks', () => {
     const calls: string[] = [];
-    rejected('why').done(() => calls.push('done')).fail([(r) => calls.push('fail:' + r), (r) => calls.push('fail2:' + r)]).always(() => calls.push('always'));
+    rejected('why')
+      .done(() => calls.push('done'))
+      .fail([(r) => calls.push('fail:' + r), (r) => calls.push('fail2:' + r)])
+      .always(() => calls.push('always'));
     expect(calls).toEqual(['fail:why', 'fail2:why', 'always']);
   });
 
@@ -37,9 +40,12 @@ describe('deferred', () => {
   it('keeps calling the other callbacks when one throws', () => {
     const err = vi.spyOn(console, 'error').mockImplementation(() => {});
     const calls: number[] = [];
-    resolved().done(() => {
-      throw new Error('boom');
-    }, () => calls.push(2));
+    resolved().done(
+      () => {
+        throw new Error('boom');
+      },
+      () => calls.push(2),
+    );
     expect(calls).toEqual([2]);
     expect(err).toHaveBeenCalled();
     err.mockRestore();

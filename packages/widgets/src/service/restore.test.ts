@@ -50,7 +50,13 @@ const transports: [string, () => Record<string, any>][] = [
   [
     'guest chat v2',
     () => ({
-      transport: { type: 'purecloud-v2-sockets', dataURL: srv.url, deploymentKey: 'demo', orgGuid: 'parley', interactionData: { routing: { targetType: 'QUEUE', targetAddress: 'Support', priority: 2 } } },
+      transport: {
+        type: 'purecloud-v2-sockets',
+        dataURL: srv.url,
+        deploymentKey: 'demo',
+        orgGuid: 'parley',
+        interactionData: { routing: { targetType: 'QUEUE', targetAddress: 'Support', priority: 2 } },
+      },
     }),
   ],
 ];

@@ -76,10 +76,34 @@ export interface Page {
 }
 
 export const EVENTS = [
-  'ready', 'started', 'restored', 'restoreTimeout', 'restoreFailed', 'sessionLost', 'reconnected', 'disconnected', 'messageReceived', 'error',
-  'ended', 'clientTypingStarted', 'clientTypingStopped', 'clientConnected', 'clientDisconnected', 'agentConnected', 'agentDisconnected',
-  'agentTypingStarted', 'agentTypingStopped', 'agentTypingTimeout', 'supervisorConnected', 'supervisorDisconnected', 'botConnected',
-  'botDisconnected', 'pollingStarted', 'pollingStopped', 'chatServerWentOffline', 'chatServerBackOnline',
+  'ready',
+  'started',
+  'restored',
+  'restoreTimeout',
+  'restoreFailed',
+  'sessionLost',
+  'reconnected',
+  'disconnected',
+  'messageReceived',
+  'error',
+  'ended',
+  'clientTypingStarted',
+  'clientTypingStopped',
+  'clientConnected',
+  'clientDisconnected',
+  'agentConnected',
+  'agentDisconnected',
+  'agentTypingStarted',
+  'agentTypingStopped',
+  'agentTypingTimeout',
+  'supervisorConnected',
+  'supervisorDisconnected',
+  'botConnected',
+  'botDisconnected',
+  'pollingStarted',
+  'pollingStopped',
+  'chatServerWentOffline',
+  'chatServerBackOnline',
 ];
 
 export function openPage(config: Record<string, any>): Page {
@@ -89,10 +113,11 @@ export function openPage(config: Record<string, any>): Page {
   for (const ev of EVENTS)
     bus.subscribe('WebChatService.' + ev, (e) => {
       events.push(e);
-      for (const w of waiters.slice()) if (w.event === ev && (!w.pred || w.pred(e))) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.done(e);
-      }
+      for (const w of waiters.slice())
+        if (w.event === ev && (!w.pred || w.pred(e))) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.done(e);
+        }
     });
   const svc = registerWebChatService(bus, config) as Plugin;
   const me = bus.registerPlugin('TestPage') as Plugin;

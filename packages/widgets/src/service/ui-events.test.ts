@@ -9,7 +9,13 @@ import type { BusEvent } from '../bus/cxbus.js';
 import { clearCookies, openPage, startServer, v3Config, type Page, type TestServer } from './server.testkit.js';
 
 const SERVER_KEY = 'sk_test_ui_events_0123456789';
-const PROMO = { title: 'Do you want to exit from chat?', options: [{ title: 'Exit', text: 'talk to bot' }, { title: 'FAQ', url: 'https://example.com/faq' }] };
+const PROMO = {
+  title: 'Do you want to exit from chat?',
+  options: [
+    { title: 'Exit', text: 'talk to bot' },
+    { title: 'FAQ', url: 'https://example.com/faq' },
+  ],
+};
 
 let srv: TestServer;
 const pages: Page[] = [];

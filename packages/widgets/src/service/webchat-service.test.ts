@@ -54,9 +54,7 @@ describe('WebChatService without a session', () => {
     await expect(p.cmd('WebChatService.poll')).rejects.toBe('Access Denied to private command. Only WebChatService is allowed to invoke this command.');
     // WebChatService itself may poll, but not without a session
     await expect(p.svc.command('WebChatService.poll')).rejects.toBe('previous poll has not finished.');
-    await expect(p.cmd('WebChatService.restore')).rejects.toBe(
-      'Access Denied to private command. Only WebChatService is allowed to invoke this command in Non-Async mode.',
-    );
+    await expect(p.cmd('WebChatService.restore')).rejects.toBe('Access Denied to private command. Only WebChatService is allowed to invoke this command in Non-Async mode.');
   });
 
   it('startChat rejects malformed userData, as a string or a non-object', async () => {

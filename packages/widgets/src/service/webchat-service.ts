@@ -37,11 +37,38 @@ export const TEXT = {
 } as const;
 
 export const EVENTS = [
-  'ready', 'started', 'restored', 'restoreTimeout', 'restoreFailed', 'restoredOffline', 'sessionLost', 'reconnected', 'disconnected',
-  'messageReceived', 'error', 'ended', 'clientTypingStarted', 'clientTypingStopped', 'clientConnected', 'clientDisconnected',
-  'agentConnected', 'agentDisconnected', 'agentTypingStarted', 'agentTypingStopped', 'agentTypingTimeout', 'supervisorConnected',
-  'supervisorDisconnected', 'botConnected', 'botDisconnected', 'pollingStarted', 'pollingStopped', 'chatServerWentOffline', 'chatServerBackOnline',
-  'uiEvent', 'ui-event-update-promotion', 'ui-event-close-promotion',
+  'ready',
+  'started',
+  'restored',
+  'restoreTimeout',
+  'restoreFailed',
+  'restoredOffline',
+  'sessionLost',
+  'reconnected',
+  'disconnected',
+  'messageReceived',
+  'error',
+  'ended',
+  'clientTypingStarted',
+  'clientTypingStopped',
+  'clientConnected',
+  'clientDisconnected',
+  'agentConnected',
+  'agentDisconnected',
+  'agentTypingStarted',
+  'agentTypingStopped',
+  'agentTypingTimeout',
+  'supervisorConnected',
+  'supervisorDisconnected',
+  'botConnected',
+  'botDisconnected',
+  'pollingStarted',
+  'pollingStopped',
+  'chatServerWentOffline',
+  'chatServerBackOnline',
+  'uiEvent',
+  'ui-event-update-promotion',
+  'ui-event-close-promotion',
 ];
 
 const KEYS = 'webchat.state.keys';
@@ -77,7 +104,7 @@ function pageInfo(): Record<string, string> {
   const ua = navigator.userAgent;
   const pick = (list: string[], names: Record<string, string>) => {
     const k = list.find((x) => ua.includes(x));
-    return k ? names[k] ?? k : 'Other';
+    return k ? (names[k] ?? k) : 'Other';
   };
   return {
     _genesys_source: 'web',
@@ -261,7 +288,10 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
     if (!clientTyping) return;
     clearTimeout(clientTyping);
     clientTyping = undefined;
-    if (send && active()) tp().typing(false).catch(() => undefined);
+    if (send && active())
+      tp()
+        .typing(false)
+        .catch(() => undefined);
     publish('clientTypingStopped');
   }
 
@@ -317,7 +347,7 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
         historyDone = raws.length < pageSize();
       } else {
         // the whole transcript, from the start
-        for (let before: string | undefined; ; ) {
+        for (let before: string | undefined; ;) {
           const r = await tp().history(500, before);
           raws = [...r.messages, ...raws];
           ended = ended || r.chatEnded;
@@ -355,7 +385,10 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
     const last = Number(Cookie.get(cookieName(PING)));
     const limit = +cfg.restoreTimeout || 60_000;
     if (!isAsync() && !saved.async && last && Date.now() - last > limit) {
-      tp().resume(saved).then(() => tp().leave()).catch(() => undefined);
+      tp()
+        .resume(saved)
+        .then(() => tp().leave())
+        .catch(() => undefined);
       forget();
       publish('restoreTimeout');
       return;
@@ -454,7 +487,11 @@ export function registerWebChatService(bus: CXBusApi, config: Any = pluginConfig
       reset();
       const async = o.async != null ? !!o.async : !!acfg().enabled;
       try {
-        const { session: s, response, started } = await t.start({
+        const {
+          session: s,
+          response,
+          started,
+        } = await t.start({
           nickname: o.nickname,
           firstname: o.firstname,
           lastname: o.lastname,

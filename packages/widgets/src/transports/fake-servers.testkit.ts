@@ -215,7 +215,11 @@ export async function fakeGuest(): Promise<FakeGuest> {
     },
     agentSay: (text, bodyType = 'standard') => message(agentId, text, bodyType),
     agentTyping() {
-      broadcast({ topicName: `v2.conversations.chats.${conversationId}.messages`, eventBody: { conversation: { id: conversationId }, sender: { id: agentId }, timestamp: stamp() }, metadata: { type: 'typing-indicator' } });
+      broadcast({
+        topicName: `v2.conversations.chats.${conversationId}.messages`,
+        eventBody: { conversation: { id: conversationId }, sender: { id: agentId }, timestamp: stamp() },
+        metadata: { type: 'typing-indicator' },
+      });
     },
     agentLeave() {
       f.members.get(agentId)!.state = 'DISCONNECTED';
@@ -245,7 +249,11 @@ export async function fakeGuest(): Promise<FakeGuest> {
   }
   function memberChange(id: string) {
     const m = f.members.get(id)!;
-    broadcast({ topicName: `v2.conversations.chats.${conversationId}.members`, eventBody: { member: { id, state: m.state }, conversation: { id: conversationId }, timestamp: stamp() }, metadata: { type: 'member-change' } });
+    broadcast({
+      topicName: `v2.conversations.chats.${conversationId}.members`,
+      eventBody: { member: { id, state: m.state }, conversation: { id: conversationId }, timestamp: stamp() },
+      metadata: { type: 'member-change' },
+    });
   }
   const server = createServer(async (req, res) => {
     const body = await read(req);
@@ -276,7 +284,14 @@ export async function fakeGuest(): Promise<FakeGuest> {
       let list = f.log.slice();
       const before = url.searchParams.get('before');
       const after = url.searchParams.get('after');
-      if (before) list = list.slice(0, Math.max(0, list.findIndex((x) => x.id === before)));
+      if (before)
+        list = list.slice(
+          0,
+          Math.max(
+            0,
+            list.findIndex((x) => x.id === before),
+          ),
+        );
       if (after) list = list.slice(list.findIndex((x) => x.id === after) + 1).slice(0, max);
       else list = list.slice(-max); // the newest page (before a message, or of all)
       const more = !after && f.log.indexOf(list[0]!) > 0;
@@ -291,7 +306,11 @@ export async function fakeGuest(): Promise<FakeGuest> {
       return send(200, message(m[1]!, r.json?.body, r.json?.bodyType ?? 'standard'));
     }
     if ((m = /^\/members\/([^/]+)\/typing$/.exec(rest)) && req.method === 'POST') {
-      broadcast({ topicName: `v2.conversations.chats.${conversationId}.messages`, eventBody: { conversation: { id: conversationId }, sender: { id: m[1] }, timestamp: stamp() }, metadata: { type: 'typing-indicator' } });
+      broadcast({
+        topicName: `v2.conversations.chats.${conversationId}.messages`,
+        eventBody: { conversation: { id: conversationId }, sender: { id: m[1] }, timestamp: stamp() },
+        metadata: { type: 'typing-indicator' },
+      });
       return send(200, { id: 't' + ++n, conversation: { id: conversationId }, sender: { id: m[1] }, timestamp: stamp() });
     }
     if ((m = /^\/members\/([^/]+)$/.exec(rest)) && req.method === 'DELETE') {

@@ -117,7 +117,10 @@ describe('GMS chat v2 through WebChatService', () => {
     await p.cmd('WebChatService.updateUserData', { foo: 'bar' });
     expect(gms.userData).toEqual({ foo: 'bar' });
     await sleep(1200);
-    const mine = p.named('messageReceived').flatMap((e) => e.data.messages).filter((m: any) => m.type === 'Message' && m.text === 'hi there');
+    const mine = p
+      .named('messageReceived')
+      .flatMap((e) => e.data.messages)
+      .filter((m: any) => m.type === 'Message' && m.text === 'hi there');
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ from: { type: 'Client', name: 'Jonny' } });
     // polling commands work on this transport
@@ -166,7 +169,10 @@ describe('GMS chat v2 through WebChatService', () => {
     gms.agent('Message', 'second');
     await p2.next('messageReceived', (e) => e.data.messages.some((m: any) => m.text === 'second'));
     await sleep(800);
-    const texts = p2.named('messageReceived').flatMap((e) => e.data.messages.map((m: any) => m.text)).filter(Boolean);
+    const texts = p2
+      .named('messageReceived')
+      .flatMap((e) => e.data.messages.map((m: any) => m.text))
+      .filter(Boolean);
     expect(texts).toEqual(['first', 'second']);
     expect(await p2.cmd('WebChatService.getSessionData')).toMatchObject({ sessionID: '0001AaBbCc', secureKey: 'a5b7c9d1e3f5' });
   });

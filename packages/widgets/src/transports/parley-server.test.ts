@@ -70,7 +70,12 @@ describe('GMS chat v2 against the Parley server', () => {
     await p.cmd('WebChatService.sendMessage', { message: 'I need a refund' });
     await p.next('messageReceived', (e) => e.data.messages.some((m: any) => m.text === 'I need a refund' && m.from.type === 'Client'), 6000);
     const seen = (await agent.call('GET', `/sessions/${sessionID}/messages`)).messages.filter((m: any) => m.from.type === 'Customer').map((m: any) => [m.type, m.text ?? null]);
-    expect(seen).toEqual(expect.arrayContaining([['TypingStarted', 'I ne'], ['Text', 'I need a refund']]));
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        ['TypingStarted', 'I ne'],
+        ['Text', 'I need a refund'],
+      ]),
+    );
 
     await p.cmd('WebChatService.updateUserData', { orderId: 'A-1' });
     expect((await agent.call('GET', `/sessions/${sessionID}`)).session.userData).toMatchObject({ orderId: 'A-1', customerId: '59606' });

@@ -93,7 +93,11 @@ describe('purecloud-v2-sockets through WebChatService', () => {
       deploymentId: 'demo',
       organizationId: 'org-1',
       routingTarget: { targetType: 'QUEUE', targetAddress: 'Support', priority: 2 },
-      memberInfo: { displayName: 'Jonny Smith', role: 'CUSTOMER', customFields: { firstName: 'Jonny', lastName: 'Smith', email: 'j@x.io', subject: 'product questions', customerId: '59606', phoneNumber: '1-916-892-2045 x293', _genesys_source: 'web' } },
+      memberInfo: {
+        displayName: 'Jonny Smith',
+        role: 'CUSTOMER',
+        customFields: { firstName: 'Jonny', lastName: 'Smith', email: 'j@x.io', subject: 'product questions', customerId: '59606', phoneNumber: '1-916-892-2045 x293', _genesys_source: 'web' },
+      },
     });
     expect((await p.next('started')).data).toEqual(r);
     const session = { conversationId: g.conversationId, memberId: g.customerId, jwt: r.jwt, eventStreamUri: r.eventStreamUri };
@@ -144,7 +148,16 @@ describe('purecloud-v2-sockets through WebChatService', () => {
     const p = page();
     await p.cmd('WebChatService.startChat', FORM);
     await p.next('clientConnected');
-    const body = { id: 'sys-1', conversation: { id: g.conversationId }, sender: { id: '00000000-0000-0000-0000-000000000000' }, body: '', bodyType: 'system', timestamp: new Date().toISOString(), event: 'InteractionStateChange', data: { interactionState: 'Finalizing' } };
+    const body = {
+      id: 'sys-1',
+      conversation: { id: g.conversationId },
+      sender: { id: '00000000-0000-0000-0000-000000000000' },
+      body: '',
+      bodyType: 'system',
+      timestamp: new Date().toISOString(),
+      event: 'InteractionStateChange',
+      data: { interactionState: 'Finalizing' },
+    };
     for (const s of g.sockets) s.send(JSON.stringify({ topicName: `v2.conversations.chats.${g.conversationId}.messages`, eventBody: body, metadata: { type: 'message' } }));
     const e = await p.next('messageReceived', (x) => x.data.originalMessages.some((m: any) => m.type === 'System'));
     const last = e.data.originalMessages.filter((m: any) => m.type === 'System' && m.event === 'InteractionStateChange').pop();
@@ -180,10 +193,18 @@ describe('purecloud-v2-sockets through WebChatService', () => {
     expect(typing.body).toBe('');
     await sleep(300);
     expect(texts(p)).toEqual(['hi there']);
-    const mine = p.named('messageReceived').flatMap((e) => e.data.messages).find((m: any) => m.text === 'hi there');
+    const mine = p
+      .named('messageReceived')
+      .flatMap((e) => e.data.messages)
+      .find((m: any) => m.text === 'hi there');
     expect(mine.from).toMatchObject({ type: 'Client', name: 'Jonny Smith' });
     // the customer's own typing is not echoed as a message
-    expect(p.named('messageReceived').flatMap((e) => e.data.messages).filter((m: any) => m.type === 'TypingStarted')).toEqual([]);
+    expect(
+      p
+        .named('messageReceived')
+        .flatMap((e) => e.data.messages)
+        .filter((m: any) => m.type === 'TypingStarted'),
+    ).toEqual([]);
   });
 
   it("rejects what this transport can't do with seed 003's texts", async () => {
@@ -224,7 +245,13 @@ describe('purecloud-v2-sockets through WebChatService', () => {
     // as if the conversation was ended for the customer: member-change DISCONNECTED of their member
     g.members.get(g.customerId)!.state = 'DISCONNECTED';
     for (const s of g.sockets)
-      s.send(JSON.stringify({ topicName: `v2.conversations.chats.${g.conversationId}.members`, eventBody: { member: { id: g.customerId, state: 'DISCONNECTED' }, conversation: { id: g.conversationId } }, metadata: { type: 'member-change' } }));
+      s.send(
+        JSON.stringify({
+          topicName: `v2.conversations.chats.${g.conversationId}.members`,
+          eventBody: { member: { id: g.customerId, state: 'DISCONNECTED' }, conversation: { id: g.conversationId } },
+          metadata: { type: 'member-change' },
+        }),
+      );
     await p.next('clientDisconnected');
     await p.next('ended');
     expect(p.svc.data('sessionActive')).toBe(false);

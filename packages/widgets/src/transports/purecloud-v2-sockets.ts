@@ -403,7 +403,7 @@ export function createGuestTransport(t: Any): Transport {
       return { messages: out, chatEnded: ended, response: {} } as ReadResult;
     },
     async history(count, before) {
-      const msgs = await readHistory(count, before == null ? undefined : ids.get(Number(before)) ?? String(before));
+      const msgs = await readHistory(count, before == null ? undefined : (ids.get(Number(before)) ?? String(before)));
       return { messages: msgs, chatEnded: ended, response: {} };
     },
     async send(text) {

@@ -70,10 +70,13 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
     const ctl = new AbortController();
     if (poll) poller = ctl;
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ctl.abort();
-    }, poll ? POLL_TIMEOUT : TIMEOUT);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        ctl.abort();
+      },
+      poll ? POLL_TIMEOUT : TIMEOUT,
+    );
     let res: Response;
     try {
       res = await fetch(url, { method, headers, body: payload, signal: ctl.signal });

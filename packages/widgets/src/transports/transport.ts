@@ -105,12 +105,10 @@ export const retryableWrite = (e: unknown): boolean =>
   e instanceof TransportError && (e.code === 'NETWORK_ERROR' || e.code === 'TIMEOUT' || e.httpStatus === 502 || e.httpStatus === 503 || e.httpStatus === 504);
 
 /** The waits before each retry of a write, from the transport config. */
-export const writeRetryDelays = (config: Record<string, any> | undefined): number[] =>
-  Array.isArray(config?.writeRetryDelaysMs) ? config.writeRetryDelaysMs : WRITE_RETRY_DELAYS_MS;
+export const writeRetryDelays = (config: Record<string, any> | undefined): number[] => (Array.isArray(config?.writeRetryDelaysMs) ? config.writeRetryDelaysMs : WRITE_RETRY_DELAYS_MS);
 
 /** An id for one write, kept across its retries. */
-export const newOperationId = (): string =>
-  globalThis.crypto?.randomUUID?.() ?? Date.now().toString(36) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
+export const newOperationId = (): string => globalThis.crypto?.randomUUID?.() ?? Date.now().toString(36) + '-' + Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
 
 /** Chat API v3 (the default), Genesys Cloud guest chat v2, and GMS chat v2 (no type, `webchat.dataURL`). */
 export const V3 = 'pureengage-v3-rest';

@@ -24,7 +24,11 @@ describe('linkify', () => {
 
 describe('sanitize', () => {
   it('keeps formatting and http(s) links, drops scripts, handlers, styles and other URLs', () => {
-    const d = html(sanitize('<b onclick="x()">bold</b><script>alert(1)</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">js</a><a href="https://ok.example/">ok</a><iframe src="https://e.x"></iframe><p style="color:red">p</p>'));
+    const d = html(
+      sanitize(
+        '<b onclick="x()">bold</b><script>alert(1)</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">js</a><a href="https://ok.example/">ok</a><iframe src="https://e.x"></iframe><p style="color:red">p</p>',
+      ),
+    );
     expect(d.querySelector('script,iframe,[onclick],[onerror],[style]')).toBeNull();
     expect(d.querySelector('b')!.textContent).toBe('bold');
     const hrefs = [...d.querySelectorAll('a')].map((a) => a.getAttribute('href'));

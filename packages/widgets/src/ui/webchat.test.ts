@@ -32,8 +32,7 @@ describe('WebChat plugin', () => {
     bus = createBus();
     svc = fakeService(bus);
     events = [];
-    for (const ev of ['opened', 'closed', 'started', 'submitted', 'completed', 'minimized', 'unminimized', 'cancelled', 'messageAdded'])
-      bus.subscribe('WebChat.' + ev, (e) => events.push(e.event));
+    for (const ev of ['opened', 'closed', 'started', 'submitted', 'completed', 'minimized', 'unminimized', 'cancelled', 'messageAdded']) bus.subscribe('WebChat.' + ev, (e) => events.push(e.event));
     createWebChat(bus, { widgets: { main: {}, webchat: { chatButton: { enabled: true, openDelay: 0 } } } });
     await flush();
   });
@@ -48,7 +47,13 @@ describe('WebChat plugin', () => {
   it('maps formJSON inputs to start options and userData, then injects as text', async () => {
     await bus.command('WebChat.open', {
       userData: { a: '1' },
-      formJSON: { inputs: [{ name: 'firstname', label: 'Name', value: 'Ann' }, { name: 'account', label: 'Account', value: '42' }, { name: 'plan', type: 'hidden', value: 'gold' }] },
+      formJSON: {
+        inputs: [
+          { name: 'firstname', label: 'Name', value: 'Ann' },
+          { name: 'account', label: 'Account', value: '42' },
+          { name: 'plan', type: 'hidden', value: 'gold' },
+        ],
+      },
       form: { autoSubmit: true },
     });
     await flush();
@@ -172,7 +177,14 @@ describe('WebChat plugin', () => {
   });
 
   describe('banner (seed 004) and bot messages', () => {
-    const PROMO = { title: 'Do you want to exit from chat? <b>x</b>', options: [{ title: 'Exit', text: 'talk to bot' }, { title: 'Offer', url: 'https://example.com/offer' }, { title: 'Evil', url: 'javascript:alert(1)' }] };
+    const PROMO = {
+      title: 'Do you want to exit from chat? <b>x</b>',
+      options: [
+        { title: 'Exit', text: 'talk to bot' },
+        { title: 'Offer', url: 'https://example.com/offer' },
+        { title: 'Evil', url: 'javascript:alert(1)' },
+      ],
+    };
     const ui = (name: string, data: unknown, restoring = false) => svc.S.publish('uiEvent', { name, data, restoring });
     const bn = () => q('.pz-bn');
     beforeEach(async () => {
@@ -192,7 +204,9 @@ describe('WebChat plugin', () => {
       const exit = bn().querySelector('button')!;
       expect(exit.textContent).toBe('Exit');
       const links = [...bn().querySelectorAll('a')];
-      expect(links.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('target'), a.getAttribute('rel')])).toEqual([['Offer', 'https://example.com/offer', '_blank', 'noopener noreferrer']]);
+      expect(links.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('target'), a.getAttribute('rel')])).toEqual([
+        ['Offer', 'https://example.com/offer', '_blank', 'noopener noreferrer'],
+      ]);
       // announced once, politely
       expect(q('.pz-sr').textContent).toContain('Do you want to exit from chat?');
       exit.focus();

@@ -17,8 +17,7 @@ const I_MIN = 'M5 11h14v2H5z';
 const I_MAX = 'M5 5h14v14H5zm2 4v8h10V9z';
 const I_CHAT = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z';
 const I_SEND = 'M3 20.5V14l11-2-11-2V3.5L22 12z';
-const I_CLIP =
-  'M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z';
+const I_CLIP = 'M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z';
 
 interface Field {
   name: string;
@@ -78,8 +77,13 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
   let root!: HTMLDivElement, btn!: HTMLButtonElement, win!: HTMLDivElement, title!: HTMLHeadingElement;
   let bMin!: HTMLButtonElement, bClose!: HTMLButtonElement, body!: HTMLDivElement, form!: HTMLFormElement;
   let log!: HTMLDivElement, typing!: HTMLDivElement, foot!: HTMLDivElement, ta!: HTMLTextAreaElement;
-  let bSend!: HTMLButtonElement, bFile: HTMLButtonElement | null = null, fileIn: HTMLInputElement | null = null;
-  let count: HTMLSpanElement | null = null, live!: HTMLDivElement, ov!: HTMLDivElement, cf!: HTMLDivElement;
+  let bSend!: HTMLButtonElement,
+    bFile: HTMLButtonElement | null = null,
+    fileIn: HTMLInputElement | null = null;
+  let count: HTMLSpanElement | null = null,
+    live!: HTMLDivElement,
+    ov!: HTMLDivElement,
+    cf!: HTMLDivElement;
   let inv!: HTMLDivElement, banner!: HTMLDivElement, conn!: HTMLDivElement;
 
   const iconBtn = (cls: string, label: string, d: string) => h('button', { type: 'button', class: cls, 'aria-label': label, title: label }, icon(d));
@@ -201,11 +205,14 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     if (cbOn) showButton(cbCfg.openDelay ?? 1000);
     const ai: Any = wc.autoInvite || {};
     if (ai.enabled)
-      setTimeout(() => {
-        if (opened) return;
-        invite();
-        if (ai.inviteTimeoutSeconds) setTimeout(() => (inv.hidden = true), ai.inviteTimeoutSeconds * 1000);
-      }, (ai.timeToInviteSeconds ?? 5) * 1000);
+      setTimeout(
+        () => {
+          if (opened) return;
+          invite();
+          if (ai.inviteTimeoutSeconds) setTimeout(() => (inv.hidden = true), ai.inviteTimeoutSeconds * 1000);
+        },
+        (ai.timeToInviteSeconds ?? 5) * 1000,
+      );
   }
 
   // ---- chat button / invite ----
@@ -312,8 +319,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
   async function requestClose(): Promise<void> {
     if (!opened) throw 'already closed';
     if (active) {
-      if (wc.confirmFormCloseEnabled !== false && !(await confirm(t('ConfirmCloseWindow'), t('ConfirmCloseConfirm'), t('ConfirmCloseCancel'))))
-        throw 'Close cancelled by the user.';
+      if (wc.confirmFormCloseEnabled !== false && !(await confirm(t('ConfirmCloseWindow'), t('ConfirmCloseConfirm'), t('ConfirmCloseCancel')))) throw 'Close cancelled by the user.';
       await when(cmd('WebChatService.endChat')).catch(() => undefined);
     }
     closeWin();
@@ -492,7 +498,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     return el;
   }
   function timeEl(ts?: unknown): HTMLElement {
-    let d = new Date(typeof ts === 'string' && /^\d+$/.test(ts) ? +ts : (ts as string | number) ?? Date.now());
+    let d = new Date(typeof ts === 'string' && /^\d+$/.test(ts) ? +ts : ((ts as string | number) ?? Date.now()));
     if (isNaN(+d)) d = new Date();
     return h('time', { class: 'pz-time', datetime: d.toISOString() }, formatTime(d, timeFmt));
   }
@@ -514,7 +520,8 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     const bub = h('div', { class: 'pz-b' }, b.content);
     if (b.fill) bub.style.background = b.fill;
     if (b.radius) bub.style.borderRadius = b.radius;
-    const meta = b.name !== false || b.time !== false ? h('div', { class: 'pz-meta' }, b.name !== false ? h('span', { class: 'pz-who' }, b.name || '') : null, b.time !== false ? timeEl(b.ts) : null) : null;
+    const meta =
+      b.name !== false || b.time !== false ? h('div', { class: 'pz-meta' }, b.name !== false ? h('span', { class: 'pz-who' }, b.name || '') : null, b.time !== false ? timeEl(b.ts) : null) : null;
     const el = stick(h('div', { class: `pz-msg pz-${b.side}` }, b.avatar || null, h('div', { class: 'pz-c' }, meta, bub)));
     const rgb = b.fill && getComputedStyle(bub).backgroundColor.match(/[\d.]+/g);
     // a custom fill gets black or white text, whichever reads better on it
@@ -656,8 +663,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
   function inject(o: Any): HTMLElement {
     if (!opened || !begun) throw 'No chat session to inject into.';
     const b: Any = o.bubble || {};
-    const content = (v: unknown): Node =>
-      v instanceof Node ? v : o.type === 'html' ? sanitize(String(v ?? '')) : linkify(String(v ?? ''));
+    const content = (v: unknown): Node => (v instanceof Node ? v : o.type === 'html' ? sanitize(String(v ?? '')) : linkify(String(v ?? '')));
     let el: HTMLElement;
     if (o.custom != null) el = stick(h('div', { class: 'pz-custom' }, o.custom instanceof Node ? o.custom : sanitize(String(o.custom))));
     else {
@@ -682,7 +688,10 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
     P.registerCommand(name, (e: CommandEvent) => {
       const run = () => {
         try {
-          Promise.resolve(fn(e.data || {})).then((v) => e.deferred.resolve(v), (err) => e.deferred.reject(err));
+          Promise.resolve(fn(e.data || {})).then(
+            (v) => e.deferred.resolve(v),
+            (err) => e.deferred.reject(err),
+          );
         } catch (err) {
           e.deferred.reject(err);
         }
@@ -767,7 +776,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
       }
     }
     if (document.body) build();
-    else await new Promise((r) => addEventListener('DOMContentLoaded', r, { once: true })), build();
+    else (await new Promise((r) => addEventListener('DOMContentLoaded', r, { once: true })), build());
     P.republish('ready');
     P.ready();
   };

@@ -1,7 +1,18 @@
 import pg from 'pg';
 import type { Message } from '@parley/protocol';
 import { formatIndex, nextIndexNum } from '../../core/message-index.js';
-import { StoreUnavailableError, type AgentProfile, type FlowRun, type Interaction, type MessageDraft, type MessageQuery, type Queue, type Store, type StoreTx, type StoredFile } from '../../ports/store.js';
+import {
+  StoreUnavailableError,
+  type AgentProfile,
+  type FlowRun,
+  type Interaction,
+  type MessageDraft,
+  type MessageQuery,
+  type Queue,
+  type Store,
+  type StoreTx,
+  type StoredFile,
+} from '../../ports/store.js';
 import { migrations } from './migrations.js';
 import { setClause as setClauseWith, toAccount, toAgentConnection, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
@@ -49,8 +60,7 @@ function parseInt8(value: string): number {
   return n;
 }
 const typeParsers: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: any) =>
-    oid === pg.types.builtins.INT8 && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+  getTypeParser: ((oid: number, format?: any) => (oid === pg.types.builtins.INT8 && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -301,10 +311,7 @@ export class PostgresStore implements Store {
           `INSERT INTO sessions (id, deployment_id, async, state, customer_participant_id, transport_id, user_data, created_at, ended_at, last_index_num,
              last_customer_at, last_activity_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [
-            s.id, s.deploymentId, s.async, s.state, s.customerParticipantId, s.transportId, JSON.stringify(s.userData), s.createdAt, s.endedAt, s.lastIndexNum,
-            s.lastCustomerAt, s.lastActivityAt,
-          ],
+          [s.id, s.deploymentId, s.async, s.state, s.customerParticipantId, s.transportId, JSON.stringify(s.userData), s.createdAt, s.endedAt, s.lastIndexNum, s.lastCustomerAt, s.lastActivityAt],
         );
       },
       getSession: async (id, forUpdate) => {
@@ -387,8 +394,25 @@ export class PostgresStore implements Store {
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
              (SELECT COALESCE(MAX(seq), 0) + 1 FROM interactions WHERE session_id = $2))`,
           [
-            i.id, i.sessionId, i.deploymentId, i.state, i.queue, i.priority, i.agentAccountId, i.wrapUpCode, i.createdAt, i.updatedAt, i.completedAt,
-            JSON.stringify(i.skills), i.language, i.queuedAt, i.handledAt, i.offerExpiresAt, JSON.stringify(i.declinedBy), i.preferredAgentId, i.preferredUntil,
+            i.id,
+            i.sessionId,
+            i.deploymentId,
+            i.state,
+            i.queue,
+            i.priority,
+            i.agentAccountId,
+            i.wrapUpCode,
+            i.createdAt,
+            i.updatedAt,
+            i.completedAt,
+            JSON.stringify(i.skills),
+            i.language,
+            i.queuedAt,
+            i.handledAt,
+            i.offerExpiresAt,
+            JSON.stringify(i.declinedBy),
+            i.preferredAgentId,
+            i.preferredUntil,
           ],
         );
       },
@@ -411,7 +435,11 @@ export class PostgresStore implements Store {
           values.push(filter.agentAccountId);
           where.push(`agent_account_id = $${values.length}`);
         }
-        for (const [key, column] of [['sessionId', 'session_id'], ['queue', 'queue'], ['deploymentId', 'deployment_id']] as const) {
+        for (const [key, column] of [
+          ['sessionId', 'session_id'],
+          ['queue', 'queue'],
+          ['deploymentId', 'deployment_id'],
+        ] as const) {
           if (filter[key]) {
             values.push(filter[key]);
             where.push(`${column} = $${values.length}`);
@@ -525,8 +553,7 @@ export class PostgresStore implements Store {
         await exec('UPDATE agent_connections SET seen_at = $2, closed_at = $2 WHERE id = $1', [id, at]);
       },
       refreshAgentConnections: async (nodeId, at) => (await run.query('UPDATE agent_connections SET seen_at = $2 WHERE node_id = $1 AND closed_at IS NULL', [nodeId, at])).rowCount ?? 0,
-      listAgentConnections: async (accountId) =>
-        (await rows('SELECT * FROM agent_connections WHERE account_id = $1 ORDER BY seen_at, id COLLATE "C"', [accountId])).map(toAgentConnection),
+      listAgentConnections: async (accountId) => (await rows('SELECT * FROM agent_connections WHERE account_id = $1 ORDER BY seen_at, id COLLATE "C"', [accountId])).map(toAgentConnection),
       listAbsentAgents: async (before) =>
         (await rows('SELECT account_id, max(seen_at) AS last_seen_at FROM agent_connections GROUP BY account_id HAVING max(seen_at) <= $1 ORDER BY account_id COLLATE "C"', [before])).map((r) => ({
           accountId: r.account_id,
@@ -587,16 +614,11 @@ export class PostgresStore implements Store {
         await exec('DELETE FROM flow_runs WHERE session_id = $1', [sessionId]);
       },
       listSessionsCustomerSilentSince: async (before, limit) =>
-        (
-          await rows("SELECT * FROM sessions WHERE state = 'Active' AND last_customer_at < $1 ORDER BY last_customer_at LIMIT $2", [before, limit < 0 ? null : limit])
-        ).map(toSession),
+        (await rows("SELECT * FROM sessions WHERE state = 'Active' AND last_customer_at < $1 ORDER BY last_customer_at LIMIT $2", [before, limit < 0 ? null : limit])).map(toSession),
       listSessionsInactiveSince: async (before, limit) =>
-        (
-          await rows("SELECT * FROM sessions WHERE state = 'Active' AND last_activity_at < $1 ORDER BY last_activity_at LIMIT $2", [before, limit < 0 ? null : limit])
-        ).map(toSession),
+        (await rows("SELECT * FROM sessions WHERE state = 'Active' AND last_activity_at < $1 ORDER BY last_activity_at LIMIT $2", [before, limit < 0 ? null : limit])).map(toSession),
 
-      listActiveSessions: async (limit) =>
-        (await rows("SELECT * FROM sessions WHERE state = 'Active' ORDER BY created_at DESC LIMIT $1", [limit < 0 ? null : limit])).map(toSession),
+      listActiveSessions: async (limit) => (await rows("SELECT * FROM sessions WHERE state = 'Active' ORDER BY created_at DESC LIMIT $1", [limit < 0 ? null : limit])).map(toSession),
       listSessionsOfAccount: async (accountId, limit) =>
         (
           await rows(

@@ -26,7 +26,12 @@ export class SqliteStore implements Store {
 
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    const applied = new Set(this.db.prepare('SELECT version FROM schema_migrations').all().map((r: any) => r.version));
+    const applied = new Set(
+      this.db
+        .prepare('SELECT version FROM schema_migrations')
+        .all()
+        .map((r: any) => r.version),
+    );
     for (const m of migrations) {
       if (applied.has(m.version)) continue;
       this.db.transaction(() => {
@@ -88,9 +93,7 @@ export class SqliteStore implements Store {
       ),
       session: st('SELECT * FROM sessions WHERE id = ?'),
       setLastIndex: st('UPDATE sessions SET last_index_num = ?, last_activity_at = ?, last_customer_at = CASE WHEN ? THEN ? ELSE last_customer_at END WHERE id = ?'),
-      insPart: st(
-        'INSERT INTO participants (id, session_id, type, nickname, account_id, state, joined_at, left_at, cursor_num) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      insPart: st('INSERT INTO participants (id, session_id, type, nickname, account_id, state, joined_at, left_at, cursor_num) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       part: st('SELECT * FROM participants WHERE id = ?'),
       parts: st('SELECT * FROM participants WHERE session_id = ? ORDER BY joined_at, rowid'),
       insMsg: st('INSERT INTO messages (session_id, index_num, visibility, audience, body) VALUES (?, ?, ?, ?, ?)'),
@@ -129,7 +132,20 @@ export class SqliteStore implements Store {
       },
       listDeployments: async () => q.allDeps.all().map(toDeployment),
       insertSession: async (s) => {
-        q.insSession.run(s.id, s.deploymentId, s.async ? 1 : 0, s.state, s.customerParticipantId, s.transportId, JSON.stringify(s.userData), s.createdAt, s.endedAt, s.lastIndexNum, s.lastCustomerAt, s.lastActivityAt);
+        q.insSession.run(
+          s.id,
+          s.deploymentId,
+          s.async ? 1 : 0,
+          s.state,
+          s.customerParticipantId,
+          s.transportId,
+          JSON.stringify(s.userData),
+          s.createdAt,
+          s.endedAt,
+          s.lastIndexNum,
+          s.lastCustomerAt,
+          s.lastActivityAt,
+        );
       },
       getSession: async (id) => {
         const r = q.session.get(id);
@@ -185,8 +201,26 @@ export class SqliteStore implements Store {
       },
       insertInteraction: async (i: Interaction) => {
         q.insInt.run(
-          i.id, i.sessionId, i.deploymentId, i.state, i.queue, i.priority, i.agentAccountId, i.wrapUpCode, i.createdAt, i.updatedAt, i.completedAt,
-          JSON.stringify(i.skills), i.language, i.queuedAt, i.handledAt, i.offerExpiresAt, JSON.stringify(i.declinedBy), i.preferredAgentId, i.preferredUntil, i.sessionId,
+          i.id,
+          i.sessionId,
+          i.deploymentId,
+          i.state,
+          i.queue,
+          i.priority,
+          i.agentAccountId,
+          i.wrapUpCode,
+          i.createdAt,
+          i.updatedAt,
+          i.completedAt,
+          JSON.stringify(i.skills),
+          i.language,
+          i.queuedAt,
+          i.handledAt,
+          i.offerExpiresAt,
+          JSON.stringify(i.declinedBy),
+          i.preferredAgentId,
+          i.preferredUntil,
+          i.sessionId,
         );
       },
       getInteraction: async (id) => {
@@ -208,7 +242,11 @@ export class SqliteStore implements Store {
           where.push('agent_account_id = ?');
           values.push(filter.agentAccountId);
         }
-        for (const [key, column] of [['sessionId', 'session_id'], ['queue', 'queue'], ['deploymentId', 'deployment_id']] as const) {
+        for (const [key, column] of [
+          ['sessionId', 'session_id'],
+          ['queue', 'queue'],
+          ['deploymentId', 'deployment_id'],
+        ] as const) {
           if (filter[key]) {
             where.push(`${column} = ?`);
             values.push(filter[key]);
@@ -253,11 +291,15 @@ export class SqliteStore implements Store {
         return r ? { id: r.id, sessionId: r.session_id, name: r.name, mime: r.mime, size: r.size, createdAt: r.created_at } : null;
       },
       agentLoads: async () => {
-        const rows = db.prepare("SELECT agent_account_id AS a, COUNT(*) AS n FROM interactions WHERE state IN ('Offered', 'Handling', 'Finalizing') AND agent_account_id IS NOT NULL GROUP BY agent_account_id").all() as Row[];
+        const rows = db
+          .prepare("SELECT agent_account_id AS a, COUNT(*) AS n FROM interactions WHERE state IN ('Offered', 'Handling', 'Finalizing') AND agent_account_id IS NOT NULL GROUP BY agent_account_id")
+          .all() as Row[];
         return Object.fromEntries(rows.map((r) => [r.a, r.n]));
       },
       listQueues: async (deploymentId) =>
-        (deploymentId ? db.prepare('SELECT * FROM queues WHERE deployment_id = ? ORDER BY name').all(deploymentId) : db.prepare('SELECT * FROM queues ORDER BY deployment_id, name').all()).map((r) => toQueue(r as Row)),
+        (deploymentId ? db.prepare('SELECT * FROM queues WHERE deployment_id = ? ORDER BY name').all(deploymentId) : db.prepare('SELECT * FROM queues ORDER BY deployment_id, name').all()).map((r) =>
+          toQueue(r as Row),
+        ),
       getQueue: async (deploymentId, name) => {
         const r = db.prepare('SELECT * FROM queues WHERE deployment_id = ? AND name = ?').get(deploymentId, name) as Row | undefined;
         return r ? toQueue(r) : null;
@@ -292,12 +334,12 @@ export class SqliteStore implements Store {
         db.prepare('UPDATE agent_connections SET seen_at = ?, closed_at = ? WHERE id = ?').run(at, at, id);
       },
       refreshAgentConnections: async (nodeId, at) => db.prepare('UPDATE agent_connections SET seen_at = ? WHERE node_id = ? AND closed_at IS NULL').run(at, nodeId).changes,
-      listAgentConnections: async (accountId) =>
-        (db.prepare('SELECT * FROM agent_connections WHERE account_id = ? ORDER BY seen_at, id').all(accountId) as Row[]).map(toAgentConnection),
+      listAgentConnections: async (accountId) => (db.prepare('SELECT * FROM agent_connections WHERE account_id = ? ORDER BY seen_at, id').all(accountId) as Row[]).map(toAgentConnection),
       listAbsentAgents: async (before) =>
-        (db.prepare('SELECT account_id, max(seen_at) AS last_seen_at FROM agent_connections GROUP BY account_id HAVING max(seen_at) <= ? ORDER BY account_id').all(before) as Row[]).map(
-          (r) => ({ accountId: r.account_id, lastSeenAt: r.last_seen_at }),
-        ),
+        (db.prepare('SELECT account_id, max(seen_at) AS last_seen_at FROM agent_connections GROUP BY account_id HAVING max(seen_at) <= ? ORDER BY account_id').all(before) as Row[]).map((r) => ({
+          accountId: r.account_id,
+          lastSeenAt: r.last_seen_at,
+        })),
       deleteAgentConnections: async (accountId, upTo) => db.prepare('DELETE FROM agent_connections WHERE account_id = ? AND seen_at <= ?').run(accountId, upTo).changes,
       listAccounts: async () => (db.prepare('SELECT * FROM accounts ORDER BY username').all() as Row[]).map(toAccount),
       updateAccount: async (id, patch) => {
@@ -306,13 +348,22 @@ export class SqliteStore implements Store {
       },
       updateDeployment: async (d) => {
         db.prepare('UPDATE deployments SET name = ?, allowed_origins = ?, async_policy = ?, default_queue = ?, settings = ? WHERE id = ?').run(
-          d.name, JSON.stringify(d.allowedOrigins), JSON.stringify(d.asyncPolicy), d.defaultQueue, JSON.stringify(d.settings ?? {}), d.id,
+          d.name,
+          JSON.stringify(d.allowedOrigins),
+          JSON.stringify(d.asyncPolicy),
+          d.defaultQueue,
+          JSON.stringify(d.settings ?? {}),
+          d.id,
         );
       },
       listApiKeys: async (deploymentId) =>
-        (db.prepare('SELECT key_hash, label, kind FROM api_keys WHERE deployment_id = ? ORDER BY label').all(deploymentId) as Row[]).map((r) => ({ keyHash: r.key_hash, label: r.label, kind: r.kind })),
+        (db.prepare('SELECT key_hash, label, kind FROM api_keys WHERE deployment_id = ? ORDER BY label').all(deploymentId) as Row[]).map((r) => ({
+          keyHash: r.key_hash,
+          label: r.label,
+          kind: r.kind,
+        })),
       deleteApiKey: async (deploymentId, prefix) =>
-        db.prepare("DELETE FROM api_keys WHERE deployment_id = ? AND substr(key_hash, 1, length(?)) = ? AND length(?) >= 12").run(deploymentId, prefix, prefix, prefix).changes > 0,
+        db.prepare('DELETE FROM api_keys WHERE deployment_id = ? AND substr(key_hash, 1, length(?)) = ? AND length(?) >= 12').run(deploymentId, prefix, prefix, prefix).changes > 0,
       listCannedResponses: async () => db.prepare('SELECT id, title, text FROM canned_responses ORDER BY title').all() as any[],
       insertCannedResponse: async (c) => {
         db.prepare('INSERT INTO canned_responses (id, title, text) VALUES (?, ?, ?)').run(c.id, c.title, c.text);

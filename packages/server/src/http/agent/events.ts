@@ -36,7 +36,6 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export const WS_CLOSE_TRY_AGAIN_LATER = 1013;
 export const WS_CLOSE_INTERNAL_ERROR = 1011;
 
-
 /**
  * Realtime events for agents and supervisors over a WebSocket at /agent/v1/events. The first frame
  * authenticates; `subscribe {sessionId, after}` streams a session's log from `after`, so a client

@@ -11,7 +11,20 @@ import type { StaffAuth } from '../../core/staff-auth.js';
 import type { Account, Interaction } from '../../core/types.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
-import { toAgentAccount, toAgentInteraction, toAgentMessage, toAgentProfile, toCannedResponse, toListedInteraction, toMessagesPage, toOverview, toQueueSummary, toSessionDetails, toSessionSummary, toWrapUpCode } from './wire.js';
+import {
+  toAgentAccount,
+  toAgentInteraction,
+  toAgentMessage,
+  toAgentProfile,
+  toCannedResponse,
+  toListedInteraction,
+  toMessagesPage,
+  toOverview,
+  toQueueSummary,
+  toSessionDetails,
+  toSessionSummary,
+  toWrapUpCode,
+} from './wire.js';
 
 export interface AgentApiDeps {
   chat: ChatService;
@@ -58,17 +71,23 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   const doc = deps.openapi.add.bind(deps.openapi);
 
   const staff = (req: FastifyRequest) => staffAccount(req, auth);
-  const route =
-    (fn: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<unknown>) =>
-    async (req: FastifyRequest, reply: FastifyReply) => {
-      try {
-        return await fn(req, reply, await staff(req));
-      } catch (err) {
-        return errorReply(req, reply, err);
-      }
-    };
+  const route = (fn: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return await fn(req, reply, await staff(req));
+    } catch (err) {
+      return errorReply(req, reply, err);
+    }
+  };
 
-  doc({ method: 'post', path: `${P}/login`, tag: 'agent', summary: 'Log in; returns a bearer token that expires', body: loginBody, responses: { '200': '{token, expiresAt, account}', '401': 'wrong username or password', '429': 'too many tries from this address, or too many wrong passwords for this username' }, response: agentResponses.login });
+  doc({
+    method: 'post',
+    path: `${P}/login`,
+    tag: 'agent',
+    summary: 'Log in; returns a bearer token that expires',
+    body: loginBody,
+    responses: { '200': '{token, expiresAt, account}', '401': 'wrong username or password', '429': 'too many tries from this address, or too many wrong passwords for this username' },
+    response: agentResponses.login,
+  });
   app.post(`${P}/login`, { config: { rateLimit: { max: deps.loginLimitPerMinute, timeWindow: 60_000 } } }, async (req, reply) => {
     try {
       const body = parseOr400(loginBody, req.body, 'login');
@@ -79,7 +98,14 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }
   });
 
-  doc({ method: 'post', path: `${P}/logout`, tag: 'agent', summary: 'Log out: every token of this account stops working (all its devices), open sockets close', security: ['bearer'], response: agentResponses.logout });
+  doc({
+    method: 'post',
+    path: `${P}/logout`,
+    tag: 'agent',
+    summary: 'Log out: every token of this account stops working (all its devices), open sockets close',
+    security: ['bearer'],
+    response: agentResponses.logout,
+  });
   app.post(
     `${P}/logout`,
     route(async (_req, _reply, account) => {
@@ -89,9 +115,20 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   );
 
   doc({ method: 'get', path: `${P}/me`, tag: 'agent', summary: 'The logged-in account', security: ['bearer'], response: agentResponses.me });
-  app.get(`${P}/me`, route(async (_req, _reply, account) => ({ account: toAgentAccount(account), profile: toAgentProfile(await deps.routing.profile(account.id)) })));
+  app.get(
+    `${P}/me`,
+    route(async (_req, _reply, account) => ({ account: toAgentAccount(account), profile: toAgentProfile(await deps.routing.profile(account.id)) })),
+  );
 
-  doc({ method: 'put', path: `${P}/me/presence`, tag: 'agent', summary: 'Set my presence: Ready, or NotReady with a reason', body: presenceBody, security: ['bearer'], response: agentResponses.profile });
+  doc({
+    method: 'put',
+    path: `${P}/me/presence`,
+    tag: 'agent',
+    summary: 'Set my presence: Ready, or NotReady with a reason',
+    body: presenceBody,
+    security: ['bearer'],
+    response: agentResponses.profile,
+  });
   app.put(
     `${P}/me/presence`,
     route(async (req, _reply, account) => {
@@ -100,7 +137,15 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
-  doc({ method: 'get', path: `${P}/interactions`, tag: 'agent', summary: 'Interactions, filtered by state (comma-separated) and/or mine=true', query: listQuery, security: ['bearer'], response: agentResponses.interactions });
+  doc({
+    method: 'get',
+    path: `${P}/interactions`,
+    tag: 'agent',
+    summary: 'Interactions, filtered by state (comma-separated) and/or mine=true',
+    query: listQuery,
+    security: ['bearer'],
+    response: agentResponses.interactions,
+  });
   app.get(
     `${P}/interactions`,
     route(async (req, _reply, account) => {
@@ -110,7 +155,15 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   );
 
   const interactionAction = (name: string, summary: string, act: (id: string, account: Account, req: FastifyRequest) => Promise<Interaction>) => {
-    doc({ method: 'post', path: `${P}/interactions/:id/${name}`, tag: 'agent', summary, security: ['bearer'], responses: { '200': '{interaction}', '404': 'not found', '409': 'not allowed in the current state' }, response: agentResponses.interaction });
+    doc({
+      method: 'post',
+      path: `${P}/interactions/:id/${name}`,
+      tag: 'agent',
+      summary,
+      security: ['bearer'],
+      responses: { '200': '{interaction}', '404': 'not found', '409': 'not allowed in the current state' },
+      response: agentResponses.interaction,
+    });
     app.post(
       `${P}/interactions/:id/${name}`,
       route(async (req, _reply, account) => {
@@ -138,7 +191,15 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
-  doc({ method: 'get', path: `${P}/sessions/:id/messages`, tag: 'agent', summary: 'Messages after an index (long poll with wait=ms); Int visible to agents, Vip to supervisors', query: readQuery, security: ['bearer'], response: agentResponses.messages });
+  doc({
+    method: 'get',
+    path: `${P}/sessions/:id/messages`,
+    tag: 'agent',
+    summary: 'Messages after an index (long poll with wait=ms); Int visible to agents, Vip to supervisors',
+    query: readQuery,
+    security: ['bearer'],
+    response: agentResponses.messages,
+  });
   app.get(
     `${P}/sessions/:id/messages`,
     route(async (req, _reply, account) => {
@@ -154,7 +215,15 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:id/messages`, tag: 'agent', summary: 'Send Text/Notice/PushUrl/typing with visibility All or Int (Vip: supervisors)', body: sendBody, security: ['bearer'], response: agentResponses.message });
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:id/messages`,
+    tag: 'agent',
+    summary: 'Send Text/Notice/PushUrl/typing with visibility All or Int (Vip: supervisors)',
+    body: sendBody,
+    security: ['bearer'],
+    response: agentResponses.message,
+  });
   app.post(
     `${P}/sessions/:id/messages`,
     route(async (req, _reply, account) => {
@@ -175,7 +244,14 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:id/follow-up`, tag: 'agent', summary: 'Open a follow-up interaction on an async session whose last interaction is completed', security: ['bearer'], response: agentResponses.interaction });
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:id/follow-up`,
+    tag: 'agent',
+    summary: 'Open a follow-up interaction on an async session whose last interaction is completed',
+    security: ['bearer'],
+    response: agentResponses.interaction,
+  });
   app.post(
     `${P}/sessions/:id/follow-up`,
     route(async (req, _reply, account) => {
@@ -184,7 +260,14 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
-  doc({ method: 'get', path: `${P}/sessions`, tag: 'agent', summary: 'Sessions I took part in (mine=true), newest first, with their interactions', security: ['bearer'], response: agentResponses.sessions });
+  doc({
+    method: 'get',
+    path: `${P}/sessions`,
+    tag: 'agent',
+    summary: 'Sessions I took part in (mine=true), newest first, with their interactions',
+    security: ['bearer'],
+    response: agentResponses.sessions,
+  });
   app.get(
     `${P}/sessions`,
     route(async (_req, _reply, account) => {
@@ -192,7 +275,15 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
-  doc({ method: 'post', path: `${P}/sessions/:id/conference`, tag: 'agent', summary: 'Add a second agent to the conversation', body: conferenceBody, security: ['bearer'], response: agentResponses.conferenced });
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:id/conference`,
+    tag: 'agent',
+    summary: 'Add a second agent to the conversation',
+    body: conferenceBody,
+    security: ['bearer'],
+    response: agentResponses.conferenced,
+  });
   app.post(
     `${P}/sessions/:id/conference`,
     route(async (req, _reply, account) => {
@@ -202,8 +293,18 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
-  doc({ method: 'get', path: `${P}/agents`, tag: 'agent', summary: 'Agents and supervisors with presence and load (transfer and conference targets)', security: ['bearer'], response: agentResponses.agents });
-  app.get(`${P}/agents`, route(async () => ({ agents: toOverview(await deps.supervision.overview()).agents })));
+  doc({
+    method: 'get',
+    path: `${P}/agents`,
+    tag: 'agent',
+    summary: 'Agents and supervisors with presence and load (transfer and conference targets)',
+    security: ['bearer'],
+    response: agentResponses.agents,
+  });
+  app.get(
+    `${P}/agents`,
+    route(async () => ({ agents: toOverview(await deps.supervision.overview()).agents })),
+  );
 
   doc({ method: 'get', path: `${P}/queues`, tag: 'agent', summary: 'Queues with the number waiting', security: ['bearer'], response: agentResponses.queues });
   app.get(
@@ -215,10 +316,16 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   );
 
   doc({ method: 'get', path: `${P}/canned-responses`, tag: 'agent', summary: 'Canned responses', security: ['bearer'], response: agentResponses.cannedResponses });
-  app.get(`${P}/canned-responses`, route(async () => ({ cannedResponses: (await views.cannedResponses()).map(toCannedResponse) })));
+  app.get(
+    `${P}/canned-responses`,
+    route(async () => ({ cannedResponses: (await views.cannedResponses()).map(toCannedResponse) })),
+  );
 
   doc({ method: 'get', path: `${P}/wrap-up-codes`, tag: 'agent', summary: 'Wrap-up codes accepted by complete', security: ['bearer'], response: agentResponses.wrapUpCodes });
-  app.get(`${P}/wrap-up-codes`, route(async () => ({ wrapUpCodes: (await views.wrapUpCodes()).map(toWrapUpCode) })));
+  app.get(
+    `${P}/wrap-up-codes`,
+    route(async () => ({ wrapUpCodes: (await views.wrapUpCodes()).map(toWrapUpCode) })),
+  );
 
   // ---- supervisors ----
   const supervisorOnly = (account: Account) => {
@@ -232,7 +339,14 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       return toOverview(await deps.supervision.overview());
     }),
   );
-  doc({ method: 'post', path: `${P}/sessions/:id/monitor`, tag: 'supervisor', summary: 'Monitor a session silently (reads All, Int and Vip)', security: ['bearer'], response: agentResponses.monitoring });
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:id/monitor`,
+    tag: 'supervisor',
+    summary: 'Monitor a session silently (reads All, Int and Vip)',
+    security: ['bearer'],
+    response: agentResponses.monitoring,
+  });
   app.post(
     `${P}/sessions/:id/monitor`,
     route(async (req, _reply, account) => {
@@ -241,7 +355,15 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       return { monitoring: true };
     }),
   );
-  doc({ method: 'post', path: `${P}/sessions/:id/whisper`, tag: 'supervisor', summary: 'Whisper to the handling agent: a Vip message the customer never sees', body: whisperBody, security: ['bearer'], response: agentResponses.message });
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:id/whisper`,
+    tag: 'supervisor',
+    summary: 'Whisper to the handling agent: a Vip message the customer never sees',
+    body: whisperBody,
+    security: ['bearer'],
+    response: agentResponses.message,
+  });
   app.post(
     `${P}/sessions/:id/whisper`,
     route(async (req, _reply, account) => {

@@ -44,15 +44,13 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     return out;
   };
   const readBody = (r: ReadResult) => ({ messages: r.messages.map(toV3Message), lastDeliveredIndex: r.lastDeliveredIndex, chatEnded: r.chatEnded });
-  const guard =
-    (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
-    async (req: FastifyRequest, reply: FastifyReply) => {
-      try {
-        return await fn(req, reply);
-      } catch (err) {
-        return errorReply(req, reply, err);
-      }
-    };
+  const guard = (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return await fn(req, reply);
+    } catch (err) {
+      return errorReply(req, reply, err);
+    }
+  };
   const authed = async (req: FastifyRequest, reply: FastifyReply) => {
     const { sessionId } = parseOr400(sessionParams, req.params, 'path');
     const deployment = await deploymentOf(req, reply, deployments);
@@ -61,7 +59,16 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
   };
   const doc = deps.openapi.add.bind(deps.openapi);
 
-  doc({ method: 'post', path: prefix, tag: 'consumer-v3', summary: 'Start a chat session (or resume one with x-nexus-client-key in async mode)', body: v3StartBody, bodyContentTypes: FORM, security: ['apiKey'], responses: { '200': 'data.clientToken: a JWT carrying {sessionId, transportId, participantId}', '400': 'invalid body', '401': 'missing or unknown API key' } });
+  doc({
+    method: 'post',
+    path: prefix,
+    tag: 'consumer-v3',
+    summary: 'Start a chat session (or resume one with x-nexus-client-key in async mode)',
+    body: v3StartBody,
+    bodyContentTypes: FORM,
+    security: ['apiKey'],
+    responses: { '200': 'data.clientToken: a JWT carrying {sessionId, transportId, participantId}', '400': 'invalid body', '401': 'missing or unknown API key' },
+  });
   app.post(
     prefix,
     { config: { rateLimit: { max: deps.startLimitPerMinute, timeWindow: 60_000 } } },
@@ -74,14 +81,29 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         if (!claims || claims.deploymentId !== deployment.id) throw new ChatError('UNAUTHORIZED', 'the client key is not valid for this deployment');
         if (await chat.isActive(claims.sessionId)) {
           // A fresh token: a session the customer keeps coming back to never outlives its token.
-          const clientToken = await tokens.signClientToken({ sessionId: claims.sessionId, transportId: claims.transportId, participantId: claims.participantId, deploymentId: claims.deploymentId, ...(claims.ext ? { ext: true } : {}) });
+          const clientToken = await tokens.signClientToken({
+            sessionId: claims.sessionId,
+            transportId: claims.transportId,
+            participantId: claims.participantId,
+            deploymentId: claims.deploymentId,
+            ...(claims.ext ? { ext: true } : {}),
+          });
           return envelope(req, { clientToken, sessionId: claims.sessionId, participantId: claims.participantId, restored: true });
         }
       }
       const d = body.data;
       const started = await chat.startSession(
         deployment,
-        { nickname: d.nickname, firstName: d.firstName, lastName: d.lastName, email: d.email, subject: d.subject, userData: d.userData, async: d.async === true || d.async === 'true', endpoint: d.endpoint },
+        {
+          nickname: d.nickname,
+          firstName: d.firstName,
+          lastName: d.lastName,
+          email: d.email,
+          subject: d.subject,
+          userData: d.userData,
+          async: d.async === true || d.async === 'true',
+          endpoint: d.endpoint,
+        },
         { operationId: body.operationId, requester: requesterOf(req) },
       );
       const clientToken = await tokens.signClientToken({
@@ -94,7 +116,15 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     }),
   );
 
-  doc({ method: 'get', path: `${prefix}/:sessionId/messages`, tag: 'consumer-v3', summary: 'Long poll for new messages (no count), or read history (count, optionally before index)', query: v3MessagesQuery, security: ['apiKey', 'clientKey'], responses: { '200': 'data: {messages, lastDeliveredIndex, chatEnded}', '404': 'INVALID_SESSION' } });
+  doc({
+    method: 'get',
+    path: `${prefix}/:sessionId/messages`,
+    tag: 'consumer-v3',
+    summary: 'Long poll for new messages (no count), or read history (count, optionally before index)',
+    query: v3MessagesQuery,
+    security: ['apiKey', 'clientKey'],
+    responses: { '200': 'data: {messages, lastDeliveredIndex, chatEnded}', '404': 'INVALID_SESSION' },
+  });
   app.get(
     `${prefix}/:sessionId/messages`,
     guard(async (req, reply) => {
@@ -115,7 +145,16 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     }),
   );
 
-  doc({ method: 'post', path: `${prefix}/:sessionId/messages`, tag: 'consumer-v3', summary: 'Send Text, TypingStarted or TypingStopped', body: v3SendBody, bodyContentTypes: FORM, security: ['apiKey', 'clientKey'], responses: { '200': 'data.message: the stored message', '404': 'INVALID_SESSION', '413': 'text too long' } });
+  doc({
+    method: 'post',
+    path: `${prefix}/:sessionId/messages`,
+    tag: 'consumer-v3',
+    summary: 'Send Text, TypingStarted or TypingStopped',
+    body: v3SendBody,
+    bodyContentTypes: FORM,
+    security: ['apiKey', 'clientKey'],
+    responses: { '200': 'data.message: the stored message', '404': 'INVALID_SESSION', '413': 'text too long' },
+  });
   app.post(
     `${prefix}/:sessionId/messages`,
     guard(async (req, reply) => {
@@ -126,7 +165,14 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     }),
   );
 
-  doc({ method: 'get', path: `${prefix}/:sessionId/queue-position`, tag: 'consumer-v3', summary: 'Parley extension: place in the queue and estimated wait while waiting for an agent', security: ['apiKey', 'clientKey'], responses: { '200': 'data: {state, queue, position, estimatedWaitSeconds} (position null once an agent has it)' } });
+  doc({
+    method: 'get',
+    path: `${prefix}/:sessionId/queue-position`,
+    tag: 'consumer-v3',
+    summary: 'Parley extension: place in the queue and estimated wait while waiting for an agent',
+    security: ['apiKey', 'clientKey'],
+    responses: { '200': 'data: {state, queue, position, estimatedWaitSeconds} (position null once an agent has it)' },
+  });
   app.get(
     `${prefix}/:sessionId/queue-position`,
     guard(async (req, reply) => {
@@ -136,7 +182,15 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     }),
   );
 
-  doc({ method: 'put', path: `${prefix}/:sessionId/userdata`, tag: 'consumer-v3', summary: 'Merge user data (attached data) into the session', body: v3UserDataBody, bodyContentTypes: FORM, security: ['apiKey', 'clientKey'] });
+  doc({
+    method: 'put',
+    path: `${prefix}/:sessionId/userdata`,
+    tag: 'consumer-v3',
+    summary: 'Merge user data (attached data) into the session',
+    body: v3UserDataBody,
+    bodyContentTypes: FORM,
+    security: ['apiKey', 'clientKey'],
+  });
   app.put(
     `${prefix}/:sessionId/userdata`,
     guard(async (req, reply) => {
@@ -160,7 +214,15 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     }),
   );
 
-  doc({ method: 'post', path: `${prefix}/:sessionId/images`, tag: 'consumer-v3', summary: 'Upload a file (multipart field `file`); allowed types and size are configured', bodyContentTypes: ['multipart/form-data'], security: ['apiKey', 'clientKey'], responses: { '200': 'data.message: the File message', '413': 'file too large', '415': 'type not allowed' } });
+  doc({
+    method: 'post',
+    path: `${prefix}/:sessionId/images`,
+    tag: 'consumer-v3',
+    summary: 'Upload a file (multipart field `file`); allowed types and size are configured',
+    bodyContentTypes: ['multipart/form-data'],
+    security: ['apiKey', 'clientKey'],
+    responses: { '200': 'data.message: the File message', '413': 'file too large', '415': 'type not allowed' },
+  });
   app.post(
     `${prefix}/:sessionId/images`,
     guard(async (req, reply) => {
@@ -188,7 +250,13 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     }),
   );
 
-  doc({ method: 'get', path: `${prefix}/:sessionId/images/:fileId`, tag: 'consumer-v3', summary: 'Download an uploaded file (the signed URL from the File message)', query: z.object({ sig: z.string() }) });
+  doc({
+    method: 'get',
+    path: `${prefix}/:sessionId/images/:fileId`,
+    tag: 'consumer-v3',
+    summary: 'Download an uploaded file (the signed URL from the File message)',
+    query: z.object({ sig: z.string() }),
+  });
   app.get(
     `${prefix}/:sessionId/images/:fileId`,
     guard(async (req, reply) => {

@@ -101,26 +101,19 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
   const maxFiles = deps.maxFilesPerChat ?? 100;
   const doc = deps.openapi.add.bind(deps.openapi);
 
-  const guard =
-    (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
-    async (req: FastifyRequest, reply: FastifyReply) => {
-      try {
-        return await fn(req, reply);
-      } catch (err) {
-        return gmsErrorReply(req, reply, err);
-      }
-    };
+  const guard = (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return await fn(req, reply);
+    } catch (err) {
+      return gmsErrorReply(req, reply, err);
+    }
+  };
 
   /** Checks alias, userId and secureKey together against the signed key and the chat in the path. */
   const verify = async (chatId: string, creds: GmsCredentials, deployment: Deployment | null): Promise<Customer> => {
     const claims = await tokens.verifyClientToken(creds.secureKey);
     if (!claims) throw new ChatError('UNAUTHORIZED', 'secureKey is not valid');
-    if (
-      claims.sessionId !== chatId ||
-      claims.participantId !== creds.userId ||
-      claims.transportId !== creds.alias ||
-      (deployment !== null && claims.deploymentId !== deployment.id)
-    ) {
+    if (claims.sessionId !== chatId || claims.participantId !== creds.userId || claims.transportId !== creds.alias || (deployment !== null && claims.deploymentId !== deployment.id)) {
       throw new ChatError('FORBIDDEN', 'alias, userId and secureKey do not match this chat');
     }
     return { deployment, chatId, participantId: claims.participantId, creds, ext: claims.ext };
@@ -162,8 +155,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
   };
 
   /** serviceName -> queue: a queue of the deployment (or its default queue) by name, any case; else the default queue. */
-  const queueFor = async (deployment: Deployment, serviceName: string): Promise<string> =>
-    (await deployments.findQueue(deployment, serviceName)) ?? deployment.defaultQueue;
+  const queueFor = async (deployment: Deployment, serviceName: string): Promise<string> => (await deployments.findQueue(deployment, serviceName)) ?? deployment.defaultQueue;
 
   // ---- request chat --------------------------------------------------------------------------
 
@@ -175,7 +167,11 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     body: gmsStartBody,
     bodyContentTypes: FORM,
     security: ['apiKey'],
-    responses: { '200': '{statusCode: 0, alias, userId, secureKey, chatId, chatEnded, nextPosition, messages}', '400': 'statusCode 2: invalid request', '401': 'statusCode 2: missing or unknown apikey' },
+    responses: {
+      '200': '{statusCode: 0, alias, userId, secureKey, chatId, chatEnded, nextPosition, messages}',
+      '400': 'statusCode 2: invalid request',
+      '401': 'statusCode 2: missing or unknown apikey',
+    },
   });
   app.post(
     `${P}/:serviceName`,
@@ -207,7 +203,13 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
         deploymentId: deployment.id,
         ext,
       });
-      const c: Customer = { deployment, chatId: started.session.id, participantId: started.participant.id, creds: { alias: started.session.transportId, userId: started.participant.id, secureKey }, ext };
+      const c: Customer = {
+        deployment,
+        chatId: started.session.id,
+        participantId: started.participant.id,
+        creds: { alias: started.session.transportId, userId: started.participant.id, secureKey },
+        ext,
+      };
       if (first !== undefined) await chat.customerSend(c.chatId, c.participantId, { type: 'Text', text: first });
       return respond(c, 1);
     }),
@@ -217,7 +219,20 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
 
   const C = `${P}/:serviceName/:chatId`;
   const action = (name: string, summary: string, schema: z.ZodTypeAny, run: (c: Customer & { body: any }) => Promise<Partial<GmsResponse> | void>, responses?: Record<string, string>) => {
-    doc({ method: 'post', path: `${C}/${name}`, tag: 'gms-v2', summary, body: schema, bodyContentTypes: FORM, security: ['apiKey'], responses: responses ?? { '200': 'statusCode 0 with messages from transcriptPosition (when given)', '403': 'statusCode 2: alias/userId/secureKey do not match', '404': 'statusCode 2: chat not found or ended' } });
+    doc({
+      method: 'post',
+      path: `${C}/${name}`,
+      tag: 'gms-v2',
+      summary,
+      body: schema,
+      bodyContentTypes: FORM,
+      security: ['apiKey'],
+      responses: responses ?? {
+        '200': 'statusCode 0 with messages from transcriptPosition (when given)',
+        '403': 'statusCode 2: alias/userId/secureKey do not match',
+        '404': 'statusCode 2: chat not found or ended',
+      },
+    });
     app.post(
       `${C}/${name}`,
       {},
@@ -285,7 +300,15 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     { '200': 'statusCode 0 with userData holding the limits' },
   );
 
-  doc({ method: 'post', path: `${C}/file`, tag: 'gms-v2', summary: 'Upload a file (multipart: field `file` plus alias, userId, secureKey); same types and size as the v3 API', bodyContentTypes: ['multipart/form-data'], security: ['apiKey'], responses: { '200': 'statusCode 0, userData {file-id}', '413': 'file too large', '415': 'type not allowed' } });
+  doc({
+    method: 'post',
+    path: `${C}/file`,
+    tag: 'gms-v2',
+    summary: 'Upload a file (multipart: field `file` plus alias, userId, secureKey); same types and size as the v3 API',
+    bodyContentTypes: ['multipart/form-data'],
+    security: ['apiKey'],
+    responses: { '200': 'statusCode 0, userData {file-id}', '413': 'file too large', '415': 'type not allowed' },
+  });
   app.post(
     `${C}/file`,
     {},
@@ -334,7 +357,14 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     if (!meta || !bytes) throw new ChatError('NOT_FOUND', 'file not found');
     return sendStoredFile(reply, meta, bytes);
   });
-  doc({ method: 'get', path: `${C}/file/:fileId/download`, tag: 'gms-v2', summary: 'Download a file of this chat (alias, userId, secureKey in the query); POST with a form body works too', query: gmsCredentials, responses: { '200': 'the file', '404': 'statusCode 2: no such file in this chat' } });
+  doc({
+    method: 'get',
+    path: `${C}/file/:fileId/download`,
+    tag: 'gms-v2',
+    summary: 'Download a file of this chat (alias, userId, secureKey in the query); POST with a form body works too',
+    query: gmsCredentials,
+    responses: { '200': 'the file', '404': 'statusCode 2: no such file in this chat' },
+  });
   // A GET carries the secureKey in its URL: keep the request line out of the log.
   app.get(`${C}/file/:fileId/download`, { logLevel: 'warn' }, download);
   app.post(`${C}/file/:fileId/download`, {}, download);

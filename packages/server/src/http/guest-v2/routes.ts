@@ -67,7 +67,6 @@ const STATUS_CODES: Record<number, string> = {
   503: 'service.unavailable',
 };
 
-
 /** An error in guest chat v2's (Genesys Cloud's) shape: `{message, code, status, contextId}`. */
 export function guestErrorReply(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   let status = 500;
@@ -100,15 +99,13 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
   const P = GUEST_V2_PREFIX;
   const doc = deps.openapi.add.bind(deps.openapi);
 
-  const guard =
-    (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
-    async (req: FastifyRequest, reply: FastifyReply) => {
-      try {
-        return await fn(req, reply);
-      } catch (err) {
-        return guestErrorReply(req, reply, err);
-      }
-    };
+  const guard = (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return await fn(req, reply);
+    } catch (err) {
+      return guestErrorReply(req, reply, err);
+    }
+  };
 
   const verifyJwt = async (token: string | undefined, conversationId: string): Promise<Claims> => {
     if (!token) throw new ChatError('UNAUTHORIZED', 'Authorization: Bearer <jwt> is required (the jwt of the create call)');
@@ -182,7 +179,13 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
         endpoint: queue,
       });
       const id = started.session.id;
-      const jwt = await tokens.signClientToken({ sessionId: id, transportId: started.session.transportId, participantId: started.participant.id, deploymentId: deployment.id, ext: wantsExtensions(req.headers) });
+      const jwt = await tokens.signClientToken({
+        sessionId: id,
+        transportId: started.session.transportId,
+        participantId: started.participant.id,
+        deploymentId: deployment.id,
+        ext: wantsExtensions(req.headers),
+      });
       const ws = req.protocol === 'https' ? 'wss' : 'ws';
       return { id, jwt, eventStreamUri: `${ws}://${req.host}${P}/${id}/stream?jwt=${encodeURIComponent(jwt)}`, member: { id: started.participant.id } };
     }),
@@ -190,7 +193,15 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
 
   // ---- members -----------------------------------------------------------------------------
 
-  doc({ method: 'get', path: `${P}/:conversationId/members`, tag: 'guest-v2', summary: 'Members of the conversation (customer, agents, bots)', query: guestMembersQuery, security: ['bearer'], responses: { '200': '{entities, pageSize, pageNumber, total, pageCount}' } });
+  doc({
+    method: 'get',
+    path: `${P}/:conversationId/members`,
+    tag: 'guest-v2',
+    summary: 'Members of the conversation (customer, agents, bots)',
+    query: guestMembersQuery,
+    security: ['bearer'],
+    responses: { '200': '{entities, pageSize, pageNumber, total, pageCount}' },
+  });
   app.get(
     `${P}/:conversationId/members`,
     guard(async (req, reply) => {
@@ -203,7 +214,14 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     }),
   );
 
-  doc({ method: 'get', path: `${P}/:conversationId/members/:memberId`, tag: 'guest-v2', summary: 'One member: {id, displayName, avatarImageUrl, role CUSTOMER|AGENT|WORKFLOW|ACD, state CONNECTED|DISCONNECTED|ALERTING, joinDate, leaveDate}', security: ['bearer'], responses: { '200': 'the member', '404': 'no such member' } });
+  doc({
+    method: 'get',
+    path: `${P}/:conversationId/members/:memberId`,
+    tag: 'guest-v2',
+    summary: 'One member: {id, displayName, avatarImageUrl, role CUSTOMER|AGENT|WORKFLOW|ACD, state CONNECTED|DISCONNECTED|ALERTING, joinDate, leaveDate}',
+    security: ['bearer'],
+    responses: { '200': 'the member', '404': 'no such member' },
+  });
   app.get(
     `${P}/:conversationId/members/:memberId`,
     guard(async (req, reply) => {
@@ -262,7 +280,15 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     }),
   );
 
-  doc({ method: 'post', path: `${P}/:conversationId/members/:memberId/messages`, tag: 'guest-v2', summary: "Send a message as the customer ({body, bodyType: 'standard'}); it comes back on the stream too", body: guestSendBody, security: ['bearer'], responses: { '200': 'the message {id, conversation, sender, body, bodyType, timestamp}', '403': 'not your member', '404': 'conversation ended' } });
+  doc({
+    method: 'post',
+    path: `${P}/:conversationId/members/:memberId/messages`,
+    tag: 'guest-v2',
+    summary: "Send a message as the customer ({body, bodyType: 'standard'}); it comes back on the stream too",
+    body: guestSendBody,
+    security: ['bearer'],
+    responses: { '200': 'the message {id, conversation, sender, body, bodyType, timestamp}', '403': 'not your member', '404': 'conversation ended' },
+  });
   app.post(
     `${P}/:conversationId/members/:memberId/messages`,
     guard(async (req, reply) => {
@@ -274,7 +300,14 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     }),
   );
 
-  doc({ method: 'post', path: `${P}/:conversationId/members/:memberId/typing`, tag: 'guest-v2', summary: 'The customer is typing (empty body)', security: ['bearer'], responses: { '200': '{id, conversation, sender, timestamp}' } });
+  doc({
+    method: 'post',
+    path: `${P}/:conversationId/members/:memberId/typing`,
+    tag: 'guest-v2',
+    summary: 'The customer is typing (empty body)',
+    security: ['bearer'],
+    responses: { '200': '{id, conversation, sender, timestamp}' },
+  });
   app.post(
     `${P}/:conversationId/members/:memberId/typing`,
     guard(async (req, reply) => {
@@ -285,7 +318,14 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     }),
   );
 
-  doc({ method: 'delete', path: `${P}/:conversationId/members/:memberId`, tag: 'guest-v2', summary: 'The customer leaves: the conversation ends (member-change DISCONNECTED on the stream)', security: ['bearer'], responses: { '204': 'left (also when it had already ended)', '403': 'not your member' } });
+  doc({
+    method: 'delete',
+    path: `${P}/:conversationId/members/:memberId`,
+    tag: 'guest-v2',
+    summary: 'The customer leaves: the conversation ends (member-change DISCONNECTED on the stream)',
+    security: ['bearer'],
+    responses: { '204': 'left (also when it had already ended)', '403': 'not your member' },
+  });
   app.delete(
     `${P}/:conversationId/members/:memberId`,
     guard(async (req, reply) => {
@@ -303,7 +343,8 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     method: 'get',
     path: `${P}/:conversationId/stream`,
     tag: 'guest-v2',
-    summary: 'WebSocket event stream (the eventStreamUri of the create call): message, typing-indicator and member-change frames, channel.metadata heartbeats; resumes from the delivery cursor after a reconnect',
+    summary:
+      'WebSocket event stream (the eventStreamUri of the create call): message, typing-indicator and member-change frames, channel.metadata heartbeats; resumes from the delivery cursor after a reconnect',
     query: z.object({ jwt: z.string() }),
     responses: { '101': 'switching protocols', '401': 'missing or invalid jwt', '403': 'the jwt is for another conversation' },
   });
