@@ -46,6 +46,10 @@ import { WORKFLOW_PREFIX, workflowApi } from './http/workflow/routes.js';
 import { WorkflowService } from './core/workflow-service.js';
 import { TicketService } from './core/ticket-service.js';
 import { ensureDemo, type DemoCredentials } from './demo.js';
+import { ParleyMetrics } from './metrics/registry.js';
+import { meteredStore } from './metrics/metered-store.js';
+import { registerMetrics } from './http/metrics.js';
+import { operationsSnapshot } from './core/operations-snapshot.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -62,6 +66,8 @@ export interface Parley {
   demo: DemoCredentials | null;
   /** Every route the server answers (method and URL pattern), as registered; the authorization matrix test walks it. */
   routes: RouteEntry[];
+  /** This node's Prometheus registry (served at `/metrics` with METRICS_TOKEN). */
+  metrics: ParleyMetrics;
   /** Readiness as `GET /ready` reports it. */
   readiness(): Promise<Readiness>;
   /**
@@ -123,7 +129,9 @@ export interface BuildOptions {
 
 export async function buildParley(config: Config, opts: BuildOptions = {}): Promise<Parley> {
   const clock = opts.clock ?? systemClock;
-  const store = opts.store ?? (await createStore(config));
+  // Read at scrape time, once everything below exists.
+  const metrics = new ParleyMetrics({ snapshot: () => operationsSnapshot(store, clock.now()), openLongPolls: () => chat.openLongPolls });
+  const store = meteredStore(opts.store ?? (await createStore(config)), metrics);
   const fanout = opts.fanout ?? (await createFanout(config));
   const secret =
     config.PARLEY_SECRET ??
@@ -150,6 +158,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
   const presence = new PresenceWatch(store, clock, chat, { graceMs: config.AGENT_DISCONNECT_GRACE_SECONDS * 1000, handlingGraceMs: config.AGENT_HANDLING_GRACE_SECONDS * 1000 });
   const routing = new RoutingService(store, fanout, clock, chat, presence);
+  routing.onOffersExpired = (count) => metrics.offerTimeouts.inc(count);
   const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
   const idle = new IdleControl(store, fanout, clock, chat);
@@ -208,6 +217,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, status: { code: 'RATE_LIMITED', message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` } }),
   });
 
+  registerMetrics(app, { metrics, token: config.METRICS_TOKEN, socketRoutes: { '/agent/v1/events': 'agent', [`${GUEST_V2_PREFIX}/:conversationId/stream`]: 'guest' } });
   const openapi = new OpenApiRegistry();
   const agentViews = new AgentViews(store);
   registerInputGuard(app);
@@ -303,6 +313,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     auth,
     demo,
     routes,
+    metrics,
     readiness,
     async close(opts = {}) {
       draining = true;

@@ -116,6 +116,8 @@ const schema = z.object({
   FILE_LINK_TTL_SECONDS: z.coerce.number().int().min(60).default(86_400),
   /** On SIGTERM, `/ready` answers 503 this long (the load balancer notices) before the server stops taking requests. */
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
+  /** Bearer token for `GET /metrics` (Prometheus); unset, the route does not exist (404). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PARLEY_DEMO: z
     .enum(['true', 'false', '1', '0'])
@@ -165,7 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: string
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
       (i) =>
-        `  ${i.path.join('.')}: ${i.message}${source[String(i.path[0])] !== undefined && !String(i.path[0]).includes('SECRET') && !String(i.path[0]).includes('PASSWORD') ? ` (got "${source[String(i.path[0])]}")` : ''}`,
+        `  ${i.path.join('.')}: ${i.message}${source[String(i.path[0])] !== undefined && !String(i.path[0]).includes('SECRET') && !String(i.path[0]).includes('PASSWORD') && !String(i.path[0]).includes('TOKEN') ? ` (got "${source[String(i.path[0])]}")` : ''}`,
     );
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }

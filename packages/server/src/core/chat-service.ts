@@ -530,7 +530,22 @@ export class ChatService {
   }
 
   /** Runs `read` until it returns something, the session ends, or `holdMs` passes (long poll). */
+  /** Long polls waiting in waitFor on this node. */
+  get openLongPolls(): number {
+    return this.waiting;
+  }
+  private waiting = 0;
+
   async waitFor(sessionId: string, holdMs: number, read: () => Promise<ReadResult>, signal?: AbortSignal): Promise<ReadResult> {
+    this.waiting++;
+    try {
+      return await this.waitForMessages(sessionId, holdMs, read, signal);
+    } finally {
+      this.waiting--;
+    }
+  }
+
+  private async waitForMessages(sessionId: string, holdMs: number, read: () => Promise<ReadResult>, signal?: AbortSignal): Promise<ReadResult> {
     let wake: () => void = () => {};
     let woken = false;
     const stop = this.fanout.listen(topics.session(sessionId), () => {

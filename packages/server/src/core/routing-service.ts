@@ -19,6 +19,8 @@ export function defaultProfile(accountId: string, nowIso: string): AgentProfile 
  */
 export class RoutingService {
   private timer: NodeJS.Timeout | null = null;
+  /** Offers that expired unanswered, after the routing pass that requeued them committed. */
+  onOffersExpired: (count: number) => void = () => {};
   private running: Promise<void> | null = null;
   private again = false;
 
@@ -76,6 +78,7 @@ export class RoutingService {
   async routeOnce(): Promise<Interaction[]> {
     const touched: Interaction[] = [];
     const absentAgents: string[] = [];
+    let expired = 0;
     const offered = await this.store.tx(async (tx) => {
       touched.length = 0;
       absentAgents.length = 0;
@@ -88,9 +91,11 @@ export class RoutingService {
         absentAgents.push(...swept.agents);
         if (swept.agents.length) profiles = await tx.listProfiles();
       }
+      expired = 0;
       for (const i of await tx.listInteractions({ states: ['Offered'] })) {
         if (i.offerExpiresAt && Date.parse(i.offerExpiresAt) <= now) {
           touched.push(await this.requeue(tx, i, i.agentAccountId));
+          expired++;
         }
       }
       if (!profiles.some((p) => p.presence === 'Ready')) return [];
@@ -115,6 +120,7 @@ export class RoutingService {
       }
       return result;
     });
+    if (expired) this.onOffersExpired(expired);
     for (const i of [...touched, ...offered]) await this.notify(i);
     for (const accountId of absentAgents) await this.fanout.notify(topics.agent(accountId));
     if (absentAgents.length) await this.fanout.notify(topics.supervisors);
