@@ -328,6 +328,8 @@ const ROWS: Record<string, Row> = {
   // ---- public ----
   'GET /health': publicRow('/health'),
   'GET /ready': publicRow('/ready'),
+  // Only the scrape token (METRICS_TOKEN) opens it; no staff or customer credential does.
+  'GET /metrics': { expect: only(), build: (w, id) => ({ method: 'GET', path: '/metrics', headers: staffHeaders(w, id) }) },
   'GET /openapi.json': publicRow('/openapi.json'),
   'GET /demo/config.json': publicRow('/demo/config.json'),
   'GET /*': publicRow('/'),
@@ -682,7 +684,7 @@ describe('authorization matrix', () => {
   }
 
   beforeAll(async () => {
-    srv = await startServer({ PARLEY_SECRET: SECRET, PARLEY_DEMO_SERVER_KEY: SERVER_KEY }, undefined, { sweepEveryMs: 0, routeEveryMs: 60_000 });
+    srv = await startServer({ PARLEY_SECRET: SECRET, PARLEY_DEMO_SERVER_KEY: SERVER_KEY, METRICS_TOKEN: 'metrics-scrape-token-for-the-matrix' }, undefined, { sweepEveryMs: 0, routeEveryMs: 60_000 });
     const url = srv.url;
     const login = async (username: string) => {
       const a = await new Agent(url, { username, password: AGENT.password }).login();
