@@ -48,6 +48,7 @@ import { TicketService } from './core/ticket-service.js';
 import { ensureDemo, type DemoCredentials } from './demo.js';
 import { ParleyMetrics } from './metrics/registry.js';
 import { meteredStore } from './metrics/metered-store.js';
+import { meteredFanout } from './metrics/metered-fanout.js';
 import { registerMetrics } from './http/metrics.js';
 import { operationsSnapshot } from './core/operations-snapshot.js';
 
@@ -130,9 +131,14 @@ export interface BuildOptions {
 export async function buildParley(config: Config, opts: BuildOptions = {}): Promise<Parley> {
   const clock = opts.clock ?? systemClock;
   // Read at scrape time, once everything below exists.
-  const metrics = new ParleyMetrics({ snapshot: () => operationsSnapshot(store, clock.now()), openLongPolls: () => chat.openLongPolls });
+  const metrics = new ParleyMetrics({
+    snapshot: () => operationsSnapshot(store, clock.now()),
+    openLongPolls: () => chat.openLongPolls,
+    fanoutUp: () => fanout.ping(),
+    fanoutRecheckMs: () => fanout.recheckMs,
+  });
   const store = meteredStore(opts.store ?? (await createStore(config)), metrics);
-  const fanout = opts.fanout ?? (await createFanout(config));
+  const fanout = meteredFanout(opts.fanout ?? (await createFanout(config)), metrics);
   const secret =
     config.PARLEY_SECRET ??
     (await store.tx(async (tx) => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { Agent, http, startServer, SteppedClock, V3Customer, type Running } from './helpers.js';
 
@@ -128,8 +129,47 @@ describe('metrics (/metrics, Prometheus text format)', () => {
     expect(v(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(v(after, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
 
+    // Change notifications: published by the writes, handed to the waiting poll and the socket.
+    expect(grew('parley_fanout_published_total')).toBeGreaterThan(3);
+    expect(grew('parley_fanout_delivered_total')).toBeGreaterThan(0);
+    expect(v(after, 'parley_fanout_up')).toBe(1);
+
     socket.close();
     await until(async () => v((await scrape(srv)).values, 'parley_open_sockets', { transport: 'agent' }) === 0);
+  });
+
+  it('counts guest chat v2 event streams as guest sockets, until they close', async () => {
+    srv = await startServer({ METRICS_TOKEN: TOKEN });
+    const created = await http(`${srv.url}/api/v2/webchat/guest/conversations`, { method: 'POST', json: { deploymentId: 'demo', memberInfo: { displayName: 'Metrics' } } });
+    expect(created.status).toBe(200);
+    const gauge = async (transport: string) => (await scrape(srv)).values.get(series('parley_open_sockets', { transport }));
+    expect(await gauge('guest')).toBe(0);
+    const stream = new WebSocket(created.body.eventStreamUri);
+    await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
+    await until(async () => (await gauge('guest')) === 1);
+    expect(await gauge('agent')).toBe(0);
+    stream.close();
+    await until(async () => (await gauge('guest')) === 0);
+  });
+
+  it('tells store failures from use cases saying no', async () => {
+    srv = await startServer({ METRICS_TOKEN: TOKEN });
+    const agent = await new Agent(srv.url).login();
+    const before = (await scrape(srv)).values;
+    // Accepting what does not exist: the use case refuses, the store worked.
+    expect((await agent.call('POST', `/interactions/${randomUUID()}/accept`)).status).toBe(404);
+    // A transaction that fails with an unexpected error (not a use case's ChatError) is rolled back and counted as failed.
+    await expect(
+      srv.parley.store.tx(async (tx) => {
+        await tx.getSetting('token.secret');
+        throw new TypeError('unexpected');
+      }),
+    ).rejects.toThrow('unexpected');
+    const after = (await scrape(srv)).values;
+    const grew = (name: string, labels: Record<string, string>) => (after.get(series(name, labels)) ?? 0) - (before.get(series(name, labels)) ?? 0);
+    expect(grew('parley_store_transaction_duration_seconds_count', { outcome: 'rolled_back' })).toBe(1);
+    expect(grew('parley_store_errors_total', { kind: 'failed' })).toBe(1);
+    expect(grew('parley_store_transaction_duration_seconds_count', { outcome: 'failed' })).toBe(1);
   });
 
   it('counts offers, offer timeouts and agents by presence', async () => {

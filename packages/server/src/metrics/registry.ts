@@ -5,6 +5,10 @@ import type { OperationsSnapshot } from '../core/operations-snapshot.js';
 export interface ScrapeSource {
   snapshot(): Promise<OperationsSnapshot>;
   openLongPolls(): number;
+  /** The fan-out's readiness (Redis answers; always true in process). */
+  fanoutUp(): Promise<boolean>;
+  /** How often waiting readers re-read the store: short while Redis is down. */
+  fanoutRecheckMs(): number;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -61,6 +65,18 @@ export class ParleyMetrics {
   readonly accepts = new Counter({ name: 'parley_routing_accepts_total', help: 'Interactions accepted by an agent (from Queued or Offered)', registers: [this.registry] });
   readonly offerTimeouts = new Counter({ name: 'parley_routing_offer_timeouts_total', help: 'Offers that expired unanswered and went back to the queue', registers: [this.registry] });
 
+  readonly fanoutPublished = new Counter({
+    name: 'parley_fanout_published_total',
+    help: 'Change notifications published (Redis PUBLISH with REDIS_URL, in-process otherwise)',
+    registers: [this.registry],
+  });
+  readonly fanoutPublishErrors = new Counter({ name: 'parley_fanout_publish_errors_total', help: 'Change notifications that could not be published', registers: [this.registry] });
+  readonly fanoutDelivered = new Counter({
+    name: 'parley_fanout_delivered_total',
+    help: "Change notifications handed to this node's waiting readers (long polls, sockets, routing)",
+    registers: [this.registry],
+  });
+
   constructor(source: ScrapeSource) {
     collectDefaultMetrics({ register: this.registry });
     const registry = this.registry;
@@ -70,6 +86,22 @@ export class ParleyMetrics {
       registers: [registry],
       collect() {
         this.set(source.openLongPolls());
+      },
+    });
+    new Gauge({
+      name: 'parley_fanout_up',
+      help: '1 when change notifications reach the other nodes (Redis answers, or a single node without REDIS_URL), else 0',
+      registers: [registry],
+      async collect() {
+        this.set((await source.fanoutUp()) ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'parley_fanout_recheck_seconds',
+      help: 'How often waiting readers re-read the store as a safety net (short while Redis is down; +Inf in process)',
+      registers: [registry],
+      collect() {
+        this.set(source.fanoutRecheckMs() / 1000);
       },
     });
     // One store read per scrape serves the three gauges below.
