@@ -172,6 +172,21 @@ describe('metrics (/metrics, Prometheus text format)', () => {
     expect(grew('parley_store_transaction_duration_seconds_count', { outcome: 'failed' })).toBe(1);
   });
 
+  it('still answers a scrape when the store is gone, without the gauges read from it', async () => {
+    srv = await startServer({ METRICS_TOKEN: TOKEN });
+    const c = new V3Customer(srv.url);
+    await c.start();
+    const up = (await scrape(srv)).values;
+    expect([...up.keys()].some((k) => k.startsWith('parley_queue_depth{'))).toBe(true);
+    await srv.parley.store.close();
+    const { values: down } = await scrape(srv);
+    expect([...down.keys()].filter((k) => /^parley_(queue_depth|queue_longest_wait_seconds|agents)\{/.test(k))).toEqual([]);
+    const storeErrors = (m: Map<string, number>) => (m.get(series('parley_store_errors_total', { kind: 'failed' })) ?? 0) + (m.get(series('parley_store_errors_total', { kind: 'unavailable' })) ?? 0);
+    // The failed read is counted by the time of the next scrape (counters are read as the scrape begins).
+    expect(storeErrors((await scrape(srv)).values)).toBeGreaterThan(storeErrors(up));
+    expect(down.get(series('parley_open_long_polls'))).toBe(0);
+  });
+
   it('counts offers, offer timeouts and agents by presence', async () => {
     const clock = new SteppedClock();
     srv = await startServer({ METRICS_TOKEN: TOKEN }, clock, { routeEveryMs: 3_600_000 });

@@ -105,8 +105,13 @@ export class ParleyMetrics {
       },
     });
     // One store read per scrape serves the three gauges below.
-    let pending: Promise<OperationsSnapshot> | null = null;
-    const snapshot = () => (pending ??= source.snapshot().finally(() => setTimeout(() => (pending = null), 0)));
+    // With the store down they are left out (no stale values), and the rest of the scrape still answers.
+    let pending: Promise<OperationsSnapshot | null> | null = null;
+    const snapshot = () =>
+      (pending ??= source
+        .snapshot()
+        .catch(() => null)
+        .finally(() => setTimeout(() => (pending = null), 0)));
     new Gauge({
       name: 'parley_queue_depth',
       help: 'Interactions waiting (Queued or Offered), by queue (all nodes: read from the store)',
@@ -114,7 +119,7 @@ export class ParleyMetrics {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const q of (await snapshot()).queues) this.set({ queue: q.queue }, q.waiting);
+        for (const q of (await snapshot())?.queues ?? []) this.set({ queue: q.queue }, q.waiting);
       },
     });
     new Gauge({
@@ -124,7 +129,7 @@ export class ParleyMetrics {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const q of (await snapshot()).queues) this.set({ queue: q.queue }, q.longestWaitSeconds);
+        for (const q of (await snapshot())?.queues ?? []) this.set({ queue: q.queue }, q.longestWaitSeconds);
       },
     });
     new Gauge({
@@ -134,7 +139,7 @@ export class ParleyMetrics {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const [presence, count] of Object.entries((await snapshot()).agentsByPresence)) this.set({ presence }, count);
+        for (const [presence, count] of Object.entries((await snapshot())?.agentsByPresence ?? {})) this.set({ presence }, count);
       },
     });
   }
