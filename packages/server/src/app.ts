@@ -165,6 +165,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const presence = new PresenceWatch(store, clock, chat, { graceMs: config.AGENT_DISCONNECT_GRACE_SECONDS * 1000, handlingGraceMs: config.AGENT_HANDLING_GRACE_SECONDS * 1000 });
   const routing = new RoutingService(store, fanout, clock, chat, presence);
   routing.onOffersExpired = (count) => metrics.offerTimeouts.inc(count);
+  chat.onWaitedDelivery = (lagMs) => metrics.deliveryLag.observe(lagMs / 1000);
   const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
   const idle = new IdleControl(store, fanout, clock, chat);

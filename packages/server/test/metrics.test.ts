@@ -133,6 +133,9 @@ describe('metrics (/metrics, Prometheus text format)', () => {
     expect(grew('parley_fanout_published_total')).toBeGreaterThan(3);
     expect(grew('parley_fanout_delivered_total')).toBeGreaterThan(0);
     expect(v(after, 'parley_fanout_up')).toBe(1);
+    // The waiting poll was handed the accept's messages: their write-to-read time is observed.
+    expect(grew('parley_delivery_lag_seconds_count')).toBeGreaterThan(0);
+    expect(v(after, 'parley_delivery_lag_seconds_bucket', { le: '+Inf' })).toBe(v(after, 'parley_delivery_lag_seconds_count'));
 
     socket.close();
     await until(async () => v((await scrape(srv)).values, 'parley_open_sockets', { transport: 'agent' }) === 0);

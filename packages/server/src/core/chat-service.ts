@@ -536,10 +536,20 @@ export class ChatService {
   }
   private waiting = 0;
 
+  /** Called with the time (ms) from a message's write to its read by a long poll that was waiting for it. */
+  onWaitedDelivery: (lagMs: number) => void = () => {};
+
   async waitFor(sessionId: string, holdMs: number, read: () => Promise<ReadResult>, signal?: AbortSignal): Promise<ReadResult> {
     this.waiting++;
+    const since = this.clock.now();
     try {
-      return await this.waitForMessages(sessionId, holdMs, read, signal);
+      const result = await this.waitForMessages(sessionId, holdMs, read, signal);
+      const now = this.clock.now();
+      for (const m of result.messages) {
+        const written = Date.parse(m.utcTime);
+        if (written >= since) this.onWaitedDelivery(Math.max(0, now - written));
+      }
+      return result;
     } finally {
       this.waiting--;
     }

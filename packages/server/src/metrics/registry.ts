@@ -65,6 +65,12 @@ export class ParleyMetrics {
   readonly accepts = new Counter({ name: 'parley_routing_accepts_total', help: 'Interactions accepted by an agent (from Queued or Offered)', registers: [this.registry] });
   readonly offerTimeouts = new Counter({ name: 'parley_routing_offer_timeouts_total', help: 'Offers that expired unanswered and went back to the queue', registers: [this.registry] });
 
+  readonly deliveryLag = new Histogram({
+    name: 'parley_delivery_lag_seconds',
+    help: 'From a message write to its read by a long poll that was waiting for it (fan-out wake-up included)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
   readonly fanoutPublished = new Counter({
     name: 'parley_fanout_published_total',
     help: 'Change notifications published (Redis PUBLISH with REDIS_URL, in-process otherwise)',
