@@ -50,6 +50,7 @@ describe('log volume', () => {
     const info = lines.filter((l) => l.level >= 30);
     const debugRequests = lines.filter((l) => l.level === 20 && l.msg === 'request completed');
     expect(info.length).toBeLessThan(60);
+    expect(info.filter((l) => l.msg === 'request completed' && l.res!.statusCode < 400)).toEqual([]);
     // Polls, health checks and every other 2xx answer are there for whoever turns on debug.
     expect(debugRequests.filter((l) => l.req?.url.includes('/messages?')).length).toBeGreaterThanOrEqual(20);
     expect(debugRequests.filter((l) => l.req?.url === '/health')).toHaveLength(5);
