@@ -1,9 +1,10 @@
 /**
  * The desktop's light and dark themes: with the browser in light and in dark colour scheme, axe-core
  * finds no serious or critical violation (colour contrast included) on the login form, the offer, a
- * conversation with customer text, an internal note and a supervisor's whisper, the settings menu, the
- * supervisor view (and the supervisor's monitor tab) and the history; the page is really dark in dark
- * mode; the Theme setting overrides the system. With UPDATE_SCREENSHOTS=1 it saves
+ * conversation with customer text, an internal note and a supervisor's whisper, the canned picker,
+ * the transfer dialog, the shortcuts help, the settings menu, the supervisor view (and the
+ * supervisor's monitor tab) and the history; the page is really dark in dark mode; the Theme setting
+ * overrides the system. With UPDATE_SCREENSHOTS=1 it saves
  * packages/desktop/docs/desktop-light.png and desktop-dark.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,22 @@ describe('desktop themes', () => {
 
       await page.locator('.msg.vis-vip', { hasText: 'free redelivery' }).waitFor();
       expect(await axe(page)).toEqual([]);
+      // The canned picker, the transfer dialog and the shortcuts help.
+      await page.keyboard.press('Alt+KeyC');
+      await page.locator('.picker [role=option]').first().waitFor();
+      expect(await axe(page)).toEqual([]);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Alt+KeyT');
+      await page.getByRole('dialog', { name: 'Transfer the chat' }).waitFor();
+      expect(await axe(page)).toEqual([]);
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await page.keyboard.press('Alt+KeyH');
+      await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+      expect(await axe(page)).toEqual([]);
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+
       if (process.env.UPDATE_SCREENSHOTS) {
         mkdirSync(SHOTS, { recursive: true });
         await page.screenshot({ path: `${SHOTS}desktop-${t.scheme}.png` });
