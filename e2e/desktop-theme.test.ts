@@ -7,18 +7,24 @@
  * overrides the system. With UPDATE_SCREENSHOTS=1 it saves
  * packages/desktop/docs/desktop-light.png and desktop-dark.png.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axe, closeDesktopAndBrowser, Customer, type DesktopServer, openDesktopAndBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
 
 const SHOTS = fileURLToPath(new URL('../packages/desktop/docs/', import.meta.url));
 
 let server: DesktopServer;
 let browser: Browser;
-beforeAll(async () => ({ server, browser } = await openDesktopAndBrowser()));
+// A short disconnect grace: should a case fail before its agent goes Not ready, closing its desktop
+// soon takes that agent out of routing, so the next case's chat is not offered to it.
+beforeAll(async () => ({ server, browser } = await openDesktopAndBrowser({ AGENT_DISCONNECT_GRACE_SECONDS: '1' })));
 afterAll(() => closeDesktopAndBrowser(server, browser));
+const contexts: BrowserContext[] = [];
+afterEach(async () => {
+  for (const ctx of contexts.splice(0)) await ctx.close();
+});
 
 /** Relative luminance (WCAG) of the page's background colour. */
 async function backgroundLuminance(page: Page): Promise<number> {
@@ -32,6 +38,7 @@ async function backgroundLuminance(page: Page): Promise<number> {
 async function openPage(colorScheme: 'light' | 'dark'): Promise<Page> {
   // axe is injected inline, which the page's CSP forbids: these contexts bypass CSP.
   const ctx = await browser.newContext({ colorScheme, bypassCSP: true, viewport: { width: 1280, height: 800 } });
+  contexts.push(ctx);
   return ctx.newPage();
 }
 
@@ -138,8 +145,6 @@ describe('desktop themes', () => {
       // Not ready before leaving, so the next case's chat is not offered to this closed desktop.
       await page.getByLabel('Presence', { exact: true }).selectOption('NotReady');
       await page.locator('.presence-NotReady').waitFor();
-      await page.context().close();
-      await sup.context().close();
     });
   }
 });
