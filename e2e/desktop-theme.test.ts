@@ -124,7 +124,7 @@ describe('desktop themes', () => {
       // The setting overrides the system, and "System" follows it again.
       const other = t.dark ? 'light' : 'dark';
       await page.getByLabel('Theme').selectOption(other);
-      // Preact applies effects after the next frame: wait for the attribute.
+      // The attribute is set when the desktop re-renders: wait for it.
       await page.waitForFunction((v) => document.documentElement.dataset.theme === v, other);
       const flipped = await backgroundLuminance(page);
       if (t.dark) expect(flipped).toBeGreaterThan(0.8);
