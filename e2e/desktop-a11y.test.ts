@@ -4,20 +4,8 @@
  * the shortcuts help, the supervisor view and the history; keyboard-only sign-in works; focus is visible.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { closeDesktopAndBrowser, Customer, type DesktopServer, openDesktopAndBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function axe(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
-  const all = await page.evaluate(async () => {
-    const r = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n: any) => `${n.target.join(' ')}: ${n.failureSummary}`) }));
-  });
-  return all.filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical');
-}
+import type { Browser } from 'playwright-core';
+import { axe, closeDesktopAndBrowser, Customer, type DesktopServer, openDesktopAndBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
 
 let server: DesktopServer;
 let browser: Browser;

@@ -5,6 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { buildParley, type Parley } from '../packages/server/src/app.js';
 import { testConfig } from '../packages/server/src/config.js';
@@ -125,4 +126,16 @@ export class Customer {
       await new Promise((r) => setTimeout(r, 150));
     }
   }
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's serious and critical violations on the page (the page's context must bypass CSP: axe is injected inline). */
+export async function axe(page: Page): Promise<{ id: string; impact: string; nodes: string[] }[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const all = await page.evaluate(async () => {
+    const r = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v: any) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n: any) => `${n.target.join(' ')}: ${n.failureSummary}`) }));
+  });
+  return all.filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical');
 }

@@ -25,7 +25,7 @@ import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerInputGuard } from './http/input-guard.js';
-import { requestForLog } from './http/log-redaction.js';
+import { RequestLogLevels, chooseLogFormat, loggerOptions } from './logging.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
 import { GMS_V2_PREFIX, gmsErrorReply, registerGmsV2 } from './http/gms-v2/routes.js';
@@ -124,7 +124,7 @@ export interface BuildOptions {
   sweepEveryMs?: number;
   /** How the flow engine calls external bots. */
   fetch?: typeof fetch;
-  /** Where the JSON log goes (default: stdout). */
+  /** Where the log goes (default: stdout), in LOG_FORMAT (`auto` is JSON here). */
   logStream?: NodeJS.WritableStream;
 }
 
@@ -173,13 +173,12 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const files = new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
 
   const app = Fastify({
-    logger: {
+    logger: loggerOptions({
       level: config.LOG_LEVEL,
-      ...(opts.logStream ? { stream: opts.logStream } : {}),
-      // Signed links and tokens ride in some query strings (file links, GMS downloads, the guest stream).
-      serializers: { req: requestForLog },
-      redact: ['req.headers["x-api-key"]', 'req.headers.apikey', 'req.headers["x-nexus-client-key"]', 'req.headers.authorization', 'req.headers.cookie'],
-    },
+      format: chooseLogFormat(config.LOG_FORMAT, opts.logStream ? false : Boolean(process.stdout.isTTY)),
+      ...(opts.logStream ? { stream: opts.logStream } : { colorize: Boolean(process.stdout.isTTY) }),
+    }),
+    logController: new RequestLogLevels(),
     bodyLimit: 256 * 1024,
     rewriteUrl: trailingSlashRewriter([config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX, '/agent/v1', ADMIN_PREFIX, WORKFLOW_PREFIX]),
     // Proxy headers count only from the proxies the operator names: otherwise anyone could claim any

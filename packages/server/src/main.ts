@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { buildParley } from './app.js';
+import { chooseLogFormat } from './logging.js';
 
 async function main(): Promise<void> {
   let config;
@@ -40,7 +41,10 @@ async function main(): Promise<void> {
       lines.push(`  demo accounts: ${demo.accounts.join(', ')} (passwords as shown at the first start, or as changed since)`);
     }
   }
-  console.log(lines.join('\n'));
+  // The banner (demo secrets are in it, shown this once) is for the person at the terminal: beside
+  // pretty log lines on stdout, or on stderr when stdout carries the JSON log, never inside it.
+  const toTerminal = chooseLogFormat(config.LOG_FORMAT, Boolean(process.stdout.isTTY)) === 'pretty' ? process.stdout : process.stderr;
+  toTerminal.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((err) => {

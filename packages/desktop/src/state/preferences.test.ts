@@ -18,6 +18,14 @@ describe('preferences', () => {
     s.setItem('parley.desktop.preferences', '{"enterSends":"yes","sound":false}');
     expect(loadPreferences(s)).toEqual({ ...DEFAULT_PREFERENCES, sound: false });
   });
+  it('keeps a known theme and drops an unknown one', () => {
+    const s = memoryStorage();
+    expect(loadPreferences(s).theme).toBe('system');
+    savePreferences(s, { ...DEFAULT_PREFERENCES, theme: 'dark' });
+    expect(loadPreferences(s).theme).toBe('dark');
+    s.setItem('parley.desktop.preferences', '{"theme":"neon","sound":false}');
+    expect(loadPreferences(s)).toEqual({ ...DEFAULT_PREFERENCES, sound: false });
+  });
 });
 
 describe('send key', () => {

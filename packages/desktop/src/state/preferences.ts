@@ -6,9 +6,15 @@ export interface Preferences {
   notifications: boolean;
   /** A sound with new offers and messages. */
   sound: boolean;
+  /** Colours: follow the system's light/dark setting, or always light or dark. */
+  theme: Theme;
 }
 
-export const DEFAULT_PREFERENCES: Preferences = { enterSends: true, notifications: true, sound: true };
+export const THEMES = ['system', 'light', 'dark'] as const;
+export type Theme = (typeof THEMES)[number];
+
+export const DEFAULT_PREFERENCES: Preferences = { enterSends: true, notifications: true, sound: true, theme: 'system' };
+const FLAGS = ['enterSends', 'notifications', 'sound'] as const;
 const KEY = 'parley.desktop.preferences';
 
 export function loadPreferences(storage: Pick<Storage, 'getItem'> | null): Preferences {
@@ -16,7 +22,8 @@ export function loadPreferences(storage: Pick<Storage, 'getItem'> | null): Prefe
     const raw = storage?.getItem(KEY);
     const saved = raw ? (JSON.parse(raw) as Partial<Record<keyof Preferences, unknown>>) : {};
     const out = { ...DEFAULT_PREFERENCES };
-    for (const k of Object.keys(out) as (keyof Preferences)[]) if (typeof saved[k] === 'boolean') out[k] = saved[k] as boolean;
+    for (const k of FLAGS) if (typeof saved[k] === 'boolean') out[k] = saved[k] as boolean;
+    if (THEMES.includes(saved.theme as Theme)) out.theme = saved.theme as Theme;
     return out;
   } catch {
     return { ...DEFAULT_PREFERENCES };

@@ -13,6 +13,7 @@ import { Notices } from './Notices.js';
 import { ShortcutsHelp } from './ShortcutsHelp.js';
 import { shortcutFor } from './shortcuts.js';
 import { emit, useCommand } from './commands.js';
+import { useThemeAttribute } from './theme.js';
 
 /** The page: the login form, or the desktop (top bar, offers and queue, the current view). */
 export function App() {
@@ -20,6 +21,7 @@ export function App() {
   const [help, setHelp] = useState(false);
   const openHelp = useCallback(() => setHelp(true), []);
   useCommand('help', openHelp);
+  useThemeAttribute(state.preferences.theme);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -75,7 +75,7 @@ describe('demo data on restart', () => {
   });
 });
 
-/** `npm start` as a user runs it: the banner on stdout, the JSON log beside it. */
+/** `npm start` as a user runs it, stdout piped: the JSON log on stdout, the banner on stderr. */
 function start(env: Record<string, string>): Promise<string> {
   return new Promise((done) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], { cwd: root, env: { ...process.env, ...env } });

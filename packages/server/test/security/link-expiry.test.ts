@@ -15,7 +15,7 @@ describe('file links and customer tokens', () => {
   beforeAll(async () => {
     const logStream = new PassThrough();
     logStream.on('data', (d: Buffer) => log.push(...d.toString().split('\n').filter(Boolean)));
-    srv = await startServer({ PARLEY_SECRET: SECRET, LOG_LEVEL: 'info', FILE_LINK_TTL_SECONDS: '3600', CLIENT_TOKEN_TTL_SECONDS: String(8 * 86_400) }, clock, { sweepEveryMs: 0, logStream });
+    srv = await startServer({ PARLEY_SECRET: SECRET, LOG_LEVEL: 'debug', FILE_LINK_TTL_SECONDS: '3600', CLIENT_TOKEN_TTL_SECONDS: String(8 * 86_400) }, clock, { sweepEveryMs: 0, logStream });
   });
   afterAll(() => srv.close());
 
