@@ -255,7 +255,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, ''),
   });
   registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
-  registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence });
+  registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
   await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock), openapi });
   await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), openapi });
   routing.start(opts.routeEveryMs ?? 500);

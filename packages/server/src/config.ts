@@ -104,6 +104,8 @@ const schema = z.object({
     .default(8 * 3600),
   /** An agent whose last desktop connection (on any node) has been gone this long becomes NotReady "Disconnected"; offers pending to them go back to the queue. */
   AGENT_DISCONNECT_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
+  /** How often the agent socket is pinged; a ping unanswered by the next one ends a half-open socket. */
+  AGENT_SOCKET_PING_MS: z.coerce.number().int().min(100).max(300_000).default(20_000),
   /** ...and the chats they handle go back to the queue, with a notice to the customer, once it has been gone this long. */
   AGENT_HANDLING_GRACE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(180),
   /** Customer tokens (v3 clientToken, GMS secureKey, guest jwt): accepted this long after issue (8 days). */

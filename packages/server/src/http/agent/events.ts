@@ -64,7 +64,17 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       else socket.close(WS_CLOSE_INTERNAL_ERROR, 'internal error; reconnect');
     };
     const authTimer = setTimeout(() => socket.close(4401, 'authenticate first'), 10_000);
-    const ping = setInterval(() => send({ type: 'ping' }), deps.pingMs ?? 20_000);
+    // A socket whose peer went away without closing (a laptop lid, a lost network) is half-open: the
+    // protocol-level ping browsers answer by themselves tells, and an unanswered one ends the socket,
+    // so the agent's presence follows (core/presence-watch.ts).
+    let answered = true;
+    socket.on('pong', () => (answered = true));
+    const ping = setInterval(() => {
+      if (!answered) return socket.terminate();
+      answered = false;
+      socket.ping();
+      send({ type: 'ping' });
+    }, deps.pingMs ?? 20_000);
 
     const pushInteractions = serial(async () => {
       if (!account) return;
@@ -169,6 +179,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
 
     const budget = new FrameBudget();
     socket.on('message', async (raw: Buffer) => {
+      answered = true;
       if (raw.length > 16 * 1024) return socket.close(1009, 'frame too large');
       if (!budget.take()) return socket.close(WS_CLOSE_POLICY_VIOLATION, 'too many frames; slow down');
       let parsed;
