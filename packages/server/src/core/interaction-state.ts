@@ -1,7 +1,7 @@
 import type { InteractionState } from '@parley/protocol';
 
 /**
- * The interaction state machine (DESIGN.md): Workflow -> Queued -> Offered -> Handling -> Finalizing -> Completed,
+ * The interaction state machine (docs/design.md): Workflow -> Queued -> Offered -> Handling -> Finalizing -> Completed,
  * plus the ways back that routing needs (an offer rejected or timed out, a transfer to a queue, a customer
  * going back to the bot) and the early ends when a session ends before an agent handled it.
  */

@@ -1,7 +1,7 @@
 import { deferred, rejected, resolved, safeCall, type Deferred } from './deferred.js';
 
 /**
- * CXBus: the publish/subscribe and command bus of Genesys Widgets (reference: widgets-bus-api.md).
+ * CXBus: the publish/subscribe and command bus of Genesys Widgets (the page-facing API Genesys Widgets pages call).
  * Plugins register by name; events are `Plugin.event`; commands are `Plugin.command` and return a
  * deferred. A command to a plugin that is registered but not ready waits until it calls `ready()`;
  * a command to an unknown plugin first waits for files being loaded, then tries to load the plugin's

@@ -14,7 +14,7 @@ import { buildParley, type Parley } from '../../../server/src/app.js';
 import { testConfig } from '../../../server/src/config.js';
 import type { Clock } from '../../../server/src/ports/clock.js';
 import { createBus, type BusEvent, type CXBusApi, type Plugin } from '../bus/cxbus.js';
-import { registerWebChatService } from './webchat-service.js';
+import { EVENTS, registerWebChatService } from './webchat-service.js';
 
 export const API_KEY = 'test-key-1234';
 
@@ -75,36 +75,7 @@ export interface Page {
   unload(): void;
 }
 
-export const EVENTS = [
-  'ready',
-  'started',
-  'restored',
-  'restoreTimeout',
-  'restoreFailed',
-  'sessionLost',
-  'reconnected',
-  'disconnected',
-  'messageReceived',
-  'error',
-  'ended',
-  'clientTypingStarted',
-  'clientTypingStopped',
-  'clientConnected',
-  'clientDisconnected',
-  'agentConnected',
-  'agentDisconnected',
-  'agentTypingStarted',
-  'agentTypingStopped',
-  'agentTypingTimeout',
-  'supervisorConnected',
-  'supervisorDisconnected',
-  'botConnected',
-  'botDisconnected',
-  'pollingStarted',
-  'pollingStopped',
-  'chatServerWentOffline',
-  'chatServerBackOnline',
-];
+export { EVENTS };
 
 export function openPage(config: Record<string, any>): Page {
   const bus = createBus();

@@ -1,4 +1,4 @@
-/** The bus types the WebChat UI uses (widgets-bus-api.md), and the message shape it renders. */
+/** The bus types the WebChat UI uses (the Genesys Widgets bus API), and the message shape it renders. */
 import type { CXBusApi, Plugin } from '../bus/cxbus.js';
 export type { BusEvent, CommandEvent } from '../bus/cxbus.js';
 export type { Deferred as Deferredish } from '../bus/deferred.js';
