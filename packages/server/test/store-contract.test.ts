@@ -13,6 +13,7 @@ import type { Message } from '@parley/protocol';
 import { SqliteStore } from '../src/adapters/store-sqlite/index.js';
 import { PostgresStore, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
 import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
+import { appendMessage } from '../src/core/log-append.js';
 import { parseIndex } from '../src/core/message-index.js';
 import type { Account, AgentConnection, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
 import { describeWithService, probePostgres } from './external-services.js';
@@ -407,7 +408,7 @@ function storeContract(backend: Backend): void {
     it('appendMessage numbers from the clock, fills in sessionId and utcTime, and moves lastIndexNum', async () => {
       const { ses } = await seed(store);
       const d = draft({ text: 'hi' });
-      const m = await store.tx((tx) => tx.appendMessage(ses.id, d, T0 + 0.9));
+      const m = await store.tx((tx) => appendMessage(tx, ses.id, d, T0 + 0.9));
       expect(m).toEqual({ ...d, sessionId: ses.id, index: `${T0}-0`, utcTime: iso(T0 + 0.9) });
       expect((await read(store, (tx) => tx.getSession(ses.id)))!.lastIndexNum).toBe(T0 * 10);
       expect(await fullLog(store, ses.id)).toEqual([m]);
@@ -415,7 +416,7 @@ function storeContract(backend: Backend): void {
 
     it('keeps a draft’s own utcTime', async () => {
       const { ses } = await seed(store);
-      const m = await store.tx((tx) => tx.appendMessage(ses.id, draft({ utcTime: '2020-02-02T02:02:02.000Z' }), T0));
+      const m = await store.tx((tx) => appendMessage(tx, ses.id, draft({ utcTime: '2020-02-02T02:02:02.000Z' }), T0));
       expect(m.utcTime).toBe('2020-02-02T02:02:02.000Z');
       expect((await fullLog(store, ses.id))[0]!.utcTime).toBe('2020-02-02T02:02:02.000Z');
     });
@@ -424,7 +425,7 @@ function storeContract(backend: Backend): void {
       const { ses } = await seed(store);
       const times = [T0, T0, T0 - 50_000, ...Array(8).fill(T0), T0 + 1, T0 + 100];
       const indexes: string[] = [];
-      for (const t of times) indexes.push((await store.tx((tx) => tx.appendMessage(ses.id, draft(), t))).index);
+      for (const t of times) indexes.push((await store.tx((tx) => appendMessage(tx, ses.id, draft(), t))).index);
       expect(indexes).toEqual([
         ...Array.from({ length: 10 }, (_, i) => `${T0}-${i}`),
         `${T0 + 1}-0`, // the eighth T0: ten in one millisecond borrow the next
@@ -436,12 +437,12 @@ function storeContract(backend: Backend): void {
 
     it('several appends in one transaction are consecutive', async () => {
       const { ses } = await seed(store);
-      const ms = await store.tx(async (tx) => [await tx.appendMessage(ses.id, draft(), T0), await tx.appendMessage(ses.id, draft(), T0), await tx.appendMessage(ses.id, draft(), T0 + 7)]);
+      const ms = await store.tx(async (tx) => [await appendMessage(tx, ses.id, draft(), T0), await appendMessage(tx, ses.id, draft(), T0), await appendMessage(tx, ses.id, draft(), T0 + 7)]);
       expect(ms.map((m) => m.index)).toEqual([`${T0}-0`, `${T0}-1`, `${T0 + 7}-0`]);
     });
 
     it('refuses to append to an unknown session', async () => {
-      await expect(store.tx((tx) => tx.appendMessage('no-such-session', draft(), T0))).rejects.toThrow(/no session no-such-session/);
+      await expect(store.tx((tx) => appendMessage(tx, 'no-such-session', draft(), T0))).rejects.toThrow(/no session no-such-session/);
     });
 
     it('round-trips every message field, unicode and escapes included', async () => {
@@ -458,7 +459,7 @@ function storeContract(backend: Backend): void {
         subtype: 'Sub',
         interactionId: 'int-1',
       });
-      const m = await store.tx((tx) => tx.appendMessage(ses.id, d, T0));
+      const m = await store.tx((tx) => appendMessage(tx, ses.id, d, T0));
       const [listed] = await fullLog(store, ses.id);
       expect(listed).toEqual(m);
       expect(JSON.stringify(listed)).toBe(JSON.stringify(m));
@@ -472,8 +473,8 @@ function storeContract(backend: Backend): void {
       const ms = await store.tx(async (tx) => {
         const out: Message[] = [];
         for (const [i, v] of vis.entries()) {
-          out.push(await tx.appendMessage(ses.id, draft({ visibility: v, text: `m${i}` }), T0 + i));
-          await tx.appendMessage(other.id, draft({ text: `other${i}` }), T0 + i);
+          out.push(await appendMessage(tx, ses.id, draft({ visibility: v, text: `m${i}` }), T0 + i));
+          await appendMessage(tx, other.id, draft({ text: `other${i}` }), T0 + i);
         }
         return out;
       });
@@ -499,7 +500,7 @@ function storeContract(backend: Backend): void {
     it('listMessages newest takes the newest `limit` and returns them in log order', async () => {
       const { ses } = await seed(store);
       const ms: Message[] = [];
-      for (let i = 0; i < 6; i++) ms.push(await store.tx((tx) => tx.appendMessage(ses.id, draft({ text: `m${i}`, visibility: i === 4 ? 'Vip' : 'All' }), T0 + i)));
+      for (let i = 0; i < 6; i++) ms.push(await store.tx((tx) => appendMessage(tx, ses.id, draft({ text: `m${i}`, visibility: i === 4 ? 'Vip' : 'All' }), T0 + i)));
       const q = (query: Parameters<StoreTx['listMessages']>[1]) => read(store, (tx) => tx.listMessages(ses.id, query)).then((l) => l.map((m) => m.text));
       expect(await q({ visibilities: [...ALL], limit: 3, newest: true })).toEqual(['m3', 'm4', 'm5']);
       expect(await q({ visibilities: ['All'], limit: 3, newest: true })).toEqual(['m2', 'm3', 'm5']);
@@ -937,11 +938,11 @@ function storeContract(backend: Backend): void {
     it('listMessages with audienceAccountId adds the Vip whispers addressed to that account', async () => {
       const { ses } = await seed(store);
       await store.tx(async (tx) => {
-        await tx.appendMessage(ses.id, draft({ text: 'public' }), T0);
-        await tx.appendMessage(ses.id, draft({ text: 'internal', visibility: 'Int' }), T0);
-        await tx.appendMessage(ses.id, draft({ text: 'to me', visibility: 'Vip', audienceAccountId: 'acc-1' }), T0);
-        await tx.appendMessage(ses.id, draft({ text: 'to someone else', visibility: 'Vip', audienceAccountId: 'acc-2' }), T0);
-        await tx.appendMessage(ses.id, draft({ text: 'supervisors only', visibility: 'Vip' }), T0);
+        await appendMessage(tx, ses.id, draft({ text: 'public' }), T0);
+        await appendMessage(tx, ses.id, draft({ text: 'internal', visibility: 'Int' }), T0);
+        await appendMessage(tx, ses.id, draft({ text: 'to me', visibility: 'Vip', audienceAccountId: 'acc-1' }), T0);
+        await appendMessage(tx, ses.id, draft({ text: 'to someone else', visibility: 'Vip', audienceAccountId: 'acc-2' }), T0);
+        await appendMessage(tx, ses.id, draft({ text: 'supervisors only', visibility: 'Vip' }), T0);
       });
       const texts = (q: Parameters<StoreTx['listMessages']>[1]) => read(store, (tx) => tx.listMessages(ses.id, q)).then((l) => l.map((m) => m.text));
       expect(await texts({ visibilities: ['All', 'Int'], audienceAccountId: 'acc-1', limit: 100 })).toEqual(['public', 'internal', 'to me']);
@@ -992,13 +993,13 @@ function storeContract(backend: Backend): void {
       };
       const agent = { participantId: 'a-1', type: 'Agent', nickname: 'Bob' } as const;
       const customer = { participantId: 'c-1', type: 'Customer', nickname: 'Ann' } as const;
-      await store.tx((tx) => tx.appendMessage(ses.id, draft({ from: agent }), T0 + 1));
+      await store.tx((tx) => appendMessage(tx, ses.id, draft({ from: agent }), T0 + 1));
       expect(await times()).toEqual([iso(T0 - 1000), iso(T0 + 1)]);
-      await store.tx((tx) => tx.appendMessage(ses.id, draft({ from: customer, type: 'TypingStarted', text: undefined }), T0 + 2));
+      await store.tx((tx) => appendMessage(tx, ses.id, draft({ from: customer, type: 'TypingStarted', text: undefined }), T0 + 2));
       expect(await times()).toEqual([iso(T0 - 1000), iso(T0 + 2)]);
-      await store.tx((tx) => tx.appendMessage(ses.id, draft({ from: customer }), T0 + 3));
+      await store.tx((tx) => appendMessage(tx, ses.id, draft({ from: customer }), T0 + 3));
       expect(await times()).toEqual([iso(T0 + 3), iso(T0 + 3)]);
-      await store.tx((tx) => tx.appendMessage(ses.id, draft({ from: customer, utcTime: '2030-01-01T00:00:00.000Z' }), T0 + 4));
+      await store.tx((tx) => appendMessage(tx, ses.id, draft({ from: customer, utcTime: '2030-01-01T00:00:00.000Z' }), T0 + 4));
       expect(await times()).toEqual(['2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z']);
     });
 
@@ -1052,7 +1053,7 @@ function storeContract(backend: Backend): void {
       await store.tx(async (tx) => {
         await tx.insertInteraction(i);
         await tx.insertParticipant(p);
-        await tx.appendMessage(ses.id, draft({ text: 'kept' }), T0);
+        await appendMessage(tx, ses.id, draft({ text: 'kept' }), T0);
       });
       const before = await fullLog(store, ses.id);
       const boom = new Error('boom');
@@ -1065,9 +1066,9 @@ function storeContract(backend: Backend): void {
           await tx.addApiKey(d2.id, 'hash-rb', 'rb');
           await tx.insertSession(s2);
           await tx.insertParticipant(participant(s2.id, { id: 'p-rb' }));
-          await tx.appendMessage(s2.id, draft(), T0);
+          await appendMessage(tx, s2.id, draft(), T0);
           await tx.insertInteraction(interaction(s2, { id: 'i-rb' }));
-          await tx.appendMessage(ses.id, draft({ text: 'rolled back' }), T0 + 5);
+          await appendMessage(tx, ses.id, draft({ text: 'rolled back' }), T0 + 5);
           await tx.updateSession(ses.id, { state: 'Ended', userData: { x: 'y' } });
           await tx.updateParticipant(p.id, { cursorNum: 99, state: 'Left' });
           expect(await tx.updateInteraction(i.id, 'Queued', { state: 'Handling' })).toBe(true);
@@ -1095,7 +1096,7 @@ function storeContract(backend: Backend): void {
       });
       expect(await fullLog(store, ses.id)).toEqual(before);
       // The index continues from the committed state, not from the rolled-back append.
-      const next = await store.tx((tx) => tx.appendMessage(ses.id, draft(), T0));
+      const next = await store.tx((tx) => appendMessage(tx, ses.id, draft(), T0));
       expect(next.index).toBe(`${T0}-1`);
     });
 
@@ -1118,7 +1119,7 @@ function storeContract(backend: Backend): void {
       const results = await Promise.allSettled(
         Array.from({ length: 20 }, (_, i) =>
           store.tx(async (tx) => {
-            const m = await tx.appendMessage(ses.id, draft({ text: `t${i}` }), T0 + i);
+            const m = await appendMessage(tx, ses.id, draft({ text: `t${i}` }), T0 + i);
             if (i % 3 === 0) throw new Error(`fail ${i}`);
             return m;
           }),
@@ -1142,7 +1143,7 @@ function storeContract(backend: Backend): void {
         Array.from({ length: count }, (_, i) =>
           stores[i % stores.length]!.tx(async (tx) => {
             const out: Message[] = [];
-            for (let k = 0; k < perTx; k++) out.push(await tx.appendMessage(sessionId, draft({ text: `${i}:${k}` }), clock(i, k)));
+            for (let k = 0; k < perTx; k++) out.push(await appendMessage(tx, sessionId, draft({ text: `${i}:${k}` }), clock(i, k)));
             return out;
           }),
         ),
@@ -1221,7 +1222,7 @@ function storeContract(backend: Backend): void {
             if (seen?.state !== 'Queued') return false;
             const ok = await tx.updateInteraction(i.id, 'Queued', { state: 'Handling', agentAccountId: `agent-${n}` });
             if (!ok) throw new Error('the locked row changed under its lock');
-            await tx.appendMessage(ses.id, draft({ text: `taken by ${n}` }), T0 + n);
+            await appendMessage(tx, ses.id, draft({ text: `taken by ${n}` }), T0 + n);
             return true;
           }),
         ),
@@ -1243,7 +1244,7 @@ function storeContract(backend: Backend): void {
           const prior = await tx.getOperation(`send:${ses.id}`, 'op-dup');
           if (prior !== null) return prior as Message;
           await lineUp.wait(); // all have seen "no record" before anyone writes
-          const m = await tx.appendMessage(ses.id, draft({ text: `attempt ${n}` }), T0 + n);
+          const m = await appendMessage(tx, ses.id, draft({ text: `attempt ${n}` }), T0 + n);
           await tx.putOperation(`send:${ses.id}`, 'op-dup', m, iso(T0));
           return m;
         });
@@ -1278,12 +1279,12 @@ function storeContract(backend: Backend): void {
           const appended = oneTx
             ? await store.tx(async (tx) => {
                 const out: Message[] = [];
-                for (const now of times) out.push(await tx.appendMessage(s.id, draft(), now));
+                for (const now of times) out.push(await appendMessage(tx, s.id, draft(), now));
                 return out;
               })
             : await (async () => {
                 const out: Message[] = [];
-                for (const now of times) out.push(await store.tx((tx) => tx.appendMessage(s.id, draft(), now)));
+                for (const now of times) out.push(await store.tx((tx) => appendMessage(tx, s.id, draft(), now)));
                 return out;
               })();
           let last = 0;
@@ -1305,7 +1306,7 @@ function storeContract(backend: Backend): void {
           await store.tx((tx) => tx.insertSession(s));
           let t = T0;
           const times = steps.map(({ delta, fraction }) => (t += delta) + fraction);
-          const appended = await Promise.all(times.map((now, i) => stores[i % stores.length]!.tx((tx) => tx.appendMessage(s.id, draft(), now))));
+          const appended = await Promise.all(times.map((now, i) => stores[i % stores.length]!.tx((tx) => appendMessage(tx, s.id, draft(), now))));
           const log = await expectConsistentLog(store, s.id, times.length);
           expect(new Set(log.map((m) => m.id))).toEqual(new Set(appended.map((m) => m.id)));
           // Every index is at least its own clock reading.
@@ -1357,7 +1358,7 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
   it('index numbers are BIGINT and come back as JS numbers', async () => {
     const { ses } = await seed(h.store);
     const far = Date.UTC(2200, 0, 1); // 7.2e12 ms: the numeric index is past 2^32 many times over
-    await h.store.tx((tx) => tx.appendMessage(ses.id, draft(), far));
+    await h.store.tx((tx) => appendMessage(tx, ses.id, draft(), far));
     const s = await h.store.tx((tx) => tx.getSession(ses.id));
     expect(s!.lastIndexNum).toBe(far * 10);
     expect(typeof s!.lastIndexNum).toBe('number');
@@ -1377,7 +1378,7 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
     });
     await isLocked;
     const writer = other.tx(async (tx) => {
-      await tx.appendMessage(ses.id, draft(), T0);
+      await appendMessage(tx, ses.id, draft(), T0);
       order.push('writer appended');
     });
     await Promise.all([holder, writer]);
@@ -1441,7 +1442,7 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
         s.tx(async (tx) => {
           await tx.insertParticipant(participant(ses.id)); // takes a KEY SHARE lock on the session row
           await lineUp.wait();
-          await tx.appendMessage(ses.id, draft({ text: `n${n}` }), T0);
+          await appendMessage(tx, ses.id, draft({ text: `n${n}` }), T0);
         }),
       ),
     );
@@ -1467,7 +1468,7 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
           await tx.getSession((first as Session).id, true);
           await lineUp.wait();
           await tx.getSession((second as Session).id, true);
-          await tx.appendMessage((first as Session).id, draft({ text: `tx${n}` }), T0);
+          await appendMessage(tx, (first as Session).id, draft({ text: `tx${n}` }), T0);
         }),
       ),
     );
@@ -1491,7 +1492,7 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
           strictUrl.tx(async (tx) => {
             await tx.getSession(ses.id); // takes the snapshot
             await lineUp.wait();
-            await tx.appendMessage(ses.id, draft({ text: `s${n}` }), T0);
+            await appendMessage(tx, ses.id, draft({ text: `s${n}` }), T0);
           }),
         ),
       );

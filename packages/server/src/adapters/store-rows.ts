@@ -1,4 +1,4 @@
-import type { Account, AgentConnection, AgentProfile, Deployment, Interaction, Participant, Queue, Session, StoredFile } from '../ports/store.js';
+import type { Account, AgentConnection, AgentProfile, ApiKey, CannedResponse, Deployment, FlowRun, Interaction, Participant, Queue, Session, StoredFile, WrapUpCode } from '../ports/store.js';
 
 /** Row <-> model mapping shared by the SQL store adapters (same tables, same columns). */
 export type Row = Record<string, any>;
@@ -124,10 +124,10 @@ const COLUMN: Record<string, string> = {
 };
 const JSON_COLUMNS = new Set(['userData', 'declinedBy', 'skills']);
 
-/** `col = <placeholder>, ...` for the defined keys of a patch (`?` for SQLite, `$n` for PostgreSQL). */
-export function setClause(patch: Record<string, unknown>, placeholder: (i: number) => string = () => '?'): { sql: string; values: unknown[] } {
+/** `col = ?, ...` for the defined keys of a patch, with their values. */
+export function setClause(patch: Record<string, unknown>): { sql: string; values: unknown[] } {
   const keys = Object.keys(patch).filter((k) => patch[k] !== undefined);
-  const sql = keys.map((k, i) => `${COLUMN[k] ?? fail(k)} = ${placeholder(i)}`).join(', ');
+  const sql = keys.map((k) => `${COLUMN[k] ?? fail(k)} = ?`).join(', ');
   const values = keys.map((k) => (JSON_COLUMNS.has(k) ? JSON.stringify(patch[k]) : typeof patch[k] === 'boolean' ? Number(patch[k]) : patch[k]));
   return { sql, values };
 }
@@ -136,3 +136,17 @@ function fail(k: string): never {
 }
 
 export const toFile = (r: Row): StoredFile => ({ id: r.id, sessionId: r.session_id, name: r.name, mime: r.mime, size: r.size, createdAt: r.created_at });
+export const toApiKey = (r: Row): ApiKey => ({ keyHash: r.key_hash, label: r.label, kind: r.kind });
+export const toCannedResponse = (r: Row): CannedResponse => ({ id: r.id, title: r.title, text: r.text });
+export const toWrapUpCode = (r: Row): WrapUpCode => ({ code: r.code, label: r.label });
+export const toFlowRun = (r: Row): FlowRun => ({
+  sessionId: r.session_id,
+  interactionId: r.interaction_id,
+  step: r.step,
+  waiting: r.waiting,
+  vars: JSON.parse(r.vars),
+  lastIndexNum: r.last_index_num,
+  updatedAt: r.updated_at,
+});
+/** `map(row)`, or null for no row. */
+export const orNull = <T>(r: Row | undefined, map: (r: Row) => T): T | null => (r ? map(r) : null);

@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Deployment, Interaction, InteractionPatch, MessageDraft, Session, StoreTx } from '../ports/store.js';
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
+import { appendMessage } from './log-append.js';
 import { canTransition } from './interaction-state.js';
 
 export interface NewInteraction {
@@ -25,7 +26,7 @@ export class LogWriter {
   }
 
   append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
-    return tx.appendMessage(session.id, { id: newId(), ...draft }, this.clock.now());
+    return appendMessage(tx, session.id, { id: newId(), ...draft }, this.clock.now());
   }
 
   private appendStateChange(tx: StoreTx, session: Session, interaction: Interaction, state: InteractionState, visibility: Visibility = 'All'): Promise<Message> {

@@ -49,11 +49,10 @@ export function meteredStore(store: Store, metrics: ParleyMetrics): Store {
 function countingTx(tx: StoreTx, writes: Writes): StoreTx {
   return new Proxy(tx, {
     get(target, prop, receiver) {
-      if (prop === 'appendMessage') {
-        return async (...args: Parameters<StoreTx['appendMessage']>) => {
-          const message = await target.appendMessage(...args);
-          writes.messages.push(message.type);
-          return message;
+      if (prop === 'insertMessage') {
+        return async (...args: Parameters<StoreTx['insertMessage']>) => {
+          await target.insertMessage(...args);
+          writes.messages.push(args[0].type);
         };
       }
       if (prop === 'insertSession') {

@@ -1,23 +1,22 @@
 import pg from 'pg';
-import type { Message } from '@parley/protocol';
-import { formatIndex, nextIndexNum } from '../../core/message-index.js';
-import {
-  StoreUnavailableError,
-  type AgentProfile,
-  type FlowRun,
-  type Interaction,
-  type MessageDraft,
-  type MessageQuery,
-  type Queue,
-  type Store,
-  type StoreTx,
-  type StoredFile,
-} from '../../ports/store.js';
+import { StoreUnavailableError, type Store, type StoreTx } from '../../ports/store.js';
+import type { Row } from '../store-rows.js';
+import { pgAccounts } from './accounts.js';
+import { pgAgentConnections } from './agent-connections.js';
+import { pgAgentProfiles } from './agent-profiles.js';
+import { pgConnection } from './connection.js';
+import { pgDeployments } from './deployments.js';
+import { pgDeskLists } from './desk-lists.js';
+import { pgFiles } from './files.js';
+import { pgFlowRuns } from './flow-runs.js';
+import { pgInteractions } from './interactions.js';
+import { pgLog } from './log.js';
 import { migrations } from './migrations.js';
-import { setClause as setClauseWith, toAccount, toAgentConnection, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
-
-/** `col = $n, ...` with placeholders from `$first`. */
-const setClause = (patch: Record<string, unknown>, first: number) => setClauseWith(patch, (i) => `$${first + i}`);
+import { pgOperations } from './operations.js';
+import { pgParticipants } from './participants.js';
+import { pgQueues } from './queues.js';
+import { pgSessions } from './sessions.js';
+import { pgSettings } from './settings.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -270,368 +269,24 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
+  /** The aggregates' ops (one file each), over one transaction attempt. */
   private ops(run: TxRun): StoreTx {
-    const rows = async (text: string, values?: unknown[]) => (await run.query(text, values)).rows;
-    const one = async (text: string, values?: unknown[]) => (await run.query(text, values)).rows[0];
-    const exec = async (text: string, values?: unknown[]) => {
-      await run.query(text, values);
-    };
-    const lockClause = (forUpdate?: boolean) => (forUpdate ? ' FOR NO KEY UPDATE' : '');
+    const db = pgConnection((text, values) => run.query(text, values));
     return {
-      getDeployment: async (id) => {
-        const r = await one('SELECT * FROM deployments WHERE id = $1', [id]);
-        return r ? toDeployment(r) : null;
-      },
-      getDeploymentByApiKeyHash: async (hash, kind = 'public') => {
-        const r = await one('SELECT d.* FROM deployments d JOIN api_keys k ON k.deployment_id = d.id WHERE k.key_hash = $1 AND k.kind = $2', [hash, kind]);
-        return r ? toDeployment(r) : null;
-      },
-      insertDeployment: async (d) => {
-        await exec('INSERT INTO deployments (id, name, allowed_origins, async_policy, default_queue, created_at, settings) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-          d.id,
-          d.name,
-          JSON.stringify(d.allowedOrigins),
-          JSON.stringify(d.asyncPolicy),
-          d.defaultQueue,
-          d.createdAt,
-          JSON.stringify(d.settings ?? {}),
-        ]);
-      },
-      addApiKey: async (deploymentId, keyHash, label, kind = 'public') => {
-        await exec(
-          `INSERT INTO api_keys (key_hash, deployment_id, label, kind) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (key_hash) DO UPDATE SET deployment_id = EXCLUDED.deployment_id, label = EXCLUDED.label, kind = EXCLUDED.kind`,
-          [keyHash, deploymentId, label, kind],
-        );
-      },
-      listDeployments: async () => (await rows('SELECT * FROM deployments ORDER BY created_at, row_seq')).map(toDeployment),
-
-      insertSession: async (s) => {
-        await exec(
-          `INSERT INTO sessions (id, deployment_id, async, state, customer_participant_id, transport_id, user_data, created_at, ended_at, last_index_num,
-             last_customer_at, last_activity_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          [s.id, s.deploymentId, s.async, s.state, s.customerParticipantId, s.transportId, JSON.stringify(s.userData), s.createdAt, s.endedAt, s.lastIndexNum, s.lastCustomerAt, s.lastActivityAt],
-        );
-      },
-      getSession: async (id, forUpdate) => {
-        const r = await one(`SELECT * FROM sessions WHERE id = $1${lockClause(forUpdate)}`, [id]);
-        return r ? toSession(r) : null;
-      },
-      updateSession: async (id, patch) => {
-        const { sql, values } = setClause(patch, 2);
-        if (sql) await exec(`UPDATE sessions SET ${sql} WHERE id = $1`, [id, ...values]);
-      },
-
-      insertParticipant: async (p) => {
-        await exec(
-          `INSERT INTO participants (id, session_id, type, nickname, account_id, state, joined_at, left_at, cursor_num)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-          [p.id, p.sessionId, p.type, p.nickname, p.accountId, p.state, p.joinedAt, p.leftAt, p.cursorNum],
-        );
-      },
-      getParticipant: async (id, forUpdate) => {
-        const r = await one(`SELECT * FROM participants WHERE id = $1${forUpdate ? ' FOR NO KEY UPDATE' : ''}`, [id]);
-        return r ? toParticipant(r) : null;
-      },
-      listParticipants: async (sessionId) => (await rows('SELECT * FROM participants WHERE session_id = $1 ORDER BY joined_at, row_seq', [sessionId])).map(toParticipant),
-      updateParticipant: async (id, patch) => {
-        const { sql, values } = setClause(patch, 2);
-        if (sql) await exec(`UPDATE participants SET ${sql} WHERE id = $1`, [id, ...values]);
-      },
-
-      appendMessage: async (sessionId: string, draft: MessageDraft, nowMs: number): Promise<Message> => {
-        // The session row lock orders appends across transactions and nodes. NO KEY UPDATE (what an
-        // UPDATE of a non-key column takes) does not conflict with the KEY SHARE locks that inserting
-        // participants or messages of the session takes, so those cannot deadlock against it.
-        const s = await one('SELECT last_index_num FROM sessions WHERE id = $1 FOR NO KEY UPDATE', [sessionId]);
-        if (!s) throw new Error(`no session ${sessionId}`);
-        const num = nextIndexNum(s.last_index_num, nowMs);
-        const message: Message = { ...draft, sessionId, index: formatIndex(num), utcTime: draft.utcTime ?? new Date(nowMs).toISOString() };
-        // Idle control: any message is activity; a customer's Text also restarts the customer's clock.
-        const fromCustomer = message.from.type === 'Customer' && message.type === 'Text';
-        await exec(
-          `WITH bump AS (
-             UPDATE sessions SET last_index_num = $2, last_activity_at = $6, last_customer_at = CASE WHEN $7::boolean THEN $6 ELSE last_customer_at END
-             WHERE id = $1)
-           INSERT INTO messages (session_id, index_num, visibility, audience, body) VALUES ($1, $2, $3, $4, $5)`,
-          [sessionId, num, message.visibility, message.audienceAccountId ?? null, JSON.stringify(message), message.utcTime, fromCustomer],
-        );
-        return message;
-      },
-      listMessages: async (sessionId: string, mq: MessageQuery) => {
-        const where = ['session_id = $1'];
-        const values: unknown[] = [sessionId];
-        if (mq.afterNum !== undefined) {
-          values.push(mq.afterNum);
-          where.push(`index_num > $${values.length}`);
-        }
-        if (mq.beforeNum !== undefined) {
-          values.push(mq.beforeNum);
-          where.push(`index_num < $${values.length}`);
-        }
-        values.push(mq.visibilities);
-        const vis = `visibility = ANY($${values.length}::text[])`;
-        if (mq.audienceAccountId) {
-          // A supervisor's whisper is visible to the agent it is addressed to.
-          values.push(mq.audienceAccountId);
-          where.push(`(${vis} OR (visibility = 'Vip' AND audience = $${values.length}))`);
-        } else where.push(vis);
-        // SQLite reads a negative LIMIT as "no limit"; PostgreSQL reads NULL that way.
-        values.push(mq.limit < 0 ? null : mq.limit);
-        const order = mq.newest ? 'DESC' : 'ASC';
-        const found = await rows(`SELECT body FROM messages WHERE ${where.join(' AND ')} ORDER BY index_num ${order} LIMIT $${values.length}`, values);
-        const list = found.map((r) => JSON.parse(r.body) as Message);
-        return mq.newest ? list.reverse() : list;
-      },
-
-      insertInteraction: async (i: Interaction) => {
-        // `seq` is MAX + 1 within the session: the session row lock keeps two writers from taking the same one.
-        await exec('SELECT 1 FROM sessions WHERE id = $1 FOR NO KEY UPDATE', [i.sessionId]);
-        await exec(
-          `INSERT INTO interactions (id, session_id, deployment_id, state, queue, priority, agent_account_id, wrap_up_code, created_at, updated_at, completed_at,
-             skills, language, queued_at, handled_at, offer_expires_at, declined_by, preferred_agent_id, preferred_until, seq)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-             (SELECT COALESCE(MAX(seq), 0) + 1 FROM interactions WHERE session_id = $2))`,
-          [
-            i.id,
-            i.sessionId,
-            i.deploymentId,
-            i.state,
-            i.queue,
-            i.priority,
-            i.agentAccountId,
-            i.wrapUpCode,
-            i.createdAt,
-            i.updatedAt,
-            i.completedAt,
-            JSON.stringify(i.skills),
-            i.language,
-            i.queuedAt,
-            i.handledAt,
-            i.offerExpiresAt,
-            JSON.stringify(i.declinedBy),
-            i.preferredAgentId,
-            i.preferredUntil,
-          ],
-        );
-      },
-      getInteraction: async (id, forUpdate) => {
-        const r = await one(`SELECT * FROM interactions WHERE id = $1${lockClause(forUpdate)}`, [id]);
-        return r ? toInteraction(r) : null;
-      },
-      latestInteraction: async (sessionId) => {
-        const r = await one('SELECT * FROM interactions WHERE session_id = $1 ORDER BY seq DESC LIMIT 1', [sessionId]);
-        return r ? toInteraction(r) : null;
-      },
-      listInteractions: async (filter) => {
-        const where: string[] = [];
-        const values: unknown[] = [];
-        if (filter.states?.length) {
-          values.push(filter.states);
-          where.push(`state = ANY($${values.length}::text[])`);
-        }
-        if (filter.agentAccountId) {
-          values.push(filter.agentAccountId);
-          where.push(`agent_account_id = $${values.length}`);
-        }
-        for (const [key, column] of [
-          ['sessionId', 'session_id'],
-          ['queue', 'queue'],
-          ['deploymentId', 'deployment_id'],
-        ] as const) {
-          if (filter[key]) {
-            values.push(filter[key]);
-            where.push(`${column} = $${values.length}`);
-          }
-        }
-        if (filter.recentlyHandled) where.push('handled_at IS NOT NULL');
-        if (filter.recentlyHandled) values.push(Math.min(1000, Math.max(1, Math.floor(filter.recentlyHandled))));
-        const order = filter.recentlyHandled ? `handled_at DESC LIMIT $${values.length}` : 'created_at, seq, row_seq LIMIT 1000';
-        const sql = `SELECT * FROM interactions ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY ${order}`;
-        return (await rows(sql, values)).map(toInteraction);
-      },
-      updateInteraction: async (id, expected, patch) => {
-        const { sql, values } = setClause(patch, 3);
-        // At READ COMMITTED a writer that waited for the row re-checks `state` against the committed
-        // version, so of several racing writers exactly one matches.
-        const res = await run.query(`UPDATE interactions SET ${sql || 'state = state'} WHERE id = $1 AND state = $2`, [id, expected, ...values]);
-        return res.rowCount === 1;
-      },
-
-      insertAccount: async (a) => {
-        await exec('INSERT INTO accounts (id, username, display_name, password_hash, role, created_at, token_generation, disabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-          a.id,
-          a.username,
-          a.displayName,
-          a.passwordHash,
-          a.role,
-          a.createdAt,
-          a.tokenGeneration,
-          a.disabled ? 1 : 0,
-        ]);
-      },
-      getAccount: async (id) => {
-        const r = await one('SELECT * FROM accounts WHERE id = $1', [id]);
-        return r ? toAccount(r) : null;
-      },
-      getAccountByUsername: async (username) => {
-        const r = await one('SELECT * FROM accounts WHERE username = $1', [username]);
-        return r ? toAccount(r) : null;
-      },
-      updateAccountPassword: async (id, hash) => {
-        await exec('UPDATE accounts SET password_hash = $2 WHERE id = $1', [id, hash]);
-      },
-
-      getOperation: async (scope, operationId) => {
-        const r = await one('SELECT result FROM operations WHERE scope = $1 AND operation_id = $2', [scope, operationId]);
-        return r ? JSON.parse(r.result) : null;
-      },
-      putOperation: async (scope, operationId, result, nowIso) => {
-        await exec('INSERT INTO operations (scope, operation_id, result, created_at) VALUES ($1, $2, $3, $4)', [scope, operationId, JSON.stringify(result ?? null), nowIso]);
-      },
-
-      insertFile: async (f: StoredFile) => {
-        await exec('INSERT INTO files (id, session_id, name, mime, size, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [f.id, f.sessionId, f.name, f.mime, f.size, f.createdAt]);
-      },
-      getFile: async (id) => {
-        const r = await one('SELECT * FROM files WHERE id = $1', [id]);
-        return r ? toFile(r) : null;
-      },
-
-      agentLoads: async () => {
-        const found = await rows(
-          `SELECT agent_account_id AS a, COUNT(*) AS n FROM interactions
-           WHERE state IN ('Offered', 'Handling', 'Finalizing') AND agent_account_id IS NOT NULL GROUP BY agent_account_id`,
-        );
-        return Object.fromEntries(found.map((r) => [r.a, r.n]));
-      },
-
-      // ORDER BY ... COLLATE "C": byte order, as SQLite sorts text, whatever the database collation.
-      listQueues: async (deploymentId) =>
-        (deploymentId
-          ? await rows('SELECT * FROM queues WHERE deployment_id = $1 ORDER BY name COLLATE "C"', [deploymentId])
-          : await rows('SELECT * FROM queues ORDER BY deployment_id COLLATE "C", name COLLATE "C"')
-        ).map(toQueue),
-      getQueue: async (deploymentId, name) => {
-        const r = await one('SELECT * FROM queues WHERE deployment_id = $1 AND name = $2', [deploymentId, name]);
-        return r ? toQueue(r) : null;
-      },
-      upsertQueue: async (qu: Queue) => {
-        await exec(
-          `INSERT INTO queues (id, deployment_id, name, skills, language, offer_timeout_seconds, sticky_seconds) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, skills = EXCLUDED.skills, language = EXCLUDED.language,
-             offer_timeout_seconds = EXCLUDED.offer_timeout_seconds, sticky_seconds = EXCLUDED.sticky_seconds`,
-          [qu.id, qu.deploymentId, qu.name, JSON.stringify(qu.skills), qu.language, qu.offerTimeoutSeconds, qu.stickySeconds],
-        );
-      },
-      deleteQueue: async (id) => (await run.query('DELETE FROM queues WHERE id = $1', [id])).rowCount === 1,
-
-      getProfile: async (accountId) => {
-        const r = await one('SELECT * FROM agent_profiles WHERE account_id = $1', [accountId]);
-        return r ? toProfile(r) : null;
-      },
-      // Locked in one order (account id), so routers on several nodes queue up instead of deadlocking.
-      listProfiles: async (forUpdate) => (await rows(`SELECT * FROM agent_profiles ORDER BY account_id COLLATE "C"${lockClause(forUpdate)}`)).map(toProfile),
-      upsertProfile: async (p: AgentProfile) => {
-        await exec(
-          `INSERT INTO agent_profiles (account_id, presence, reason, capacity, skills, languages, queues, idle_since, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (account_id) DO UPDATE SET presence = EXCLUDED.presence, reason = EXCLUDED.reason, capacity = EXCLUDED.capacity, skills = EXCLUDED.skills,
-             languages = EXCLUDED.languages, queues = EXCLUDED.queues, idle_since = EXCLUDED.idle_since, updated_at = EXCLUDED.updated_at`,
-          [p.accountId, p.presence, p.reason, p.capacity, JSON.stringify(p.skills), JSON.stringify(p.languages), JSON.stringify(p.queues), p.idleSince, p.updatedAt],
-        );
-      },
-
-      putAgentConnection: async (c) => {
-        await exec(
-          `INSERT INTO agent_connections (id, account_id, node_id, seen_at, closed_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (id) DO UPDATE SET account_id = EXCLUDED.account_id, node_id = EXCLUDED.node_id, seen_at = EXCLUDED.seen_at, closed_at = EXCLUDED.closed_at`,
-          [c.id, c.accountId, c.nodeId, c.seenAt, c.closedAt],
-        );
-      },
-      closeAgentConnection: async (id, at) => {
-        await exec('UPDATE agent_connections SET seen_at = $2, closed_at = $2 WHERE id = $1', [id, at]);
-      },
-      refreshAgentConnections: async (nodeId, at) => (await run.query('UPDATE agent_connections SET seen_at = $2 WHERE node_id = $1 AND closed_at IS NULL', [nodeId, at])).rowCount ?? 0,
-      listAgentConnections: async (accountId) => (await rows('SELECT * FROM agent_connections WHERE account_id = $1 ORDER BY seen_at, id COLLATE "C"', [accountId])).map(toAgentConnection),
-      listAbsentAgents: async (before) =>
-        (await rows('SELECT account_id, max(seen_at) AS last_seen_at FROM agent_connections GROUP BY account_id HAVING max(seen_at) <= $1 ORDER BY account_id COLLATE "C"', [before])).map((r) => ({
-          accountId: r.account_id,
-          lastSeenAt: r.last_seen_at,
-        })),
-      deleteAgentConnections: async (accountId, upTo) => (await run.query('DELETE FROM agent_connections WHERE account_id = $1 AND seen_at <= $2', [accountId, upTo])).rowCount ?? 0,
-
-      listAccounts: async () => (await rows('SELECT * FROM accounts ORDER BY username COLLATE "C"')).map(toAccount),
-      updateAccount: async (id, patch) => {
-        const { sql, values } = setClause(patch, 2);
-        if (sql) await exec(`UPDATE accounts SET ${sql} WHERE id = $1`, [id, ...values]);
-      },
-      updateDeployment: async (d) => {
-        await exec('UPDATE deployments SET name = $2, allowed_origins = $3, async_policy = $4, default_queue = $5, settings = $6 WHERE id = $1', [
-          d.id,
-          d.name,
-          JSON.stringify(d.allowedOrigins),
-          JSON.stringify(d.asyncPolicy),
-          d.defaultQueue,
-          JSON.stringify(d.settings ?? {}),
-        ]);
-      },
-      listApiKeys: async (deploymentId) =>
-        (await rows('SELECT key_hash, label, kind FROM api_keys WHERE deployment_id = $1 ORDER BY label COLLATE "C"', [deploymentId])).map((r) => ({
-          keyHash: r.key_hash,
-          label: r.label,
-          kind: r.kind,
-        })),
-      deleteApiKey: async (deploymentId, prefix) =>
-        ((await run.query('DELETE FROM api_keys WHERE deployment_id = $1 AND left(key_hash, length($2)) = $2 AND length($2) >= 12', [deploymentId, prefix])).rowCount ?? 0) > 0,
-
-      listCannedResponses: async () => (await rows('SELECT id, title, text FROM canned_responses ORDER BY title COLLATE "C"')).map((r) => ({ id: r.id, title: r.title, text: r.text })),
-      insertCannedResponse: async (c) => {
-        await exec('INSERT INTO canned_responses (id, title, text) VALUES ($1, $2, $3)', [c.id, c.title, c.text]);
-      },
-      deleteCannedResponse: async (id) => (await run.query('DELETE FROM canned_responses WHERE id = $1', [id])).rowCount === 1,
-      listWrapUpCodes: async () => (await rows('SELECT code, label FROM wrap_up_codes ORDER BY code COLLATE "C"')).map((r) => ({ code: r.code, label: r.label })),
-      upsertWrapUpCode: async (c) => {
-        await exec('INSERT INTO wrap_up_codes (code, label) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label', [c.code, c.label]);
-      },
-      deleteWrapUpCode: async (code) => (await run.query('DELETE FROM wrap_up_codes WHERE code = $1', [code])).rowCount === 1,
-
-      getFlowRun: async (sessionId) => {
-        const r = await one('SELECT * FROM flow_runs WHERE session_id = $1', [sessionId]);
-        return r
-          ? { sessionId: r.session_id, interactionId: r.interaction_id, step: r.step, waiting: r.waiting, vars: JSON.parse(r.vars), lastIndexNum: r.last_index_num, updatedAt: r.updated_at }
-          : null;
-      },
-      putFlowRun: async (fr: FlowRun) => {
-        await exec(
-          `INSERT INTO flow_runs (session_id, interaction_id, step, waiting, vars, last_index_num, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (session_id) DO UPDATE SET interaction_id = EXCLUDED.interaction_id, step = EXCLUDED.step, waiting = EXCLUDED.waiting,
-             vars = EXCLUDED.vars, last_index_num = EXCLUDED.last_index_num, updated_at = EXCLUDED.updated_at`,
-          [fr.sessionId, fr.interactionId, fr.step, fr.waiting, JSON.stringify(fr.vars), fr.lastIndexNum, fr.updatedAt],
-        );
-      },
-      deleteFlowRun: async (sessionId) => {
-        await exec('DELETE FROM flow_runs WHERE session_id = $1', [sessionId]);
-      },
-      listSessionsCustomerSilentSince: async (before, limit) =>
-        (await rows("SELECT * FROM sessions WHERE state = 'Active' AND last_customer_at < $1 ORDER BY last_customer_at LIMIT $2", [before, limit < 0 ? null : limit])).map(toSession),
-      listSessionsInactiveSince: async (before, limit) =>
-        (await rows("SELECT * FROM sessions WHERE state = 'Active' AND last_activity_at < $1 ORDER BY last_activity_at LIMIT $2", [before, limit < 0 ? null : limit])).map(toSession),
-
-      listActiveSessions: async (limit) => (await rows("SELECT * FROM sessions WHERE state = 'Active' ORDER BY created_at DESC LIMIT $1", [limit < 0 ? null : limit])).map(toSession),
-      listSessionsOfAccount: async (accountId, limit) =>
-        (
-          await rows(
-            `SELECT * FROM sessions WHERE id IN (SELECT session_id FROM participants WHERE account_id = $1 UNION SELECT session_id FROM interactions WHERE agent_account_id = $1)
-             ORDER BY created_at DESC LIMIT $2`,
-            [accountId, limit < 0 ? null : limit],
-          )
-        ).map(toSession),
-
-      getSetting: async (key) => (await one('SELECT value FROM settings WHERE key = $1', [key]))?.value ?? null,
-      putSetting: async (key, value) => {
-        await exec('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);
-      },
+      ...pgDeployments(db),
+      ...pgAccounts(db),
+      ...pgQueues(db),
+      ...pgSessions(db),
+      ...pgLog(db),
+      ...pgParticipants(db),
+      ...pgInteractions(db),
+      ...pgAgentProfiles(db),
+      ...pgAgentConnections(db),
+      ...pgDeskLists(db),
+      ...pgFlowRuns(db),
+      ...pgOperations(db),
+      ...pgFiles(db),
+      ...pgSettings(db),
     };
   }
 }

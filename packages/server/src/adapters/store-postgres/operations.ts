@@ -1,0 +1,13 @@
+import type { OperationStore } from '../../ports/store.js';
+import { operationSql as sql } from '../sql/operations.js';
+import type { PgConnection } from './connection.js';
+
+export const pgOperations = (db: PgConnection): OperationStore => ({
+  getOperation: async (scope, operationId) => {
+    const r = await db.one(sql.get(scope, operationId));
+    return r ? JSON.parse(r.result) : null;
+  },
+  putOperation: async (scope, operationId, result, nowIso) => {
+    await db.run(sql.put(scope, operationId, result, nowIso));
+  },
+});

@@ -1,0 +1,27 @@
+import type Database from 'better-sqlite3';
+import { dialectTexts, type Statement } from '../sql/dialect.js';
+import type { Row } from '../store-rows.js';
+
+/** Runs shared-dialect statements (adapters/sql) on the SQLite database, synchronously. */
+export interface SqliteConnection {
+  get(s: Statement): Row | undefined;
+  all(s: Statement): Row[];
+  /** Runs a write; returns how many rows it changed. */
+  run(s: Statement): number;
+}
+
+export function sqliteConnection(db: Database.Database): SqliteConnection {
+  const text = dialectTexts('sqlite');
+  // Statements are compiled once per text (patches and filters make a handful of variants).
+  const prepared = new Map<string, Database.Statement>();
+  const prepare = (s: Statement) => {
+    let st = prepared.get(s.text);
+    if (!st) prepared.set(s.text, (st = db.prepare(text(s.text))));
+    return st;
+  };
+  return {
+    get: (s) => prepare(s).get(...s.values) as Row | undefined,
+    all: (s) => prepare(s).all(...s.values) as Row[],
+    run: (s) => prepare(s).run(...s.values).changes,
+  };
+}

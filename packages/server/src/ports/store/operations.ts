@@ -1,0 +1,9 @@
+/**
+ * Idempotency records: the stored result of a write, keyed by scope and the client's operationId.
+ * Contract: a second `putOperation` of the same key fails (PostgreSQL's adapter then runs the whole
+ * transaction again once, so a callback that looks the operation up first finds the winner's result).
+ */
+export interface OperationStore {
+  getOperation(scope: string, operationId: string): Promise<unknown | null>;
+  putOperation(scope: string, operationId: string, result: unknown, nowIso: string): Promise<void>;
+}
