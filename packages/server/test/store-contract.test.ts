@@ -441,6 +441,44 @@ function storeContract(backend: Backend): void {
       expect(ms.map((m) => m.index)).toEqual([`${T0}-0`, `${T0}-1`, `${T0 + 7}-0`]);
     });
 
+    it('lockLogHead reads where the log stands (null for an unknown session)', async () => {
+      const { ses } = await seed(store, { lastIndexNum: T0 * 10 + 4 });
+      expect(await store.tx((tx) => tx.lockLogHead(ses.id))).toEqual({ lastIndexNum: T0 * 10 + 4 });
+      expect(await store.tx((tx) => tx.lockLogHead('no-such-session'))).toBeNull();
+    });
+
+    it('insertMessage keeps the index and clocks it is given; a null lastCustomerAt leaves the customer clock', async () => {
+      const { ses } = await seed(store, { lastCustomerAt: iso(T0 - 1000), lastActivityAt: iso(T0 - 1000) });
+      const m: Message = { ...draft({ text: 'given' }), sessionId: ses.id, index: `${T0 + 5}-3`, utcTime: iso(T0 + 5) };
+      await store.tx((tx) => tx.insertMessage(m, (T0 + 5) * 10 + 3, { lastActivityAt: iso(T0 + 6), lastCustomerAt: null }));
+      const s = (await read(store, (tx) => tx.getSession(ses.id)))!;
+      expect([s.lastIndexNum, s.lastActivityAt, s.lastCustomerAt]).toEqual([(T0 + 5) * 10 + 3, iso(T0 + 6), iso(T0 - 1000)]);
+      expect(await read(store, (tx) => tx.listMessages(ses.id, { visibilities: ['All'], afterNum: (T0 + 5) * 10 + 2, limit: 10 }))).toEqual([m]);
+      const next: Message = { ...m, id: uid('msg'), index: `${T0 + 9}-0` };
+      await store.tx((tx) => tx.insertMessage(next, (T0 + 9) * 10, { lastActivityAt: iso(T0 + 9), lastCustomerAt: iso(T0 + 8) }));
+      const after = (await read(store, (tx) => tx.getSession(ses.id)))!;
+      expect([after.lastIndexNum, after.lastActivityAt, after.lastCustomerAt]).toEqual([(T0 + 9) * 10, iso(T0 + 9), iso(T0 + 8)]);
+    });
+
+    it('insertMessage refuses an index the session already holds, and the transaction writes nothing', async () => {
+      const { ses } = await seed(store);
+      const m = await store.tx((tx) => appendMessage(tx, ses.id, draft(), T0));
+      const again: Message = { ...m, id: uid('msg'), text: 'duplicate' };
+      await expect(store.tx((tx) => tx.insertMessage(again, T0 * 10, { lastActivityAt: iso(T0 + 1), lastCustomerAt: iso(T0 + 1) }))).rejects.toThrow();
+      expect(await fullLog(store, ses.id)).toEqual([m]);
+      expect((await read(store, (tx) => tx.getSession(ses.id)))!.lastActivityAt).toBe(iso(T0));
+    });
+
+    it('listMessages with no visibilities lists only whispers to the audience it names', async () => {
+      const { ses } = await seed(store);
+      await store.tx(async (tx) => {
+        await appendMessage(tx, ses.id, draft({ text: 'public' }), T0);
+        await appendMessage(tx, ses.id, draft({ text: 'to me', visibility: 'Vip', audienceAccountId: 'acc-1' }), T0);
+      });
+      expect(await read(store, (tx) => tx.listMessages(ses.id, { visibilities: [], limit: 10 }))).toEqual([]);
+      expect((await read(store, (tx) => tx.listMessages(ses.id, { visibilities: [], audienceAccountId: 'acc-1', limit: 10 }))).map((m) => m.text)).toEqual(['to me']);
+    });
+
     it('refuses to append to an unknown session', async () => {
       await expect(store.tx((tx) => appendMessage(tx, 'no-such-session', draft(), T0))).rejects.toThrow(/no session no-such-session/);
     });
@@ -580,6 +618,15 @@ function storeContract(backend: Backend): void {
       expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual({ ...i, ...patch, state: 'Completed', wrapUpCode: 'W', completedAt: iso(T0 + 2) });
       expect(await store.tx((tx) => tx.updateInteraction('nope', 'Queued', { state: 'Handling' }))).toBe(false);
       expect(await read(store, (tx) => tx.getInteraction(j.id))).toEqual(j);
+    });
+
+    it('updateInteraction with nothing to set only checks the state', async () => {
+      const { ses } = await seed(store);
+      const i = interaction(ses);
+      await store.tx((tx) => tx.insertInteraction(i));
+      expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Queued', {}))).toBe(true);
+      expect(await store.tx((tx) => tx.updateInteraction(i.id, 'Handling', { agentAccountId: undefined }))).toBe(false);
+      expect(await read(store, (tx) => tx.getInteraction(i.id))).toEqual(i);
     });
   });
 
@@ -1165,6 +1212,29 @@ function storeContract(backend: Backend): void {
       const returned = results.flat().map((m) => m.index);
       expect(new Set(returned).size).toBe(150);
       expect(returned.sort()).toEqual(log.map((m) => m.index).sort());
+    });
+
+    it('lockLogHead holds the session until commit: another transaction reads the head after it', async () => {
+      const { ses } = await seed(store);
+      const [a, b] = await nodes(2);
+      let releaseA!: () => void;
+      const aMayCommit = new Promise<void>((resolve) => (releaseA = resolve));
+      let aLocked!: () => void;
+      const aHasLock = new Promise<void>((resolve) => (aLocked = resolve));
+      const first = a!.tx(async (tx) => {
+        await tx.lockLogHead(ses.id);
+        aLocked();
+        await aMayCommit;
+        const m: Message = { ...draft(), sessionId: ses.id, index: `${T0}-0`, utcTime: iso(T0) };
+        await tx.insertMessage(m, T0 * 10, { lastActivityAt: iso(T0), lastCustomerAt: null });
+      });
+      await aHasLock;
+      const second = b!.tx((tx) => tx.lockLogHead(ses.id));
+      // Where transactions run at once, the second waits for the lock; give it time to (wrongly) read.
+      await new Promise((resolve) => setTimeout(resolve, backend.parallel ? 200 : 0));
+      releaseA();
+      await first;
+      expect(await second).toEqual({ lastIndexNum: T0 * 10 });
     });
 
     it('parallel appends stay strictly increasing while the clock runs backwards', async () => {
