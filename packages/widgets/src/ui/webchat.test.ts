@@ -29,6 +29,8 @@ describe('WebChat plugin', () => {
   let events: string[];
   beforeEach(async () => {
     document.body.replaceChildren();
+    sessionStorage.clear();
+    localStorage.clear();
     bus = createBus();
     svc = fakeService(bus);
     events = [];

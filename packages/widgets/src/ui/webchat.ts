@@ -11,6 +11,10 @@ import { createInvite } from './views/invite.js';
 import { createPrechatForm } from './views/prechat-form.js';
 import { createTranscript } from './views/transcript.js';
 import { createWindowHeader } from './views/window-header.js';
+import { createAttention } from './attention.js';
+import { loadAddon } from './addons.js';
+import { createUiMemory } from './ui-memory.js';
+import type { OwnMessage } from './views/transcript.js';
 
 /**
  * The `WebChat` UI plugin: chat button, invite, registration form, transcript and composer, each a
@@ -40,7 +44,14 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
   let typingPreviewRegistered = false;
   let focusBeforeOpen: Element | null = null;
   let startOptions: Options = {};
+  let openOptions: Options = {};
   let built = false;
+  const memory = createUiMemory(main.deploymentID, webchat.form?.remember !== false);
+  /** Own messages that failed, by text: sending the same text again replaces them. */
+  const failedSends = new Map<string, OwnMessage>();
+  /** Agent text shown plain while the markdown add-on loads, upgraded once it is there. */
+  const awaitingMarkdown: [HTMLElement, string][] = [];
+  let markdown: ((text: string) => DocumentFragment) | undefined;
   const beforeBuild: (() => void)[] = [];
 
   // Built once the document has a body (build()).
@@ -56,12 +67,36 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     const root = h('div', { class: rootClass(), lang });
     const announcer = createAnnouncer();
     const chatButton = createChatButton(ctx, () => opened);
-    const invite = createInvite(ctx, () => chatButton.element.hidden || chatButton.element.focus());
+    const invite = createInvite(ctx, () => {
+      if (chatButtonEnabled || chatButton.everShown) chatButton.show(0);
+      if (!chatButton.element.hidden) chatButton.element.focus();
+    });
     const header = createWindowHeader(ctx);
+    const attention = createAttention(ctx, header.showUnread);
     const win = h('div', { class: 'pz-win', role: 'dialog', 'aria-labelledby': header.titleId, hidden: true });
-    const transcript = createTranscript(ctx, { announcer, chatActive: () => chatActive });
-    const composer = createComposer(ctx, { chatActive: () => chatActive, notice: (text) => transcript.systemLine(text) });
-    const form = createPrechatForm(ctx, { start });
+    const transcript = createTranscript(ctx, {
+      announcer,
+      chatActive: () => chatActive,
+      agentMessage(name) {
+        header.showAgent(name);
+        attention.newMessage(!opened || minimized || document.hidden);
+      },
+      formatText,
+    });
+    const composer = createComposer(ctx, {
+      chatActive: () => chatActive,
+      send: (text) => deliver(text),
+      notice: (text) => transcript.systemLine(text),
+      announce: (text) => announcer.say(text),
+      startNewChat,
+      draftChanged: (text) => memory.set('draft', text),
+      pickEmoji: (anchor, insert) =>
+        void loadAddon('emoji').then(
+          (a) => a.emoji!.open(anchor, insert, t('ActionsEmoji')),
+          () => undefined,
+        ),
+    });
+    const form = createPrechatForm(ctx, { start, remembered: memory.visitor, remember: memory.rememberVisitor });
     const confirm = createConfirmDialog(ctx, () => opened && focusInside());
     const banner = createBanner(ctx, {
       announcer,
@@ -69,6 +104,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
       focusAfter: () => opened && focusInside(),
       sendFailed: () => transcript.systemLine(t('MessageFailed')),
       composer: () => composer.input,
+      resized: () => transcript.scrollToEnd(),
     });
     const overlay = h('div', { class: 'pz-ov', hidden: true });
     // The server or the network is down: the chat goes on once it is back (the service keeps polling).
@@ -85,7 +121,8 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
         header.minimizeButton.focus();
       } else ctx.command('WebChat.close');
     });
-    return { root, announcer, chatButton, invite, header, win, transcript, composer, form, confirm, banner, overlay, connection };
+    document.addEventListener('visibilitychange', () => !document.hidden && opened && !minimized && attention.seen());
+    return { root, announcer, attention, chatButton, invite, header, win, transcript, composer, form, confirm, banner, overlay, connection };
   }
 
   function followMobileMode(root: HTMLElement): void {
@@ -105,8 +142,70 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     document.body.appendChild(views.root);
     built = true;
     beforeBuild.splice(0).forEach((f) => f());
-    if (chatButtonEnabled) views.chatButton.show(webchat.chatButton?.openDelay ?? 1000);
+    if (webchat.markdown) void loadAddon('markdown').then(useMarkdown, () => undefined);
+    if (memory.get('open') === 'form') {
+      openWindow({}, false);
+      if (memory.get('minimized')) setMinimized(true);
+    } else if (chatButtonEnabled) views.chatButton.show(webchat.chatButton?.openDelay ?? 1000);
     scheduleAutoInvite();
+  }
+
+  function formatText(text: string): Node {
+    if (markdown) return h('div', { class: 'pz-md' }, markdown(text));
+    if (!webchat.markdown) return linkify(text);
+    const plain = h('div', { class: 'pz-md' }, linkify(text));
+    awaitingMarkdown.push([plain, text]);
+    return plain;
+  }
+
+  function useMarkdown(addons: { markdown?: { render(text: string): DocumentFragment } }): void {
+    markdown = addons.markdown!.render;
+    for (const [el, text] of awaitingMarkdown.splice(0)) el.replaceChildren(markdown(text));
+  }
+
+  /** Sends the customer's text, shown at once with its delivery state; a failure keeps it whole, with Retry. */
+  function deliver(text: string, shown?: OwnMessage): void {
+    const previous = failedSends.get(text);
+    failedSends.delete(text);
+    if (previous && previous !== shown) previous.element.remove();
+    const own = shown ?? views.transcript.addOwn(text);
+    own.setState('sending');
+    settle(ctx.command('WebChatService.sendMessage', { message: text })).then(
+      () => own.setState('sent'),
+      () => {
+        failedSends.set(text, own);
+        own.setState('failed', () => {
+          if (views.composer.input.value.trim() === text) views.composer.input.value = '';
+          if (chatActive) deliver(text, own);
+        });
+        views.composer.restoreText(text);
+        views.announcer.say(t('MessageFailed'));
+      },
+    );
+  }
+
+  /** After the end: the window goes back to the start (the form, or a new chat at once). */
+  function startNewChat(): void {
+    if (chatActive) return;
+    chatBegun = false;
+    views.transcript.clear();
+    views.banner.hide();
+    views.composer.showEnded(false);
+    views.header.showAgent('');
+    failedSends.clear();
+    showStart(openOptions);
+    focusInside();
+  }
+
+  function showStart(o: Options): void {
+    if (o.form === false) {
+      showChat();
+      void start({ userData: o.userData, async: o.async });
+    } else {
+      views.transcript.element.hidden = views.composer.element.hidden = true;
+      views.form.show(o);
+      memory.set('open', 'form');
+    }
   }
 
   function scheduleAutoInvite(): void {
@@ -123,7 +222,9 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
   }
 
   function showInvite(): void {
-    if (!opened) views.invite.show();
+    if (opened) return;
+    views.invite.show();
+    if (webchat.chatButton?.hideDuringInvite !== false) views.chatButton.hide();
   }
 
   // ---- window ----
@@ -138,6 +239,11 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     minimized = min;
     views.win.classList.toggle('pz-min', min);
     views.header.showMinimized(min);
+    memory.set('minimized', min ? '1' : '');
+    if (!min) {
+      views.attention.seen();
+      views.transcript.scrollToEnd();
+    }
     ctx.publish(min ? 'minimized' : 'unminimized');
   }
 
@@ -153,14 +259,9 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     views.invite.hide();
     views.chatButton.hide();
     views.win.hidden = false;
+    openOptions = o;
     if (chatBegun || chatActive) showChat();
-    else if (o.form === false) {
-      showChat();
-      void start({ userData: o.userData, async: o.async });
-    } else {
-      views.transcript.element.hidden = views.composer.element.hidden = true;
-      views.form.show(o);
-    }
+    else showStart(o);
     plugin.data?.('open', true);
     ctx.publish('opened');
     if (focus) focusInside();
@@ -178,6 +279,13 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     views.form.element.hidden = true;
     views.transcript.clear();
     views.banner.hide();
+    views.composer.showEnded(false);
+    views.header.showAgent('');
+    views.attention.seen();
+    failedSends.clear();
+    memory.set('open', '');
+    memory.set('minimized', '');
+    memory.set('draft', '');
     plugin.data?.('open', false);
     if (!wasBegun) ctx.publish('cancelled');
     ctx.publish('closed');
@@ -188,6 +296,9 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
 
   async function requestClose(): Promise<void> {
     if (!opened) throw 'already closed';
+    if (!chatActive && !views.form.element.hidden && views.form.hasInput() && webchat.confirmFormCloseEnabled !== false) {
+      if (!(await views.confirm.ask(t('ConfirmCloseForm'), t('ConfirmCloseConfirm'), t('ConfirmCloseCancel')))) throw 'Close cancelled by the user.';
+    }
     if (chatActive) {
       if (webchat.confirmFormCloseEnabled !== false && !(await views.confirm.ask(t('ConfirmCloseWindow'), t('ConfirmCloseConfirm'), t('ConfirmCloseCancel')))) throw 'Close cancelled by the user.';
       await settle(ctx.command('WebChatService.endChat')).catch(() => undefined);
@@ -216,6 +327,12 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     chatActive = chatBegun = true;
     if (!opened) openWindow({}, false);
     showChat();
+    views.composer.showEnded(false);
+    memory.set('open', 'chat');
+    if (restored) {
+      views.composer.restoreText(memory.get('draft'));
+      if (memory.get('minimized')) setMinimized(true);
+    }
     if (!restored) {
       views.banner.hide();
       views.transcript.systemLine(t('ChatStarted'));
@@ -233,7 +350,10 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     chatActive = false;
     views.transcript.hideTyping();
     views.composer.setEnabled(false);
+    views.composer.showEnded(true);
     views.banner.hide();
+    views.header.showAgent('');
+    memory.set('draft', '');
     if (opened) {
       views.transcript.systemLine(t('ChatEnded'));
       views.announcer.say(t('ChatEnded'));
@@ -328,6 +448,12 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
   });
   on('agentTypingStarted', (e) => views.transcript.showTyping(e.data?.from?.name || e.data?.name));
   on('agentTypingStopped', () => views.transcript.hideTyping());
+  // the agent left: its banner (seed 004) and its name go with it
+  on('agentDisconnected', (e) => {
+    if (e.data?.numAgentsConnected) return;
+    views.banner.hide();
+    views.header.showAgent('');
+  });
   on('agentTypingTimeout', () => views.transcript.hideTyping());
   plugin.subscribe('App.themeChanged', (e) => {
     main.theme = e.data?.theme;

@@ -22,6 +22,8 @@ export interface BannerDeps {
   /** Says that the option's text could not be sent. */
   sendFailed(): void;
   composer(): HTMLElement;
+  /** The banner appeared, changed or went: the transcript keeps showing its newest line. */
+  resized(): void;
 }
 
 export function createBanner(ctx: UiContext, deps: BannerDeps): BannerView {
@@ -34,13 +36,14 @@ export function createBanner(ctx: UiContext, deps: BannerDeps): BannerView {
 
   function optionControl(option: Options): HTMLElement | null {
     if (!option || typeof option !== 'object') return null;
-    const label = String(option.title || option.text || '').trim();
+    const title = String(option.title || '').trim();
     if (option.url != null) {
       const url = safeUrl(option.url);
-      return url ? primary(link(url, label || url)) : null;
+      return url ? primary(link(url, title || String(option.text || '').trim() || url)) : null;
     }
     if (typeof option.text !== 'string' || !option.text.trim()) return null;
-    const button = primary(h('button', { type: 'button' }, label));
+    // the flow's wording; without one, what the option does (seed 004: back to the bot)
+    const button = primary(h('button', { type: 'button' }, title || ctx.text('BannerBackToBot')));
     let sending = false; // not disabled: the button keeps focus
     button.onclick = () => {
       if (sending || !deps.chatActive()) return;
@@ -58,6 +61,7 @@ export function createBanner(ctx: UiContext, deps: BannerDeps): BannerView {
     element.hidden = true;
     element.replaceChildren();
     if (hadFocus) deps.focusAfter();
+    deps.resized();
   }
 
   function show(data: Options, quiet: boolean): void {
@@ -76,6 +80,7 @@ export function createBanner(ctx: UiContext, deps: BannerDeps): BannerView {
       element.removeAttribute('aria-labelledby');
     }
     element.hidden = false;
+    deps.resized();
     if (hadFocus) (controls[0] || deps.composer()).focus();
     if (!quiet) deps.announcer.say([title, ...controls.map((c) => c.textContent)].filter(Boolean).join(' '));
   }

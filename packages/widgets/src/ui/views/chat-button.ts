@@ -1,4 +1,4 @@
-import { h, icon } from '../dom.js';
+import { h, icon, sanitize } from '../dom.js';
 import { ICON_CHAT } from '../icons.js';
 import type { UiContext } from '../context.js';
 
@@ -14,7 +14,10 @@ export interface ChatButtonView {
 
 export function createChatButton(ctx: UiContext, isWindowOpen: () => boolean): ChatButtonView {
   const options = ctx.webchat.chatButton || {};
-  const element = h('button', { type: 'button', class: `pz-cb pz-${options.effect === 'slide' ? 'slide' : 'fade'}`, hidden: true }, icon(ICON_CHAT), h('span', null, ctx.text('ChatButton')));
+  // `template`: the page's own markup for the button, kept to the safe subset
+  const content = typeof options.template === 'string' && options.template.trim() ? sanitize(options.template) : [icon(ICON_CHAT), h('span', null, ctx.text('ChatButton'))];
+  const element = h('button', { type: 'button', class: `pz-cb pz-${options.effect === 'slide' ? 'slide' : 'fade'}`, hidden: true });
+  element.append(...(content instanceof DocumentFragment ? [content] : content));
   element.style.transitionDuration = `${+options.effectDuration || 300}ms`;
   element.onclick = () => ctx.command('WebChat.open');
   let timer: ReturnType<typeof setTimeout> | undefined;

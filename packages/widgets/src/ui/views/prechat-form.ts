@@ -1,4 +1,5 @@
 import { add, h } from '../dom.js';
+import { fill } from '../i18n.js';
 import type { Options, UiContext } from '../context.js';
 
 /** The fields WebChatService.startChat takes by name; any other field goes into userData. */
@@ -25,12 +26,20 @@ export interface PrechatFormView {
   /** Builds the form for `WebChat.open` options `o` and shows it. */
   show(o: Options): void;
   firstInput(): HTMLElement | null;
+  /** The visitor typed something into the form (closing it would lose it). */
+  hasInput(): boolean;
 }
 
 export interface PrechatFormDeps {
   /** Starts the chat; false when it could not start. */
   start(options: Options): Promise<boolean>;
+  /** What the visitor entered last time (name, email), to fill in. */
+  remembered(): Record<string, string>;
+  remember(values: Record<string, string>): void;
 }
+
+/** The fields remembered for a returning visitor (never the subject or custom fields). */
+const REMEMBERED = ['firstname', 'lastname', 'nickname', 'email'];
 
 function autocompleteFor(name: string): string {
   return name === 'firstname' ? 'given-name' : name === 'lastname' ? 'family-name' : name === 'email' ? 'email' : name === 'nickname' ? 'nickname' : 'off';
@@ -39,14 +48,24 @@ function autocompleteFor(name: string): string {
 export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): PrechatFormView {
   const t = ctx.text;
   const element = h('form', { class: 'pz-form', novalidate: true, hidden: true });
+  let typed = false;
+  element.addEventListener('input', () => (typed = true));
 
+  /**
+   * The built-in form; `webchat.form.fields` ({firstname: 'required'|'optional'|false, nickname, …})
+   * asks only for what the deployment needs.
+   */
   function defaultFields(): FormField[] {
-    return [
+    const all: FormField[] = [
       { name: 'firstname', label: t('ChatFormFirstName'), required: true, maxlength: 100 },
       { name: 'lastname', label: t('ChatFormLastName'), required: true, maxlength: 100 },
+      { name: 'nickname', label: t('ChatFormNickname'), maxlength: 100 },
       { name: 'email', label: t('ChatFormEmail'), type: 'email', required: true, maxlength: 100 },
       { name: 'subject', label: t('ChatFormSubject'), maxlength: 100 },
     ];
+    const wanted: Options | undefined = ctx.webchat.form?.fields;
+    if (!wanted || typeof wanted !== 'object') return all.filter((f) => f.name !== 'nickname');
+    return all.filter((f) => wanted[f.name]).map((f) => ({ ...f, required: wanted[f.name] === 'required' }));
   }
 
   function inputFor(field: FormField, id: string): FieldInput {
@@ -66,7 +85,9 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
     const fields: FormField[] = formJSON && Array.isArray(formJSON.inputs) ? formJSON.inputs : defaultFields();
     element.replaceChildren();
     element.hidden = false;
+    typed = false;
     const inputs: [FormField, FieldInput, HTMLElement][] = [];
+    const remembered = deps.remembered();
     for (const field of fields) {
       if (!field || !field.name) continue;
       const id = ctx.uniqueId('f');
@@ -74,7 +95,7 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
       const input = inputFor(field, id);
       if (field.placeholder) input.setAttribute('placeholder', String(field.placeholder));
       if (field.maxlength && !(input instanceof HTMLSelectElement)) input.maxLength = +field.maxlength;
-      const value = preset[field.name] ?? field.value;
+      const value = preset[field.name] ?? field.value ?? (REMEMBERED.includes(field.name) ? remembered[field.name] : undefined);
       if (value != null) (input as HTMLInputElement).value = String(value);
       if (field.required) input.setAttribute('aria-required', 'true');
       if (type === 'hidden') {
@@ -100,7 +121,12 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
       for (const [field, input, error] of inputs) {
         const value = valueOf(input);
         let ok = !(field.required && !value);
-        if (ok && input.type === 'email' && value) ok = /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
+        // what is wrong, said for this field: empty, not an email address, or the page's own check failed
+        let why = ok ? '' : fill(t('ChatFormEmpty'), { Field: String(field.label ?? field.name) });
+        if (ok && input.type === 'email' && value) {
+          ok = /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
+          if (!ok) why = t('ChatFormEmailInvalid');
+        }
         if (ok && typeof field.validate === 'function') {
           try {
             ok = field.validate(null, element, input, error, undefined, (window as Options).CXBus, undefined) !== false;
@@ -112,6 +138,7 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
         input.toggleAttribute('aria-invalid', !ok);
         if (!ok) input.setAttribute('aria-invalid', 'true');
         error.hidden = ok;
+        if (!ok) error.textContent = why || t('ChatFormInvalid');
         if (!ok) firstInvalid ||= input;
       }
       firstInvalid?.focus();
@@ -128,6 +155,7 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
         if (START_KEYS.includes(field.name)) data[field.name] = value;
         else userData[field.name] = value;
       }
+      deps.remember(Object.fromEntries(REMEMBERED.filter((k) => data[k]).map((k) => [k, data[k]])));
       status.textContent = '';
       submit.disabled = true;
       ctx.publish('submitted', { ...data, userData });
@@ -142,6 +170,7 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
   return {
     element,
     show,
+    hasInput: () => typed,
     firstInput: () => element.querySelector<HTMLElement>('input:not([type=hidden]),select,textarea,button'),
   };
 }

@@ -33,18 +33,36 @@ export interface TranscriptView {
   showTyping(name?: string): void;
   hideTyping(): void;
   clear(): void;
+  scrollToEnd(): void;
+  /** Shows the customer's text at once, as "sending"; the same text coming back from the server takes its place. */
+  addOwn(text: string): OwnMessage;
+}
+
+/** A message the customer sent from this page, with its delivery state. */
+export interface OwnMessage {
+  text: string;
+  element: HTMLElement;
+  setState(state: 'sending' | 'sent' | 'failed', retry?: () => void): void;
 }
 
 export interface TranscriptDeps {
   announcer: Announcer;
   chatActive(): boolean;
+  /** A new message from an agent or a bot, live (not restored, not an older page). */
+  agentMessage(name: string, fromType: string): void;
+  /** How agent and bot text is shown (plain text with links, or the markdown add-on). */
+  formatText(text: string): Node;
 }
+
+/** Messages of one sender within this time are grouped (the name shown once). */
+const GROUP_MS = 120_000;
 
 export function createTranscript(ctx: UiContext, deps: TranscriptDeps): TranscriptView {
   const t = ctx.text;
   const element = h('div', { class: 'pz-log', role: 'region', 'aria-label': t('AriaTranscript'), tabindex: 0 });
   const typingLine = h('div', { class: 'pz-typing', hidden: true });
   const shown = new Set<string>();
+  const own: (OwnMessage & { matched?: boolean })[] = [];
   let agentName = '';
   let fetchingHistory = false;
 
@@ -82,10 +100,42 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
         ? h('div', { class: 'pz-meta' }, b.name !== false ? h('span', { class: 'pz-who' }, b.name || '') : null, b.time !== false ? timeElement(b.timestamp) : null)
         : null;
     const el = append(h('div', { class: `pz-msg pz-${b.side}` }, b.avatar || null, h('div', { class: 'pz-c' }, meta, body)));
+    group(el, b.side + ':' + (b.name || ''), b.timestamp);
     const rgb = b.fill && getComputedStyle(body).backgroundColor.match(/[\d.]+/g);
     // a custom fill gets black or white text, whichever reads better on it
     if (rgb) body.style.color = +rgb[0]! * 0.299 + +rgb[1]! * 0.587 + +rgb[2]! * 0.114 > 150 ? '#111' : '#fff';
     return el;
+  }
+
+  /** Consecutive messages of one sender (within GROUP_MS) show the name once. */
+  function group(el: HTMLElement, who: string, timestamp: unknown): void {
+    const at = +new Date(typeof timestamp === 'string' && /^\d+$/.test(timestamp) ? +timestamp : ((timestamp as string | number) ?? Date.now())) || Date.now();
+    el.dataset.who = who;
+    el.dataset.at = String(at);
+    const before = el.previousElementSibling as HTMLElement | null;
+    if (before?.dataset.who === who && Math.abs(at - +(before.dataset.at || 0)) < GROUP_MS) el.classList.add('pz-grp');
+  }
+
+  function addOwn(text: string): OwnMessage {
+    const status = h('span', { class: 'pz-st' });
+    const element = bubble({ side: 'me', name: t('YouName'), content: linkify(text) });
+    element.querySelector('.pz-meta')?.appendChild(status);
+    const message = {
+      text,
+      element,
+      setState(state: 'sending' | 'sent' | 'failed', retry?: () => void) {
+        element.classList.toggle('pz-failed', state === 'failed');
+        status.replaceChildren(t(state === 'sending' ? 'MessageSending' : state === 'sent' ? 'MessageSent' : 'MessageNotSent'));
+        if (state === 'failed' && retry) {
+          const again = h('button', { type: 'button', class: 'pz-retry' }, t('MessageRetry'));
+          again.onclick = retry;
+          status.append(' ', again);
+        }
+      },
+    };
+    message.setState('sending');
+    own.push(message);
+    return message;
   }
 
   function fileLink(m: UiMessage, raw: UiMessage): Node | null {
@@ -123,11 +173,22 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
       else if (type === 'PushUrl') {
         const url = safeUrl(m.url ?? raw.url ?? text);
         content = url ? link(url, text || url) : linkify(text);
-      } else content = linkify(text);
+      } else {
+        // the customer's own text sent from this page is already shown: it becomes that message
+        const sent = mine && !restoring ? own.find((o) => !o.matched && o.text === text.trim()) : undefined;
+        if (sent) {
+          sent.matched = true;
+          return sent.element;
+        }
+        content = staff ? deps.formatText(text) : linkify(text);
+      }
       if (staff) {
         typingLine.hidden = true;
         agentName = name;
-        if (!restoring) deps.announcer.say(`${name} ${t('AriaSaid')}: ${text}`);
+        if (!restoring) {
+          deps.announcer.say(`${name} ${t('AriaSaid')}: ${text}`);
+          deps.agentMessage(name, fromType);
+        }
       }
       const el = bubble({ side: mine ? 'me' : 'agent', name: mine ? t('YouName') : name, timestamp: m.timestamp, content });
       if (bot && !mine) el.classList.add('pz-bot');
@@ -173,9 +234,12 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
       typingLine.hidden = false;
     },
     hideTyping: () => (typingLine.hidden = true),
+    scrollToEnd: () => (element.scrollTop = element.scrollHeight),
+    addOwn,
     clear() {
       element.replaceChildren();
       shown.clear();
+      own.length = 0;
       typingLine.hidden = true;
       fetchingHistory = false;
     },
