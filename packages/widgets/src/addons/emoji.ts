@@ -30,7 +30,7 @@ function openPicker(anchor: HTMLElement, insert: (text: string) => void, label: 
     e.stopPropagation();
     close(anchor);
   });
-  anchor.parentElement!.appendChild(picker);
+  (anchor.closest('.pz-row2') ?? anchor.parentElement!).appendChild(picker);
   open = picker;
   picker.querySelector('button')!.focus();
 }
