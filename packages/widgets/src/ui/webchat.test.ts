@@ -244,6 +244,18 @@ describe('WebChat plugin', () => {
       expect(bn().hidden).toBe(true);
     });
 
+    it('a text option without a title reads "Back to the bot"; the banner goes when the last agent leaves', async () => {
+      ui('ui-event-update-promotion', { title: 'Agent here', options: [{ text: 'talk to bot' }] });
+      await flush();
+      expect(bn().querySelector('button')!.textContent).toBe('Back to the bot');
+      svc.S.publish('agentDisconnected', { numAgentsConnected: 1 });
+      await flush();
+      expect(bn().hidden).toBe(false);
+      svc.S.publish('agentDisconnected', { numAgentsConnected: 0 });
+      await flush();
+      expect(bn().hidden).toBe(true);
+    });
+
     it('UI event messages are not transcript bubbles; bot messages are bot bubbles with their nickname; notices are system lines', async () => {
       svc.S.publish('messageReceived', {
         messages: [
