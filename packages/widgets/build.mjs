@@ -6,6 +6,7 @@
 //   dist/plugins/webchat-service.min.js  WebChatService alone
 //   dist/transports/<type>.min.js      a transport WebChatService loads on first use, from next to
 //                                      the script it came from (purecloud-v2-sockets, gms-chat-v2)
+//   dist/addons/<name>.min.js          UI parts loaded on first use (emoji picker, markdown renderer)
 import { build, transform } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,6 +34,8 @@ const entries = {
   'plugins/webchat-service.min.js': [imports.service],
   'transports/purecloud-v2-sockets.min.js': ["import './src/transports/purecloud-v2-sockets.ts';"],
   'transports/gms-chat-v2.min.js': ["import './src/transports/gms-chat-v2.ts';"],
+  'addons/emoji.min.js': ["import './src/addons/emoji.ts';"],
+  'addons/markdown.min.js': ["import './src/addons/markdown.ts';"],
 };
 
 // Where a bundle finds dist/transports/, relative to its own URL.
@@ -41,6 +44,7 @@ const transportsPath = (out) => (out.startsWith('plugins/') ? '../transports/' :
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'plugins'), { recursive: true });
 mkdirSync(join(dist, 'transports'), { recursive: true });
+mkdirSync(join(dist, 'addons'), { recursive: true });
 
 const sizes = {};
 for (const [out, lines] of Object.entries(entries)) {

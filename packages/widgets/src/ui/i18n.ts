@@ -52,6 +52,22 @@ const en: Strings = {
   AriaSaid: 'said',
   AriaCharRemaining: 'characters remaining',
   AriaBanner: 'Chat notice',
+  ChatNew: 'Start a new chat',
+  ChatEndedInput: 'This chat has ended',
+  CharsLeft: '<%Count%> characters left',
+  MessageTooLong: 'Your message is <%Count%> characters too long. Shorten it to send it.',
+  MessageSending: 'Sending…',
+  MessageSent: 'Sent',
+  MessageNotSent: 'Not sent',
+  MessageRetry: 'Retry',
+  AriaUnread: '<%Count%> unread',
+  TitleNewMessage: '(<%Count%>) New message',
+  ChatFormEmpty: '<%Field%> is required.',
+  ChatFormEmailInvalid: 'Please enter an email address like name@example.com.',
+  BannerBackToBot: 'Back to the bot',
+  ActionsMenu: 'More actions',
+  ActionsEmoji: 'Insert emoji',
+  ConfirmCloseForm: 'Close the form? What you typed will be lost.',
 };
 
 const fr: Strings = {
@@ -101,6 +117,17 @@ const fr: Strings = {
   AriaSaid: 'a dit',
   AriaCharRemaining: 'caractères restants',
   AriaBanner: 'Avis du chat',
+  ChatNew: 'Démarrer un nouveau chat',
+  ChatEndedInput: 'Ce chat est terminé',
+  CharsLeft: 'Encore <%Count%> caractères',
+  MessageTooLong: 'Votre message dépasse de <%Count%> caractères. Raccourcissez-le pour l’envoyer.',
+  MessageSending: 'Envoi…',
+  MessageSent: 'Envoyé',
+  MessageNotSent: 'Non envoyé',
+  MessageRetry: 'Réessayer',
+  ChatFormEmpty: '<%Field%> est obligatoire.',
+  ChatFormEmailInvalid: 'Veuillez saisir une adresse comme nom@exemple.fr.',
+  BannerBackToBot: 'Retour au bot',
 };
 
 const de: Strings = {
@@ -150,6 +177,17 @@ const de: Strings = {
   AriaSaid: 'sagt',
   AriaCharRemaining: 'Zeichen übrig',
   AriaBanner: 'Chat-Hinweis',
+  ChatNew: 'Neuen Chat starten',
+  ChatEndedInput: 'Dieser Chat ist beendet',
+  CharsLeft: 'Noch <%Count%> Zeichen',
+  MessageTooLong: 'Ihre Nachricht ist <%Count%> Zeichen zu lang. Kürzen Sie sie, um sie zu senden.',
+  MessageSending: 'Wird gesendet…',
+  MessageSent: 'Gesendet',
+  MessageNotSent: 'Nicht gesendet',
+  MessageRetry: 'Erneut senden',
+  ChatFormEmpty: '<%Field%> ist ein Pflichtfeld.',
+  ChatFormEmailInvalid: 'Bitte geben Sie eine E-Mail-Adresse wie name@beispiel.de ein.',
+  BannerBackToBot: 'Zurück zum Bot',
 };
 
 export const builtIn: Record<string, Strings> = { en, fr, de };

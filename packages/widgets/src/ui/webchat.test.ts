@@ -29,6 +29,8 @@ describe('WebChat plugin', () => {
   let events: string[];
   beforeEach(async () => {
     document.body.replaceChildren();
+    sessionStorage.clear();
+    localStorage.clear();
     bus = createBus();
     svc = fakeService(bus);
     events = [];
@@ -238,6 +240,18 @@ describe('WebChat plugin', () => {
       expect(q('.pz-sr').textContent).toBe('');
       // the banner goes with the chat
       await bus.command('WebChat.endChat');
+      await flush();
+      expect(bn().hidden).toBe(true);
+    });
+
+    it('a text option without a title reads "Back to the bot"; the banner goes when the last agent leaves', async () => {
+      ui('ui-event-update-promotion', { title: 'Agent here', options: [{ text: 'talk to bot' }] });
+      await flush();
+      expect(bn().querySelector('button')!.textContent).toBe('Back to the bot');
+      svc.S.publish('agentDisconnected', { numAgentsConnected: 1 });
+      await flush();
+      expect(bn().hidden).toBe(false);
+      svc.S.publish('agentDisconnected', { numAgentsConnected: 0 });
       await flush();
       expect(bn().hidden).toBe(true);
     });
