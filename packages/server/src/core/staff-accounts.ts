@@ -18,7 +18,7 @@ export interface StaffAccountPatch {
 
 /**
  * Changes an account. A password, role or disabled change revokes the account's tokens on every
- * node; the last enabled admin can be neither demoted nor disabled.
+ * node; the last enabled admin can be neither demoted nor disabled. Every change is announced.
  */
 export async function updateStaffAccount(store: Store, auth: StaffAuth, id: string, patch: StaffAccountPatch, nowIso: string): Promise<Account> {
   const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
@@ -45,7 +45,8 @@ export async function updateStaffAccount(store: Store, auth: StaffAuth, id: stri
     }
     return { account: (await tx.getAccount(id))!, revoked };
   });
-  if (revoked) await auth.announce(id);
+  // Any change (a new display name too) reaches every node's DirectoryCache; a revocation also closes sockets.
+  await auth.announce(id);
   return account;
 }
 
