@@ -55,7 +55,7 @@ describe('authorize', () => {
     expect(outcome(supervisor, 'session.follow-up', handledByBob)).toBe('ok');
   });
 
-  it('supervise.* and message.vip: not agents; admin.manage: admins only', () => {
+  it('supervise.*, message.vip and interaction.list-all: not agents; admin.manage: admins only', () => {
     for (const action of ['supervise.overview', 'supervise.monitor', 'supervise.whisper', 'supervise.barge', 'supervise.presence'] as const) {
       expect(outcome(agent, action)).toBe('FORBIDDEN: only supervisors can do this');
       expect(isAllowed(supervisor, action)).toBe(true);
@@ -63,6 +63,8 @@ describe('authorize', () => {
       expect(isAllowed(backEnd, action)).toBe(false);
     }
     expect(outcome(agent, 'message.vip')).toBe('FORBIDDEN: agents cannot send Vip messages');
+    expect(isAllowed(agent, 'interaction.list-all')).toBe(false);
+    expect(isAllowed(supervisor, 'interaction.list-all')).toBe(true);
     expect(isAllowed(supervisor, 'message.vip')).toBe(true);
     expect(outcome(supervisor, 'admin.manage')).toBe('FORBIDDEN: this needs the admin role');
     expect(outcome(agent, 'admin.manage')).toBe('FORBIDDEN: this needs the admin role');

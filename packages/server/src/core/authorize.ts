@@ -22,6 +22,8 @@ export interface Resources {
   'session.read': SessionStaffing;
   /** Open a follow-up interaction on a session. */
   'session.follow-up': Pick<SessionStaffing, 'interactions'>;
+  /** List every interaction (agents list the queue and their own). */
+  'interaction.list-all': undefined;
   /** Mark done, complete, reject or transfer an interaction. */
   'interaction.act': { agentAccountId: string | null };
   /** Send a Vip message (supervisors only see those). */
@@ -75,6 +77,7 @@ const RULES: { [A in Action]: Rule<A> } = {
     if (p.kind !== 'staff') return STAFF_ONLY;
     return p.account.role !== 'agent' || i.agentAccountId === p.account.id ? null : ['FORBIDDEN', 'this interaction is not assigned to you'];
   },
+  'interaction.list-all': (p) => (p.kind !== 'staff' ? STAFF_ONLY : p.account.role === 'agent' ? ['FORBIDDEN', 'agents list the queue and their own interactions'] : null),
   'message.vip': (p) => (p.kind !== 'staff' ? STAFF_ONLY : p.account.role === 'agent' ? ['FORBIDDEN', 'agents cannot send Vip messages'] : null),
   'supervise.overview': supervisorsOnly,
   'supervise.monitor': supervisorsOnly,

@@ -22,7 +22,7 @@ export interface StaffAccountPatch {
  */
 export async function updateStaffAccount(store: Store, auth: StaffAuth, id: string, patch: StaffAccountPatch, nowIso: string): Promise<Account> {
   const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
-  const { account, revoked } = await store.tx(async (tx) => {
+  const account = await store.tx(async (tx) => {
     const before = await tx.getAccount(id);
     if (!before) throw new ChatError('NOT_FOUND', 'no such account');
     const losesAdmin = before.role === 'admin' && !before.disabled && ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true);
@@ -43,9 +43,9 @@ export async function updateStaffAccount(store: Store, auth: StaffAuth, id: stri
         updatedAt: nowIso,
       });
     }
-    return { account: (await tx.getAccount(id))!, revoked };
+    return (await tx.getAccount(id))!;
   });
-  // Any change (a new display name too) reaches every node's DirectoryCache; a revocation also closes sockets.
+  // Any change (a new display name too) reaches every node's DirectoryCache; open sockets re-check (a revoked token closes them).
   await auth.announce(id);
   return account;
 }
