@@ -197,7 +197,9 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           if (account) return send({ type: 'error', message: 'already authenticated' });
           let r;
           try {
-            r = await authn.staff(f.token);
+            // Past the DirectoryCache, like every re-check: a socket is opened rarely and lives long, and one
+            // opened while the store is away is told to come back (1013) rather than left without its work.
+            r = await authn.staff(f.token, { fresh: true });
           } catch (err) {
             // Only a refused token is 4401 (the desktop signs out); anything else is the server's fault.
             if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return refuse(err.message);
