@@ -197,6 +197,7 @@ describe('desktop: agent', () => {
   it("seed 000's segments: the customer writes during the wrap-up; the wrap-up stays, the next interaction is offered to the same agent, the conversation goes on in the same tab", async () => {
     const demo = (await server.parley.store.tx((tx) => tx.getDeployment('demo')))!;
     await server.parley.store.tx((tx) => tx.updateDeployment({ ...demo, asyncPolicy: { ...demo.asyncPolicy, afterCompletion: 'route' } }));
+    await server.parley.directory.changed();
     const { page, seen } = await newAgentPage();
     try {
       await signIn(page, server.url, 'agent');
@@ -236,6 +237,7 @@ describe('desktop: agent', () => {
       expect(seen.errors).toEqual([]);
     } finally {
       await server.parley.store.tx((tx) => tx.updateDeployment(demo));
+      await server.parley.directory.changed();
       await page.context().close();
     }
   });

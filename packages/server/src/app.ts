@@ -16,6 +16,8 @@ import { FileLinks } from './core/file-links.js';
 import { AgentViews } from './core/agent-views.js';
 import { CustomerViews } from './core/customer-views.js';
 import { DeploymentAccess } from './core/deployment-access.js';
+import { DirectoryCache } from './core/directory-cache.js';
+import { Authenticator } from './core/request-context.js';
 import { SqliteStore } from './adapters/store-sqlite/index.js';
 import { MemoryFanout } from './adapters/fanout-memory.js';
 import { DiskFileStore } from './adapters/files-disk.js';
@@ -23,6 +25,7 @@ import { systemClock, type Clock } from './ports/clock.js';
 import type { Fanout } from './ports/fanout.js';
 import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
+import { registerRequestContext } from './http/request-context.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerInputGuard } from './http/input-guard.js';
 import { RequestLogLevels, chooseLogFormat, loggerOptions } from './logging.js';
@@ -64,6 +67,10 @@ export interface Parley {
   idle: IdleControl;
   tokens: TokenService;
   auth: StaffAuth;
+  /** Deployments and accounts as requests see them; `changed()` after writing them to the store directly. */
+  directory: DirectoryCache;
+  /** Authentication of every API and socket (core/request-context.ts). */
+  authn: Authenticator;
   demo: DemoCredentials | null;
   /** Every route the server answers (method and URL pattern), as registered; the authorization matrix test walks it. */
   routes: RouteEntry[];
@@ -160,6 +167,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     clock,
     new LoginThrottle({ ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 }),
   );
+  const directory = new DirectoryCache(store, fanout, clock, config.AUTH_CACHE_MS);
+  const authn = new Authenticator(directory, tokens);
   const fileLinks = new FileLinks(secret, config.FILE_LINK_TTL_SECONDS, () => clock.now());
   const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
   const presence = new PresenceWatch(store, clock, chat, { graceMs: config.AGENT_DISCONNECT_GRACE_SECONDS * 1000, handlingGraceMs: config.AGENT_HANDLING_GRACE_SECONDS * 1000 });
@@ -169,7 +178,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
   const idle = new IdleControl(store, fanout, clock, chat);
-  const deployments = new DeploymentAccess(store, clock);
+  const deployments = new DeploymentAccess(store, clock, directory);
   const files = new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
 
   const app = Fastify({
@@ -192,6 +201,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     // 'idle': keep-alive sockets close at once; in-flight requests (long polls, woken by stopWaiting) finish first.
     forceCloseConnections: 'idle',
   });
+  registerRequestContext(app);
   registerSecurityHeaders(app, { desktopPrefix: '/desktop/', demoPage: join(demoPage, 'index.html'), widgetsPrefix: '/widgets/' });
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (r) => {
@@ -232,6 +242,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     chat,
     deployments,
     tokens,
+    authn,
     files,
     fileLinks,
     openapi,
@@ -242,22 +253,33 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     queuePosition: (sessionId) => routing.queuePosition(sessionId),
     startLimitPerMinute: config.START_LIMIT_PER_MINUTE,
   });
-  registerGmsV2(app, { chat, deployments, tokens, files, openapi, maxUploadBytes: config.MAX_UPLOAD_BYTES, uploadTypes: config.UPLOAD_TYPES, startLimitPerMinute: config.START_LIMIT_PER_MINUTE });
+  registerGmsV2(app, {
+    chat,
+    deployments,
+    tokens,
+    authn,
+    files,
+    openapi,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    uploadTypes: config.UPLOAD_TYPES,
+    startLimitPerMinute: config.START_LIMIT_PER_MINUTE,
+  });
   registerGuestV2(app, {
     chat,
     deployments,
     views: new CustomerViews(store, chat),
     tokens,
+    authn,
     fanout,
     openapi,
     startLimitPerMinute: config.START_LIMIT_PER_MINUTE,
     heartbeatMs: config.GUEST_HEARTBEAT_MS,
     fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, ''),
   });
-  registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
-  registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
-  await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock), openapi });
-  await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), openapi });
+  registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, authn, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
+  registerAgentEvents(app, { chat, routing, supervision, views: agentViews, authn, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
+  await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock, fanout), authn, openapi });
+  await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), authn, openapi });
   routing.start(opts.routeEveryMs ?? 500);
   presence.start();
   const sweepEvery = opts.sweepEveryMs ?? 5_000;
@@ -317,6 +339,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     idle,
     tokens,
     auth,
+    directory,
+    authn,
     demo,
     routes,
     metrics,
@@ -344,6 +368,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
         app.server.closeAllConnections();
         await closed;
       }
+      directory.close();
       await fanout.close();
       await store.close();
     },

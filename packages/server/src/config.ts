@@ -102,6 +102,12 @@ const schema = z.object({
     .min(2)
     .max(30 * 86_400)
     .default(8 * 3600),
+  /**
+   * How long a node reuses a deployment (by API key or id) or a staff account it read, instead of
+   * reading it on every request. Changes are announced on the fan-out and apply on every node at
+   * once; this only bounds how stale a node can be when an announcement is lost. 0 = read every time.
+   */
+  AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** An agent whose last desktop connection (on any node) has been gone this long becomes NotReady "Disconnected"; offers pending to them go back to the queue. */
   AGENT_DISCONNECT_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
   /** How often the agent socket is pinged; a ping unanswered by the next one ends a half-open socket. */

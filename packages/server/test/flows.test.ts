@@ -186,6 +186,8 @@ describe('external bots through webhooks', () => {
       };
       await tx.updateDeployment({ ...d, settings: { ...d.settings, flow } });
     });
+    // Written past the admin API: announced by hand, as the admin API does.
+    await srv.parley.directory.changed();
   }
 
   it('sends events out and takes replies and a hand-off back', async () => {

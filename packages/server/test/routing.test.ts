@@ -174,6 +174,8 @@ describe('routing: queues, offers, agents', () => {
       const d = (await tx.getDeployment('demo'))!;
       await tx.updateDeployment({ ...d, asyncPolicy: { ...d.asyncPolicy, afterCompletion: 'route' } });
     });
+    // Written past the admin API: announced by hand, as the admin API does.
+    await srv.parley.directory.changed();
     const c = new V3Customer(srv.url);
     await c.start({ firstName: 'Back', async: 'true' });
     const i = await usual.acceptFor(c.sessionId);

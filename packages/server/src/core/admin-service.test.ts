@@ -5,11 +5,12 @@ import { systemClock } from '../ports/clock.js';
 import { topics } from '../ports/fanout.js';
 import { AdminService } from './admin-service.js';
 import type { DeploymentInput } from './admin/deployments.js';
-import { ChatService } from './chat-service.js';
+import { authorize } from './authorize.js';
+import { DirectoryCache } from './directory-cache.js';
 import { ChatError } from './errors.js';
+import { Authenticator } from './request-context.js';
 import { StaffAuth } from './staff-auth.js';
 import { TokenService } from './tokens.js';
-import { WorkflowService } from './workflow-service.js';
 
 const shop: DeploymentInput = {
   id: 'shop',
@@ -33,13 +34,21 @@ describe('AdminService (core, on the SQLite store)', () => {
   let fanout: MemoryFanout;
   let auth: StaffAuth;
   let admin: AdminService;
-  let workflows: WorkflowService;
+  let authn: Authenticator;
+  /** What the admin API's preHandler does with a bearer token. */
+  const adminOf = async (token: string | null) => {
+    const who = await authn.staff(token);
+    authorize(who, 'admin.manage');
+    return who.account;
+  };
   beforeEach(() => {
     store = new SqliteStore(':memory:');
     fanout = new MemoryFanout();
-    auth = new StaffAuth(store, fanout, new TokenService('a-test-secret-of-some-length', 3600), systemClock);
-    admin = new AdminService(store, auth, systemClock);
-    workflows = new WorkflowService(store, new ChatService(store, fanout, systemClock), { applyBotAnswer: async () => {} }, 'parley');
+    const tokens = new TokenService('a-test-secret-of-some-length', 3600);
+    auth = new StaffAuth(store, fanout, tokens, systemClock);
+    admin = new AdminService(store, auth, systemClock, fanout);
+    // A cache that outlives the test: only the announcements can make it forget.
+    authn = new Authenticator(new DirectoryCache(store, fanout, systemClock, 3_600_000), tokens);
   });
   afterEach(() => store.close());
 
@@ -49,7 +58,7 @@ describe('AdminService (core, on the SQLite store)', () => {
     expect(apiKey).toMatch(/^pk_/);
     expect(await admin.deployments.listKeys('shop')).toEqual([{ id: expect.stringMatching(/^[0-9a-f]{16}$/), label: 'default', kind: 'public' }]);
     // A public key is not a server key: the workflow API refuses it.
-    expect(await refusal(workflows.authenticate(apiKey))).toBe('UNAUTHORIZED');
+    expect(await refusal(authn.backEnd(apiKey))).toBe('UNAUTHORIZED');
     expect(await refusal(admin.deployments.create(shop))).toBe('CONFLICT');
     expect((await admin.deployments.list()).map((d) => d.id)).toEqual(['shop']);
   });
@@ -67,10 +76,10 @@ describe('AdminService (core, on the SQLite store)', () => {
     await admin.deployments.create(shop);
     const key = await admin.deployments.createKey('shop', 'bots', 'server');
     expect(key).toMatchObject({ label: 'bots', kind: 'server', apiKey: expect.stringMatching(/^sk_/) });
-    expect((await workflows.authenticate(key.apiKey)).id).toBe('shop');
+    expect((await authn.backEnd(key.apiKey)).deployment.id).toBe('shop');
     expect(await refusal(admin.deployments.revokeKey('shop', 'not-a-key-id'))).toBe('INVALID_REQUEST');
     await admin.deployments.revokeKey('shop', key.id);
-    expect(await refusal(workflows.authenticate(key.apiKey))).toBe('UNAUTHORIZED');
+    expect(await refusal(authn.backEnd(key.apiKey))).toBe('UNAUTHORIZED');
     expect(await refusal(admin.deployments.revokeKey('shop', key.id))).toBe('NOT_FOUND');
     expect(await refusal(admin.deployments.createKey('nope', 'x', 'public'))).toBe('NOT_FOUND');
   });
@@ -101,9 +110,9 @@ describe('AdminService (core, on the SQLite store)', () => {
     const ann = await admin.accounts.create({ ...staff, username: 'ann', password: 'ann-password-1', role: 'agent' });
     const bossToken = (await auth.login('boss', 'boss-password-1')).token;
     const annToken = (await auth.login('ann', 'ann-password-1')).token;
-    expect((await admin.authenticate(bossToken)).id).toBe(boss.account.id);
-    expect(await refusal(admin.authenticate(annToken))).toBe('FORBIDDEN');
-    expect(await refusal(admin.authenticate(null))).toBe('UNAUTHORIZED');
+    expect((await adminOf(bossToken)).id).toBe(boss.account.id);
+    expect(await refusal(adminOf(annToken))).toBe('FORBIDDEN');
+    expect(await refusal(adminOf(null))).toBe('UNAUTHORIZED');
 
     expect(await refusal(admin.accounts.update(boss.account.id, { role: 'agent' }))).toBe('CONFLICT');
     const announced: string[] = [];
@@ -112,7 +121,7 @@ describe('AdminService (core, on the SQLite store)', () => {
     expect(promoted.account.role).toBe('admin');
     expect(promoted.profile.capacity).toBe(5);
     expect(announced).toEqual([ann.account.id]);
-    expect(await refusal(admin.authenticate(annToken))).toBe('UNAUTHORIZED');
+    expect(await refusal(adminOf(annToken))).toBe('UNAUTHORIZED');
     // With a second admin, the first may step down.
     expect((await admin.accounts.update(boss.account.id, { role: 'supervisor' })).account.role).toBe('supervisor');
     expect(await refusal(admin.accounts.update('nope', { displayName: 'x' }))).toBe('NOT_FOUND');

@@ -1,15 +1,15 @@
 import type { Clock } from '../ports/clock.js';
-import type { Account, Store } from '../ports/store.js';
+import type { Fanout } from '../ports/fanout.js';
+import type { Store } from '../ports/store.js';
 import { AccountAdmin } from './admin/accounts.js';
 import { DeploymentAdmin } from './admin/deployments.js';
 import { CannedResponseAdmin, WrapUpCodeAdmin } from './admin/desk-lists.js';
 import { QueueAdmin } from './admin/queues.js';
-import { ChatError } from './errors.js';
 import type { StaffAuth } from './staff-auth.js';
 
 /**
  * The admin use cases, one service per thing administered. Every one of them is for admins only:
- * `authenticate` is the gate the admin API passes each request through first.
+ * the admin API authorizes each request (`admin.manage`, core/authorize.ts) before any handler.
  */
 export class AdminService {
   readonly deployments: DeploymentAdmin;
@@ -18,22 +18,11 @@ export class AdminService {
   readonly cannedResponses: CannedResponseAdmin;
   readonly wrapUpCodes: WrapUpCodeAdmin;
 
-  constructor(
-    store: Store,
-    private readonly auth: StaffAuth,
-    clock: Clock,
-  ) {
-    this.deployments = new DeploymentAdmin(store, clock);
+  constructor(store: Store, auth: StaffAuth, clock: Clock, fanout: Fanout) {
+    this.deployments = new DeploymentAdmin(store, clock, fanout);
     this.queues = new QueueAdmin(store);
     this.accounts = new AccountAdmin(store, auth, clock);
     this.cannedResponses = new CannedResponseAdmin(store);
     this.wrapUpCodes = new WrapUpCodeAdmin(store);
-  }
-
-  /** The admin behind a staff bearer token; any other role is refused. */
-  async authenticate(token: string | null): Promise<Account> {
-    const { account } = await this.auth.authenticate(token);
-    if (account.role !== 'admin') throw new ChatError('FORBIDDEN', 'this needs the admin role');
-    return account;
   }
 }

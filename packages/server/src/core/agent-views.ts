@@ -1,4 +1,6 @@
 import type { InteractionState } from '@parley/protocol';
+import { isAllowed } from './authorize.js';
+import { asStaff } from './request-context.js';
 import type { Account, CannedResponse, Interaction, Session, Store, StoreTx, WrapUpCode } from '../ports/store.js';
 
 /** An interaction as the agent desktop lists it: with the customer's name. */
@@ -25,7 +27,7 @@ export class AgentViews {
     return this.store.tx(async (tx) => {
       let list: Interaction[];
       if (filter.mine) list = await tx.listInteractions({ states, agentAccountId: account.id });
-      else if (account.role !== 'agent') list = await tx.listInteractions({ states });
+      else if (isAllowed(asStaff(account), 'interaction.list-all')) list = await tx.listInteractions({ states });
       else {
         const wantsQueued = !states || states.includes('Queued');
         const own = await tx.listInteractions({ states, agentAccountId: account.id });

@@ -4,7 +4,9 @@ import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Account, Deployment, Interaction, InteractionPatch, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
 import { decideAsync } from './async-decision.js';
+import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
+import { asStaff } from './request-context.js';
 import { newId } from './ids.js';
 import { LogWriter } from './log-writer.js';
 import { FileLinks } from './file-links.js';
@@ -661,11 +663,7 @@ export class ChatService {
   }
 
   private assertStaffMayRead(account: Account, participants: Participant[], interactions: Interaction[]): void {
-    if (account.role !== 'agent') return;
-    const involved =
-      participants.some((p) => p.accountId === account.id) ||
-      interactions.some((i) => i.agentAccountId === account.id || i.state === 'Queued' || (i.state === 'Offered' && i.agentAccountId === account.id));
-    if (!involved) throw new ChatError('FORBIDDEN', 'this session is not assigned to you');
+    authorize(asStaff(account), 'session.read', { participants, interactions });
   }
 
   /** An agent takes a queued (or offered-to-them) interaction: it becomes Handling and the agent joins. */
@@ -740,7 +738,7 @@ export class ChatService {
     if ((input.type === 'Text' || input.type === 'Notice') && (!input.text || !input.text.trim())) throw new ChatError('INVALID_REQUEST', 'text is required');
     if (input.text) this.checkText(input.text);
     if (input.type === 'PushUrl') checkUrl(input.url);
-    if (input.visibility === 'Vip' && account.role === 'agent') throw new ChatError('FORBIDDEN', 'agents cannot send Vip messages');
+    if (input.visibility === 'Vip') authorize(asStaff(account), 'message.vip');
     const msg = await this.once(`staff-send:${sessionId}:${account.id}`, operationId, async (tx) => {
       const session = await this.liveSession(tx, sessionId);
       const p = await this.staffParticipant(tx, sessionId, account);
@@ -759,7 +757,7 @@ export class ChatService {
   private async ownInteraction(tx: StoreTx, interactionId: string, account: Account): Promise<{ interaction: Interaction; session: Session }> {
     const interaction = await tx.getInteraction(interactionId, true);
     if (!interaction) throw new ChatError('NOT_FOUND', 'interaction not found');
-    if (interaction.agentAccountId !== account.id && account.role === 'agent') throw new ChatError('FORBIDDEN', 'this interaction is not assigned to you');
+    authorize(asStaff(account), 'interaction.act', interaction);
     const session = await tx.getSession(interaction.sessionId, true);
     if (!session) throw new ChatError('NOT_FOUND', 'session not found');
     return { interaction, session };
@@ -834,10 +832,7 @@ export class ChatService {
       if (!session.async) throw new ChatError('CONFLICT', 'follow-up needs an asynchronous session');
       const latest = await tx.latestInteraction(sessionId);
       if (latest && latest.state !== 'Completed') throw new ChatError('CONFLICT', `the session already has an open interaction (${latest.state})`);
-      if (account.role === 'agent') {
-        const all = await tx.listInteractions({ sessionId });
-        if (!all.some((i) => i.agentAccountId === account.id)) throw new ChatError('FORBIDDEN', 'you never handled this session');
-      }
+      authorize(asStaff(account), 'session.follow-up', { interactions: await tx.listInteractions({ sessionId }) });
       const deployment = await tx.getDeployment(session.deploymentId);
       if (!deployment) throw new ChatError('NOT_FOUND', 'deployment not found');
       const interaction = await this.log.openInteraction(tx, session, deployment, { state: 'Handling', agentAccountId: account.id, ...(latest ? { queue: latest.queue } : {}) });

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryFanout } from '../adapters/fanout-memory.js';
 import { SqliteStore } from '../adapters/store-sqlite/index.js';
 import type { Deployment } from '../ports/store.js';
 import { DeploymentAccess, ORIGINS_CACHE_MS } from './deployment-access.js';
+import { DirectoryCache } from './directory-cache.js';
 import { hashApiKey } from './secrets.js';
 
 const deployment = (id: string, allowedOrigins: string[]): Deployment => ({
@@ -22,7 +24,8 @@ describe('DeploymentAccess', () => {
   beforeEach(async () => {
     store = new SqliteStore(':memory:');
     now = 1_000_000;
-    access = new DeploymentAccess(store, { now: () => now });
+    const clock = { now: () => now };
+    access = new DeploymentAccess(store, clock, new DirectoryCache(store, new MemoryFanout(), clock));
     await store.tx(async (tx) => {
       await tx.insertDeployment(deployment('shop', ['https://shop.example']));
       await tx.addApiKey('shop', hashApiKey('public-key-1'), 'page');
@@ -36,6 +39,8 @@ describe('DeploymentAccess', () => {
   it('finds a deployment by its API key, by id, or by either; an unknown one is null', async () => {
     expect((await access.byApiKey('public-key-1'))?.id).toBe('shop');
     expect(await access.byApiKey('no-such-key')).toBeNull();
+    // A server key is a back end's secret, not a page's key.
+    expect(await access.byApiKey('server-key-1')).toBeNull();
     expect((await access.byId('shop'))?.id).toBe('shop');
     expect(await access.byId('public-key-1')).toBeNull();
     expect((await access.byIdOrApiKey('shop'))?.id).toBe('shop');

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { Deployment, Store } from '../ports/store.js';
+import type { DirectoryCache } from './directory-cache.js';
 import { hashApiKey } from './secrets.js';
 
 /** How long the union of allowed origins (answering CORS preflights) is reused before it is read again. */
@@ -7,7 +8,8 @@ export const ORIGINS_CACHE_MS = 5_000;
 
 /**
  * How a customer's client reaches its deployment: by API key, by deployment id (guest chat's
- * `deploymentId` may be either), and which queues and page origins the deployment allows.
+ * `deploymentId` may be either), both answered from the DirectoryCache, and which queues and page
+ * origins the deployment allows.
  */
 export class DeploymentAccess {
   private origins: { at: number; origins: Set<string> } | null = null;
@@ -15,20 +17,21 @@ export class DeploymentAccess {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly directory: DirectoryCache,
   ) {}
 
-  /** The deployment whose API key this is (either kind), or null. */
+  /** The deployment whose public (page) API key this is, or null. Server keys are for the workflow API only. */
   byApiKey(key: string): Promise<Deployment | null> {
-    return this.store.tx((tx) => tx.getDeploymentByApiKeyHash(hashApiKey(key)));
+    return this.directory.deploymentByKeyHash(hashApiKey(key), 'public');
   }
 
   byId(id: string): Promise<Deployment | null> {
-    return this.store.tx((tx) => tx.getDeployment(id));
+    return this.directory.deployment(id);
   }
 
-  /** A deployment named by its id or by one of its API keys. */
-  byIdOrApiKey(idOrKey: string): Promise<Deployment | null> {
-    return this.store.tx(async (tx) => (await tx.getDeployment(idOrKey)) ?? (await tx.getDeploymentByApiKeyHash(hashApiKey(idOrKey))));
+  /** A deployment named by its id or by one of its public API keys. */
+  async byIdOrApiKey(idOrKey: string): Promise<Deployment | null> {
+    return (await this.byId(idOrKey)) ?? (await this.byApiKey(idOrKey));
   }
 
   /** The deployment's queue names, its default queue first, each once. */

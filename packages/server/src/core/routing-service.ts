@@ -3,7 +3,9 @@ import { topics, type Fanout } from '../ports/fanout.js';
 import type { Account, AgentProfile, Interaction, Presence, Store, StoreTx } from '../ports/store.js';
 import type { ChatService } from './chat-service.js';
 import type { PresenceWatch } from './presence-watch.js';
+import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
+import { asStaff } from './request-context.js';
 import { decideOffers, isEligible, routingOrder } from './router.js';
 
 export const DEFAULT_OFFER_TIMEOUT_SECONDS = 20;
@@ -162,7 +164,7 @@ export class RoutingService {
       const i = await tx.getInteraction(interactionId, true);
       if (!i) throw new ChatError('NOT_FOUND', 'interaction not found');
       if (i.state !== 'Handling') throw new ChatError('CONFLICT', `interaction is ${i.state}; only a Handling interaction can be transferred`);
-      if (account.role === 'agent' && i.agentAccountId !== account.id) throw new ChatError('FORBIDDEN', 'this interaction is not assigned to you');
+      authorize(asStaff(account), 'interaction.act', i);
       const session = await this.chat.liveSession(tx, i.sessionId);
       let patch: Parameters<typeof this.chat.log.transition>[4] = { agentAccountId: null, declinedBy: [], preferredAgentId: null, preferredUntil: null };
       if (target.queue) {

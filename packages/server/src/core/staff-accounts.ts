@@ -18,11 +18,11 @@ export interface StaffAccountPatch {
 
 /**
  * Changes an account. A password, role or disabled change revokes the account's tokens on every
- * node; the last enabled admin can be neither demoted nor disabled.
+ * node; the last enabled admin can be neither demoted nor disabled. Every change is announced.
  */
 export async function updateStaffAccount(store: Store, auth: StaffAuth, id: string, patch: StaffAccountPatch, nowIso: string): Promise<Account> {
   const passwordHash = patch.password !== undefined ? await hashPassword(patch.password) : undefined;
-  const { account, revoked } = await store.tx(async (tx) => {
+  const account = await store.tx(async (tx) => {
     const before = await tx.getAccount(id);
     if (!before) throw new ChatError('NOT_FOUND', 'no such account');
     const losesAdmin = before.role === 'admin' && !before.disabled && ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true);
@@ -43,9 +43,10 @@ export async function updateStaffAccount(store: Store, auth: StaffAuth, id: stri
         updatedAt: nowIso,
       });
     }
-    return { account: (await tx.getAccount(id))!, revoked };
+    return (await tx.getAccount(id))!;
   });
-  if (revoked) await auth.announce(id);
+  // Any change (a new display name too) reaches every node's DirectoryCache; open sockets re-check (a revoked token closes them).
+  await auth.announce(id);
   return account;
 }
 

@@ -13,9 +13,9 @@ export interface StaffLogin {
 }
 
 /**
- * Staff identity: log in (with a per-username lockout, and the same password-hashing work whether
- * or not the username exists), check a bearer token against the account as stored now, and revoke
- * all of an account's tokens (logout, password, role or disabled changes).
+ * Staff logins (with a per-username lockout, and the same password-hashing work whether or not the
+ * username exists) and the revocation of all of an account's tokens (logout, password, role or
+ * disabled changes). Checking a token on a request is the Authenticator's (core/request-context.ts).
  */
 export class StaffAuth {
   private dummyHash: Promise<string> | null = null;
@@ -44,27 +44,20 @@ export class StaffAuth {
     return { token, expiresAt, account };
   }
 
-  /** The account behind a staff token, as stored now, and when the token expires (ms). */
-  async authenticate(token: string | null): Promise<{ account: Account; expiresAtMs: number }> {
-    if (!token) throw new ChatError('UNAUTHORIZED', 'an Authorization: Bearer <token> header is required; get a token from POST /agent/v1/login');
-    const claims = await this.tokens.verifyStaffToken(token);
-    if (!claims) throw new ChatError('UNAUTHORIZED', 'the token is not valid or has expired; log in again');
-    const account = await this.store.tx((tx) => tx.getAccount(claims.accountId));
-    if (!account) throw new ChatError('UNAUTHORIZED', 'the account no longer exists');
-    if (account.disabled) throw new ChatError('UNAUTHORIZED', 'the account is disabled');
-    if (claims.generation !== account.tokenGeneration) throw new ChatError('UNAUTHORIZED', 'the token was revoked (logout, or a password or role change); log in again');
-    return { account, expiresAtMs: claims.expiresAtMs };
-  }
-
   /** Logout: every token of the account stops working, on every node. */
   async logout(accountId: string): Promise<void> {
     await this.store.tx((tx) => revokeTokens(tx, accountId));
     await this.announce(accountId);
   }
 
-  /** Tells every node (open sockets) that an account's access changed: they re-check it. */
-  announce(accountId: string): Promise<void> {
-    return this.fanout.notify(topics.account(accountId));
+  /**
+   * Tells every node that an account changed (after the transaction committed): their
+   * DirectoryCache forgets it (this node's at once: the fan-out calls its own listeners), then the
+   * account's open sockets re-check their access.
+   */
+  async announce(accountId: string): Promise<void> {
+    await this.fanout.notify(topics.directory);
+    await this.fanout.notify(topics.account(accountId));
   }
 
   private dummy(): Promise<string> {

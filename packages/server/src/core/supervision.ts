@@ -2,7 +2,9 @@ import { topics, type Fanout } from '../ports/fanout.js';
 import type { InteractionState } from '@parley/protocol';
 import type { Account, Presence, Role, Session, Store } from '../ports/store.js';
 import type { ChatService } from './chat-service.js';
+import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
+import { asStaff } from './request-context.js';
 import { newId } from './ids.js';
 import { defaultProfile } from './routing-service.js';
 
@@ -76,13 +78,9 @@ export class SupervisionService {
     });
   }
 
-  private assertSupervisor(account: Account): void {
-    if (account.role === 'agent') throw new ChatError('FORBIDDEN', 'only supervisors can do this');
-  }
-
   /** Joins without the customer knowing: no ParticipantJoined, reads All, Int and Vip. */
   async monitor(sessionId: string, account: Account): Promise<void> {
-    this.assertSupervisor(account);
+    authorize(asStaff(account), 'supervise.monitor');
     await this.store.tx(async (tx) => {
       await this.chat.liveSession(tx, sessionId);
       const existing = (await tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state !== 'Left');
@@ -105,7 +103,7 @@ export class SupervisionService {
 
   /** A Vip message the handling agent sees and the customer never does. */
   async whisper(sessionId: string, account: Account, text: string, agentId?: string) {
-    this.assertSupervisor(account);
+    authorize(asStaff(account), 'supervise.whisper');
     if (!text.trim()) throw new ChatError('INVALID_REQUEST', 'text is required');
     await this.monitor(sessionId, account);
     const message = await this.store.tx(async (tx) => {
@@ -128,7 +126,7 @@ export class SupervisionService {
 
   /** The supervisor becomes a visible participant. */
   async barge(sessionId: string, account: Account): Promise<void> {
-    this.assertSupervisor(account);
+    authorize(asStaff(account), 'supervise.barge');
     await this.store.tx(async (tx) => {
       const session = await this.chat.liveSession(tx, sessionId);
       const monitoring = (await tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state === 'Monitoring');

@@ -1,6 +1,8 @@
 import type { InteractionState } from '@parley/protocol';
 import type { Deployment, Interaction, Store } from '../ports/store.js';
+import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
+import { asBackEnd } from './request-context.js';
 
 /** Which tickets a listing asks for. */
 export type TicketFilter = { state: 'open' | 'closed' | 'all'; sessionId?: string };
@@ -31,7 +33,8 @@ export class TicketService {
 
   async get(deployment: Deployment, ticketId: string): Promise<Interaction> {
     const ticket = await this.store.tx((tx) => tx.getInteraction(ticketId));
-    if (!ticket || ticket.deploymentId !== deployment.id) throw new ChatError('NOT_FOUND', 'ticket not found');
+    if (!ticket) throw new ChatError('NOT_FOUND', 'ticket not found');
+    authorize(asBackEnd(deployment), 'workflow.ticket', ticket);
     return ticket;
   }
 

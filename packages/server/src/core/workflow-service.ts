@@ -1,14 +1,15 @@
 import { SYSTEM_PARTICIPANT_ID, type Message, type Visibility } from '@parley/protocol';
 import type { Deployment, Interaction, Session, Store } from '../ports/store.js';
 import { WORKFLOW_OFFLINE, type ChatService } from './chat-service.js';
+import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
-import { hashApiKey } from './secrets.js';
+import { asBackEnd } from './request-context.js';
 
 /** Who a workflow's messages come from: an External participant that never joins the session. */
 export const WORKFLOW_PARTICIPANT_ID = '00000000-0000-0000-0000-000000000001';
 const DEFAULT_WORKFLOW_NICKNAME = 'Workflow';
 
-/** Who calls the workflow API: the deployment whose server key the request carries. */
+/** Who calls the workflow API: the deployment whose server key the request carries (Authenticator.backEnd). */
 export type WorkflowCaller = Deployment;
 
 /** What an external bot answers (all optional): replies, a hand-off to a queue, the end of its part. */
@@ -59,18 +60,11 @@ export class WorkflowService {
     private readonly defaultAppName: string,
   ) {}
 
-  /** The deployment a server key belongs to; public page keys are refused. */
-  async authenticate(serverKey: string | undefined): Promise<Deployment> {
-    if (!serverKey) throw new ChatError('UNAUTHORIZED', 'the x-api-key header (a server key) is required');
-    const deployment = await this.store.tx((tx) => tx.getDeploymentByApiKeyHash(hashApiKey(serverKey), 'server'));
-    if (!deployment) throw new ChatError('UNAUTHORIZED', 'unknown server key (public page keys are not accepted here)');
-    return deployment;
-  }
-
   async session(deployment: Deployment, sessionId: string): Promise<WorkflowSessionView> {
     const { session, interactions } = await this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
-      if (!session || session.deploymentId !== deployment.id) throw new ChatError('NOT_FOUND', 'session not found');
+      if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+      authorize(asBackEnd(deployment), 'workflow.session', session);
       return { session, interactions: await tx.listInteractions({ sessionId }) };
     });
     return { session, interactions, online: session.state === 'Active', serverAppName: deployment.settings?.appName ?? this.defaultAppName };
@@ -131,7 +125,8 @@ export class WorkflowService {
    */
   private async ownSession(deployment: Deployment, sessionId: string): Promise<Session> {
     const session = await this.store.tx((tx) => tx.getSession(sessionId));
-    if (!session || session.deploymentId !== deployment.id) throw new ChatError('NOT_FOUND', 'session not found');
+    if (!session) throw new ChatError('NOT_FOUND', 'session not found');
+    authorize(asBackEnd(deployment), 'workflow.session', session);
     return session;
   }
 }

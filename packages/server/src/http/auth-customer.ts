@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authorize } from '../core/authorize.js';
 import { ChatError } from '../core/errors.js';
 import type { DeploymentAccess } from '../core/deployment-access.js';
-import type { TokenService } from '../core/tokens.js';
+import type { Authenticator, CustomerPrincipal } from '../core/request-context.js';
 import type { Deployment } from '../core/types.js';
 import { assertOrigin } from './cors.js';
+import { customerOf } from './request-context.js';
 
 /** Resolves the deployment from the API key header (`x-api-key`, or GMS's `apikey`) and checks the page's origin. */
 export async function deploymentOf(req: FastifyRequest, reply: FastifyReply, deployments: DeploymentAccess): Promise<Deployment> {
@@ -27,20 +29,11 @@ export function requesterOf(req: FastifyRequest): string {
     .digest('base64url');
 }
 
-export interface CustomerClaims {
-  sessionId: string;
-  transportId: string;
-  participantId: string;
-  deploymentId: string;
-}
-
-/** Verifies `x-nexus-client-key`: signed by this server, for this deployment, and for the session in the path. */
-export async function customerClaims(req: FastifyRequest, tokens: TokenService, deployment: Deployment, sessionId: string): Promise<CustomerClaims> {
+/** The customer of `x-nexus-client-key`: signed by this server, for this deployment, and for the session in the path. */
+export async function v3Customer(req: FastifyRequest, authn: Authenticator, deployment: Deployment, sessionId: string): Promise<CustomerPrincipal> {
   const token = req.headers['x-nexus-client-key'];
   if (typeof token !== 'string' || token === '') throw new ChatError('UNAUTHORIZED', 'the x-nexus-client-key header is required');
-  const claims = await tokens.verifyClientToken(token);
-  if (!claims) throw new ChatError('UNAUTHORIZED', 'the client key is not valid');
-  if (claims.deploymentId !== deployment.id) throw new ChatError('FORBIDDEN', 'the client key belongs to another deployment');
-  if (claims.sessionId !== sessionId) throw new ChatError('FORBIDDEN', 'the client key does not open this session');
-  return claims;
+  const customer = await customerOf(req, authn, token, 'the client key');
+  authorize(customer, 'customer.session', { sessionId, deploymentId: deployment.id });
+  return customer;
 }

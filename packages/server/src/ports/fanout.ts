@@ -56,6 +56,11 @@ export const topics = {
   agent: (accountId: string) => `agent:${accountId}`,
   /** An account's access changed (role, password, disabled, logout): open sockets re-check it. */
   account: (accountId: string) => `account:${accountId}`,
+  /**
+   * A deployment, an API key or an account changed (core/directory-cache.ts): every node drops what
+   * it remembers of them and reads them again.
+   */
+  directory: 'directory',
   /** Anything a supervisor overview shows. */
   supervisors: 'supervisors',
   /** Something entered or left a queue: routers run a pass. */

@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
+import { topics, type Fanout } from '../../ports/fanout.js';
 import type { ApiKeyKind, AsyncPolicy, Deployment, DeploymentSettings, Store } from '../../ports/store.js';
 import { ChatError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -30,11 +31,16 @@ const KEY_ID_LENGTH = 16;
 const keyIdOf = (keyHash: string) => keyHash.slice(0, KEY_ID_LENGTH);
 const newKey = (kind: ApiKeyKind) => `${kind === 'server' ? 'sk' : 'pk'}_${randomToken(24)}`;
 
-/** Deployments and their API keys (stored hashed; a key is shown once, when made). */
+/**
+ * Deployments and their API keys (stored hashed; a key is shown once, when made). A replaced
+ * deployment or a revoked key is announced on the fan-out (`directory`): every node's
+ * DirectoryCache forgets what it knew, so the change applies everywhere at once.
+ */
 export class DeploymentAdmin {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly fanout: Fanout,
   ) {}
 
   list(): Promise<Deployment[]> {
@@ -54,14 +60,16 @@ export class DeploymentAdmin {
   }
 
   /** Replaces everything but the id and the creation time. */
-  replace(id: string, input: Omit<DeploymentInput, 'id'>): Promise<Deployment> {
-    return this.store.tx(async (tx) => {
+  async replace(id: string, input: Omit<DeploymentInput, 'id'>): Promise<Deployment> {
+    const replaced = await this.store.tx(async (tx) => {
       const existing = await tx.getDeployment(id);
       if (!existing) throw new ChatError('NOT_FOUND', 'deployment not found');
       const deployment: Deployment = { ...existing, ...fields(input) };
       await tx.updateDeployment(deployment);
       return deployment;
     });
+    await this.fanout.notify(topics.directory);
+    return replaced;
   }
 
   async listKeys(deploymentId: string): Promise<ApiKeyListing[]> {
@@ -83,6 +91,7 @@ export class DeploymentAdmin {
   async revokeKey(deploymentId: string, keyId: string): Promise<void> {
     if (!new RegExp(`^[0-9a-f]{${KEY_ID_LENGTH}}$`).test(keyId)) throw new ChatError('INVALID_REQUEST', 'keyId is the 16-character id from the key list');
     if (!(await this.store.tx((tx) => tx.deleteApiKey(deploymentId, keyId)))) throw new ChatError('NOT_FOUND', 'no such key');
+    await this.fanout.notify(topics.directory);
   }
 }
 

@@ -5,9 +5,11 @@ import type { StaffMember } from '../../core/admin/accounts.js';
 import type { DeploymentInput } from '../../core/admin/deployments.js';
 import { DEFAULT_CAPACITY, DEFAULT_OFFER_TIMEOUT_SECONDS } from '../../core/routing-service.js';
 import { parseFlow } from '../../flows/definition.js';
-import { bearerToken } from '../bearer-token.js';
+import { authorize } from '../../core/authorize.js';
+import type { Authenticator } from '../../core/request-context.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
+import { staffOf } from '../request-context.js';
 
 const origin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), 'origins look like https://shop.example (no path) or *');
 const asyncMode = z.enum(['sync', 'async', 'client']);
@@ -113,12 +115,12 @@ const publicAgent = ({ account: a, profile: p }: StaffMember) => ({
  * queues, accounts, canned responses, wrap-up codes. Every request is an admin's (checked before
  * any handler); handlers parse, call core's AdminService and map its answer.
  */
-export async function adminApi(app: FastifyInstance, deps: { admin: AdminService; openapi: OpenApiRegistry }): Promise<void> {
-  const { admin } = deps;
+export async function adminApi(app: FastifyInstance, deps: { admin: AdminService; authn: Authenticator; openapi: OpenApiRegistry }): Promise<void> {
+  const { admin, authn } = deps;
   const P = ADMIN_PREFIX;
   const doc = deps.openapi.add.bind(deps.openapi);
   app.addHook('preHandler', async (req) => {
-    await admin.authenticate(bearerToken(req));
+    authorize(await staffOf(req, authn), 'admin.manage');
   });
   app.setErrorHandler((err, req, reply) => errorReply(req, reply, err));
 

@@ -7,8 +7,9 @@ import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { PresenceWatch } from '../../core/presence-watch.js';
 import type { SupervisionService } from '../../core/supervision.js';
+import { isAllowed } from '../../core/authorize.js';
 import { ChatError, StoreUnavailableError } from '../../core/errors.js';
-import type { StaffAuth } from '../../core/staff-auth.js';
+import { asStaff, type Authenticator } from '../../core/request-context.js';
 import type { Clock } from '../../ports/clock.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import type { Account } from '../../core/types.js';
@@ -22,7 +23,7 @@ export interface AgentEventsDeps {
   presence: PresenceWatch;
   supervision: SupervisionService;
   views: AgentViews;
-  auth: StaffAuth;
+  authn: Authenticator;
   fanout: Fanout;
   clock: Clock;
   pingMs?: number;
@@ -47,7 +48,7 @@ export const WS_CLOSE_INTERNAL_ERROR = 1011;
  * `unsubscribed` frame and its reason; a refused token closes the socket with 4401.
  */
 export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps): void {
-  const { chat, views, auth, fanout, clock } = deps;
+  const { chat, views, authn, fanout, clock } = deps;
   app.get('/agent/v1/events', { websocket: true }, (socket: WebSocket) => {
     let account: Account | null = null;
     let token = '';
@@ -83,7 +84,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
     });
     let overviewTimer: NodeJS.Timeout | null = null;
     const pushOverview = serial(async () => {
-      if (account && account.role !== 'agent') send({ type: 'overview', overview: toOverview(await deps.supervision.overview()) });
+      if (account && isAllowed(asStaff(account), 'supervise.overview')) send({ type: 'overview', overview: toOverview(await deps.supervision.overview()) });
     });
     const scheduleOverview = () => {
       if (overviewTimer) return;
@@ -160,14 +161,15 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       if (socket.readyState !== socket.OPEN) return;
       account = next;
       armExpiry(expiresAtMs);
-      if (next.role === 'agent') endOverviewFeed();
-      else startOverviewFeed();
+      if (isAllowed(asStaff(next), 'supervise.overview')) startOverviewFeed();
+      else endOverviewFeed();
     };
     const reauthorize = serial(async () => {
       if (!account) return;
       let r;
       try {
-        r = await auth.authenticate(token);
+        // Past the DirectoryCache: the change that woke this check may not have reached it yet.
+        r = await authn.staff(token, { fresh: true });
       } catch (err) {
         if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return refuse(err.message);
         // The store is briefly unreachable: access stays as it was until the next check answers.
@@ -195,7 +197,9 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
           if (account) return send({ type: 'error', message: 'already authenticated' });
           let r;
           try {
-            r = await auth.authenticate(f.token);
+            // Past the DirectoryCache, like every re-check: a socket is opened rarely and lives long, and one
+            // opened while the store is away is told to come back (1013) rather than left without its work.
+            r = await authn.staff(f.token, { fresh: true });
           } catch (err) {
             // Only a refused token is 4401 (the desktop signs out); anything else is the server's fault.
             if (err instanceof ChatError && err.code === 'UNAUTHORIZED') return refuse(err.message);

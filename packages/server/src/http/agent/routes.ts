@@ -5,12 +5,14 @@ import type { AgentViews } from '../../core/agent-views.js';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
-import { staffAccount } from './staff-auth.js';
+import { authorize } from '../../core/authorize.js';
 import { ChatError } from '../../core/errors.js';
+import { asStaff, type Authenticator } from '../../core/request-context.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
 import type { Account, Interaction } from '../../core/types.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
+import { staffOf } from '../request-context.js';
 import {
   toAgentAccount,
   toAgentInteraction,
@@ -32,6 +34,7 @@ export interface AgentApiDeps {
   supervision: SupervisionService;
   views: AgentViews;
   auth: StaffAuth;
+  authn: Authenticator;
   openapi: OpenApiRegistry;
   longPollMs: number;
   loginLimitPerMinute: number;
@@ -66,14 +69,14 @@ const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
 
 /** The agent API: staff log in, take interactions, talk, mark done, follow up. Supervisors and routing extend it. */
 export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void {
-  const { chat, views, auth } = deps;
+  const { chat, views, auth, authn } = deps;
   const P = '/agent/v1';
   const doc = deps.openapi.add.bind(deps.openapi);
 
-  const staff = (req: FastifyRequest) => staffAccount(req, auth);
+  /** A staff route: the request is authenticated (once: `req.principal`) before `fn` runs; `fn` authorizes what it does. */
   const route = (fn: (req: FastifyRequest, reply: FastifyReply, account: Account) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
     try {
-      return await fn(req, reply, await staff(req));
+      return await fn(req, reply, (await staffOf(req, authn)).account);
     } catch (err) {
       return errorReply(req, reply, err);
     }
@@ -328,14 +331,11 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   );
 
   // ---- supervisors ----
-  const supervisorOnly = (account: Account) => {
-    if (account.role === 'agent') throw new ChatError('FORBIDDEN', 'only supervisors can do this');
-  };
   doc({ method: 'get', path: `${P}/supervisor/overview`, tag: 'supervisor', summary: 'Queues, agents and live sessions', security: ['bearer'], response: agentResponses.overview });
   app.get(
     `${P}/supervisor/overview`,
     route(async (_req, _reply, account) => {
-      supervisorOnly(account);
+      authorize(asStaff(account), 'supervise.overview');
       return toOverview(await deps.supervision.overview());
     }),
   );
@@ -386,7 +386,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   app.put(
     `${P}/agents/:id/presence`,
     route(async (req, _reply, account) => {
-      supervisorOnly(account);
+      authorize(asStaff(account), 'supervise.presence');
       const { id } = parseOr400(idParams, req.params, 'path');
       const body = parseOr400(presenceBody, req.body, 'presence');
       return { profile: toAgentProfile(await deps.routing.setPresence(id, body.presence, body.reason ?? null)) };

@@ -4,12 +4,14 @@ import { stripControlChars, v3MessagesQuery, v3OperationOnly, v3SendBody, v3Star
 import { z } from 'zod';
 import type { ChatService, ReadResult } from '../../core/chat-service.js';
 import type { DeploymentAccess } from '../../core/deployment-access.js';
+import { authorize } from '../../core/authorize.js';
 import { ChatError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { FileLinks } from '../../core/file-links.js';
+import type { Authenticator } from '../../core/request-context.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
-import { customerClaims, deploymentOf, requesterOf } from '../auth-customer.js';
+import { deploymentOf, requesterOf, v3Customer } from '../auth-customer.js';
 import { errorReply, operationIdOf, parseOr400 } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
 import { cursorMovesWhenSent } from '../handover.js';
@@ -19,6 +21,7 @@ export interface ConsumerV3Deps {
   chat: ChatService;
   deployments: DeploymentAccess;
   tokens: TokenService;
+  authn: Authenticator;
   files: FileStore;
   fileLinks: FileLinks;
   openapi: OpenApiRegistry;
@@ -54,8 +57,8 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
   const authed = async (req: FastifyRequest, reply: FastifyReply) => {
     const { sessionId } = parseOr400(sessionParams, req.params, 'path');
     const deployment = await deploymentOf(req, reply, deployments);
-    const claims = await customerClaims(req, tokens, deployment, sessionId);
-    return { deployment, claims, sessionId };
+    const customer = await v3Customer(req, deps.authn, deployment, sessionId);
+    return { deployment, customer, claims: customer.claims, sessionId };
   };
   const doc = deps.openapi.add.bind(deps.openapi);
 
@@ -205,9 +208,9 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
   app.delete(
     `${prefix}/:sessionId/participants/:participantId`,
     guard(async (req, reply) => {
-      const { claims, sessionId } = await authed(req, reply);
+      const { customer, claims, sessionId } = await authed(req, reply);
       const { participantId } = req.params as { participantId: string };
-      if (participantId !== claims.participantId) throw new ChatError('FORBIDDEN', 'a customer can only remove their own participant');
+      authorize(customer, 'customer.participant', { participantId });
       const query = parseOr400(v3OperationOnly, { ...(req.query as object), ...((req.body as object) ?? {}) }, 'request');
       await chat.customerLeave(sessionId, claims.participantId, query.operationId as string | undefined);
       return envelope(req, { chatEnded: true });

@@ -5,8 +5,10 @@ import { stripControlChars, type Message } from '@parley/protocol';
 import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
 import type { DeploymentAccess } from '../../core/deployment-access.js';
+import { authorize } from '../../core/authorize.js';
 import { ChatError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import type { Authenticator } from '../../core/request-context.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
 import type { Deployment } from '../../core/types.js';
@@ -14,6 +16,7 @@ import { deploymentOf } from '../auth-customer.js';
 import { clientError, parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../errors.js';
 import { contentMatchesType } from '../file-sniff.js';
 import type { OpenApiRegistry } from '../openapi.js';
+import { customerOf } from '../request-context.js';
 import {
   GMS_ERROR_CODES,
   gmsCredentials,
@@ -36,6 +39,7 @@ export interface GmsV2Deps {
   chat: ChatService;
   deployments: DeploymentAccess;
   tokens: TokenService;
+  authn: Authenticator;
   files: FileStore;
   openapi: OpenApiRegistry;
   maxUploadBytes: number;
@@ -110,19 +114,17 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
   };
 
   /** Checks alias, userId and secureKey together against the signed key and the chat in the path. */
-  const verify = async (chatId: string, creds: GmsCredentials, deployment: Deployment | null): Promise<Customer> => {
-    const claims = await tokens.verifyClientToken(creds.secureKey);
-    if (!claims) throw new ChatError('UNAUTHORIZED', 'secureKey is not valid');
-    if (claims.sessionId !== chatId || claims.participantId !== creds.userId || claims.transportId !== creds.alias || (deployment !== null && claims.deploymentId !== deployment.id)) {
-      throw new ChatError('FORBIDDEN', 'alias, userId and secureKey do not match this chat');
-    }
+  const verify = async (req: FastifyRequest, chatId: string, creds: GmsCredentials, deployment: Deployment | null): Promise<Customer> => {
+    const customer = await customerOf(req, deps.authn, creds.secureKey, 'secureKey');
+    authorize(customer, 'customer.session', { sessionId: chatId, participantId: creds.userId, transportId: creds.alias, ...(deployment ? { deploymentId: deployment.id } : {}) });
+    const { claims } = customer;
     return { deployment, chatId, participantId: claims.participantId, creds, ext: claims.ext };
   };
   const customer = async <S extends z.ZodTypeAny>(req: FastifyRequest, reply: FastifyReply, schema: S): Promise<Customer & { body: z.infer<S> }> => {
     const deployment = await deploymentOf(req, reply, deployments);
     const body = parseOr400(schema, req.body, 'request');
     const { chatId } = req.params as { chatId: string };
-    return { ...(await verify(chatId, body as GmsCredentials, deployment)), body };
+    return { ...(await verify(req, chatId, body as GmsCredentials, deployment)), body };
   };
 
   /** Everything this customer may see, numbered for GMS (see wire.ts). */
@@ -328,7 +330,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
       }
       const { chatId } = req.params as { chatId: string };
       const creds = parseOr400(gmsCredentials, fields, 'request');
-      const c = await verify(chatId, creds, deployment);
+      const c = await verify(req, chatId, creds, deployment);
       await chat.customerSession(c.chatId, c.participantId, 'write');
       if (!upload) throw new ChatError('INVALID_REQUEST', 'no file in the "file" field');
       if (!deps.uploadTypes.includes(upload.mime)) throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `files of type ${upload.mime} are not accepted; allowed: ${deps.uploadTypes.join(', ')}`);
@@ -350,7 +352,7 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
     // A download may be a plain link or form post that cannot carry the apikey header: the signed secureKey decides.
     const key = req.headers['x-api-key'] ?? req.headers['apikey'];
     const deployment = typeof key === 'string' && key ? await deploymentOf(req, reply, deployments) : null;
-    const c = await verify(chatId, parseOr400(gmsCredentials, source, 'request'), deployment);
+    const c = await verify(req, chatId, parseOr400(gmsCredentials, source, 'request'), deployment);
     await chat.customerSession(c.chatId, c.participantId, 'read');
     const meta = await chat.getFile(fileId);
     const bytes = meta && meta.sessionId === c.chatId ? await deps.files.get(fileId) : null;

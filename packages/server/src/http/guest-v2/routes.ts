@@ -5,7 +5,9 @@ import { z } from 'zod';
 import type { ChatService } from '../../core/chat-service.js';
 import type { CustomerViews } from '../../core/customer-views.js';
 import type { DeploymentAccess } from '../../core/deployment-access.js';
+import { authorize } from '../../core/authorize.js';
 import { ChatError } from '../../core/errors.js';
+import type { Authenticator, CustomerPrincipal } from '../../core/request-context.js';
 import type { TokenService } from '../../core/tokens.js';
 import type { Deployment } from '../../core/types.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
@@ -14,6 +16,7 @@ import { clientError, parseOr400, unavailable, UNAVAILABLE_MESSAGE } from '../er
 import { cursorMovesWhenSent } from '../handover.js';
 import { FrameBudget, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
 import type { OpenApiRegistry } from '../openapi.js';
+import { customerOf } from '../request-context.js';
 import {
   framesOf,
   guestCreateBody,
@@ -33,6 +36,7 @@ export interface GuestV2Deps {
   deployments: DeploymentAccess;
   views: CustomerViews;
   tokens: TokenService;
+  authn: Authenticator;
   fanout: Fanout;
   openapi: OpenApiRegistry;
   startLimitPerMinute: number;
@@ -107,12 +111,11 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     }
   };
 
-  const verifyJwt = async (token: string | undefined, conversationId: string): Promise<Claims> => {
+  const verifyJwt = async (req: FastifyRequest, token: string | undefined, conversationId: string): Promise<CustomerPrincipal> => {
     if (!token) throw new ChatError('UNAUTHORIZED', 'Authorization: Bearer <jwt> is required (the jwt of the create call)');
-    const claims = await tokens.verifyClientToken(token);
-    if (!claims) throw new ChatError('UNAUTHORIZED', 'the jwt is not valid');
-    if (claims.sessionId !== conversationId) throw new ChatError('FORBIDDEN', 'the jwt belongs to another conversation');
-    return claims;
+    const customer = await customerOf(req, deps.authn, token, 'the jwt');
+    authorize(customer, 'customer.session', { sessionId: conversationId });
+    return customer;
   };
   const bearer = (req: FastifyRequest): string | undefined => {
     const h = req.headers.authorization;
@@ -120,18 +123,17 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     return m ? m[1] : undefined;
   };
   /** The caller: a valid jwt for the conversation in the path, from an origin its deployment allows. */
-  const guest = async (req: FastifyRequest, reply: FastifyReply): Promise<Claims & { conversationId: string }> => {
+  const guest = async (req: FastifyRequest, reply: FastifyReply): Promise<Claims & { conversationId: string; customer: CustomerPrincipal }> => {
     const { conversationId } = req.params as { conversationId: string };
-    const claims = await verifyJwt(bearer(req), conversationId);
+    const customer = await verifyJwt(req, bearer(req), conversationId);
+    const { claims } = customer;
     const deployment = await deployments.byId(claims.deploymentId);
     if (!deployment) throw new ChatError('INVALID_SESSION', 'conversation not found');
     assertOrigin(req, reply, deployment);
-    return { ...claims, conversationId };
+    return { ...claims, conversationId, customer };
   };
   /** Member ids in the path that a customer may act as: only their own. */
-  const self = (claims: Claims, memberId: string) => {
-    if (memberId !== claims.participantId) throw new ChatError('FORBIDDEN', 'a guest can only act as their own member');
-  };
+  const self = (customer: CustomerPrincipal, memberId: string) => authorize(customer, 'customer.participant', { participantId: memberId });
 
   const origin = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
   const fileLink = (req: FastifyRequest) => (deps.fileBase === undefined ? undefined : (url: string) => `${origin(req)}${deps.fileBase}${url}`);
@@ -293,7 +295,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     `${P}/:conversationId/members/:memberId/messages`,
     guard(async (req, reply) => {
       const c = await guest(req, reply);
-      self(c, (req.params as { memberId: string }).memberId);
+      self(c.customer, (req.params as { memberId: string }).memberId);
       const body = parseOr400(guestSendBody, req.body, 'message');
       const m = await chat.customerSend(c.conversationId, c.participantId, { type: 'Text', text: body.body });
       return toGuestMessage(m, fileLink(req));
@@ -312,7 +314,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     `${P}/:conversationId/members/:memberId/typing`,
     guard(async (req, reply) => {
       const c = await guest(req, reply);
-      self(c, (req.params as { memberId: string }).memberId);
+      self(c.customer, (req.params as { memberId: string }).memberId);
       const m = await chat.customerSend(c.conversationId, c.participantId, { type: 'TypingStarted' });
       return { id: m.id, conversation: { id: c.conversationId }, sender: { id: c.participantId }, timestamp: m.utcTime };
     }),
@@ -330,7 +332,7 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
     `${P}/:conversationId/members/:memberId`,
     guard(async (req, reply) => {
       const c = await guest(req, reply);
-      self(c, (req.params as { memberId: string }).memberId);
+      self(c.customer, (req.params as { memberId: string }).memberId);
       const { session } = await chat.customerSession(c.conversationId, c.participantId, 'read');
       if (session.state === 'Active') await chat.customerLeave(c.conversationId, c.participantId);
       return reply.code(204).send();
@@ -358,19 +360,19 @@ export function registerGuestV2(app: FastifyInstance, deps: GuestV2Deps): void {
         try {
           const { conversationId } = req.params as { conversationId: string };
           const { jwt } = (req.query ?? {}) as { jwt?: string };
-          const claims = await verifyJwt(typeof jwt === 'string' ? jwt : bearer(req), conversationId);
+          const { claims } = await verifyJwt(req, typeof jwt === 'string' ? jwt : bearer(req), conversationId);
           const deployment = await deployments.byId(claims.deploymentId);
           if (!deployment) throw new ChatError('INVALID_SESSION', 'conversation not found');
           assertOrigin(req, reply, deployment);
           await chat.customerSession(conversationId, claims.participantId, 'read');
-          (req as FastifyRequest & { guestClaims?: Claims }).guestClaims = claims;
         } catch (err) {
           return guestErrorReply(req, reply, err);
         }
       },
     },
     (socket: WebSocket, req: FastifyRequest) => {
-      const claims = (req as FastifyRequest & { guestClaims?: Claims }).guestClaims!;
+      // preValidation authenticated the customer (or refused the upgrade).
+      const { claims } = req.principal as CustomerPrincipal;
       const conversationId = claims.sessionId;
       const link = fileLink(req);
       const open = () => socket.readyState === socket.OPEN;

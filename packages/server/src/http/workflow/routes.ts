@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { webUrl, workflowResponses, type Visibility } from '@parley/protocol';
 import { z } from 'zod';
 import { checkUrl } from '../../core/chat-service.js';
+import type { Authenticator } from '../../core/request-context.js';
 import type { TicketService } from '../../core/ticket-service.js';
 import type { WorkflowCaller, WorkflowService } from '../../core/workflow-service.js';
 import { UI_EVENT_CLOSE_PROMOTION, UI_EVENT_UPDATE_PROMOTION } from '../../flows/engine.js';
@@ -80,17 +81,20 @@ const ONCE = ' A body `operationId` or an `Idempotency-Key` header (1-128 charac
  * key (`x-api-key`), never a public page key, before any handler runs; handlers parse, call core's
  * WorkflowService or TicketService, and map the answer.
  */
-export async function workflowApi(app: FastifyInstance, deps: { workflows: WorkflowService; tickets: TicketService; openapi: OpenApiRegistry }): Promise<void> {
+export async function workflowApi(app: FastifyInstance, deps: { workflows: WorkflowService; tickets: TicketService; authn: Authenticator; openapi: OpenApiRegistry }): Promise<void> {
   const { workflows, tickets } = deps;
   const P = WORKFLOW_PREFIX;
   const doc = deps.openapi.add.bind(deps.openapi);
-  const callers = new WeakMap<FastifyRequest, WorkflowCaller>();
   app.addHook('preHandler', async (req) => {
     const key = req.headers['x-api-key'];
-    callers.set(req, await workflows.authenticate(typeof key === 'string' ? key : undefined));
+    req.principal = await deps.authn.backEnd(typeof key === 'string' ? key : undefined);
   });
   app.setErrorHandler((err, req, reply) => errorReply(req, reply, err));
-  const callerOf = (req: FastifyRequest): WorkflowCaller => callers.get(req)!;
+  /** The deployment whose server key the request carries (set by the preHandler before any handler runs). */
+  const callerOf = (req: FastifyRequest): WorkflowCaller => {
+    if (req.principal?.kind !== 'backEnd') throw new Error('workflow route reached without its preHandler');
+    return req.principal.deployment;
+  };
   const sessionIdOf = (req: FastifyRequest) => parseOr400(sessionParams, req.params, 'path').sessionId;
 
   doc({
