@@ -5,7 +5,7 @@ import { systemClock } from '../ports/clock.js';
 import { topics } from '../ports/fanout.js';
 import { AdminService } from './admin-service.js';
 import type { DeploymentInput } from './admin/deployments.js';
-import { ChatService } from './chat-service.js';
+import { chatCore } from './chat.testkit.js';
 import { ChatError } from './errors.js';
 import { StaffAuth } from './staff-auth.js';
 import { TokenService } from './tokens.js';
@@ -39,7 +39,7 @@ describe('AdminService (core, on the SQLite store)', () => {
     fanout = new MemoryFanout();
     auth = new StaffAuth(store, fanout, new TokenService('a-test-secret-of-some-length', 3600), systemClock);
     admin = new AdminService(store, auth, systemClock);
-    workflows = new WorkflowService(store, new ChatService(store, fanout, systemClock), { applyBotAnswer: async () => {} }, 'parley');
+    workflows = new WorkflowService(store, chatCore(store, { fanout }).chat, { applyBotAnswer: async () => {} }, 'parley');
   });
   afterEach(() => store.close());
 
