@@ -173,7 +173,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   routing.onOffersExpired = (count) => metrics.offerTimeouts.inc(count);
   chat.onWaitedDelivery = (lagMs) => metrics.deliveryLag.observe(lagMs / 1000);
   const supervision = new SupervisionService(store, writer, clock);
-  const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
+  const demo = config.PARLEY_DEMO ? await ensureDemo(store, config, clock) : null;
   const idle = new IdleControl(store, clock, writer);
   const deployments = new DeploymentAccess(store, clock);
   const files = new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));

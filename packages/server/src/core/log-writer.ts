@@ -122,7 +122,7 @@ function wakes(e: DomainEvent): string[] {
       return [
         topics.session(e.sessionId),
         topics.deploymentQueue(e.deploymentId),
-        ...(e.interaction.state === 'Queued' ? [topics.routing] : []),
+        ...(e.interaction.state === 'Queued' || freesAgent(e.from, e.interaction.state) ? [topics.routing] : []),
         ...[...agents].filter((a): a is string => a !== null).map((a) => topics.agent(a)),
         topics.supervisors,
       ];
@@ -132,6 +132,14 @@ function wakes(e: DomainEvent): string[] {
       // Use-case events: the changes they sum up wake their readers already.
       return [];
   }
+}
+
+/** Offered, Handling and Finalizing count against an agent's capacity (StoreTx.agentLoads). */
+const LOADED: readonly (InteractionState | null)[] = ['Offered', 'Handling', 'Finalizing'];
+
+/** The change gives an agent room for another interaction: routing may offer them queued work. */
+function freesAgent(from: InteractionState | null, to: InteractionState): boolean {
+  return LOADED.includes(from) && !LOADED.includes(to);
 }
 
 /**
