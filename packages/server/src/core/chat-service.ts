@@ -295,8 +295,7 @@ export class ChatService {
         const session = await w.liveSession(sessionId);
         const merged = { ...session.userData, ...data };
         this.checkUserData(merged);
-        await w.tx.updateSession(sessionId, { userData: merged });
-        w.notify(topics.session(sessionId));
+        await w.setUserData(session, merged);
         return merged;
       },
       { scope: operationScope('userdata', sessionId, 'customer'), operationId },

@@ -211,6 +211,12 @@ export class LogTx {
     return interaction;
   }
 
+  /** Replaces the session's user data (the caller merges); its readers are woken. */
+  async setUserData(session: Session, userData: Record<string, string>): Promise<void> {
+    await this.tx.updateSession(session.id, { userData });
+    this.notify(topics.session(session.id));
+  }
+
   /** Ends the session: an interaction no agent handles yet is completed, the customer leaves. */
   async endSession(session: Session): Promise<void> {
     const latest = await this.tx.latestInteraction(session.id);

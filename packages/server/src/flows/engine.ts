@@ -213,7 +213,7 @@ export class FlowEngine {
         if ('ask' in step && step.save) {
           run.vars[step.save] = answer;
           session.userData = { ...session.userData, [step.save]: answer };
-          await w.tx.updateSession(session.id, { userData: session.userData });
+          await w.setUserData(session, session.userData);
         }
         const hit = matchIntent(step.intents, answer);
         run.waiting = null;
@@ -239,7 +239,7 @@ export class FlowEngine {
         run.waiting = 'answer';
       } else if ('set' in step) {
         session.userData = { ...session.userData, ...step.set };
-        await w.tx.updateSession(session.id, { userData: session.userData });
+        await w.setUserData(session, session.userData);
         run.step = step.next;
       } else if ('route' in step) {
         if (step.say) await this.say(w, session, flow, step.say);
