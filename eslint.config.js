@@ -31,4 +31,18 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // One write path (docs/design.md): sessions, their log, participants and interactions change only through core/log-writer.ts.
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['packages/server/src/core/log-writer.ts', 'packages/server/src/adapters/**', 'packages/server/src/metrics/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(appendMessage|insertSession|updateSession|insertParticipant|insertInteraction|updateInteraction)$/]',
+          message: 'Writes to a session go through the log writer (LogWriter.write and LogTx; docs/design.md "One write path").',
+        },
+      ],
+    },
+  },
 );

@@ -8,6 +8,8 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
 import { ChatService, defaultLimits } from './core/chat-service.js';
+import { DomainEvents } from './core/domain-events.js';
+import { LogWriter } from './core/log-writer.js';
 import { randomToken } from './core/secrets.js';
 import { TokenService } from './core/tokens.js';
 import { StaffAuth } from './core/staff-auth.js';
@@ -60,6 +62,8 @@ export interface Parley {
   store: Store;
   fanout: Fanout;
   chat: ChatService;
+  /** The domain events the log writer publishes after each commit (subscribe with `events.on`). */
+  events: DomainEvents;
   routing: RoutingService;
   presence: PresenceWatch;
   supervision: SupervisionService;
@@ -170,14 +174,16 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const directory = new DirectoryCache(store, fanout, clock, config.AUTH_CACHE_MS);
   const authn = new Authenticator(directory, tokens);
   const fileLinks = new FileLinks(secret, config.FILE_LINK_TTL_SECONDS, () => clock.now());
-  const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
-  const presence = new PresenceWatch(store, clock, chat, { graceMs: config.AGENT_DISCONNECT_GRACE_SECONDS * 1000, handlingGraceMs: config.AGENT_HANDLING_GRACE_SECONDS * 1000 });
-  const routing = new RoutingService(store, fanout, clock, chat, presence);
+  const events = new DomainEvents();
+  const writer = new LogWriter(store, fanout, clock, events);
+  const chat = new ChatService(store, fanout, clock, writer, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
+  const presence = new PresenceWatch(store, clock, { graceMs: config.AGENT_DISCONNECT_GRACE_SECONDS * 1000, handlingGraceMs: config.AGENT_HANDLING_GRACE_SECONDS * 1000 });
+  const routing = new RoutingService(store, fanout, clock, writer, presence);
   routing.onOffersExpired = (count) => metrics.offerTimeouts.inc(count);
   chat.onWaitedDelivery = (lagMs) => metrics.deliveryLag.observe(lagMs / 1000);
-  const supervision = new SupervisionService(store, fanout, chat, () => clock.now());
-  const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
-  const idle = new IdleControl(store, fanout, clock, chat);
+  const supervision = new SupervisionService(store, writer, clock);
+  const demo = config.PARLEY_DEMO ? await ensureDemo(store, config, clock) : null;
+  const idle = new IdleControl(store, clock, writer);
   const deployments = new DeploymentAccess(store, clock, directory);
   const files = new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
 
@@ -207,9 +213,10 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, websocket: Boolean((r as { websocket?: boolean }).websocket) });
   });
-  const flows = new FlowEngine(store, fanout, clock, chat, routing, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
-  flows.attach();
-  chat.onHookError = (err) => app.log.error({ err }, 'after-write hook failed');
+  const flows = new FlowEngine(store, clock, writer, routing, chat.limits.maxMessageLength, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
+  flows.attach(events);
+  events.onHandlerError = (err, event) => app.log.error({ err, event: event.type, sessionId: event.sessionId }, 'domain event handler failed');
+  chat.onCursorMoveError = (err) => app.log.error({ err }, 'delivery cursor move failed');
   registerBodyParsing(app);
   registerApiErrors(app, [
     { prefix: GMS_V2_PREFIX, reply: gmsErrorReply },
@@ -332,6 +339,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     store,
     fanout,
     chat,
+    events,
     routing,
     presence,
     supervision,

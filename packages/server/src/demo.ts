@@ -3,6 +3,7 @@ import { newId } from './core/ids.js';
 import { defaultProfile } from './core/routing-service.js';
 import { hashApiKey, hashPassword, randomToken } from './core/secrets.js';
 import type { AsyncPolicy, Deployment, IdlePolicy, Store } from './ports/store.js';
+import { systemClock, type Clock } from './ports/clock.js';
 import { demoFlow } from './flows/demo-flow.js';
 
 export const DEMO_DEPLOYMENT_ID = 'demo';
@@ -47,7 +48,7 @@ export interface DemoCredentials {
  * revoked by an operator stays so. No secret is kept in plaintext; the PARLEY_DEMO_* variables fix
  * them for the first start.
  */
-export async function ensureDemo(store: Store, config: Config): Promise<DemoCredentials | null> {
+export async function ensureDemo(store: Store, config: Config, clock: Clock = systemClock): Promise<DemoCredentials | null> {
   return store.tx(async (tx) => {
     if (await tx.getDeployment(DEMO_DEPLOYMENT_ID)) {
       // Earlier versions kept the demo password in plaintext: it goes.
@@ -62,7 +63,7 @@ export async function ensureDemo(store: Store, config: Config): Promise<DemoCred
     // fails on this unique record, is run again by the store once the first has committed, and then
     // finds the demo deployment.
     if ((await tx.getOperation('settings', 'demo.created')) !== null) return null;
-    await tx.putOperation('settings', 'demo.created', 'created', new Date().toISOString());
+    await tx.putOperation('settings', 'demo.created', 'created', new Date(clock.now()).toISOString());
 
     const apiKey = config.PARLEY_DEMO_API_KEY ?? `pk_demo_${randomToken(18)}`;
     const agentUser = config.PARLEY_DEMO_AGENT_USER ?? 'agent';
@@ -77,14 +78,14 @@ export async function ensureDemo(store: Store, config: Config): Promise<DemoCred
       allowedOrigins: [`http://localhost:${config.PORT}`, `http://127.0.0.1:${config.PORT}`],
       asyncPolicy: defaultAsyncPolicy,
       defaultQueue: 'Support',
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(clock.now()).toISOString(),
       settings: config.PARLEY_DEMO_BOT ? { flow: demoFlow, idle: defaultIdlePolicy, appName: 'parley' } : { idle: defaultIdlePolicy, appName: 'parley' },
     };
     await tx.insertDeployment(d);
     await tx.addApiKey(DEMO_DEPLOYMENT_ID, hashApiKey(apiKey), 'demo');
     await tx.addApiKey(DEMO_DEPLOYMENT_ID, hashApiKey(serverKey), 'demo workflows', 'server');
 
-    const now = new Date().toISOString();
+    const now = new Date(clock.now()).toISOString();
     const passwordHash = await hashPassword(agentPassword);
     for (const a of demoAccounts(agentUser)) {
       const id = newId();

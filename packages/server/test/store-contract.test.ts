@@ -1307,7 +1307,7 @@ function storeContract(backend: Backend): void {
       const racers = backend.parallel ? await nodes(2) : [store];
       const lineUp = barrier(20, backend.parallel);
       let runs = 0;
-      // The shape of ChatService.once(): look the operation up, do the write, record its result.
+      // The shape of LogWriter.write with an operationId: look the operation up, do the write, record its result.
       const once = (s: Store, n: number) =>
         s.tx(async (tx) => {
           runs++;
@@ -1580,7 +1580,7 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
    * left to requeue: the expired offer is requeued and re-offered once.
    */
   it('routers on two nodes requeue an expired offer once', async () => {
-    const { ChatService } = await import('../src/core/chat-service.js');
+    const { chatCore } = await import('../src/core/chat.testkit.js');
     const { RoutingService } = await import('../src/core/routing-service.js');
     const { MemoryFanout } = await import('../src/adapters/fanout-memory.js');
     const clock = { now: () => T0 };
@@ -1595,8 +1595,7 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
     });
     const node = (store: Store) => {
       const fanout = new MemoryFanout();
-      const chat = new ChatService(store, fanout, clock);
-      return new RoutingService(store, fanout, clock, chat);
+      return new RoutingService(store, fanout, clock, chatCore(store, { fanout, clock }).writer);
     };
     // Node B is slow: it has read the Offered interactions when node A runs its whole pass.
     const storeB = await h.node!();

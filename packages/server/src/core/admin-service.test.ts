@@ -7,6 +7,7 @@ import { AdminService } from './admin-service.js';
 import type { DeploymentInput } from './admin/deployments.js';
 import { authorize } from './authorize.js';
 import { DirectoryCache } from './directory-cache.js';
+import { chatCore } from './chat.testkit.js';
 import { ChatError } from './errors.js';
 import { Authenticator } from './request-context.js';
 import { StaffAuth } from './staff-auth.js';

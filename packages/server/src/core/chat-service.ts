@@ -1,14 +1,14 @@
 import { setMaxListeners } from 'node:events';
-import { SYSTEM_PARTICIPANT_ID, type InteractionState, type Message, type MessageType, type ParticipantType, type Visibility, isWebUrl, visibleTo } from '@parley/protocol';
+import { type Message, type MessageType, type ParticipantType, type Visibility, isWebUrl, visibleTo } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
-import type { Account, Deployment, Interaction, InteractionPatch, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
+import type { Account, Deployment, Interaction, MessageDraft, Participant, Session, Store } from '../ports/store.js';
 import { decideAsync } from './async-decision.js';
 import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
 import { asStaff } from './request-context.js';
 import { newId } from './ids.js';
-import { LogWriter } from './log-writer.js';
+import { operationScope, type LogTx, type LogWriter } from './log-writer.js';
 import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
@@ -74,49 +74,34 @@ const HANDOVER_WAIT_MS = 10_000;
 /** Failed cursor moves remembered for the next read (an outage's worth of active readers). */
 const MAX_UNSAVED_CURSORS = 100_000;
 
-/** Called after a write commits; the flow engine listens here. Failures are logged, never undo the write. */
-export interface ChatHooks {
-  sessionStarted?(sessionId: string): Promise<void>;
-  customerText?(sessionId: string, message: Message): Promise<void>;
-  agentJoined?(sessionId: string, interactionId: string): Promise<void>;
-}
-
 export interface StartResult {
   session: Session;
   participant: Participant;
   interaction: Interaction;
 }
 
-/** The chat domain: sessions, their message log, interactions and participants. */
+/**
+ * The chat use cases: sessions, their message log, interactions and participants, for customers and
+ * staff. Every write goes through the log writer (core/log-writer.ts); reads come from the store.
+ */
 export class ChatService {
   constructor(
     private readonly store: Store,
     private readonly fanout: Fanout,
     private readonly clock: Clock,
+    private readonly writer: LogWriter,
     readonly limits: ChatLimits = defaultLimits,
     /** Signs file links on every read; without it links go out as stored (unsigned). */
     private readonly fileLinks: FileLinks | null = null,
-  ) {
-    this.log = new LogWriter(clock);
-  }
+  ) {}
 
   private signed<R extends { messages: Message[] }>(r: R): R {
     const links = this.fileLinks;
     return links ? { ...r, messages: r.messages.map((m) => links.fresh(m)) } : r;
   }
 
-  readonly log: LogWriter;
-  hooks: ChatHooks = {};
-  onHookError: (err: unknown) => void = () => {};
-
-  private async runHook(fn: (() => Promise<void>) | undefined): Promise<void> {
-    if (!fn) return;
-    try {
-      await fn();
-    } catch (err) {
-      this.onHookError(err);
-    }
-  }
+  /** A delivery cursor's move failed after its answer was handed over (it is retried by the next read). */
+  onCursorMoveError: (err: unknown) => void = () => {};
   private readonly stopping = (() => {
     const c = new AbortController();
     try {
@@ -133,60 +118,7 @@ export class ChatService {
   }
 
   private nowIso(): string {
-    return this.log.nowIso();
-  }
-
-  /** Runs a write once per operationId: a retried write returns the first result. */
-  private async once<T>(scope: string, operationId: string | undefined, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.store.tx(async (tx) => {
-      if (operationId) {
-        const prior = await tx.getOperation(scope, operationId);
-        if (prior !== null) return prior as T;
-      }
-      const result = await fn(tx);
-      if (operationId) await tx.putOperation(scope, operationId, result, this.nowIso());
-      return result;
-    });
-  }
-
-  /**
-   * Like `once`, but the stored result is handed back only to the requester that caused it, and
-   * only within `windowMs`; any other repeat runs `fn` anew (and is not recorded).
-   */
-  private async onceFor<T extends object>(scope: string, replay: { operationId?: string; requester?: string }, windowMs: number, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const { operationId, requester } = replay;
-    return this.store.tx(async (tx) => {
-      if (operationId) {
-        const prior = (await tx.getOperation(scope, operationId)) as (T & { requester?: string; at?: string }) | null;
-        if (prior !== null) {
-          const same = requester !== undefined && prior.requester === requester && this.clock.now() - Date.parse(prior.at ?? '') <= windowMs;
-          if (!same) return fn(tx);
-          const { requester: _r, at: _a, ...result } = prior;
-          return result as unknown as T;
-        }
-      }
-      const result = await fn(tx);
-      if (operationId) await tx.putOperation(scope, operationId, { ...result, requester, at: this.nowIso() }, this.nowIso());
-      return result;
-    });
-  }
-
-  private append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
-    return this.log.append(tx, session, draft);
-  }
-
-  private transition(tx: StoreTx, session: Session, interaction: Interaction, to: InteractionState, patch: InteractionPatch = {}): Promise<Interaction> {
-    return this.log.transition(tx, session, interaction, to, patch);
-  }
-
-  async notifySession(sessionId: string, queueOf?: string, agentAccountId?: string | null): Promise<void> {
-    await this.fanout.notify(topics.session(sessionId));
-    if (queueOf) {
-      await this.fanout.notify(topics.deploymentQueue(queueOf));
-      await this.fanout.notify(topics.routing);
-    }
-    if (agentAccountId) await this.fanout.notify(topics.agent(agentAccountId));
-    await this.fanout.notify(topics.supervisors);
+    return this.writer.nowIso();
   }
 
   // ---- customer side -------------------------------------------------------------------------
@@ -200,7 +132,8 @@ export class ChatService {
   async startSession(deployment: Deployment, info: CustomerInfo, replay: { operationId?: string; requester?: string } = {}): Promise<StartResult> {
     this.checkUserData(info.userData ?? {});
     const isAsync = decideAsync(deployment.asyncPolicy, { endpoint: info.endpoint, asked: info.async });
-    const result = await this.onceFor(`start:${deployment.id}`, replay, START_REPLAY_MS, async (tx) => {
+    const once = { scope: `start:${deployment.id}`, operationId: replay.operationId, requester: { id: replay.requester, windowMs: START_REPLAY_MS } };
+    return this.writer.write(async (w) => {
       const now = this.nowIso();
       const sessionId = newId();
       const participantId = newId();
@@ -228,7 +161,6 @@ export class ChatService {
         lastCustomerAt: now,
         lastActivityAt: now,
       };
-      await tx.insertSession(session);
       const participant: Participant = {
         id: participantId,
         sessionId,
@@ -240,18 +172,9 @@ export class ChatService {
         leftAt: null,
         cursorNum: 0,
       };
-      await tx.insertParticipant(participant);
-      await this.append(tx, session, {
-        type: 'ParticipantJoined',
-        from: { participantId, type: 'Customer', nickname },
-        visibility: 'All',
-      });
-      const interaction = await this.log.openInteraction(tx, session, deployment, { state: deployment.settings?.flow ? 'Workflow' : 'Queued', ...(info.routing ?? {}) });
+      const interaction = await w.openSession(session, participant, deployment, { state: deployment.settings?.flow ? 'Workflow' : 'Queued', ...(info.routing ?? {}) });
       return { session, participant, interaction };
-    });
-    await this.notifySession(result.session.id, deployment.id);
-    await this.runHook(this.hooks.sessionStarted && (() => this.hooks.sessionStarted!(result.session.id)));
-    return result;
+    }, once);
   }
 
   /** Loads a session for a customer request; ended sessions are readable only during the grace period. */
@@ -285,25 +208,27 @@ export class ChatService {
       if (!input.text || input.text.trim() === '') throw new ChatError('INVALID_REQUEST', 'data[text] is required for a Text message');
       this.checkText(input.text);
     }
-    let queueOf: string | undefined;
-    const message = await this.once(`send:${sessionId}`, operationId, async (tx) => {
-      const session = await this.liveSession(tx, sessionId);
-      const participant = await tx.getParticipant(participantId);
-      if (!participant || participant.sessionId !== sessionId) throw new ChatError('INVALID_SESSION', 'session not found');
-      const msg = await this.append(tx, session, {
-        type: input.type,
-        from: { participantId, type: 'Customer', nickname: participant.nickname },
-        visibility: 'All',
-        ...(input.type === 'Text' ? { text: input.text } : input.text ? { text: input.text.slice(0, 256) } : {}),
-      });
-      if (input.type === 'Text' && session.async) {
-        queueOf = await this.afterCustomerText(tx, session);
-      }
-      return msg;
-    });
-    await this.notifySession(sessionId, queueOf);
-    if (message.type === 'Text') await this.runHook(this.hooks.customerText && (() => this.hooks.customerText!(sessionId, message)));
-    return message;
+    return this.writer.write(
+      async (w) => {
+        const session = await w.liveSession(sessionId);
+        const participant = await w.tx.getParticipant(participantId);
+        if (!participant || participant.sessionId !== sessionId) throw new ChatError('INVALID_SESSION', 'session not found');
+        const message = await w.append(session, {
+          type: input.type,
+          from: { participantId, type: 'Customer', nickname: participant.nickname },
+          visibility: 'All',
+          ...(input.type === 'Text' ? { text: input.text } : input.text ? { text: input.text.slice(0, 256) } : {}),
+        });
+        if (input.type === 'Text') {
+          const deployment = await w.tx.getDeployment(session.deploymentId);
+          if (!deployment) throw new ChatError('INVALID_SESSION', 'deployment no longer exists');
+          const interaction = session.async ? await this.afterCustomerText(w, session, deployment) : await w.tx.latestInteraction(sessionId);
+          w.emit({ type: 'CustomerTextReceived', sessionId, deploymentId: session.deploymentId, message, deployment, interaction });
+        }
+        return message;
+      },
+      { scope: operationScope('send', sessionId, participantId), operationId },
+    );
   }
 
   /**
@@ -312,64 +237,50 @@ export class ChatService {
    */
   async customerNotice(sessionId: string, participantId: string, text: string, operationId?: string): Promise<Message> {
     this.checkText(text);
-    const message = await this.once(`notice:${sessionId}`, operationId, async (tx) => {
-      const session = await this.liveSession(tx, sessionId);
-      const participant = await tx.getParticipant(participantId);
-      if (!participant || participant.sessionId !== sessionId || participant.id !== session.customerParticipantId) throw new ChatError('INVALID_SESSION', 'session not found');
-      return this.append(tx, session, {
-        type: 'Notice',
-        from: { participantId, type: 'Customer', nickname: participant.nickname },
-        visibility: 'All',
-        text,
-        subtype: 'CustomNotice',
-      });
-    });
-    await this.notifySession(sessionId);
-    return message;
+    return this.writer.write(
+      async (w) => {
+        const session = await w.liveSession(sessionId);
+        const participant = await w.tx.getParticipant(participantId);
+        if (!participant || participant.sessionId !== sessionId || participant.id !== session.customerParticipantId) throw new ChatError('INVALID_SESSION', 'session not found');
+        return w.append(session, {
+          type: 'Notice',
+          from: { participantId, type: 'Customer', nickname: participant.nickname },
+          visibility: 'All',
+          text,
+          subtype: 'CustomNotice',
+        });
+      },
+      { scope: operationScope('notice', sessionId, participantId), operationId },
+    );
   }
 
   /**
-   * A routing workflow, bot or back end writes into a live session (the workflow API, seed 002):
-   * the same write path as every other writer, applied once per `operationId` (scope
-   * `workflow:<session>`: a retried POST returns the first message), then the session's readers are
-   * woken. No after-write hook listens to these (flows react to the customer, not to workflows).
+   * A routing workflow, bot or back end writes into a live session (the workflow API, seed 002),
+   * applied once per `operationId` (a retried POST returns the first message).
    */
   async workflowAppend(sessionId: string, draft: Omit<MessageDraft, 'id'>, operationId?: string): Promise<Message> {
-    const message = await this.once(`workflow:${sessionId}`, operationId, async (tx) => {
-      const session = await tx.getSession(sessionId, true);
-      if (!session || session.state !== 'Active') throw new ChatError('INVALID_SESSION', WORKFLOW_OFFLINE);
-      return this.append(tx, session, draft);
-    });
-    await this.notifySession(sessionId);
-    return message;
+    return this.writer.write(async (w) => w.append(await w.liveSession(sessionId, WORKFLOW_OFFLINE), draft), { scope: operationScope('workflow', sessionId, draft.from.participantId), operationId });
   }
 
   /**
    * Async mode (seed 000's segments): a customer message after the agent closed the segment
    * (Finalizing or Completed) starts the next interaction, offered first to that agent, or gets the
-   * policy's notice. A Finalizing interaction stays with its agent for wrap-up.
+   * policy's notice. A Finalizing interaction stays with its agent for wrap-up. Returns the
+   * session's newest interaction after the rule.
    */
-  private async afterCustomerText(tx: StoreTx, session: Session): Promise<string | undefined> {
-    const latest = await tx.latestInteraction(session.id);
-    const deployment = await tx.getDeployment(session.deploymentId);
-    if (!deployment) throw new ChatError('INVALID_SESSION', 'deployment no longer exists');
+  private async afterCustomerText(w: LogTx, session: Session, deployment: Deployment): Promise<Interaction | null> {
+    const latest = await w.tx.latestInteraction(session.id);
     const policy = deployment.asyncPolicy;
     const next = afterCustomerText(latest, policy, this.clock.now());
-    if (next === 'continue') return undefined;
+    if (next === 'continue') return latest;
     if (next === 'notice') {
-      await this.append(tx, session, {
-        type: 'Notice',
-        from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
-        visibility: 'All',
-        text: policy.noticeText,
-        subtype: 'AfterCompletion',
-      });
-      return undefined;
+      await w.appendSystem(session, { type: 'Notice', visibility: 'All', text: policy.noticeText, subtype: 'AfterCompletion' });
+      return latest;
     }
     const lastAgent = latest?.agentAccountId ?? null;
     const queue = latest?.queue ?? deployment.defaultQueue;
-    const sticky = lastAgent ? ((await tx.getQueue(deployment.id, queue))?.stickySeconds ?? 0) : 0;
-    await this.log.openInteraction(tx, session, deployment, {
+    const sticky = lastAgent ? ((await w.tx.getQueue(deployment.id, queue))?.stickySeconds ?? 0) : 0;
+    return w.openInteraction(session, deployment, {
       state: deployment.settings?.flow ? 'Workflow' : 'Queued',
       queue,
       priority: latest?.priority ?? 0,
@@ -377,56 +288,36 @@ export class ChatService {
       language: latest?.language ?? null,
       ...(sticky > 0 ? { preferredAgentId: lastAgent, preferredUntil: new Date(this.clock.now() + sticky * 1000).toISOString() } : {}),
     });
-    return deployment.id;
   }
 
+  /** The customer's page changes the session's user data (merged into what it holds). */
   async updateUserData(sessionId: string, data: Record<string, string>, operationId?: string): Promise<Record<string, string>> {
-    const result = await this.once(`userdata:${sessionId}`, operationId, async (tx) => {
-      const session = await this.liveSession(tx, sessionId);
-      const merged = { ...session.userData, ...data };
-      this.checkUserData(merged);
-      await tx.updateSession(sessionId, { userData: merged });
-      return merged;
-    });
-    await this.notifySession(sessionId);
-    return result;
+    return this.writer.write(
+      async (w) => {
+        const session = await w.liveSession(sessionId);
+        const merged = { ...session.userData, ...data };
+        this.checkUserData(merged);
+        await w.setUserData(session, merged);
+        return merged;
+      },
+      { scope: operationScope('userdata', sessionId, 'customer'), operationId },
+    );
   }
 
   /** The customer leaves: the session ends; interactions no agent handles yet are completed. */
   async customerLeave(sessionId: string, participantId: string, operationId?: string): Promise<void> {
-    await this.once(`leave:${sessionId}`, operationId, async (tx) => {
-      const session = await this.liveSession(tx, sessionId);
-      const participant = await tx.getParticipant(participantId);
-      if (!participant || participant.sessionId !== sessionId || participant.id !== session.customerParticipantId) {
-        throw new ChatError('FORBIDDEN', 'a customer can only remove their own participant');
-      }
-      await this.endSession(tx, session);
-      return true;
-    });
-    await this.notifySession(sessionId);
-  }
-
-  async endSession(tx: StoreTx, session: Session): Promise<void> {
-    const latest = await tx.latestInteraction(session.id);
-    if (latest && (latest.state === 'Workflow' || latest.state === 'Queued' || latest.state === 'Offered')) {
-      await this.transition(tx, session, latest, 'Completed');
-    }
-    const customer = await tx.getParticipant(session.customerParticipantId);
-    if (customer && customer.state === 'Connected') {
-      await tx.updateParticipant(customer.id, { state: 'Left', leftAt: this.nowIso() });
-      await this.append(tx, session, {
-        type: 'ParticipantLeft',
-        from: { participantId: customer.id, type: 'Customer', nickname: customer.nickname },
-        visibility: 'All',
-      });
-    }
-    await tx.updateSession(session.id, { state: 'Ended', endedAt: this.nowIso() });
-  }
-
-  async liveSession(tx: StoreTx, sessionId: string): Promise<Session> {
-    const session = await tx.getSession(sessionId, true);
-    if (!session || session.state !== 'Active') throw new ChatError('INVALID_SESSION', session ? 'session has ended' : 'session not found');
-    return session;
+    await this.writer.write(
+      async (w) => {
+        const session = await w.liveSession(sessionId);
+        const participant = await w.tx.getParticipant(participantId);
+        if (!participant || participant.sessionId !== sessionId || participant.id !== session.customerParticipantId) {
+          throw new ChatError('FORBIDDEN', 'a customer can only remove their own participant');
+        }
+        await w.endSession(session);
+        return true;
+      },
+      { scope: operationScope('leave', sessionId, participantId), operationId },
+    );
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -527,7 +418,7 @@ export class ChatService {
       // restart, those messages are served again: at least once, nothing lost.)
       this.unsavedCursors.set(participantId, Math.max(cursorNum, this.unsavedCursors.get(participantId) ?? 0));
       if (this.unsavedCursors.size > MAX_UNSAVED_CURSORS) this.unsavedCursors.delete(this.unsavedCursors.keys().next().value!);
-      this.onHookError(err);
+      this.onCursorMoveError(err);
     }
   }
 
@@ -668,9 +559,8 @@ export class ChatService {
 
   /** An agent takes a queued (or offered-to-them) interaction: it becomes Handling and the agent joins. */
   async accept(interactionId: string, account: Account): Promise<Interaction> {
-    let sessionId = '';
-    const result = await this.store.tx(async (tx) => {
-      const interaction = await tx.getInteraction(interactionId, true);
+    return this.writer.write(async (w) => {
+      const interaction = await w.tx.getInteraction(interactionId, true);
       if (!interaction) throw new ChatError('NOT_FOUND', 'interaction not found');
       if (interaction.state === 'Offered' && interaction.agentAccountId !== account.id) {
         throw new ChatError('CONFLICT', 'this interaction is offered to another agent');
@@ -680,53 +570,18 @@ export class ChatService {
       }
       if (interaction.state === 'Queued' && account.role === 'agent') {
         // An agent takes only what routing could offer them; supervisors may take any queued work.
-        const profile = (await tx.getProfile(account.id)) ?? { accountId: account.id, queues: [], skills: {}, languages: [] };
-        const refusal = manualAcceptRefusal(profile, interaction, (await tx.getQueue(interaction.deploymentId, interaction.queue)) ?? undefined, this.clock.now());
+        const profile = (await w.tx.getProfile(account.id)) ?? { accountId: account.id, queues: [], skills: {}, languages: [] };
+        const refusal = manualAcceptRefusal(profile, interaction, (await w.tx.getQueue(interaction.deploymentId, interaction.queue)) ?? undefined, this.clock.now());
         if (refusal) throw new ChatError('FORBIDDEN', refusal);
       }
-      const session = await this.liveSession(tx, interaction.sessionId);
-      sessionId = session.id;
-      const handled = await this.transition(tx, session, interaction, 'Handling', { agentAccountId: account.id });
-      await this.joinStaff(tx, session, account);
+      const session = await w.liveSession(interaction.sessionId);
+      const deployment = await w.tx.getDeployment(session.deploymentId);
+      if (!deployment) throw new ChatError('NOT_FOUND', 'deployment not found');
+      const handled = await w.transition(session, interaction, 'Handling', { agentAccountId: account.id });
+      await w.joinStaff(session, account);
+      w.emit({ type: 'InteractionAssigned', sessionId: session.id, deploymentId: session.deploymentId, interaction: handled, deployment, accountId: account.id });
       return handled;
     });
-    await this.notifySession(sessionId, result.deploymentId, account.id);
-    await this.runHook(this.hooks.agentJoined && (() => this.hooks.agentJoined!(sessionId, result.id)));
-    return result;
-  }
-
-  async joinStaff(tx: StoreTx, session: Session, account: Account): Promise<Participant> {
-    const existing = (await tx.listParticipants(session.id)).find((p) => p.accountId === account.id && p.state === 'Connected');
-    if (existing) return existing;
-    const type: ParticipantType = account.role === 'agent' ? 'Agent' : 'Supervisor';
-    const participant: Participant = {
-      id: newId(),
-      sessionId: session.id,
-      type,
-      nickname: account.displayName,
-      accountId: account.id,
-      state: 'Connected',
-      joinedAt: this.nowIso(),
-      leftAt: null,
-      cursorNum: session.lastIndexNum,
-    };
-    await tx.insertParticipant(participant);
-    await this.append(tx, session, {
-      type: 'ParticipantJoined',
-      from: { participantId: participant.id, type, nickname: participant.nickname },
-      visibility: 'All',
-    });
-    return participant;
-  }
-
-  async staffParticipant(tx: StoreTx, sessionId: string, account: Account): Promise<Participant> {
-    const p = (await tx.listParticipants(sessionId)).find((x) => x.accountId === account.id && x.state === 'Connected');
-    if (!p) throw new ChatError('FORBIDDEN', 'you are not connected to this session; accept an interaction first');
-    return p;
-  }
-
-  async staffParticipantId(sessionId: string, account: Account): Promise<Participant> {
-    return this.store.tx((tx) => this.staffParticipant(tx, sessionId, account));
   }
 
   async agentSend(
@@ -739,38 +594,37 @@ export class ChatService {
     if (input.text) this.checkText(input.text);
     if (input.type === 'PushUrl') checkUrl(input.url);
     if (input.visibility === 'Vip') authorize(asStaff(account), 'message.vip');
-    const msg = await this.once(`staff-send:${sessionId}:${account.id}`, operationId, async (tx) => {
-      const session = await this.liveSession(tx, sessionId);
-      const p = await this.staffParticipant(tx, sessionId, account);
-      return this.append(tx, session, {
-        type: input.type,
-        from: { participantId: p.id, type: p.type, nickname: p.nickname },
-        visibility: input.visibility,
-        ...(input.text !== undefined ? { text: input.text } : {}),
-        ...(input.url !== undefined ? { url: input.url } : {}),
-      });
-    });
-    await this.notifySession(sessionId);
-    return msg;
+    return this.writer.write(
+      async (w) => {
+        const session = await w.liveSession(sessionId);
+        const p = await w.connectedStaff(sessionId, account);
+        return w.append(session, {
+          type: input.type,
+          from: { participantId: p.id, type: p.type, nickname: p.nickname },
+          visibility: input.visibility,
+          ...(input.text !== undefined ? { text: input.text } : {}),
+          ...(input.url !== undefined ? { url: input.url } : {}),
+        });
+      },
+      { scope: operationScope('staff-send', sessionId, account.id), operationId },
+    );
   }
 
-  private async ownInteraction(tx: StoreTx, interactionId: string, account: Account): Promise<{ interaction: Interaction; session: Session }> {
-    const interaction = await tx.getInteraction(interactionId, true);
+  private async ownInteraction(w: LogTx, interactionId: string, account: Account): Promise<{ interaction: Interaction; session: Session }> {
+    const interaction = await w.tx.getInteraction(interactionId, true);
     if (!interaction) throw new ChatError('NOT_FOUND', 'interaction not found');
     authorize(asStaff(account), 'interaction.act', interaction);
-    const session = await tx.getSession(interaction.sessionId, true);
+    const session = await w.tx.getSession(interaction.sessionId, true);
     if (!session) throw new ChatError('NOT_FOUND', 'session not found');
     return { interaction, session };
   }
 
   /** The agent marks the interaction done: Handling -> Finalizing (wrap-up). */
   async markDone(interactionId: string, account: Account): Promise<Interaction> {
-    const result = await this.store.tx(async (tx) => {
-      const { interaction, session } = await this.ownInteraction(tx, interactionId, account);
-      return this.transition(tx, session, interaction, 'Finalizing');
+    return this.writer.write(async (w) => {
+      const { interaction, session } = await this.ownInteraction(w, interactionId, account);
+      return w.transition(session, interaction, 'Finalizing');
     });
-    await this.notifySession(result.sessionId, undefined, result.agentAccountId);
-    return result;
   }
 
   /**
@@ -778,69 +632,53 @@ export class ChatService {
    * session ends with its only interaction.
    */
   async complete(interactionId: string, account: Account, wrapUpCode?: string): Promise<Interaction> {
-    const result = await this.store.tx(async (tx) => {
-      const { interaction, session } = await this.ownInteraction(tx, interactionId, account);
+    return this.writer.write(async (w) => {
+      const { interaction, session } = await this.ownInteraction(w, interactionId, account);
       if (interaction.state !== 'Finalizing') throw new ChatError('CONFLICT', `interaction is ${interaction.state}; mark it done first`);
       // The agent may already handle the session's next interaction (seed 000's segments): they stay.
-      const stillWorking = (await tx.listInteractions({ sessionId: session.id })).some(
+      const stillWorking = (await w.tx.listInteractions({ sessionId: session.id })).some(
         (i) => i.id !== interaction.id && i.agentAccountId === account.id && (i.state === 'Handling' || i.state === 'Finalizing'),
       );
-      if ((session.state === 'Active' || session.endedAt) && !stillWorking) await this.leaveIfConnected(tx, session, account);
+      if ((session.state === 'Active' || session.endedAt) && !stillWorking) await w.leaveIfConnected(session, account);
       if (wrapUpCode !== undefined) {
-        const codes = await tx.listWrapUpCodes();
+        const codes = await w.tx.listWrapUpCodes();
         if (codes.length && !codes.some((c) => c.code === wrapUpCode)) throw new ChatError('INVALID_REQUEST', `unknown wrap-up code "${wrapUpCode}"; known: ${codes.map((c) => c.code).join(', ')}`);
       }
-      const completed = await this.transition(tx, session, interaction, 'Completed', { wrapUpCode: wrapUpCode ?? null });
+      const completed = await w.transition(session, interaction, 'Completed', { wrapUpCode: wrapUpCode ?? null });
       if (interaction.agentAccountId) {
-        const profile = await tx.getProfile(interaction.agentAccountId);
-        if (profile) await tx.upsertProfile({ ...profile, idleSince: this.nowIso() });
+        const profile = await w.tx.getProfile(interaction.agentAccountId);
+        if (profile) await w.tx.upsertProfile({ ...profile, idleSince: this.nowIso() });
       }
-      if (!session.async && session.state === 'Active') await this.endSession(tx, session);
+      if (!session.async && session.state === 'Active') await w.endSession(session);
       return completed;
     });
-    await this.notifySession(result.sessionId, result.deploymentId, result.agentAccountId);
-    return result;
   }
 
-  async leaveIfConnected(tx: StoreTx, session: Session, account: Account): Promise<boolean> {
-    const p = (await tx.listParticipants(session.id)).find((x) => x.accountId === account.id && x.state === 'Connected');
-    if (!p) return false;
-    await tx.updateParticipant(p.id, { state: 'Left', leftAt: this.nowIso() });
-    await this.append(tx, session, { type: 'ParticipantLeft', from: { participantId: p.id, type: p.type, nickname: p.nickname }, visibility: 'All' });
-    return true;
-  }
-
+  /** A staff member leaves a session: a silent monitor silently, a participant with ParticipantLeft. */
   async staffLeave(sessionId: string, account: Account): Promise<void> {
-    await this.store.tx(async (tx) => {
-      const session = await tx.getSession(sessionId, true);
+    await this.writer.write(async (w) => {
+      const session = await w.tx.getSession(sessionId, true);
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
-      const monitoring = (await tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state === 'Monitoring');
-      if (monitoring) {
-        // Monitoring was silent, so is its end: no ParticipantLeft.
-        await tx.updateParticipant(monitoring.id, { state: 'Left', leftAt: this.nowIso() });
-        return;
-      }
-      if (!(await this.leaveIfConnected(tx, session, account))) throw new ChatError('CONFLICT', 'you are not connected to this session');
+      const monitoring = (await w.tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state === 'Monitoring');
+      if (monitoring) return w.leave(session, monitoring);
+      if (!(await w.leaveIfConnected(session, account))) throw new ChatError('CONFLICT', 'you are not connected to this session');
     });
-    await this.notifySession(sessionId);
   }
 
   /** An agent follows up on an async session whose last interaction is completed: a new interaction, handled by them. */
   async followUp(sessionId: string, account: Account): Promise<Interaction> {
-    const result = await this.store.tx(async (tx) => {
-      const session = await this.liveSession(tx, sessionId);
+    return this.writer.write(async (w) => {
+      const session = await w.liveSession(sessionId);
       if (!session.async) throw new ChatError('CONFLICT', 'follow-up needs an asynchronous session');
-      const latest = await tx.latestInteraction(sessionId);
+      const latest = await w.tx.latestInteraction(sessionId);
       if (latest && latest.state !== 'Completed') throw new ChatError('CONFLICT', `the session already has an open interaction (${latest.state})`);
-      authorize(asStaff(account), 'session.follow-up', { interactions: await tx.listInteractions({ sessionId }) });
-      const deployment = await tx.getDeployment(session.deploymentId);
+      authorize(asStaff(account), 'session.follow-up', { interactions: await w.tx.listInteractions({ sessionId }) });
+      const deployment = await w.tx.getDeployment(session.deploymentId);
       if (!deployment) throw new ChatError('NOT_FOUND', 'deployment not found');
-      const interaction = await this.log.openInteraction(tx, session, deployment, { state: 'Handling', agentAccountId: account.id, ...(latest ? { queue: latest.queue } : {}) });
-      await this.joinStaff(tx, session, account);
+      const interaction = await w.openInteraction(session, deployment, { state: 'Handling', agentAccountId: account.id, ...(latest ? { queue: latest.queue } : {}) });
+      await w.joinStaff(session, account);
       return interaction;
     });
-    await this.notifySession(sessionId, undefined, account.id);
-    return result;
   }
 
   // ---- files ---------------------------------------------------------------------------------
@@ -848,20 +686,22 @@ export class ChatService {
   /** Records an uploaded file; its link is stored unsigned (see FileLinks) and signed in the answer. */
   async recordFile(sessionId: string, participantId: string, file: { id: string; name: string; mime: string; size: number }, operationId?: string): Promise<Message> {
     const url = FileLinks.unsigned(sessionId, file.id);
-    const msg = await this.once(`file:${sessionId}`, operationId, async (tx) => {
-      const session = await this.liveSession(tx, sessionId);
-      const participant = await tx.getParticipant(participantId);
-      if (!participant || participant.sessionId !== sessionId) throw new ChatError('INVALID_SESSION', 'session not found');
-      await tx.insertFile({ id: file.id, sessionId, name: file.name, mime: file.mime, size: file.size, createdAt: this.nowIso() });
-      return this.append(tx, session, {
-        type: 'File',
-        from: { participantId, type: participant.type, nickname: participant.nickname },
-        visibility: 'All',
-        text: file.name,
-        content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
-      });
-    });
-    await this.notifySession(sessionId);
+    const msg = await this.writer.write(
+      async (w) => {
+        const session = await w.liveSession(sessionId);
+        const participant = await w.tx.getParticipant(participantId);
+        if (!participant || participant.sessionId !== sessionId) throw new ChatError('INVALID_SESSION', 'session not found');
+        await w.tx.insertFile({ id: file.id, sessionId, name: file.name, mime: file.mime, size: file.size, createdAt: this.nowIso() });
+        return w.append(session, {
+          type: 'File',
+          from: { participantId, type: participant.type, nickname: participant.nickname },
+          visibility: 'All',
+          text: file.name,
+          content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
+        });
+      },
+      { scope: operationScope('file', sessionId, participantId), operationId },
+    );
     return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
   }
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteStore } from '../adapters/store-sqlite/index.js';
 import type { ChatService } from './chat-service.js';
 import { CustomerViews } from './customer-views.js';
+import { systemClock } from '../ports/clock.js';
 import { SupervisionService } from './supervision.js';
 import { account, deployment, openCoreFixture } from './views.testkit.js';
 
@@ -15,7 +16,7 @@ describe('CustomerViews', () => {
   beforeEach(async () => {
     const fixture = await openCoreFixture([ann, sue]);
     ({ store, chat } = fixture);
-    supervision = new SupervisionService(store, fixture.fanout, chat, () => Date.now());
+    supervision = new SupervisionService(store, fixture.writer, systemClock);
     views = new CustomerViews(store, chat);
   });
   afterEach(() => store.close());

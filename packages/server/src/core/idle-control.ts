@@ -1,8 +1,6 @@
-import { SYSTEM_PARTICIPANT_ID } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
-import { topics, type Fanout } from '../ports/fanout.js';
 import type { IdlePolicy, Session, Store, StoreTx } from '../ports/store.js';
-import type { ChatService } from './chat-service.js';
+import type { LogTx, LogWriter } from './log-writer.js';
 
 /**
  * Idle control: a synchronous chat whose customer stays silent gets an alert notice, then is closed;
@@ -14,9 +12,8 @@ export class IdleControl {
 
   constructor(
     private readonly store: Store,
-    private readonly fanout: Fanout,
     private readonly clock: Clock,
-    private readonly chat: ChatService,
+    private readonly writer: LogWriter,
   ) {}
 
   start(everyMs = 5_000): void {
@@ -41,7 +38,8 @@ export class IdleControl {
     // Candidates: the shortest configured wait bounds what can be due.
     const silent = await this.store.tx((tx) => tx.listSessionsCustomerSilentSince(new Date(now - 1000).toISOString(), 500));
     for (const candidate of silent) {
-      const outcome = await this.store.tx(async (tx) => {
+      const outcome = await this.writer.write(async (w) => {
+        const tx = w.tx;
         const s = await tx.getSession(candidate.id, true);
         if (!s || s.state !== 'Active') return null;
         const policy = await policyOf(tx, s);
@@ -50,7 +48,7 @@ export class IdleControl {
         const inactiveFor = (now - Date.parse(s.lastActivityAt)) / 1000;
         if (s.async) {
           if (policy.asyncCloseAfterSeconds > 0 && inactiveFor >= policy.asyncCloseAfterSeconds) {
-            await this.close(tx, s, policy.closeText);
+            await this.close(w, s, policy.closeText);
             return 'closed';
           }
           return null;
@@ -59,21 +57,17 @@ export class IdleControl {
         const interaction = await tx.latestInteraction(s.id);
         if (!interaction || (interaction.state !== 'Handling' && interaction.state !== 'Workflow')) return null;
         if (policy.closeAfterSeconds > 0 && silentFor >= policy.closeAfterSeconds) {
-          await this.close(tx, s, policy.closeText);
+          await this.close(w, s, policy.closeText);
           return 'closed';
         }
         if (policy.alertAfterSeconds > 0 && silentFor >= policy.alertAfterSeconds && !(await this.alertedSinceCustomerSpoke(tx, s))) {
-          await this.chat.log.append(tx, s, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'All', text: policy.alertText, subtype: 'IdleAlert' });
+          await w.appendSystem(s, { type: 'Notice', visibility: 'All', text: policy.alertText, subtype: 'IdleAlert' });
           return 'alerted';
         }
         return null;
       });
       if (outcome === 'alerted') alerted.push(candidate.id);
       if (outcome === 'closed') closed.push(candidate.id);
-      if (outcome) {
-        await this.fanout.notify(topics.session(candidate.id));
-        await this.fanout.notify(topics.supervisors);
-      }
     }
     return { alerted, closed };
   }
@@ -88,8 +82,8 @@ export class IdleControl {
     return false;
   }
 
-  private async close(tx: StoreTx, s: Session, text: string): Promise<void> {
-    await this.chat.log.append(tx, s, { type: 'Notice', from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' }, visibility: 'All', text, subtype: 'IdleClose' });
-    await this.chat.endSession(tx, s);
+  private async close(w: LogTx, s: Session, text: string): Promise<void> {
+    await w.appendSystem(s, { type: 'Notice', visibility: 'All', text, subtype: 'IdleClose' });
+    await w.endSession(s);
   }
 }

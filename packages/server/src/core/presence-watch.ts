@@ -1,8 +1,7 @@
-import { SYSTEM_PARTICIPANT_ID } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import type { Interaction, Store, StoreTx } from '../ports/store.js';
-import type { ChatService } from './chat-service.js';
 import { newId } from './ids.js';
+import type { LogTx } from './log-writer.js';
 
 export interface PresenceSettings {
   /** An agent whose last desktop connection has been gone this long becomes NotReady ("Disconnected"). */
@@ -38,7 +37,6 @@ export class PresenceWatch {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-    private readonly chat: ChatService,
     readonly settings: PresenceSettings,
   ) {}
 
@@ -105,8 +103,9 @@ export class PresenceWatch {
     for (const [id, accountId] of this.open) await tx.putAgentConnection({ id, accountId, nodeId: this.nodeId, seenAt: at, closedAt: null });
   }
 
-  /** One pass, inside the routing transaction (after the router lock). */
-  async sweep(tx: StoreTx, nowMs: number): Promise<PresenceSweep> {
+  /** One pass, inside the routing pass's write (after the router lock). */
+  async sweep(w: LogTx, nowMs: number): Promise<PresenceSweep> {
+    const tx = w.tx;
     // The clock may jump (tests step it): this node's own leases are fresh before anyone is judged.
     if (nowMs - this.lastRefreshMs >= this.refreshEveryMs || nowMs < this.lastRefreshMs) await this.refresh(tx, nowMs);
     const result: PresenceSweep = { agents: [], requeued: [] };
@@ -122,7 +121,7 @@ export class PresenceWatch {
         const offered = await tx.getInteraction(listed.id, true);
         if (!session || offered?.state !== 'Offered' || offered.agentAccountId !== accountId) continue;
         // Not their decline: they may be offered it again once back.
-        await this.chat.log.transition(tx, session, offered, 'Queued', { agentAccountId: null, queuedAt: offered.queuedAt });
+        await w.transition(session, offered, 'Queued', { agentAccountId: null, queuedAt: offered.queuedAt });
         result.requeued.push(offered);
       }
       if (Date.parse(lastSeenAt) > nowMs - this.settings.handlingGraceMs) continue;
@@ -131,15 +130,9 @@ export class PresenceWatch {
         const session = await tx.getSession(listed.sessionId, true);
         const handled = await tx.getInteraction(listed.id, true);
         if (!session || session.state !== 'Active' || handled?.state !== 'Handling' || handled.agentAccountId !== accountId) continue;
-        if (account) await this.chat.leaveIfConnected(tx, session, account);
-        await this.chat.log.append(tx, session, {
-          type: 'Notice',
-          from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
-          visibility: 'All',
-          text: REQUEUED_NOTICE,
-          subtype: 'AgentDisconnected',
-        });
-        await this.chat.log.transition(tx, session, handled, 'Queued', { agentAccountId: null, preferredAgentId: null, preferredUntil: null, queuedAt: handled.queuedAt });
+        if (account) await w.leaveIfConnected(session, account);
+        await w.appendSystem(session, { type: 'Notice', visibility: 'All', text: REQUEUED_NOTICE, subtype: 'AgentDisconnected' });
+        await w.transition(session, handled, 'Queued', { agentAccountId: null, preferredAgentId: null, preferredUntil: null, queuedAt: handled.queuedAt });
         result.requeued.push(handled);
       }
       await tx.deleteAgentConnections(accountId, lastSeenAt);

@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
-import type { Account, AgentProfile, Interaction, Presence, Store, StoreTx } from '../ports/store.js';
-import type { ChatService } from './chat-service.js';
+import type { Account, AgentProfile, Interaction, InteractionPatch, Presence, Store } from '../ports/store.js';
+import type { LogTx, LogWriter } from './log-writer.js';
 import type { PresenceWatch } from './presence-watch.js';
 import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
@@ -30,7 +30,7 @@ export class RoutingService {
     private readonly store: Store,
     private readonly fanout: Fanout,
     private readonly clock: Clock,
-    private readonly chat: ChatService,
+    private readonly writer: LogWriter,
     /** Presence following the desktop's connection; swept at the start of every pass. */
     private readonly presence?: PresenceWatch,
   ) {}
@@ -78,25 +78,24 @@ export class RoutingService {
 
   /** Expires offers past their time, then offers what is queued. Returns the interactions offered. */
   async routeOnce(): Promise<Interaction[]> {
-    const touched: Interaction[] = [];
-    const absentAgents: string[] = [];
     let expired = 0;
-    const offered = await this.store.tx(async (tx) => {
-      touched.length = 0;
-      absentAgents.length = 0;
+    const offered = await this.writer.write(async (w) => {
+      const tx = w.tx;
       // The router lock first: every read below sees what earlier passes (on any node) committed.
       let profiles = await tx.listProfiles(true);
       const now = this.clock.now();
       if (this.presence) {
-        const swept = await this.presence.sweep(tx, now);
-        touched.push(...swept.requeued);
-        absentAgents.push(...swept.agents);
-        if (swept.agents.length) profiles = await tx.listProfiles();
+        const swept = await this.presence.sweep(w, now);
+        for (const accountId of swept.agents) w.notify(topics.agent(accountId));
+        if (swept.agents.length) {
+          w.notify(topics.supervisors);
+          profiles = await tx.listProfiles();
+        }
       }
       expired = 0;
       for (const i of await tx.listInteractions({ states: ['Offered'] })) {
         if (i.offerExpiresAt && Date.parse(i.offerExpiresAt) <= now) {
-          touched.push(await this.requeue(tx, i, i.agentAccountId));
+          await this.requeue(w, i, i.agentAccountId);
           expired++;
         }
       }
@@ -112,7 +111,7 @@ export class RoutingService {
         const queue = await tx.getQueue(interaction.deploymentId, interaction.queue);
         const timeout = queue?.offerTimeoutSeconds ?? DEFAULT_OFFER_TIMEOUT_SECONDS;
         result.push(
-          await this.chat.log.transition(tx, session, interaction, 'Offered', {
+          await w.transition(session, interaction, 'Offered', {
             agentAccountId: offer.agentAccountId,
             offerExpiresAt: new Date(now + timeout * 1000).toISOString(),
           }),
@@ -123,50 +122,39 @@ export class RoutingService {
       return result;
     });
     if (expired) this.onOffersExpired(expired);
-    for (const i of [...touched, ...offered]) await this.notify(i);
-    for (const accountId of absentAgents) await this.fanout.notify(topics.agent(accountId));
-    if (absentAgents.length) await this.fanout.notify(topics.supervisors);
     return offered;
   }
 
-  private async requeue(tx: StoreTx, interaction: Interaction, decliner: string | null): Promise<Interaction> {
-    const session = await tx.getSession(interaction.sessionId, true);
+  private async requeue(w: LogTx, interaction: Interaction, decliner: string | null): Promise<Interaction> {
+    const session = await w.tx.getSession(interaction.sessionId, true);
     if (!session) throw new ChatError('NOT_FOUND', 'session not found');
     const declinedBy = decliner && !interaction.declinedBy.includes(decliner) ? [...interaction.declinedBy, decliner] : interaction.declinedBy;
-    const requeued = await this.chat.log.transition(tx, session, interaction, 'Queued', { agentAccountId: null, declinedBy, queuedAt: interaction.queuedAt });
-    return { ...requeued, agentAccountId: decliner };
-  }
-
-  private async notify(i: Pick<Interaction, 'sessionId' | 'deploymentId' | 'agentAccountId'>): Promise<void> {
-    await this.fanout.notify(topics.session(i.sessionId));
-    await this.fanout.notify(topics.deploymentQueue(i.deploymentId));
-    if (i.agentAccountId) await this.fanout.notify(topics.agent(i.agentAccountId));
-    await this.fanout.notify(topics.supervisors);
+    return w.transition(session, interaction, 'Queued', { agentAccountId: null, declinedBy, queuedAt: interaction.queuedAt });
   }
 
   /** The agent turns an offer down: back to the queue, not offered to them again. */
   async reject(interactionId: string, account: Account): Promise<Interaction> {
-    const result = await this.store.tx(async (tx) => {
-      const i = await tx.getInteraction(interactionId, true);
+    const result = await this.writer.write(async (w) => {
+      const i = await w.tx.getInteraction(interactionId, true);
       if (!i) throw new ChatError('NOT_FOUND', 'interaction not found');
       if (i.state !== 'Offered' || i.agentAccountId !== account.id) throw new ChatError('CONFLICT', 'only an interaction offered to you can be rejected');
-      return this.requeue(tx, i, account.id);
+      return this.requeue(w, i, account.id);
     });
-    await this.notify(result);
     void this.kick();
-    return { ...result, agentAccountId: null };
+    return result;
   }
 
   /** Transfer a handled interaction to a queue or to one agent; the transferring agent leaves. */
   async transfer(interactionId: string, account: Account, target: { queue?: string; agentId?: string }): Promise<Interaction> {
     if (!target.queue === !target.agentId) throw new ChatError('INVALID_REQUEST', 'give either queue or agentId');
-    const result = await this.store.tx(async (tx) => {
+    const moved = await this.writer.write(async (w) => {
+      const tx = w.tx;
       const i = await tx.getInteraction(interactionId, true);
       if (!i) throw new ChatError('NOT_FOUND', 'interaction not found');
       if (i.state !== 'Handling') throw new ChatError('CONFLICT', `interaction is ${i.state}; only a Handling interaction can be transferred`);
       authorize(asStaff(account), 'interaction.act', i);
-      const session = await this.chat.liveSession(tx, i.sessionId);
-      let patch: Parameters<typeof this.chat.log.transition>[4] = { agentAccountId: null, declinedBy: [], preferredAgentId: null, preferredUntil: null };
+      const session = await w.liveSession(i.sessionId);
+      let patch: InteractionPatch = { agentAccountId: null, declinedBy: [], preferredAgentId: null, preferredUntil: null };
       if (target.queue) {
         const queues = await tx.listQueues(i.deploymentId);
         if (queues.length && !queues.some((q) => q.name === target.queue)) throw new ChatError('NOT_FOUND', `no queue "${target.queue}" in this deployment`);
@@ -180,31 +168,27 @@ export class RoutingService {
         patch = { ...patch, preferredAgentId: agent.id, preferredUntil: new Date(this.clock.now() + hold * 1000).toISOString() };
       }
       const owner = i.agentAccountId ? await tx.getAccount(i.agentAccountId) : null;
-      if (owner) await this.chat.leaveIfConnected(tx, session, owner);
+      if (owner) await w.leaveIfConnected(session, owner);
       if (owner) {
         const profile = await tx.getProfile(owner.id);
         if (profile) await tx.upsertProfile({ ...profile, idleSince: this.nowIso() });
       }
-      const moved = await this.chat.log.transition(tx, session, i, 'Queued', patch);
-      return { moved, previous: i.agentAccountId };
+      return w.transition(session, i, 'Queued', patch);
     });
-    await this.notify({ ...result.moved, agentAccountId: result.previous });
-    if (result.moved.preferredAgentId) await this.fanout.notify(topics.agent(result.moved.preferredAgentId));
     void this.kick();
-    return result.moved;
+    return moved;
   }
 
   /** Adds a second agent to the conversation (conference). */
   async conference(sessionId: string, account: Account, agentId: string): Promise<void> {
-    await this.store.tx(async (tx) => {
-      const session = await this.chat.liveSession(tx, sessionId);
-      await this.chat.staffParticipant(tx, sessionId, account);
-      const other = await tx.getAccount(agentId);
+    await this.writer.write(async (w) => {
+      const session = await w.liveSession(sessionId);
+      await w.connectedStaff(sessionId, account);
+      const other = await w.tx.getAccount(agentId);
       if (!other || other.role === 'admin') throw new ChatError('NOT_FOUND', 'no such agent');
-      await this.chat.joinStaff(tx, session, other);
+      await w.joinStaff(session, other);
+      w.notify(topics.agent(agentId));
     });
-    await this.fanout.notify(topics.session(sessionId));
-    await this.fanout.notify(topics.agent(agentId));
   }
 
   async profile(accountId: string): Promise<AgentProfile> {

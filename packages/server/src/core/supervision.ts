@@ -1,11 +1,11 @@
-import { topics, type Fanout } from '../ports/fanout.js';
 import type { InteractionState } from '@parley/protocol';
+import type { Clock } from '../ports/clock.js';
 import type { Account, Presence, Role, Session, Store } from '../ports/store.js';
-import type { ChatService } from './chat-service.js';
 import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
 import { asStaff } from './request-context.js';
 import { newId } from './ids.js';
+import type { LogWriter } from './log-writer.js';
 import { defaultProfile } from './routing-service.js';
 
 export interface Overview {
@@ -28,14 +28,13 @@ export interface Overview {
 export class SupervisionService {
   constructor(
     private readonly store: Store,
-    private readonly fanout: Fanout,
-    private readonly chat: ChatService,
-    private readonly now: () => number,
+    private readonly writer: LogWriter,
+    private readonly clock: Clock,
   ) {}
 
   async overview(): Promise<Overview> {
     return this.store.tx(async (tx) => {
-      const now = this.now();
+      const now = this.clock.now();
       const open = await tx.listInteractions({ states: ['Queued', 'Offered', 'Handling', 'Finalizing', 'Workflow'] });
       const queues = new Map<string, Overview['queues'][number]>();
       for (const q of await tx.listQueues()) queues.set(`${q.deploymentId}/${q.name}`, { name: q.name, deploymentId: q.deploymentId, waiting: 0, offered: 0, longestWaitSeconds: 0 });
@@ -81,20 +80,18 @@ export class SupervisionService {
   /** Joins without the customer knowing: no ParticipantJoined, reads All, Int and Vip. */
   async monitor(sessionId: string, account: Account): Promise<void> {
     authorize(asStaff(account), 'supervise.monitor');
-    await this.store.tx(async (tx) => {
-      await this.chat.liveSession(tx, sessionId);
-      const existing = (await tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state !== 'Left');
+    await this.writer.write(async (w) => {
+      const session = await w.liveSession(sessionId);
+      const existing = (await w.tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state !== 'Left');
       if (existing) return;
-      const now = new Date(this.now()).toISOString();
-      const session = (await tx.getSession(sessionId))!;
-      await tx.insertParticipant({
+      await w.addParticipant(session, {
         id: newId(),
         sessionId,
         type: 'Supervisor',
         nickname: account.displayName,
         accountId: account.id,
         state: 'Monitoring',
-        joinedAt: now,
+        joinedAt: w.nowIso(),
         leftAt: null,
         cursorNum: session.lastIndexNum,
       });
@@ -106,12 +103,12 @@ export class SupervisionService {
     authorize(asStaff(account), 'supervise.whisper');
     if (!text.trim()) throw new ChatError('INVALID_REQUEST', 'text is required');
     await this.monitor(sessionId, account);
-    const message = await this.store.tx(async (tx) => {
-      const session = await this.chat.liveSession(tx, sessionId);
-      const target = agentId ?? (await tx.latestInteraction(sessionId))?.agentAccountId;
+    return this.writer.write(async (w) => {
+      const session = await w.liveSession(sessionId);
+      const target = agentId ?? (await w.tx.latestInteraction(sessionId))?.agentAccountId;
       if (!target) throw new ChatError('CONFLICT', 'no agent handles this session; name one with agentId');
-      const me = (await tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state !== 'Left')!;
-      return this.chat.log.append(tx, session, {
+      const me = (await w.tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state !== 'Left')!;
+      return w.append(session, {
         type: 'Text',
         from: { participantId: me.id, type: 'Supervisor', nickname: me.nickname },
         visibility: 'Vip',
@@ -120,20 +117,16 @@ export class SupervisionService {
         subtype: 'Whisper',
       });
     });
-    await this.fanout.notify(topics.session(sessionId));
-    return message;
   }
 
   /** The supervisor becomes a visible participant. */
   async barge(sessionId: string, account: Account): Promise<void> {
     authorize(asStaff(account), 'supervise.barge');
-    await this.store.tx(async (tx) => {
-      const session = await this.chat.liveSession(tx, sessionId);
-      const monitoring = (await tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state === 'Monitoring');
-      if (monitoring) await tx.updateParticipant(monitoring.id, { state: 'Left', leftAt: new Date(this.now()).toISOString() });
-      await this.chat.joinStaff(tx, session, account);
+    await this.writer.write(async (w) => {
+      const session = await w.liveSession(sessionId);
+      const monitoring = (await w.tx.listParticipants(sessionId)).find((p) => p.accountId === account.id && p.state === 'Monitoring');
+      if (monitoring) await w.leave(session, monitoring);
+      await w.joinStaff(session, account);
     });
-    await this.fanout.notify(topics.session(sessionId));
-    await this.fanout.notify(topics.supervisors);
   }
 }

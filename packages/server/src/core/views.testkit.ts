@@ -5,7 +5,9 @@
 import { MemoryFanout } from '../adapters/fanout-memory.js';
 import { SqliteStore } from '../adapters/store-sqlite/index.js';
 import type { Account, Deployment, Role } from '../ports/store.js';
-import { ChatService } from './chat-service.js';
+import type { ChatService } from './chat-service.js';
+import { chatCore } from './chat.testkit.js';
+import type { LogWriter } from './log-writer.js';
 
 export const deployment: Deployment = {
   id: 'shop',
@@ -32,16 +34,17 @@ export interface CoreFixture {
   store: SqliteStore;
   fanout: MemoryFanout;
   chat: ChatService;
+  writer: LogWriter;
 }
 
 /** The store with `deployment` and `accounts` in it; the caller closes the store. */
 export async function openCoreFixture(accounts: Account[]): Promise<CoreFixture> {
   const store = new SqliteStore(':memory:');
   const fanout = new MemoryFanout();
-  const chat = new ChatService(store, fanout, { now: () => Date.now() });
+  const { chat, writer } = chatCore(store, { fanout });
   await store.tx(async (tx) => {
     await tx.insertDeployment(deployment);
     for (const a of accounts) await tx.insertAccount(a);
   });
-  return { store, fanout, chat };
+  return { store, fanout, chat, writer };
 }

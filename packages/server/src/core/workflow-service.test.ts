@@ -7,7 +7,8 @@ import { FlowEngine } from '../flows/engine.js';
 import { systemClock } from '../ports/clock.js';
 import { topics } from '../ports/fanout.js';
 import type { Deployment } from '../ports/store.js';
-import { ChatService } from './chat-service.js';
+import type { ChatService } from './chat-service.js';
+import { chatCore } from './chat.testkit.js';
 import { ChatError } from './errors.js';
 import { RoutingService } from './routing-service.js';
 import { TicketService } from './ticket-service.js';
@@ -42,8 +43,9 @@ describe('WorkflowService and TicketService (core, on the SQLite store)', () => 
   beforeEach(async () => {
     store = new SqliteStore(':memory:');
     fanout = new MemoryFanout();
-    chat = new ChatService(store, fanout, systemClock);
-    const flows = new FlowEngine(store, fanout, systemClock, chat, new RoutingService(store, fanout, systemClock, chat));
+    const core = chatCore(store, { fanout });
+    chat = core.chat;
+    const flows = new FlowEngine(store, systemClock, core.writer, new RoutingService(store, fanout, systemClock, core.writer), chat.limits.maxMessageLength);
     workflows = new WorkflowService(store, chat, flows, 'parley');
     tickets = new TicketService(store, flows);
     await store.tx(async (tx) => {

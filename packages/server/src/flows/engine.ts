@@ -1,22 +1,20 @@
 import { createHmac } from 'node:crypto';
-import { SYSTEM_PARTICIPANT_ID, type Message } from '@parley/protocol';
-import type { ChatService } from '../core/chat-service.js';
+import type { Message } from '@parley/protocol';
+import type { DomainEventHandler, DomainEvents } from '../core/domain-events.js';
 import { ChatError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import type { LogTx, LogWriter } from '../core/log-writer.js';
 import { parseIndex } from '../core/message-index.js';
 import type { RoutingService } from '../core/routing-service.js';
 import { routingOrder } from '../core/router.js';
 import { botAnswerScope } from '../core/workflow-service.js';
 import type { Clock } from '../ports/clock.js';
-import { topics, type Fanout } from '../ports/fanout.js';
 import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
 import { matchIntent, parseFlow, type Flow, type Step } from './definition.js';
 import { patternMatches } from './pattern.js';
 
 type WebhookStep = Extract<Step, { webhook: unknown }>;
-type Effect =
-  | { kind: 'webhook'; step: WebhookStep; stepId: string; event: 'started' | 'message'; text?: string; userData: Record<string, string>; interactionId: string }
-  | { kind: 'routed'; deploymentId: string };
+type Effect = { kind: 'webhook'; step: WebhookStep; stepId: string; event: 'started' | 'message'; text?: string; userData: Record<string, string>; interactionId: string } | { kind: 'routed' };
 
 export const UI_EVENT_UPDATE_PROMOTION = 'ui-event-update-promotion';
 export const UI_EVENT_CLOSE_PROMOTION = 'ui-event-close-promotion';
@@ -38,31 +36,60 @@ interface BotAnswer {
 export class FlowEngine {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly flows = new Map<string, { raw: string; flow: Flow }>();
+  private detachers: (() => void)[] = [];
 
   constructor(
     private readonly store: Store,
-    private readonly fanout: Fanout,
     private readonly clock: Clock,
-    private readonly chat: ChatService,
+    private readonly writer: LogWriter,
     private readonly routing: RoutingService,
+    /** A bot's reply is cut to this many characters (the chat's message limit). */
+    private readonly maxMessageLength: number,
     private readonly http: typeof fetch = fetch,
     private readonly log: (msg: string, err?: unknown) => void = () => {},
   ) {}
 
   /**
-   * Hooks queue a turn and return at once: the customer's request never waits for the bot
-   * (a webhook may take seconds); turns of one session run in order.
+   * What the engine does on the domain events it subscribes to. Each queues a turn and returns at
+   * once: the customer's request never waits for the bot (a webhook may take seconds); turns of one
+   * session run in order. A deployment without a flow costs no transaction here: the events carry
+   * its deployment and interaction.
    */
-  attach(): void {
-    const enqueue = (sessionId: string, fn: () => Promise<void>) => {
-      void this.serial(sessionId, fn).catch(() => undefined);
-      return Promise.resolve();
-    };
-    this.chat.hooks = {
-      sessionStarted: (sessionId) => enqueue(sessionId, () => this.advance(sessionId)),
-      customerText: (sessionId, message) => enqueue(sessionId, () => this.onCustomerText(sessionId, message)),
-      agentJoined: (sessionId) => enqueue(sessionId, () => this.onAgentJoined(sessionId)),
-    };
+  readonly reactions: {
+    SessionStarted: DomainEventHandler<'SessionStarted'>;
+    CustomerTextReceived: DomainEventHandler<'CustomerTextReceived'>;
+    InteractionAssigned: DomainEventHandler<'InteractionAssigned'>;
+  } = {
+    SessionStarted: (e) => {
+      if (e.interaction.state === 'Workflow') this.enqueue(e.sessionId, () => this.advance(e.sessionId));
+    },
+    CustomerTextReceived: (e) => {
+      const flow = this.flowOf(e.deployment);
+      if (!flow || !e.interaction) return;
+      if (e.interaction.state === 'Workflow') this.enqueue(e.sessionId, () => this.advance(e.sessionId));
+      else if (e.interaction.state === 'Handling' && sameWords(e.message.text ?? '', flow.backToBotPhrase)) this.enqueue(e.sessionId, () => this.onBackToBotPhrase(e.sessionId, e.message));
+    },
+    InteractionAssigned: (e) => {
+      if (this.flowOf(e.deployment)) this.enqueue(e.sessionId, () => this.onAgentJoined(e.sessionId));
+    },
+  };
+
+  /** Subscribes the engine's reactions to the domain events. */
+  attach(events: DomainEvents): void {
+    this.detachers.push(
+      events.on('SessionStarted', this.reactions.SessionStarted),
+      events.on('CustomerTextReceived', this.reactions.CustomerTextReceived),
+      events.on('InteractionAssigned', this.reactions.InteractionAssigned),
+    );
+  }
+
+  detach(): void {
+    for (const off of this.detachers) off();
+    this.detachers = [];
+  }
+
+  private enqueue(sessionId: string, fn: () => Promise<void>): void {
+    void this.serial(sessionId, fn).catch(() => undefined);
   }
 
   /** Resolves when every queued turn on this node has run (shutdown, tests). */
@@ -97,10 +124,10 @@ export class FlowEngine {
     return new Date(this.clock.now()).toISOString();
   }
 
-  private async botParticipant(tx: StoreTx, session: Session, flow: Flow): Promise<Participant> {
-    const existing = (await tx.listParticipants(session.id)).find((p) => p.type === 'Workflow' && p.state === 'Connected');
+  private async botParticipant(w: LogTx, session: Session, flow: Flow): Promise<Participant> {
+    const existing = (await w.tx.listParticipants(session.id)).find((p) => p.type === 'Workflow' && p.state === 'Connected');
     if (existing) return existing;
-    const bot: Participant = {
+    return w.addParticipant(session, {
       id: newId(),
       sessionId: session.id,
       type: 'Workflow',
@@ -110,20 +137,18 @@ export class FlowEngine {
       joinedAt: this.nowIso(),
       leftAt: null,
       cursorNum: session.lastIndexNum,
-    };
-    await tx.insertParticipant(bot);
-    await this.chat.log.append(tx, session, { type: 'ParticipantJoined', from: { participantId: bot.id, type: 'Workflow', nickname: bot.nickname }, visibility: 'All' });
-    return bot;
+    });
   }
 
-  private async say(tx: StoreTx, session: Session, flow: Flow, text: string, notice = false, extra: Partial<Message> = {}): Promise<void> {
-    const bot = await this.botParticipant(tx, session, flow);
-    await this.chat.log.append(tx, session, { type: notice ? 'Notice' : 'Text', from: { participantId: bot.id, type: 'Workflow', nickname: bot.nickname }, visibility: 'All', text, ...extra });
+  private async say(w: LogTx, session: Session, flow: Flow, text: string, notice = false, extra: Partial<Message> = {}): Promise<void> {
+    const bot = await this.botParticipant(w, session, flow);
+    await w.append(session, { type: notice ? 'Notice' : 'Text', from: { participantId: bot.id, type: 'Workflow', nickname: bot.nickname }, visibility: 'All', text, ...extra });
   }
 
   /** Runs the flow as far as it goes without new input. */
   async advance(sessionId: string): Promise<void> {
-    const effects = await this.store.tx(async (tx) => {
+    const effects = await this.writer.write(async (w) => {
+      const tx = w.tx;
       const session = await tx.getSession(sessionId, true);
       if (!session || session.state !== 'Active') return [];
       const deployment = await tx.getDeployment(session.deploymentId);
@@ -140,7 +165,7 @@ export class FlowEngine {
       const inputs = (await tx.listMessages(sessionId, { afterNum: run.lastIndexNum, visibilities: ['All'], limit: 100 })).filter((m) => m.from.type === 'Customer' && m.type === 'Text');
       run.lastIndexNum = Math.max(run.lastIndexNum, session.lastIndexNum);
       const effects = await this.execute(
-        tx,
+        w,
         session,
         deployment,
         flow,
@@ -154,7 +179,6 @@ export class FlowEngine {
       await tx.putFlowRun(run);
       return effects;
     });
-    await this.fanout.notify(topics.session(sessionId));
     await this.applyEffects(sessionId, effects);
   }
 
@@ -169,7 +193,7 @@ export class FlowEngine {
     return opening ? parseIndex(opening.index)! : session.lastIndexNum;
   }
 
-  private async execute(tx: StoreTx, session: Session, deployment: Deployment, flow: Flow, interaction: Interaction, run: FlowRun, inputs: string[]): Promise<Effect[]> {
+  private async execute(w: LogTx, session: Session, deployment: Deployment, flow: Flow, interaction: Interaction, run: FlowRun, inputs: string[]): Promise<Effect[]> {
     const effects: Effect[] = [];
     for (let guard = 0; guard < MAX_STEPS_PER_TURN; guard++) {
       const step = flow.steps[run.step];
@@ -183,25 +207,25 @@ export class FlowEngine {
         if (answer === undefined) return effects;
         if (!('ask' in step) && !('listen' in step)) throw new ChatError('CONFLICT', `step ${run.step} does not wait for an answer`);
         if ('ask' in step && step.validate && !patternMatches(step.validate, answer)) {
-          await this.say(tx, session, flow, step.invalid ?? step.ask);
+          await this.say(w, session, flow, step.invalid ?? step.ask);
           continue;
         }
         if ('ask' in step && step.save) {
           run.vars[step.save] = answer;
           session.userData = { ...session.userData, [step.save]: answer };
-          await tx.updateSession(session.id, { userData: session.userData });
+          await w.setUserData(session, session.userData);
         }
         const hit = matchIntent(step.intents, answer);
         run.waiting = null;
         const next = hit?.next ?? ('next' in step ? step.next : undefined) ?? step.fallback;
-        if (!next) return this.finish(tx, session, flow, interaction, run, effects);
+        if (!next) return this.finish(w, session, flow, interaction, run, effects);
         if (hit) run.vars.lastIntent = hit.name;
         run.step = next;
         continue;
       }
       if ('say' in step && !('route' in step) && !('end' in step)) {
-        await this.say(tx, session, flow, step.say, step.notice);
-        if (!step.next) return this.finish(tx, session, flow, interaction, run, effects);
+        await this.say(w, session, flow, step.say, step.notice);
+        if (!step.next) return this.finish(w, session, flow, interaction, run, effects);
         run.step = step.next;
       } else if ('ask' in step) {
         if (step.skipIfKnown && step.save && session.userData[step.save] && step.next) {
@@ -209,19 +233,19 @@ export class FlowEngine {
           run.step = step.next;
           continue;
         }
-        await this.say(tx, session, flow, step.ask);
+        await this.say(w, session, flow, step.ask);
         run.waiting = 'answer';
       } else if ('listen' in step) {
         run.waiting = 'answer';
       } else if ('set' in step) {
         session.userData = { ...session.userData, ...step.set };
-        await tx.updateSession(session.id, { userData: session.userData });
+        await w.setUserData(session, session.userData);
         run.step = step.next;
       } else if ('route' in step) {
-        if (step.say) await this.say(tx, session, flow, step.say);
-        const queue = (await tx.getQueue(deployment.id, step.route.queue)) ? step.route.queue : deployment.defaultQueue;
-        await this.chat.log.transition(tx, session, interaction, 'Queued', { queue, priority: step.route.priority, skills: step.route.skills, language: step.route.language, declinedBy: [] });
-        effects.push({ kind: 'routed', deploymentId: deployment.id });
+        if (step.say) await this.say(w, session, flow, step.say);
+        const queue = (await w.tx.getQueue(deployment.id, step.route.queue)) ? step.route.queue : deployment.defaultQueue;
+        await w.transition(session, interaction, 'Queued', { queue, priority: step.route.priority, skills: step.route.skills, language: step.route.language, declinedBy: [] });
+        effects.push({ kind: 'routed' });
         return effects;
       } else if ('webhook' in step) {
         run.waiting = 'bot';
@@ -229,25 +253,23 @@ export class FlowEngine {
         for (const text of inputs.splice(0)) effects.push({ kind: 'webhook', step, stepId: run.step, event: 'message', text, userData: session.userData, interactionId: interaction.id });
         return effects;
       } else if ('end' in step) {
-        if (step.say) await this.say(tx, session, flow, step.say);
-        return this.finish(tx, session, flow, interaction, run, effects);
+        if (step.say) await this.say(w, session, flow, step.say);
+        return this.finish(w, session, flow, interaction, run, effects);
       }
     }
     throw new ChatError('CONFLICT', `flow ${flow.id} ran ${MAX_STEPS_PER_TURN} steps without waiting; check it for a loop`);
   }
 
-  private async finish(tx: StoreTx, session: Session, _flow: Flow, interaction: Interaction, run: FlowRun, effects: Effect[]): Promise<Effect[]> {
-    await this.chat.log.transition(tx, session, interaction, 'Completed');
+  private async finish(w: LogTx, session: Session, _flow: Flow, interaction: Interaction, run: FlowRun, effects: Effect[]): Promise<Effect[]> {
+    await w.transition(session, interaction, 'Completed');
     run.waiting = null;
-    if (!session.async) await this.chat.endSession(tx, { ...session, state: 'Active' });
+    if (!session.async) await w.endSession(session);
     return effects;
   }
 
   private async applyEffects(sessionId: string, effects: Effect[]): Promise<void> {
     for (const e of effects) {
       if (e.kind === 'routed') {
-        await this.fanout.notify(topics.deploymentQueue(e.deploymentId));
-        await this.fanout.notify(topics.supervisors);
         void this.routing.kick();
       } else {
         const answer = await this.callWebhook(sessionId, e);
@@ -301,57 +323,46 @@ export class FlowEngine {
    * `operationId` it is applied once: the record is written in the same transaction.
    */
   async applyBotAnswer(sessionId: string, answer: BotAnswer, operationId?: string): Promise<void> {
-    const effects = await this.store.tx(async (tx) => {
-      if (operationId) {
-        if ((await tx.getOperation(botAnswerScope(sessionId), operationId)) !== null) return [];
-        await tx.putOperation(botAnswerScope(sessionId), operationId, true, this.nowIso());
-      }
-      const session = await tx.getSession(sessionId, true);
-      if (!session || session.state !== 'Active') return [];
-      const deployment = (await tx.getDeployment(session.deploymentId))!;
-      const flow = this.flowOf(deployment);
-      const interaction = await tx.latestInteraction(sessionId);
-      if (!flow || !interaction || interaction.state !== 'Workflow') return [];
-      for (const r of answer.replies ?? []) {
-        const text = typeof r === 'string' ? r : r?.text;
-        if (typeof text === 'string' && text.trim()) await this.say(tx, session, flow, text.slice(0, this.chat.limits.maxMessageLength));
-      }
-      if (answer.handoff) {
-        const queue = answer.handoff.queue && (await tx.getQueue(deployment.id, answer.handoff.queue)) ? answer.handoff.queue : deployment.defaultQueue;
-        await this.chat.log.transition(tx, session, interaction, 'Queued', { queue, priority: Math.max(0, Math.min(10, answer.handoff.priority ?? 0)) });
-        return [{ kind: 'routed', deploymentId: deployment.id } as Effect];
-      }
-      if (answer.end) {
-        const run = await tx.getFlowRun(sessionId);
-        if (run) await this.finish(tx, session, flow, interaction, run, []);
-      }
-      return [];
-    });
-    await this.fanout.notify(topics.session(sessionId));
-    await this.applyEffects(sessionId, effects);
+    const applied = await this.writer.write(
+      async (w) => {
+        const tx = w.tx;
+        const session = await tx.getSession(sessionId, true);
+        if (!session || session.state !== 'Active') return { routed: false };
+        const deployment = (await tx.getDeployment(session.deploymentId))!;
+        const flow = this.flowOf(deployment);
+        const interaction = await tx.latestInteraction(sessionId);
+        if (!flow || !interaction || interaction.state !== 'Workflow') return { routed: false };
+        for (const r of answer.replies ?? []) {
+          const text = typeof r === 'string' ? r : r?.text;
+          if (typeof text === 'string' && text.trim()) await this.say(w, session, flow, text.slice(0, this.maxMessageLength));
+        }
+        if (answer.handoff) {
+          const queue = answer.handoff.queue && (await tx.getQueue(deployment.id, answer.handoff.queue)) ? answer.handoff.queue : deployment.defaultQueue;
+          await w.transition(session, interaction, 'Queued', { queue, priority: Math.max(0, Math.min(10, answer.handoff.priority ?? 0)) });
+          return { routed: true };
+        }
+        if (answer.end) {
+          const run = await tx.getFlowRun(sessionId);
+          if (run) await this.finish(w, session, flow, interaction, run, []);
+        }
+        return { routed: false };
+      },
+      { scope: botAnswerScope(sessionId), operationId },
+    );
+    if (applied.routed) void this.routing.kick();
   }
 
-  private async onCustomerText(sessionId: string, message: Message): Promise<void> {
-    const back = await this.store.tx(async (tx) => {
-      const session = await tx.getSession(sessionId, true);
-      if (!session || session.state !== 'Active') return false;
-      const deployment = await tx.getDeployment(session.deploymentId);
+  /** The customer said the back-to-bot phrase to an agent: the agent's interaction closes and the bot takes over again. */
+  private async onBackToBotPhrase(sessionId: string, message: Message): Promise<void> {
+    await this.writer.write(async (w) => {
+      const session = await w.tx.getSession(sessionId, true);
+      if (!session || session.state !== 'Active') return;
+      const deployment = await w.tx.getDeployment(session.deploymentId);
       const flow = deployment ? this.flowOf(deployment) : null;
-      const interaction = await tx.latestInteraction(sessionId);
-      if (!flow || !deployment || !interaction) return false;
-      const norm = (s: string) =>
-        s
-          .toLowerCase()
-          .replace(/[\s.!?,;:'"]+/g, ' ')
-          .trim();
-      if (interaction.state !== 'Handling' || norm(message.text ?? '') !== norm(flow.backToBotPhrase)) return false;
-      await this.backToBot(tx, session, deployment, flow, interaction, 'The customer asked to go back to the bot.', parseIndex(message.index)!);
-      return true;
+      const interaction = await w.tx.latestInteraction(sessionId);
+      if (!flow || !deployment || interaction?.state !== 'Handling' || !sameWords(message.text ?? '', flow.backToBotPhrase)) return;
+      await this.backToBot(w, session, deployment, flow, interaction, 'The customer asked to go back to the bot.', parseIndex(message.index)!);
     });
-    if (back) {
-      await this.fanout.notify(topics.routing);
-      await this.fanout.notify(topics.supervisors);
-    }
     await this.advance(sessionId);
   }
 
@@ -359,19 +370,12 @@ export class FlowEngine {
    * Seed 004: the agent interaction is closed through the ticket API's close, the agent is told,
    * the banner goes, and the bot's journey resumes in a new Workflow interaction.
    */
-  private async backToBot(tx: StoreTx, session: Session, deployment: Deployment, flow: Flow, interaction: Interaction, comment: string, consumedUpTo: number): Promise<void> {
-    await this.closeTicketIn(tx, session, interaction, comment, 'customer-back-to-bot');
-    await this.chat.log.append(tx, session, {
-      type: 'Notice',
-      from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
-      visibility: 'All',
-      event: UI_EVENT_CLOSE_PROMOTION,
-      data: {},
-      subtype: 'UiEvent',
-    });
-    const next = await this.chat.log.openInteraction(tx, session, deployment, { state: 'Workflow', queue: interaction.queue });
-    const after = await tx.getSession(session.id);
-    await tx.putFlowRun({
+  private async backToBot(w: LogTx, session: Session, deployment: Deployment, flow: Flow, interaction: Interaction, comment: string, consumedUpTo: number): Promise<void> {
+    await this.closeTicketIn(w, session, interaction, comment, 'customer-back-to-bot');
+    await w.appendSystem(session, { type: 'Notice', visibility: 'All', event: UI_EVENT_CLOSE_PROMOTION, data: {}, subtype: 'UiEvent' });
+    const next = await w.openInteraction(session, deployment, { state: 'Workflow', queue: interaction.queue });
+    const after = await w.tx.getSession(session.id);
+    await w.tx.putFlowRun({
       sessionId: session.id,
       interactionId: next.id,
       step: flow.resume ?? flow.start,
@@ -383,56 +387,40 @@ export class FlowEngine {
   }
 
   /** Closes a ticket (an interaction) whatever its state, telling the agent why. */
-  async closeTicketIn(tx: StoreTx, session: Session, interaction: Interaction, comment: string, wrapUpCode: string): Promise<Interaction> {
+  private async closeTicketIn(w: LogTx, session: Session, interaction: Interaction, comment: string, wrapUpCode: string): Promise<Interaction> {
     let current = interaction;
     if (current.state === 'Completed') throw new ChatError('CONFLICT', 'the ticket is already closed');
-    await this.chat.log.append(tx, session, {
-      type: 'Notice',
-      from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
-      visibility: 'Int',
-      text: `Ticket closed: ${comment}`,
-      subtype: 'TicketClosed',
-    });
+    await w.appendSystem(session, { type: 'Notice', visibility: 'Int', text: `Ticket closed: ${comment}`, subtype: 'TicketClosed' });
     if (current.agentAccountId) {
-      const agent = await tx.getAccount(current.agentAccountId);
-      if (agent && current.state !== 'Offered') await this.chat.leaveIfConnected(tx, session, agent);
+      const agent = await w.tx.getAccount(current.agentAccountId);
+      if (agent && current.state !== 'Offered') await w.leaveIfConnected(session, agent);
     }
-    if (current.state === 'Handling') current = await this.chat.log.transition(tx, session, current, 'Finalizing');
-    return this.chat.log.transition(tx, session, current, 'Completed', { wrapUpCode });
+    if (current.state === 'Handling') current = await w.transition(session, current, 'Finalizing');
+    return w.transition(session, current, 'Completed', { wrapUpCode });
   }
 
   async closeTicket(ticketId: string, comment: string): Promise<Interaction> {
-    const result = await this.store.tx(async (tx) => {
-      const interaction = await tx.getInteraction(ticketId, true);
+    return this.writer.write(async (w) => {
+      const interaction = await w.tx.getInteraction(ticketId, true);
       if (!interaction) throw new ChatError('NOT_FOUND', 'ticket not found');
-      const session = await tx.getSession(interaction.sessionId, true);
+      const session = await w.tx.getSession(interaction.sessionId, true);
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
-      return this.closeTicketIn(tx, session, interaction, comment, 'closed-by-api');
+      return this.closeTicketIn(w, session, interaction, comment, 'closed-by-api');
     });
-    await this.chat.notifySession(result.sessionId, result.deploymentId, result.agentAccountId);
-    return result;
   }
 
   /** When an agent joins a routed interaction, the route step's banner is shown (seed 004). */
   private async onAgentJoined(sessionId: string): Promise<void> {
-    await this.store.tx(async (tx) => {
-      const session = await tx.getSession(sessionId, true);
+    await this.writer.write(async (w) => {
+      const session = await w.tx.getSession(sessionId, true);
       if (!session) return;
-      const deployment = await tx.getDeployment(session.deploymentId);
+      const deployment = await w.tx.getDeployment(session.deploymentId);
       const flow = deployment ? this.flowOf(deployment) : null;
-      const run = await tx.getFlowRun(sessionId);
+      const run = await w.tx.getFlowRun(sessionId);
       const step = run && flow ? flow.steps[run.step] : undefined;
       if (!step || !('route' in step) || !step.onAgentJoin) return;
-      await this.chat.log.append(tx, session, {
-        type: 'Notice',
-        from: { participantId: SYSTEM_PARTICIPANT_ID, type: 'System' },
-        visibility: 'All',
-        event: UI_EVENT_UPDATE_PROMOTION,
-        data: step.onAgentJoin.promotion,
-        subtype: 'UiEvent',
-      });
+      await w.appendSystem(session, { type: 'Notice', visibility: 'All', event: UI_EVENT_UPDATE_PROMOTION, data: step.onAgentJoin.promotion, subtype: 'UiEvent' });
     });
-    await this.fanout.notify(topics.session(sessionId));
   }
 
   /**
@@ -470,21 +458,30 @@ export class FlowEngine {
     for (const { sessionId, position } of changed.slice(0, 500)) {
       const pos = await this.routing.queuePosition(sessionId).catch(() => null);
       if (!pos || pos.position === null) continue;
-      const sent = await this.store.tx(async (tx) => {
+      await this.writer.write(async (w) => {
+        const tx = w.tx;
         const session = await tx.getSession(sessionId, true);
         const run = await tx.getFlowRun(sessionId);
         const deployment = session ? await tx.getDeployment(session.deploymentId) : null;
         const flow = deployment ? this.flowOf(deployment) : null;
-        if (!session || session.state !== 'Active' || !run || !flow || run.vars._position === String(position)) return false;
+        if (!session || session.state !== 'Active' || !run || !flow || run.vars._position === String(position)) return;
         const minutes = Math.max(1, Math.round((pos.estimatedWaitSeconds ?? 60) / 60));
-        await this.say(tx, session, flow, `You are number ${pos.position} in the queue. Estimated wait: about ${minutes} minute${minutes === 1 ? '' : 's'}.`, true, {
+        await this.say(w, session, flow, `You are number ${pos.position} in the queue. Estimated wait: about ${minutes} minute${minutes === 1 ? '' : 's'}.`, true, {
           subtype: 'QueuePosition',
           data: { position: pos.position, estimatedWaitSeconds: pos.estimatedWaitSeconds },
         });
         await tx.putFlowRun({ ...run, vars: { ...run.vars, _position: String(pos.position) } });
-        return true;
       });
-      if (sent) await this.fanout.notify(topics.session(sessionId));
     }
   }
+}
+
+/** Whether two texts are the same words (case, spaces and punctuation aside). */
+function sameWords(a: string, b: string): boolean {
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[\s.!?,;:'"]+/g, ' ')
+      .trim();
+  return norm(a) === norm(b);
 }
