@@ -278,7 +278,9 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
   });
 
   it('chatButton.template (safe subset) and autoInvite: the invite comes after timeToInviteSeconds, the button hides meanwhile', async () => {
-    const { ctx, page, w } = await open('invite', { webchat: { chatButton: { enabled: true, openDelay: 0, template: `<span>Talk to us</span>${HOSTILE}` }, autoInvite: { enabled: true, timeToInviteSeconds: 1 } } });
+    const { ctx, page, w } = await open('invite', {
+      webchat: { chatButton: { enabled: true, openDelay: 0, template: `<span>Talk to us</span>${HOSTILE}` }, autoInvite: { enabled: true, timeToInviteSeconds: 1 } },
+    });
     const button = page.locator('.pz-cb');
     await button.waitFor();
     expect(await button.textContent()).toBe('Talk to us');
