@@ -247,7 +247,7 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
   });
 
   it('Genesys options: emojis and markdown load on demand behind actionsMenu; markdown is a safe subset and never HTML', async () => {
-    const { ctx, page, w } = await open('options', { webchat: { emojis: true, markdown: true, actionsMenu: true, uploadsEnabled: true } });
+    const { ctx, page, w } = await open('options', { webchat: { emojis: true, markdown: true, actionsMenu: true, uploadsEnabled: true, maxUploadBytes: 2000 } });
     const addonsLoaded = () => page.evaluate(() => performance.getEntriesByType('resource').flatMap((e) => (/\/addons\//.test(e.name) ? [e.name.replace(/^.*\/addons\//, '')] : [])));
     const sid = await startChatThroughForm(page);
     await agent.acceptNext(sid);
@@ -272,6 +272,16 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
     expect(await md.textContent()).toContain('<img src=x onerror=alert(1)>');
     expect(await seriousAxe(page)).toEqual([]);
     await shot(page, 'markdown-emoji');
+    // a refused upload says why: its type, its size (before sending), its content (the server's answer)
+    const files = page.locator('.pz-ft input[type=file]');
+    await files.setInputFiles({ name: 'tool<b>.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
+    await page.locator('.pz-sys', { hasText: 'Files like tool<b>.exe are not accepted (images, PDF and text only).' }).waitFor();
+    await files.setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: Buffer.alloc(3000) });
+    await page.locator('.pz-sys', { hasText: 'big.png is larger than' }).waitFor();
+    await files.setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('<svg onload=alert(1)>') });
+    await page.locator('.pz-sys', { hasText: 'The content of fake.png does not match its type.' }).waitFor();
+    expect(await page.locator('.pz-log b, .pz-log svg').count()).toBe(0);
+    expect((await agent.messages(sid)).messages.filter((m) => m.type === 'File')).toEqual([]);
     expect(w.errors).toEqual([]);
     expect(w.dialogs).toEqual([]);
     await ctx.close();

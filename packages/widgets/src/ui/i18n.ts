@@ -68,6 +68,9 @@ const en: Strings = {
   ActionsMenu: 'More actions',
   ActionsEmoji: 'Insert emoji',
   ConfirmCloseForm: 'Close the form? What you typed will be lost.',
+  FileTypeRefused: 'The file could not be sent. Files like <%Name%> are not accepted (images, PDF and text only).',
+  FileTooLarge: 'The file could not be sent. <%Name%> is larger than <%Max%>.',
+  FileContentRefused: 'The file could not be sent. The content of <%Name%> does not match its type.',
 };
 
 const fr: Strings = {
