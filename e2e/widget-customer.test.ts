@@ -55,11 +55,17 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
   });
   afterAll(() => closeServerAndBrowser(s, browser));
 
-  async function open(name: string, o: PageOptions = {}, viewport?: { width: number; height: number }): Promise<{ ctx: BrowserContext; page: Page; w: ReturnType<typeof watch> }> {
+  async function open(
+    name: string,
+    o: PageOptions = {},
+    viewport?: { width: number; height: number },
+    before?: (page: Page) => Promise<void>,
+  ): Promise<{ ctx: BrowserContext; page: Page; w: ReturnType<typeof watch> }> {
     const url = s.page(name, customerPage(s, o));
     const ctx = await browser.newContext(viewport ? { viewport } : {});
     const page = await ctx.newPage();
     const w = watch(page);
+    await before?.(page);
     await page.goto(url);
     return { ctx, page, w };
   }
@@ -177,12 +183,22 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
   });
 
   it('minimized: unread badge, page-title flash; the agent name in the header; consecutive messages grouped; the draft and the minimized state survive a reload', async () => {
-    const { ctx, page, w } = await open('attention', { webchat: { notificationSound: true }, title: 'Shop' });
+    // the site's avatar image (here an SVG the test serves)
+    const avatarSvg =
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 28 28"><circle cx="14" cy="14" r="14" fill="#f6c343"/><text x="14" y="19" font-size="12" text-anchor="middle" font-family="sans-serif">DA</text></svg>';
+    const { ctx, page, w } = await open('attention', { webchat: { notificationSound: true, agentAvatar: '/widgets/avatar-test.svg' }, title: 'Shop' }, undefined, (p) =>
+      p.route('**/widgets/avatar-test.svg', (route) => route.fulfill({ contentType: 'image/svg+xml', body: avatarSvg })),
+    );
     const sid = await startChatThroughForm(page);
     await agent.acceptNext(sid);
     await agent.send(sid, 'Hello, I am here.');
     await page.locator('.pz-agent .pz-b', { hasText: 'Hello, I am here.' }).waitFor();
     expect(await page.locator('.pz-hd .pz-agt').textContent()).toBe('Demo Agent');
+    const avatar = page.locator('.pz-hd img.pz-hav');
+    expect(await avatar.isVisible()).toBe(true);
+    expect(await avatar.getAttribute('src')).toBe(`${s.url}/widgets/avatar-test.svg`);
+    expect(await avatar.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await avatar.getAttribute('alt')).toBe('');
     await page.locator('.pz-ft textarea').fill('half a thought');
     await page.getByRole('button', { name: 'Minimize chat' }).click();
     await agent.send(sid, 'Are you there?');
