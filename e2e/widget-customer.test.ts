@@ -7,7 +7,7 @@
  * messages per field, its chosen fields and the returning visitor; Genesys options (emojis and
  * markdown loaded on demand, actionsMenu, chatButton.template, autoInvite, confirmFormCloseEnabled);
  * seed 004's banner. Hostile text is inert everywhere. The screenshots in packages/widgets/README-ui.md
- * are made here (packages/widgets/screenshots/).
+ * are made here (`UPDATE_SCREENSHOTS=1` writes them to packages/widgets/screenshots/).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
@@ -29,12 +29,16 @@ async function seriousAxe(page: Page): Promise<string[]> {
   });
 }
 
-/** A screenshot for README-ui.md: the widget's window, or the whole page (mobile). */
+/**
+ * A screenshot for README-ui.md: the widget's window, or the whole page (mobile). Always taken; written
+ * to packages/widgets/screenshots/ with UPDATE_SCREENSHOTS=1 (so a test run leaves the tree as it was).
+ */
 async function shot(page: Page, name: string, whole = false): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
   await page.evaluate(() => document.fonts?.ready);
-  if (whole) await page.screenshot({ path: `${SHOTS}${name}.png` });
-  else await page.locator('.pz-win').screenshot({ path: `${SHOTS}${name}.png` });
+  const path = process.env.UPDATE_SCREENSHOTS === '1' ? `${SHOTS}${name}.png` : undefined;
+  if (path) mkdirSync(SHOTS, { recursive: true });
+  const png = whole ? await page.screenshot({ path }) : await page.locator('.pz-win').screenshot({ path });
+  expect(png.length).toBeGreaterThan(1000);
 }
 
 async function say(page: Page, text: string): Promise<void> {
