@@ -280,6 +280,15 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
     expect(await page.locator('.pz-ft textarea').inputValue()).toBe('👍');
     await page.keyboard.press('Enter');
     await page.locator('.pz-me .pz-b', { hasText: '👍' }).waitFor();
+    // Escape closes the picker; focus goes back to the message box (the emoji button is in the closed menu)
+    await page.getByRole('button', { name: 'More actions' }).click();
+    await page.getByRole('button', { name: 'Insert emoji' }).click();
+    await page.locator('.pz-emo button').first().waitFor();
+    expect(await seriousAxe(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await page.locator('.pz-emo').waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+    expect(await page.locator('.pz-win.pz-min').count()).toBe(0); // Escape in the picker does not minimize
     await agent.send(sid, `**Order 42** is *on its way*: \`TRACK-1\`\n- [track it](https://example.com/t?id=42)\n- [evil](javascript:alert(1))\n${HOSTILE} **<b onclick=alert(3)>x</b>**`);
     const md = page.locator('.pz-agent .pz-md').last();
     await md.locator('strong').first().waitFor();
