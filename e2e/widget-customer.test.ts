@@ -7,7 +7,7 @@
  * messages per field, its chosen fields and the returning visitor; Genesys options (emojis and
  * markdown loaded on demand, actionsMenu, chatButton.template, autoInvite, confirmFormCloseEnabled);
  * seed 004's banner. Hostile text is inert everywhere. The screenshots in packages/widgets/README-ui.md
- * are made here (packages/widgets/screenshots/).
+ * are made here (`UPDATE_SCREENSHOTS=1` writes them to packages/widgets/screenshots/).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
@@ -29,12 +29,16 @@ async function seriousAxe(page: Page): Promise<string[]> {
   });
 }
 
-/** A screenshot for README-ui.md: the widget's window, or the whole page (mobile). */
+/**
+ * A screenshot for README-ui.md: the widget's window, or the whole page (mobile). Always taken; written
+ * to packages/widgets/screenshots/ with UPDATE_SCREENSHOTS=1 (so a test run leaves the tree as it was).
+ */
 async function shot(page: Page, name: string, whole = false): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
   await page.evaluate(() => document.fonts?.ready);
-  if (whole) await page.screenshot({ path: `${SHOTS}${name}.png` });
-  else await page.locator('.pz-win').screenshot({ path: `${SHOTS}${name}.png` });
+  const path = process.env.UPDATE_SCREENSHOTS === '1' ? `${SHOTS}${name}.png` : undefined;
+  if (path) mkdirSync(SHOTS, { recursive: true });
+  const png = whole ? await page.screenshot({ path }) : await page.locator('.pz-win').screenshot({ path });
+  expect(png.length).toBeGreaterThan(1000);
 }
 
 async function say(page: Page, text: string): Promise<void> {
@@ -55,11 +59,17 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
   });
   afterAll(() => closeServerAndBrowser(s, browser));
 
-  async function open(name: string, o: PageOptions = {}, viewport?: { width: number; height: number }): Promise<{ ctx: BrowserContext; page: Page; w: ReturnType<typeof watch> }> {
+  async function open(
+    name: string,
+    o: PageOptions = {},
+    viewport?: { width: number; height: number },
+    before?: (page: Page) => Promise<void>,
+  ): Promise<{ ctx: BrowserContext; page: Page; w: ReturnType<typeof watch> }> {
     const url = s.page(name, customerPage(s, o));
     const ctx = await browser.newContext(viewport ? { viewport } : {});
     const page = await ctx.newPage();
     const w = watch(page);
+    await before?.(page);
     await page.goto(url);
     return { ctx, page, w };
   }
@@ -177,12 +187,22 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
   });
 
   it('minimized: unread badge, page-title flash; the agent name in the header; consecutive messages grouped; the draft and the minimized state survive a reload', async () => {
-    const { ctx, page, w } = await open('attention', { webchat: { notificationSound: true }, title: 'Shop' });
+    // the site's avatar image (here an SVG the test serves)
+    const avatarSvg =
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 28 28"><circle cx="14" cy="14" r="14" fill="#f6c343"/><text x="14" y="19" font-size="12" text-anchor="middle" font-family="sans-serif">DA</text></svg>';
+    const { ctx, page, w } = await open('attention', { webchat: { notificationSound: true, agentAvatar: '/widgets/avatar-test.svg' }, title: 'Shop' }, undefined, (p) =>
+      p.route('**/widgets/avatar-test.svg', (route) => route.fulfill({ contentType: 'image/svg+xml', body: avatarSvg })),
+    );
     const sid = await startChatThroughForm(page);
     await agent.acceptNext(sid);
     await agent.send(sid, 'Hello, I am here.');
     await page.locator('.pz-agent .pz-b', { hasText: 'Hello, I am here.' }).waitFor();
     expect(await page.locator('.pz-hd .pz-agt').textContent()).toBe('Demo Agent');
+    const avatar = page.locator('.pz-hd img.pz-hav');
+    expect(await avatar.isVisible()).toBe(true);
+    expect(await avatar.getAttribute('src')).toBe(`${s.url}/widgets/avatar-test.svg`);
+    expect(await avatar.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await avatar.getAttribute('alt')).toBe('');
     await page.locator('.pz-ft textarea').fill('half a thought');
     await page.getByRole('button', { name: 'Minimize chat' }).click();
     await agent.send(sid, 'Are you there?');
@@ -247,7 +267,7 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
   });
 
   it('Genesys options: emojis and markdown load on demand behind actionsMenu; markdown is a safe subset and never HTML', async () => {
-    const { ctx, page, w } = await open('options', { webchat: { emojis: true, markdown: true, actionsMenu: true, uploadsEnabled: true } });
+    const { ctx, page, w } = await open('options', { webchat: { emojis: true, markdown: true, actionsMenu: true, uploadsEnabled: true, maxUploadBytes: 2000 } });
     const addonsLoaded = () => page.evaluate(() => performance.getEntriesByType('resource').flatMap((e) => (/\/addons\//.test(e.name) ? [e.name.replace(/^.*\/addons\//, '')] : [])));
     const sid = await startChatThroughForm(page);
     await agent.acceptNext(sid);
@@ -260,6 +280,15 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
     expect(await page.locator('.pz-ft textarea').inputValue()).toBe('👍');
     await page.keyboard.press('Enter');
     await page.locator('.pz-me .pz-b', { hasText: '👍' }).waitFor();
+    // Escape closes the picker; focus goes back to the message box (the emoji button is in the closed menu)
+    await page.getByRole('button', { name: 'More actions' }).click();
+    await page.getByRole('button', { name: 'Insert emoji' }).click();
+    await page.locator('.pz-emo button').first().waitFor();
+    expect(await seriousAxe(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await page.locator('.pz-emo').waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+    expect(await page.locator('.pz-win.pz-min').count()).toBe(0); // Escape in the picker does not minimize
     await agent.send(sid, `**Order 42** is *on its way*: \`TRACK-1\`\n- [track it](https://example.com/t?id=42)\n- [evil](javascript:alert(1))\n${HOSTILE} **<b onclick=alert(3)>x</b>**`);
     const md = page.locator('.pz-agent .pz-md').last();
     await md.locator('strong').first().waitFor();
@@ -272,13 +301,25 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
     expect(await md.textContent()).toContain('<img src=x onerror=alert(1)>');
     expect(await seriousAxe(page)).toEqual([]);
     await shot(page, 'markdown-emoji');
+    // a refused upload says why: its type, its size (before sending), its content (the server's answer)
+    const files = page.locator('.pz-ft input[type=file]');
+    await files.setInputFiles({ name: 'tool<b>.exe', mimeType: 'application/x-msdownload', buffer: Buffer.from('MZ') });
+    await page.locator('.pz-sys', { hasText: 'Files like tool<b>.exe are not accepted (images, PDF and text only).' }).waitFor();
+    await files.setInputFiles({ name: 'big.png', mimeType: 'image/png', buffer: Buffer.alloc(3000) });
+    await page.locator('.pz-sys', { hasText: 'big.png is larger than' }).waitFor();
+    await files.setInputFiles({ name: 'fake.png', mimeType: 'image/png', buffer: Buffer.from('<svg onload=alert(1)>') });
+    await page.locator('.pz-sys', { hasText: 'The content of fake.png does not match its type.' }).waitFor();
+    expect(await page.locator('.pz-log b, .pz-log svg').count()).toBe(0);
+    expect((await agent.messages(sid)).messages.filter((m) => m.type === 'File')).toEqual([]);
     expect(w.errors).toEqual([]);
     expect(w.dialogs).toEqual([]);
     await ctx.close();
   });
 
   it('chatButton.template (safe subset) and autoInvite: the invite comes after timeToInviteSeconds, the button hides meanwhile', async () => {
-    const { ctx, page, w } = await open('invite', { webchat: { chatButton: { enabled: true, openDelay: 0, template: `<span>Talk to us</span>${HOSTILE}` }, autoInvite: { enabled: true, timeToInviteSeconds: 1 } } });
+    const { ctx, page, w } = await open('invite', {
+      webchat: { chatButton: { enabled: true, openDelay: 0, template: `<span>Talk to us</span>${HOSTILE}` }, autoInvite: { enabled: true, timeToInviteSeconds: 1 } },
+    });
     const button = page.locator('.pz-cb');
     await button.waitFor();
     expect(await button.textContent()).toBe('Talk to us');

@@ -11,7 +11,8 @@ let open: HTMLElement | null = null;
 function close(focusBack?: HTMLElement): void {
   open?.remove();
   open = null;
-  focusBack?.focus();
+  // back to the emoji button, or to the message box when the button sits in the closed actions menu
+  if (focusBack) (focusBack.offsetParent ? focusBack : focusBack.closest('.pz-ft')?.querySelector('textarea'))?.focus();
 }
 
 function openPicker(anchor: HTMLElement, insert: (text: string) => void, label: string): void {

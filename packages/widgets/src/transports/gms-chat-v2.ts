@@ -30,19 +30,19 @@ export function gmsForm(o: Any, prefix = '', out: string[] = []): string {
  * A FileUploaded message's attachment (GMS puts the file's metadata in `userData`). Its link is
  * `file/{fileId}/download` with the chat's keys in the query, so a plain link can open it.
  */
-function attachment(m: Any, base: string, s: SessionData): Any[] | undefined {
+function attachment(m: Any, base: string, keys: SessionData): Any[] | undefined {
   const u = m.userData ?? {};
   const id = u['file-id'] ?? u.fileId;
   if (m.type !== 'FileUploaded' || id == null) return undefined;
-  const q = gmsForm({ alias: s.alias, userId: s.userId, secureKey: s.secureKey });
-  const url = `${base}/${encodeURIComponent(s.sessionID)}/file/${encodeURIComponent(id)}/download?${q}`;
+  const q = gmsForm({ alias: keys.alias, userId: keys.userId, secureKey: keys.secureKey });
+  const url = `${base}/${encodeURIComponent(keys.sessionID)}/file/${encodeURIComponent(id)}/download?${q}`;
   return [{ type: 'file', name: u['file-name'], mime: u['file-type'], size: u['file-size'] != null ? +u['file-size'] : undefined, fileId: String(id), url }];
 }
 
 export function createGmsTransport(_transport: Any, webchat: Any): Transport {
   const base = String(webchat.dataURL || '').replace(/\/+$/, '');
   const timeoutMs = +webchat.ajaxTimeout || 20_000;
-  let s: SessionData = {};
+  let session: SessionData = {};
   let top = 0; // highest message index seen
   let buf: RawMessage[] = []; // messages any response brought, not yet handed out by poll()
   let ended = false;
@@ -60,7 +60,7 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
     for (const m of Array.isArray(r.messages) ? r.messages : []) {
       if (!m || m.index == null) continue;
       top = Math.max(top, +m.index);
-      const content = attachment(m, base, s);
+      const content = attachment(m, base, session);
       // a PushUrl carries its URL in `text`; `url` is where the other transports (and the UI) have it
       buf.push(content ? { ...m, content } : m.type === 'PushUrl' && m.url == null ? { ...m, url: m.text } : m);
     }
@@ -90,7 +90,7 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
     // Parley extension: interaction state changes come through too (seed 000's page code needs them).
     const headers: Record<string, string> = { 'x-parley-extensions': 'interaction-state' };
     if (webchat.apikey) headers.apikey = String(webchat.apikey);
-    const keys = { alias: s.alias ?? '', secureKey: s.secureKey ?? '', userId: s.userId ?? '' };
+    const keys = { alias: session.alias ?? '', secureKey: session.secureKey ?? '', userId: session.userId ?? '' };
     let body: BodyInit;
     if (o.form) {
       for (const [k, v] of Object.entries(keys)) o.form.append(k, String(v));
@@ -131,7 +131,7 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
     return json;
   }
 
-  const chat = (op: string) => '/' + encodeURIComponent(s.sessionID) + '/' + op;
+  const chat = (op: string) => '/' + encodeURIComponent(session.sessionID) + '/' + op;
   const position = () => ({ transcriptPosition: top + 1 });
   const drain = (response: Any): ReadResult => {
     const messages = buf.sort((a, b) => +a.index - +b.index);
@@ -139,13 +139,13 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
     return { messages, chatEnded: ended, response };
   };
   const adopt = (d: SessionData): SessionData => {
-    s = { sessionID: String(d.sessionID ?? d.chatId), userId: d.userId, secureKey: d.secureKey, alias: d.alias };
+    session = { sessionID: String(d.sessionID ?? d.chatId), userId: d.userId, secureKey: d.secureKey, alias: d.alias };
     top = 0;
     buf = [];
     ended = false;
     stopped = false;
     delay = MIN_DELAY;
-    return { ...s };
+    return { ...session };
   };
 
   /** Waits `ms`, or less when a response brings messages; rejects when aborted. */
@@ -185,9 +185,9 @@ export function createGmsTransport(_transport: Any, webchat: Any): Transport {
         text: '',
         userData: { GCTI_LanguageCode: mainConfig().lang, ...info.userData },
       });
-      const session = adopt(r);
+      const keys = adopt(r);
       absorb(r);
-      return { session, response: r, started: { ...session } };
+      return { session: keys, response: r, started: { ...keys } };
     },
     async resume(data) {
       return adopt(data);

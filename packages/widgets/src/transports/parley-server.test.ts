@@ -100,7 +100,7 @@ describe('GMS chat v2 against the Parley server', () => {
     await p.cmd('WebChatService.endChat');
     await p.next('ended');
     expect((await agent.call('GET', `/sessions/${sessionID}`)).session.state).toBe('Ended');
-  });
+  }, 20_000); // GMS refreshes every 0.5-3 s: a whole chat takes seconds, more on a busy machine
 
   it('the agent ending the chat ends it on the page (chatEnded)', async () => {
     const p = open(gms());

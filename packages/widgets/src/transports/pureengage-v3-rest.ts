@@ -38,7 +38,7 @@ export function jwtPayload(token: string): Record<string, any> {
 
 export function createV3Transport(cfg: Record<string, any>): Transport {
   const base = String(cfg.dataURL || '/nexus/v3/chat/sessions').replace(/\/+$/, '');
-  let s: SessionData = {};
+  let session: SessionData = {};
   let poller: AbortController | undefined;
 
   /** Polls are retried by the poll loop; writes here, with the same operationId, a few times. */
@@ -57,7 +57,7 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
 
   async function attemptCall(op: string, method: string, path: string, body?: Record<string, unknown> | FormData, query?: Record<string, unknown>, poll?: boolean): Promise<any> {
     const headers: Record<string, string> = { ...cfg.headers };
-    if (s.token) headers['x-nexus-client-key'] = s.token;
+    if (session.token) headers['x-nexus-client-key'] = session.token;
     let url = base + path;
     let payload: BodyInit | undefined;
     if (body instanceof FormData) {
@@ -97,12 +97,12 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
     return json;
   }
 
-  const sid = () => '/' + enc(s.sessionId);
+  const sid = () => '/' + enc(session.sessionId);
   const read = (r: any): ReadResult => ({ messages: r.data?.messages ?? [], chatEnded: !!r.data?.chatEnded, response: r });
   const adopt = (data: SessionData): SessionData => {
     const p = jwtPayload(data.token);
-    s = { sessionId: p.sessionId ?? data.sessionId, transportId: p.transportId ?? data.transportId, participantId: p.participantId ?? data.participantId, token: data.token };
-    return { ...s };
+    session = { sessionId: p.sessionId ?? data.sessionId, transportId: p.transportId ?? data.transportId, participantId: p.participantId ?? data.participantId, token: data.token };
+    return { ...session };
   };
 
   return {
@@ -143,7 +143,7 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
       return call('PUT', sid() + '/userdata', { data });
     },
     leave() {
-      return call('DELETE', sid() + '/participants/' + enc(s.participantId));
+      return call('DELETE', sid() + '/participants/' + enc(session.participantId));
     },
     async upload(file, name) {
       const form = new FormData();

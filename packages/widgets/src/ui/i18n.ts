@@ -68,6 +68,9 @@ const en: Strings = {
   ActionsMenu: 'More actions',
   ActionsEmoji: 'Insert emoji',
   ConfirmCloseForm: 'Close the form? What you typed will be lost.',
+  FileTypeRefused: 'The file could not be sent. Files like <%Name%> are not accepted (images, PDF and text only).',
+  FileTooLarge: 'The file could not be sent. <%Name%> is larger than <%Max%>.',
+  FileContentRefused: 'The file could not be sent. The content of <%Name%> does not match its type.',
 };
 
 const fr: Strings = {
@@ -128,6 +131,14 @@ const fr: Strings = {
   ChatFormEmpty: '<%Field%> est obligatoire.',
   ChatFormEmailInvalid: 'Veuillez saisir une adresse comme nom@exemple.fr.',
   BannerBackToBot: 'Retour au bot',
+  AriaUnread: '<%Count%> non lus',
+  TitleNewMessage: '(<%Count%>) Nouveau message',
+  ActionsMenu: 'Plus d’actions',
+  ActionsEmoji: 'Insérer un emoji',
+  ConfirmCloseForm: 'Fermer le formulaire ? Ce que vous avez saisi sera perdu.',
+  FileTypeRefused: 'Le fichier n’a pas pu être envoyé. Les fichiers comme <%Name%> ne sont pas acceptés (images, PDF et texte uniquement).',
+  FileTooLarge: 'Le fichier n’a pas pu être envoyé. <%Name%> dépasse <%Max%>.',
+  FileContentRefused: 'Le fichier n’a pas pu être envoyé. Le contenu de <%Name%> ne correspond pas à son type.',
 };
 
 const de: Strings = {
@@ -188,6 +199,14 @@ const de: Strings = {
   ChatFormEmpty: '<%Field%> ist ein Pflichtfeld.',
   ChatFormEmailInvalid: 'Bitte geben Sie eine E-Mail-Adresse wie name@beispiel.de ein.',
   BannerBackToBot: 'Zurück zum Bot',
+  AriaUnread: '<%Count%> ungelesen',
+  TitleNewMessage: '(<%Count%>) Neue Nachricht',
+  ActionsMenu: 'Weitere Aktionen',
+  ActionsEmoji: 'Emoji einfügen',
+  ConfirmCloseForm: 'Formular schließen? Ihre Eingaben gehen verloren.',
+  FileTypeRefused: 'Die Datei konnte nicht gesendet werden. Dateien wie <%Name%> werden nicht angenommen (nur Bilder, PDF und Text).',
+  FileTooLarge: 'Die Datei konnte nicht gesendet werden. <%Name%> ist größer als <%Max%>.',
+  FileContentRefused: 'Die Datei konnte nicht gesendet werden. Der Inhalt von <%Name%> passt nicht zu ihrem Typ.',
 };
 
 export const builtIn: Record<string, Strings> = { en, fr, de };

@@ -178,6 +178,23 @@ describe('WebChat plugin', () => {
     expect(q('.pz-sr').textContent).not.toContain('older');
   });
 
+  it('groups consecutive messages of one sender (the name once), also when an older page goes in above', async () => {
+    await bus.command('WebChat.open', { form: false });
+    await flush();
+    q('.pz-log').replaceChildren(); // without "Chat started", the older page lands right above 'a'
+    const pub = (index: string, text: string, name: string, oldMessages = false) =>
+      svc.S.publish('messageReceived', { oldMessages, messages: [{ type: 'Message', index, text, from: { name, type: 'Agent' } }], originalMessages: [] });
+    pub('5', 'a', 'Ann');
+    pub('6', 'b', 'Ann');
+    pub('7', 'c', 'Bob');
+    await flush();
+    const grouped = () => [...document.querySelectorAll('.pz-log .pz-msg')].map((m) => `${m.querySelector('.pz-b')!.textContent}${m.classList.contains('pz-grp') ? '+' : ''}`);
+    expect(grouped()).toEqual(['a', 'b+', 'c']);
+    pub('1', 'older', 'Ann', true);
+    await flush();
+    expect(grouped()).toEqual(['older', 'a+', 'b+', 'c']);
+  });
+
   describe('banner (seed 004) and bot messages', () => {
     const PROMO = {
       title: 'Do you want to exit from chat? <b>x</b>',

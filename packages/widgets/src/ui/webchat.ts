@@ -14,7 +14,8 @@ import { createWindowHeader } from './views/window-header.js';
 import { createAttention } from './attention.js';
 import { loadAddon } from './addons.js';
 import { createUiMemory } from './ui-memory.js';
-import type { OwnMessage } from './views/transcript.js';
+import { createAgentText } from './agent-text.js';
+import { createDelivery } from './delivery.js';
 
 /**
  * The `WebChat` UI plugin: chat button, invite, registration form, transcript and composer, each a
@@ -47,11 +48,6 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
   let openOptions: Options = {};
   let built = false;
   const memory = createUiMemory(main.deploymentID, webchat.form?.remember !== false);
-  /** Own messages that failed, by text: sending the same text again replaces them. */
-  const failedSends = new Map<string, OwnMessage>();
-  /** Agent text shown plain while the markdown add-on loads, upgraded once it is there. */
-  const awaitingMarkdown: [HTMLElement, string][] = [];
-  let markdown: ((text: string) => DocumentFragment) | undefined;
   const beforeBuild: (() => void)[] = [];
 
   // Built once the document has a body (build()).
@@ -81,11 +77,11 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
         header.showAgent(name);
         attention.newMessage(!opened || minimized || document.hidden);
       },
-      formatText,
+      formatText: createAgentText(!!webchat.markdown),
     });
     const composer = createComposer(ctx, {
       chatActive: () => chatActive,
-      send: (text) => deliver(text),
+      send: (text) => delivery.send(text),
       notice: (text) => transcript.systemLine(text),
       announce: (text) => announcer.say(text),
       startNewChat,
@@ -121,8 +117,9 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
         header.minimizeButton.focus();
       } else ctx.command('WebChat.close');
     });
+    const delivery = createDelivery(ctx, { transcript, composer, announce: announcer.say }, () => chatActive);
     document.addEventListener('visibilitychange', () => !document.hidden && opened && !minimized && attention.seen());
-    return { root, announcer, attention, chatButton, invite, header, win, transcript, composer, form, confirm, banner, overlay, connection };
+    return { root, announcer, attention, delivery, chatButton, invite, header, win, transcript, composer, form, confirm, banner, overlay, connection };
   }
 
   function followMobileMode(root: HTMLElement): void {
@@ -142,46 +139,11 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     document.body.appendChild(views.root);
     built = true;
     beforeBuild.splice(0).forEach((f) => f());
-    if (webchat.markdown) void loadAddon('markdown').then(useMarkdown, () => undefined);
     if (memory.get('open') === 'form') {
       openWindow({}, false);
       if (memory.get('minimized')) setMinimized(true);
     } else if (chatButtonEnabled) views.chatButton.show(webchat.chatButton?.openDelay ?? 1000);
     scheduleAutoInvite();
-  }
-
-  function formatText(text: string): Node {
-    if (markdown) return h('div', { class: 'pz-md' }, markdown(text));
-    if (!webchat.markdown) return linkify(text);
-    const plain = h('div', { class: 'pz-md' }, linkify(text));
-    awaitingMarkdown.push([plain, text]);
-    return plain;
-  }
-
-  function useMarkdown(addons: { markdown?: { render(text: string): DocumentFragment } }): void {
-    markdown = addons.markdown!.render;
-    for (const [el, text] of awaitingMarkdown.splice(0)) el.replaceChildren(markdown(text));
-  }
-
-  /** Sends the customer's text, shown at once with its delivery state; a failure keeps it whole, with Retry. */
-  function deliver(text: string, shown?: OwnMessage): void {
-    const previous = failedSends.get(text);
-    failedSends.delete(text);
-    if (previous && previous !== shown) previous.element.remove();
-    const own = shown ?? views.transcript.addOwn(text);
-    own.setState('sending');
-    settle(ctx.command('WebChatService.sendMessage', { message: text })).then(
-      () => own.setState('sent'),
-      () => {
-        failedSends.set(text, own);
-        own.setState('failed', () => {
-          if (views.composer.input.value.trim() === text) views.composer.input.value = '';
-          if (chatActive) deliver(text, own);
-        });
-        views.composer.restoreText(text);
-        views.announcer.say(t('MessageFailed'));
-      },
-    );
   }
 
   /** After the end: the window goes back to the start (the form, or a new chat at once). */
@@ -192,7 +154,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     views.banner.hide();
     views.composer.showEnded(false);
     views.header.showAgent('');
-    failedSends.clear();
+    views.delivery.clear();
     showStart(openOptions);
     focusInside();
   }
@@ -282,7 +244,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     views.composer.showEnded(false);
     views.header.showAgent('');
     views.attention.seen();
-    failedSends.clear();
+    views.delivery.clear();
     memory.set('open', '');
     memory.set('minimized', '');
     memory.set('draft', '');

@@ -50,14 +50,31 @@ export function createComposer(ctx: UiContext, deps: ComposerDeps): ComposerView
   let counter: HTMLSpanElement | null = null;
 
   if (webchat.uploadsEnabled) {
-    const picker = h('input', { type: 'file', hidden: true, tabindex: -1, 'aria-hidden': 'true', accept: 'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain' });
+    // what the server accepts by default (UPLOAD_TYPES, MAX_UPLOAD_BYTES); one file at a time
+    const types = String(webchat.uploadTypes || 'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain');
+    const maxBytes = +webchat.maxUploadBytes || 5 * 1024 * 1024;
+    const picker = h('input', { type: 'file', hidden: true, tabindex: -1, 'aria-hidden': 'true', accept: types });
     fileInput = picker;
     const fileButton = iconButton('pz-ib', t('ActionsSendFile'), ICON_ATTACH);
     fileButton.onclick = () => picker.click();
+    /** Why the file is refused, said before sending it or from the server's answer. */
+    const refusal = (file: File, answer?: { httpStatus?: number; status?: { code?: string } }): string => {
+      const name = { Name: file.name, Max: `${Math.round(maxBytes / 1024 / 102.4) / 10} MB` };
+      if (file.size > maxBytes || answer?.httpStatus === 413) return fill(t('FileTooLarge'), name);
+      if (!types.split(',').includes(file.type)) return fill(t('FileTypeRefused'), name);
+      if (answer?.status?.code === 'UNSUPPORTED_MEDIA_TYPE') return fill(t('FileContentRefused'), name);
+      return answer ? t('FileTransferError') : '';
+    };
     picker.onchange = () => {
-      if (!picker.files?.length) return;
+      const file = picker.files?.[0];
+      if (!file) return;
+      const before = refusal(file);
+      if (before) {
+        picker.value = '';
+        return deps.notice(before);
+      }
       settle(ctx.command('WebChatService.sendFile', { files: picker }))
-        .catch(() => deps.notice(t('FileTransferError')))
+        .catch((answer) => deps.notice(refusal(file, answer && typeof answer === 'object' ? answer : {})))
         .finally(() => (picker.value = ''));
     };
     actions.push(fileButton);

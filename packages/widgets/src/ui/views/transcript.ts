@@ -112,8 +112,14 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
     const at = +new Date(typeof timestamp === 'string' && /^\d+$/.test(timestamp) ? +timestamp : ((timestamp as string | number) ?? Date.now())) || Date.now();
     el.dataset.who = who;
     el.dataset.at = String(at);
+    regroup(el);
+  }
+
+  /** Whether `el` continues the group of the message before it (again after an older page went in above). */
+  function regroup(el: Element | null): void {
+    if (!(el instanceof HTMLElement) || !el.dataset.who) return;
     const before = el.previousElementSibling as HTMLElement | null;
-    if (before?.dataset.who === who && Math.abs(at - +(before.dataset.at || 0)) < GROUP_MS) el.classList.add('pz-grp');
+    el.classList.toggle('pz-grp', before?.dataset.who === el.dataset.who && Math.abs(+(el.dataset.at || 0) - +(before.dataset.at || 0)) < GROUP_MS);
   }
 
   function addOwn(text: string): OwnMessage {
@@ -216,7 +222,11 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
       }
       const raw = raws.find((r) => r && ((m.id && r.id === m.id) || String(r.index ?? '').replace(/-/g, '') === key.replace(/-/g, ''))) || (raws.length === messages.length ? raws[i] : undefined) || m;
       const el = render(m, raw, !!data.restoring || !!data.oldMessages);
-      if (el && anchor) element.insertBefore(el, anchor);
+      if (el && anchor) {
+        element.insertBefore(el, anchor);
+        regroup(el);
+        regroup(anchor as Element);
+      }
       if (el) ctx.publish('messageAdded', { data: m, message: m, originalMessage: raw, html: el, index: m.index, id: m.id });
     });
     if (anchor) element.scrollTop += element.scrollHeight - heightBefore;

@@ -21,6 +21,7 @@ export function createWindowHeader(ctx: UiContext): WindowHeaderView {
   const title = h('h2', { id: titleId }, ctx.text('ChatTitle'), agent);
   const avatarUrl = safeUrl(ctx.webchat.agentAvatar);
   const avatar = avatarUrl ? h('img', { class: 'pz-hav', src: avatarUrl, alt: '', hidden: true }) : null;
+  if (avatar) avatar.onerror = () => avatar.remove(); // a broken image says nothing
   const unread = h('span', { class: 'pz-unr', hidden: true });
   const minimizeButton = iconButton('pz-ib', ctx.text('AriaMinimize'), ICON_MINIMIZE);
   minimizeButton.setAttribute('aria-expanded', 'true');
