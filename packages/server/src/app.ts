@@ -254,7 +254,19 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     heartbeatMs: config.GUEST_HEARTBEAT_MS,
     fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, ''),
   });
-  registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
+  registerAgentApi(app, {
+    chat,
+    routing,
+    supervision,
+    views: agentViews,
+    auth,
+    openapi,
+    longPollMs: config.LONG_POLL_MS,
+    loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE,
+    files,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    uploadTypes: config.UPLOAD_TYPES,
+  });
   registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
   await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock), openapi });
   await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), openapi });

@@ -78,7 +78,7 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const repeatable = method === 'GET' || (typeof body === 'object' && body !== null && typeof (body as { operationId?: unknown }).operationId === 'string');
+    const repeatable = method === 'GET' || (isForm(body) ? body.has('operationId') : typeof body === 'object' && body !== null && typeof (body as { operationId?: unknown }).operationId === 'string');
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once<T>(method, path, body, signal);
@@ -92,11 +92,12 @@ export class ApiClient {
 
   private async once<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // A form (an upload) sets its own multipart content type with the boundary.
+    if (body !== undefined && !isForm(body)) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let res: Response;
     try {
-      res = await this.fetchFn(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+      res = await this.fetchFn(this.base + path, { method, headers, body: body === undefined ? undefined : isForm(body) ? body : JSON.stringify(body), signal });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Check your connection.');
@@ -169,6 +170,13 @@ export class ApiClient {
   send(id: string, msg: { type: AgentSendType; text?: string; url?: string; visibility?: Visibility; operationId?: string }): Promise<{ message: AgentMessage }> {
     return this.request('POST', `/sessions/${enc(id)}/messages`, msg);
   }
+  /** Sends a file or image into the session (the server checks its type, size and content). */
+  sendFile(id: string, file: Blob, name: string, operationId: string): Promise<{ message: AgentMessage }> {
+    const form = new FormData();
+    form.set('operationId', operationId);
+    form.set('file', file, name);
+    return this.request('POST', `/sessions/${enc(id)}/files`, form);
+  }
   leave(id: string): Promise<{ left: true }> {
     return this.request('POST', `/sessions/${enc(id)}/leave`, {});
   }
@@ -209,3 +217,4 @@ export class ApiClient {
 }
 
 const enc = encodeURIComponent;
+const isForm = (body: unknown): body is FormData => typeof FormData !== 'undefined' && body instanceof FormData;

@@ -870,6 +870,31 @@ export class ChatService {
     return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
   }
 
+  /**
+   * A file an agent or supervisor sends into a session they are connected to: the same File message
+   * as a customer's, visible to all, at most `maxFiles` of theirs per session.
+   */
+  async recordStaffFile(sessionId: string, account: Account, file: { id: string; name: string; mime: string; size: number }, maxFiles: number, operationId?: string): Promise<Message> {
+    const url = FileLinks.unsigned(sessionId, file.id);
+    const msg = await this.once(`staff-file:${sessionId}:${account.id}`, operationId, async (tx) => {
+      const session = await this.liveSession(tx, sessionId);
+      const p = await this.staffParticipant(tx, sessionId, account);
+      const log = await tx.listMessages(sessionId, { visibilities: ['All'], limit: 100_000 });
+      const sent = log.filter((m) => m.type === 'File' && m.from.participantId === p.id).length;
+      if (sent >= maxFiles) throw new ChatError('CONFLICT', `you already sent ${sent} files in this session; the limit is ${maxFiles}`);
+      await tx.insertFile({ id: file.id, sessionId, name: file.name, mime: file.mime, size: file.size, createdAt: this.nowIso() });
+      return this.append(tx, session, {
+        type: 'File',
+        from: { participantId: p.id, type: p.type, nickname: p.nickname },
+        visibility: 'All',
+        text: file.name,
+        content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
+      });
+    });
+    await this.notifySession(sessionId);
+    return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
+  }
+
   async getFile(fileId: string) {
     return this.store.tx((tx) => tx.getFile(fileId));
   }

@@ -483,6 +483,14 @@ const ROWS: Record<string, Row> = {
     (w) => `/agent/v1/sessions/${w.A.sessionId}/messages`,
     () => ({ type: 'Text', text: 'hello' }),
   ),
+  'POST /agent/v1/sessions/:id/files': {
+    expect: only('agent'),
+    build: (w, id) => {
+      const form = new FormData();
+      form.append('file', new Blob([PNG], { type: 'image/png' }), 'x.png');
+      return { method: 'POST', path: `/agent/v1/sessions/${w.A.sessionId}/files`, headers: staffHeaders(w, id), body: form };
+    },
+  },
   'POST /agent/v1/sessions/:id/leave': staffRow(
     only('agent'),
     'POST',

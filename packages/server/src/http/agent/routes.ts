@@ -6,6 +6,9 @@ import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
 import { staffAccount } from './staff-auth.js';
+import { newId } from '../../core/ids.js';
+import type { FileStore } from '../../ports/file-store.js';
+import { readUpload } from '../file-upload.js';
 import { ChatError } from '../../core/errors.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
 import type { Account, Interaction } from '../../core/types.js';
@@ -35,6 +38,11 @@ export interface AgentApiDeps {
   openapi: OpenApiRegistry;
   longPollMs: number;
   loginLimitPerMinute: number;
+  files: FileStore;
+  maxUploadBytes: number;
+  uploadTypes: string[];
+  /** Files one staff member may send into one session (the customer's limit in GMS). */
+  maxFilesPerSession?: number;
 }
 
 const loginBody = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(256) });
@@ -230,6 +238,30 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       const { id } = parseOr400(idParams, req.params, 'path');
       const body = parseOr400(sendBody, req.body, 'message');
       const message = await chat.agentSend(id, account, { type: body.type, text: body.text, url: body.url, visibility: body.visibility }, body.operationId);
+      return { message: toAgentMessage(message) };
+    }),
+  );
+
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:id/files`,
+    tag: 'agent',
+    summary: 'Send a file or image (multipart field `file`, optional `operationId`): the same type, size and content checks as customer uploads',
+    bodyContentTypes: ['multipart/form-data'],
+    security: ['bearer'],
+    response: agentResponses.message,
+  });
+  app.post(
+    `${P}/sessions/:id/files`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      // Refused before the upload is read when the sender is not in the session.
+      await chat.staffParticipantId(id, account);
+      const upload = await readUpload(req, { maxBytes: deps.maxUploadBytes, types: deps.uploadTypes });
+      const fileId = newId();
+      await deps.files.put(fileId, upload.bytes);
+      const file = { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length };
+      const message = await chat.recordStaffFile(id, account, file, deps.maxFilesPerSession ?? 100, upload.operationId);
       return { message: toAgentMessage(message) };
     }),
   );
