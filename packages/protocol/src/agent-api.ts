@@ -176,6 +176,36 @@ export const overview = z.strictObject({
 });
 export type Overview = z.infer<typeof overview>;
 
+/** The newest message with text in a found conversation, as a one-line preview (no attachments). */
+export const messagePreview = z.strictObject({
+  index: z.string(),
+  utcTime: isoTime,
+  type: z.enum(MESSAGE_TYPES),
+  visibility: z.enum(VISIBILITIES),
+  from: z.strictObject({ type: z.enum(PARTICIPANT_TYPES), nickname: z.string().optional() }),
+  /** At most 200 characters (then an ellipsis). */
+  text: z.string(),
+});
+export type MessagePreview = z.infer<typeof messagePreview>;
+
+/** A conversation found by GET /search: the session, its customer's full name, its interactions and a preview. */
+export const foundConversation = agentSession.extend({
+  customer: z.strictObject({ nickname: z.string(), fullName: z.string() }),
+  interactions: z.array(agentInteraction),
+  lastMessage: messagePreview.nullable(),
+});
+export type FoundConversation = z.infer<typeof foundConversation>;
+
+export const searchPage = z.strictObject({
+  results: z.array(foundConversation),
+  /** How many conversations match in all. */
+  total: z.number().int(),
+  /** 0-based. */
+  page: z.number().int(),
+  pageSize: z.number().int(),
+});
+export type SearchPage = z.infer<typeof searchPage>;
+
 export const cannedResponse = z.strictObject({ id: z.string(), title: z.string(), text: z.string() });
 export type CannedResponse = z.infer<typeof cannedResponse>;
 
@@ -201,6 +231,7 @@ export const agentResponses = {
   cannedResponses: z.strictObject({ cannedResponses: z.array(cannedResponse) }),
   wrapUpCodes: z.strictObject({ wrapUpCodes: z.array(wrapUpCode) }),
   overview,
+  search: searchPage,
   monitoring: z.strictObject({ monitoring: z.literal(true) }),
   joined: z.strictObject({ joined: z.literal(true) }),
 } as const;

@@ -34,6 +34,7 @@ import { registerBodyParsing } from './http/body-parsing.js';
 import { registerApiErrors } from './http/api-errors.js';
 import { trailingSlashRewriter } from './http/trailing-slash.js';
 import { registerAgentApi } from './http/agent/routes.js';
+import { ConversationSearch } from './core/conversation-search.js';
 import { registerAgentEvents } from './http/agent/events.js';
 import { ADMIN_PREFIX, adminApi } from './http/admin/routes.js';
 import { AdminService } from './core/admin-service.js';
@@ -259,6 +260,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     routing,
     supervision,
     views: agentViews,
+    search: new ConversationSearch(store),
     auth,
     openapi,
     longPollMs: config.LONG_POLL_MS,

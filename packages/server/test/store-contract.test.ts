@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Message } from '@parley/protocol';
+import type { Message, Visibility } from '@parley/protocol';
 import { SqliteStore } from '../src/adapters/store-sqlite/index.js';
 import { PostgresStore, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
 import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
 import { parseIndex } from '../src/core/message-index.js';
+import { searchWords } from '../src/core/search-index.js';
+import type { SearchFilter } from '../src/ports/store/search.js';
 import type { Account, AgentConnection, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
 import { describeWithService, probePostgres } from './external-services.js';
 
@@ -612,6 +614,89 @@ function storeContract(backend: Backend): void {
       await store.tx((tx) => tx.putSetting('k', 'v2'));
       expect(await read(store, (tx) => tx.getSetting('k'))).toBe('v2');
       expect(await read(store, (tx) => tx.getSetting('other'))).toBe('');
+    });
+  });
+
+  describe('conversation search', () => {
+    /** Three sessions on one deployment, with indexed words as core writes them (core/search-index). */
+    async function searchWorld() {
+      const dep = deployment();
+      const agentA = account();
+      const agentB = account();
+      const mk = (minutes: number) => session(dep.id, { createdAt: iso(T0 + minutes * 60_000) });
+      const [s1, s2, s3] = [mk(0), mk(10), mk(20)];
+      const texts: [Session, Visibility, string][] = [
+        [s1, 'All', 'My parcel with order #4242 is LATE, écrit Zoë'],
+        [s1, 'Int', 'internal: carrier delay known (DHL)'],
+        [s2, 'All', 'Refund requested for order 4243; e-mail ann@example.com'],
+        [s2, 'Vip', 'supervisor whisper: parcel refund approved'],
+        [s3, 'All', 'Hello, where is my parcel?'],
+      ];
+      await store.tx(async (tx) => {
+        await tx.insertDeployment(dep);
+        await tx.insertAccount(agentA);
+        await tx.insertAccount(agentB);
+        for (const s of [s1, s2, s3]) await tx.insertSession(s);
+        await tx.insertParticipant(participant(s1.id, { type: 'Agent', accountId: agentA.id, nickname: 'A' }));
+        await tx.insertInteraction(interaction(s1, { state: 'Completed', queue: 'Support', agentAccountId: agentA.id, wrapUpCode: 'resolved' }));
+        await tx.insertInteraction(interaction(s2, { state: 'Completed', queue: 'Billing', agentAccountId: agentB.id, wrapUpCode: 'refund' }));
+        await tx.insertInteraction(interaction(s3, { state: 'Queued', queue: 'Support' }));
+        for (const [s, visibility, text] of texts) {
+          const m = await tx.appendMessage(s.id, draft({ visibility, text }), T0 + 1000);
+          await tx.indexMessageWords({ sessionId: s.id, indexNum: parseIndex(m.index)!, visibility, text: searchWords(text) });
+        }
+        await tx.indexSessionCustomer(s1.id, searchWords('Zoë Ünal zoe@example.com 59606'));
+        await tx.indexSessionCustomer(s2.id, searchWords('Ann Lee ann@example.com'));
+        await tx.indexSessionCustomer(s3.id, searchWords('Bob'));
+      });
+      return { s1, s2, s3, agentA, agentB };
+    }
+    const find = (over: Partial<SearchFilter>) => read(store, (tx) => tx.searchSessions({ words: [], visibilities: ['All', 'Int'], limit: 10, offset: 0, ...over }));
+    const words = (q: string) => searchWords(q).split(' ').filter(Boolean);
+
+    it('finds sessions by words in any case and accent, as word prefixes, all words in one message, newest first', async () => {
+      const { s1, s2, s3 } = await searchWorld();
+      expect(await find({ words: words('PARCEL') })).toEqual({ sessionIds: [s3.id, s1.id], total: 2 });
+      expect(await find({ words: words('ecrit zoe') })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ words: words('parc') })).toEqual({ sessionIds: [s3.id, s1.id], total: 2 });
+      expect(await find({ words: words('4242') })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ words: words('ann@example.com') })).toEqual({ sessionIds: [s2.id], total: 1 });
+      // Both words must be in one message: "parcel" and "delay" are in two of s1's.
+      expect(await find({ words: words('parcel delay') })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ words: words('nothing-like-this') })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({})).toEqual({ sessionIds: [s3.id, s2.id, s1.id], total: 3 });
+    });
+
+    it('matches only the visibilities asked for: Vip words are found only when Vip is asked', async () => {
+      const { s1, s2 } = await searchWorld();
+      expect(await find({ words: words('whisper approved') })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ words: words('whisper approved'), visibilities: ['All', 'Int', 'Vip'] })).toEqual({ sessionIds: [s2.id], total: 1 });
+      expect(await find({ words: words('carrier'), visibilities: ['All'] })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ words: words('carrier') })).toEqual({ sessionIds: [s1.id], total: 1 });
+    });
+
+    it('filters by account taking part, start time, queue, agent, wrap-up code and customer; pages', async () => {
+      const { s1, s2, s3, agentA, agentB } = await searchWorld();
+      expect(await find({ involvingAccountId: agentA.id })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ involvingAccountId: agentB.id, words: words('parcel') })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ createdFrom: iso(T0 + 10 * 60_000) })).toEqual({ sessionIds: [s3.id, s2.id], total: 2 });
+      expect(await find({ createdBefore: iso(T0 + 10 * 60_000) })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ queue: 'Support' })).toEqual({ sessionIds: [s3.id, s1.id], total: 2 });
+      expect(await find({ agentAccountId: agentB.id })).toEqual({ sessionIds: [s2.id], total: 1 });
+      expect(await find({ wrapUpCode: 'resolved' })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ customer: searchWords('ZOE UN') })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ customer: searchWords('lee') })).toEqual({ sessionIds: [s2.id], total: 1 });
+      expect(await find({ customer: searchWords('ee') })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ limit: 2, offset: 0 })).toEqual({ sessionIds: [s3.id, s2.id], total: 3 });
+      expect(await find({ limit: 2, offset: 2 })).toEqual({ sessionIds: [s1.id], total: 3 });
+      expect(await find({ limit: 2, offset: 4 })).toEqual({ sessionIds: [], total: 3 });
+    });
+
+    it('indexSessionCustomer replaces the customer words of a session', async () => {
+      const { s3 } = await searchWorld();
+      await store.tx((tx) => tx.indexSessionCustomer(s3.id, searchWords('Robert Roe')));
+      expect(await find({ customer: 'bob' })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ customer: 'roe' })).toEqual({ sessionIds: [s3.id], total: 1 });
     });
   });
 

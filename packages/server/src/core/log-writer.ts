@@ -4,6 +4,7 @@ import type { Deployment, Interaction, InteractionPatch, MessageDraft, Session, 
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { canTransition } from './interaction-state.js';
+import { indexForSearch } from './search-index.js';
 
 export interface NewInteraction {
   state: InteractionState;
@@ -24,8 +25,10 @@ export class LogWriter {
     return new Date(this.clock.now()).toISOString();
   }
 
-  append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
-    return tx.appendMessage(session.id, { id: newId(), ...draft }, this.clock.now());
+  async append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
+    const message = await tx.appendMessage(session.id, { id: newId(), ...draft }, this.clock.now());
+    await indexForSearch(tx, session, message);
+    return message;
   }
 
   private appendStateChange(tx: StoreTx, session: Session, interaction: Interaction, state: InteractionState, visibility: Visibility = 'All'): Promise<Message> {

@@ -474,6 +474,7 @@ const ROWS: Record<string, Row> = {
     (w) => handled(w, { until: 'Finalizing' }),
   ),
   'GET /agent/v1/sessions': staffRow(only(...STAFF), 'GET', () => '/agent/v1/sessions'),
+  'GET /agent/v1/search': staffRow(only(...STAFF), 'GET', () => '/agent/v1/search?q=hello'),
   'GET /agent/v1/sessions/:id': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}`),
   'GET /agent/v1/sessions/:id/messages': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}/messages`),
   // Writing needs a seat in the conversation: the handling agent (supervisors barge in first).

@@ -105,4 +105,15 @@ CREATE INDEX agent_connections_account ON agent_connections(account_id, seen_at)
 CREATE INDEX agent_connections_node ON agent_connections(node_id) WHERE closed_at IS NULL;
 `,
   },
+  {
+    // Conversation search (ports/store/search.ts): the 'simple' configuration (no stemming, no stop words) on words core normalized, as SQLite FTS5 sees them.
+    version: 10,
+    sql: `
+CREATE TABLE search_messages (
+  session_id TEXT NOT NULL REFERENCES sessions(id), index_num BIGINT NOT NULL, visibility TEXT NOT NULL, words TEXT NOT NULL,
+  words_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', words)) STORED, PRIMARY KEY (session_id, index_num));
+CREATE INDEX search_messages_words ON search_messages USING GIN (words_tsv);
+CREATE TABLE search_sessions (session_id TEXT PRIMARY KEY REFERENCES sessions(id), customer TEXT NOT NULL);
+`,
+  },
 ];

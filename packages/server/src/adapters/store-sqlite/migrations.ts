@@ -87,4 +87,12 @@ CREATE INDEX agent_connections_account ON agent_connections(account_id, seen_at)
 CREATE INDEX agent_connections_node ON agent_connections(node_id) WHERE closed_at IS NULL;
 `,
   },
+  {
+    // Conversation search (ports/store/search.ts): core writes normalized words, so the default tokenizer splits them as PostgreSQL does.
+    version: 10,
+    sql: `
+CREATE VIRTUAL TABLE search_messages USING fts5(words, session_id UNINDEXED, index_num UNINDEXED, visibility UNINDEXED);
+CREATE TABLE search_sessions (session_id TEXT PRIMARY KEY REFERENCES sessions(id), customer TEXT NOT NULL);
+`,
+  },
 ];

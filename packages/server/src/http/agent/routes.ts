@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, VISIBILITIES } from '@parley/protocol';
 import { z } from 'zod';
 import type { AgentViews } from '../../core/agent-views.js';
+import type { ConversationSearch } from '../../core/conversation-search.js';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
@@ -24,6 +25,7 @@ import {
   toMessagesPage,
   toOverview,
   toQueueSummary,
+  toSearchPage,
   toSessionDetails,
   toSessionSummary,
   toWrapUpCode,
@@ -34,6 +36,7 @@ export interface AgentApiDeps {
   routing: RoutingService;
   supervision: SupervisionService;
   views: AgentViews;
+  search: ConversationSearch;
   auth: StaffAuth;
   openapi: OpenApiRegistry;
   longPollMs: number;
@@ -70,6 +73,18 @@ const transferBody = z.object({ queue: z.string().min(1).max(128).optional(), ag
 const conferenceBody = z.object({ agentId: z.string().uuid() });
 const whisperBody = z.object({ text: z.string().min(1), agentId: z.string().uuid().optional() });
 const completeBody = z.object({ wrapUpCode: z.string().max(128).optional() });
+const isoInstant = z.string().datetime({ offset: true, message: 'must be an ISO date-time like 2026-01-31T00:00:00Z' });
+const searchQuery = z.object({
+  q: z.string().max(500).optional(),
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
+  queue: z.string().max(128).optional(),
+  agentId: z.string().uuid().optional(),
+  wrapUpCode: z.string().max(128).optional(),
+  customer: z.string().max(200).optional(),
+  page: z.coerce.number().int().min(0).max(1000).default(0),
+  pageSize: z.coerce.number().int().min(1).max(50).default(20),
+});
 const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
 
 /** The agent API: staff log in, take interactions, talk, mark done, follow up. Supervisors and routing extend it. */
@@ -304,6 +319,38 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     `${P}/sessions`,
     route(async (_req, _reply, account) => {
       return { sessions: (await views.sessionsOf(account)).map(toSessionSummary) };
+    }),
+  );
+
+  doc({
+    method: 'get',
+    path: `${P}/search`,
+    tag: 'agent',
+    summary:
+      'Full-text search over the conversations I may see (agents: those they took part in, without Vip messages), newest first, with filters and paging; `from`/`to` bound the start time (to: exclusive)',
+    query: searchQuery,
+    security: ['bearer'],
+    response: agentResponses.search,
+  });
+  app.get(
+    `${P}/search`,
+    route(async (req, _reply, account) => {
+      const q = parseOr400(searchQuery, req.query, 'query');
+      const from = q.from ? new Date(q.from).toISOString() : undefined;
+      const to = q.to ? new Date(q.to).toISOString() : undefined;
+      return toSearchPage(
+        await deps.search.search(account, {
+          ...(q.q ? { text: q.q } : {}),
+          ...(from ? { from } : {}),
+          ...(to ? { to } : {}),
+          ...(q.queue ? { queue: q.queue } : {}),
+          ...(q.agentId ? { agentId: q.agentId } : {}),
+          ...(q.wrapUpCode ? { wrapUpCode: q.wrapUpCode } : {}),
+          ...(q.customer ? { customer: q.customer } : {}),
+          page: q.page,
+          pageSize: q.pageSize,
+        }),
+      );
     }),
   );
 

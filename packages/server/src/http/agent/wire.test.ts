@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { accountArb, FUTURE_FIELDS, interactionArb, keysDeep, MARK, messageArb, participantArb, profileArb, sessionArb } from '../../../test/wire-arbitraries.js';
 import type { Overview as CoreOverview } from '../../core/supervision.js';
-import { toAgentAccount, toAgentInteraction, toAgentMessage, toAgentProfile, toListedInteraction, toMessagesPage, toOverview, toSessionDetails, toSessionSummary } from './wire.js';
+import { toAgentAccount, toAgentInteraction, toAgentMessage, toAgentProfile, toListedInteraction, toMessagesPage, toOverview, toSearchPage, toSessionDetails, toSessionSummary } from './wire.js';
 
 /** The mapped value parses with the protocol's (strict) schema, holds no MARKed internal value and none of the named keys. */
 function expectOnWire(schema: z.ZodTypeAny, out: unknown, internalKeys: readonly string[]): void {
@@ -82,6 +82,25 @@ describe('agent API wire mappers', () => {
         expect(JSON.stringify(out)).not.toContain(MARK);
         expect(out).toMatchObject({ lastIndex: last, sessionEnded: ended });
       }),
+    );
+  });
+
+  it('a search page: sessions with the customer, interactions and a preview without attachments or internals', () => {
+    fc.assert(
+      fc.property(
+        sessionArb,
+        fc.array(interactionArb, { maxLength: 2 }),
+        fc.option(messageArb, { nil: null }),
+        fc.string({ maxLength: 10 }),
+        fc.nat(),
+        (session, interactions, lastMessage, nickname, total) => {
+          const out = toSearchPage({ total, page: 0, pageSize: 20, results: [{ session, customer: { nickname, fullName: nickname }, interactions, lastMessage }] });
+          expect(agentResponses.search.safeParse(out).error).toBeUndefined();
+          expect(JSON.stringify(out)).not.toContain(MARK);
+          const keys = keysDeep(out);
+          for (const k of [...SESSION_INTERNALS, ...INTERACTION_INTERNALS, 'content', 'data', 'audienceAccountId', 'participantId', ...FUTURE_FIELDS]) expect(keys.has(k), `${k} on the wire`).toBe(false);
+        },
+      ),
     );
   });
 

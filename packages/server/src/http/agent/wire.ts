@@ -6,15 +6,19 @@ import type {
   AgentProfile,
   AgentSession,
   CannedResponse,
+  FoundConversation,
   ListedInteraction,
   Message,
+  MessagePreview,
   MessagesPage,
   Overview,
   QueueSummary,
   SessionDetails,
+  SearchPage,
   SessionSummary,
   WrapUpCode,
 } from '@parley/protocol';
+import type { SearchAnswer } from '../../core/conversation-search.js';
 import type { Overview as CoreOverview } from '../../core/supervision.js';
 import type { Account, Interaction, Participant, Session } from '../../core/types.js';
 
@@ -140,3 +144,24 @@ export const toQueueSummary = (q: { name: string; deploymentId: string; waiting:
 export const toCannedResponse = (c: CannedResponse): CannedResponse => ({ id: c.id, title: c.title, text: c.text });
 
 export const toWrapUpCode = (w: WrapUpCode): WrapUpCode => ({ code: w.code, label: w.label });
+
+export const toMessagePreview = (m: Message): MessagePreview => ({
+  index: m.index,
+  utcTime: m.utcTime,
+  type: m.type,
+  visibility: m.visibility,
+  from: { type: m.from.type, ...(m.from.nickname !== undefined ? { nickname: m.from.nickname } : {}) },
+  text: m.text || m.url || '',
+});
+
+export const toSearchPage = (a: SearchAnswer): SearchPage => ({
+  results: a.results.map((r): FoundConversation => ({
+    ...toAgentSession(r.session),
+    customer: { nickname: r.customer.nickname, fullName: r.customer.fullName },
+    interactions: r.interactions.map(toAgentInteraction),
+    lastMessage: r.lastMessage ? toMessagePreview(r.lastMessage) : null,
+  })),
+  total: a.total,
+  page: a.page,
+  pageSize: a.pageSize,
+});
