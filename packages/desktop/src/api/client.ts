@@ -13,11 +13,25 @@ import type {
   Overview,
   Presence,
   QueueSummary,
+  SearchPage,
   SessionDetails,
   SessionSummary,
   Visibility,
   WrapUpCode,
 } from '@parley/protocol';
+
+export interface SearchQuery {
+  q?: string;
+  /** ISO times: the conversation started at or after `from`, before `to`. */
+  from?: string;
+  to?: string;
+  queue?: string;
+  agentId?: string;
+  wrapUpCode?: string;
+  customer?: string;
+  page?: number;
+  pageSize?: number;
+}
 
 /** An error answer of the API: `{status: {code, message}}` and the HTTP status. */
 export class ApiError extends Error {
@@ -194,6 +208,13 @@ export class ApiClient {
   }
   barge(id: string): Promise<{ joined: true }> {
     return this.request('POST', `/sessions/${enc(id)}/barge`, {});
+  }
+
+  /** Full-text search over the conversations this account may see; empty fields are left out. */
+  search(query: SearchQuery): Promise<SearchPage> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
+    return this.request('GET', `/search?${q}`);
   }
 
   agents(): Promise<{ agents: AgentSummary[] }> {
