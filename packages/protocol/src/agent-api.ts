@@ -206,6 +206,38 @@ export const searchPage = z.strictObject({
 });
 export type SearchPage = z.infer<typeof searchPage>;
 
+export const contactKey = z.strictObject({ kind: z.enum(['customerId', 'email']), value: z.string() });
+export const contactNote = z.strictObject({ id: z.string(), authorAccountId: z.string(), authorName: z.string(), text: z.string(), createdAt: isoTime });
+export type ContactNote = z.infer<typeof contactNote>;
+
+/** One of the contact's sessions: when, how it went (interactions); no message of it. */
+export const contactSession = z.strictObject({
+  id: z.string(),
+  state: z.enum(['Active', 'Ended']),
+  async: z.boolean(),
+  createdAt: isoTime,
+  endedAt: nullableTime,
+  interactions: z.array(agentInteraction),
+});
+export type ContactSession = z.infer<typeof contactSession>;
+
+/** The customer across conversations (GET /sessions/:id/contact); `contact` is null when the customer gave no customer id or e-mail. */
+export const contactView = z.strictObject({
+  contact: z
+    .strictObject({
+      id: z.string(),
+      displayName: z.string(),
+      createdAt: isoTime,
+      keys: z.array(contactKey),
+      /** Newest first, this conversation included. */
+      sessions: z.array(contactSession),
+      /** Newest first. */
+      notes: z.array(contactNote),
+    })
+    .nullable(),
+});
+export type ContactView = z.infer<typeof contactView>;
+
 export const cannedResponse = z.strictObject({ id: z.string(), title: z.string(), text: z.string() });
 export type CannedResponse = z.infer<typeof cannedResponse>;
 
@@ -232,6 +264,8 @@ export const agentResponses = {
   wrapUpCodes: z.strictObject({ wrapUpCodes: z.array(wrapUpCode) }),
   overview,
   search: searchPage,
+  contact: contactView,
+  contactNote: z.strictObject({ note: contactNote }),
   monitoring: z.strictObject({ monitoring: z.literal(true) }),
   joined: z.strictObject({ joined: z.literal(true) }),
 } as const;

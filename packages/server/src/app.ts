@@ -35,6 +35,7 @@ import { registerApiErrors } from './http/api-errors.js';
 import { trailingSlashRewriter } from './http/trailing-slash.js';
 import { registerAgentApi } from './http/agent/routes.js';
 import { ConversationSearch } from './core/conversation-search.js';
+import { ContactService } from './core/contact-service.js';
 import { registerAgentEvents } from './http/agent/events.js';
 import { ADMIN_PREFIX, adminApi } from './http/admin/routes.js';
 import { AdminService } from './core/admin-service.js';
@@ -261,6 +262,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     supervision,
     views: agentViews,
     search: new ConversationSearch(store),
+    contacts: new ContactService(store, chat, clock),
     auth,
     openapi,
     longPollMs: config.LONG_POLL_MS,

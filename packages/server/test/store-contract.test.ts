@@ -16,6 +16,7 @@ import { migrations as pgMigrations } from '../src/adapters/store-postgres/migra
 import { parseIndex } from '../src/core/message-index.js';
 import { searchWords } from '../src/core/search-index.js';
 import type { SearchFilter } from '../src/ports/store/search.js';
+import type { Contact } from '../src/ports/store/contacts.js';
 import type { Account, AgentConnection, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
 import { describeWithService, probePostgres } from './external-services.js';
 
@@ -697,6 +698,58 @@ function storeContract(backend: Backend): void {
       await store.tx((tx) => tx.indexSessionCustomer(s3.id, searchWords('Robert Roe')));
       expect(await find({ customer: 'bob' })).toEqual({ sessionIds: [], total: 0 });
       expect(await find({ customer: 'roe' })).toEqual({ sessionIds: [s3.id], total: 1 });
+    });
+  });
+
+  describe('contacts', () => {
+    const contact = (over: Partial<Contact> = {}): Contact => ({ id: uid('con'), displayName: 'Zoë Ünal', createdAt: iso(T0), updatedAt: iso(T0), ...over });
+
+    it('a key belongs to one contact; sessions and keys are listed in order; a session has one contact', async () => {
+      const dep = deployment();
+      const [a, b] = [contact(), contact({ displayName: 'Other' })];
+      const [s1, s2, s3] = [session(dep.id, { createdAt: iso(T0) }), session(dep.id, { createdAt: iso(T0 + 60_000) }), session(dep.id, { createdAt: iso(T0 + 120_000) })];
+      await store.tx(async (tx) => {
+        await tx.insertDeployment(dep);
+        for (const s of [s1, s2, s3]) await tx.insertSession(s);
+        await tx.insertContact(a);
+        await tx.insertContact(b);
+        expect(await tx.addContactKey(a.id, { kind: 'email', value: 'zoe@example.com' })).toBe(true);
+        expect(await tx.addContactKey(a.id, { kind: 'customerId', value: '59606' })).toBe(true);
+        expect(await tx.addContactKey(b.id, { kind: 'email', value: 'zoe@example.com' })).toBe(false);
+        expect(await tx.addContactKey(a.id, { kind: 'email', value: 'zoe@example.com' })).toBe(false);
+        for (const s of [s1, s3]) await tx.linkContactSession(a.id, s.id);
+        await tx.linkContactSession(b.id, s2.id);
+        await tx.linkContactSession(b.id, s1.id);
+      });
+      expect(await read(store, (tx) => tx.findContactByKey({ kind: 'email', value: 'zoe@example.com' }))).toEqual(a);
+      expect(await read(store, (tx) => tx.findContactByKey({ kind: 'customerId', value: 'zoe@example.com' }))).toBeNull();
+      expect(await read(store, (tx) => tx.listContactKeys(a.id))).toEqual([
+        { kind: 'customerId', value: '59606' },
+        { kind: 'email', value: 'zoe@example.com' },
+      ]);
+      expect((await read(store, (tx) => tx.listContactSessions(a.id, 10))).map((s) => s.id)).toEqual([s3.id, s1.id]);
+      expect((await read(store, (tx) => tx.listContactSessions(a.id, 1))).map((s) => s.id)).toEqual([s3.id]);
+      expect(await read(store, (tx) => tx.getContactOfSession(s1.id))).toEqual(a);
+      expect(await read(store, (tx) => tx.getContactOfSession(s2.id))).toEqual(b);
+      await store.tx((tx) => tx.updateContact(a.id, { displayName: 'Zoë Ü.', updatedAt: iso(T0 + 1) }));
+      expect(await read(store, (tx) => tx.getContact(a.id))).toEqual({ ...a, displayName: 'Zoë Ü.', updatedAt: iso(T0 + 1) });
+    });
+
+    it('notes persist newest first; only an empty contact is deleted', async () => {
+      const a = contact();
+      const empty = contact();
+      await store.tx(async (tx) => {
+        await tx.insertContact(a);
+        await tx.insertContact(empty);
+        for (const [i, text] of ['first', 'second “ünï”'].entries()) {
+          await tx.insertContactNote({ id: uid('note'), contactId: a.id, authorAccountId: 'acc-1', authorName: 'Ann', text, createdAt: iso(T0 + i * 1000) });
+        }
+        await tx.deleteEmptyContact(a.id);
+        await tx.deleteEmptyContact(empty.id);
+      });
+      expect((await read(store, (tx) => tx.listContactNotes(a.id, 10))).map((n) => n.text)).toEqual(['second “ünï”', 'first']);
+      expect(await read(store, (tx) => tx.getContact(a.id))).toEqual(a);
+      expect(await read(store, (tx) => tx.getContact(empty.id))).toBeNull();
     });
   });
 

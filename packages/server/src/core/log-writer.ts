@@ -4,7 +4,7 @@ import type { Deployment, Interaction, InteractionPatch, MessageDraft, Session, 
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { canTransition } from './interaction-state.js';
-import { indexForSearch } from './search-index.js';
+import { indexAppended } from './append-indexes.js';
 
 export interface NewInteraction {
   state: InteractionState;
@@ -27,7 +27,7 @@ export class LogWriter {
 
   async append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
     const message = await tx.appendMessage(session.id, { id: newId(), ...draft }, this.clock.now());
-    await indexForSearch(tx, session, message);
+    await indexAppended(tx, session, message);
     return message;
   }
 

@@ -14,6 +14,7 @@ import {
   type StoredFile,
 } from '../../ports/store.js';
 import { migrations } from './migrations.js';
+import { contactOps } from './contacts.js';
 import { searchOps } from './search.js';
 import { setClause as setClauseWith, toAccount, toAgentConnection, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
@@ -280,6 +281,7 @@ export class PostgresStore implements Store {
     const lockClause = (forUpdate?: boolean) => (forUpdate ? ' FOR NO KEY UPDATE' : '');
     return {
       ...searchOps(rows),
+      ...contactOps(rows),
       getDeployment: async (id) => {
         const r = await one('SELECT * FROM deployments WHERE id = $1', [id]);
         return r ? toDeployment(r) : null;

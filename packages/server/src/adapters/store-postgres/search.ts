@@ -41,7 +41,7 @@ export function searchOps(rows: Query): SearchStore {
         f.customer ?? null,
       ];
       const [count] = await rows(`SELECT COUNT(*)::int AS n FROM sessions s WHERE ${WHERE}`, values);
-      const ids = await rows(`SELECT s.id FROM sessions s WHERE ${WHERE} ORDER BY s.created_at DESC, s.id DESC LIMIT $10 OFFSET $11`, [...values, f.limit, f.offset]);
+      const ids = await rows(`SELECT s.id FROM sessions s WHERE ${WHERE} ORDER BY s.created_at COLLATE "C" DESC, s.id COLLATE "C" DESC LIMIT $10 OFFSET $11`, [...values, f.limit, f.offset]);
       return { sessionIds: ids.map((r) => r.id as string), total: Number(count?.n ?? 0) };
     },
   };

@@ -5,6 +5,7 @@ import type { Message } from '@parley/protocol';
 import { formatIndex, nextIndexNum } from '../../core/message-index.js';
 import type { AgentProfile, Interaction, MessageDraft, MessageQuery, Queue, Store, StoreTx, StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
+import { contactOps } from './contacts.js';
 import { searchOps } from './search.js';
 import { setClause, toAccount, toAgentConnection, toDeployment, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
@@ -118,6 +119,7 @@ export class SqliteStore implements Store {
     };
     return {
       ...searchOps(db),
+      ...contactOps(db),
       getDeployment: async (id) => {
         const r = q.depById.get(id);
         return r ? toDeployment(r) : null;

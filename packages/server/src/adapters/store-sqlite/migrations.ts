@@ -95,4 +95,19 @@ CREATE VIRTUAL TABLE search_messages USING fts5(words, session_id UNINDEXED, ind
 CREATE TABLE search_sessions (session_id TEXT PRIMARY KEY REFERENCES sessions(id), customer TEXT NOT NULL);
 `,
   },
+  {
+    // Contacts (ports/store/contacts.ts): a customer across sessions, by customer id or e-mail, with notes.
+    version: 11,
+    sql: `
+CREATE TABLE contacts (id TEXT PRIMARY KEY, display_name TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE TABLE contact_keys (kind TEXT NOT NULL, value TEXT NOT NULL, contact_id TEXT NOT NULL REFERENCES contacts(id), PRIMARY KEY (kind, value));
+CREATE INDEX contact_keys_contact ON contact_keys(contact_id);
+CREATE TABLE contact_sessions (session_id TEXT PRIMARY KEY REFERENCES sessions(id), contact_id TEXT NOT NULL REFERENCES contacts(id));
+CREATE INDEX contact_sessions_contact ON contact_sessions(contact_id);
+CREATE TABLE contact_notes (
+  id TEXT PRIMARY KEY, contact_id TEXT NOT NULL REFERENCES contacts(id), author_account_id TEXT NOT NULL, author_name TEXT NOT NULL,
+  text TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX contact_notes_contact ON contact_notes(contact_id, created_at);
+`,
+  },
 ];

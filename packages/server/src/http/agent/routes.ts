@@ -3,6 +3,7 @@ import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, VISIBI
 import { z } from 'zod';
 import type { AgentViews } from '../../core/agent-views.js';
 import type { ConversationSearch } from '../../core/conversation-search.js';
+import { MAX_NOTE_LENGTH, type ContactService } from '../../core/contact-service.js';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
@@ -21,6 +22,8 @@ import {
   toAgentMessage,
   toAgentProfile,
   toCannedResponse,
+  toContactNote,
+  toContactView,
   toListedInteraction,
   toMessagesPage,
   toOverview,
@@ -37,6 +40,7 @@ export interface AgentApiDeps {
   supervision: SupervisionService;
   views: AgentViews;
   search: ConversationSearch;
+  contacts: ContactService;
   auth: StaffAuth;
   openapi: OpenApiRegistry;
   longPollMs: number;
@@ -85,6 +89,7 @@ const searchQuery = z.object({
   page: z.coerce.number().int().min(0).max(1000).default(0),
   pageSize: z.coerce.number().int().min(1).max(50).default(20),
 });
+const noteBody = z.object({ text: z.string().min(1).max(MAX_NOTE_LENGTH) });
 const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
 
 /** The agent API: staff log in, take interactions, talk, mark done, follow up. Supervisors and routing extend it. */
@@ -351,6 +356,41 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
           pageSize: q.pageSize,
         }),
       );
+    }),
+  );
+
+  doc({
+    method: 'get',
+    path: `${P}/sessions/:id/contact`,
+    tag: 'agent',
+    summary: "The session's customer across conversations (by customer id or e-mail): past sessions and notes; null without a key",
+    security: ['bearer'],
+    response: agentResponses.contact,
+  });
+  app.get(
+    `${P}/sessions/:id/contact`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      return toContactView(await deps.contacts.ofSession(account, id));
+    }),
+  );
+
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:id/contact/notes`,
+    tag: 'agent',
+    summary: "Add a note to the session's contact (kept across conversations; staff only)",
+    body: noteBody,
+    security: ['bearer'],
+    response: agentResponses.contactNote,
+  });
+  app.post(
+    `${P}/sessions/:id/contact/notes`,
+    route(async (req, reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      const { text } = parseOr400(noteBody, req.body, 'note');
+      const note = await deps.contacts.addNote(account, id, text);
+      return reply.code(201).send({ note: toContactNote(note) });
     }),
   );
 

@@ -6,6 +6,8 @@ import type {
   AgentProfile,
   AgentSession,
   CannedResponse,
+  ContactNote,
+  ContactView,
   FoundConversation,
   ListedInteraction,
   Message,
@@ -19,6 +21,8 @@ import type {
   WrapUpCode,
 } from '@parley/protocol';
 import type { SearchAnswer } from '../../core/conversation-search.js';
+import type { ContactView as CoreContactView } from '../../core/contact-service.js';
+import type { ContactNote as CoreContactNote } from '../../ports/store/contacts.js';
 import type { Overview as CoreOverview } from '../../core/supervision.js';
 import type { Account, Interaction, Participant, Session } from '../../core/types.js';
 
@@ -164,4 +168,19 @@ export const toSearchPage = (a: SearchAnswer): SearchPage => ({
   total: a.total,
   page: a.page,
   pageSize: a.pageSize,
+});
+
+export const toContactNote = (n: CoreContactNote): ContactNote => ({ id: n.id, authorAccountId: n.authorAccountId, authorName: n.authorName, text: n.text, createdAt: n.createdAt });
+
+export const toContactView = (v: CoreContactView | null): ContactView => ({
+  contact: v
+    ? {
+        id: v.contact.id,
+        displayName: v.contact.displayName,
+        createdAt: v.contact.createdAt,
+        keys: v.keys.map((k) => ({ kind: k.kind, value: k.value })),
+        sessions: v.sessions.map((s) => ({ id: s.id, state: s.state, async: s.async, createdAt: s.createdAt, endedAt: s.endedAt, interactions: s.interactions.map(toAgentInteraction) })),
+        notes: v.notes.map(toContactNote),
+      }
+    : null,
 });

@@ -1,0 +1,13 @@
+import type { Message } from '@parley/protocol';
+import type { Session, StoreTx } from '../ports/store.js';
+import { linkContact } from './contacts.js';
+import { indexForSearch } from './search-index.js';
+
+/**
+ * What is kept beside the log, written in the append's transaction: the search index, and at the
+ * customer's join (the session's start) the link to the customer's contact.
+ */
+export async function indexAppended(tx: StoreTx, session: Session, message: Message): Promise<void> {
+  await indexForSearch(tx, session, message);
+  if (message.type === 'ParticipantJoined' && message.from.type === 'Customer') await linkContact(tx, session, message.from.nickname ?? '', message.utcTime);
+}
