@@ -6,6 +6,8 @@ import type {
   AgentSendType,
   AgentSummary,
   CannedResponse,
+  ContactNote,
+  ContactView,
   InteractionState,
   ListedInteraction,
   LoginResult,
@@ -215,6 +217,14 @@ export class ApiClient {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
     return this.request('GET', `/search?${q}`);
+  }
+
+  /** The session's customer across conversations (null without a customer id or e-mail). */
+  contact(sessionId: string): Promise<ContactView> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/contact`);
+  }
+  addContactNote(sessionId: string, text: string): Promise<{ note: ContactNote }> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/contact/notes`, { text });
   }
 
   agents(): Promise<{ agents: AgentSummary[] }> {
