@@ -238,6 +238,34 @@ export const contactView = z.strictObject({
 });
 export type ContactView = z.infer<typeof contactView>;
 
+const seconds = z.number().nullable();
+export const reportFigures = z.strictObject({
+  /** Entered a queue. */
+  offered: z.number().int(),
+  /** An agent took it. */
+  handled: z.number().int(),
+  /** Ended before any agent took it. */
+  abandoned: z.number().int(),
+  /** Still queued or offered. */
+  waiting: z.number().int(),
+  /** Queue to agent, over handled interactions (seconds, one decimal). */
+  averageWaitSeconds: seconds,
+  /** Agent taking it to completion, wrap-up included (seconds, one decimal). */
+  averageHandleSeconds: seconds,
+});
+export type ReportFigures = z.infer<typeof reportFigures>;
+
+/** GET /supervisor/report: the figures of the interactions created in [from, to). */
+export const dayReport = z.strictObject({
+  from: isoTime,
+  to: isoTime,
+  totals: reportFigures,
+  queues: z.array(reportFigures.extend({ queue: z.string(), deploymentId: z.string() })),
+  agents: z.array(z.strictObject({ accountId: z.string(), displayName: z.string(), handled: z.number().int(), declined: z.number().int(), averageHandleSeconds: seconds })),
+  truncated: z.boolean(),
+});
+export type DayReport = z.infer<typeof dayReport>;
+
 export const cannedResponse = z.strictObject({ id: z.string(), title: z.string(), text: z.string() });
 export type CannedResponse = z.infer<typeof cannedResponse>;
 
@@ -265,6 +293,7 @@ export const agentResponses = {
   overview,
   search: searchPage,
   contact: contactView,
+  report: dayReport,
   contactNote: z.strictObject({ note: contactNote }),
   monitoring: z.strictObject({ monitoring: z.literal(true) }),
   joined: z.strictObject({ joined: z.literal(true) }),

@@ -36,6 +36,7 @@ import { trailingSlashRewriter } from './http/trailing-slash.js';
 import { registerAgentApi } from './http/agent/routes.js';
 import { ConversationSearch } from './core/conversation-search.js';
 import { ContactService } from './core/contact-service.js';
+import { DayReports } from './core/day-report.js';
 import { registerAgentEvents } from './http/agent/events.js';
 import { ADMIN_PREFIX, adminApi } from './http/admin/routes.js';
 import { AdminService } from './core/admin-service.js';
@@ -263,6 +264,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     views: agentViews,
     search: new ConversationSearch(store),
     contacts: new ContactService(store, chat, clock),
+    reports: new DayReports(store),
     auth,
     openapi,
     longPollMs: config.LONG_POLL_MS,

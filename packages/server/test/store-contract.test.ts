@@ -753,6 +753,41 @@ function storeContract(backend: Backend): void {
     });
   });
 
+  describe('reports', () => {
+    it('lists interactions created in a period and their state changes in log order', async () => {
+      const dep = deployment();
+      const ses = session(dep.id);
+      const [before, first, second, after] = [-1, 0, 1, 2].map((h) => interaction(ses, { createdAt: iso(T0 + h * 3_600_000) }));
+      await store.tx(async (tx) => {
+        await tx.insertDeployment(dep);
+        await tx.insertSession(ses);
+        for (const i of [before!, first!, second!, after!]) await tx.insertInteraction(i);
+        let n = 0;
+        for (const [i, state] of [
+          [second!, 'Queued'],
+          [first!, 'Queued'],
+          [before!, 'Queued'],
+          [first!, 'Handling'],
+          [second!, 'Completed'],
+        ] as const)
+          await tx.recordStateChange({ sessionId: ses.id, indexNum: T0 * 10 + ++n, interactionId: i.id, state, at: iso(T0 + n) });
+      });
+      const from = iso(T0);
+      const to = iso(T0 + 2 * 3_600_000);
+      expect((await read(store, (tx) => tx.listInteractionsCreatedBetween(from, to, 10))).map((i) => i.id)).toEqual([first!.id, second!.id]);
+      expect((await read(store, (tx) => tx.listInteractionsCreatedBetween(from, to, 1))).map((i) => i.id)).toEqual([first!.id]);
+      const changes = await read(store, (tx) => tx.listStateChangesOfInteractionsCreatedBetween(from, to));
+      const expected = [
+        [first!.id, 'Queued', T0 * 10 + 2],
+        [first!.id, 'Handling', T0 * 10 + 4],
+        [second!.id, 'Queued', T0 * 10 + 1],
+        [second!.id, 'Completed', T0 * 10 + 5],
+      ].sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : 0));
+      expect(changes.map((c) => [c.interactionId, c.state, c.indexNum])).toEqual(expected);
+      expect(changes[0]).toMatchObject({ sessionId: ses.id, at: expect.any(String) });
+    });
+  });
+
   describe('operations (idempotency records)', () => {
     it('stores a result per scope and operationId; unknown is null; a key is stored once', async () => {
       expect(await read(store, (tx) => tx.getOperation('send:s1', 'op-1'))).toBeNull();

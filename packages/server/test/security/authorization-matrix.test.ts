@@ -475,6 +475,7 @@ const ROWS: Record<string, Row> = {
   ),
   'GET /agent/v1/sessions': staffRow(only(...STAFF), 'GET', () => '/agent/v1/sessions'),
   'GET /agent/v1/search': staffRow(only(...STAFF), 'GET', () => '/agent/v1/search?q=hello'),
+  'GET /agent/v1/supervisor/report': staffRow(only('supervisor', 'admin'), 'GET', () => '/agent/v1/supervisor/report?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z'),
   'GET /agent/v1/sessions/:id/contact': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}/contact`),
   'POST /agent/v1/sessions/:id/contact/notes': staffRow(
     only('agent', 'supervisor', 'admin'),

@@ -15,6 +15,7 @@ import {
 } from '../../ports/store.js';
 import { migrations } from './migrations.js';
 import { contactOps } from './contacts.js';
+import { reportOps } from './reports.js';
 import { searchOps } from './search.js';
 import { setClause as setClauseWith, toAccount, toAgentConnection, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
@@ -282,6 +283,7 @@ export class PostgresStore implements Store {
     return {
       ...searchOps(rows),
       ...contactOps(rows),
+      ...reportOps(rows),
       getDeployment: async (id) => {
         const r = await one('SELECT * FROM deployments WHERE id = $1', [id]);
         return r ? toDeployment(r) : null;

@@ -6,6 +6,7 @@ import { formatIndex, nextIndexNum } from '../../core/message-index.js';
 import type { AgentProfile, Interaction, MessageDraft, MessageQuery, Queue, Store, StoreTx, StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
 import { contactOps } from './contacts.js';
+import { reportOps } from './reports.js';
 import { searchOps } from './search.js';
 import { setClause, toAccount, toAgentConnection, toDeployment, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
@@ -120,6 +121,7 @@ export class SqliteStore implements Store {
     return {
       ...searchOps(db),
       ...contactOps(db),
+      ...reportOps(db),
       getDeployment: async (id) => {
         const r = q.depById.get(id);
         return r ? toDeployment(r) : null;

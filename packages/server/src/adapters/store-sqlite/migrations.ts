@@ -110,4 +110,15 @@ CREATE TABLE contact_notes (
 CREATE INDEX contact_notes_contact ON contact_notes(contact_id, created_at);
 `,
   },
+  {
+    // The supervisors' day report (ports/store/reports.ts): interaction state changes beside the log.
+    version: 12,
+    sql: `
+CREATE TABLE interaction_state_changes (
+  session_id TEXT NOT NULL REFERENCES sessions(id), index_num INTEGER NOT NULL, interaction_id TEXT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL,
+  PRIMARY KEY (session_id, index_num));
+CREATE INDEX interaction_state_changes_interaction ON interaction_state_changes(interaction_id, index_num);
+CREATE INDEX interactions_created ON interactions(created_at);
+`,
+  },
 ];

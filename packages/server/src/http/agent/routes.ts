@@ -3,6 +3,7 @@ import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, VISIBI
 import { z } from 'zod';
 import type { AgentViews } from '../../core/agent-views.js';
 import type { ConversationSearch } from '../../core/conversation-search.js';
+import type { DayReports } from '../../core/day-report.js';
 import { MAX_NOTE_LENGTH, type ContactService } from '../../core/contact-service.js';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
@@ -24,6 +25,7 @@ import {
   toCannedResponse,
   toContactNote,
   toContactView,
+  toDayReport,
   toListedInteraction,
   toMessagesPage,
   toOverview,
@@ -41,6 +43,7 @@ export interface AgentApiDeps {
   views: AgentViews;
   search: ConversationSearch;
   contacts: ContactService;
+  reports: DayReports;
   auth: StaffAuth;
   openapi: OpenApiRegistry;
   longPollMs: number;
@@ -89,6 +92,7 @@ const searchQuery = z.object({
   page: z.coerce.number().int().min(0).max(1000).default(0),
   pageSize: z.coerce.number().int().min(1).max(50).default(20),
 });
+const reportQuery = z.object({ from: isoInstant, to: isoInstant });
 const noteBody = z.object({ text: z.string().min(1).max(MAX_NOTE_LENGTH) });
 const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
 
@@ -450,6 +454,23 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   const supervisorOnly = (account: Account) => {
     if (account.role === 'agent') throw new ChatError('FORBIDDEN', 'only supervisors can do this');
   };
+  doc({
+    method: 'get',
+    path: `${P}/supervisor/report`,
+    tag: 'supervisor',
+    summary: 'Figures of the interactions created in [from, to) (a day; at most 31 days): offered, handled, abandoned, average wait and handle time, per queue and per agent',
+    query: reportQuery,
+    security: ['bearer'],
+    response: agentResponses.report,
+  });
+  app.get(
+    `${P}/supervisor/report`,
+    route(async (req, _reply, account) => {
+      const q = parseOr400(reportQuery, req.query, 'query');
+      return toDayReport(await deps.reports.report(account, new Date(q.from).toISOString(), new Date(q.to).toISOString()));
+    }),
+  );
+
   doc({ method: 'get', path: `${P}/supervisor/overview`, tag: 'supervisor', summary: 'Queues, agents and live sessions', security: ['bearer'], response: agentResponses.overview });
   app.get(
     `${P}/supervisor/overview`,

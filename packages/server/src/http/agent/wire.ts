@@ -8,7 +8,9 @@ import type {
   CannedResponse,
   ContactNote,
   ContactView,
+  DayReport,
   FoundConversation,
+  ReportFigures,
   ListedInteraction,
   Message,
   MessagePreview,
@@ -21,6 +23,7 @@ import type {
   WrapUpCode,
 } from '@parley/protocol';
 import type { SearchAnswer } from '../../core/conversation-search.js';
+import type { DayReport as CoreDayReport, Figures } from '../../core/day-report.js';
 import type { ContactView as CoreContactView } from '../../core/contact-service.js';
 import type { ContactNote as CoreContactNote } from '../../ports/store/contacts.js';
 import type { Overview as CoreOverview } from '../../core/supervision.js';
@@ -183,4 +186,22 @@ export const toContactView = (v: CoreContactView | null): ContactView => ({
         notes: v.notes.map(toContactNote),
       }
     : null,
+});
+
+const toFigures = (f: Figures): ReportFigures => ({
+  offered: f.offered,
+  handled: f.handled,
+  abandoned: f.abandoned,
+  waiting: f.waiting,
+  averageWaitSeconds: f.averageWaitSeconds,
+  averageHandleSeconds: f.averageHandleSeconds,
+});
+
+export const toDayReport = (r: CoreDayReport): DayReport => ({
+  from: r.from,
+  to: r.to,
+  totals: toFigures(r.totals),
+  queues: r.queues.map((q) => ({ queue: q.queue, deploymentId: q.deploymentId, ...toFigures(q) })),
+  agents: r.agents.map((a) => ({ accountId: a.accountId, displayName: a.displayName, handled: a.handled, declined: a.declined, averageHandleSeconds: a.averageHandleSeconds })),
+  truncated: r.truncated,
 });
