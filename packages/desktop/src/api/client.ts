@@ -8,6 +8,7 @@ import type {
   CannedResponse,
   ContactNote,
   ContactView,
+  DayReport,
   InteractionState,
   ListedInteraction,
   LoginResult,
@@ -225,6 +226,11 @@ export class ApiClient {
   }
   addContactNote(sessionId: string, text: string): Promise<{ note: ContactNote }> {
     return this.request('POST', `/sessions/${enc(sessionId)}/contact/notes`, { text });
+  }
+
+  /** Supervisors: figures of the interactions created in [from, to) (ISO times). */
+  report(from: string, to: string): Promise<DayReport> {
+    return this.request('GET', `/supervisor/report?${new URLSearchParams({ from, to })}`);
   }
 
   agents(): Promise<{ agents: AgentSummary[] }> {
