@@ -41,7 +41,7 @@ describe('desktop: contacts', () => {
     expect(await panel.textContent()).toContain('Resolved');
     expect(await panel.textContent()).toContain('C-1001');
     await panel.getByLabel('New note on this contact').fill('Prefers a call back after 5 pm');
-    await panel.getByRole('button', { name: 'Add note' }).click();
+    await panel.getByRole('button', { name: 'Save contact note' }).click();
     await panel.getByText('Prefers a call back after 5 pm').waitFor();
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });

@@ -113,7 +113,7 @@ export function ContactPanel({ conversation: c }: { conversation: Conversation }
               onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)}
             />
             <button type="submit" disabled={!note.trim() || saving} aria-busy={saving}>
-              Add note
+              Save contact note
             </button>
           </form>
           {contact.notes.length > 0 && (

@@ -9,6 +9,7 @@ import { newId } from './ids.js';
 const SESSIONS_LISTED = 50;
 const NOTES_LISTED = 100;
 export const MAX_NOTE_LENGTH = 2000;
+export type { ContactNote };
 
 export interface ContactView {
   contact: Contact;

@@ -24,8 +24,7 @@ import type {
 } from '@parley/protocol';
 import type { SearchAnswer } from '../../core/conversation-search.js';
 import type { DayReport as CoreDayReport, Figures } from '../../core/day-report.js';
-import type { ContactView as CoreContactView } from '../../core/contact-service.js';
-import type { ContactNote as CoreContactNote } from '../../ports/store/contacts.js';
+import type { ContactNote as CoreContactNote, ContactView as CoreContactView } from '../../core/contact-service.js';
 import type { Overview as CoreOverview } from '../../core/supervision.js';
 import type { Account, Interaction, Participant, Session } from '../../core/types.js';
 
