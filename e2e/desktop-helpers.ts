@@ -106,6 +106,11 @@ export class Customer {
     return this.call('POST', `/${this.sessionId}/messages`, type === 'Text' ? { 'data[type]': type, 'data[text]': text } : { 'data[type]': type });
   }
 
+  /** The customer leaves: the session ends. */
+  leave(): Promise<unknown> {
+    return this.call('DELETE', `/${this.sessionId}/participants/${this.participantId}`);
+  }
+
   /** Reads what is new for the customer (no long poll) and keeps it in `received`. */
   async poll(): Promise<CustomerMessage[]> {
     const res = await this.call<{ data: { messages?: CustomerMessage[] } | CustomerMessage[] }>('GET', `/${this.sessionId}/messages`);

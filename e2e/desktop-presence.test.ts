@@ -2,9 +2,11 @@
  * Presence follows the desktop: an agent who goes Ready and closes the desktop becomes NotReady
  * "Disconnected" after the grace (2 s here), the chat offered to them goes to the next agent at
  * once (not after the 30 s offer timeout, and not as their decline), the supervisor sees it, and
- * the agent finds it on signing in again.
+ * the agent finds it on signing in again. With UPDATE_SCREENSHOTS=1 it saves
+ * packages/desktop/docs/desktop-presence.png (the supervisor's view of it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { closeDesktopAndBrowser, Customer, type DesktopServer, eventually, openDesktopAndBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
 
@@ -24,7 +26,8 @@ async function openDesktop(username: string) {
   return { ctx, page, seen };
 }
 
-const agentRow = (page: Page, name: string) => page.locator('tr', { has: page.locator('th', { hasText: new RegExp(`^${name}$`) }) });
+/** The agent's row in the live Agents table (the day's dashboard lists agents too). */
+const agentRow = (page: Page, name: string) => page.getByRole('table', { name: 'Agents', exact: true }).locator('tr', { has: page.locator('th', { hasText: new RegExp(`^${name}$`) }) });
 
 describe('desktop: presence follows the connection', () => {
   it('an agent closing the desktop while Ready becomes NotReady "Disconnected" after the grace; the chat offered to them goes to the next agent at once', async () => {
@@ -58,7 +61,7 @@ describe('desktop: presence follows the connection', () => {
     const row = agentRow(sup.page, 'Demo Agent');
     await row.locator('.presence-pill', { hasText: 'Not ready' }).waitFor();
     await eventually(async () => (await row.textContent())?.includes('(Disconnected)') ?? false, 'the reason in the supervisor table');
-    if (process.env.SHOTS) await sup.page.screenshot({ path: `${process.env.SHOTS}/presence-disconnected.png` });
+    if (process.env.UPDATE_SCREENSHOTS) await sup.page.screenshot({ path: fileURLToPath(new URL('../packages/desktop/docs/desktop-presence.png', import.meta.url)) });
 
     // The second agent takes it; the first, back, finds themself Not ready (Disconnected).
     await second.page.getByRole('button', { name: 'Accept chat from Greta' }).click();

@@ -1,11 +1,22 @@
 /**
  * The agent's workspace as a contact centre uses it all day: the customer panel lays out long keys
  * and values without overlap and folds technical data; banner UI events are one readable line, never
- * an empty bubble; state changes fold into one timeline line; the favicon is served.
+ * an empty bubble; state changes fold into one timeline line; the favicon is served. With
+ * UPDATE_SCREENSHOTS=1 it saves packages/desktop/docs/desktop-customer-panel.png and desktop-canned.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
 import { closeDesktopAndBrowser, Customer, type DesktopServer, openDesktopAndBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
+
+const SHOTS = fileURLToPath(new URL('../packages/desktop/docs/', import.meta.url));
+/** With UPDATE_SCREENSHOTS=1, saves the page as packages/desktop/docs/<name> (the desktop README shows them). */
+async function shot(page: Page, name: string): Promise<void> {
+  if (!process.env.UPDATE_SCREENSHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}${name}` });
+}
 
 let server: DesktopServer;
 let browser: Browser;
@@ -87,6 +98,7 @@ describe('desktop workspace', () => {
     const timeline = page.locator('.transcript .event.states');
     await expect(timeline.count()).resolves.toBe(1);
     await expect(timeline.textContent()).resolves.toMatch(/queued.*offered.*handling/);
+    await shot(page, 'desktop-customer-panel.png');
     expect(seen.errors).toEqual([]);
     // Not ready before leaving, so the next test's chat is offered to its own agent.
     await page.getByLabel('Presence', { exact: true }).selectOption('NotReady');
@@ -134,6 +146,7 @@ describe('desktop workspace', () => {
     await composer.press('/');
     await page.getByLabel('Search canned responses').fill('moment');
     await page.getByRole('option', { name: /One moment/ }).waitFor();
+    await shot(page, 'desktop-canned.png');
     await page.keyboard.press('Enter');
     await page.waitForFunction((el) => el === document.activeElement, await composer.elementHandle());
     expect(await composer.inputValue()).toContain('one moment please');

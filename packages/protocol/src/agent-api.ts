@@ -176,6 +176,96 @@ export const overview = z.strictObject({
 });
 export type Overview = z.infer<typeof overview>;
 
+/** The newest message with text in a found conversation, as a one-line preview (no attachments). */
+export const messagePreview = z.strictObject({
+  index: z.string(),
+  utcTime: isoTime,
+  type: z.enum(MESSAGE_TYPES),
+  visibility: z.enum(VISIBILITIES),
+  from: z.strictObject({ type: z.enum(PARTICIPANT_TYPES), nickname: z.string().optional() }),
+  /** At most 200 characters (then an ellipsis). */
+  text: z.string(),
+});
+export type MessagePreview = z.infer<typeof messagePreview>;
+
+/** A conversation found by GET /search: the session, its customer's full name, its interactions and a preview. */
+export const foundConversation = agentSession.extend({
+  customer: z.strictObject({ nickname: z.string(), fullName: z.string() }),
+  interactions: z.array(agentInteraction),
+  lastMessage: messagePreview.nullable(),
+});
+export type FoundConversation = z.infer<typeof foundConversation>;
+
+export const searchPage = z.strictObject({
+  results: z.array(foundConversation),
+  /** How many conversations match in all. */
+  total: z.number().int(),
+  /** 0-based. */
+  page: z.number().int(),
+  pageSize: z.number().int(),
+});
+export type SearchPage = z.infer<typeof searchPage>;
+
+export const contactKey = z.strictObject({ kind: z.enum(['customerId', 'email']), value: z.string() });
+export const contactNote = z.strictObject({ id: z.string(), authorAccountId: z.string(), authorName: z.string(), text: z.string(), createdAt: isoTime });
+export type ContactNote = z.infer<typeof contactNote>;
+
+/** One of the contact's sessions: when, how it went (interactions); no message of it. */
+export const contactSession = z.strictObject({
+  id: z.string(),
+  state: z.enum(['Active', 'Ended']),
+  async: z.boolean(),
+  createdAt: isoTime,
+  endedAt: nullableTime,
+  interactions: z.array(agentInteraction),
+});
+export type ContactSession = z.infer<typeof contactSession>;
+
+/** The customer across conversations (GET /sessions/:id/contact); `contact` is null when the customer gave no customer id or e-mail. */
+export const contactView = z.strictObject({
+  contact: z
+    .strictObject({
+      id: z.string(),
+      displayName: z.string(),
+      createdAt: isoTime,
+      keys: z.array(contactKey),
+      /** Newest first, this conversation included. */
+      sessions: z.array(contactSession),
+      /** Newest first. */
+      notes: z.array(contactNote),
+    })
+    .nullable(),
+});
+export type ContactView = z.infer<typeof contactView>;
+
+const seconds = z.number().nullable();
+export const reportFigures = z.strictObject({
+  /** Entered a queue. */
+  offered: z.number().int(),
+  /** An agent took it. */
+  handled: z.number().int(),
+  /** Ended before any agent took it. */
+  abandoned: z.number().int(),
+  /** Still queued or offered. */
+  waiting: z.number().int(),
+  /** Queue to agent, over handled interactions (seconds, one decimal). */
+  averageWaitSeconds: seconds,
+  /** Agent taking it to completion, wrap-up included (seconds, one decimal). */
+  averageHandleSeconds: seconds,
+});
+export type ReportFigures = z.infer<typeof reportFigures>;
+
+/** GET /supervisor/report: the figures of the interactions created in [from, to). */
+export const dayReport = z.strictObject({
+  from: isoTime,
+  to: isoTime,
+  totals: reportFigures,
+  queues: z.array(reportFigures.extend({ queue: z.string(), deploymentId: z.string() })),
+  agents: z.array(z.strictObject({ accountId: z.string(), displayName: z.string(), handled: z.number().int(), declined: z.number().int(), averageHandleSeconds: seconds })),
+  truncated: z.boolean(),
+});
+export type DayReport = z.infer<typeof dayReport>;
+
 export const cannedResponse = z.strictObject({ id: z.string(), title: z.string(), text: z.string() });
 export type CannedResponse = z.infer<typeof cannedResponse>;
 
@@ -201,6 +291,10 @@ export const agentResponses = {
   cannedResponses: z.strictObject({ cannedResponses: z.array(cannedResponse) }),
   wrapUpCodes: z.strictObject({ wrapUpCodes: z.array(wrapUpCode) }),
   overview,
+  search: searchPage,
+  contact: contactView,
+  report: dayReport,
+  contactNote: z.strictObject({ note: contactNote }),
   monitoring: z.strictObject({ monitoring: z.literal(true) }),
   joined: z.strictObject({ joined: z.literal(true) }),
 } as const;

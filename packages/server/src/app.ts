@@ -39,6 +39,9 @@ import { registerBodyParsing } from './http/body-parsing.js';
 import { registerApiErrors } from './http/api-errors.js';
 import { trailingSlashRewriter } from './http/trailing-slash.js';
 import { registerAgentApi } from './http/agent/routes.js';
+import { ConversationSearch } from './core/conversation-search.js';
+import { ContactService } from './core/contact-service.js';
+import { DayReports } from './core/day-report.js';
 import { registerAgentEvents } from './http/agent/events.js';
 import { ADMIN_PREFIX, adminApi } from './http/admin/routes.js';
 import { AdminService } from './core/admin-service.js';
@@ -283,7 +286,23 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     heartbeatMs: config.GUEST_HEARTBEAT_MS,
     fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, ''),
   });
-  registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, authn, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
+  registerAgentApi(app, {
+    chat,
+    routing,
+    supervision,
+    views: agentViews,
+    search: new ConversationSearch(store),
+    contacts: new ContactService(store, chat, clock),
+    reports: new DayReports(store),
+    auth,
+    authn,
+    openapi,
+    longPollMs: config.LONG_POLL_MS,
+    loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE,
+    files,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    uploadTypes: config.UPLOAD_TYPES,
+  });
   registerAgentEvents(app, { chat, routing, supervision, views: agentViews, authn, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
   await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock, fanout), authn, openapi });
   await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), authn, openapi });

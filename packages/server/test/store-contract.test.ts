@@ -9,12 +9,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Message } from '@parley/protocol';
+import type { Message, Visibility } from '@parley/protocol';
 import { SqliteStore } from '../src/adapters/store-sqlite/index.js';
 import { PostgresStore, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
 import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
 import { appendMessage } from '../src/core/log-append.js';
 import { parseIndex } from '../src/core/message-index.js';
+import { searchWords } from '../src/core/search-index.js';
+import type { SearchFilter } from '../src/ports/store/search.js';
+import type { Contact } from '../src/ports/store/contacts.js';
 import type { Account, AgentConnection, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
 import { describeWithService, probePostgres } from './external-services.js';
 
@@ -660,6 +663,176 @@ function storeContract(backend: Backend): void {
       await store.tx((tx) => tx.putSetting('k', 'v2'));
       expect(await read(store, (tx) => tx.getSetting('k'))).toBe('v2');
       expect(await read(store, (tx) => tx.getSetting('other'))).toBe('');
+    });
+  });
+
+  describe('conversation search', () => {
+    /** Three sessions on one deployment, with indexed words as core writes them (core/search-index). */
+    async function searchWorld() {
+      const dep = deployment();
+      const agentA = account();
+      const agentB = account();
+      const mk = (minutes: number) => session(dep.id, { createdAt: iso(T0 + minutes * 60_000) });
+      const [s1, s2, s3] = [mk(0), mk(10), mk(20)];
+      const texts: [Session, Visibility, string][] = [
+        [s1, 'All', 'My parcel with order #4242 is LATE, écrit Zoë'],
+        [s1, 'Int', 'internal: carrier delay known (DHL)'],
+        [s2, 'All', 'Refund requested for order 4243; e-mail ann@example.com'],
+        [s2, 'Vip', 'supervisor whisper: parcel refund approved'],
+        [s3, 'All', 'Hello, where is my parcel?'],
+      ];
+      await store.tx(async (tx) => {
+        await tx.insertDeployment(dep);
+        await tx.insertAccount(agentA);
+        await tx.insertAccount(agentB);
+        for (const s of [s1, s2, s3]) await tx.insertSession(s);
+        await tx.insertParticipant(participant(s1.id, { type: 'Agent', accountId: agentA.id, nickname: 'A' }));
+        await tx.insertInteraction(interaction(s1, { state: 'Completed', queue: 'Support', agentAccountId: agentA.id, wrapUpCode: 'resolved' }));
+        await tx.insertInteraction(interaction(s2, { state: 'Completed', queue: 'Billing', agentAccountId: agentB.id, wrapUpCode: 'refund' }));
+        await tx.insertInteraction(interaction(s3, { state: 'Queued', queue: 'Support' }));
+        for (const [s, visibility, text] of texts) {
+          const m = await tx.appendMessage(s.id, draft({ visibility, text }), T0 + 1000);
+          await tx.indexMessageWords({ sessionId: s.id, indexNum: parseIndex(m.index)!, visibility, text: searchWords(text) });
+        }
+        await tx.indexSessionCustomer(s1.id, searchWords('Zoë Ünal zoe@example.com 59606'));
+        await tx.indexSessionCustomer(s2.id, searchWords('Ann Lee ann@example.com'));
+        await tx.indexSessionCustomer(s3.id, searchWords('Bob'));
+      });
+      return { s1, s2, s3, agentA, agentB };
+    }
+    const find = (over: Partial<SearchFilter>) => read(store, (tx) => tx.searchSessions({ words: [], visibilities: ['All', 'Int'], limit: 10, offset: 0, ...over }));
+    const words = (q: string) => searchWords(q).split(' ').filter(Boolean);
+
+    it('finds sessions by words in any case and accent, as word prefixes, all words in one message, newest first', async () => {
+      const { s1, s2, s3 } = await searchWorld();
+      expect(await find({ words: words('PARCEL') })).toEqual({ sessionIds: [s3.id, s1.id], total: 2 });
+      expect(await find({ words: words('ecrit zoe') })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ words: words('parc') })).toEqual({ sessionIds: [s3.id, s1.id], total: 2 });
+      expect(await find({ words: words('4242') })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ words: words('ann@example.com') })).toEqual({ sessionIds: [s2.id], total: 1 });
+      // Both words must be in one message: "parcel" and "delay" are in two of s1's.
+      expect(await find({ words: words('parcel delay') })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ words: words('nothing-like-this') })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({})).toEqual({ sessionIds: [s3.id, s2.id, s1.id], total: 3 });
+    });
+
+    it('matches only the visibilities asked for: Vip words are found only when Vip is asked', async () => {
+      const { s1, s2 } = await searchWorld();
+      expect(await find({ words: words('whisper approved') })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ words: words('whisper approved'), visibilities: ['All', 'Int', 'Vip'] })).toEqual({ sessionIds: [s2.id], total: 1 });
+      expect(await find({ words: words('carrier'), visibilities: ['All'] })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ words: words('carrier') })).toEqual({ sessionIds: [s1.id], total: 1 });
+    });
+
+    it('filters by account taking part, start time, queue, agent, wrap-up code and customer; pages', async () => {
+      const { s1, s2, s3, agentA, agentB } = await searchWorld();
+      expect(await find({ involvingAccountId: agentA.id })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ involvingAccountId: agentB.id, words: words('parcel') })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ createdFrom: iso(T0 + 10 * 60_000) })).toEqual({ sessionIds: [s3.id, s2.id], total: 2 });
+      expect(await find({ createdBefore: iso(T0 + 10 * 60_000) })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ queue: 'Support' })).toEqual({ sessionIds: [s3.id, s1.id], total: 2 });
+      expect(await find({ agentAccountId: agentB.id })).toEqual({ sessionIds: [s2.id], total: 1 });
+      expect(await find({ wrapUpCode: 'resolved' })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ customer: searchWords('ZOE UN') })).toEqual({ sessionIds: [s1.id], total: 1 });
+      expect(await find({ customer: searchWords('lee') })).toEqual({ sessionIds: [s2.id], total: 1 });
+      expect(await find({ customer: searchWords('ee') })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ limit: 2, offset: 0 })).toEqual({ sessionIds: [s3.id, s2.id], total: 3 });
+      expect(await find({ limit: 2, offset: 2 })).toEqual({ sessionIds: [s1.id], total: 3 });
+      expect(await find({ limit: 2, offset: 4 })).toEqual({ sessionIds: [], total: 3 });
+    });
+
+    it('indexSessionCustomer replaces the customer words of a session', async () => {
+      const { s3 } = await searchWorld();
+      await store.tx((tx) => tx.indexSessionCustomer(s3.id, searchWords('Robert Roe')));
+      expect(await find({ customer: 'bob' })).toEqual({ sessionIds: [], total: 0 });
+      expect(await find({ customer: 'roe' })).toEqual({ sessionIds: [s3.id], total: 1 });
+    });
+  });
+
+  describe('contacts', () => {
+    const contact = (over: Partial<Contact> = {}): Contact => ({ id: uid('con'), displayName: 'Zoë Ünal', createdAt: iso(T0), updatedAt: iso(T0), ...over });
+
+    it('a key belongs to one contact; sessions and keys are listed in order; a session has one contact', async () => {
+      const dep = deployment();
+      const [a, b] = [contact(), contact({ displayName: 'Other' })];
+      const [s1, s2, s3] = [session(dep.id, { createdAt: iso(T0) }), session(dep.id, { createdAt: iso(T0 + 60_000) }), session(dep.id, { createdAt: iso(T0 + 120_000) })];
+      await store.tx(async (tx) => {
+        await tx.insertDeployment(dep);
+        for (const s of [s1, s2, s3]) await tx.insertSession(s);
+        await tx.insertContact(a);
+        await tx.insertContact(b);
+        expect(await tx.addContactKey(a.id, { kind: 'email', value: 'zoe@example.com' })).toBe(true);
+        expect(await tx.addContactKey(a.id, { kind: 'customerId', value: '59606' })).toBe(true);
+        expect(await tx.addContactKey(b.id, { kind: 'email', value: 'zoe@example.com' })).toBe(false);
+        expect(await tx.addContactKey(a.id, { kind: 'email', value: 'zoe@example.com' })).toBe(false);
+        for (const s of [s1, s3]) await tx.linkContactSession(a.id, s.id);
+        await tx.linkContactSession(b.id, s2.id);
+        await tx.linkContactSession(b.id, s1.id);
+      });
+      expect(await read(store, (tx) => tx.findContactByKey({ kind: 'email', value: 'zoe@example.com' }))).toEqual(a);
+      expect(await read(store, (tx) => tx.findContactByKey({ kind: 'customerId', value: 'zoe@example.com' }))).toBeNull();
+      expect(await read(store, (tx) => tx.listContactKeys(a.id))).toEqual([
+        { kind: 'customerId', value: '59606' },
+        { kind: 'email', value: 'zoe@example.com' },
+      ]);
+      expect((await read(store, (tx) => tx.listContactSessions(a.id, 10))).map((s) => s.id)).toEqual([s3.id, s1.id]);
+      expect((await read(store, (tx) => tx.listContactSessions(a.id, 1))).map((s) => s.id)).toEqual([s3.id]);
+      expect(await read(store, (tx) => tx.getContactOfSession(s1.id))).toEqual(a);
+      expect(await read(store, (tx) => tx.getContactOfSession(s2.id))).toEqual(b);
+      await store.tx((tx) => tx.updateContact(a.id, { displayName: 'Zoë Ü.', updatedAt: iso(T0 + 1) }));
+      expect(await read(store, (tx) => tx.getContact(a.id))).toEqual({ ...a, displayName: 'Zoë Ü.', updatedAt: iso(T0 + 1) });
+    });
+
+    it('notes persist newest first; only an empty contact is deleted', async () => {
+      const a = contact();
+      const empty = contact();
+      await store.tx(async (tx) => {
+        await tx.insertContact(a);
+        await tx.insertContact(empty);
+        for (const [i, text] of ['first', 'second “ünï”'].entries()) {
+          await tx.insertContactNote({ id: uid('note'), contactId: a.id, authorAccountId: 'acc-1', authorName: 'Ann', text, createdAt: iso(T0 + i * 1000) });
+        }
+        await tx.deleteEmptyContact(a.id);
+        await tx.deleteEmptyContact(empty.id);
+      });
+      expect((await read(store, (tx) => tx.listContactNotes(a.id, 10))).map((n) => n.text)).toEqual(['second “ünï”', 'first']);
+      expect(await read(store, (tx) => tx.getContact(a.id))).toEqual(a);
+      expect(await read(store, (tx) => tx.getContact(empty.id))).toBeNull();
+    });
+  });
+
+  describe('reports', () => {
+    it('lists interactions created in a period and their state changes in log order', async () => {
+      const dep = deployment();
+      const ses = session(dep.id);
+      const [before, first, second, after] = [-1, 0, 1, 2].map((h) => interaction(ses, { createdAt: iso(T0 + h * 3_600_000) }));
+      await store.tx(async (tx) => {
+        await tx.insertDeployment(dep);
+        await tx.insertSession(ses);
+        for (const i of [before!, first!, second!, after!]) await tx.insertInteraction(i);
+        let n = 0;
+        for (const [i, state] of [
+          [second!, 'Queued'],
+          [first!, 'Queued'],
+          [before!, 'Queued'],
+          [first!, 'Handling'],
+          [second!, 'Completed'],
+        ] as const)
+          await tx.recordStateChange({ sessionId: ses.id, indexNum: T0 * 10 + ++n, interactionId: i.id, state, at: iso(T0 + n) });
+      });
+      const from = iso(T0);
+      const to = iso(T0 + 2 * 3_600_000);
+      expect((await read(store, (tx) => tx.listInteractionsCreatedBetween(from, to, 10))).map((i) => i.id)).toEqual([first!.id, second!.id]);
+      expect((await read(store, (tx) => tx.listInteractionsCreatedBetween(from, to, 1))).map((i) => i.id)).toEqual([first!.id]);
+      const changes = await read(store, (tx) => tx.listStateChangesOfInteractionsCreatedBetween(from, to));
+      const expected = [
+        [first!.id, 'Queued', T0 * 10 + 2],
+        [first!.id, 'Handling', T0 * 10 + 4],
+        [second!.id, 'Queued', T0 * 10 + 1],
+        [second!.id, 'Completed', T0 * 10 + 5],
+      ].sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : 0));
+      expect(changes.map((c) => [c.interactionId, c.state, c.indexNum])).toEqual(expected);
+      expect(changes[0]).toMatchObject({ sessionId: ses.id, at: expect.any(String) });
     });
   });
 

@@ -1,6 +1,7 @@
 /**
  * The desktop's REST client against a real in-process server: a write whose answer is lost on
- * the wire is sent again with the same operationId, and the server stores it once.
+ * the wire is sent again with the same operationId, and the server stores it once; files go as
+ * multipart; search and contact answers arrive.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,6 +58,16 @@ it('a send whose answer is cut is sent again with the same operationId and store
     expect(refused).toBeInstanceOf(ApiError);
     expect((refused as ApiError).httpStatus).toBe(400);
     expect(sends - before).toBe(1);
+
+    // A file goes as multipart (its own content type, not JSON); a retried upload is stored once.
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000200a2d5d6bd0000000049454e44ae426082', 'hex');
+    const file = await api.sendFile(sessionId, new Blob([png], { type: 'image/png' }), 'dot.png', 'desk-file-1');
+    expect(file.message).toMatchObject({ type: 'File', text: 'dot.png' });
+    expect((await api.sendFile(sessionId, new Blob([png], { type: 'image/png' }), 'dot.png', 'desk-file-1')).message.id).toBe(file.message.id);
+    // Search finds the agent's words; empty filters are left out of the query.
+    const found = await api.search({ q: 'once', customer: '', page: 0, pageSize: 5 });
+    expect(found.results.map((r) => r.id)).toEqual([sessionId]);
+    expect((await api.contact(sessionId)).contact).toBeNull();
   } finally {
     await parley.close();
   }

@@ -6,6 +6,9 @@ import type {
   AgentSendType,
   AgentSummary,
   CannedResponse,
+  ContactNote,
+  ContactView,
+  DayReport,
   InteractionState,
   ListedInteraction,
   LoginResult,
@@ -13,11 +16,25 @@ import type {
   Overview,
   Presence,
   QueueSummary,
+  SearchPage,
   SessionDetails,
   SessionSummary,
   Visibility,
   WrapUpCode,
 } from '@parley/protocol';
+
+export interface SearchQuery {
+  q?: string;
+  /** ISO times: the conversation started at or after `from`, before `to`. */
+  from?: string;
+  to?: string;
+  queue?: string;
+  agentId?: string;
+  wrapUpCode?: string;
+  customer?: string;
+  page?: number;
+  pageSize?: number;
+}
 
 /** An error answer of the API: `{status: {code, message}}` and the HTTP status. */
 export class ApiError extends Error {
@@ -78,7 +95,7 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const repeatable = method === 'GET' || (typeof body === 'object' && body !== null && typeof (body as { operationId?: unknown }).operationId === 'string');
+    const repeatable = method === 'GET' || (isForm(body) ? body.has('operationId') : typeof body === 'object' && body !== null && typeof (body as { operationId?: unknown }).operationId === 'string');
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once<T>(method, path, body, signal);
@@ -92,11 +109,12 @@ export class ApiClient {
 
   private async once<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // A form (an upload) sets its own multipart content type with the boundary.
+    if (body !== undefined && !isForm(body)) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let res: Response;
     try {
-      res = await this.fetchFn(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+      res = await this.fetchFn(this.base + path, { method, headers, body: body === undefined ? undefined : isForm(body) ? body : JSON.stringify(body), signal });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
       throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Check your connection.');
@@ -169,6 +187,13 @@ export class ApiClient {
   send(id: string, msg: { type: AgentSendType; text?: string; url?: string; visibility?: Visibility; operationId?: string }): Promise<{ message: AgentMessage }> {
     return this.request('POST', `/sessions/${enc(id)}/messages`, msg);
   }
+  /** Sends a file or image into the session (the server checks its type, size and content). */
+  sendFile(id: string, file: Blob, name: string, operationId: string): Promise<{ message: AgentMessage }> {
+    const form = new FormData();
+    form.set('operationId', operationId);
+    form.set('file', file, name);
+    return this.request('POST', `/sessions/${enc(id)}/files`, form);
+  }
   leave(id: string): Promise<{ left: true }> {
     return this.request('POST', `/sessions/${enc(id)}/leave`, {});
   }
@@ -186,6 +211,26 @@ export class ApiClient {
   }
   barge(id: string): Promise<{ joined: true }> {
     return this.request('POST', `/sessions/${enc(id)}/barge`, {});
+  }
+
+  /** Full-text search over the conversations this account may see; empty fields are left out. */
+  search(query: SearchQuery): Promise<SearchPage> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
+    return this.request('GET', `/search?${q}`);
+  }
+
+  /** The session's customer across conversations (null without a customer id or e-mail). */
+  contact(sessionId: string): Promise<ContactView> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/contact`);
+  }
+  addContactNote(sessionId: string, text: string): Promise<{ note: ContactNote }> {
+    return this.request('POST', `/sessions/${enc(sessionId)}/contact/notes`, { text });
+  }
+
+  /** Supervisors: figures of the interactions created in [from, to) (ISO times). */
+  report(from: string, to: string): Promise<DayReport> {
+    return this.request('GET', `/supervisor/report?${new URLSearchParams({ from, to })}`);
   }
 
   agents(): Promise<{ agents: AgentSummary[] }> {
@@ -209,3 +254,4 @@ export class ApiClient {
 }
 
 const enc = encodeURIComponent;
+const isForm = (body: unknown): body is FormData => typeof FormData !== 'undefined' && body instanceof FormData;

@@ -606,6 +606,12 @@ export class Desktop {
     return !!res;
   }
 
+  async sendFile(sessionId: string, file: Blob, name: string): Promise<boolean> {
+    const res = await this.attempt('Sending the file', () => this.api.sendFile(sessionId, file, name, opId()));
+    if (res?.message) this.receive(sessionId, [res.message]);
+    return !!res;
+  }
+
   async pushUrl(sessionId: string, url: string): Promise<boolean> {
     const res = await this.attempt('Pushing the URL', () => this.api.send(sessionId, { type: 'PushUrl', url, text: url, visibility: 'All', operationId: opId() }));
     if (res?.message) this.receive(sessionId, [res.message]);

@@ -21,6 +21,8 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
   const [canned, setCanned] = useState(false);
   const [push, setPush] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const [sending, setSending] = useState(false);
   const chain = useRef<Promise<void>>(Promise.resolve());
   const internal = c.internal;
   const typing = useMemo(() => new TypingController((t) => desktop.typing(c.sessionId, t)), [desktop, c.sessionId]);
@@ -72,6 +74,16 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
     update(next);
     setCanned(false);
     requestAnimationFrame(() => area.current?.focus());
+  };
+
+  const attach = async (input: HTMLInputElement) => {
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    if (!files.length) return;
+    setSending(true);
+    for (const f of files) await desktop.sendFile(c.sessionId, f, f.name);
+    setSending(false);
+    area.current?.focus();
   };
 
   const name = customerName(c);
@@ -130,6 +142,25 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
         <button type="button" aria-expanded={push} onClick={() => setPush(!push)}>
           Push URL
         </button>
+        {/* Files always reach the customer, so there is no attaching to an internal note. */}
+        {!internal && (
+          <>
+            <button type="button" onClick={() => picker.current?.click()} disabled={sending} aria-busy={sending}>
+              Attach file
+            </button>
+            <input
+              ref={picker}
+              type="file"
+              class="visually-hidden"
+              tabIndex={-1}
+              aria-hidden="true"
+              accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain"
+              multiple
+              data-testid={`attach-${c.sessionId}`}
+              onChange={(e) => void attach(e.target as HTMLInputElement)}
+            />
+          </>
+        )}
         <button type="submit" class="primary" disabled={!text.trim()} aria-busy={busy}>
           {internal ? 'Add note' : 'Send'}
         </button>

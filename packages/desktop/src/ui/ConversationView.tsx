@@ -4,6 +4,7 @@ import { TypingIndicator } from './TypingIndicator.js';
 import { Composer } from './Composer.js';
 import { MonitorBar } from './MonitorBar.js';
 import { CustomerPanel } from './CustomerPanel.js';
+import { ContactPanel } from './ContactPanel.js';
 import { ConversationActions } from './ConversationActions.js';
 import { customerName, stateLabel } from './names.js';
 
@@ -40,6 +41,7 @@ export function ConversationView() {
       <aside class="conversation-side" aria-label="Customer and actions">
         <ConversationActions conversation={c} />
         <CustomerPanel conversation={c} />
+        <ContactPanel conversation={c} />
       </aside>
     </section>
   );

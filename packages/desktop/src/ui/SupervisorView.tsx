@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { AgentSummary } from '@parley/protocol';
 import { useDesktop } from './context.js';
+import { DayDashboard } from './DayDashboard.js';
 import { NOT_READY_REASONS } from './PresenceSwitch.js';
 
 function AgentRow({ agent }: { agent: AgentSummary }) {
@@ -176,6 +177,7 @@ export function SupervisorView() {
           </p>
         )}
       </section>
+      <DayDashboard />
     </section>
   );
 }

@@ -52,6 +52,9 @@ function StateTimeline({ states }: { states: { state: InteractionState; utcTime:
   );
 }
 
+/** Images the server accepts and browsers show: previewed inline (the link still opens the file). */
+const PREVIEWED = /^image\/(png|jpeg|gif|webp)$/;
+
 function Body({ m }: { m: AgentMessage }) {
   if (m.type === 'PushUrl') {
     const href = safeHref(m.url);
@@ -76,6 +79,11 @@ function Body({ m }: { m: AgentMessage }) {
           const label = f.name || 'file';
           return (
             <li key={i}>
+              {href && PREVIEWED.test(f.mime) && (
+                <a href={href} target="_blank" rel="noopener noreferrer" class="file-preview">
+                  <img src={href} alt={`Image: ${label}`} loading="lazy" />
+                </a>
+              )}
               <span class="muted">File: </span>
               {href ? (
                 <a href={href} target="_blank" rel="noopener noreferrer" download={label}>

@@ -8,7 +8,7 @@ import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
 import { asStaff } from './request-context.js';
 import { newId } from './ids.js';
-import { operationScope, type LogTx, type LogWriter } from './log-writer.js';
+import { LogTx, operationScope, type LogWriter } from './log-writer.js';
 import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
@@ -701,6 +701,38 @@ export class ChatService {
         });
       },
       { scope: operationScope('file', sessionId, participantId), operationId },
+    );
+    return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
+  }
+
+  /**
+   * A file an agent or supervisor sends into a session they are connected to: the same File message
+   * as a customer's, visible to all, at most `maxFiles` of theirs per session.
+   */
+  /** The caller's connected participant in the session, or FORBIDDEN (checked before an upload is read). */
+  async staffParticipantId(sessionId: string, account: Account): Promise<Participant> {
+    return this.store.tx((tx) => new LogTx(tx, this.clock).connectedStaff(sessionId, account));
+  }
+
+  async recordStaffFile(sessionId: string, account: Account, file: { id: string; name: string; mime: string; size: number }, maxFiles: number, operationId?: string): Promise<Message> {
+    const url = FileLinks.unsigned(sessionId, file.id);
+    const msg = await this.writer.write(
+      async (w) => {
+        const session = await w.liveSession(sessionId);
+        const p = await w.connectedStaff(sessionId, account);
+        const log = await w.tx.listMessages(sessionId, { visibilities: ['All'], limit: 100_000 });
+        const sent = log.filter((m) => m.type === 'File' && m.from.participantId === p.id).length;
+        if (sent >= maxFiles) throw new ChatError('CONFLICT', `you already sent ${sent} files in this session; the limit is ${maxFiles}`);
+        await w.tx.insertFile({ id: file.id, sessionId, name: file.name, mime: file.mime, size: file.size, createdAt: w.nowIso() });
+        return w.append(session, {
+          type: 'File',
+          from: { participantId: p.id, type: p.type, nickname: p.nickname },
+          visibility: 'All',
+          text: file.name,
+          content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
+        });
+      },
+      { scope: operationScope('staff-file', sessionId, account.id), operationId },
     );
     return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
   }

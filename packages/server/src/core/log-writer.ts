@@ -7,6 +7,7 @@ import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { appendMessage } from './log-append.js';
 import { canTransition } from './interaction-state.js';
+import { indexAppended } from './append-indexes.js';
 
 export interface NewInteraction {
   state: InteractionState;
@@ -193,6 +194,7 @@ export class LogTx {
 
   async append(session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
     const message = await appendMessage(this.tx, session.id, { id: newId(), ...draft }, this.clock.now());
+    await indexAppended(this.tx, session, message);
     this.emit({ type: 'MessageAppended', sessionId: session.id, deploymentId: session.deploymentId, message });
     return message;
   }

@@ -3,6 +3,9 @@
  * with its contract). Import paths stay `ports/store.js`: the records and interfaces are re-exported.
  */
 import type { AccountStore } from './store/accounts.js';
+import type { ContactsStore } from './store/contacts.js';
+import type { ReportsStore } from './store/reports.js';
+import type { SearchStore } from './store/search.js';
 import type { AgentConnectionStore } from './store/agent-connections.js';
 import type { AgentProfileStore } from './store/agent-profiles.js';
 import type { DeploymentStore } from './store/deployments.js';
@@ -54,7 +57,10 @@ export interface StoreTx
     FlowRunStore,
     OperationStore,
     FileRecordStore,
-    SettingStore {}
+    SettingStore,
+    SearchStore,
+    ContactsStore,
+    ReportsStore {}
 
 /**
  * The store cannot be reached (the database is down, restarting, or a connection was cut): nothing

@@ -474,6 +474,15 @@ const ROWS: Record<string, Row> = {
     (w) => handled(w, { until: 'Finalizing' }),
   ),
   'GET /agent/v1/sessions': staffRow(only(...STAFF), 'GET', () => '/agent/v1/sessions'),
+  'GET /agent/v1/search': staffRow(only(...STAFF), 'GET', () => '/agent/v1/search?q=hello'),
+  'GET /agent/v1/supervisor/report': staffRow(only('supervisor', 'admin'), 'GET', () => '/agent/v1/supervisor/report?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z'),
+  'GET /agent/v1/sessions/:id/contact': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}/contact`),
+  'POST /agent/v1/sessions/:id/contact/notes': staffRow(
+    only('agent', 'supervisor', 'admin'),
+    'POST',
+    (w) => `/agent/v1/sessions/${w.A.sessionId}/contact/notes`,
+    () => ({ text: 'matrix note' }),
+  ),
   'GET /agent/v1/sessions/:id': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}`),
   'GET /agent/v1/sessions/:id/messages': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}/messages`),
   // Writing needs a seat in the conversation: the handling agent (supervisors barge in first).
@@ -483,6 +492,14 @@ const ROWS: Record<string, Row> = {
     (w) => `/agent/v1/sessions/${w.A.sessionId}/messages`,
     () => ({ type: 'Text', text: 'hello' }),
   ),
+  'POST /agent/v1/sessions/:id/files': {
+    expect: only('agent'),
+    build: (w, id) => {
+      const form = new FormData();
+      form.append('file', new Blob([PNG], { type: 'image/png' }), 'x.png');
+      return { method: 'POST', path: `/agent/v1/sessions/${w.A.sessionId}/files`, headers: staffHeaders(w, id), body: form };
+    },
+  },
   'POST /agent/v1/sessions/:id/leave': staffRow(
     only('agent'),
     'POST',
@@ -694,7 +711,8 @@ describe('authorization matrix', () => {
     const other = await http(`${url}/admin/v1/deployments`, { method: 'POST', headers: bearer(admin.token), json: { id: 'matrix-other', name: 'Other shop', defaultQueue: 'Support' } });
     const otherServer = await http(`${url}/admin/v1/deployments/matrix-other/api-keys`, { method: 'POST', headers: bearer(admin.token), json: { label: 'server', kind: 'server' } });
     const otherKey = other.body.apiKey as string;
-    const [A, B, X] = [await v3Start(url, API_KEY), await v3Start(url, API_KEY), await v3Start(url, otherKey)];
+    // A's customer gives a customer id, so A has a contact (notes can be written on it).
+    const [A, B, X] = [await v3Start(url, API_KEY, { firstName: 'Matrix', userData: { customerId: 'matrix-a' } }), await v3Start(url, API_KEY), await v3Start(url, otherKey)];
     const past = new TokenService(SECRET, 3600, { now: NINE_DAYS_AGO });
     const pastLinks = new FileLinks(SECRET, 3600, NINE_DAYS_AGO);
     const expiredStaff = await new SignJWT({ role: 'admin', kind: 'staff' })

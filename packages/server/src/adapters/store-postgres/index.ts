@@ -17,6 +17,9 @@ import { pgParticipants } from './participants.js';
 import { pgQueues } from './queues.js';
 import { pgSessions } from './sessions.js';
 import { pgSettings } from './settings.js';
+import { contactOps } from './contacts.js';
+import { reportOps } from './reports.js';
+import { searchOps } from './search.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -272,6 +275,8 @@ export class PostgresStore implements Store {
   /** The aggregates' ops (one file each), over one transaction attempt. */
   private ops(run: TxRun): StoreTx {
     const db = pgConnection((text, values) => run.query(text, values));
+    // The dialect-specific aggregates (full-text search, contacts, reports) run their own texts.
+    const rows = async (text: string, values: unknown[] = []) => (await run.query(text, values)).rows;
     return {
       ...pgDeployments(db),
       ...pgAccounts(db),
@@ -287,6 +292,9 @@ export class PostgresStore implements Store {
       ...pgOperations(db),
       ...pgFiles(db),
       ...pgSettings(db),
+      ...searchOps(rows),
+      ...contactOps(rows),
+      ...reportOps(rows),
     };
   }
 }

@@ -105,4 +105,41 @@ CREATE INDEX agent_connections_account ON agent_connections(account_id, seen_at)
 CREATE INDEX agent_connections_node ON agent_connections(node_id) WHERE closed_at IS NULL;
 `,
   },
+  {
+    // Conversation search (ports/store/search.ts): the 'simple' configuration (no stemming, no stop words) on words core normalized, as SQLite FTS5 sees them.
+    version: 10,
+    sql: `
+CREATE TABLE search_messages (
+  session_id TEXT NOT NULL REFERENCES sessions(id), index_num BIGINT NOT NULL, visibility TEXT NOT NULL, words TEXT NOT NULL,
+  words_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', words)) STORED, PRIMARY KEY (session_id, index_num));
+CREATE INDEX search_messages_words ON search_messages USING GIN (words_tsv);
+CREATE TABLE search_sessions (session_id TEXT PRIMARY KEY REFERENCES sessions(id), customer TEXT NOT NULL);
+`,
+  },
+  {
+    // Contacts (ports/store/contacts.ts): a customer across sessions, by customer id or e-mail, with notes.
+    version: 11,
+    sql: `
+CREATE TABLE contacts (id TEXT PRIMARY KEY, display_name TEXT NOT NULL, created_at TEXT COLLATE "C" NOT NULL, updated_at TEXT COLLATE "C" NOT NULL);
+CREATE TABLE contact_keys (kind TEXT NOT NULL, value TEXT NOT NULL, contact_id TEXT NOT NULL REFERENCES contacts(id), PRIMARY KEY (kind, value));
+CREATE INDEX contact_keys_contact ON contact_keys(contact_id);
+CREATE TABLE contact_sessions (session_id TEXT PRIMARY KEY REFERENCES sessions(id), contact_id TEXT NOT NULL REFERENCES contacts(id));
+CREATE INDEX contact_sessions_contact ON contact_sessions(contact_id);
+CREATE TABLE contact_notes (
+  id TEXT PRIMARY KEY, contact_id TEXT NOT NULL REFERENCES contacts(id), author_account_id TEXT NOT NULL, author_name TEXT NOT NULL,
+  text TEXT NOT NULL, created_at TEXT COLLATE "C" NOT NULL);
+CREATE INDEX contact_notes_contact ON contact_notes(contact_id, created_at);
+`,
+  },
+  {
+    // The supervisors' day report (ports/store/reports.ts): interaction state changes beside the log.
+    version: 12,
+    sql: `
+CREATE TABLE interaction_state_changes (
+  session_id TEXT NOT NULL REFERENCES sessions(id), index_num BIGINT NOT NULL, interaction_id TEXT NOT NULL, state TEXT NOT NULL, at TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (session_id, index_num));
+CREATE INDEX interaction_state_changes_interaction ON interaction_state_changes(interaction_id, index_num);
+CREATE INDEX interactions_created ON interactions(created_at);
+`,
+  },
 ];

@@ -18,6 +18,9 @@ import { sqliteParticipants } from './participants.js';
 import { sqliteQueues } from './queues.js';
 import { sqliteSessions } from './sessions.js';
 import { sqliteSettings } from './settings.js';
+import { contactOps } from './contacts.js';
+import { reportOps } from './reports.js';
+import { searchOps } from './search.js';
 
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
 export class SqliteStore implements Store {
@@ -82,6 +85,15 @@ export class SqliteStore implements Store {
   /** The aggregates' ops (one file each), over one connection. */
   private buildOps(): StoreTx {
     const db = sqliteConnection(this.db);
+    // The dialect-specific aggregates (FTS5 search, contacts, reports) prepare their own texts, once each.
+    const statements = new Map<string, Database.Statement>();
+    const prepared = {
+      prepare: (sql: string): Database.Statement => {
+        let st = statements.get(sql);
+        if (!st) statements.set(sql, (st = this.db.prepare(sql)));
+        return st;
+      },
+    };
     return {
       ...sqliteDeployments(db),
       ...sqliteAccounts(db),
@@ -97,6 +109,9 @@ export class SqliteStore implements Store {
       ...sqliteOperations(db),
       ...sqliteFiles(db),
       ...sqliteSettings(db),
+      ...searchOps(prepared),
+      ...contactOps(prepared),
+      ...reportOps(prepared),
     };
   }
 }

@@ -2,10 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, VISIBILITIES } from '@parley/protocol';
 import { z } from 'zod';
 import type { AgentViews } from '../../core/agent-views.js';
+import type { ConversationSearch } from '../../core/conversation-search.js';
+import type { DayReports } from '../../core/day-report.js';
+import { MAX_NOTE_LENGTH, type ContactService } from '../../core/contact-service.js';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
 import { authorize } from '../../core/authorize.js';
+import { newId } from '../../core/ids.js';
+import type { FileStore } from '../../ports/file-store.js';
+import { readUpload } from '../file-upload.js';
 import { ChatError } from '../../core/errors.js';
 import { asStaff, type Authenticator } from '../../core/request-context.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
@@ -19,10 +25,14 @@ import {
   toAgentMessage,
   toAgentProfile,
   toCannedResponse,
+  toContactNote,
+  toContactView,
+  toDayReport,
   toListedInteraction,
   toMessagesPage,
   toOverview,
   toQueueSummary,
+  toSearchPage,
   toSessionDetails,
   toSessionSummary,
   toWrapUpCode,
@@ -33,11 +43,19 @@ export interface AgentApiDeps {
   routing: RoutingService;
   supervision: SupervisionService;
   views: AgentViews;
+  search: ConversationSearch;
+  contacts: ContactService;
+  reports: DayReports;
   auth: StaffAuth;
   authn: Authenticator;
   openapi: OpenApiRegistry;
   longPollMs: number;
   loginLimitPerMinute: number;
+  files: FileStore;
+  maxUploadBytes: number;
+  uploadTypes: string[];
+  /** Files one staff member may send into one session (the customer's limit in GMS). */
+  maxFilesPerSession?: number;
 }
 
 const loginBody = z.object({ username: z.string().min(1).max(128), password: z.string().min(1).max(256) });
@@ -65,6 +83,20 @@ const transferBody = z.object({ queue: z.string().min(1).max(128).optional(), ag
 const conferenceBody = z.object({ agentId: z.string().uuid() });
 const whisperBody = z.object({ text: z.string().min(1), agentId: z.string().uuid().optional() });
 const completeBody = z.object({ wrapUpCode: z.string().max(128).optional() });
+const isoInstant = z.string().datetime({ offset: true, message: 'must be an ISO date-time like 2026-01-31T00:00:00Z' });
+const searchQuery = z.object({
+  q: z.string().max(500).optional(),
+  from: isoInstant.optional(),
+  to: isoInstant.optional(),
+  queue: z.string().max(128).optional(),
+  agentId: z.string().uuid().optional(),
+  wrapUpCode: z.string().max(128).optional(),
+  customer: z.string().max(200).optional(),
+  page: z.coerce.number().int().min(0).max(1000).default(0),
+  pageSize: z.coerce.number().int().min(1).max(50).default(20),
+});
+const reportQuery = z.object({ from: isoInstant, to: isoInstant });
+const noteBody = z.object({ text: z.string().min(1).max(MAX_NOTE_LENGTH) });
 const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
 
 /** The agent API: staff log in, take interactions, talk, mark done, follow up. Supervisors and routing extend it. */
@@ -237,6 +269,30 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     }),
   );
 
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:id/files`,
+    tag: 'agent',
+    summary: 'Send a file or image (multipart field `file`, optional `operationId`): the same type, size and content checks as customer uploads',
+    bodyContentTypes: ['multipart/form-data'],
+    security: ['bearer'],
+    response: agentResponses.message,
+  });
+  app.post(
+    `${P}/sessions/:id/files`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      // Refused before the upload is read when the sender is not in the session.
+      await chat.staffParticipantId(id, account);
+      const upload = await readUpload(req, { maxBytes: deps.maxUploadBytes, types: deps.uploadTypes });
+      const fileId = newId();
+      await deps.files.put(fileId, upload.bytes);
+      const file = { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length };
+      const message = await chat.recordStaffFile(id, account, file, deps.maxFilesPerSession ?? 100, upload.operationId);
+      return { message: toAgentMessage(message) };
+    }),
+  );
+
   doc({ method: 'post', path: `${P}/sessions/:id/leave`, tag: 'agent', summary: 'Leave the session (ParticipantLeft)', security: ['bearer'], response: agentResponses.left });
   app.post(
     `${P}/sessions/:id/leave`,
@@ -275,6 +331,73 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     `${P}/sessions`,
     route(async (_req, _reply, account) => {
       return { sessions: (await views.sessionsOf(account)).map(toSessionSummary) };
+    }),
+  );
+
+  doc({
+    method: 'get',
+    path: `${P}/search`,
+    tag: 'agent',
+    summary:
+      'Full-text search over the conversations I may see (agents: those they took part in, without Vip messages), newest first, with filters and paging; `from`/`to` bound the start time (to: exclusive)',
+    query: searchQuery,
+    security: ['bearer'],
+    response: agentResponses.search,
+  });
+  app.get(
+    `${P}/search`,
+    route(async (req, _reply, account) => {
+      const q = parseOr400(searchQuery, req.query, 'query');
+      const from = q.from ? new Date(q.from).toISOString() : undefined;
+      const to = q.to ? new Date(q.to).toISOString() : undefined;
+      return toSearchPage(
+        await deps.search.search(account, {
+          ...(q.q ? { text: q.q } : {}),
+          ...(from ? { from } : {}),
+          ...(to ? { to } : {}),
+          ...(q.queue ? { queue: q.queue } : {}),
+          ...(q.agentId ? { agentId: q.agentId } : {}),
+          ...(q.wrapUpCode ? { wrapUpCode: q.wrapUpCode } : {}),
+          ...(q.customer ? { customer: q.customer } : {}),
+          page: q.page,
+          pageSize: q.pageSize,
+        }),
+      );
+    }),
+  );
+
+  doc({
+    method: 'get',
+    path: `${P}/sessions/:id/contact`,
+    tag: 'agent',
+    summary: "The session's customer across conversations (by customer id or e-mail): past sessions and notes; null without a key",
+    security: ['bearer'],
+    response: agentResponses.contact,
+  });
+  app.get(
+    `${P}/sessions/:id/contact`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      return toContactView(await deps.contacts.ofSession(account, id));
+    }),
+  );
+
+  doc({
+    method: 'post',
+    path: `${P}/sessions/:id/contact/notes`,
+    tag: 'agent',
+    summary: "Add a note to the session's contact (kept across conversations; staff only)",
+    body: noteBody,
+    security: ['bearer'],
+    response: agentResponses.contactNote,
+  });
+  app.post(
+    `${P}/sessions/:id/contact/notes`,
+    route(async (req, reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      const { text } = parseOr400(noteBody, req.body, 'note');
+      const note = await deps.contacts.addNote(account, id, text);
+      return reply.code(201).send({ note: toContactNote(note) });
     }),
   );
 
@@ -331,6 +454,23 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   );
 
   // ---- supervisors ----
+  doc({
+    method: 'get',
+    path: `${P}/supervisor/report`,
+    tag: 'supervisor',
+    summary: 'Figures of the interactions created in [from, to) (a day; at most 31 days): offered, handled, abandoned, average wait and handle time, per queue and per agent',
+    query: reportQuery,
+    security: ['bearer'],
+    response: agentResponses.report,
+  });
+  app.get(
+    `${P}/supervisor/report`,
+    route(async (req, _reply, account) => {
+      const q = parseOr400(reportQuery, req.query, 'query');
+      return toDayReport(await deps.reports.report(account, new Date(q.from).toISOString(), new Date(q.to).toISOString()));
+    }),
+  );
+
   doc({ method: 'get', path: `${P}/supervisor/overview`, tag: 'supervisor', summary: 'Queues, agents and live sessions', security: ['bearer'], response: agentResponses.overview });
   app.get(
     `${P}/supervisor/overview`,

@@ -4,7 +4,19 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { accountArb, FUTURE_FIELDS, interactionArb, keysDeep, MARK, messageArb, participantArb, profileArb, sessionArb } from '../../../test/wire-arbitraries.js';
 import type { Overview as CoreOverview } from '../../core/supervision.js';
-import { toAgentAccount, toAgentInteraction, toAgentMessage, toAgentProfile, toListedInteraction, toMessagesPage, toOverview, toSessionDetails, toSessionSummary } from './wire.js';
+import {
+  toAgentAccount,
+  toAgentInteraction,
+  toAgentMessage,
+  toAgentProfile,
+  toListedInteraction,
+  toMessagesPage,
+  toOverview,
+  toContactView,
+  toSearchPage,
+  toSessionDetails,
+  toSessionSummary,
+} from './wire.js';
 
 /** The mapped value parses with the protocol's (strict) schema, holds no MARKed internal value and none of the named keys. */
 function expectOnWire(schema: z.ZodTypeAny, out: unknown, internalKeys: readonly string[]): void {
@@ -81,6 +93,42 @@ describe('agent API wire mappers', () => {
         expect(agentResponses.messages.safeParse(out).error).toBeUndefined();
         expect(JSON.stringify(out)).not.toContain(MARK);
         expect(out).toMatchObject({ lastIndex: last, sessionEnded: ended });
+      }),
+    );
+  });
+
+  it('a search page: sessions with the customer, interactions and a preview without attachments or internals', () => {
+    fc.assert(
+      fc.property(
+        sessionArb,
+        fc.array(interactionArb, { maxLength: 2 }),
+        fc.option(messageArb, { nil: null }),
+        fc.string({ maxLength: 10 }),
+        fc.nat(),
+        (session, interactions, lastMessage, nickname, total) => {
+          const out = toSearchPage({ total, page: 0, pageSize: 20, results: [{ session, customer: { nickname, fullName: nickname }, interactions, lastMessage }] });
+          expect(agentResponses.search.safeParse(out).error).toBeUndefined();
+          expect(JSON.stringify(out)).not.toContain(MARK);
+          const keys = keysDeep(out);
+          for (const k of [...SESSION_INTERNALS, ...INTERACTION_INTERNALS, 'content', 'data', 'audienceAccountId', 'participantId', ...FUTURE_FIELDS])
+            expect(keys.has(k), `${k} on the wire`).toBe(false);
+        },
+      ),
+    );
+  });
+
+  it('a contact view: the contact, keys, sessions without internals or messages, notes', () => {
+    const note = fc.record({ id: fc.uuid(), contactId: fc.uuid(), authorAccountId: fc.uuid(), authorName: fc.string(), text: fc.string(), createdAt: fc.string(), secret: fc.constant(MARK) });
+    fc.assert(
+      fc.property(sessionArb, fc.array(interactionArb, { maxLength: 2 }), fc.array(note, { maxLength: 2 }), (session, interactions, notes) => {
+        const contact = { id: 'c-1', displayName: 'Zoë', createdAt: 'then', updatedAt: 'now', secret: MARK };
+        const out = toContactView({ contact, keys: [{ kind: 'email', value: 'z@example.com' }], sessions: [{ ...session, interactions }], notes });
+        expect(agentResponses.contact.safeParse(out).error).toBeUndefined();
+        expect(JSON.stringify(out)).not.toContain(MARK);
+        const keys = keysDeep(out);
+        for (const k of [...SESSION_INTERNALS, ...INTERACTION_INTERNALS, 'userData', 'contactId', 'updatedAt', ...FUTURE_FIELDS])
+          if (k !== 'updatedAt') expect(keys.has(k), `${k} on the wire`).toBe(false);
+        expect(toContactView(null)).toEqual({ contact: null });
       }),
     );
   });

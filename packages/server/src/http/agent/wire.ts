@@ -6,15 +6,25 @@ import type {
   AgentProfile,
   AgentSession,
   CannedResponse,
+  ContactNote,
+  ContactView,
+  DayReport,
+  FoundConversation,
+  ReportFigures,
   ListedInteraction,
   Message,
+  MessagePreview,
   MessagesPage,
   Overview,
   QueueSummary,
   SessionDetails,
+  SearchPage,
   SessionSummary,
   WrapUpCode,
 } from '@parley/protocol';
+import type { SearchAnswer } from '../../core/conversation-search.js';
+import type { DayReport as CoreDayReport, Figures } from '../../core/day-report.js';
+import type { ContactNote as CoreContactNote, ContactView as CoreContactView } from '../../core/contact-service.js';
 import type { Overview as CoreOverview } from '../../core/supervision.js';
 import type { Account, Interaction, Participant, Session } from '../../core/types.js';
 
@@ -140,3 +150,57 @@ export const toQueueSummary = (q: { name: string; deploymentId: string; waiting:
 export const toCannedResponse = (c: CannedResponse): CannedResponse => ({ id: c.id, title: c.title, text: c.text });
 
 export const toWrapUpCode = (w: WrapUpCode): WrapUpCode => ({ code: w.code, label: w.label });
+
+export const toMessagePreview = (m: Message): MessagePreview => ({
+  index: m.index,
+  utcTime: m.utcTime,
+  type: m.type,
+  visibility: m.visibility,
+  from: { type: m.from.type, ...(m.from.nickname !== undefined ? { nickname: m.from.nickname } : {}) },
+  text: m.text || m.url || '',
+});
+
+export const toSearchPage = (a: SearchAnswer): SearchPage => ({
+  results: a.results.map((r): FoundConversation => ({
+    ...toAgentSession(r.session),
+    customer: { nickname: r.customer.nickname, fullName: r.customer.fullName },
+    interactions: r.interactions.map(toAgentInteraction),
+    lastMessage: r.lastMessage ? toMessagePreview(r.lastMessage) : null,
+  })),
+  total: a.total,
+  page: a.page,
+  pageSize: a.pageSize,
+});
+
+export const toContactNote = (n: CoreContactNote): ContactNote => ({ id: n.id, authorAccountId: n.authorAccountId, authorName: n.authorName, text: n.text, createdAt: n.createdAt });
+
+export const toContactView = (v: CoreContactView | null): ContactView => ({
+  contact: v
+    ? {
+        id: v.contact.id,
+        displayName: v.contact.displayName,
+        createdAt: v.contact.createdAt,
+        keys: v.keys.map((k) => ({ kind: k.kind, value: k.value })),
+        sessions: v.sessions.map((s) => ({ id: s.id, state: s.state, async: s.async, createdAt: s.createdAt, endedAt: s.endedAt, interactions: s.interactions.map(toAgentInteraction) })),
+        notes: v.notes.map(toContactNote),
+      }
+    : null,
+});
+
+const toFigures = (f: Figures): ReportFigures => ({
+  offered: f.offered,
+  handled: f.handled,
+  abandoned: f.abandoned,
+  waiting: f.waiting,
+  averageWaitSeconds: f.averageWaitSeconds,
+  averageHandleSeconds: f.averageHandleSeconds,
+});
+
+export const toDayReport = (r: CoreDayReport): DayReport => ({
+  from: r.from,
+  to: r.to,
+  totals: toFigures(r.totals),
+  queues: r.queues.map((q) => ({ queue: q.queue, deploymentId: q.deploymentId, ...toFigures(q) })),
+  agents: r.agents.map((a) => ({ accountId: a.accountId, displayName: a.displayName, handled: a.handled, declined: a.declined, averageHandleSeconds: a.averageHandleSeconds })),
+  truncated: r.truncated,
+});
