@@ -691,7 +691,7 @@ function storeContract(backend: Backend): void {
         await tx.insertInteraction(interaction(s2, { state: 'Completed', queue: 'Billing', agentAccountId: agentB.id, wrapUpCode: 'refund' }));
         await tx.insertInteraction(interaction(s3, { state: 'Queued', queue: 'Support' }));
         for (const [s, visibility, text] of texts) {
-          const m = await tx.appendMessage(s.id, draft({ visibility, text }), T0 + 1000);
+          const m = await appendMessage(tx, s.id, draft({ visibility, text }), T0 + 1000);
           await tx.indexMessageWords({ sessionId: s.id, indexNum: parseIndex(m.index)!, visibility, text: searchWords(text) });
         }
         await tx.indexSessionCustomer(s1.id, searchWords('Zoë Ünal zoe@example.com 59606'));
