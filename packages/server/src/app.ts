@@ -51,6 +51,7 @@ import { meteredStore } from './metrics/metered-store.js';
 import { meteredFanout } from './metrics/metered-fanout.js';
 import { registerMetrics } from './http/metrics.js';
 import { operationsSnapshot } from './core/operations-snapshot.js';
+import { WebhookDispatcher } from './core/webhooks/dispatcher.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -258,7 +259,22 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
   await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock), openapi });
   await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), openapi });
+  const webhooks = new WebhookDispatcher(
+    store,
+    clock,
+    opts.fetch ?? fetch,
+    {
+      pollMs: config.WEBHOOK_POLL_MS,
+      retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: config.WEBHOOK_RETRY_MAX_MS,
+      giveUpAfterMs: config.WEBHOOK_GIVE_UP_HOURS * 3_600_000,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      batch: 20,
+    },
+    (msg, err) => app.log.warn({ err }, msg),
+  );
   routing.start(opts.routeEveryMs ?? 500);
+  webhooks.start();
   presence.start();
   const sweepEvery = opts.sweepEveryMs ?? 5_000;
   let queueUpdates: NodeJS.Timeout | null = null;
@@ -327,6 +343,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       idle.stop();
       if (queueUpdates) clearInterval(queueUpdates);
       presence.stop();
+      await webhooks.stop();
       await routing.stop();
       await flows.settled();
       chat.stopWaiting();

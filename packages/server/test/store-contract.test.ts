@@ -15,6 +15,7 @@ import { PostgresStore, type PostgresStoreOptions } from '../src/adapters/store-
 import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
 import { parseIndex } from '../src/core/message-index.js';
 import type { Account, AgentConnection, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
+import type { NewWebhookDelivery, Webhook } from '../src/ports/store/webhooks.js';
 import { describeWithService, probePostgres } from './external-services.js';
 
 // ---- fixtures ------------------------------------------------------------------------------
@@ -1258,6 +1259,8 @@ function storeContract(backend: Backend): void {
     });
   });
 
+  describe('webhook outbox', () => webhookOutboxContract(() => ({ store, nodes })));
+
   describe('properties', () => {
     const clockSteps = fc.array(
       fc.record({
@@ -1658,3 +1661,109 @@ describeWithService('Store contract: PostgreSQL', pgProbe, (url) => {
   storeContract(backend);
   describe('PostgreSQL adapter specifics', () => postgresOnly(url, backend));
 });
+
+// ---- webhook outbox ------------------------------------------------------------------------
+
+function webhookOutboxContract(get: () => { store: Store; nodes: (n: number) => Promise<Store[]> }): void {
+  const hook = (deploymentId: string, over: Partial<Webhook> = {}): Webhook => ({
+    id: uid('wh'),
+    deploymentId,
+    url: 'https://hooks.example/in',
+    events: ['message.created'],
+    visibilities: ['All'],
+    secret: 'whsec_x',
+    enabled: true,
+    createdAt: iso(T0),
+    ...over,
+  });
+  const delivery = (webhookId: string, orderingKey: string, n: number): NewWebhookDelivery => ({
+    id: uid('del'),
+    webhookId,
+    eventId: uid('evt'),
+    eventType: 'message.created',
+    orderingKey,
+    payload: JSON.stringify({ n }),
+    createdAt: iso(T0 + n),
+    nextAttemptAt: iso(T0 + n),
+    replayOf: null,
+  });
+  const claim = (store: Store, owner: string, nowMs = T0 + 1_000, limit = 50) => store.tx((tx) => tx.claimWebhookDeliveries({ nowIso: iso(nowMs), owner, leaseUntil: iso(nowMs + 30_000), limit }));
+
+  async function seedOutbox(perKey: number, keys: string[]) {
+    const { store } = get();
+    const { dep } = await seed(store);
+    const w = hook(dep.id);
+    await store.tx(async (tx) => {
+      await tx.insertWebhook(w);
+      for (let n = 0; n < perKey; n++) for (const k of keys) await tx.insertWebhookDelivery(delivery(w.id, k, n));
+    });
+    return w;
+  }
+
+  it('round-trips webhooks; deleting one deletes its outbox', async () => {
+    const { store } = get();
+    const { dep } = await seed(store);
+    const w = hook(dep.id, { events: ['session.started', 'ticket.closed'], visibilities: ['All', 'Vip'], url: 'https://h.example/ü?x=1' });
+    await store.tx((tx) => tx.insertWebhook(w));
+    expect(await read(store, (tx) => tx.getWebhook(w.id))).toEqual(w);
+    expect(await read(store, (tx) => tx.listWebhooks(dep.id))).toEqual([w]);
+    await store.tx((tx) => tx.updateWebhook({ ...w, enabled: false, secret: 'whsec_y' }));
+    expect(await read(store, (tx) => tx.getWebhook(w.id))).toMatchObject({ enabled: false, secret: 'whsec_y' });
+    await store.tx((tx) => tx.insertWebhookDelivery(delivery(w.id, 'ses-1', 0)));
+    expect(await store.tx((tx) => tx.deleteWebhook(w.id))).toBe(true);
+    expect(await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, limit: 10 }))).toEqual([]);
+    expect(await store.tx((tx) => tx.deleteWebhook(w.id))).toBe(false);
+  });
+
+  it('claims only the oldest pending row of each session, leases it, and frees the next one when it is delivered', async () => {
+    const { store } = get();
+    const w = await seedOutbox(3, ['s1', 's2']);
+    const first = await claim(store, 'n1');
+    expect(first.map((d) => [d.orderingKey, JSON.parse(d.payload).n])).toEqual([
+      ['s1', 0],
+      ['s2', 0],
+    ]);
+    expect(first.every((d) => d.leaseOwner === 'n1')).toBe(true);
+    expect(await claim(store, 'n2')).toEqual([]);
+    const [s1] = first;
+    expect(await store.tx((tx) => tx.finishWebhookDelivery(s1!.id, 'n2', { delivered: true, atIso: iso(T0 + 2_000), status: 200 }))).toBe(false);
+    expect(await store.tx((tx) => tx.finishWebhookDelivery(s1!.id, 'n1', { delivered: true, atIso: iso(T0 + 2_000), status: 200 }))).toBe(true);
+    const next = await claim(store, 'n2');
+    expect(next.map((d) => [d.orderingKey, JSON.parse(d.payload).n])).toEqual([['s1', 1]]);
+    // A failed attempt keeps its place at the head until it is due again.
+    expect(
+      await store.tx((tx) => tx.finishWebhookDelivery(next[0]!.id, 'n2', { delivered: false, atIso: iso(T0 + 3_000), status: 503, error: 'HTTP 503', nextAttemptAt: iso(T0 + 60_000), dead: false })),
+    ).toBe(true);
+    // s1 waits for its retry time; s2's lease (from n1, a node that died mid-send) has run out: claimed again.
+    expect((await claim(store, 'n3', T0 + 59_000)).map((d) => [d.orderingKey, JSON.parse(d.payload).n])).toEqual([['s2', 0]]);
+    const due = await claim(store, 'n3', T0 + 60_000);
+    expect(due.map((d) => [d.orderingKey, d.attempts, d.lastStatus, d.lastError])).toEqual([['s1', 1, 503, 'HTTP 503']]);
+    // An expired lease (a node that died mid-send) is claimed again.
+    expect((await claim(store, 'n4', T0 + 200_000)).map((d) => d.orderingKey).sort()).toEqual(['s1', 's2']);
+    // A dead row no longer holds its session back.
+    const listed = await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, orderingKey: 's2', limit: 10 }));
+    expect(listed.map((d) => JSON.parse(d.payload).n)).toEqual([2, 1, 0]);
+    const s2head = listed[2]!;
+    await store.tx((tx) =>
+      tx.finishWebhookDelivery(s2head.id, 'n4', { delivered: false, atIso: iso(T0 + 200_001), status: null, error: 'ECONNREFUSED', nextAttemptAt: iso(T0 + 200_002), dead: true }),
+    );
+    expect((await claim(store, 'n5', T0 + 300_000)).map((d) => [d.orderingKey, JSON.parse(d.payload).n])).toEqual([
+      ['s1', 1],
+      ['s2', 1],
+    ]);
+    expect(await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, state: 'dead', limit: 10 }))).toHaveLength(1);
+  });
+
+  it('never gives one row to two nodes claiming at once', async () => {
+    const { nodes } = get();
+    await seedOutbox(
+      2,
+      Array.from({ length: 30 }, (_, i) => `k${i}`),
+    );
+    const stores = await nodes(3);
+    const claims = await Promise.all(stores.map((s, i) => claim(s, `node-${i}`, T0 + 1_000, 12)));
+    const ids = claims.flat().map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(claims.flat().every((d) => JSON.parse(d.payload).n === 0)).toBe(true);
+  });
+}

@@ -4,6 +4,7 @@ import { AccountAdmin } from './admin/accounts.js';
 import { DeploymentAdmin } from './admin/deployments.js';
 import { CannedResponseAdmin, WrapUpCodeAdmin } from './admin/desk-lists.js';
 import { QueueAdmin } from './admin/queues.js';
+import { WebhookAdmin } from './admin/webhooks.js';
 import { ChatError } from './errors.js';
 import type { StaffAuth } from './staff-auth.js';
 
@@ -17,6 +18,7 @@ export class AdminService {
   readonly accounts: AccountAdmin;
   readonly cannedResponses: CannedResponseAdmin;
   readonly wrapUpCodes: WrapUpCodeAdmin;
+  readonly webhooks: WebhookAdmin;
 
   constructor(
     store: Store,
@@ -28,6 +30,7 @@ export class AdminService {
     this.accounts = new AccountAdmin(store, auth, clock);
     this.cannedResponses = new CannedResponseAdmin(store);
     this.wrapUpCodes = new WrapUpCodeAdmin(store);
+    this.webhooks = new WebhookAdmin(store, clock);
   }
 
   /** The admin behind a staff bearer token; any other role is refused. */

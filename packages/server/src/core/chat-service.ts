@@ -11,6 +11,7 @@ import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
 import { manualAcceptRefusal } from './router.js';
+import { enqueueWebhookEvents } from './webhooks/outbox.js';
 
 export interface ChatLimits {
   maxMessageLength: number;
@@ -227,6 +228,7 @@ export class ChatService {
         lastActivityAt: now,
       };
       await tx.insertSession(session);
+      await enqueueWebhookEvents(tx, { type: 'session.started', session, at: now });
       const participant: Participant = {
         id: participantId,
         sessionId,
@@ -418,7 +420,9 @@ export class ChatService {
         visibility: 'All',
       });
     }
-    await tx.updateSession(session.id, { state: 'Ended', endedAt: this.nowIso() });
+    const endedAt = this.nowIso();
+    await tx.updateSession(session.id, { state: 'Ended', endedAt });
+    await enqueueWebhookEvents(tx, { type: 'session.ended', session: { ...session, state: 'Ended', endedAt }, at: endedAt });
   }
 
   async liveSession(tx: StoreTx, sessionId: string): Promise<Session> {

@@ -4,6 +4,7 @@ import type { Deployment, Interaction, InteractionPatch, MessageDraft, Session, 
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { canTransition } from './interaction-state.js';
+import { enqueueWebhookEvents } from './webhooks/outbox.js';
 
 export interface NewInteraction {
   state: InteractionState;
@@ -24,8 +25,10 @@ export class LogWriter {
     return new Date(this.clock.now()).toISOString();
   }
 
-  append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
-    return tx.appendMessage(session.id, { id: newId(), ...draft }, this.clock.now());
+  async append(tx: StoreTx, session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
+    const message = await tx.appendMessage(session.id, { id: newId(), ...draft }, this.clock.now());
+    await enqueueWebhookEvents(tx, { type: 'message.created', message, deploymentId: session.deploymentId });
+    return message;
   }
 
   private appendStateChange(tx: StoreTx, session: Session, interaction: Interaction, state: InteractionState, visibility: Visibility = 'All'): Promise<Message> {
@@ -52,7 +55,10 @@ export class LogWriter {
     const ok = await tx.updateInteraction(interaction.id, interaction.state, full);
     if (!ok) throw new ChatError('CONFLICT', `interaction ${interaction.id} was changed by someone else; reload it`);
     await this.appendStateChange(tx, session, interaction, to, await this.stateChangeVisibility(tx, interaction, to));
-    return { ...interaction, ...full } as Interaction;
+    const changed = { ...interaction, ...full } as Interaction;
+    await enqueueWebhookEvents(tx, { type: 'interaction.state_changed', interaction: changed, previousState: interaction.state, at: now });
+    if (to === 'Handling' && changed.agentAccountId) await enqueueWebhookEvents(tx, { type: 'interaction.assigned', interaction: changed, at: now });
+    return changed;
   }
 
   /**
@@ -91,6 +97,8 @@ export class LogWriter {
     };
     await tx.insertInteraction(interaction);
     await this.appendStateChange(tx, session, interaction, init.state);
+    await enqueueWebhookEvents(tx, { type: 'interaction.state_changed', interaction, previousState: null, at: now });
+    if (interaction.state === 'Handling' && interaction.agentAccountId) await enqueueWebhookEvents(tx, { type: 'interaction.assigned', interaction, at: now });
     return interaction;
   }
 }

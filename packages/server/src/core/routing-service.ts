@@ -5,6 +5,7 @@ import type { ChatService } from './chat-service.js';
 import type { PresenceWatch } from './presence-watch.js';
 import { ChatError } from './errors.js';
 import { decideOffers, isEligible, routingOrder } from './router.js';
+import { enqueueWebhookEvents } from './webhooks/outbox.js';
 
 export const DEFAULT_OFFER_TIMEOUT_SECONDS = 20;
 export const DEFAULT_CAPACITY = 3;
@@ -184,6 +185,14 @@ export class RoutingService {
         if (profile) await tx.upsertProfile({ ...profile, idleSince: this.nowIso() });
       }
       const moved = await this.chat.log.transition(tx, session, i, 'Queued', patch);
+      await enqueueWebhookEvents(tx, {
+        type: 'interaction.transferred',
+        interaction: moved,
+        fromAccountId: account.id,
+        toQueue: target.queue ?? null,
+        toAccountId: target.agentId ?? null,
+        at: moved.updatedAt,
+      });
       return { moved, previous: i.agentAccountId };
     });
     await this.notify({ ...result.moved, agentAccountId: result.previous });

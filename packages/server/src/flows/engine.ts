@@ -12,6 +12,7 @@ import { topics, type Fanout } from '../ports/fanout.js';
 import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
 import { matchIntent, parseFlow, type Flow, type Step } from './definition.js';
 import { patternMatches } from './pattern.js';
+import { enqueueWebhookEvents } from '../core/webhooks/outbox.js';
 
 type WebhookStep = Extract<Step, { webhook: unknown }>;
 type Effect =
@@ -398,7 +399,9 @@ export class FlowEngine {
       if (agent && current.state !== 'Offered') await this.chat.leaveIfConnected(tx, session, agent);
     }
     if (current.state === 'Handling') current = await this.chat.log.transition(tx, session, current, 'Finalizing');
-    return this.chat.log.transition(tx, session, current, 'Completed', { wrapUpCode });
+    const closed = await this.chat.log.transition(tx, session, current, 'Completed', { wrapUpCode });
+    await enqueueWebhookEvents(tx, { type: 'ticket.closed', interaction: closed, comment, at: closed.updatedAt });
+    return closed;
   }
 
   async closeTicket(ticketId: string, comment: string): Promise<Interaction> {

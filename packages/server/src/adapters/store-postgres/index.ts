@@ -14,6 +14,7 @@ import {
   type StoredFile,
 } from '../../ports/store.js';
 import { migrations } from './migrations.js';
+import { webhookOps } from './webhooks.js';
 import { setClause as setClauseWith, toAccount, toAgentConnection, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
 /** `col = $n, ...` with placeholders from `$first`. */
@@ -277,7 +278,9 @@ export class PostgresStore implements Store {
       await run.query(text, values);
     };
     const lockClause = (forUpdate?: boolean) => (forUpdate ? ' FOR NO KEY UPDATE' : '');
+    const count = async (text: string, values?: unknown[]) => (await run.query(text, values)).rowCount ?? 0;
     return {
+      ...webhookOps({ rows, one, exec, count }),
       getDeployment: async (id) => {
         const r = await one('SELECT * FROM deployments WHERE id = $1', [id]);
         return r ? toDeployment(r) : null;

@@ -87,4 +87,21 @@ CREATE INDEX agent_connections_account ON agent_connections(account_id, seen_at)
 CREATE INDEX agent_connections_node ON agent_connections(node_id) WHERE closed_at IS NULL;
 `,
   },
+  {
+    version: 30,
+    sql: `
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY, deployment_id TEXT NOT NULL REFERENCES deployments(id), url TEXT NOT NULL, events TEXT NOT NULL,
+  visibilities TEXT NOT NULL, secret TEXT NOT NULL, enabled INTEGER NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX webhooks_deployment ON webhooks(deployment_id);
+CREATE TABLE webhook_deliveries (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, webhook_id TEXT NOT NULL REFERENCES webhooks(id),
+  event_id TEXT NOT NULL, event_type TEXT NOT NULL, ordering_key TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
+  state TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL, lease_owner TEXT, lease_until TEXT,
+  last_error TEXT, last_status INTEGER, delivered_at TEXT, replay_of TEXT);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_at);
+CREATE INDEX webhook_deliveries_order ON webhook_deliveries(webhook_id, ordering_key, state, seq);
+CREATE INDEX webhook_deliveries_key ON webhook_deliveries(ordering_key);
+`,
+  },
 ];
