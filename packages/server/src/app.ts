@@ -52,6 +52,8 @@ import { meteredFanout } from './metrics/metered-fanout.js';
 import { registerMetrics } from './http/metrics.js';
 import { operationsSnapshot } from './core/operations-snapshot.js';
 import { WebhookDispatcher } from './core/webhooks/dispatcher.js';
+import { AuditTrail } from './core/audit-trail.js';
+import { registerAuditTrail } from './http/audit.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -226,6 +228,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
 
   registerMetrics(app, { metrics, token: config.METRICS_TOKEN, socketRoutes: { '/agent/v1/events': 'agent', [`${GUEST_V2_PREFIX}/:conversationId/stream`]: 'guest' } });
   const openapi = new OpenApiRegistry();
+  const audit = new AuditTrail(store, clock);
+  registerAuditTrail(app, audit);
   const agentViews = new AgentViews(store);
   registerInputGuard(app);
   registerCors(app, deployments, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
@@ -257,7 +261,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
   registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
   registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
-  await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock), openapi });
+  await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock, audit), openapi });
   await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), openapi });
   const webhooks = new WebhookDispatcher(
     store,

@@ -16,6 +16,7 @@ import { migrations as pgMigrations } from '../src/adapters/store-postgres/migra
 import { parseIndex } from '../src/core/message-index.js';
 import type { Account, AgentConnection, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
 import type { NewWebhookDelivery, Webhook } from '../src/ports/store/webhooks.js';
+import type { NewAuditEntry } from '../src/ports/store/audit.js';
 import { describeWithService, probePostgres } from './external-services.js';
 
 // ---- fixtures ------------------------------------------------------------------------------
@@ -1260,6 +1261,7 @@ function storeContract(backend: Backend): void {
   });
 
   describe('webhook outbox', () => webhookOutboxContract(() => ({ store, nodes })));
+  describe('audit trail', () => auditContract(() => store));
 
   describe('properties', () => {
     const clockSteps = fc.array(
@@ -1765,5 +1767,44 @@ function webhookOutboxContract(get: () => { store: Store; nodes: (n: number) => 
     const ids = claims.flat().map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(claims.flat().every((d) => JSON.parse(d.payload).n === 0)).toBe(true);
+  });
+}
+
+// ---- audit trail -----------------------------------------------------------------------------
+
+function auditContract(get: () => Store): void {
+  const entry = (n: number, over: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
+    id: uid('aud'),
+    at: iso(T0 + n * 1000),
+    actorId: n % 2 ? 'acc-odd' : 'acc-even',
+    actorName: 'ann “ü”',
+    actorRole: 'agent',
+    action: n % 3 ? 'interaction.accept' : 'admin.queue.put',
+    targetType: 'interaction',
+    targetId: `t-${n}`,
+    details: { n, nested: { list: [1, 'x'] } },
+    ip: n % 2 ? '203.0.113.9' : '::1',
+    status: 200,
+    ...over,
+  });
+
+  it('appends and lists newest first, with filters and paging', async () => {
+    const store = get();
+    const written = Array.from({ length: 7 }, (_, n) => entry(n));
+    for (const e of written) await store.tx((tx) => tx.insertAuditEntry(e));
+    await store.tx((tx) => tx.insertAuditEntry(entry(99, { actorId: null, actorRole: 'system', actorName: 'system', targetType: null, targetId: null, ip: null, status: null })));
+    const list = await read(store, (tx) => tx.listAuditEntries({ limit: 100 }));
+    expect(list.map((e) => e.targetId)).toEqual([null, 't-6', 't-5', 't-4', 't-3', 't-2', 't-1', 't-0']);
+    const { seq: _seq, ...roundTripped } = list[1]!;
+    expect(roundTripped).toEqual(written[6]);
+    expect(list[0]).toMatchObject({ actorId: null, actorRole: 'system', ip: null, status: null });
+    expect((await read(store, (tx) => tx.listAuditEntries({ actorId: 'acc-odd', limit: 100 }))).map((e) => e.targetId)).toEqual(['t-5', 't-3', 't-1']);
+    expect((await read(store, (tx) => tx.listAuditEntries({ action: 'admin.', limit: 100 }))).map((e) => e.targetId)).toEqual([null, 't-6', 't-3', 't-0']);
+    expect(await read(store, (tx) => tx.listAuditEntries({ action: 'admin', limit: 100 }))).toEqual([]);
+    expect((await read(store, (tx) => tx.listAuditEntries({ targetId: 't-4', limit: 100 }))).map((e) => e.targetId)).toEqual(['t-4']);
+    expect((await read(store, (tx) => tx.listAuditEntries({ fromIso: iso(T0 + 2000), toIso: iso(T0 + 5000), limit: 100 }))).map((e) => e.targetId)).toEqual(['t-4', 't-3', 't-2']);
+    const page = await read(store, (tx) => tx.listAuditEntries({ limit: 3 }));
+    const next = await read(store, (tx) => tx.listAuditEntries({ limit: 3, beforeSeq: page[2]!.seq }));
+    expect(next.map((e) => e.targetId)).toEqual(['t-4', 't-3', 't-2']);
   });
 }

@@ -4,6 +4,7 @@ import { SqliteStore } from '../adapters/store-sqlite/index.js';
 import { systemClock } from '../ports/clock.js';
 import { topics } from '../ports/fanout.js';
 import { AdminService } from './admin-service.js';
+import { AuditTrail } from './audit-trail.js';
 import type { DeploymentInput } from './admin/deployments.js';
 import { ChatService } from './chat-service.js';
 import { ChatError } from './errors.js';
@@ -38,7 +39,7 @@ describe('AdminService (core, on the SQLite store)', () => {
     store = new SqliteStore(':memory:');
     fanout = new MemoryFanout();
     auth = new StaffAuth(store, fanout, new TokenService('a-test-secret-of-some-length', 3600), systemClock);
-    admin = new AdminService(store, auth, systemClock);
+    admin = new AdminService(store, auth, systemClock, new AuditTrail(store, systemClock));
     workflows = new WorkflowService(store, new ChatService(store, fanout, systemClock), { applyBotAnswer: async () => {} }, 'parley');
   });
   afterEach(() => store.close());

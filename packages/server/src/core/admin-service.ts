@@ -7,6 +7,7 @@ import { QueueAdmin } from './admin/queues.js';
 import { WebhookAdmin } from './admin/webhooks.js';
 import { ChatError } from './errors.js';
 import type { StaffAuth } from './staff-auth.js';
+import type { AuditTrail } from './audit-trail.js';
 
 /**
  * The admin use cases, one service per thing administered. Every one of them is for admins only:
@@ -24,6 +25,8 @@ export class AdminService {
     store: Store,
     private readonly auth: StaffAuth,
     clock: Clock,
+    /** The audit trail, for admins to query and export (never to change). */
+    readonly audit: AuditTrail,
   ) {
     this.deployments = new DeploymentAdmin(store, clock);
     this.queues = new QueueAdmin(store);

@@ -4,3 +4,4 @@
  */
 export type { Account, CannedResponse, Deployment, Interaction, Participant, Role, Session, StoredFile, WrapUpCode } from '../ports/store.js';
 export type { Webhook, WebhookDelivery, WebhookDeliveryState } from '../ports/store/webhooks.js';
+export type { AuditEntry } from '../ports/store/audit.js';

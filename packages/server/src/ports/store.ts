@@ -1,5 +1,6 @@
 import type { InteractionState, Message, ParticipantType, Visibility } from '@parley/protocol';
 import type { WebhookStore } from './store/webhooks.js';
+import type { AuditStore } from './store/audit.js';
 
 export type AsyncMode = 'sync' | 'async' | 'client';
 
@@ -239,7 +240,7 @@ export type MessageDraft = Omit<Message, 'index' | 'sessionId' | 'utcTime'> & { 
  * row locks (`forUpdate`) wherever it reads, decides and writes. An adapter may run a callback again
  * after a serialization failure: callbacks must be safe to re-run (no side effects outside the tx).
  */
-export interface StoreTx extends WebhookStore {
+export interface StoreTx extends WebhookStore, AuditStore {
   getDeployment(id: string): Promise<Deployment | null>;
   /** The deployment of a key of the given kind (public by default). */
   getDeploymentByApiKeyHash(hash: string, kind?: ApiKeyKind): Promise<Deployment | null>;

@@ -643,6 +643,8 @@ const ROWS: Record<string, Row> = {
       return deliveries[0];
     },
   ),
+  'GET /admin/v1/audit': adminRow('GET', () => '/admin/v1/audit'),
+  'GET /admin/v1/audit/export': adminRow('GET', () => '/admin/v1/audit/export?format=csv'),
 
   // ---- workflow API ----
   'GET /workflow/v1/sessions/:sessionId': workflowRow('GET', (w) => `/workflow/v1/sessions/${w.A.sessionId}`),

@@ -15,6 +15,7 @@ import {
 } from '../../ports/store.js';
 import { migrations } from './migrations.js';
 import { webhookOps } from './webhooks.js';
+import { auditOps } from './audit.js';
 import { setClause as setClauseWith, toAccount, toAgentConnection, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
 /** `col = $n, ...` with placeholders from `$first`. */
@@ -281,6 +282,7 @@ export class PostgresStore implements Store {
     const count = async (text: string, values?: unknown[]) => (await run.query(text, values)).rowCount ?? 0;
     return {
       ...webhookOps({ rows, one, exec, count }),
+      ...auditOps({ rows, one, exec, count }),
       getDeployment: async (id) => {
         const r = await one('SELECT * FROM deployments WHERE id = $1', [id]);
         return r ? toDeployment(r) : null;

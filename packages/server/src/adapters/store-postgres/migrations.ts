@@ -122,4 +122,16 @@ CREATE INDEX webhook_deliveries_order ON webhook_deliveries(webhook_id, ordering
 CREATE INDEX webhook_deliveries_key ON webhook_deliveries(ordering_key);
 `,
   },
+  {
+    version: 31,
+    sql: `
+CREATE TABLE audit_entries (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, id TEXT NOT NULL UNIQUE, at TEXT COLLATE "C" NOT NULL, actor_id TEXT, actor_name TEXT NOT NULL, actor_role TEXT,
+  action TEXT COLLATE "C" NOT NULL, target_type TEXT, target_id TEXT, details TEXT NOT NULL, ip TEXT, status INTEGER);
+CREATE INDEX audit_entries_at ON audit_entries(at);
+CREATE INDEX audit_entries_actor ON audit_entries(actor_id, seq);
+CREATE INDEX audit_entries_target ON audit_entries(target_id, seq);
+CREATE INDEX audit_entries_action ON audit_entries(action, seq);
+`,
+  },
 ];

@@ -6,6 +6,7 @@ import { formatIndex, nextIndexNum } from '../../core/message-index.js';
 import type { AgentProfile, Interaction, MessageDraft, MessageQuery, Queue, Store, StoreTx, StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
 import { webhookOps } from './webhooks.js';
+import { auditOps } from './audit.js';
 import { setClause, toAccount, toAgentConnection, toDeployment, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
@@ -118,6 +119,7 @@ export class SqliteStore implements Store {
     };
     return {
       ...webhookOps(db),
+      ...auditOps(db),
       getDeployment: async (id) => {
         const r = q.depById.get(id);
         return r ? toDeployment(r) : null;

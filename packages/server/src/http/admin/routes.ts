@@ -9,6 +9,8 @@ import { bearerToken } from '../bearer-token.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
+import { noteActor } from '../audit.js';
+import { registerAuditRoutes } from './audit-routes.js';
 
 const origin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), 'origins look like https://shop.example (no path) or *');
 const asyncMode = z.enum(['sync', 'async', 'client']);
@@ -119,7 +121,7 @@ export async function adminApi(app: FastifyInstance, deps: { admin: AdminService
   const P = ADMIN_PREFIX;
   const doc = deps.openapi.add.bind(deps.openapi);
   app.addHook('preHandler', async (req) => {
-    await admin.authenticate(bearerToken(req));
+    noteActor(req, await admin.authenticate(bearerToken(req)));
   });
   app.setErrorHandler((err, req, reply) => errorReply(req, reply, err));
 
@@ -216,4 +218,5 @@ export async function adminApi(app: FastifyInstance, deps: { admin: AdminService
   });
 
   registerWebhookRoutes(app, { admin, openapi: deps.openapi, prefix: P });
+  registerAuditRoutes(app, { admin, openapi: deps.openapi, prefix: P });
 }
