@@ -54,6 +54,8 @@ import { operationsSnapshot } from './core/operations-snapshot.js';
 import { WebhookDispatcher } from './core/webhooks/dispatcher.js';
 import { AuditTrail } from './core/audit-trail.js';
 import { registerAuditTrail } from './http/audit.js';
+import { CustomerData } from './core/customer-data.js';
+import { RetentionJob } from './core/retention-job.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -70,6 +72,8 @@ export interface Parley {
   demo: DemoCredentials | null;
   /** Every route the server answers (method and URL pattern), as registered; the authorization matrix test walks it. */
   routes: RouteEntry[];
+  /** The scheduled retention run (tests call `runOnce`). */
+  retention: RetentionJob;
   /** This node's Prometheus registry (served at `/metrics` with METRICS_TOKEN). */
   metrics: ParleyMetrics;
   /** Readiness as `GET /ready` reports it. */
@@ -230,6 +234,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const openapi = new OpenApiRegistry();
   const audit = new AuditTrail(store, clock);
   registerAuditTrail(app, audit);
+  const customers = new CustomerData(store, files, clock);
+  const retention = new RetentionJob(store, clock, customers, audit, config.RETENTION_EVERY_MINUTES * 60_000, (msg, err) => app.log.error({ err }, msg));
   const agentViews = new AgentViews(store);
   registerInputGuard(app);
   registerCors(app, deployments, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
@@ -261,7 +267,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
   registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
   registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
-  await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock, audit), openapi });
+  await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock, audit, customers), openapi });
   await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), openapi });
   const webhooks = new WebhookDispatcher(
     store,
@@ -279,6 +285,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   );
   routing.start(opts.routeEveryMs ?? 500);
   webhooks.start();
+  retention.start();
   presence.start();
   const sweepEvery = opts.sweepEveryMs ?? 5_000;
   let queueUpdates: NodeJS.Timeout | null = null;
@@ -339,6 +346,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     auth,
     demo,
     routes,
+    retention,
     metrics,
     readiness,
     async close(opts = {}) {
@@ -348,6 +356,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       if (queueUpdates) clearInterval(queueUpdates);
       presence.stop();
       await webhooks.stop();
+      await retention.stop();
       await routing.stop();
       await flows.settled();
       chat.stopWaiting();

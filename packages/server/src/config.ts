@@ -133,6 +133,8 @@ const schema = z.object({
     .default(72),
   /** One webhook request's time limit. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** How often the retention run (deployments' `settings.retention`) happens; one node runs it per interval. 0: never. */
+  RETENTION_EVERY_MINUTES: z.coerce.number().min(0).max(10_080).default(60),
   /** `auto`: pretty lines when stdout is a terminal, JSON lines otherwise. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1262,6 +1262,21 @@ function storeContract(backend: Backend): void {
 
   describe('webhook outbox', () => webhookOutboxContract(() => ({ store, nodes })));
   describe('audit trail', () => auditContract(() => store));
+  describe('leases', () => {
+    it('one owner at a time: free, expired, or already its own', async () => {
+      const stores = await nodes(3);
+      const take = (s: Store, owner: string, now: number) => s.tx((tx) => tx.takeLease('job', owner, iso(now), iso(now + 60_000)));
+      const first = await Promise.all(stores.map((s, i) => take(s, `node-${i}`, T0)));
+      expect(first.filter(Boolean)).toHaveLength(1);
+      const holder = `node-${first.indexOf(true)}`;
+      const other = holder === 'node-0' ? 'node-1' : 'node-0';
+      expect(await take(store, other, T0 + 59_999)).toBe(false);
+      expect(await take(store, holder, T0 + 30_000)).toBe(true);
+      expect(await take(store, other, T0 + 89_999)).toBe(false);
+      expect(await take(store, other, T0 + 90_000)).toBe(true);
+      expect(await take(store, holder, T0 + 90_001)).toBe(false);
+    });
+  });
 
   describe('properties', () => {
     const clockSteps = fc.array(

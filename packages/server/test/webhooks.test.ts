@@ -5,7 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES, webhookEvent, webhookEventData } from '@parley/protocol';
-import { Agent, createTestData, http, startServer, V3Customer, type Running, type TestData, AGENT } from './helpers.js';
+import { Agent, createTestData, http, startServer, testBackend, V3Customer, type Running, type TestData, AGENT } from './helpers.js';
+import { WebhookDispatcher, defaultWebhookDispatch } from '../src/core/webhooks/dispatcher.js';
+import { systemClock } from '../src/ports/clock.js';
 import { WebhookReceiver, type Received } from './webhook-receiver.js';
 
 const FAST = { WEBHOOK_POLL_MS: '20', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_RETRY_MAX_MS: '150', WEBHOOK_TIMEOUT_MS: '2000' };
@@ -160,11 +162,20 @@ describe('outgoing webhooks', () => {
     cleanup.push(() => receiver.down());
     const data = await createTestData();
     cleanup.push(() => data.drop());
-    const nodes = [await start(data), await start(data), await start(data)];
+    // PostgreSQL: three servers on one schema. SQLite is one process's store: three dispatchers
+    // (each its own lease owner) on the one server's store.
+    const nodes = testBackend === 'postgres' ? [await start(data), await start(data), await start(data)] : [await start(data)];
+    if (testBackend !== 'postgres') {
+      for (let i = 0; i < 2; i++) {
+        const extra = new WebhookDispatcher(nodes[0]!.parley.store, systemClock, fetch, { ...defaultWebhookDispatch, pollMs: 20, retryBaseMs: 20, retryMaxMs: 150 }, () => undefined);
+        extra.start();
+        cleanup.push(() => extra.stop());
+      }
+    }
     const admin = await adminOf(nodes[0]!);
     const created = await adminCall(nodes[0]!, admin, 'POST', '/webhooks', { deploymentId: 'demo', url: receiver.url, events: ['session.started', 'message.created'] });
     receiver.secret = created.body.secret;
-    const customers = [0, 1, 2, 3].map((i) => new V3Customer(nodes[i % 3]!.url));
+    const customers = [0, 1, 2, 3].map((i) => new V3Customer(nodes[i % nodes.length]!.url));
     for (const c of customers) await c.start();
     await Promise.all(
       customers.map(async (c, ci) => {

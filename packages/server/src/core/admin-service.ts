@@ -8,6 +8,7 @@ import { WebhookAdmin } from './admin/webhooks.js';
 import { ChatError } from './errors.js';
 import type { StaffAuth } from './staff-auth.js';
 import type { AuditTrail } from './audit-trail.js';
+import type { CustomerData } from './customer-data.js';
 
 /**
  * The admin use cases, one service per thing administered. Every one of them is for admins only:
@@ -27,6 +28,8 @@ export class AdminService {
     clock: Clock,
     /** The audit trail, for admins to query and export (never to change). */
     readonly audit: AuditTrail,
+    /** A customer's data: export (access) and erasure. */
+    readonly customers: CustomerData,
   ) {
     this.deployments = new DeploymentAdmin(store, clock);
     this.queues = new QueueAdmin(store);

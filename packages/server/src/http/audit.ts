@@ -16,8 +16,10 @@ interface Audited {
   target?: (params: Record<string, string>, body: any, answer: any, actor: Account | undefined) => Target;
   /** Record refusals too (failed logins); otherwise only 2xx answers are actions that happened. */
   failures?: boolean;
-  /** The request body is not recorded (it carries a password, message text, or nothing of interest). */
+  /** The request body and query are not recorded (they carry a password, message text, personal data, or nothing of interest). */
   noBody?: boolean;
+  /** Details of its own (from the body or query, and the answer) instead of the request's. */
+  details?: (input: any, answer: any) => Record<string, unknown>;
 }
 
 const param =
@@ -26,6 +28,7 @@ const param =
     p[name] ? { type, id: p[name]! } : null;
 const self = (_p: Record<string, string>, _b: unknown, _a: unknown, actor: Account | undefined): Target => (actor ? { type: 'account', id: actor.id } : null);
 
+const keyKind = (q: any) => (q?.sessionId ? 'sessionId' : q?.email ? 'email' : q?.customerId ? 'customerId' : null);
 const AGENT = '/agent/v1';
 const ADMIN = '/admin/v1';
 export const AUDITED_ROUTES: Readonly<Record<string, Audited>> = {
@@ -60,6 +63,9 @@ export const AUDITED_ROUTES: Readonly<Record<string, Audited>> = {
   [`PUT ${ADMIN}/webhooks/:id`]: { action: 'admin.webhook.update', target: param('webhook') },
   [`DELETE ${ADMIN}/webhooks/:id`]: { action: 'admin.webhook.delete', target: param('webhook') },
   [`POST ${ADMIN}/webhook-deliveries/:id/replay`]: { action: 'admin.webhook.replay', target: param('webhook_delivery') },
+  // A customer's data: neither the key (an e-mail, a customer id) nor the answer goes into the trail.
+  [`POST ${ADMIN}/customers/erase`]: { action: 'admin.customer.erase', noBody: true, details: (_b, a) => ({ by: a?.by, sessions: a?.erased?.sessions, files: a?.erased?.files }) },
+  [`GET ${ADMIN}/customers/export`]: { action: 'admin.customer.export', noBody: true, details: (q, a) => ({ by: keyKind(q), sessions: a?.sessions?.length }) },
   // Reads worth a trace: the trail's own export.
   [`GET ${ADMIN}/audit/export`]: { action: 'admin.audit.export' },
 };
@@ -99,7 +105,7 @@ export function registerAuditTrail(app: FastifyInstance, trail: AuditTrail): voi
         actor: account ? { account } : { username },
         action: ok || !audited.failures ? audited.action : `${audited.action}_failed`,
         target: audited.target?.(params, body, answer, account) ?? null,
-        details: audited.noBody ? {} : { ...auditDetails(req.query), ...auditDetails(body) },
+        details: audited.details ? audited.details(req.method === 'GET' ? req.query : body, answer) : audited.noBody ? {} : { ...auditDetails(req.query), ...auditDetails(body) },
         ip: req.ip,
         status: reply.statusCode,
       });

@@ -1,6 +1,7 @@
 import type { InteractionState, Message, ParticipantType, Visibility } from '@parley/protocol';
 import type { WebhookStore } from './store/webhooks.js';
 import type { AuditStore } from './store/audit.js';
+import type { CustomerDataStore } from './store/customer-data.js';
 
 export type AsyncMode = 'sync' | 'async' | 'client';
 
@@ -35,6 +36,13 @@ export interface DeploymentSettings {
   idle?: IdlePolicy;
   /** Name reported as the serving application (`ChatServerAppName`, seed 002). */
   appName?: string;
+  /** Sessions ended more than `days` ago are deleted, or kept without what identifies the customer (core/customer-data). */
+  retention?: RetentionPolicy;
+}
+
+export interface RetentionPolicy {
+  days: number;
+  mode: 'delete' | 'anonymize';
 }
 
 export interface Deployment {
@@ -240,7 +248,7 @@ export type MessageDraft = Omit<Message, 'index' | 'sessionId' | 'utcTime'> & { 
  * row locks (`forUpdate`) wherever it reads, decides and writes. An adapter may run a callback again
  * after a serialization failure: callbacks must be safe to re-run (no side effects outside the tx).
  */
-export interface StoreTx extends WebhookStore, AuditStore {
+export interface StoreTx extends WebhookStore, AuditStore, CustomerDataStore {
   getDeployment(id: string): Promise<Deployment | null>;
   /** The deployment of a key of the given kind (public by default). */
   getDeploymentByApiKeyHash(hash: string, kind?: ApiKeyKind): Promise<Deployment | null>;

@@ -643,6 +643,12 @@ const ROWS: Record<string, Row> = {
       return deliveries[0];
     },
   ),
+  'GET /admin/v1/customers/export': adminRow('GET', () => '/admin/v1/customers/export?email=nobody%40example.com'),
+  'POST /admin/v1/customers/erase': adminRow(
+    'POST',
+    () => '/admin/v1/customers/erase',
+    () => ({ email: 'nobody@example.com' }),
+  ),
   'GET /admin/v1/audit': adminRow('GET', () => '/admin/v1/audit'),
   'GET /admin/v1/audit/export': adminRow('GET', () => '/admin/v1/audit/export?format=csv'),
 

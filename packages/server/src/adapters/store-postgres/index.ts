@@ -16,6 +16,7 @@ import {
 import { migrations } from './migrations.js';
 import { webhookOps } from './webhooks.js';
 import { auditOps } from './audit.js';
+import { customerDataOps } from './customer-data.js';
 import { setClause as setClauseWith, toAccount, toAgentConnection, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
 /** `col = $n, ...` with placeholders from `$first`. */
@@ -283,6 +284,7 @@ export class PostgresStore implements Store {
     return {
       ...webhookOps({ rows, one, exec, count }),
       ...auditOps({ rows, one, exec, count }),
+      ...customerDataOps({ rows, one, exec, count }),
       getDeployment: async (id) => {
         const r = await one('SELECT * FROM deployments WHERE id = $1', [id]);
         return r ? toDeployment(r) : null;

@@ -134,4 +134,12 @@ CREATE INDEX audit_entries_target ON audit_entries(target_id, seq);
 CREATE INDEX audit_entries_action ON audit_entries(action, seq);
 `,
   },
+  {
+    version: 32,
+    sql: `
+ALTER TABLE sessions ADD COLUMN anonymized_at TEXT;
+CREATE INDEX sessions_retention ON sessions(deployment_id, state, ended_at);
+CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT COLLATE "C" NOT NULL);
+`,
+  },
 ];

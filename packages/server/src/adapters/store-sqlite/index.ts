@@ -7,6 +7,7 @@ import type { AgentProfile, Interaction, MessageDraft, MessageQuery, Queue, Stor
 import { migrations } from './migrations.js';
 import { webhookOps } from './webhooks.js';
 import { auditOps } from './audit.js';
+import { customerDataOps } from './customer-data.js';
 import { setClause, toAccount, toAgentConnection, toDeployment, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
@@ -120,6 +121,7 @@ export class SqliteStore implements Store {
     return {
       ...webhookOps(db),
       ...auditOps(db),
+      ...customerDataOps(db),
       getDeployment: async (id) => {
         const r = q.depById.get(id);
         return r ? toDeployment(r) : null;

@@ -11,6 +11,7 @@ import type { OpenApiRegistry } from '../openapi.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { noteActor } from '../audit.js';
 import { registerAuditRoutes } from './audit-routes.js';
+import { registerCustomerRoutes } from './customer-routes.js';
 
 const origin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), 'origins look like https://shop.example (no path) or *');
 const asyncMode = z.enum(['sync', 'async', 'client']);
@@ -50,6 +51,13 @@ const deploymentBody = z.object({
         })
         .optional(),
       appName: z.string().max(128).optional(),
+      retention: z
+        .object({
+          days: z.number().int().min(1).max(36_500),
+          mode: z.enum(['delete', 'anonymize']),
+        })
+        .strict()
+        .optional(),
     })
     .default({})
     .superRefine((s, ctx) => {
@@ -219,4 +227,5 @@ export async function adminApi(app: FastifyInstance, deps: { admin: AdminService
 
   registerWebhookRoutes(app, { admin, openapi: deps.openapi, prefix: P });
   registerAuditRoutes(app, { admin, openapi: deps.openapi, prefix: P });
+  registerCustomerRoutes(app, { admin, openapi: deps.openapi, prefix: P });
 }
