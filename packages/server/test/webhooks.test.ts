@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES, webhookEvent, webhookEventData } from '@parley/protocol';
-import { Agent, createTestData, http, startServer, testBackend, V3Customer, type Running, type TestData, AGENT } from './helpers.js';
+import { Agent, createTestData, http, SteppedClock, startServer, testBackend, V3Customer, type Running, type TestData, AGENT } from './helpers.js';
 import { WebhookDispatcher, defaultWebhookDispatch } from '../src/core/webhooks/dispatcher.js';
 import { systemClock } from '../src/ports/clock.js';
 import { WebhookReceiver, type Received } from './webhook-receiver.js';
@@ -104,6 +104,37 @@ describe('outgoing webhooks', () => {
     expect(ofA.map((e) => e.id)).toEqual(outbox.map((d: any) => d.eventId));
     // Typing is never an event; Vip is not subscribed.
     expect(ofA.some((e) => e.type === 'message.created' && /^Typing/.test(e.data.message.type))).toBe(false);
+  });
+
+  it('keeps an event through an hour-long outage on the default backoff (time stepped), retrying about every ten minutes at most', async () => {
+    const receiver = new WebhookReceiver();
+    await receiver.up();
+    cleanup.push(() => receiver.down());
+    const clock = new SteppedClock();
+    receiver.now = () => clock.now();
+    const srv = await startServer({ WEBHOOK_POLL_MS: '20' }, clock);
+    cleanup.push(() => srv.close());
+    const admin = await adminOf(srv);
+    const created = await adminCall(srv, admin, 'POST', '/webhooks', { deploymentId: 'demo', url: receiver.url, events: ['session.started', 'message.created'] });
+    receiver.secret = created.body.secret;
+    const c = new V3Customer(srv.url);
+    await c.start();
+    await receiver.until((r) => r.some((x) => x.event.type === 'session.started'));
+    await receiver.down();
+    expect((await c.send('Text', 'said during the outage')).status).toBe(200);
+    for (let minute = 0; minute < 60; minute += 5) {
+      clock.advance(5 * 60_000);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    const [head] = (await adminCall(srv, admin, 'GET', `/webhooks/${created.body.webhook.id}/deliveries?state=pending&sessionId=${c.sessionId}`)).body.deliveries.slice(-1);
+    expect(head.state).toBe('pending');
+    expect(head.attempts).toBeGreaterThanOrEqual(5);
+    expect(head.attempts).toBeLessThanOrEqual(20);
+    expect(Date.parse(head.nextAttemptAt) - clock.now()).toBeLessThanOrEqual(600_000);
+    await receiver.up();
+    clock.advance(10 * 60_000);
+    await receiver.until((r) => texts(eventsOf(r, c.sessionId)).includes('said during the outage'));
+    expect(receiver.received.every((r) => r.signatureValid)).toBe(true);
   });
 
   it('replays a delivery through the admin API, with the same event id, and sends nothing to a disabled webhook', async () => {
