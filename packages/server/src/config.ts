@@ -131,6 +131,8 @@ const schema = z.object({
     .min(0.001)
     .max(24 * 90)
     .default(72),
+  /** Delivered and dead webhook outbox rows are deleted this many days after their event (by the retention run). */
+  WEBHOOK_KEEP_DAYS: z.coerce.number().min(1).max(3650).default(30),
   /** One webhook request's time limit. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** How often the retention run (deployments' `settings.retention`) happens; one node runs it per interval. 0: never. */

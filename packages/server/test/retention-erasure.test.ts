@@ -202,6 +202,9 @@ describe('retention', () => {
     // Still open (not ended), and ended within the 30 days: kept.
     for (const marker of ['zq-open-d42', 'zq-new-d43']) expect(tablesHolding(dump, marker)).toEqual(expect.arrayContaining(['sessions', 'messages', 'files']));
     expect(filesHolding(w.filesDir, 'zq-new-d43')).toHaveLength(1);
+    // The webhook outbox keeps what was sent for WEBHOOK_KEEP_DAYS (30): the open session's 31-day-old rows went, the new ones stay.
+    expect(tablesHolding(dump, 'zq-open-d42')).not.toContain('webhook_deliveries');
+    expect(tablesHolding(dump, 'zq-new-d43')).toContain('webhook_deliveries');
     void open;
     void recent;
     const runs = (await adminCall(w, 'GET', '/audit?action=retention.run')).body.entries;

@@ -1771,6 +1771,20 @@ function webhookOutboxContract(get: () => { store: Store; nodes: (n: number) => 
     expect(await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, state: 'dead', limit: 10 }))).toHaveLength(1);
   });
 
+  it('prunes delivered and dead rows made before a time, never pending ones', async () => {
+    const { store } = get();
+    const w = await seedOutbox(3, ['p1']);
+    const rows = (await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, limit: 10 }))).reverse();
+    const [head] = await claim(store, 'n1');
+    await store.tx((tx) => tx.finishWebhookDelivery(head!.id, 'n1', { delivered: true, atIso: iso(T0 + 5), status: 200 }));
+    const [second] = await claim(store, 'n1');
+    await store.tx((tx) => tx.finishWebhookDelivery(second!.id, 'n1', { delivered: false, atIso: iso(T0 + 6), status: 500, error: 'HTTP 500', nextAttemptAt: iso(T0 + 7), dead: true }));
+    expect(await store.tx((tx) => tx.pruneWebhookDeliveries(iso(T0), 100))).toBe(0);
+    expect(await store.tx((tx) => tx.pruneWebhookDeliveries(iso(T0 + 1_000), 1))).toBe(1);
+    expect(await store.tx((tx) => tx.pruneWebhookDeliveries(iso(T0 + 1_000), 100))).toBe(1);
+    expect((await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, limit: 10 }))).map((d) => d.id)).toEqual([rows[2]!.id]);
+  });
+
   it('never gives one row to two nodes claiming at once', async () => {
     const { nodes } = get();
     await seedOutbox(

@@ -106,6 +106,41 @@ describe('outgoing webhooks', () => {
     expect(ofA.some((e) => e.type === 'message.created' && /^Typing/.test(e.data.message.type))).toBe(false);
   });
 
+  it('sends each kind of change: transfer, assignment, ticket closed, session ended, each body as its schema says', async () => {
+    const receiver = new WebhookReceiver();
+    await receiver.up();
+    cleanup.push(() => receiver.down());
+    const srv = await startServer({ ...FAST, PARLEY_DEMO_SERVER_KEY: 'sk-webhooks-test-key-123' });
+    cleanup.push(() => srv.close());
+    const admin = await adminOf(srv);
+    const created = await adminCall(srv, admin, 'POST', '/webhooks', {
+      deploymentId: 'demo',
+      url: receiver.url,
+      events: ['interaction.transferred', 'interaction.assigned', 'ticket.closed', 'session.ended'],
+    });
+    receiver.secret = created.body.secret;
+    const c = new V3Customer(srv.url);
+    await c.start();
+    const agent = await new Agent(srv.url).login();
+    const agentId = (await agent.call('GET', '/me')).body.account.id;
+    const first = await agent.acceptFor(c.sessionId);
+    expect((await agent.call('POST', `/interactions/${first.id}/transfer`, { queue: 'Billing' })).status).toBe(200);
+    await agent.acceptFor(c.sessionId);
+    const closed = await http(`${srv.url}/workflow/v1/tickets/${first.id}/close`, { method: 'POST', headers: { 'x-api-key': 'sk-webhooks-test-key-123' }, json: { comments: 'done by the CRM' } });
+    expect(closed.status).toBe(200);
+    expect((await c.leave()).status).toBe(200);
+    const events = await receiver.until((r) => r.some((x) => x.event.type === 'session.ended'));
+    expect(events.map((r) => r.event.type)).toEqual(['interaction.assigned', 'interaction.transferred', 'interaction.assigned', 'ticket.closed', 'session.ended']);
+    for (const r of events) {
+      expect(r.signatureValid).toBe(true);
+      expect(webhookEventData[r.event.type as keyof typeof webhookEventData].parse(r.event.data)).toEqual(r.event.data);
+    }
+    expect(events[0]!.event.data.interaction).toMatchObject({ id: first.id, state: 'Handling', agentAccountId: agentId });
+    expect(events[1]!.event.data).toMatchObject({ fromAccountId: agentId, toQueue: 'Billing', toAccountId: null, interaction: { id: first.id, state: 'Queued', queue: 'Billing' } });
+    expect(events[3]!.event.data).toMatchObject({ comment: 'done by the CRM', interaction: { id: first.id, state: 'Completed', wrapUpCode: 'closed-by-api' } });
+    expect(events[4]!.event.data).toMatchObject({ async: false, userData: { customerId: '59606' } });
+  });
+
   it('keeps an event through an hour-long outage on the default backoff (time stepped), retrying about every ten minutes at most', async () => {
     const receiver = new WebhookReceiver();
     await receiver.up();

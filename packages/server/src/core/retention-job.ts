@@ -22,6 +22,8 @@ export class RetentionJob {
     private readonly customers: CustomerData,
     private readonly audit: AuditTrail,
     private readonly everyMs: number,
+    /** Delivered and dead webhook outbox rows are kept this long (they hold what was sent). */
+    private readonly keepWebhookDeliveriesDays: number,
     private readonly onError: (msg: string, err: unknown) => void,
   ) {}
 
@@ -47,7 +49,10 @@ export class RetentionJob {
     return this.runOnce();
   }
 
-  /** One run over every deployment with a policy: sessions handled per deployment (each recorded in the audit trail). */
+  /**
+   * One run: every deployment with a policy (sessions handled per deployment, each recorded in the
+   * audit trail), then the webhook outbox's old delivered and dead rows.
+   */
   async runOnce(): Promise<Record<string, number>> {
     const deployments = await this.store.tx((tx) => tx.listDeployments());
     const out: Record<string, number> = {};
@@ -58,6 +63,8 @@ export class RetentionJob {
       out[d.id] = sessions;
       if (sessions > 0) await this.audit.record({ actor: 'system', action: 'retention.run', target: { type: 'deployment', id: d.id }, details: { mode: policy.mode, days: policy.days, sessions } });
     }
+    const outboxBefore = new Date(this.clock.now() - this.keepWebhookDeliveriesDays * 86_400_000).toISOString();
+    for (let pruned = MAX_SESSIONS_PER_RUN; pruned === MAX_SESSIONS_PER_RUN;) pruned = await this.store.tx((tx) => tx.pruneWebhookDeliveries(outboxBefore, MAX_SESSIONS_PER_RUN));
     return out;
   }
 }

@@ -86,6 +86,8 @@ export function webhookOps({ rows, one, exec, count }: PgQueries): WebhookStore 
       )
         .map(toWebhookDelivery)
         .sort((a, b) => a.seq - b.seq),
+    pruneWebhookDeliveries: async (before, limit) =>
+      count("DELETE FROM webhook_deliveries WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE state IN ('delivered', 'dead') AND created_at < $1 ORDER BY seq LIMIT $2)", [before, limit]),
     finishWebhookDelivery: async (id, owner, o) =>
       (o.delivered
         ? await count(

@@ -89,6 +89,9 @@ export function webhookOps(db: Db): WebhookStore {
       }
       return claimed;
     },
+    pruneWebhookDeliveries: async (before, limit) =>
+      db.prepare("DELETE FROM webhook_deliveries WHERE seq IN (SELECT seq FROM webhook_deliveries WHERE state IN ('delivered', 'dead') AND created_at < ? ORDER BY seq LIMIT ?)").run(before, limit)
+        .changes,
     finishWebhookDelivery: async (id, owner, o) => {
       const res = o.delivered
         ? db

@@ -79,4 +79,6 @@ export interface WebhookStore {
   claimWebhookDeliveries(claim: { nowIso: string; owner: string; leaseUntil: string; limit: number }): Promise<WebhookDelivery[]>;
   /** Records an attempt and frees the lease; false when the lease was no longer this owner's. */
   finishWebhookDelivery(id: string, owner: string, outcome: WebhookAttemptOutcome): Promise<boolean>;
+  /** Deletes up to `limit` delivered or dead rows made before `beforeIso`; answers how many. */
+  pruneWebhookDeliveries(beforeIso: string, limit: number): Promise<number>;
 }
