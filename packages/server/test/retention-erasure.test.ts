@@ -62,6 +62,7 @@ interface World {
   admin: Agent;
   agent: Agent;
   receiver: WebhookReceiver;
+  webhookId: string;
 }
 
 async function world(overrides: Record<string, string> = {}): Promise<World> {
@@ -86,7 +87,7 @@ async function world(overrides: Record<string, string> = {}): Promise<World> {
     json: { deploymentId: 'demo', url: receiver.url, events: ['session.started', 'session.ended', 'message.created'], visibilities: ['All', 'Int'] },
   });
   receiver.secret = hook.body.secret;
-  return { data, srv, clock, filesDir: join(dataDir, 'files'), admin, agent, receiver };
+  return { data, srv, clock, filesDir: join(dataDir, 'files'), admin, agent, receiver, webhookId: hook.body.webhook.id };
 }
 
 /**
@@ -135,10 +136,10 @@ describe('erasure and export (GDPR)', () => {
     for (const table of ['sessions', 'messages', 'participants', 'files', 'operations', 'webhook_deliveries', 'flow_runs']) expect(tablesHolding(dump, gone)).toContain(table);
     expect(filesHolding(w.filesDir, gone)).toHaveLength(2);
 
-    const exported = await adminCall(w, 'GET', `/customers/export?email=${encodeURIComponent(`${gone.toUpperCase()}@example.com`)}`);
+    const exported = await adminCall(w, 'POST', '/customers/export', { email: `${gone.toUpperCase()}@example.com` });
     expect(exported.status).toBe(200);
     expect(exported.body.sessions.map((s: any) => s.session.id)).toEqual([first.sessionId]);
-    const byId = await adminCall(w, 'GET', `/customers/export?customerId=cust-${gone}`);
+    const byId = await adminCall(w, 'POST', '/customers/export', { customerId: `cust-${gone}` });
     expect(byId.body.sessions.map((s: any) => s.session.id).sort()).toEqual([first.sessionId, second.sessionId].sort());
     const s0 = exported.body.sessions[0];
     expect(s0.messages.some((m: any) => m.text === `my secret is ${gone}`)).toBe(true);
@@ -147,7 +148,7 @@ describe('erasure and export (GDPR)', () => {
     expect(s0.session.userData).toMatchObject({ customerId: `cust-${gone}`, EmailAddress: `${gone}@example.com` });
     expect(s0.flowRun).toBeTruthy();
     expect(JSON.stringify(byId.body)).not.toContain(kept);
-    expect((await adminCall(w, 'GET', '/customers/export?email=a@b.c&sessionId=x')).status).toBe(400);
+    expect((await adminCall(w, 'POST', '/customers/export', { email: 'a@b.c', sessionId: 'x' })).status).toBe(400);
 
     const erased = await adminCall(w, 'POST', '/customers/erase', { customerId: `cust-${gone}` });
     expect(erased.body).toEqual({ by: 'customerId', erased: { sessions: 2, files: 2 } });
@@ -194,6 +195,7 @@ describe('retention', () => {
     w.admin = await w.admin.login();
     w.agent = await w.agent.login();
     const recent = await journey(w, 'zq-new-d43', 'cust-new');
+    const openOutboxBefore = (await adminCall(w, 'GET', `/webhooks/${w.webhookId}/deliveries?sessionId=${open.sessionId}&limit=500`)).body.deliveries.length;
     expect(await w.srv.parley.retention.runOnce()).toEqual({ demo: 1 });
     const dump = await dumpStore(w.data);
     expect(tablesHolding(dump, 'zq-old-d41')).toEqual([]);
@@ -203,10 +205,10 @@ describe('retention', () => {
     for (const marker of ['zq-open-d42', 'zq-new-d43']) expect(tablesHolding(dump, marker)).toEqual(expect.arrayContaining(['sessions', 'messages', 'files']));
     expect(filesHolding(w.filesDir, 'zq-new-d43')).toHaveLength(1);
     // The webhook outbox keeps what was sent for WEBHOOK_KEEP_DAYS (30): the open session's 31-day-old rows went, the new ones stay.
-    expect(tablesHolding(dump, 'zq-open-d42')).not.toContain('webhook_deliveries');
-    expect(tablesHolding(dump, 'zq-new-d43')).toContain('webhook_deliveries');
-    void open;
-    void recent;
+    const outbox = async (sessionId: string) => (await adminCall(w, 'GET', `/webhooks/${w.webhookId}/deliveries?sessionId=${sessionId}&limit=500`)).body.deliveries;
+    expect((await outbox(open.sessionId)).filter((d: any) => Date.parse(d.createdAt) < w.clock.now() - 30 * DAY)).toEqual([]);
+    expect(openOutboxBefore).toBeGreaterThan(3);
+    expect((await outbox(recent.sessionId)).length).toBeGreaterThan(3);
     const runs = (await adminCall(w, 'GET', '/audit?action=retention.run')).body.entries;
     expect(runs[0]).toMatchObject({ actorName: 'system', actorRole: 'system', targetId: 'demo', details: { mode: 'delete', days: 30, sessions: 1 } });
 
@@ -218,13 +220,13 @@ describe('retention', () => {
     const w = await world();
     await setRetention(w, { days: 7, mode: 'anonymize' });
     const old = await journey(w, 'zq-anon-e51', 'cust-anon-e51');
-    const before = (await adminCall(w, 'GET', `/customers/export?sessionId=${old.sessionId}`)).body.sessions[0];
+    const before = (await adminCall(w, 'POST', '/customers/export', { sessionId: old.sessionId })).body.sessions[0];
     w.clock.advance(8 * DAY);
     w.admin = await w.admin.login();
     expect(await w.srv.parley.retention.runOnce()).toEqual({ demo: 1 });
     expect(tablesHolding(await dumpStore(w.data), 'zq-anon-e51')).toEqual([]);
     expect(filesHolding(w.filesDir, 'zq-anon-e51')).toEqual([]);
-    const after = (await adminCall(w, 'GET', `/customers/export?sessionId=${old.sessionId}`)).body.sessions[0];
+    const after = (await adminCall(w, 'POST', '/customers/export', { sessionId: old.sessionId })).body.sessions[0];
     expect(after.session.userData).toEqual({});
     expect(after.files).toEqual([]);
     expect(after.flowRun).toBeNull();

@@ -65,7 +65,7 @@ export const AUDITED_ROUTES: Readonly<Record<string, Audited>> = {
   [`POST ${ADMIN}/webhook-deliveries/:id/replay`]: { action: 'admin.webhook.replay', target: param('webhook_delivery') },
   // A customer's data: neither the key (an e-mail, a customer id) nor the answer goes into the trail.
   [`POST ${ADMIN}/customers/erase`]: { action: 'admin.customer.erase', noBody: true, details: (_b, a) => ({ by: a?.by, sessions: a?.erased?.sessions, files: a?.erased?.files }) },
-  [`GET ${ADMIN}/customers/export`]: { action: 'admin.customer.export', noBody: true, details: (q, a) => ({ by: keyKind(q), sessions: a?.sessions?.length }) },
+  [`POST ${ADMIN}/customers/export`]: { action: 'admin.customer.export', noBody: true, details: (b, a) => ({ by: keyKind(b), sessions: a?.sessions?.length }) },
   // Reads worth a trace: the trail's own export.
   [`GET ${ADMIN}/audit/export`]: { action: 'admin.audit.export' },
 };

@@ -643,7 +643,11 @@ const ROWS: Record<string, Row> = {
       return deliveries[0];
     },
   ),
-  'GET /admin/v1/customers/export': adminRow('GET', () => '/admin/v1/customers/export?email=nobody%40example.com'),
+  'POST /admin/v1/customers/export': adminRow(
+    'POST',
+    () => '/admin/v1/customers/export',
+    () => ({ email: 'nobody@example.com' }),
+  ),
   'POST /admin/v1/customers/erase': adminRow(
     'POST',
     () => '/admin/v1/customers/erase',

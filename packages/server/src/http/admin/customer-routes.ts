@@ -33,16 +33,17 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: { admin: Admi
   const P = deps.prefix;
   const doc = deps.openapi.add.bind(deps.openapi);
 
+  // POST, not GET: the key (an e-mail address) stays out of URLs, and so out of proxy and access logs.
   doc({
-    method: 'get',
+    method: 'post',
     path: `${P}/customers/export`,
     tag: 'admin',
     summary: 'Everything stored about a customer (by sessionId, email, or customerId [+ key]) as JSON: sessions, participants, messages, interactions, files (base64), flow runs',
-    query: customerKey,
+    body: customerKey,
     security: ['bearer'],
   });
-  app.get('/customers/export', async (req, reply) => {
-    const { key, by } = keyOf(parseOr400(customerKey, req.query, 'query'));
+  app.post('/customers/export', async (req, reply) => {
+    const { key, by } = keyOf(parseOr400(customerKey, req.body, 'customer'));
     const exported = await admin.customers.export(key);
     reply.header('content-disposition', 'attachment; filename="parley-customer.json"');
     reply.header('cache-control', 'no-store');
