@@ -31,6 +31,8 @@ export const webhookMessage = z.strictObject({
   from: z.strictObject({ participantId: z.string(), type: z.enum(PARTICIPANT_TYPES), nickname: z.string().optional() }),
   text: z.string().optional(),
   url: z.string().optional(),
+  /** A file message's attachments, without their links (those are signed per reader; fetch the file through the API you use). */
+  attachments: z.array(z.strictObject({ type: z.enum(['image', 'file']), mime: z.string(), name: z.string().optional(), size: z.number().optional() })).optional(),
   event: z.string().optional(),
   data: z.record(z.string(), z.unknown()).optional(),
   subtype: z.string().optional(),

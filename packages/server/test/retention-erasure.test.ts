@@ -134,6 +134,10 @@ describe('erasure and export (GDPR)', () => {
     let dump = await dumpStore(w.data);
     // The scan sees the data where it lives: the test could fail.
     for (const table of ['sessions', 'messages', 'participants', 'files', 'operations', 'webhook_deliveries', 'flow_runs']) expect(tablesHolding(dump, gone)).toContain(table);
+    // A file message reaches webhooks with its name, type and size, never its link.
+    const fileEvent = w.receiver.received.find((r) => r.event.sessionId === first.sessionId && r.event.data.message?.type === 'File')!.event;
+    expect(fileEvent.data.message.attachments).toEqual([{ type: 'file', mime: 'text/plain', name: `${gone}.txt`, size: `file body ${gone}`.length }]);
+    expect(JSON.stringify(fileEvent)).not.toMatch(/sig=|\/images\//);
     expect(filesHolding(w.filesDir, gone)).toHaveLength(2);
 
     const exported = await adminCall(w, 'POST', '/customers/export', { email: `${gone.toUpperCase()}@example.com` });

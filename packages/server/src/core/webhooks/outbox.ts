@@ -97,6 +97,9 @@ export function toWebhookMessage(m: Message): WebhookMessage {
     from: { participantId: m.from.participantId, type: m.from.type, ...(m.from.nickname !== undefined ? { nickname: m.from.nickname } : {}) },
     ...(m.text !== undefined ? { text: m.text } : {}),
     ...(m.url !== undefined ? { url: m.url } : {}),
+    ...(m.content?.length
+      ? { attachments: m.content.map((a) => ({ type: a.type, mime: a.mime, ...(a.name !== undefined ? { name: a.name } : {}), ...(a.size !== undefined ? { size: a.size } : {}) })) }
+      : {}),
     ...(m.event !== undefined ? { event: m.event } : {}),
     ...(m.data !== undefined ? { data: m.data } : {}),
     ...(m.subtype !== undefined ? { subtype: m.subtype } : {}),
