@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, AGENT, createStaff, http, startServer, V3Customer, type Running } from './helpers.js';
+import { AUDITED_ROUTES } from '../src/http/audit.js';
 
 const PROXY_CLIENT = '203.0.113.9';
 
@@ -129,6 +130,17 @@ describe('audit trail', () => {
     for (const secret of ['whisper-marker-do-not-log', 'another-password-9', 'staff-password-1', 'wrong-password', key.apiKey, hook.secret, admin.token]) expect(all_).not.toContain(secret);
     // Reads change nothing and are not recorded (the export is, below).
     expect(entries.some((e) => e.action.includes('GET'))).toBe(false);
+  });
+
+  it('names every staff and admin route that changes something (a route added later must be named here or in the trail)', () => {
+    // What a staff message says is in the session's log, with its sender and time.
+    const NOT_AUDITED = new Set(['POST /agent/v1/sessions/:id/messages']);
+    const changing = srv.parley.routes.filter((r) => !r.websocket && ['POST', 'PUT', 'DELETE', 'PATCH'].includes(r.method) && /^\/(agent|admin)\/v1\//.test(r.url));
+    expect(changing.length).toBeGreaterThan(30);
+    for (const r of changing) {
+      const key = `${r.method} ${r.url}`;
+      expect(key in AUDITED_ROUTES || NOT_AUDITED.has(key), key).toBe(true);
+    }
   });
 
   it('filters, pages and exports (JSON, CSV); nothing edits an entry', async () => {
