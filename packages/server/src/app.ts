@@ -59,6 +59,11 @@ import { meteredStore } from './metrics/metered-store.js';
 import { meteredFanout } from './metrics/metered-fanout.js';
 import { registerMetrics } from './http/metrics.js';
 import { operationsSnapshot } from './core/operations-snapshot.js';
+import { WebhookDispatcher } from './core/webhooks/dispatcher.js';
+import { AuditTrail } from './core/audit-trail.js';
+import { registerAuditTrail } from './http/audit.js';
+import { CustomerData } from './core/customer-data.js';
+import { RetentionJob } from './core/retention-job.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -81,6 +86,8 @@ export interface Parley {
   demo: DemoCredentials | null;
   /** Every route the server answers (method and URL pattern), as registered; the authorization matrix test walks it. */
   routes: RouteEntry[];
+  /** The scheduled retention run (tests call `runOnce`). */
+  retention: RetentionJob;
   /** This node's Prometheus registry (served at `/metrics` with METRICS_TOKEN). */
   metrics: ParleyMetrics;
   /** Readiness as `GET /ready` reports it. */
@@ -245,6 +252,10 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
 
   registerMetrics(app, { metrics, token: config.METRICS_TOKEN, socketRoutes: { '/agent/v1/events': 'agent', [`${GUEST_V2_PREFIX}/:conversationId/stream`]: 'guest' } });
   const openapi = new OpenApiRegistry();
+  const audit = new AuditTrail(store, clock);
+  registerAuditTrail(app, audit);
+  const customers = new CustomerData(store, files, clock);
+  const retention = new RetentionJob(store, clock, customers, audit, config.RETENTION_EVERY_MINUTES * 60_000, config.WEBHOOK_KEEP_DAYS, (msg, err) => app.log.error({ err }, msg));
   const agentViews = new AgentViews(store);
   registerInputGuard(app);
   registerCors(app, deployments, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
@@ -304,9 +315,25 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     uploadTypes: config.UPLOAD_TYPES,
   });
   registerAgentEvents(app, { chat, routing, supervision, views: agentViews, authn, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
-  await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock, fanout), authn, openapi });
+  await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock, fanout, audit, customers), authn, openapi });
   await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), authn, openapi });
+  const webhooks = new WebhookDispatcher(
+    store,
+    clock,
+    opts.fetch ?? fetch,
+    {
+      pollMs: config.WEBHOOK_POLL_MS,
+      retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: config.WEBHOOK_RETRY_MAX_MS,
+      giveUpAfterMs: config.WEBHOOK_GIVE_UP_HOURS * 3_600_000,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      batch: 20,
+    },
+    (msg, err) => app.log.warn({ err }, msg),
+  );
   routing.start(opts.routeEveryMs ?? 500);
+  webhooks.start();
+  retention.start();
   presence.start();
   const sweepEvery = opts.sweepEveryMs ?? 5_000;
   let queueUpdates: NodeJS.Timeout | null = null;
@@ -370,6 +397,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     authn,
     demo,
     routes,
+    retention,
     metrics,
     readiness,
     async close(opts = {}) {
@@ -378,6 +406,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       idle.stop();
       if (queueUpdates) clearInterval(queueUpdates);
       presence.stop();
+      await webhooks.stop();
+      await retention.stop();
       await routing.stop();
       await flows.settled();
       chat.stopWaiting();

@@ -126,6 +126,23 @@ const schema = z.object({
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   /** Bearer token for `GET /metrics` (Prometheus); unset, the route does not exist (404). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Outgoing webhooks: how often each node looks at the outbox when nothing was due. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** The first retry of a failed webhook request waits this long; each next one doubles (with jitter), up to WEBHOOK_RETRY_MAX_MS. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(600_000),
+  /** An event still undelivered this long after it happened is given up (state `dead`; an admin can replay it). */
+  WEBHOOK_GIVE_UP_HOURS: z.coerce
+    .number()
+    .min(0.001)
+    .max(24 * 90)
+    .default(72),
+  /** Delivered and dead webhook outbox rows are deleted this many days after their event (by the retention run). */
+  WEBHOOK_KEEP_DAYS: z.coerce.number().min(1).max(3650).default(30),
+  /** One webhook request's time limit. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** How often the retention run (deployments' `settings.retention`) happens; one node runs it per interval. 0: never. */
+  RETENTION_EVERY_MINUTES: z.coerce.number().min(0).max(10_080).default(60),
   /** `auto`: pretty lines when stdout is a terminal, JSON lines otherwise. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -19,6 +19,8 @@ import { searchWords } from '../src/core/search-index.js';
 import type { SearchFilter } from '../src/ports/store/search.js';
 import type { Contact } from '../src/ports/store/contacts.js';
 import type { Account, AgentConnection, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
+import type { NewWebhookDelivery, Webhook } from '../src/ports/store/webhooks.js';
+import type { NewAuditEntry } from '../src/ports/store/audit.js';
 import { describeWithService, probePostgres } from './external-services.js';
 
 // ---- fixtures ------------------------------------------------------------------------------
@@ -1502,6 +1504,24 @@ function storeContract(backend: Backend): void {
     });
   });
 
+  describe('webhook outbox', () => webhookOutboxContract(() => ({ store, nodes })));
+  describe('audit trail', () => auditContract(() => store));
+  describe('leases', () => {
+    it('one owner at a time: free, expired, or already its own', async () => {
+      const stores = await nodes(3);
+      const take = (s: Store, owner: string, now: number) => s.tx((tx) => tx.takeLease('job', owner, iso(now), iso(now + 60_000)));
+      const first = await Promise.all(stores.map((s, i) => take(s, `node-${i}`, T0)));
+      expect(first.filter(Boolean)).toHaveLength(1);
+      const holder = `node-${first.indexOf(true)}`;
+      const other = holder === 'node-0' ? 'node-1' : 'node-0';
+      expect(await take(store, other, T0 + 59_999)).toBe(false);
+      expect(await take(store, holder, T0 + 30_000)).toBe(true);
+      expect(await take(store, other, T0 + 89_999)).toBe(false);
+      expect(await take(store, other, T0 + 90_000)).toBe(true);
+      expect(await take(store, holder, T0 + 90_001)).toBe(false);
+    });
+  });
+
   describe('properties', () => {
     const clockSteps = fc.array(
       fc.record({
@@ -1901,3 +1921,162 @@ describeWithService('Store contract: PostgreSQL', pgProbe, (url) => {
   storeContract(backend);
   describe('PostgreSQL adapter specifics', () => postgresOnly(url, backend));
 });
+
+// ---- webhook outbox ------------------------------------------------------------------------
+
+function webhookOutboxContract(get: () => { store: Store; nodes: (n: number) => Promise<Store[]> }): void {
+  const hook = (deploymentId: string, over: Partial<Webhook> = {}): Webhook => ({
+    id: uid('wh'),
+    deploymentId,
+    url: 'https://hooks.example/in',
+    events: ['message.created'],
+    visibilities: ['All'],
+    secret: 'whsec_x',
+    enabled: true,
+    createdAt: iso(T0),
+    ...over,
+  });
+  const delivery = (webhookId: string, orderingKey: string, n: number): NewWebhookDelivery => ({
+    id: uid('del'),
+    webhookId,
+    eventId: uid('evt'),
+    eventType: 'message.created',
+    orderingKey,
+    payload: JSON.stringify({ n }),
+    createdAt: iso(T0 + n),
+    nextAttemptAt: iso(T0 + n),
+    replayOf: null,
+  });
+  const claim = (store: Store, owner: string, nowMs = T0 + 1_000, limit = 50) => store.tx((tx) => tx.claimWebhookDeliveries({ nowIso: iso(nowMs), owner, leaseUntil: iso(nowMs + 30_000), limit }));
+
+  async function seedOutbox(perKey: number, keys: string[]) {
+    const { store } = get();
+    const { dep } = await seed(store);
+    const w = hook(dep.id);
+    await store.tx(async (tx) => {
+      await tx.insertWebhook(w);
+      for (let n = 0; n < perKey; n++) for (const k of keys) await tx.insertWebhookDelivery(delivery(w.id, k, n));
+    });
+    return w;
+  }
+
+  it('round-trips webhooks; deleting one deletes its outbox', async () => {
+    const { store } = get();
+    const { dep } = await seed(store);
+    const w = hook(dep.id, { events: ['session.started', 'ticket.closed'], visibilities: ['All', 'Vip'], url: 'https://h.example/ü?x=1' });
+    await store.tx((tx) => tx.insertWebhook(w));
+    expect(await read(store, (tx) => tx.getWebhook(w.id))).toEqual(w);
+    expect(await read(store, (tx) => tx.listWebhooks(dep.id))).toEqual([w]);
+    await store.tx((tx) => tx.updateWebhook({ ...w, enabled: false, secret: 'whsec_y' }));
+    expect(await read(store, (tx) => tx.getWebhook(w.id))).toMatchObject({ enabled: false, secret: 'whsec_y' });
+    await store.tx((tx) => tx.insertWebhookDelivery(delivery(w.id, 'ses-1', 0)));
+    expect(await store.tx((tx) => tx.deleteWebhook(w.id))).toBe(true);
+    expect(await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, limit: 10 }))).toEqual([]);
+    expect(await store.tx((tx) => tx.deleteWebhook(w.id))).toBe(false);
+  });
+
+  it('claims only the oldest pending row of each session, leases it, and frees the next one when it is delivered', async () => {
+    const { store } = get();
+    const w = await seedOutbox(3, ['s1', 's2']);
+    const first = await claim(store, 'n1');
+    expect(first.map((d) => [d.orderingKey, JSON.parse(d.payload).n])).toEqual([
+      ['s1', 0],
+      ['s2', 0],
+    ]);
+    expect(first.every((d) => d.leaseOwner === 'n1')).toBe(true);
+    expect(await claim(store, 'n2')).toEqual([]);
+    const [s1] = first;
+    expect(await store.tx((tx) => tx.finishWebhookDelivery(s1!.id, 'n2', { delivered: true, atIso: iso(T0 + 2_000), status: 200 }))).toBe(false);
+    expect(await store.tx((tx) => tx.finishWebhookDelivery(s1!.id, 'n1', { delivered: true, atIso: iso(T0 + 2_000), status: 200 }))).toBe(true);
+    const next = await claim(store, 'n2');
+    expect(next.map((d) => [d.orderingKey, JSON.parse(d.payload).n])).toEqual([['s1', 1]]);
+    // A failed attempt keeps its place at the head until it is due again.
+    expect(
+      await store.tx((tx) => tx.finishWebhookDelivery(next[0]!.id, 'n2', { delivered: false, atIso: iso(T0 + 3_000), status: 503, error: 'HTTP 503', nextAttemptAt: iso(T0 + 60_000), dead: false })),
+    ).toBe(true);
+    // s1 waits for its retry time; s2's lease (from n1, a node that died mid-send) has run out: claimed again.
+    expect((await claim(store, 'n3', T0 + 59_000)).map((d) => [d.orderingKey, JSON.parse(d.payload).n])).toEqual([['s2', 0]]);
+    const due = await claim(store, 'n3', T0 + 60_000);
+    expect(due.map((d) => [d.orderingKey, d.attempts, d.lastStatus, d.lastError])).toEqual([['s1', 1, 503, 'HTTP 503']]);
+    // An expired lease (a node that died mid-send) is claimed again.
+    expect((await claim(store, 'n4', T0 + 200_000)).map((d) => d.orderingKey).sort()).toEqual(['s1', 's2']);
+    // A dead row no longer holds its session back.
+    const listed = await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, orderingKey: 's2', limit: 10 }));
+    expect(listed.map((d) => JSON.parse(d.payload).n)).toEqual([2, 1, 0]);
+    const s2head = listed[2]!;
+    await store.tx((tx) =>
+      tx.finishWebhookDelivery(s2head.id, 'n4', { delivered: false, atIso: iso(T0 + 200_001), status: null, error: 'ECONNREFUSED', nextAttemptAt: iso(T0 + 200_002), dead: true }),
+    );
+    expect((await claim(store, 'n5', T0 + 300_000)).map((d) => [d.orderingKey, JSON.parse(d.payload).n])).toEqual([
+      ['s1', 1],
+      ['s2', 1],
+    ]);
+    expect(await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, state: 'dead', limit: 10 }))).toHaveLength(1);
+  });
+
+  it('prunes delivered and dead rows made before a time, never pending ones', async () => {
+    const { store } = get();
+    const w = await seedOutbox(3, ['p1']);
+    const rows = (await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, limit: 10 }))).reverse();
+    const [head] = await claim(store, 'n1');
+    await store.tx((tx) => tx.finishWebhookDelivery(head!.id, 'n1', { delivered: true, atIso: iso(T0 + 5), status: 200 }));
+    const [second] = await claim(store, 'n1');
+    await store.tx((tx) => tx.finishWebhookDelivery(second!.id, 'n1', { delivered: false, atIso: iso(T0 + 6), status: 500, error: 'HTTP 500', nextAttemptAt: iso(T0 + 7), dead: true }));
+    expect(await store.tx((tx) => tx.pruneWebhookDeliveries(iso(T0), 100))).toBe(0);
+    expect(await store.tx((tx) => tx.pruneWebhookDeliveries(iso(T0 + 1_000), 1))).toBe(1);
+    expect(await store.tx((tx) => tx.pruneWebhookDeliveries(iso(T0 + 1_000), 100))).toBe(1);
+    expect((await read(store, (tx) => tx.listWebhookDeliveries({ webhookId: w.id, limit: 10 }))).map((d) => d.id)).toEqual([rows[2]!.id]);
+  });
+
+  it('never gives one row to two nodes claiming at once', async () => {
+    const { nodes } = get();
+    await seedOutbox(
+      2,
+      Array.from({ length: 30 }, (_, i) => `k${i}`),
+    );
+    const stores = await nodes(3);
+    const claims = await Promise.all(stores.map((s, i) => claim(s, `node-${i}`, T0 + 1_000, 12)));
+    const ids = claims.flat().map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(claims.flat().every((d) => JSON.parse(d.payload).n === 0)).toBe(true);
+  });
+}
+
+// ---- audit trail -----------------------------------------------------------------------------
+
+function auditContract(get: () => Store): void {
+  const entry = (n: number, over: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
+    id: uid('aud'),
+    at: iso(T0 + n * 1000),
+    actorId: n % 2 ? 'acc-odd' : 'acc-even',
+    actorName: 'ann “ü”',
+    actorRole: 'agent',
+    action: n % 3 ? 'interaction.accept' : 'admin.queue.put',
+    targetType: 'interaction',
+    targetId: `t-${n}`,
+    details: { n, nested: { list: [1, 'x'] } },
+    ip: n % 2 ? '203.0.113.9' : '::1',
+    status: 200,
+    ...over,
+  });
+
+  it('appends and lists newest first, with filters and paging', async () => {
+    const store = get();
+    const written = Array.from({ length: 7 }, (_, n) => entry(n));
+    for (const e of written) await store.tx((tx) => tx.insertAuditEntry(e));
+    await store.tx((tx) => tx.insertAuditEntry(entry(99, { actorId: null, actorRole: 'system', actorName: 'system', targetType: null, targetId: null, ip: null, status: null })));
+    const list = await read(store, (tx) => tx.listAuditEntries({ limit: 100 }));
+    expect(list.map((e) => e.targetId)).toEqual([null, 't-6', 't-5', 't-4', 't-3', 't-2', 't-1', 't-0']);
+    const { seq: _seq, ...roundTripped } = list[1]!;
+    expect(roundTripped).toEqual(written[6]);
+    expect(list[0]).toMatchObject({ actorId: null, actorRole: 'system', ip: null, status: null });
+    expect((await read(store, (tx) => tx.listAuditEntries({ actorId: 'acc-odd', limit: 100 }))).map((e) => e.targetId)).toEqual(['t-5', 't-3', 't-1']);
+    expect((await read(store, (tx) => tx.listAuditEntries({ action: 'admin.', limit: 100 }))).map((e) => e.targetId)).toEqual([null, 't-6', 't-3', 't-0']);
+    expect(await read(store, (tx) => tx.listAuditEntries({ action: 'admin', limit: 100 }))).toEqual([]);
+    expect((await read(store, (tx) => tx.listAuditEntries({ targetId: 't-4', limit: 100 }))).map((e) => e.targetId)).toEqual(['t-4']);
+    expect((await read(store, (tx) => tx.listAuditEntries({ fromIso: iso(T0 + 2000), toIso: iso(T0 + 5000), limit: 100 }))).map((e) => e.targetId)).toEqual(['t-4', 't-3', 't-2']);
+    const page = await read(store, (tx) => tx.listAuditEntries({ limit: 3 }));
+    const next = await read(store, (tx) => tx.listAuditEntries({ limit: 3, beforeSeq: page[2]!.seq }));
+    expect(next.map((e) => e.targetId)).toEqual(['t-4', 't-3', 't-2']);
+  });
+}

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileStore } from '../ports/file-store.js';
 
@@ -24,5 +24,9 @@ export class DiskFileStore implements FileStore {
     } catch {
       return null;
     }
+  }
+
+  async delete(id: string): Promise<void> {
+    await rm(this.path(id), { force: true });
   }
 }

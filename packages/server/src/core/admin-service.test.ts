@@ -4,6 +4,12 @@ import { SqliteStore } from '../adapters/store-sqlite/index.js';
 import { systemClock } from '../ports/clock.js';
 import { topics } from '../ports/fanout.js';
 import { AdminService } from './admin-service.js';
+import { AuditTrail } from './audit-trail.js';
+import { CustomerData } from './customer-data.js';
+import { DiskFileStore } from '../adapters/files-disk.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DeploymentInput } from './admin/deployments.js';
 import { authorize } from './authorize.js';
 import { DirectoryCache } from './directory-cache.js';
@@ -47,7 +53,7 @@ describe('AdminService (core, on the SQLite store)', () => {
     fanout = new MemoryFanout();
     const tokens = new TokenService('a-test-secret-of-some-length', 3600);
     auth = new StaffAuth(store, fanout, tokens, systemClock);
-    admin = new AdminService(store, auth, systemClock, fanout);
+    admin = new AdminService(store, auth, systemClock, fanout, new AuditTrail(store, systemClock), new CustomerData(store, new DiskFileStore(mkdtempSync(join(tmpdir(), 'parley-admin-'))), systemClock));
     // A cache that outlives the test: only the announcements can make it forget.
     authn = new Authenticator(new DirectoryCache(store, fanout, systemClock, 3_600_000), tokens);
   });

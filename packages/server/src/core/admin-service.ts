@@ -5,7 +5,11 @@ import { AccountAdmin } from './admin/accounts.js';
 import { DeploymentAdmin } from './admin/deployments.js';
 import { CannedResponseAdmin, WrapUpCodeAdmin } from './admin/desk-lists.js';
 import { QueueAdmin } from './admin/queues.js';
+import { WebhookAdmin } from './admin/webhooks.js';
+import { ChatError } from './errors.js';
 import type { StaffAuth } from './staff-auth.js';
+import type { AuditTrail } from './audit-trail.js';
+import type { CustomerData } from './customer-data.js';
 
 /**
  * The admin use cases, one service per thing administered. Every one of them is for admins only:
@@ -17,12 +21,23 @@ export class AdminService {
   readonly accounts: AccountAdmin;
   readonly cannedResponses: CannedResponseAdmin;
   readonly wrapUpCodes: WrapUpCodeAdmin;
+  readonly webhooks: WebhookAdmin;
 
-  constructor(store: Store, auth: StaffAuth, clock: Clock, fanout: Fanout) {
+  constructor(
+    store: Store,
+    private readonly auth: StaffAuth,
+    clock: Clock,
+    fanout: Fanout,
+    /** The audit trail, for admins to query and export (never to change). */
+    readonly audit: AuditTrail,
+    /** A customer's data: export (access) and erasure. */
+    readonly customers: CustomerData,
+  ) {
     this.deployments = new DeploymentAdmin(store, clock, fanout);
     this.queues = new QueueAdmin(store);
     this.accounts = new AccountAdmin(store, auth, clock);
     this.cannedResponses = new CannedResponseAdmin(store);
     this.wrapUpCodes = new WrapUpCodeAdmin(store);
+    this.webhooks = new WebhookAdmin(store, clock);
   }
 }

@@ -8,6 +8,7 @@ import { newId } from './ids.js';
 import { appendMessage } from './log-append.js';
 import { canTransition } from './interaction-state.js';
 import { indexAppended } from './append-indexes.js';
+import { enqueueWebhookEvents } from './webhooks/outbox.js';
 
 export interface NewInteraction {
   state: InteractionState;
@@ -195,6 +196,7 @@ export class LogTx {
   async append(session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
     const message = await appendMessage(this.tx, session.id, { id: newId(), ...draft }, this.clock.now());
     await indexAppended(this.tx, session, message);
+    await enqueueWebhookEvents(this.tx, { type: 'message.created', message, deploymentId: session.deploymentId });
     this.emit({ type: 'MessageAppended', sessionId: session.id, deploymentId: session.deploymentId, message });
     return message;
   }
@@ -208,6 +210,7 @@ export class LogTx {
   /** Inserts the session with its customer and first interaction. */
   async openSession(session: Session, customer: Participant, deployment: Deployment, first: NewInteraction): Promise<Interaction> {
     await this.tx.insertSession(session);
+    await enqueueWebhookEvents(this.tx, { type: 'session.started', session, at: session.createdAt });
     await this.addParticipant(session, customer);
     const interaction = await this.openInteraction(session, deployment, first);
     this.emit({ type: 'SessionStarted', sessionId: session.id, deploymentId: session.deploymentId, session, deployment, interaction });
@@ -228,7 +231,9 @@ export class LogTx {
     }
     const customer = await this.tx.getParticipant(session.customerParticipantId);
     if (customer && customer.state === 'Connected') await this.leave(session, customer);
-    await this.tx.updateSession(session.id, { state: 'Ended', endedAt: this.nowIso() });
+    const endedAt = this.nowIso();
+    await this.tx.updateSession(session.id, { state: 'Ended', endedAt });
+    await enqueueWebhookEvents(this.tx, { type: 'session.ended', session: { ...session, state: 'Ended', endedAt }, at: endedAt });
     this.emit({ type: 'SessionEnded', sessionId: session.id, deploymentId: session.deploymentId });
   }
 
@@ -300,6 +305,8 @@ export class LogTx {
       from: interaction.state,
       previousAgentAccountId: interaction.agentAccountId,
     });
+    await enqueueWebhookEvents(this.tx, { type: 'interaction.state_changed', interaction: changed, previousState: interaction.state, at: now });
+    if (to === 'Handling' && changed.agentAccountId) await enqueueWebhookEvents(this.tx, { type: 'interaction.assigned', interaction: changed, at: now });
     return changed;
   }
 
@@ -329,6 +336,8 @@ export class LogTx {
     await this.tx.insertInteraction(interaction);
     await this.appendStateChange(session, interaction, 'All');
     this.emit({ type: 'InteractionStateChanged', sessionId: session.id, deploymentId: session.deploymentId, interaction, from: null, previousAgentAccountId: null });
+    await enqueueWebhookEvents(this.tx, { type: 'interaction.state_changed', interaction, previousState: null, at: now });
+    if (interaction.state === 'Handling' && interaction.agentAccountId) await enqueueWebhookEvents(this.tx, { type: 'interaction.assigned', interaction, at: now });
     return interaction;
   }
 

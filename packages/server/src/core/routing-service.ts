@@ -7,6 +7,7 @@ import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
 import { asStaff } from './request-context.js';
 import { decideOffers, isEligible, routingOrder } from './router.js';
+import { enqueueWebhookEvents } from './webhooks/outbox.js';
 
 export const DEFAULT_OFFER_TIMEOUT_SECONDS = 20;
 export const DEFAULT_CAPACITY = 3;
@@ -173,7 +174,16 @@ export class RoutingService {
         const profile = await tx.getProfile(owner.id);
         if (profile) await tx.upsertProfile({ ...profile, idleSince: this.nowIso() });
       }
-      return w.transition(session, i, 'Queued', patch);
+      const moved = await w.transition(session, i, 'Queued', patch);
+      await enqueueWebhookEvents(tx, {
+        type: 'interaction.transferred',
+        interaction: moved,
+        fromAccountId: account.id,
+        toQueue: target.queue ?? null,
+        toAccountId: target.agentId ?? null,
+        at: moved.updatedAt,
+      });
+      return moved;
     });
     void this.kick();
     return moved;

@@ -3,3 +3,5 @@
  * store port; http imports them from here so that it never depends on the store itself.
  */
 export type { Account, CannedResponse, Deployment, Interaction, Participant, Role, Session, StoredFile, WrapUpCode } from '../ports/store.js';
+export type { Webhook, WebhookDelivery, WebhookDeliveryState } from '../ports/store/webhooks.js';
+export type { AuditEntry } from '../ports/store/audit.js';

@@ -12,6 +12,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
 import { matchIntent, parseFlow, type Flow, type Step } from './definition.js';
 import { patternMatches } from './pattern.js';
+import { enqueueWebhookEvents } from '../core/webhooks/outbox.js';
 
 type WebhookStep = Extract<Step, { webhook: unknown }>;
 type Effect = { kind: 'webhook'; step: WebhookStep; stepId: string; event: 'started' | 'message'; text?: string; userData: Record<string, string>; interactionId: string } | { kind: 'routed' };
@@ -396,7 +397,9 @@ export class FlowEngine {
       if (agent && current.state !== 'Offered') await w.leaveIfConnected(session, agent);
     }
     if (current.state === 'Handling') current = await w.transition(session, current, 'Finalizing');
-    return w.transition(session, current, 'Completed', { wrapUpCode });
+    const closed = await w.transition(session, current, 'Completed', { wrapUpCode });
+    await enqueueWebhookEvents(w.tx, { type: 'ticket.closed', interaction: closed, comment, at: closed.updatedAt });
+    return closed;
   }
 
   async closeTicket(ticketId: string, comment: string): Promise<Interaction> {

@@ -3,6 +3,9 @@
  * with its contract). Import paths stay `ports/store.js`: the records and interfaces are re-exported.
  */
 import type { AccountStore } from './store/accounts.js';
+import type { AuditStore } from './store/audit.js';
+import type { CustomerDataStore } from './store/customer-data.js';
+import type { WebhookStore } from './store/webhooks.js';
 import type { ContactsStore } from './store/contacts.js';
 import type { ReportsStore } from './store/reports.js';
 import type { SearchStore } from './store/search.js';
@@ -60,7 +63,10 @@ export interface StoreTx
     SettingStore,
     SearchStore,
     ContactsStore,
-    ReportsStore {}
+    ReportsStore,
+    WebhookStore,
+    AuditStore,
+    CustomerDataStore {}
 
 /**
  * The store cannot be reached (the database is down, restarting, or a connection was cut): nothing

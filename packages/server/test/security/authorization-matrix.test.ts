@@ -623,6 +623,55 @@ const ROWS: Record<string, Row> = {
     undefined,
     (w) => asAdmin(w, 'POST', '/wrap-up-codes', { code: next(), label: 'Doomed' }),
   ),
+  'GET /admin/v1/webhooks': adminRow('GET', () => '/admin/v1/webhooks'),
+  'POST /admin/v1/webhooks': adminRow(
+    'POST',
+    () => '/admin/v1/webhooks',
+    () => ({ deploymentId: 'demo', url: 'http://127.0.0.1:9/matrix', events: ['ticket.closed'] }),
+  ),
+  'PUT /admin/v1/webhooks/:id': adminRow(
+    'PUT',
+    (_w, s) => `/admin/v1/webhooks/${s.webhook.id}`,
+    () => ({ enabled: false }),
+    (w) => asAdmin(w, 'POST', '/webhooks', { deploymentId: 'demo', url: 'http://127.0.0.1:9/matrix', events: ['ticket.closed'] }),
+  ),
+  'DELETE /admin/v1/webhooks/:id': adminRow(
+    'DELETE',
+    (_w, s) => `/admin/v1/webhooks/${s.webhook.id}`,
+    undefined,
+    (w) => asAdmin(w, 'POST', '/webhooks', { deploymentId: 'demo', url: 'http://127.0.0.1:9/matrix', events: ['ticket.closed'] }),
+  ),
+  'GET /admin/v1/webhooks/:id/deliveries': adminRow(
+    'GET',
+    (_w, s) => `/admin/v1/webhooks/${s.webhook.id}/deliveries`,
+    undefined,
+    (w) => asAdmin(w, 'POST', '/webhooks', { deploymentId: 'demo', url: 'http://127.0.0.1:9/matrix', events: ['ticket.closed'] }),
+  ),
+  'POST /admin/v1/webhook-deliveries/:id/replay': adminRow(
+    'POST',
+    (_w, s) => `/admin/v1/webhook-deliveries/${s.id}/replay`,
+    undefined,
+    async (w) => {
+      const { webhook } = await asAdmin(w, 'POST', '/webhooks', { deploymentId: 'demo', url: 'http://127.0.0.1:9/matrix', events: ['session.started'], enabled: true });
+      await v3Start(w.url, API_KEY);
+      const { deliveries } = await asAdmin(w, 'GET', `/webhooks/${webhook.id}/deliveries`);
+      // Paused: the matrix's own sessions pile up instead of being retried against a closed port.
+      await asAdmin(w, 'PUT', `/webhooks/${webhook.id}`, { enabled: false });
+      return deliveries[0];
+    },
+  ),
+  'POST /admin/v1/customers/export': adminRow(
+    'POST',
+    () => '/admin/v1/customers/export',
+    () => ({ email: 'nobody@example.com' }),
+  ),
+  'POST /admin/v1/customers/erase': adminRow(
+    'POST',
+    () => '/admin/v1/customers/erase',
+    () => ({ email: 'nobody@example.com' }),
+  ),
+  'GET /admin/v1/audit': adminRow('GET', () => '/admin/v1/audit'),
+  'GET /admin/v1/audit/export': adminRow('GET', () => '/admin/v1/audit/export?format=csv'),
 
   // ---- workflow API ----
   'GET /workflow/v1/sessions/:sessionId': workflowRow('GET', (w) => `/workflow/v1/sessions/${w.A.sessionId}`),

@@ -20,6 +20,9 @@ import { pgSettings } from './settings.js';
 import { contactOps } from './contacts.js';
 import { reportOps } from './reports.js';
 import { searchOps } from './search.js';
+import { webhookOps } from './webhooks.js';
+import { auditOps } from './audit.js';
+import { customerDataOps } from './customer-data.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -277,6 +280,11 @@ export class PostgresStore implements Store {
     const db = pgConnection((text, values) => run.query(text, values));
     // The dialect-specific aggregates (full-text search, contacts, reports) run their own texts.
     const rows = async (text: string, values: unknown[] = []) => (await run.query(text, values)).rows;
+    const one = async (text: string, values: unknown[] = []) => (await run.query(text, values)).rows[0];
+    const exec = async (text: string, values: unknown[] = []) => {
+      await run.query(text, values);
+    };
+    const count = async (text: string, values: unknown[] = []) => (await run.query(text, values)).rowCount ?? 0;
     return {
       ...pgDeployments(db),
       ...pgAccounts(db),
@@ -295,6 +303,9 @@ export class PostgresStore implements Store {
       ...searchOps(rows),
       ...contactOps(rows),
       ...reportOps(rows),
+      ...webhookOps({ rows, one, exec, count }),
+      ...auditOps({ rows, one, exec, count }),
+      ...customerDataOps({ rows, one, exec, count }),
     };
   }
 }

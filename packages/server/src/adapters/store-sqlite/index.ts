@@ -21,6 +21,9 @@ import { sqliteSettings } from './settings.js';
 import { contactOps } from './contacts.js';
 import { reportOps } from './reports.js';
 import { searchOps } from './search.js';
+import { webhookOps } from './webhooks.js';
+import { auditOps } from './audit.js';
+import { customerDataOps } from './customer-data.js';
 
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
 export class SqliteStore implements Store {
@@ -112,6 +115,9 @@ export class SqliteStore implements Store {
       ...searchOps(prepared),
       ...contactOps(prepared),
       ...reportOps(prepared),
+      ...webhookOps(prepared),
+      ...auditOps(prepared),
+      ...customerDataOps(prepared),
     };
   }
 }

@@ -121,4 +121,41 @@ CREATE INDEX interaction_state_changes_interaction ON interaction_state_changes(
 CREATE INDEX interactions_created ON interactions(created_at);
 `,
   },
+  {
+    version: 30,
+    sql: `
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY, deployment_id TEXT NOT NULL REFERENCES deployments(id), url TEXT NOT NULL, events TEXT NOT NULL,
+  visibilities TEXT NOT NULL, secret TEXT NOT NULL, enabled INTEGER NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX webhooks_deployment ON webhooks(deployment_id);
+CREATE TABLE webhook_deliveries (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, webhook_id TEXT NOT NULL REFERENCES webhooks(id),
+  event_id TEXT NOT NULL, event_type TEXT NOT NULL, ordering_key TEXT NOT NULL, payload TEXT NOT NULL, created_at TEXT NOT NULL,
+  state TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL, lease_owner TEXT, lease_until TEXT,
+  last_error TEXT, last_status INTEGER, delivered_at TEXT, replay_of TEXT);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(state, next_attempt_at);
+CREATE INDEX webhook_deliveries_order ON webhook_deliveries(webhook_id, ordering_key, state, seq);
+CREATE INDEX webhook_deliveries_key ON webhook_deliveries(ordering_key);
+`,
+  },
+  {
+    version: 31,
+    sql: `
+CREATE TABLE audit_entries (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, at TEXT NOT NULL, actor_id TEXT, actor_name TEXT NOT NULL, actor_role TEXT,
+  action TEXT NOT NULL, target_type TEXT, target_id TEXT, details TEXT NOT NULL, ip TEXT, status INTEGER);
+CREATE INDEX audit_entries_at ON audit_entries(at);
+CREATE INDEX audit_entries_actor ON audit_entries(actor_id, seq);
+CREATE INDEX audit_entries_target ON audit_entries(target_id, seq);
+CREATE INDEX audit_entries_action ON audit_entries(action, seq);
+`,
+  },
+  {
+    version: 32,
+    sql: `
+ALTER TABLE sessions ADD COLUMN anonymized_at TEXT;
+CREATE INDEX sessions_retention ON sessions(deployment_id, state, ended_at);
+CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT NOT NULL);
+`,
+  },
 ];

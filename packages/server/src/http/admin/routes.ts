@@ -10,6 +10,9 @@ import type { Authenticator } from '../../core/request-context.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import { staffOf } from '../request-context.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
+import { registerAuditRoutes } from './audit-routes.js';
+import { registerCustomerRoutes } from './customer-routes.js';
 
 const origin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), 'origins look like https://shop.example (no path) or *');
 const asyncMode = z.enum(['sync', 'async', 'client']);
@@ -49,6 +52,13 @@ const deploymentBody = z.object({
         })
         .optional(),
       appName: z.string().max(128).optional(),
+      retention: z
+        .object({
+          days: z.number().int().min(1).max(36_500),
+          mode: z.enum(['delete', 'anonymize']),
+        })
+        .strict()
+        .optional(),
     })
     .default({})
     .superRefine((s, ctx) => {
@@ -215,4 +225,8 @@ export async function adminApi(app: FastifyInstance, deps: { admin: AdminService
     await admin.wrapUpCodes.delete(id);
     return { deleted: true };
   });
+
+  registerWebhookRoutes(app, { admin, openapi: deps.openapi, prefix: P });
+  registerAuditRoutes(app, { admin, openapi: deps.openapi, prefix: P });
+  registerCustomerRoutes(app, { admin, openapi: deps.openapi, prefix: P });
 }

@@ -19,6 +19,7 @@ import type { Account, Interaction } from '../../core/types.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import { staffOf } from '../request-context.js';
+import { noteActor } from '../audit.js';
 import {
   toAgentAccount,
   toAgentInteraction,
@@ -127,6 +128,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     try {
       const body = parseOr400(loginBody, req.body, 'login');
       const { token, expiresAt, account } = await auth.login(body.username, body.password);
+      noteActor(req, account);
       return { token, expiresAt, account: toAgentAccount(account) };
     } catch (err) {
       return errorReply(req, reply, err);

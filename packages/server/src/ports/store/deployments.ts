@@ -31,6 +31,13 @@ export interface DeploymentSettings {
   idle?: IdlePolicy;
   /** Name reported as the serving application (`ChatServerAppName`, seed 002). */
   appName?: string;
+  /** Sessions ended more than `days` ago are deleted, or kept without what identifies the customer (core/customer-data). */
+  retention?: RetentionPolicy;
+}
+
+export interface RetentionPolicy {
+  days: number;
+  mode: 'delete' | 'anonymize';
 }
 
 export interface Deployment {

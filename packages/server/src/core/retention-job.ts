@@ -1,0 +1,70 @@
+import type { Clock } from '../ports/clock.js';
+import type { Store } from '../ports/store.js';
+import type { AuditTrail } from './audit-trail.js';
+import type { CustomerData } from './customer-data.js';
+import { newId } from './ids.js';
+
+const LEASE = 'retention';
+const MAX_SESSIONS_PER_RUN = 10_000;
+
+/**
+ * The scheduled retention run. Every node ticks; the one that takes the `retention` lease (held for
+ * one interval) runs it, the others skip, so it runs once per interval however many nodes there are.
+ */
+export class RetentionJob {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> = Promise.resolve();
+  private readonly owner = `node-${newId()}`;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly customers: CustomerData,
+    private readonly audit: AuditTrail,
+    private readonly everyMs: number,
+    /** Delivered and dead webhook outbox rows are kept this long (they hold what was sent). */
+    private readonly keepWebhookDeliveriesDays: number,
+    private readonly onError: (msg: string, err: unknown) => void,
+  ) {}
+
+  start(): void {
+    if (this.everyMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.running = this.tick().catch((err) => this.onError('retention run failed', err));
+    }, this.everyMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Runs when this node gets the lease; answers null when another node holds it. */
+  async tick(): Promise<Record<string, number> | null> {
+    const now = this.clock.now();
+    const until = new Date(now + Math.max(this.everyMs, 60_000) - 1_000).toISOString();
+    if (!(await this.store.tx((tx) => tx.takeLease(LEASE, this.owner, new Date(now).toISOString(), until)))) return null;
+    return this.runOnce();
+  }
+
+  /**
+   * One run: every deployment with a policy (sessions handled per deployment, each recorded in the
+   * audit trail), then the webhook outbox's old delivered and dead rows.
+   */
+  async runOnce(): Promise<Record<string, number>> {
+    const deployments = await this.store.tx((tx) => tx.listDeployments());
+    const out: Record<string, number> = {};
+    for (const d of deployments) {
+      const policy = d.settings.retention;
+      if (!policy) continue;
+      const sessions = await this.customers.applyRetention(d, MAX_SESSIONS_PER_RUN);
+      out[d.id] = sessions;
+      if (sessions > 0) await this.audit.record({ actor: 'system', action: 'retention.run', target: { type: 'deployment', id: d.id }, details: { mode: policy.mode, days: policy.days, sessions } });
+    }
+    const outboxBefore = new Date(this.clock.now() - this.keepWebhookDeliveriesDays * 86_400_000).toISOString();
+    for (let pruned = MAX_SESSIONS_PER_RUN; pruned === MAX_SESSIONS_PER_RUN;) pruned = await this.store.tx((tx) => tx.pruneWebhookDeliveries(outboxBefore, MAX_SESSIONS_PER_RUN));
+    return out;
+  }
+}
