@@ -6,7 +6,6 @@ import { DeploymentAdmin } from './admin/deployments.js';
 import { CannedResponseAdmin, WrapUpCodeAdmin } from './admin/desk-lists.js';
 import { QueueAdmin } from './admin/queues.js';
 import { WebhookAdmin } from './admin/webhooks.js';
-import { ChatError } from './errors.js';
 import type { StaffAuth } from './staff-auth.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { CustomerData } from './customer-data.js';
