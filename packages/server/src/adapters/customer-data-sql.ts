@@ -9,9 +9,17 @@ export function sessionDeletes(p: (n: number) => string): string[] {
     `DELETE FROM operations WHERE scope LIKE '%' || ${p(1)} || '%' OR result LIKE '%' || ${p(1)} || '%'`,
     `DELETE FROM flow_runs WHERE session_id = ${p(1)}`,
     `DELETE FROM files WHERE session_id = ${p(1)}`,
+    // The search index and the contact (with its keys and notes) once no other session is theirs.
+    `DELETE FROM search_messages WHERE session_id = ${p(1)}`,
+    `DELETE FROM search_sessions WHERE session_id = ${p(1)}`,
+    `DELETE FROM contact_notes WHERE contact_id IN (SELECT contact_id FROM contact_sessions WHERE session_id = ${p(1)}) AND contact_id NOT IN (SELECT contact_id FROM contact_sessions WHERE session_id <> ${p(1)})`,
+    `DELETE FROM contact_keys WHERE contact_id IN (SELECT contact_id FROM contact_sessions WHERE session_id = ${p(1)}) AND contact_id NOT IN (SELECT contact_id FROM contact_sessions WHERE session_id <> ${p(1)})`,
+    `DELETE FROM contact_sessions WHERE session_id = ${p(1)}`,
+    `DELETE FROM contacts WHERE id NOT IN (SELECT contact_id FROM contact_sessions)`,
   ];
 }
 export const sessionOnlyDeletes = (p: (n: number) => string): string[] => [
+  `DELETE FROM interaction_state_changes WHERE session_id = ${p(1)}`,
   `DELETE FROM messages WHERE session_id = ${p(1)}`,
   `DELETE FROM participants WHERE session_id = ${p(1)}`,
   `DELETE FROM interactions WHERE session_id = ${p(1)}`,

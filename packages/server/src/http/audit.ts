@@ -47,6 +47,7 @@ export const AUDITED_ROUTES: Readonly<Record<string, Audited>> = {
   [`POST ${AGENT}/sessions/:id/monitor`]: { action: 'session.monitor', target: param('session') },
   [`POST ${AGENT}/sessions/:id/whisper`]: { action: 'session.whisper', target: param('session') },
   [`POST ${AGENT}/sessions/:id/barge`]: { action: 'session.barge', target: param('session') },
+  [`POST ${AGENT}/sessions/:id/contact/notes`]: { action: 'contact.note.add', target: param('session') },
   [`POST ${ADMIN}/deployments`]: { action: 'admin.deployment.create', target: (_p, b, a) => ({ type: 'deployment', id: a?.deployment?.id ?? b?.id }) },
   [`PUT ${ADMIN}/deployments/:id`]: { action: 'admin.deployment.update', target: param('deployment') },
   [`POST ${ADMIN}/deployments/:id/api-keys`]: { action: 'admin.api_key.create', target: (p, _b, a) => ({ type: 'api_key', id: `${p.id}/${a?.id}` }) },

@@ -8,7 +8,7 @@ import type { PgQueries } from './queries.js';
 export function customerDataOps({ rows, one, exec }: PgQueries): CustomerDataStore {
   const fileIds = async (sessionId: string) => (await rows('SELECT id FROM files WHERE session_id = $1 ORDER BY id', [sessionId])).map((r) => r.id as string);
   const run = async (sqls: string[], sessionId: string) => {
-    for (const sql of sqls) await exec(sql, [sessionId]);
+    for (const sql of sqls) await exec(sql, sql.includes('$1') ? [sessionId] : []);
   };
   return {
     listSessionsEndedBefore: async (deploymentId, before, limit) =>
