@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { ChatService, defaultLimits } from './core/chat-service.js';
 import { randomToken } from './core/secrets.js';
 import { TokenService } from './core/tokens.js';
@@ -21,6 +21,7 @@ import { MemoryFanout } from './adapters/fanout-memory.js';
 import { DiskFileStore } from './adapters/files-disk.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Fanout } from './ports/fanout.js';
+import type { FileStore } from './ports/file-store.js';
 import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -108,6 +109,31 @@ export async function createStore(config: Config): Promise<Store> {
   return PostgresStore.connect(url, { max: config.DATABASE_POOL_SIZE });
 }
 
+/** A store that can keep uploaded files itself (PostgresStore). */
+interface StoreWithFiles {
+  fileStore(): FileStore;
+}
+const keepsFiles = (store: Store): store is Store & StoreWithFiles => typeof (store as Partial<StoreWithFiles>).fileStore === 'function';
+
+/** FILE_STORE: the disk, the PostgreSQL store's own tables, or an S3-compatible bucket. */
+export async function createFileStore(config: Config, store: Store): Promise<FileStore> {
+  const choice = config.FILE_STORE === 'auto' ? (keepsFiles(store) ? 'database' : 'disk') : config.FILE_STORE;
+  if (choice === 'disk') return new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
+  if (choice === 'database') {
+    if (!keepsFiles(store)) throw new ConfigError('invalid configuration:\n  FILE_STORE: database needs a postgres:// DATABASE_URL (with SQLite use disk or s3)');
+    return store.fileStore();
+  }
+  const { S3FileStore } = await import('./adapters/files-s3.js');
+  return new S3FileStore({
+    bucket: config.S3_BUCKET!,
+    prefix: config.S3_PREFIX,
+    region: config.S3_REGION,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+    ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY } } : {}),
+  });
+}
+
 export async function createFanout(config: Config): Promise<Fanout> {
   if (!config.REDIS_URL) return new MemoryFanout();
   const { RedisFanout } = await import('./adapters/fanout-redis.js');
@@ -137,7 +163,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     fanoutUp: () => fanout.ping(),
     fanoutRecheckMs: () => fanout.recheckMs,
   });
-  const store = meteredStore(opts.store ?? (await createStore(config)), metrics);
+  const rawStore = opts.store ?? (await createStore(config));
+  const store = meteredStore(rawStore, metrics);
   const fanout = meteredFanout(opts.fanout ?? (await createFanout(config)), metrics);
   const secret =
     config.PARLEY_SECRET ??
@@ -170,7 +197,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config) : null;
   const idle = new IdleControl(store, fanout, clock, chat);
   const deployments = new DeploymentAccess(store, clock);
-  const files = new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
+  const files = await createFileStore(config, rawStore);
 
   const app = Fastify({
     logger: loggerOptions({

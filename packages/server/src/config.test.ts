@@ -74,4 +74,18 @@ describe('configuration', () => {
       }),
     );
   });
+
+  it('FILE_STORE: auto by default; s3 needs a bucket and both keys or neither, and never echoes the secret key', () => {
+    expect(loadConfig({}).FILE_STORE).toBe('auto');
+    expect(() => loadConfig({ FILE_STORE: 's3' })).toThrow(/S3_BUCKET: is required with FILE_STORE=s3/);
+    expect(() => loadConfig({ FILE_STORE: 's3', S3_BUCKET: 'files', S3_SECRET_ACCESS_KEY: 'very-secret-key-1' })).toThrow(ConfigError);
+    try {
+      loadConfig({ FILE_STORE: 's3', S3_BUCKET: 'files', S3_SECRET_ACCESS_KEY: 'very-secret-key-1' });
+    } catch (err) {
+      expect(String(err)).not.toContain('very-secret-key-1');
+    }
+    const c = loadConfig({ FILE_STORE: 's3', S3_BUCKET: 'files', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'true' });
+    expect(c).toMatchObject({ S3_BUCKET: 'files', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: true, S3_PREFIX: 'files/', S3_REGION: 'us-east-1' });
+    expect(() => loadConfig({ S3_ENDPOINT: 'ftp://x' })).toThrow(/S3_ENDPOINT/);
+  });
 });

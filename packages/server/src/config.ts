@@ -37,6 +37,27 @@ const schema = z.object({
     .optional(),
   PARLEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PARLEY_DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * Where uploaded files' bytes live: `disk` (PARLEY_DATA_DIR/files, this node only), `database`
+   * (PostgreSQL tables, every node), `s3` (an S3-compatible bucket, every node), or `auto`: the
+   * database with PostgreSQL, the disk with SQLite.
+   */
+  FILE_STORE: z.enum(['auto', 'disk', 'database', 's3']).default('auto'),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  /** An S3-compatible service (MinIO, Ceph, R2...); unset: AWS S3 in S3_REGION. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9!_.*'()/-]*$/, 'must be an object key prefix like parley/files/')
+    .default('files/'),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Unset (both): the AWS SDK's default credential chain (AWS_ACCESS_KEY_ID..., an instance or task role). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   CONSUMER_V3_PREFIX: z
     .string()
     .regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'must be a path like /nexus/v3/chat/sessions')
@@ -138,6 +159,9 @@ const schema = z.object({
 });
 
 const checked = schema.superRefine((c, ctx) => {
+  if (c.FILE_STORE === 's3' && !c.S3_BUCKET) ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required with FILE_STORE=s3' });
+  if (Boolean(c.S3_ACCESS_KEY_ID) !== Boolean(c.S3_SECRET_ACCESS_KEY))
+    ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
   if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must not be more than REQUEST_TIMEOUT_MS' });
   if (c.AGENT_HANDLING_GRACE_SECONDS < c.AGENT_DISCONNECT_GRACE_SECONDS)
     ctx.addIssue({ code: 'custom', path: ['AGENT_HANDLING_GRACE_SECONDS'], message: 'must not be less than AGENT_DISCONNECT_GRACE_SECONDS' });
@@ -171,7 +195,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: string
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
       (i) =>
-        `  ${i.path.join('.')}: ${i.message}${source[String(i.path[0])] !== undefined && !String(i.path[0]).includes('SECRET') && !String(i.path[0]).includes('PASSWORD') && !String(i.path[0]).includes('TOKEN') ? ` (got "${source[String(i.path[0])]}")` : ''}`,
+        `  ${i.path.join('.')}: ${i.message}${source[String(i.path[0])] !== undefined && !/SECRET|PASSWORD|TOKEN|ACCESS_KEY/.test(String(i.path[0])) ? ` (got "${source[String(i.path[0])]}")` : ''}`,
     );
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }

@@ -14,6 +14,8 @@ import {
   type StoredFile,
 } from '../../ports/store.js';
 import { migrations } from './migrations.js';
+import { PostgresFileStore } from '../files-postgres.js';
+import type { FileStore } from '../../ports/file-store.js';
 import { setClause as setClauseWith, toAccount, toAgentConnection, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
 /** `col = $n, ...` with placeholders from `$first`. */
@@ -163,6 +165,11 @@ export class PostgresStore implements Store {
       throw err;
     }
     return new PostgresStore(pool, options);
+  }
+
+  /** Uploaded files kept in this database (its pool and schema), readable from every node. */
+  fileStore(): FileStore {
+    return new PostgresFileStore(this.pool);
   }
 
   async tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {

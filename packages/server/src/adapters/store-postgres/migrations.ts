@@ -105,4 +105,15 @@ CREATE INDEX agent_connections_account ON agent_connections(account_id, seen_at)
 CREATE INDEX agent_connections_node ON agent_connections(node_id) WHERE closed_at IS NULL;
 `,
   },
+  {
+    // Uploaded files' bytes, so every node serves them (adapters/files-postgres.ts). A file is
+    // readable once its file_blobs row exists; its chunks are written before it. Already-compressed
+    // bytes (images, PDFs) are stored out of line without another compression pass.
+    version: 20,
+    sql: `
+CREATE TABLE file_chunks (file_id TEXT NOT NULL, seq INTEGER NOT NULL, bytes BYTEA NOT NULL, PRIMARY KEY (file_id, seq));
+ALTER TABLE file_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
+CREATE TABLE file_blobs (file_id TEXT PRIMARY KEY, chunks INTEGER NOT NULL, size BIGINT NOT NULL);
+`,
+  },
 ];

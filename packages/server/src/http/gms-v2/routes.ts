@@ -3,6 +3,7 @@ import { wantsExtensions } from '../cors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { stripControlChars, type Message } from '@parley/protocol';
 import { z } from 'zod';
+import { Readable } from 'node:stream';
 import type { ChatService } from '../../core/chat-service.js';
 import type { DeploymentAccess } from '../../core/deployment-access.js';
 import { ChatError } from '../../core/errors.js';
@@ -336,7 +337,8 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
       const used = await customerFiles(c.chatId);
       if (used.count >= maxFiles) throw new ChatError('CONFLICT', `this chat already has ${used.count} files; the limit is ${maxFiles}`);
       const fileId = newId();
-      await deps.files.put(fileId, upload.bytes);
+      // The form's credentials may follow the file, so the file waits in memory (at most MAX_UPLOAD_BYTES) until they are checked.
+      await deps.files.put(fileId, Readable.from([upload.bytes]));
       // The same link as the v3 API, so the agent desktop opens it the same way.
       await chat.recordFile(c.chatId, c.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length }, fields.operationId?.slice(0, 128));
       const position = Number(fields.transcriptPosition);
