@@ -371,6 +371,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
         app.server.closeAllConnections();
         await closed;
       }
+      files.close?.();
       await fanout.close();
       await store.close();
     },
