@@ -11,7 +11,9 @@ import { ChatService, defaultLimits } from './core/chat-service.js';
 import { randomToken } from './core/secrets.js';
 import { TokenService } from './core/tokens.js';
 import { StaffAuth } from './core/staff-auth.js';
-import { LoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
+import { MemoryLoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
+import { RedisLoginThrottle } from './adapters/login-throttle-redis.js';
+import { connectLimitsRedis } from './adapters/limits-redis.js';
 import { FileLinks } from './core/file-links.js';
 import { AgentViews } from './core/agent-views.js';
 import { CustomerViews } from './core/customer-views.js';
@@ -180,12 +182,17 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       return fresh;
     }));
   const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS, { clientTokenTtlSeconds: config.CLIENT_TOKEN_TTL_SECONDS, now: () => clock.now() });
+  // With REDIS_URL, rate limits and the login lockout are counted in Redis, shared by every node.
+  const limitsRedis = config.REDIS_URL ? await connectLimitsRedis(config.REDIS_URL) : null;
+  const throttleOptions = { ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 };
   const auth = new StaffAuth(
     store,
     fanout,
     tokens,
     clock,
-    new LoginThrottle({ ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 }),
+    limitsRedis
+      ? new RedisLoginThrottle(limitsRedis, throttleOptions, config.REDIS_KEY_PREFIX, (err) => app.log.warn({ err }, 'login lockout: Redis not answering, counting on this node'))
+      : new MemoryLoginThrottle(throttleOptions),
   );
   const fileLinks = new FileLinks(secret, config.FILE_LINK_TTL_SECONDS, () => clock.now());
   const chat = new ChatService(store, fanout, clock, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
@@ -247,6 +254,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     global: true,
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
+    // Shared by every node with REDIS_URL; while Redis does not answer, requests are let through
+    // (limiting nobody rather than refusing everybody) and the proxy's own limits still hold.
+    ...(limitsRedis ? { redis: limitsRedis, nameSpace: `${config.REDIS_KEY_PREFIX}rate:`, skipOnError: true } : {}),
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, status: { code: 'RATE_LIMITED', message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` } }),
   });
 
@@ -372,6 +382,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
         await closed;
       }
       files.close?.();
+      limitsRedis?.disconnect();
       await fanout.close();
       await store.close();
     },

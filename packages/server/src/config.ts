@@ -35,6 +35,11 @@ const schema = z.object({
     .string()
     .refine((v) => v.startsWith('redis://') || v.startsWith('rediss://'), { message: 'must start with redis:// or rediss://' })
     .optional(),
+  /** Prefix of the keys Parley keeps in Redis (shared rate limits and login lockout); lets deployments share one Redis. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 letters, digits or : _ . -')
+    .default('parley:'),
   PARLEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PARLEY_DATA_DIR: z.string().min(1).default('./data'),
   /**
