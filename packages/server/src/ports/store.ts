@@ -1,4 +1,5 @@
 import type { InteractionState, Message, ParticipantType, Visibility } from '@parley/protocol';
+import type { StaffIdentityStore } from './store/staff-identities.js';
 
 export type AsyncMode = 'sync' | 'async' | 'client';
 
@@ -238,7 +239,7 @@ export type MessageDraft = Omit<Message, 'index' | 'sessionId' | 'utcTime'> & { 
  * row locks (`forUpdate`) wherever it reads, decides and writes. An adapter may run a callback again
  * after a serialization failure: callbacks must be safe to re-run (no side effects outside the tx).
  */
-export interface StoreTx {
+export interface StoreTx extends StaffIdentityStore {
   getDeployment(id: string): Promise<Deployment | null>;
   /** The deployment of a key of the given kind (public by default). */
   getDeploymentByApiKeyHash(hash: string, kind?: ApiKeyKind): Promise<Deployment | null>;

@@ -15,6 +15,7 @@ import {
 } from '../../ports/store.js';
 import { migrations } from './migrations.js';
 import { PostgresFileStore } from '../files-postgres.js';
+import { staffIdentityOps } from './staff-identities.js';
 import type { FileStore } from '../../ports/file-store.js';
 import { setClause as setClauseWith, toAccount, toAgentConnection, toDeployment, toFile, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
 
@@ -285,6 +286,7 @@ export class PostgresStore implements Store {
     };
     const lockClause = (forUpdate?: boolean) => (forUpdate ? ' FOR NO KEY UPDATE' : '');
     return {
+      ...staffIdentityOps(rows),
       getDeployment: async (id) => {
         const r = await one('SELECT * FROM deployments WHERE id = $1', [id]);
         return r ? toDeployment(r) : null;

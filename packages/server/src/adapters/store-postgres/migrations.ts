@@ -116,4 +116,14 @@ ALTER TABLE file_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
 CREATE TABLE file_blobs (file_id TEXT PRIMARY KEY, chunks INTEGER NOT NULL, size BIGINT NOT NULL);
 `,
   },
+  {
+    // Staff single sign-on: an OpenID Connect identity (issuer, subject) linked to an account (core/sso.ts).
+    version: 21,
+    sql: `
+CREATE TABLE staff_identities (
+  issuer TEXT NOT NULL, subject TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id), created_at TEXT COLLATE "C" NOT NULL,
+  row_seq BIGINT GENERATED ALWAYS AS IDENTITY, PRIMARY KEY (issuer, subject));
+CREATE INDEX staff_identities_account ON staff_identities(account_id);
+`,
+  },
 ];

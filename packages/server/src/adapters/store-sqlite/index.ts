@@ -6,6 +6,7 @@ import { formatIndex, nextIndexNum } from '../../core/message-index.js';
 import type { AgentProfile, Interaction, MessageDraft, MessageQuery, Queue, Store, StoreTx, StoredFile } from '../../ports/store.js';
 import { migrations } from './migrations.js';
 import { setClause, toAccount, toAgentConnection, toDeployment, toInteraction, toParticipant, toProfile, toQueue, toSession, type Row } from '../store-rows.js';
+import { staffIdentityOps } from './staff-identities.js';
 
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
 export class SqliteStore implements Store {
@@ -116,6 +117,7 @@ export class SqliteStore implements Store {
       putSetting: st('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
     return {
+      ...staffIdentityOps(db.prepare),
       getDeployment: async (id) => {
         const r = q.depById.get(id);
         return r ? toDeployment(r) : null;

@@ -87,4 +87,14 @@ CREATE INDEX agent_connections_account ON agent_connections(account_id, seen_at)
 CREATE INDEX agent_connections_node ON agent_connections(node_id) WHERE closed_at IS NULL;
 `,
   },
+  {
+    // Staff single sign-on: an OpenID Connect identity (issuer, subject) linked to an account (core/sso.ts).
+    version: 21,
+    sql: `
+CREATE TABLE staff_identities (
+  issuer TEXT NOT NULL, subject TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id), created_at TEXT NOT NULL,
+  PRIMARY KEY (issuer, subject));
+CREATE INDEX staff_identities_account ON staff_identities(account_id);
+`,
+  },
 ];
