@@ -38,6 +38,9 @@ import { registerApiErrors } from './http/api-errors.js';
 import { trailingSlashRewriter } from './http/trailing-slash.js';
 import { registerAgentApi } from './http/agent/routes.js';
 import { registerAgentEvents } from './http/agent/events.js';
+import { registerStaffSso } from './http/sso/routes.js';
+import { StaffSso } from './core/sso.js';
+import { OpenIdProvider } from './adapters/oidc-provider.js';
 import { ADMIN_PREFIX, adminApi } from './http/admin/routes.js';
 import { AdminService } from './core/admin-service.js';
 import { RoutingService } from './core/routing-service.js';
@@ -140,6 +143,31 @@ export async function createFanout(config: Config): Promise<Fanout> {
   if (!config.REDIS_URL) return new MemoryFanout();
   const { RedisFanout } = await import('./adapters/fanout-redis.js');
   return RedisFanout.connect(config.REDIS_URL);
+}
+
+/** Staff single sign-on from the SSO_* settings (SSO_ISSUER set). */
+function createStaffSso(config: Config, store: Store, auth: StaffAuth, clock: Clock, secret: string): StaffSso {
+  const provider = new OpenIdProvider({
+    issuer: config.SSO_ISSUER!,
+    clientId: config.SSO_CLIENT_ID!,
+    scopes: config.SSO_SCOPES,
+    ...(config.SSO_CLIENT_SECRET ? { clientSecret: config.SSO_CLIENT_SECRET } : {}),
+  });
+  return new StaffSso(
+    store,
+    auth,
+    provider,
+    {
+      roleClaim: config.SSO_ROLE_CLAIM,
+      roleMap: config.SSO_ROLE_MAP,
+      usernameClaim: config.SSO_USERNAME_CLAIM,
+      linkByUsername: config.SSO_LINK_BY_USERNAME,
+      label: config.SSO_LABEL,
+      ...(config.SSO_DEFAULT_ROLE ? { defaultRole: config.SSO_DEFAULT_ROLE } : {}),
+    },
+    clock,
+    secret,
+  );
 }
 
 /** Wires adapters, core and HTTP APIs into one server. Does not listen. */
@@ -292,6 +320,13 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, ''),
   });
   registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
+  registerStaffSso(app, {
+    sso: config.SSO_ISSUER ? createStaffSso(config, store, auth, clock, secret) : null,
+    openapi,
+    desktopPath: '/desktop/',
+    loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE,
+    ...(config.SSO_REDIRECT_URI ? { redirectUri: config.SSO_REDIRECT_URI } : {}),
+  });
   registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
   await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock), openapi });
   await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), openapi });

@@ -146,6 +146,48 @@ const schema = z.object({
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(120_000).default(0),
   /** Bearer token for `GET /metrics` (Prometheus); unset, the route does not exist (404). */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Staff single sign-on (OpenID Connect): the provider's issuer URL; unset, SSO is off. */
+  SSO_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  SSO_CLIENT_ID: z.string().min(1).optional(),
+  /** Unset: a public client (PKCE only). */
+  SSO_CLIENT_SECRET: z.string().min(1).optional(),
+  /** `https://chat.example.com/agent/v1/sso/callback`, as registered at the provider; unset: made from each request's address (set it behind a proxy). */
+  SSO_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
+  SSO_SCOPES: z.string().min(1).default('openid profile email'),
+  /** The claim holding groups or roles (a dotted path reaches inside objects: `realm_access.roles`). */
+  SSO_ROLE_CLAIM: z.string().min(1).default('groups'),
+  /** `claim value=role` pairs, comma-separated: `parley-admins=admin,support-leads=supervisor,support=agent`. */
+  SSO_ROLE_MAP: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const map = new Map<string, 'agent' | 'supervisor' | 'admin'>();
+      for (const pair of v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const at = pair.lastIndexOf('=');
+        const value = pair.slice(0, at).trim();
+        const role = pair.slice(at + 1).trim();
+        if (at <= 0 || !value || (role !== 'agent' && role !== 'supervisor' && role !== 'admin')) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" must be value=agent, value=supervisor or value=admin` });
+          return z.NEVER;
+        }
+        map.set(value, role);
+      }
+      return map;
+    }),
+  /** The role of a user whose claim maps to none; unset: such users are refused. */
+  SSO_DEFAULT_ROLE: z.enum(['agent', 'supervisor', 'admin']).optional(),
+  /** The claim that names an account made at a first sign-in. */
+  SSO_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
+  /** A first sign-in whose username is an existing local account's links to it; only when the provider alone decides usernames. */
+  SSO_LINK_BY_USERNAME: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** The button's text on the desktop's login page. */
+  SSO_LABEL: z.string().min(1).max(60).default('Sign in with SSO'),
   /** `auto`: pretty lines when stdout is a terminal, JSON lines otherwise. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -164,6 +206,9 @@ const schema = z.object({
 });
 
 const checked = schema.superRefine((c, ctx) => {
+  if (c.SSO_ISSUER && !c.SSO_CLIENT_ID) ctx.addIssue({ code: 'custom', path: ['SSO_CLIENT_ID'], message: 'is required with SSO_ISSUER' });
+  if (c.SSO_ISSUER && c.SSO_ROLE_MAP.size === 0 && !c.SSO_DEFAULT_ROLE)
+    ctx.addIssue({ code: 'custom', path: ['SSO_ROLE_MAP'], message: 'is required with SSO_ISSUER (or SSO_DEFAULT_ROLE): which claim values make agents, supervisors, admins' });
   if (c.FILE_STORE === 's3' && !c.S3_BUCKET) ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required with FILE_STORE=s3' });
   if (Boolean(c.S3_ACCESS_KEY_ID) !== Boolean(c.S3_SECRET_ACCESS_KEY))
     ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });

@@ -44,6 +44,13 @@ export class StaffAuth {
     return { token, expiresAt, account };
   }
 
+  /** A staff token for an account another sign-in (single sign-on, core/sso.ts) has verified. */
+  async issue(account: Account): Promise<StaffLogin> {
+    if (account.disabled) throw new ChatError('UNAUTHORIZED', 'the account is disabled');
+    const { token, expiresAt } = await this.tokens.signStaffToken(account.id, account.role, account.tokenGeneration);
+    return { token, expiresAt, account };
+  }
+
   /** The account behind a staff token, as stored now, and when the token expires (ms). */
   async authenticate(token: string | null): Promise<{ account: Account; expiresAtMs: number }> {
     if (!token) throw new ChatError('UNAUTHORIZED', 'an Authorization: Bearer <token> header is required; get a token from POST /agent/v1/login');
