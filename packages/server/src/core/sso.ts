@@ -57,7 +57,6 @@ export function roleFromClaims(claims: Record<string, unknown>, policy: Pick<Sso
 export function usernameFromClaims(claims: Record<string, unknown>, claim: string): string | null {
   const raw = claimAt(claims, claim);
   if (typeof raw !== 'string') return null;
-  // eslint-disable-next-line no-control-regex
   const name = raw.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return name && name.length <= 100 ? name : null;
 }
