@@ -82,14 +82,15 @@ export async function startOidcProvider(): Promise<TestIdp> {
 }
 
 /**
- * A browser's way through redirects: follows them (keeping each host's cookies) until one leads to
- * `stopAt` (an origin + path prefix), and returns that URL.
+ * A browser's way through redirects: follows them (keeping cookies per host name, as browsers do:
+ * not per port, nor here per path) until one leads to `stopAt` (an origin + path prefix), and
+ * returns that URL.
  */
 export async function followRedirects(start: string, stopAt: string, maxHops = 20): Promise<URL> {
   const jar = new Map<string, Map<string, string>>();
   let url = new URL(start);
   for (let hop = 0; hop < maxHops; hop++) {
-    const cookies = jar.get(url.host) ?? new Map<string, string>();
+    const cookies = jar.get(url.hostname) ?? new Map<string, string>();
     const res = await fetch(url, { redirect: 'manual', headers: cookies.size ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {} });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
@@ -100,7 +101,7 @@ export async function followRedirects(start: string, stopAt: string, maxHops = 2
       if (expired) cookies.delete(name);
       else cookies.set(name, value);
     }
-    jar.set(url.host, cookies);
+    jar.set(url.hostname, cookies);
     const location = res.headers.get('location');
     if (res.status < 300 || res.status >= 400 || !location) throw new Error(`${url.href} answered ${res.status} without a redirect: ${(await res.text()).slice(0, 300)}`);
     await res.body?.cancel();

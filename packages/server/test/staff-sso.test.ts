@@ -5,7 +5,7 @@
  * line at each sign-in), users without a role and disabled accounts refused, local passwords kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT, http, startServer, type Running } from './helpers.js';
+import { AGENT, createTestData, http, startServer, type Running } from './helpers.js';
 import { followRedirects, startOidcProvider, type TestIdp } from './oidc-server.js';
 
 describe('staff single sign-on (OpenID Connect)', () => {
@@ -115,6 +115,38 @@ describe('staff single sign-on (OpenID Connect)', () => {
     expect(start.headers.get('location')).toMatch(new RegExp(`^${idp.issuer}/`));
     expect(start.headers.get('location')).toContain('code_challenge_method=S256');
     expect(start.headers.get('set-cookie')).toMatch(/^parley_sso=[^;]+; Path=\/agent\/v1\/sso\/callback; Max-Age=600; HttpOnly; SameSite=Lax$/);
+  });
+});
+
+describe('single sign-on across nodes', () => {
+  it('a sign-in started on node 1 is finished by node 2 (the callback), and the token works on node 1', async () => {
+    const idp = await startOidcProvider();
+    const data = await createTestData();
+    const sso = {
+      PARLEY_SECRET: 'sso-nodes-secret-'.padEnd(48, 'x'),
+      SSO_ISSUER: idp.issuer,
+      SSO_CLIENT_ID: idp.clientId,
+      SSO_CLIENT_SECRET: idp.clientSecret,
+      SSO_SCOPES: 'openid profile groups',
+      SSO_ROLE_MAP: 'support=agent',
+    };
+    const two = await startServer(sso, undefined, { data });
+    const one = await startServer({ ...sso, PARLEY_DEMO: 'false', SSO_REDIRECT_URI: `${two.url}/agent/v1/sso/callback` }, undefined, { data });
+    try {
+      idp.register(`${two.url}/agent/v1/sso/callback`);
+      idp.users.set('fay-sub', { preferred_username: 'fay', groups: ['support'] });
+      idp.signInAs('fay-sub');
+      const back = await followRedirects(`${one.url}/agent/v1/sso/start`, `${two.url}/desktop/`);
+      const token = new URLSearchParams(back.hash.slice(1)).get('sso-token');
+      expect(decodeURIComponent(back.hash)).toMatch(/^#sso-token=/);
+      expect(token).toBeTruthy();
+      const me = await http(`${one.url}/agent/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(me.body.account).toMatchObject({ username: 'fay', role: 'agent' });
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+      await data.drop();
+      await idp.close();
+    }
   });
 });
 
