@@ -150,6 +150,21 @@ describe('single sign-on across nodes', () => {
   });
 });
 
+describe('single sign-on with the provider unreachable', () => {
+  it('the start answers 503 (retry later) and the password login still works', async () => {
+    const srv = await startServer({ SSO_ISSUER: 'http://127.0.0.1:1', SSO_CLIENT_ID: 'parley', SSO_ROLE_MAP: 'support=agent' });
+    try {
+      const start = await http(`${srv.url}/agent/v1/sso/start`, { redirect: 'manual' });
+      expect(start.status).toBe(503);
+      expect(start.headers.get('retry-after')).toBe('5');
+      expect(start.body.status.message).toMatch(/identity provider cannot be reached/);
+      expect((await http(`${srv.url}/agent/v1/login`, { method: 'POST', json: AGENT })).status).toBe(200);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('single sign-on not configured', () => {
   it('the login page shows no button, and start and callback do not exist', async () => {
     const srv = await startServer();
