@@ -72,6 +72,16 @@ function fileStoreContract(name: string, make: () => FileStore, extra?: (store: 
       expect(await store.get(id)).toBeNull();
     });
 
+    it('deletes a file (then it is gone); deleting a missing file is no error', async () => {
+      const store = make();
+      const id = randomUUID();
+      await store.put(id, piecewise(randomBytes(FILE_CHUNK_BYTES + 1)));
+      await store.delete(id);
+      expect(await store.get(id)).toBeNull();
+      await store.delete(id);
+      await store.delete(randomUUID());
+    });
+
     it('an empty file round-trips', async () => {
       const store = make();
       const id = randomUUID();

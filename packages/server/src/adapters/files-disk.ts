@@ -26,6 +26,13 @@ export class DiskFileStore implements FileStore {
     }
   }
 
+  async delete(id: string): Promise<void> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return;
+    await unlink(this.path(id)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+  }
+
   async get(id: string): Promise<Readable | null> {
     if (!/^[0-9a-f-]{36}$/.test(id)) return null;
     const path = this.path(id);

@@ -33,6 +33,12 @@ export class PostgresFileStore implements FileStore {
     }
   }
 
+  /** The blob row first: from then on the file is unreadable, whatever happens to its chunks. */
+  async delete(id: string): Promise<void> {
+    await this.pool.query('DELETE FROM file_blobs WHERE file_id = $1', [id]);
+    await this.pool.query('DELETE FROM file_chunks WHERE file_id = $1', [id]);
+  }
+
   async get(id: string): Promise<Readable | null> {
     const blob = (await this.pool.query<{ chunks: number }>('SELECT chunks FROM file_blobs WHERE file_id = $1', [id])).rows[0];
     if (!blob) return null;

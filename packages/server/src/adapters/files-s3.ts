@@ -1,4 +1,4 @@
-import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, S3Client, S3ServiceException, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import type { FileStore } from '../ports/file-store.js';
@@ -45,6 +45,11 @@ export class S3FileStore implements FileStore {
   async put(id: string, source: Readable): Promise<void> {
     const upload = new Upload({ client: this.client, params: { Bucket: this.options.bucket, Key: this.key(id), Body: source }, queueSize: 1, leavePartsOnError: false });
     await upload.done();
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return;
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.key(id) }));
   }
 
   async get(id: string): Promise<Readable | null> {

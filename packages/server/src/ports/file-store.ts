@@ -10,6 +10,8 @@ export interface FileStore {
   put(id: string, source: Readable): Promise<void>;
   /** The file's bytes, read as they are consumed, or null when there is no such file. */
   get(id: string): Promise<Readable | null>;
+  /** Removes the file's bytes (retention, erasure); a file that is not there is no error. */
+  delete(id: string): Promise<void>;
   /** Releases what the adapter holds of its own (connections to an object store); the store it may share is closed by its owner. */
   close?(): void;
 }
