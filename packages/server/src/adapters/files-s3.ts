@@ -18,8 +18,9 @@ export interface S3FileStoreOptions {
 
 /**
  * Uploaded files in an S3-compatible object store, one object per file, so every node reaches them.
- * A put streams the source up (a single PUT for a small file, a multipart upload for a large one;
- * an upload that fails is aborted, leaving no object); a get streams the object's body down.
+ * A put streams the source up (a single PUT for a file under 5 MiB, a multipart upload of 5 MiB
+ * parts for a larger one, so at most one part is held in memory; an upload that fails is aborted,
+ * leaving no object); a get streams the object's body down.
  */
 export class S3FileStore implements FileStore {
   private readonly client: S3Client;
