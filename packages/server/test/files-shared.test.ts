@@ -86,6 +86,31 @@ function sharedFiles(label: string, setup: () => Promise<{ data: TestData; overr
       const link = await upload(one, customer, bigImage());
       expect((await fetch(`${two.url}${link}`)).status).toBe(200);
     });
+
+    it('a repeated upload (same operationId) answers with the first file; a large upload of a refused type is answered 415', async () => {
+      const [one, two] = nodes;
+      const customer = new V3Customer(one.url);
+      await customer.start();
+      const operationId = opId();
+      const send = async (node: Running, bytes: Buffer, type = 'image/png') => {
+        const form = new FormData();
+        form.set('operationId', operationId);
+        form.set('file', new Blob([bytes], { type }), 'photo.png');
+        return http(`${node.url}${V3}/${customer.sessionId}/images`, { method: 'POST', headers: customer.headers(), body: form });
+      };
+      const first = bigImage();
+      const a = await send(one, first);
+      const b = await send(two, bigImage());
+      expect(b.status).toBe(200);
+      const path = (r: typeof a) => (r.body.data.message.content[0].url as string).split('?')[0];
+      expect(path(b)).toBe(path(a));
+      const got = await fetch(`${two.url}${V3.replace(/\/sessions$/, '')}${b.body.data.message.content[0].url}`);
+      expect(Buffer.from(await got.arrayBuffer()).equals(first)).toBe(true);
+      const html = new FormData();
+      html.set('file', new Blob([Buffer.alloc(400_000, 'a')], { type: 'text/html' }), 'page.html');
+      const refused = await http(`${two.url}${V3}/${customer.sessionId}/images`, { method: 'POST', headers: customer.headers(), body: html });
+      expect(refused.status).toBe(415);
+    });
   });
 }
 

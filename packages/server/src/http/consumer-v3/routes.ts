@@ -234,7 +234,10 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       for await (const part of req.parts({ limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 5 } })) {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new ChatError('INVALID_REQUEST', 'the file field must be named "file"');
-          if (!deps.uploadTypes.includes(part.mimetype)) throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `files of type ${part.mimetype} are not accepted; allowed: ${deps.uploadTypes.join(', ')}`);
+          if (!deps.uploadTypes.includes(part.mimetype)) {
+            part.file.resume(); // read and drop the rest (at most the size limit), so the refusal is answered
+            throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `files of type ${part.mimetype} are not accepted; allowed: ${deps.uploadTypes.join(', ')}`);
+          }
           // Stored as it arrives (checked on the way), never held whole in memory.
           const check = checkedUpload(part.file, part.mimetype, deps.maxUploadBytes);
           const id = newId();
@@ -245,7 +248,17 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         }
       }
       if (!upload) throw new ChatError('INVALID_REQUEST', 'no file in the "file" field');
-      const message = await chat.recordFile(sessionId, claims.participantId, upload, operationId);
+      let message;
+      try {
+        message = await chat.recordFile(sessionId, claims.participantId, upload, operationId);
+      } catch (err) {
+        // Refused (the chat ended meanwhile): the bytes go too. Not after an unknown outcome (a
+        // COMMIT cut off), which may have recorded it.
+        if (err instanceof ChatError) await deps.files.delete(upload.id).catch(() => undefined);
+        throw err;
+      }
+      // A repeated operationId answers with the first upload's message: this copy is not needed.
+      if (!message.content?.some((a) => a.url.includes(upload.id))) await deps.files.delete(upload.id).catch(() => undefined);
       return envelope(req, { message: toV3Message(message) }, operationId);
     }),
   );
