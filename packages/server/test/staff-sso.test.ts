@@ -4,6 +4,7 @@
  * linked on the first sign-in by (issuer, subject), roles mapped from the groups claim (and kept in
  * line at each sign-in), users without a role and disabled accounts refused, local passwords kept.
  */
+import { agentResponses } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT, createTestData, http, startServer, type Running } from './helpers.js';
 import { followRedirects, startOidcProvider, type TestIdp } from './oidc-server.js';
@@ -45,7 +46,8 @@ describe('staff single sign-on (OpenID Connect)', () => {
   const me = (token: string) => http(`${srv.url}/agent/v1/me`, { headers: { authorization: `Bearer ${token}` } });
 
   it('tells the login page to show the button, with its label', async () => {
-    expect((await http(`${srv.url}/agent/v1/sso`)).body).toEqual({ enabled: true, label: 'Sign in with Example ID' });
+    const info = (await http(`${srv.url}/agent/v1/sso`)).body;
+    expect(agentResponses.sso.parse(info)).toEqual({ enabled: true, label: 'Sign in with Example ID' });
   });
 
   it('a first sign-in creates the account (role from the groups claim) and hands out a staff token; the next one finds the same account', async () => {
