@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { axe } from './desktop-helpers.js';
 import { closeServerAndBrowser, openServerAndBrowser, watch, type TestServer } from './helpers.js';
 import { startOidcProvider, type TestIdp } from '../packages/server/test/oidc-server.js';
 
@@ -46,6 +47,19 @@ describe('desktop: single sign-on', () => {
     const me = await page.evaluate(() => fetch('/agent/v1/me', { headers: { authorization: `Bearer ${sessionStorage.getItem('parley.desktop.token')}` } }).then((r) => r.json()));
     expect(me.account).toMatchObject({ username: 'dana', role: 'supervisor' });
     expect(seen.errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('the login form with its SSO button has no serious axe violation, and the button is reached by keyboard', async () => {
+    // axe is injected inline: this context bypasses the page's CSP.
+    const page = await (await browser.newContext({ bypassCSP: true })).newPage();
+    await page.goto(`${s.url}/desktop/`);
+    await page.getByRole('link', { name: 'Sign in with Example ID' }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await page.getByLabel('Username').focus();
+    // Username, Password, (Sign in is disabled while the fields are empty), the SSO link.
+    for (let i = 0; i < 2; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('login-sso');
     await page.context().close();
   });
 
