@@ -26,6 +26,7 @@ export default defineConfig({
           include: ['packages/server/test/**/*.test.ts'],
           exclude: [
             'packages/server/test/store-contract.test.ts',
+            'packages/server/test/file-stores.test.ts',
             'packages/server/test/fanout-redis.test.ts',
             'packages/server/test/startup.test.ts',
             'packages/server/test/startup-race.test.ts',

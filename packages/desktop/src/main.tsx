@@ -16,6 +16,8 @@ window.addEventListener('focus', () => desktop.setWindowFocused(true));
 window.addEventListener('blur', () => desktop.setWindowFocused(false));
 window.addEventListener('online', () => desktop.online());
 (window as unknown as { parleyDesktop?: Desktop }).parleyDesktop = desktop;
+// Back from single sign-on: the token (or the error) is in the fragment; keep it out of the address bar and history.
+if (desktop.acceptSsoReturn(window.location.hash)) window.history.replaceState(null, '', window.location.pathname + window.location.search);
 
 render(
   <DesktopContext.Provider value={desktop}>

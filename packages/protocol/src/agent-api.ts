@@ -276,6 +276,8 @@ export type WrapUpCode = z.infer<typeof wrapUpCode>;
 export const agentResponses = {
   login: z.strictObject({ token: z.string(), expiresAt: isoTime, account: agentAccount }),
   logout: z.strictObject({ loggedOut: z.literal(true) }),
+  /** `GET /agent/v1/sso`: whether the login page offers single sign-on, and the button's text. */
+  sso: z.strictObject({ enabled: z.boolean(), label: z.string().optional() }),
   me: z.strictObject({ account: agentAccount, profile: agentProfile }),
   profile: z.strictObject({ profile: agentProfile }),
   interactions: z.strictObject({ interactions: z.array(listedInteraction) }),
@@ -299,6 +301,7 @@ export const agentResponses = {
   joined: z.strictObject({ joined: z.literal(true) }),
 } as const;
 export type LoginResult = z.infer<typeof agentResponses.login>;
+export type SsoInfo = z.infer<typeof agentResponses.sso>;
 export type MeResult = z.infer<typeof agentResponses.me>;
 
 /** Frames the server sends on /agent/v1/events. */

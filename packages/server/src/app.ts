@@ -6,14 +6,16 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { ChatService, defaultLimits } from './core/chat-service.js';
 import { DomainEvents } from './core/domain-events.js';
 import { LogWriter } from './core/log-writer.js';
 import { randomToken } from './core/secrets.js';
 import { TokenService } from './core/tokens.js';
 import { StaffAuth } from './core/staff-auth.js';
-import { LoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
+import { MemoryLoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
+import { RedisLoginThrottle } from './adapters/login-throttle-redis.js';
+import { connectLimitsRedis } from './adapters/limits-redis.js';
 import { FileLinks } from './core/file-links.js';
 import { AgentViews } from './core/agent-views.js';
 import { CustomerViews } from './core/customer-views.js';
@@ -25,6 +27,7 @@ import { MemoryFanout } from './adapters/fanout-memory.js';
 import { DiskFileStore } from './adapters/files-disk.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { Fanout } from './ports/fanout.js';
+import type { FileStore } from './ports/file-store.js';
 import type { Store } from './ports/store.js';
 import { registerCors } from './http/cors.js';
 import { registerRequestContext } from './http/request-context.js';
@@ -43,6 +46,9 @@ import { ConversationSearch } from './core/conversation-search.js';
 import { ContactService } from './core/contact-service.js';
 import { DayReports } from './core/day-report.js';
 import { registerAgentEvents } from './http/agent/events.js';
+import { registerStaffSso } from './http/sso/routes.js';
+import { StaffSso } from './core/sso.js';
+import { OpenIdProvider } from './adapters/oidc-provider.js';
 import { ADMIN_PREFIX, adminApi } from './http/admin/routes.js';
 import { AdminService } from './core/admin-service.js';
 import { RoutingService } from './core/routing-service.js';
@@ -129,10 +135,60 @@ export async function createStore(config: Config): Promise<Store> {
   return PostgresStore.connect(url, { max: config.DATABASE_POOL_SIZE });
 }
 
+/** A store that can keep uploaded files itself (PostgresStore). */
+interface StoreWithFiles {
+  fileStore(): FileStore;
+}
+const keepsFiles = (store: Store): store is Store & StoreWithFiles => typeof (store as Partial<StoreWithFiles>).fileStore === 'function';
+
+/** FILE_STORE: the disk, the PostgreSQL store's own tables, or an S3-compatible bucket. */
+export async function createFileStore(config: Config, store: Store): Promise<FileStore> {
+  const choice = config.FILE_STORE === 'auto' ? (keepsFiles(store) ? 'database' : 'disk') : config.FILE_STORE;
+  if (choice === 'disk') return new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
+  if (choice === 'database') {
+    if (!keepsFiles(store)) throw new ConfigError('invalid configuration:\n  FILE_STORE: database needs a postgres:// DATABASE_URL (with SQLite use disk or s3)');
+    return store.fileStore();
+  }
+  const { S3FileStore } = await import('./adapters/files-s3.js');
+  return new S3FileStore({
+    bucket: config.S3_BUCKET!,
+    prefix: config.S3_PREFIX,
+    region: config.S3_REGION,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+    ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY } } : {}),
+  });
+}
+
 export async function createFanout(config: Config): Promise<Fanout> {
   if (!config.REDIS_URL) return new MemoryFanout();
   const { RedisFanout } = await import('./adapters/fanout-redis.js');
   return RedisFanout.connect(config.REDIS_URL);
+}
+
+/** Staff single sign-on from the SSO_* settings (SSO_ISSUER set). */
+function createStaffSso(config: Config, store: Store, auth: StaffAuth, clock: Clock, secret: string): StaffSso {
+  const provider = new OpenIdProvider({
+    issuer: config.SSO_ISSUER!,
+    clientId: config.SSO_CLIENT_ID!,
+    scopes: config.SSO_SCOPES,
+    ...(config.SSO_CLIENT_SECRET ? { clientSecret: config.SSO_CLIENT_SECRET } : {}),
+  });
+  return new StaffSso(
+    store,
+    auth,
+    provider,
+    {
+      roleClaim: config.SSO_ROLE_CLAIM,
+      roleMap: config.SSO_ROLE_MAP,
+      usernameClaim: config.SSO_USERNAME_CLAIM,
+      linkByUsername: config.SSO_LINK_BY_USERNAME,
+      label: config.SSO_LABEL,
+      ...(config.SSO_DEFAULT_ROLE ? { defaultRole: config.SSO_DEFAULT_ROLE } : {}),
+    },
+    clock,
+    secret,
+  );
 }
 
 /** Wires adapters, core and HTTP APIs into one server. Does not listen. */
@@ -158,7 +214,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     fanoutUp: () => fanout.ping(),
     fanoutRecheckMs: () => fanout.recheckMs,
   });
-  const store = meteredStore(opts.store ?? (await createStore(config)), metrics);
+  const rawStore = opts.store ?? (await createStore(config));
+  const store = meteredStore(rawStore, metrics);
   const fanout = meteredFanout(opts.fanout ?? (await createFanout(config)), metrics);
   const secret =
     config.PARLEY_SECRET ??
@@ -174,12 +231,17 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       return fresh;
     }));
   const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS, { clientTokenTtlSeconds: config.CLIENT_TOKEN_TTL_SECONDS, now: () => clock.now() });
+  // With REDIS_URL, rate limits and the login lockout are counted in Redis, shared by every node.
+  const limitsRedis = config.REDIS_URL ? await connectLimitsRedis(config.REDIS_URL) : null;
+  const throttleOptions = { ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 };
   const auth = new StaffAuth(
     store,
     fanout,
     tokens,
     clock,
-    new LoginThrottle({ ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 }),
+    limitsRedis
+      ? new RedisLoginThrottle(limitsRedis, throttleOptions, config.REDIS_KEY_PREFIX, (err) => app.log.warn({ err }, 'login lockout: Redis not answering, counting on this node'))
+      : new MemoryLoginThrottle(throttleOptions),
   );
   const directory = new DirectoryCache(store, fanout, clock, config.AUTH_CACHE_MS);
   const authn = new Authenticator(directory, tokens);
@@ -195,7 +257,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const demo = config.PARLEY_DEMO ? await ensureDemo(store, config, clock) : null;
   const idle = new IdleControl(store, clock, writer);
   const deployments = new DeploymentAccess(store, clock, directory);
-  const files = new DiskFileStore(join(resolve(config.PARLEY_DATA_DIR), 'files'));
+  const files = await createFileStore(config, rawStore);
 
   const app = Fastify({
     logger: loggerOptions({
@@ -247,6 +309,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     global: true,
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
+    // Shared by every node with REDIS_URL; while Redis does not answer, requests are let through
+    // (limiting nobody rather than refusing everybody) and the proxy's own limits still hold.
+    ...(limitsRedis ? { redis: limitsRedis, nameSpace: `${config.REDIS_KEY_PREFIX}rate:`, skipOnError: true } : {}),
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, status: { code: 'RATE_LIMITED', message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` } }),
   });
 
@@ -313,6 +378,13 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     files,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     uploadTypes: config.UPLOAD_TYPES,
+  });
+  registerStaffSso(app, {
+    sso: config.SSO_ISSUER ? createStaffSso(config, store, auth, clock, secret) : null,
+    openapi,
+    desktopPath: '/desktop/',
+    loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE,
+    ...(config.SSO_REDIRECT_URI ? { redirectUri: config.SSO_REDIRECT_URI } : {}),
   });
   registerAgentEvents(app, { chat, routing, supervision, views: agentViews, authn, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
   await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock, fanout, audit, customers), authn, openapi });
@@ -426,6 +498,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
         await closed;
       }
       directory.close();
+      files.close?.();
+      limitsRedis?.disconnect();
       await fanout.close();
       await store.close();
     },

@@ -74,4 +74,31 @@ describe('configuration', () => {
       }),
     );
   });
+
+  it('FILE_STORE: auto by default; s3 needs a bucket and both keys or neither, and never echoes the secret key', () => {
+    expect(loadConfig({}).FILE_STORE).toBe('auto');
+    expect(() => loadConfig({ FILE_STORE: 's3' })).toThrow(/S3_BUCKET: is required with FILE_STORE=s3/);
+    expect(() => loadConfig({ FILE_STORE: 's3', S3_BUCKET: 'files', S3_SECRET_ACCESS_KEY: 'very-secret-key-1' })).toThrow(ConfigError);
+    try {
+      loadConfig({ FILE_STORE: 's3', S3_BUCKET: 'files', S3_SECRET_ACCESS_KEY: 'very-secret-key-1' });
+    } catch (err) {
+      expect(String(err)).not.toContain('very-secret-key-1');
+    }
+    const c = loadConfig({ FILE_STORE: 's3', S3_BUCKET: 'files', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'true' });
+    expect(c).toMatchObject({ S3_BUCKET: 'files', S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: true, S3_PREFIX: 'files/', S3_REGION: 'us-east-1' });
+    expect(() => loadConfig({ S3_ENDPOINT: 'ftp://x' })).toThrow(/S3_ENDPOINT/);
+  });
+
+  it('SSO: off by default; with an issuer it needs a client id and a role map (or a default role); the map is value=role pairs', () => {
+    expect(loadConfig({}).SSO_ISSUER).toBeUndefined();
+    expect(() => loadConfig({ SSO_ISSUER: 'https://id.example.com' })).toThrow(/SSO_CLIENT_ID: is required/);
+    expect(() => loadConfig({ SSO_ISSUER: 'https://id.example.com', SSO_CLIENT_ID: 'parley' })).toThrow(/SSO_ROLE_MAP: is required/);
+    expect(() => loadConfig({ SSO_ROLE_MAP: 'admins=root' })).toThrow(/must be value=agent/);
+    const c = loadConfig({ SSO_ISSUER: 'https://id.example.com', SSO_CLIENT_ID: 'parley', SSO_ROLE_MAP: ' cn=admins=admin , support=agent' });
+    expect([...c.SSO_ROLE_MAP]).toEqual([
+      ['cn=admins', 'admin'],
+      ['support', 'agent'],
+    ]);
+    expect(loadConfig({ SSO_ISSUER: 'https://id.example.com', SSO_CLIENT_ID: 'parley', SSO_DEFAULT_ROLE: 'agent' }).SSO_ROLE_MAP.size).toBe(0);
+  });
 });

@@ -35,8 +35,34 @@ const schema = z.object({
     .string()
     .refine((v) => v.startsWith('redis://') || v.startsWith('rediss://'), { message: 'must start with redis:// or rediss://' })
     .optional(),
+  /** Prefix of the keys Parley keeps in Redis (shared rate limits and login lockout); lets deployments share one Redis. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 letters, digits or : _ . -')
+    .default('parley:'),
   PARLEY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PARLEY_DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * Where uploaded files' bytes live: `disk` (PARLEY_DATA_DIR/files, this node only), `database`
+   * (PostgreSQL tables, every node), `s3` (an S3-compatible bucket, every node), or `auto`: the
+   * database with PostgreSQL, the disk with SQLite.
+   */
+  FILE_STORE: z.enum(['auto', 'disk', 'database', 's3']).default('auto'),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  /** An S3-compatible service (MinIO, Ceph, R2...); unset: AWS S3 in S3_REGION. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9!_.*'()/-]*$/, 'must be an object key prefix like parley/files/')
+    .default('files/'),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Unset (both): the AWS SDK's default credential chain (AWS_ACCESS_KEY_ID..., an instance or task role). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   CONSUMER_V3_PREFIX: z
     .string()
     .regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'must be a path like /nexus/v3/chat/sessions')
@@ -143,6 +169,48 @@ const schema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** How often the retention run (deployments' `settings.retention`) happens; one node runs it per interval. 0: never. */
   RETENTION_EVERY_MINUTES: z.coerce.number().min(0).max(10_080).default(60),
+  /** Staff single sign-on (OpenID Connect): the provider's issuer URL; unset, SSO is off. */
+  SSO_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  SSO_CLIENT_ID: z.string().min(1).optional(),
+  /** Unset: a public client (PKCE only). */
+  SSO_CLIENT_SECRET: z.string().min(1).optional(),
+  /** `https://chat.example.com/agent/v1/sso/callback`, as registered at the provider; unset: made from each request's address (set it behind a proxy). */
+  SSO_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
+  SSO_SCOPES: z.string().min(1).default('openid profile email'),
+  /** The claim holding groups or roles (a dotted path reaches inside objects: `realm_access.roles`). */
+  SSO_ROLE_CLAIM: z.string().min(1).default('groups'),
+  /** `claim value=role` pairs, comma-separated: `parley-admins=admin,support-leads=supervisor,support=agent`. */
+  SSO_ROLE_MAP: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const map = new Map<string, 'agent' | 'supervisor' | 'admin'>();
+      for (const pair of v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const at = pair.lastIndexOf('=');
+        const value = pair.slice(0, at).trim();
+        const role = pair.slice(at + 1).trim();
+        if (at <= 0 || !value || (role !== 'agent' && role !== 'supervisor' && role !== 'admin')) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" must be value=agent, value=supervisor or value=admin` });
+          return z.NEVER;
+        }
+        map.set(value, role);
+      }
+      return map;
+    }),
+  /** The role of a user whose claim maps to none; unset: such users are refused. */
+  SSO_DEFAULT_ROLE: z.enum(['agent', 'supervisor', 'admin']).optional(),
+  /** The claim that names an account made at a first sign-in. */
+  SSO_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
+  /** A first sign-in whose username is an existing local account's links to it; only when the provider alone decides usernames. */
+  SSO_LINK_BY_USERNAME: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** The button's text on the desktop's login page. */
+  SSO_LABEL: z.string().min(1).max(60).default('Sign in with SSO'),
   /** `auto`: pretty lines when stdout is a terminal, JSON lines otherwise. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -161,6 +229,12 @@ const schema = z.object({
 });
 
 const checked = schema.superRefine((c, ctx) => {
+  if (c.SSO_ISSUER && !c.SSO_CLIENT_ID) ctx.addIssue({ code: 'custom', path: ['SSO_CLIENT_ID'], message: 'is required with SSO_ISSUER' });
+  if (c.SSO_ISSUER && c.SSO_ROLE_MAP.size === 0 && !c.SSO_DEFAULT_ROLE)
+    ctx.addIssue({ code: 'custom', path: ['SSO_ROLE_MAP'], message: 'is required with SSO_ISSUER (or SSO_DEFAULT_ROLE): which claim values make agents, supervisors, admins' });
+  if (c.FILE_STORE === 's3' && !c.S3_BUCKET) ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required with FILE_STORE=s3' });
+  if (Boolean(c.S3_ACCESS_KEY_ID) !== Boolean(c.S3_SECRET_ACCESS_KEY))
+    ctx.addIssue({ code: 'custom', path: ['S3_SECRET_ACCESS_KEY'], message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together' });
   if (c.HEADERS_TIMEOUT_MS > c.REQUEST_TIMEOUT_MS) ctx.addIssue({ code: 'custom', path: ['HEADERS_TIMEOUT_MS'], message: 'must not be more than REQUEST_TIMEOUT_MS' });
   if (c.AGENT_HANDLING_GRACE_SECONDS < c.AGENT_DISCONNECT_GRACE_SECONDS)
     ctx.addIssue({ code: 'custom', path: ['AGENT_HANDLING_GRACE_SECONDS'], message: 'must not be less than AGENT_DISCONNECT_GRACE_SECONDS' });
@@ -194,7 +268,7 @@ export function loadConfig(env: Record<string, string | undefined>, argv: string
   if (!parsed.success) {
     const lines = parsed.error.issues.map(
       (i) =>
-        `  ${i.path.join('.')}: ${i.message}${source[String(i.path[0])] !== undefined && !String(i.path[0]).includes('SECRET') && !String(i.path[0]).includes('PASSWORD') && !String(i.path[0]).includes('TOKEN') ? ` (got "${source[String(i.path[0])]}")` : ''}`,
+        `  ${i.path.join('.')}: ${i.message}${source[String(i.path[0])] !== undefined && !/SECRET|PASSWORD|TOKEN|ACCESS_KEY/.test(String(i.path[0])) ? ` (got "${source[String(i.path[0])]}")` : ''}`,
     );
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }

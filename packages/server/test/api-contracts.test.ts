@@ -25,6 +25,7 @@ describe('the agent and workflow APIs answer exactly their protocol contracts', 
   it('agent and supervisor REST answers and every WebSocket frame parse with the agent-api schemas', async () => {
     const login = await http(`${srv.url}/agent/v1/login`, { method: 'POST', json: AGENT });
     conforms(agentResponses.login, login, 'login');
+    conforms(agentResponses.sso, await http(`${srv.url}/agent/v1/sso`), 'sso');
     const agent = await new Agent(srv.url).login();
     const sup = await new Agent(srv.url, { username: 'supervisor', password: AGENT.password }).login();
     const { staff } = await createStaff(srv.url, [{ username: 'contract-second' }]);

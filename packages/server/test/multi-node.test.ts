@@ -196,7 +196,7 @@ describeWithService('three nodes on one PostgreSQL and one Redis', probe, (pgUrl
       DATABASE_URL: `${pgUrl}${pgUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
       REDIS_URL: redisProbe.ok ? redisProbe.url : '',
       PARLEY_SECRET: SECRET,
-      // Uploaded files live on disk: nodes share the directory (docs/deploy.md).
+      // Uploaded files live in the database (FILE_STORE=auto on PostgreSQL); the directory would serve FILE_STORE=disk.
       PARLEY_DATA_DIR: dataDir,
       PARLEY_DEMO: 'true',
       PARLEY_DEMO_BOT: 'false',

@@ -835,6 +835,20 @@ function storeContract(backend: Backend): void {
       ].sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : 0));
       expect(changes.map((c) => [c.interactionId, c.state, c.indexNum])).toEqual(expected);
       expect(changes[0]).toMatchObject({ sessionId: ses.id, at: expect.any(String) });
+  describe('staff identities (single sign-on)', () => {
+    it("link an (issuer, subject) to one account, once; list an account's identities oldest first; need the account", async () => {
+      const a = account();
+      await store.tx((tx) => tx.insertAccount(a));
+      const first = { issuer: 'https://idp.example', subject: 'sub-ü-1', accountId: a.id, createdAt: iso(T0) };
+      const second = { issuer: 'https://other.example', subject: 'sub-ü-1', accountId: a.id, createdAt: iso(T0 + 1) };
+      await store.tx((tx) => tx.insertStaffIdentity(second));
+      await store.tx((tx) => tx.insertStaffIdentity(first));
+      expect(await read(store, (tx) => tx.getStaffIdentity(first.issuer, first.subject))).toEqual(first);
+      expect(await read(store, (tx) => tx.getStaffIdentity(first.issuer, 'nope'))).toBeNull();
+      expect(await read(store, (tx) => tx.listStaffIdentities(a.id))).toEqual([first, second]);
+      expect(await read(store, (tx) => tx.listStaffIdentities('nobody'))).toEqual([]);
+      await expect(store.tx((tx) => tx.insertStaffIdentity({ ...first, createdAt: iso(T0 + 5) }))).rejects.toThrow();
+      await expect(store.tx((tx) => tx.insertStaffIdentity({ ...first, subject: 'other', accountId: 'no-such-account' }))).rejects.toThrow();
     });
   });
 

@@ -12,6 +12,7 @@ import type {
   InteractionState,
   ListedInteraction,
   LoginResult,
+  SsoInfo,
   MessagesPage,
   Overview,
   Presence,
@@ -137,6 +138,10 @@ export class ApiClient {
 
   login(username: string, password: string): Promise<LoginResult> {
     return this.request('POST', '/login', { username, password });
+  }
+  /** Whether the login page offers single sign-on (`GET /agent/v1/sso`). */
+  ssoInfo(): Promise<SsoInfo> {
+    return this.request('GET', '/sso');
   }
   /** Ends every token of the account on the server (all its devices). */
   logout(): Promise<{ loggedOut: boolean }> {

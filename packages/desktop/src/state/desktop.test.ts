@@ -110,6 +110,25 @@ async function ready(h: ReturnType<typeof harness>) {
 }
 
 describe('Desktop', () => {
+  it('single sign-on: offers the button the server names, resumes with the token the return brings, shows its error as text', async () => {
+    const h = harness({ ...base, 'GET /sso': () => ({ enabled: true, label: 'Sign in with Example ID' }) });
+    expect(h.desktop.acceptSsoReturn('#sso-token=sso-tok')).toBe(true);
+    expect(h.storage.get(TOKEN_KEY)).toBe('sso-tok');
+    await h.desktop.boot();
+    await until(() => h.desktop.state.sso !== null);
+    expect(h.desktop.state.sso).toEqual({ label: 'Sign in with Example ID' });
+    expect(h.desktop.state.phase).toBe('ready');
+
+    const failed = harness({ ...base, 'GET /sso': () => ({ enabled: false }) });
+    expect(failed.desktop.acceptSsoReturn('#sso-error=the%20account%20is%20disabled')).toBe(true);
+    expect(failed.storage.get(TOKEN_KEY)).toBeUndefined();
+    await failed.desktop.boot();
+    expect(failed.desktop.state.phase).toBe('login');
+    expect(failed.desktop.state.loginError).toBe('Single sign-on failed: the account is disabled');
+    expect(failed.desktop.state.sso).toBeNull();
+    expect(failed.desktop.acceptSsoReturn('#conversation-3')).toBe(false);
+  });
+
   it('signs in, keeps the token, alerts each new offer once', async () => {
     const h = harness(base);
     const s = await ready(h);

@@ -76,6 +76,8 @@ export interface DesktopState {
   announcement: { id: number; text: string };
   windowFocused: boolean;
   preferences: Preferences;
+  /** Single sign-on offered by the server: the login page shows its button (null: not offered, or not known yet). */
+  sso: { label: string } | null;
 }
 
 export interface Environment {
@@ -120,6 +122,7 @@ export class Desktop {
     announcement: { id: 0, text: '' },
     windowFocused: true,
     preferences: DEFAULT_PREFERENCES,
+    sso: null,
   };
   readonly api: ApiClient;
   private readonly listeners = new Set<() => void>();
@@ -217,8 +220,33 @@ export class Desktop {
   }
 
   // ---- login / logout -------------------------------------------------------------------------
+  /**
+   * The page's URL fragment after a single sign-on: `#sso-token=…` (kept like a password login's
+   * token, for `boot` to resume with) or `#sso-error=…` (shown on the login form). Returns whether
+   * the fragment was one, so the page can remove it from the address bar and history.
+   */
+  acceptSsoReturn(fragment: string): boolean {
+    const params = new URLSearchParams(fragment.replace(/^#/, ''));
+    const token = params.get('sso-token');
+    const error = params.get('sso-error');
+    if (token) this.env.storage?.setItem(TOKEN_KEY, token);
+    else if (error) this.state = { ...this.state, loginError: `Single sign-on failed: ${error}` };
+    return Boolean(token || error);
+  }
+
+  /** Asks the server whether to offer single sign-on on the login form. */
+  private async loadSso(): Promise<void> {
+    try {
+      const info = await this.api.ssoInfo();
+      this.set({ sso: info.enabled ? { label: info.label ?? 'Sign in with SSO' } : null });
+    } catch {
+      // An older server, or none: the password form alone.
+    }
+  }
+
   /** On page load: resume with the token kept in sessionStorage, else show the login form. */
   async boot(): Promise<void> {
+    void this.loadSso();
     const token = this.env.storage?.getItem(TOKEN_KEY) ?? null;
     if (!token) {
       this.set({ phase: 'login' });

@@ -42,6 +42,13 @@ export function LoginForm() {
         <button type="submit" class="primary" disabled={busy || !username || !password}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        {state.sso && (
+          <p class="login-sso">
+            <a class="button" id="login-sso" href="/agent/v1/sso/start">
+              {state.sso.label}
+            </a>
+          </p>
+        )}
       </form>
     </main>
   );

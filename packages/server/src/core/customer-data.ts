@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import type { Message } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import type { FileStore } from '../ports/file-store.js';
@@ -68,7 +69,10 @@ export class CustomerData {
       const records = await this.store.tx((tx) => tx.sessionRecords(s.id));
       if (!records) continue;
       const files = [];
-      for (const f of records.files) files.push({ ...f, base64: (await this.files.get(f.id))?.toString('base64') ?? null });
+      for (const f of records.files) {
+        const stream = await this.files.get(f.id);
+        files.push({ ...f, base64: stream ? (await buffer(stream)).toString('base64') : null });
+      }
       out.push({ ...records, files });
     }
     return { sessions: out, truncated: sessions.length > MAX_EXPORT_SESSIONS };

@@ -3,8 +3,16 @@
  * further failure locks the username for twice as long as the last (from `baseLockMs` up to
  * `maxLockMs`). Keyed by username, not address, so no address change gets more tries. Unknown
  * usernames are counted the same way, so a lockout does not tell which usernames exist.
- * Kept in memory per node with a bounded number of entries (the oldest are forgotten first).
+ * `MemoryLoginThrottle` counts on one node; `adapters/login-throttle-redis.ts` applies the same rule
+ * to counters in Redis, shared by every node (REDIS_URL).
  */
+export interface LoginThrottle {
+  /** Milliseconds the username is still locked for at `now` (0 when it may try). */
+  lockedFor(username: string, now: number): Promise<number>;
+  recordFailure(username: string, now: number): Promise<void>;
+  recordSuccess(username: string): Promise<void>;
+}
+
 export interface LoginThrottleOptions {
   freeFailures: number;
   baseLockMs: number;
@@ -22,30 +30,35 @@ interface Entry {
   lastFailureAt: number;
 }
 
-export class LoginThrottle {
+/** The lock the `failures`-th failure in a row sets (0 while failures are still free). */
+export function lockMsAfter(failures: number, opts: LoginThrottleOptions): number {
+  const over = failures - opts.freeFailures;
+  return over > 0 ? Math.min(opts.maxLockMs, opts.baseLockMs * 2 ** Math.min(over - 1, 30)) : 0;
+}
+
+/** The rule on one node, in memory, with a bounded number of entries (the oldest are forgotten first). */
+export class MemoryLoginThrottle implements LoginThrottle {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly opts: LoginThrottleOptions = defaultLoginThrottle) {}
 
-  /** Milliseconds the username is still locked for at `now` (0 when it may try). */
-  lockedFor(username: string, now: number): number {
+  async lockedFor(username: string, now: number): Promise<number> {
     const e = this.live(username, now);
     return e ? Math.max(0, e.lockedUntil - now) : 0;
   }
 
-  recordFailure(username: string, now: number): void {
+  async recordFailure(username: string, now: number): Promise<void> {
     const key = keyOf(username);
     const e = this.live(username, now) ?? { failures: 0, lockedUntil: 0, lastFailureAt: now };
     e.failures++;
     e.lastFailureAt = now;
-    const over = e.failures - this.opts.freeFailures;
-    if (over > 0) e.lockedUntil = now + Math.min(this.opts.maxLockMs, this.opts.baseLockMs * 2 ** Math.min(over - 1, 30));
+    if (e.failures > this.opts.freeFailures) e.lockedUntil = now + lockMsAfter(e.failures, this.opts);
     this.entries.delete(key);
     this.entries.set(key, e);
     while (this.entries.size > this.opts.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  recordSuccess(username: string): void {
+  async recordSuccess(username: string): Promise<void> {
     this.entries.delete(keyOf(username));
   }
 
@@ -60,4 +73,5 @@ export class LoginThrottle {
   }
 }
 
-const keyOf = (username: string) => username.normalize('NFKC').toLowerCase();
+/** Usernames that look alike share one counter. */
+export const keyOf = (username: string) => username.normalize('NFKC').toLowerCase();

@@ -1,5 +1,5 @@
 import { ChatError } from './errors.js';
-import { LoginThrottle } from './login-throttle.js';
+import { MemoryLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import { hashPassword, verifyPassword } from './secrets.js';
 import type { TokenService } from './tokens.js';
 import type { Clock } from '../ports/clock.js';
@@ -25,21 +25,28 @@ export class StaffAuth {
     private readonly fanout: Fanout,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
-    private readonly throttle: LoginThrottle = new LoginThrottle(),
+    private readonly throttle: LoginThrottle = new MemoryLoginThrottle(),
   ) {}
 
   async login(username: string, password: string): Promise<StaffLogin> {
     const now = this.clock.now();
-    const lockedMs = this.throttle.lockedFor(username, now);
+    const lockedMs = await this.throttle.lockedFor(username, now);
     if (lockedMs > 0) throw new ChatError('RATE_LIMITED', `too many wrong passwords for this username; retry in ${Math.ceil(lockedMs / 1000)} s`);
     const account = await this.store.tx((tx) => tx.getAccountByUsername(username));
     // An unknown username costs the same hashing as a known one, so timing does not tell them apart.
     const ok = await verifyPassword(password, account?.passwordHash ?? (await this.dummy()));
     if (!account || !ok || account.disabled) {
-      this.throttle.recordFailure(username, this.clock.now());
+      await this.throttle.recordFailure(username, this.clock.now());
       throw new ChatError('UNAUTHORIZED', 'wrong username or password');
     }
-    this.throttle.recordSuccess(username);
+    await this.throttle.recordSuccess(username);
+    const { token, expiresAt } = await this.tokens.signStaffToken(account.id, account.role, account.tokenGeneration);
+    return { token, expiresAt, account };
+  }
+
+  /** A staff token for an account another sign-in (single sign-on, core/sso.ts) has verified. */
+  async issue(account: Account): Promise<StaffLogin> {
+    if (account.disabled) throw new ChatError('UNAUTHORIZED', 'the account is disabled');
     const { token, expiresAt } = await this.tokens.signStaffToken(account.id, account.role, account.tokenGeneration);
     return { token, expiresAt, account };
   }

@@ -20,6 +20,10 @@ describe('redactUrl', () => {
     );
   });
 
+  it("redacts a single sign-on callback's one-time code and state", () => {
+    expect(redactUrl('/agent/v1/sso/callback?code=abc123&state=xyz&iss=https%3A%2F%2Fid')).toBe('/agent/v1/sso/callback?code=[redacted]&state=[redacted]&iss=https%3A%2F%2Fid');
+  });
+
   it('redacts names written in another case or percent-encoded', () => {
     expect(redactUrl('/x?SIG=abc&%73ig=def&n=1')).toBe('/x?SIG=[redacted]&%73ig=[redacted]&n=1');
   });

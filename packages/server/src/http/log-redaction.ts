@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 
 /** Query parameters that carry a credential: a file link's signature, a customer token, an API key. */
-const SECRET_PARAMS = new Set(['sig', 'jwt', 'securekey', 'token', 'apikey', 'api_key', 'x-api-key', 'clienttoken']);
+const SECRET_PARAMS = new Set(['sig', 'jwt', 'securekey', 'token', 'apikey', 'api_key', 'x-api-key', 'clienttoken', 'code', 'state']);
 
 /** `url` with the values of credential-bearing query parameters replaced by `[redacted]`. */
 export function redactUrl(url: string): string {

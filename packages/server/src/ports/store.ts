@@ -3,6 +3,7 @@
  * with its contract). Import paths stay `ports/store.js`: the records and interfaces are re-exported.
  */
 import type { AccountStore } from './store/accounts.js';
+import type { StaffIdentityStore } from './store/staff-identities.js';
 import type { AuditStore } from './store/audit.js';
 import type { CustomerDataStore } from './store/customer-data.js';
 import type { WebhookStore } from './store/webhooks.js';
@@ -66,7 +67,8 @@ export interface StoreTx
     ReportsStore,
     WebhookStore,
     AuditStore,
-    CustomerDataStore {}
+    CustomerDataStore,
+    StaffIdentityStore {}
 
 /**
  * The store cannot be reached (the database is down, restarting, or a connection was cut): nothing

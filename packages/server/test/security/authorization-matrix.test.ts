@@ -336,6 +336,7 @@ const ROWS: Record<string, Row> = {
   'GET /widgets/*': publicRow('/widgets/cxbus.min.js'),
   'GET /desktop/*': publicRow('/desktop/'),
   'POST /agent/v1/login': { expect: everyone, build: () => ({ method: 'POST', path: '/agent/v1/login', json: { username: AGENT.username, password: AGENT.password } }) },
+  'GET /agent/v1/sso': { expect: everyone, build: () => ({ method: 'GET', path: '/agent/v1/sso' }) },
   // Logging out ends every token of the account: each cell logs out an account of its own.
   'POST /agent/v1/logout': {
     expect: only(...STAFF),

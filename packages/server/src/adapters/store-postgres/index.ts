@@ -23,6 +23,9 @@ import { searchOps } from './search.js';
 import { webhookOps } from './webhooks.js';
 import { auditOps } from './audit.js';
 import { customerDataOps } from './customer-data.js';
+import { staffIdentityOps } from './staff-identities.js';
+import { PostgresFileStore } from '../files-postgres.js';
+import type { FileStore } from '../../ports/file-store.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -170,6 +173,11 @@ export class PostgresStore implements Store {
     return new PostgresStore(pool, options);
   }
 
+  /** Uploaded files kept in this database (its pool and schema), readable from every node. */
+  fileStore(): FileStore {
+    return new PostgresFileStore(this.pool);
+  }
+
   async tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const maxAttempts = Math.max(1, this.options.maxAttempts ?? 8);
     const unavailableUntil = Date.now() + (this.options.unavailableRetryMs ?? 1_500);
@@ -306,6 +314,7 @@ export class PostgresStore implements Store {
       ...webhookOps({ rows, one, exec, count }),
       ...auditOps({ rows, one, exec, count }),
       ...customerDataOps({ rows, one, exec, count }),
+      ...staffIdentityOps(rows),
     };
   }
 }

@@ -24,6 +24,7 @@ import { searchOps } from './search.js';
 import { webhookOps } from './webhooks.js';
 import { auditOps } from './audit.js';
 import { customerDataOps } from './customer-data.js';
+import { staffIdentityOps } from './staff-identities.js';
 
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
 export class SqliteStore implements Store {
@@ -118,6 +119,7 @@ export class SqliteStore implements Store {
       ...webhookOps(prepared),
       ...auditOps(prepared),
       ...customerDataOps(prepared),
+      ...staffIdentityOps((sql) => prepared.prepare(sql)),
     };
   }
 }

@@ -158,4 +158,14 @@ CREATE INDEX sessions_retention ON sessions(deployment_id, state, ended_at);
 CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT NOT NULL);
 `,
   },
+  {
+    // Staff single sign-on: an OpenID Connect identity (issuer, subject) linked to an account (core/sso.ts).
+    version: 21,
+    sql: `
+CREATE TABLE staff_identities (
+  issuer TEXT NOT NULL, subject TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id), created_at TEXT NOT NULL,
+  PRIMARY KEY (issuer, subject));
+CREATE INDEX staff_identities_account ON staff_identities(account_id);
+`,
+  },
 ];

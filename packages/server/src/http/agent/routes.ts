@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, VISIBILITIES } from '@parley/protocol';
 import { z } from 'zod';
@@ -288,7 +289,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       await chat.staffParticipantId(id, account);
       const upload = await readUpload(req, { maxBytes: deps.maxUploadBytes, types: deps.uploadTypes });
       const fileId = newId();
-      await deps.files.put(fileId, upload.bytes);
+      await deps.files.put(fileId, Readable.from([upload.bytes]));
       const file = { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length };
       const message = await chat.recordStaffFile(id, account, file, deps.maxFilesPerSession ?? 100, upload.operationId);
       return { message: toAgentMessage(message) };

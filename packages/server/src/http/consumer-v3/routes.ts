@@ -13,7 +13,7 @@ import type { TokenService } from '../../core/tokens.js';
 import type { FileStore } from '../../ports/file-store.js';
 import { deploymentOf, requesterOf, v3Customer } from '../auth-customer.js';
 import { errorReply, operationIdOf, parseOr400 } from '../errors.js';
-import { contentMatchesType } from '../file-sniff.js';
+import { checkedUpload } from '../upload-check.js';
 import { cursorMovesWhenSent } from '../handover.js';
 import type { OpenApiRegistry } from '../openapi.js';
 
@@ -233,22 +233,35 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
       await chat.customerSession(sessionId, claims.participantId, 'write');
       if (!req.isMultipart()) throw new ChatError('INVALID_REQUEST', 'send the file as multipart/form-data in a field named "file"');
       let operationId: string | undefined;
-      let upload: { name: string; mime: string; bytes: Buffer } | null = null;
+      let upload: { id: string; name: string; mime: string; size: number } | null = null;
       for await (const part of req.parts({ limits: { fileSize: deps.maxUploadBytes, files: 1, fields: 5 } })) {
         if (part.type === 'file') {
           if (part.fieldname !== 'file') throw new ChatError('INVALID_REQUEST', 'the file field must be named "file"');
-          const bytes = await part.toBuffer();
-          upload = { name: stripControlChars(part.filename).slice(0, 200) || 'file', mime: part.mimetype, bytes };
+          if (!deps.uploadTypes.includes(part.mimetype)) {
+            part.file.resume(); // read and drop the rest (at most the size limit), so the refusal is answered
+            throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `files of type ${part.mimetype} are not accepted; allowed: ${deps.uploadTypes.join(', ')}`);
+          }
+          // Stored as it arrives (checked on the way), never held whole in memory.
+          const check = checkedUpload(part.file, part.mimetype, deps.maxUploadBytes);
+          const id = newId();
+          await deps.files.put(id, check);
+          upload = { id, name: stripControlChars(part.filename).slice(0, 200) || 'file', mime: part.mimetype, size: check.size };
         } else if (part.fieldname === 'operationId' && typeof part.value === 'string') {
           operationId = stripControlChars(part.value).slice(0, 128);
         }
       }
       if (!upload) throw new ChatError('INVALID_REQUEST', 'no file in the "file" field');
-      if (!deps.uploadTypes.includes(upload.mime)) throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `files of type ${upload.mime} are not accepted; allowed: ${deps.uploadTypes.join(', ')}`);
-      if (!contentMatchesType(upload.mime, upload.bytes)) throw new ChatError('UNSUPPORTED_MEDIA_TYPE', `the file's content is not ${upload.mime}`);
-      const fileId = newId();
-      await deps.files.put(fileId, upload.bytes);
-      const message = await chat.recordFile(sessionId, claims.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length }, operationId);
+      let message;
+      try {
+        message = await chat.recordFile(sessionId, claims.participantId, upload, operationId);
+      } catch (err) {
+        // Refused (the chat ended meanwhile): the bytes go too. Not after an unknown outcome (a
+        // COMMIT cut off), which may have recorded it.
+        if (err instanceof ChatError) await deps.files.delete(upload.id).catch(() => undefined);
+        throw err;
+      }
+      // A repeated operationId answers with the first upload's message: this copy is not needed.
+      if (!message.content?.some((a) => a.url.includes(upload.id))) await deps.files.delete(upload.id).catch(() => undefined);
       return envelope(req, { message: toV3Message(message) }, operationId);
     }),
   );

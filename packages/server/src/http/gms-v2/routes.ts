@@ -3,6 +3,7 @@ import { wantsExtensions } from '../cors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { stripControlChars, type Message } from '@parley/protocol';
 import { z } from 'zod';
+import { Readable } from 'node:stream';
 import type { ChatService } from '../../core/chat-service.js';
 import type { DeploymentAccess } from '../../core/deployment-access.js';
 import { authorize } from '../../core/authorize.js';
@@ -338,11 +339,25 @@ export function registerGmsV2(app: FastifyInstance, deps: GmsV2Deps): void {
       const used = await customerFiles(c.chatId);
       if (used.count >= maxFiles) throw new ChatError('CONFLICT', `this chat already has ${used.count} files; the limit is ${maxFiles}`);
       const fileId = newId();
-      await deps.files.put(fileId, upload.bytes);
+      // The form's credentials may follow the file, so the file waits in memory (at most MAX_UPLOAD_BYTES) until they are checked.
+      await deps.files.put(fileId, Readable.from([upload.bytes]));
       // The same link as the v3 API, so the agent desktop opens it the same way.
-      await chat.recordFile(c.chatId, c.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length }, fields.operationId?.slice(0, 128));
+      let recordedId = fileId;
+      try {
+        const message = await chat.recordFile(c.chatId, c.participantId, { id: fileId, name: upload.name, mime: upload.mime, size: upload.bytes.length }, fields.operationId?.slice(0, 128));
+        // A repeated operationId answers with the first upload's message: this copy is not needed.
+        const first = message.content?.map((a) => /\/images\/([0-9a-fA-F-]{36})/.exec(a.url)?.[1]).find(Boolean);
+        if (first && first !== fileId) {
+          recordedId = first;
+          await deps.files.delete(fileId).catch(() => undefined);
+        }
+      } catch (err) {
+        // Refused: the bytes go too (not after an unknown outcome, which may have recorded it).
+        if (err instanceof ChatError) await deps.files.delete(fileId).catch(() => undefined);
+        throw err;
+      }
       const position = Number(fields.transcriptPosition);
-      return respond(c, Number.isInteger(position) && position > 0 ? position : undefined, { userData: { 'file-id': fileId } });
+      return respond(c, Number.isInteger(position) && position > 0 ? position : undefined, { userData: { 'file-id': recordedId } });
     }),
   );
 
