@@ -5,10 +5,7 @@ import { choiceText, RICH_LIMITS, richContent, richFallbackText, richMessageText
 const label = fc.string({ minLength: 1, maxLength: RICH_LIMITS.label }).filter((s) => s.trim().length > 0 && !/[\u0000-\u001f\u007f-\u009f]/.test(s));
 const url = fc.webUrl({ validSchemes: ['http', 'https'] });
 const reply = fc.record({ text: label });
-const action = fc.oneof(
-  fc.record({ type: fc.constant('reply' as const), text: label }),
-  fc.record({ type: fc.constant('link' as const), text: label, url }),
-);
+const action = fc.oneof(fc.record({ type: fc.constant('reply' as const), text: label }), fc.record({ type: fc.constant('link' as const), text: label, url }));
 const card = fc.record({ title: label, actions: fc.array(action, { maxLength: RICH_LIMITS.cardActions }) }, { requiredKeys: ['title', 'actions'] });
 
 describe('rich content', () => {
@@ -25,7 +22,13 @@ describe('rich content', () => {
         const parsed = richContent.parse(rich);
         const fallback = richFallbackText(parsed);
         const choices =
-          parsed.kind === 'quickReplies' ? parsed.replies.map((r) => r.text) : parsed.kind === 'buttons' ? parsed.buttons.map((b) => b.text) : parsed.kind === 'listPicker' ? parsed.items.map((i) => i.title) : [];
+          parsed.kind === 'quickReplies'
+            ? parsed.replies.map((r) => r.text)
+            : parsed.kind === 'buttons'
+              ? parsed.buttons.map((b) => b.text)
+              : parsed.kind === 'listPicker'
+                ? parsed.items.map((i) => i.title)
+                : [];
         for (const c of choices) expect(fallback).toContain(c);
         expect(richMessageText('', parsed)).toBe(fallback);
         expect(richMessageText('Pick one', parsed)).toBe('Pick one');

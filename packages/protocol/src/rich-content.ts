@@ -57,7 +57,13 @@ export const richCard = z.strictObject({
 });
 
 export const richContent = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('quickReplies'), replies: z.array(z.strictObject({ text: label, value })).min(1).max(RICH_LIMITS.quickReplies) }),
+  z.strictObject({
+    kind: z.literal('quickReplies'),
+    replies: z
+      .array(z.strictObject({ text: label, value }))
+      .min(1)
+      .max(RICH_LIMITS.quickReplies),
+  }),
   z.strictObject({ kind: z.literal('buttons'), buttons: z.array(richAction).min(1).max(RICH_LIMITS.buttons) }),
   z.strictObject({ kind: z.literal('card'), card: richCard }),
   z.strictObject({ kind: z.literal('carousel'), cards: z.array(richCard).min(1).max(RICH_LIMITS.cards) }),

@@ -1,5 +1,16 @@
 import { setMaxListeners } from 'node:events';
-import { SYSTEM_PARTICIPANT_ID, type InteractionState, type Message, type MessageType, type ParticipantType, type Visibility, isWebUrl, visibleTo } from '@parley/protocol';
+import {
+  SYSTEM_PARTICIPANT_ID,
+  type InteractionState,
+  type Message,
+  type MessageType,
+  type ParticipantType,
+  type RichContent,
+  type Visibility,
+  isWebUrl,
+  richMessageText,
+  visibleTo,
+} from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Account, Deployment, Interaction, InteractionPatch, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
@@ -11,6 +22,7 @@ import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
 import { manualAcceptRefusal } from './router.js';
+import { richOfSend } from './rich-messages.js';
 
 export interface ChatLimits {
   maxMessageLength: number;
@@ -734,9 +746,11 @@ export class ChatService {
   async agentSend(
     sessionId: string,
     account: Account,
-    input: { type: Extract<MessageType, 'Text' | 'Notice' | 'PushUrl' | 'TypingStarted' | 'TypingStopped'>; text?: string; url?: string; visibility: Visibility },
+    input: { type: Extract<MessageType, 'Text' | 'Notice' | 'PushUrl' | 'TypingStarted' | 'TypingStopped'>; text?: string; url?: string; visibility: Visibility; rich?: RichContent },
     operationId?: string,
   ): Promise<Message> {
+    const rich = input.rich ? richOfSend(input.type, input.rich) : undefined;
+    if (rich) input = { ...input, text: richMessageText(input.text, rich) };
     if ((input.type === 'Text' || input.type === 'Notice') && (!input.text || !input.text.trim())) throw new ChatError('INVALID_REQUEST', 'text is required');
     if (input.text) this.checkText(input.text);
     if (input.type === 'PushUrl') checkUrl(input.url);
@@ -750,6 +764,7 @@ export class ChatService {
         visibility: input.visibility,
         ...(input.text !== undefined ? { text: input.text } : {}),
         ...(input.url !== undefined ? { url: input.url } : {}),
+        ...(rich ? { data: { rich } } : {}),
       });
     });
     await this.notifySession(sessionId);

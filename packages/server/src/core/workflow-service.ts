@@ -1,7 +1,8 @@
-import { SYSTEM_PARTICIPANT_ID, type Message, type Visibility } from '@parley/protocol';
+import { richMessageText, SYSTEM_PARTICIPANT_ID, type Message, type RichContent, type Visibility } from '@parley/protocol';
 import type { Deployment, Interaction, Session, Store } from '../ports/store.js';
 import { WORKFLOW_OFFLINE, type ChatService } from './chat-service.js';
 import { ChatError } from './errors.js';
+import { richOfSend } from './rich-messages.js';
 import { hashApiKey } from './secrets.js';
 
 /** Who a workflow's messages come from: an External participant that never joins the session. */
@@ -13,7 +14,7 @@ export type WorkflowCaller = Deployment;
 
 /** What an external bot answers (all optional): replies, a hand-off to a queue, the end of its part. */
 export interface BotAnswer {
-  replies?: (string | { text: string })[];
+  replies?: (string | { text?: string; rich?: unknown })[];
   handoff?: { queue?: string; priority?: number };
   end?: boolean;
 }
@@ -37,7 +38,10 @@ export interface WorkflowSessionView {
 }
 
 export interface WorkflowMessage {
+  /** May be empty with `rich`: the plain-text form of the rich content is used. */
   text: string;
+  /** Quick replies, buttons, a card… (docs/rich-messages.md), kept as `data.rich`. */
+  rich?: RichContent;
   /** Seed 002 `MessageType`: kept as the message's subtype. */
   messageType?: string;
   nickname?: string;
@@ -79,11 +83,14 @@ export class WorkflowService {
   /** Seed 002 `Message`. */
   async message(deployment: Deployment, sessionId: string, input: WorkflowMessage, operationId?: string): Promise<Message> {
     const max = this.chat.limits.maxMessageLength;
-    if (input.text.length > max) throw new ChatError('PAYLOAD_TOO_LARGE', `MessageText is longer than ${max} characters`);
+    const rich = input.rich ? richOfSend('Text', input.rich) : undefined;
+    const text = rich ? richMessageText(input.text, rich) : input.text;
+    if (!text.trim()) throw new ChatError('INVALID_REQUEST', 'MessageText is required');
+    if (text.length > max) throw new ChatError('PAYLOAD_TOO_LARGE', `MessageText is longer than ${max} characters`);
     await this.ownSession(deployment, sessionId);
     return this.chat.workflowAppend(
       sessionId,
-      { type: 'Text', from: from(input.nickname), visibility: input.visibility, text: input.text, ...(input.messageType ? { subtype: input.messageType } : {}) },
+      { type: 'Text', from: from(input.nickname), visibility: input.visibility, text, ...(rich ? { data: { rich } } : {}), ...(input.messageType ? { subtype: input.messageType } : {}) },
       operationId,
     );
   }

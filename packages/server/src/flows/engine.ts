@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { SYSTEM_PARTICIPANT_ID, type Message } from '@parley/protocol';
+import { richMessageText, richOf, SYSTEM_PARTICIPANT_ID, type Message } from '@parley/protocol';
 import type { ChatService } from '../core/chat-service.js';
 import { ChatError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -10,7 +10,7 @@ import { botAnswerScope } from '../core/workflow-service.js';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
-import { matchIntent, parseFlow, type Flow, type Step } from './definition.js';
+import { matchIntent, parseFlow, questionExtra, type Flow, type Step } from './definition.js';
 import { patternMatches } from './pattern.js';
 
 type WebhookStep = Extract<Step, { webhook: unknown }>;
@@ -24,7 +24,7 @@ const MAX_STEPS_PER_TURN = 50;
 
 /** What a bot's webhook may answer with (all optional). */
 interface BotAnswer {
-  replies?: (string | { text: string })[];
+  replies?: (string | { text?: string; rich?: unknown })[];
   handoff?: { queue?: string; priority?: number };
   end?: boolean;
 }
@@ -183,7 +183,7 @@ export class FlowEngine {
         if (answer === undefined) return effects;
         if (!('ask' in step) && !('listen' in step)) throw new ChatError('CONFLICT', `step ${run.step} does not wait for an answer`);
         if ('ask' in step && step.validate && !patternMatches(step.validate, answer)) {
-          await this.say(tx, session, flow, step.invalid ?? step.ask);
+          await this.say(tx, session, flow, step.invalid ?? step.ask, false, questionExtra(step));
           continue;
         }
         if ('ask' in step && step.save) {
@@ -209,7 +209,7 @@ export class FlowEngine {
           run.step = step.next;
           continue;
         }
-        await this.say(tx, session, flow, step.ask);
+        await this.say(tx, session, flow, step.ask, false, questionExtra(step));
         run.waiting = 'answer';
       } else if ('listen' in step) {
         run.waiting = 'answer';
@@ -313,8 +313,10 @@ export class FlowEngine {
       const interaction = await tx.latestInteraction(sessionId);
       if (!flow || !interaction || interaction.state !== 'Workflow') return [];
       for (const r of answer.replies ?? []) {
-        const text = typeof r === 'string' ? r : r?.text;
-        if (typeof text === 'string' && text.trim()) await this.say(tx, session, flow, text.slice(0, this.chat.limits.maxMessageLength));
+        // A reply may carry rich content (docs/rich-messages.md); what does not parse is dropped, the text kept.
+        const rich = typeof r === 'string' ? null : richOf({ rich: r?.rich });
+        const text = typeof r === 'string' ? r : rich ? richMessageText(r?.text, rich) : r?.text;
+        if (typeof text === 'string' && text.trim()) await this.say(tx, session, flow, text.slice(0, this.chat.limits.maxMessageLength), false, rich ? { data: { rich } } : {});
       }
       if (answer.handoff) {
         const queue = answer.handoff.queue && (await tx.getQueue(deployment.id, answer.handoff.queue)) ? answer.handoff.queue : deployment.defaultQueue;
