@@ -52,6 +52,8 @@ const en: Strings = {
   AriaSaid: 'said',
   AriaCharRemaining: 'characters remaining',
   AriaBanner: 'Chat notice',
+  AriaChoices: 'Choices',
+  AriaCards: 'Cards',
 };
 
 const fr: Strings = {
@@ -101,6 +103,8 @@ const fr: Strings = {
   AriaSaid: 'a dit',
   AriaCharRemaining: 'caractères restants',
   AriaBanner: 'Avis du chat',
+  AriaChoices: 'Choix',
+  AriaCards: 'Cartes',
 };
 
 const de: Strings = {
@@ -150,6 +154,8 @@ const de: Strings = {
   AriaSaid: 'sagt',
   AriaCharRemaining: 'Zeichen übrig',
   AriaBanner: 'Chat-Hinweis',
+  AriaChoices: 'Auswahl',
+  AriaCards: 'Karten',
 };
 
 export const builtIn: Record<string, Strings> = { en, fr, de };

@@ -1,6 +1,7 @@
 import { add, formatTime, h, icon, link, linkify, safeUrl, sanitize } from './dom.js';
 import { fill, strings, type Strings } from './i18n.js';
 import type { BusEvent, BusLike, CommandEvent, Deferredish, UiMessage } from './types.js';
+import { renderRich, richOf, settleRich } from './rich-message.js';
 
 /**
  * The `WebChat` UI plugin: chat button, invite, registration form, transcript and composer.
@@ -570,8 +571,13 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
         agentName = name;
         if (!restoring) announce(`${name} ${t('AriaSaid')}: ${text}`);
       }
+      if (me) settleRich(log); // the customer answered: earlier quick replies are used up
       const el = bubble({ side: me ? 'me' : 'agent', name: me ? t('YouName') : name, ts: m.timestamp, content });
       if (bot && !me) el.classList.add('pz-bot');
+      const rich = !me && richOf(raw, m);
+      const richEl =
+        rich && renderRich(rich, { send: (message) => when(cmd('WebChatService.sendMessage', { message })), active: () => active, labels: { choices: t('AriaChoices'), carousel: t('AriaCards') } });
+      if (richEl) el.lastElementChild!.appendChild(richEl);
       return el;
     }
     if ((type === 'Notice' || !me) && text && type !== 'System') {
