@@ -13,6 +13,7 @@ import type {
   Overview,
   Presence,
   QueueSummary,
+  RichContent,
   SessionDetails,
   SessionSummary,
   Visibility,
@@ -166,7 +167,7 @@ export class ApiClient {
     const qs = q.toString();
     return this.request('GET', `/sessions/${enc(id)}/messages${qs ? `?${qs}` : ''}`, undefined, signal);
   }
-  send(id: string, msg: { type: AgentSendType; text?: string; url?: string; visibility?: Visibility; operationId?: string }): Promise<{ message: AgentMessage }> {
+  send(id: string, msg: { type: AgentSendType; text?: string; url?: string; visibility?: Visibility; rich?: RichContent; operationId?: string }): Promise<{ message: AgentMessage }> {
     return this.request('POST', `/sessions/${enc(id)}/messages`, msg);
   }
   leave(id: string): Promise<{ left: true }> {
