@@ -165,7 +165,7 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
             }}
           />
           {replyProblem && (
-            <p class="error" id={`replies-problem-${c.sessionId}`} role="alert">
+            <p class="form-error" id={`replies-problem-${c.sessionId}`} role="alert">
               {replyProblem}
             </p>
           )}
