@@ -4,6 +4,7 @@
  * of every kind stays text; an agent adds quick replies in the desktop and the customer taps one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { Agent, closeServerAndBrowser, customerPage, openServerAndBrowser, sessionIdOf, startChatThroughForm, type TestServer, until, watch } from './helpers.js';
 import { desktopBuilt, setReady, signIn } from './desktop-helpers.js';
@@ -11,6 +12,16 @@ import { desktopBuilt, setReady, signIn } from './desktop-helpers.js';
 const SERVER_KEY = 'sk_e2e_rich_messages_0123456789';
 const MENU = "Type 'hours', or 'agent' to talk to a person.";
 const HOSTILE = '<img src=x onerror="window.__xss=1;alert(1)">';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe's serious and critical violations inside the widget. */
+async function seriousAxe(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const r = await (window as any).axe.run({ include: [['.pz']] }, { resultTypes: ['violations'] });
+    return r.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
+  });
+}
 
 async function workflowMessage(s: TestServer, sessionId: string, body: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${s.url}/workflow/v1/sessions/${sessionId}/message`, {
@@ -45,6 +56,7 @@ describe('rich messages in the widget and the desktop', () => {
     await choices.waitFor();
     const buttons = choices.getByRole('button');
     expect(await buttons.allTextContents()).toEqual(['Hours', 'Agent']);
+    expect(await seriousAxe(page)).toEqual([]);
     if (process.env.SHOTS) await page.locator('.pz-win').screenshot({ path: `${process.env.SHOTS}/quick-replies.png` });
 
     // keyboard only: Tab from the message box back to "Agent", Enter
@@ -57,6 +69,7 @@ describe('rich messages in the widget and the desktop', () => {
     await page.locator('.pz-me .pz-b', { hasText: 'Agent' }).waitFor();
     await page.locator('.pz-msg.pz-bot .pz-b', { hasText: 'Thanks! An agent will be with you shortly.' }).waitFor();
     expect(await agentChoice.getAttribute('aria-pressed')).toBe('true');
+    expect(await seriousAxe(page)).toEqual([]);
     expect(await buttons.evaluateAll((bs) => bs.every((b) => b.getAttribute('aria-disabled') === 'true'))).toBe(true);
     // used up: a second tap sends nothing
     await choices.getByRole('button', { name: 'Hours' }).evaluate((b: HTMLElement) => b.click());
@@ -96,6 +109,8 @@ describe('rich messages in the widget and the desktop', () => {
     const handlers = await log.evaluate((el) => [...el.querySelectorAll('*')].flatMap((n) => n.getAttributeNames().filter((a) => a.startsWith('on'))));
     expect(handlers).toEqual([]);
     expect(await log.locator('.pz-card-title').first().textContent()).toBe(HOSTILE);
+    expect(await seriousAxe(page)).toEqual([]);
+    if (process.env.SHOTS) await page.locator('.pz-win').screenshot({ path: `${process.env.SHOTS}/rich-kinds.png` });
     // a hostile choice tapped goes out as text and comes back as text
     await log.locator('.pz-pick-btn').first().click();
     await page.locator('.pz-me .pz-b', { hasText: HOSTILE }).waitFor();
