@@ -577,7 +577,10 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
       const rich = !me && richOf(raw, m);
       const richEl =
         rich && renderRich(rich, { send: (message) => when(cmd('WebChatService.sendMessage', { message })), active: () => active, labels: { choices: t('AriaChoices'), carousel: t('AriaCards') } });
-      if (richEl) el.lastElementChild!.appendChild(richEl);
+      if (richEl) {
+        el.lastElementChild!.appendChild(richEl);
+        log.scrollTop = log.scrollHeight;
+      }
       return el;
     }
     if ((type === 'Notice' || !me) && text && type !== 'System') {
