@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import { richContent } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseFlow, questionExtra } from '../src/flows/definition.js';
 import { Agent, http, startServer, V3Customer, type Running } from './helpers.js';
 import { GmsCustomer, GuestCustomer, guestCreateBody } from './compat-helpers.js';
 
@@ -127,5 +130,66 @@ describe('rich messages', () => {
     const seen = await c.pollUntil((s) => s.some((m) => m.text === 'Which size?'));
     expect(seen.find((m) => m.text === 'Which size?')?.data).toEqual({ rich: { kind: 'listPicker', items: [{ title: 'S' }, { title: 'M' }] } });
     expect((await reply([{ text: 'x', rich: { kind: 'buttons', buttons: [{ type: 'link', text: 'go', url: 'javascript:x' }] } }])).status).toBe(400);
+  });
+});
+
+describe('flow questions with options, and bots, send quick replies', () => {
+  it("a question's options are bounded as quick replies are", () => {
+    const flow = (options: unknown) => ({ id: 'f', start: 'q', steps: { q: { ask: 'Which?', options, fallback: 'q' } } });
+    const ok = parseFlow(flow(['A', ' B ']));
+    expect(richContent.parse(questionExtra(ok.steps.q!).data!.rich)).toEqual({ kind: 'quickReplies', replies: [{ text: 'A' }, { text: 'B' }] });
+    expect(questionExtra(parseFlow(flow(undefined)).steps.q!)).toEqual({});
+    expect(() => parseFlow(flow(Array.from({ length: 14 }, (_, i) => `o${i}`)))).toThrow(/steps\.q/);
+    expect(() => parseFlow(flow(['x'.repeat(101)]))).toThrow(/steps\.q/);
+    expect(() => parseFlow(flow(['a\nb']))).toThrow(/steps\.q/);
+    expect(() => parseFlow(flow([]))).toThrow(/steps\.q/);
+  });
+
+  it('a question asked again after an invalid answer carries its options again; a webhook bot sends rich replies, and unparseable content is dropped', async () => {
+    const bot = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            replies: [
+              { text: 'Pick a size', rich: { kind: 'listPicker', items: [{ title: 'S' }, { title: 'M' }] } },
+              { text: 'Kept as text', rich: { kind: 'buttons', buttons: [{ type: 'link', text: 'x', url: 'javascript:alert(1)' }] } },
+            ],
+          }),
+        ),
+      );
+    });
+    await new Promise<void>((r) => bot.listen(0, '127.0.0.1', () => r()));
+    const srv = await startServer({}, undefined, { sweepEveryMs: 0 });
+    try {
+      await srv.parley.store.tx(async (tx) => {
+        const d = (await tx.getDeployment('demo'))!;
+        const flow = {
+          id: 'rich',
+          start: 'q',
+          steps: {
+            q: { ask: 'Yes or no?', options: ['Yes', 'No'], validate: '^(yes|no)$', invalid: 'Please tap Yes or No.', next: 'bot' },
+            bot: { webhook: { url: `http://127.0.0.1:${(bot.address() as any).port}/bot`, timeoutMs: 2000, retries: 0 }, fallback: 'q' },
+          },
+        };
+        await tx.updateDeployment({ ...d, settings: { ...d.settings, flow } });
+      });
+      const c = new V3Customer(srv.url);
+      await c.start();
+      const qr = { rich: { kind: 'quickReplies', replies: [{ text: 'Yes' }, { text: 'No' }] } };
+      await c.pollUntil((s) => s.some((m) => m.text === 'Yes or no?'));
+      expect(c.seen.find((m) => m.text === 'Yes or no?')?.data).toEqual(qr);
+      await c.send('Text', 'maybe');
+      await c.pollUntil((s) => s.some((m) => m.text === 'Please tap Yes or No.'));
+      expect(c.seen.find((m) => m.text === 'Please tap Yes or No.')?.data).toEqual(qr);
+      await c.send('Text', 'yes');
+      await c.pollUntil((s) => s.some((m) => m.text === 'Kept as text'));
+      expect(c.seen.find((m) => m.text === 'Pick a size')?.data).toEqual({ rich: { kind: 'listPicker', items: [{ title: 'S' }, { title: 'M' }] } });
+      expect(c.seen.find((m) => m.text === 'Kept as text')?.data).toBeUndefined();
+    } finally {
+      await srv.close();
+      bot.closeAllConnections();
+      await new Promise((r) => bot.close(r));
+    }
   });
 });
