@@ -100,7 +100,10 @@ describe('rich messages in the widget and the desktop', () => {
       { kind: 'listPicker', title: HOSTILE, items: [{ title: HOSTILE, description: HOSTILE, value: HOSTILE }] },
     ];
     for (const rich of kinds) await workflowMessage(s, sid, { MessageText: `${rich.kind} ${HOSTILE}`, Nickname: HOSTILE, Rich: rich });
-    await page.locator('.pz-msg', { hasText: `listPicker ${HOSTILE}` }).locator('.pz-pick').waitFor();
+    await page
+      .locator('.pz-msg', { hasText: `listPicker ${HOSTILE}` })
+      .locator('.pz-pick')
+      .waitFor();
     const log = page.locator('.pz-log');
     expect(await log.locator('img, script, iframe').count()).toBe(0);
     expect(await log.locator('.pz-rich').count()).toBe(6); // the bot's question and the five
