@@ -1,12 +1,13 @@
 /**
  * Rich messages (docs/rich-messages.md) in the browser: the demo bot's question comes with two
- * quick replies and tapping "Agent" (by keyboard) routes to an agent; hostile text in every field
+ * quick replies and tapping "Agent" (by keyboard) routes to an agent, on Chat API v3 as on guest
+ * chat and GMS; hostile text in every field
  * of every kind stays text; an agent adds quick replies in the desktop and the customer taps one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { Agent, closeServerAndBrowser, customerPage, openServerAndBrowser, sessionIdOf, startChatThroughForm, type TestServer, until, watch } from './helpers.js';
+import { Agent, API_KEY, closeServerAndBrowser, customerPage, openServerAndBrowser, sessionIdOf, startChatThroughForm, type TestServer, until, watch } from './helpers.js';
 import { desktopBuilt, setReady, signIn } from './desktop-helpers.js';
 
 const SERVER_KEY = 'sk_e2e_rich_messages_0123456789';
@@ -81,6 +82,38 @@ describe('rich messages in the widget and the desktop', () => {
     expect(seen.errors).toEqual([]);
   });
 
+  /** The Genesys transports: the content rides as data.rich beside the text (docs/rich-messages.md). */
+  const TRANSPORTS = [
+    {
+      name: 'guest chat v2 (purecloud-v2-sockets)',
+      webchat: (s: TestServer) => ({
+        transport: { type: 'purecloud-v2-sockets', dataURL: s.url, deploymentKey: 'demo', orgGuid: 'any', interactionData: { routing: { targetType: 'QUEUE', targetAddress: 'Support' } } },
+      }),
+      idOf: (d: Record<string, string>) => d.conversationId,
+    },
+    { name: 'GMS chat v2', webchat: (s: TestServer) => ({ dataURL: `${s.url}/genesys/2/chat/Support`, apikey: API_KEY }), idOf: (d: Record<string, string>) => d.sessionID },
+  ];
+  for (const [i, t] of TRANSPORTS.entries()) {
+    it(`on ${t.name} the bot's quick replies show too, and a tap routes to an agent`, async () => {
+      const page = await (await browser.newContext()).newPage();
+      const seen = watch(page);
+      const widgets = { main: { theme: 'light', lang: 'en' }, webchat: t.webchat(s) };
+      const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>rich</title><link rel="stylesheet" href="/widgets/widgets.min.css"></head>
+<body><main><h1>rich</h1></main><script>window._genesys = { widgets: ${JSON.stringify(widgets)} };</script><script src="/widgets/widgets.min.js"></script></body></html>`;
+      await page.goto(s.page(`rich-transport-${i}`, html));
+      const sid = await startChatThroughForm(page, { firstname: 'Tess', lastname: 'Smith', email: 'tess@example.com', subject: 'Rich' }, t.idOf);
+      const choices = page.locator('.pz-msg.pz-bot', { hasText: MENU }).getByRole('group', { name: 'Choices' });
+      await choices.waitFor();
+      expect(await choices.getByRole('button').allTextContents()).toEqual(['Hours', 'Agent']);
+      await choices.getByRole('button', { name: 'Agent' }).click();
+      await page.locator('.pz-me .pz-b', { hasText: 'Agent' }).waitFor();
+      await page.locator('.pz-msg.pz-bot .pz-b', { hasText: 'Thanks! An agent will be with you shortly.' }).waitFor();
+      const agent = await new Agent(s.url).login();
+      await agent.acceptNext(sid);
+      expect(seen.errors).toEqual([]);
+    });
+  }
+
   it('hostile text in every field of every kind is inert: no element, no handler, no dialog', async () => {
     const { page, seen, sid } = await customer('rich-hostile');
     await page.locator('.pz-msg.pz-bot', { hasText: MENU }).waitFor();
@@ -126,7 +159,7 @@ describe('rich messages in the widget and the desktop', () => {
   it('the agent adds quick replies in the desktop; the customer taps one and the desktop shows both', async () => {
     const desk = await (await browser.newContext()).newPage();
     const deskSeen = watch(desk);
-    await signIn(desk, s.url, 'agent');
+    await signIn(desk, s.url, 'agent2'); // the other tests' chats went to the demo agent
     await desk.locator('.connection[data-status="ready"]').waitFor();
     await setReady(desk);
 
