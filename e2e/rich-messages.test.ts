@@ -1,8 +1,8 @@
 /**
  * Rich messages (docs/rich-messages.md) in the browser: the demo bot's question comes with two
  * quick replies and tapping "Agent" (by keyboard) routes to an agent, on Chat API v3 as on guest
- * chat and GMS; hostile text in every field
- * of every kind stays text; an agent adds quick replies in the desktop and the customer taps one.
+ * chat and GMS; hostile text in every field of every kind stays text; an agent adds quick replies
+ * in the desktop and the customer taps one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
