@@ -39,6 +39,9 @@ describe('rich messages', () => {
     expect(r.body.message).toMatchObject({ type: 'Text', text: 'Anything else?', data: { rich: quickReplies } });
     const seen = await c.pollUntil((s) => s.some((m) => m.text === 'Anything else?'));
     expect(seen.find((m) => m.text === 'Anything else?')).toMatchObject({ type: 'Text', from: { type: 'External' }, data: { rich: quickReplies } });
+    // Form bodies (seed 002's encoding) carry it with brackets: Rich[replies][0][text]=Yes
+    const form = await http(`${srv.url}/workflow/v1/sessions/${c.sessionId}/message`, { method: 'POST', headers: { 'x-api-key': SERVER_KEY }, form: { MessageText: 'Form', Rich: quickReplies } });
+    expect(form.body.message).toMatchObject({ text: 'Form', data: { rich: quickReplies } });
     // Without MessageText the text is the plain-text form of the content: every choice and link is in it.
     const bare = await wf(c.sessionId, { Rich: card });
     expect(bare.status).toBe(200);
