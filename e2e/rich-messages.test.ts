@@ -57,6 +57,7 @@ describe('rich messages in the widget and the desktop', () => {
     await choices.waitFor();
     const buttons = choices.getByRole('button');
     expect(await buttons.allTextContents()).toEqual(['Hours', 'Agent']);
+    await page.locator('.pz-sr p', { hasText: 'Choices: Hours, Agent' }).waitFor({ state: 'attached' });
     expect(await seriousAxe(page)).toEqual([]);
     if (process.env.SHOTS) await page.locator('.pz-win').screenshot({ path: `${process.env.SHOTS}/quick-replies.png` });
 

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { renderRich, richOf, settleRich } from './rich-message.js';
+import { renderRich, richOf, richSummary, settleRich } from './rich-message.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const labels = { choices: 'Choices', carousel: 'Cards' };
@@ -27,6 +27,7 @@ describe('rich messages in the widget', () => {
     const buttons = [...el!.querySelectorAll('button')];
     expect(el!.querySelector('[role=group]')!.getAttribute('aria-label')).toBe('Choices');
     expect(buttons.map((b) => b.textContent)).toEqual(['Hours', 'Talk to a person']);
+    expect(richSummary(el!)).toBe('Hours, Talk to a person');
     expect(buttons.every((b) => b.type === 'button')).toBe(true);
     buttons[1]!.click();
     buttons[0]!.click();

@@ -166,3 +166,8 @@ function settle(box: HTMLElement): void {
   box.classList.add('pz-answered');
   box.querySelectorAll('[data-once]').forEach((b) => b.setAttribute('aria-disabled', 'true'));
 }
+
+/** What a screen reader is told of a rich element when it arrives: its choices and links, in order. */
+export function richSummary(el: HTMLElement): string {
+  return [...el.querySelectorAll('button, a')].map((b) => b.textContent || '').join(', ');
+}

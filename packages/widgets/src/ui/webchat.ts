@@ -1,7 +1,7 @@
 import { add, formatTime, h, icon, link, linkify, safeUrl, sanitize } from './dom.js';
 import { fill, strings, type Strings } from './i18n.js';
 import type { BusEvent, BusLike, CommandEvent, Deferredish, UiMessage } from './types.js';
-import { renderRich, richOf, settleRich } from './rich-message.js';
+import { renderRich, richOf, richSummary, settleRich } from './rich-message.js';
 
 /**
  * The `WebChat` UI plugin: chat button, invite, registration form, transcript and composer.
@@ -580,6 +580,7 @@ export function createWebChat(bus: BusLike, root_?: Any): void {
       if (richEl) {
         el.lastElementChild!.appendChild(richEl);
         log.scrollTop = log.scrollHeight;
+        if (!restoring) announce(`${t('AriaChoices')}: ${richSummary(richEl)}`);
       }
       return el;
     }
