@@ -1,16 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import {
-  SYSTEM_PARTICIPANT_ID,
-  type InteractionState,
-  type Message,
-  type MessageType,
-  type ParticipantType,
-  type RichContent,
-  type Visibility,
-  isWebUrl,
-  richMessageText,
-  visibleTo,
-} from '@parley/protocol';
+import { SYSTEM_PARTICIPANT_ID, type InteractionState, type Message, type MessageType, type ParticipantType, type Visibility, isWebUrl, visibleTo } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Account, Deployment, Interaction, InteractionPatch, MessageDraft, Participant, Session, Store, StoreTx } from '../ports/store.js';
@@ -22,7 +11,7 @@ import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
 import { manualAcceptRefusal } from './router.js';
-import { richOfSend } from './rich-messages.js';
+import { richSend } from './rich-messages.js';
 
 export interface ChatLimits {
   maxMessageLength: number;
@@ -746,11 +735,11 @@ export class ChatService {
   async agentSend(
     sessionId: string,
     account: Account,
-    input: { type: Extract<MessageType, 'Text' | 'Notice' | 'PushUrl' | 'TypingStarted' | 'TypingStopped'>; text?: string; url?: string; visibility: Visibility; rich?: RichContent },
+    input: { type: Extract<MessageType, 'Text' | 'Notice' | 'PushUrl' | 'TypingStarted' | 'TypingStopped'>; text?: string; url?: string; visibility: Visibility; rich?: unknown },
     operationId?: string,
   ): Promise<Message> {
-    const rich = input.rich ? richOfSend(input.type, input.rich) : undefined;
-    if (rich) input = { ...input, text: richMessageText(input.text, rich) };
+    const rich = richSend(input.type, input.text, input.rich);
+    if (rich) input = { ...input, text: rich.text };
     if ((input.type === 'Text' || input.type === 'Notice') && (!input.text || !input.text.trim())) throw new ChatError('INVALID_REQUEST', 'text is required');
     if (input.text) this.checkText(input.text);
     if (input.type === 'PushUrl') checkUrl(input.url);
@@ -764,7 +753,7 @@ export class ChatService {
         visibility: input.visibility,
         ...(input.text !== undefined ? { text: input.text } : {}),
         ...(input.url !== undefined ? { url: input.url } : {}),
-        ...(rich ? { data: { rich } } : {}),
+        ...(rich ? { data: rich.data } : {}),
       });
     });
     await this.notifySession(sessionId);

@@ -1,4 +1,4 @@
-import { richContent, type MessageType, type RichContent } from '@parley/protocol';
+import { richContent, richMessageText, type MessageType, type RichContent } from '@parley/protocol';
 import { ChatError } from './errors.js';
 
 /**
@@ -14,4 +14,11 @@ export function richOfSend(type: MessageType, rich: unknown): RichContent {
     throw new ChatError('INVALID_REQUEST', `rich.${issue.path.join('.')}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** A message's text and data when it carries rich content (the text written from the content when none is given), or null without. */
+export function richSend(type: MessageType, text: string | undefined, rich: unknown): { text: string; data: { rich: RichContent } } | null {
+  if (rich === undefined) return null;
+  const content = richOfSend(type, rich);
+  return { text: richMessageText(text, content), data: { rich: content } };
 }

@@ -1,8 +1,8 @@
-import { richMessageText, SYSTEM_PARTICIPANT_ID, type Message, type RichContent, type Visibility } from '@parley/protocol';
+import { SYSTEM_PARTICIPANT_ID, type Message, type RichContent, type Visibility } from '@parley/protocol';
 import type { Deployment, Interaction, Session, Store } from '../ports/store.js';
 import { WORKFLOW_OFFLINE, type ChatService } from './chat-service.js';
 import { ChatError } from './errors.js';
-import { richOfSend } from './rich-messages.js';
+import { richSend } from './rich-messages.js';
 import { hashApiKey } from './secrets.js';
 
 /** Who a workflow's messages come from: an External participant that never joins the session. */
@@ -83,14 +83,14 @@ export class WorkflowService {
   /** Seed 002 `Message`. */
   async message(deployment: Deployment, sessionId: string, input: WorkflowMessage, operationId?: string): Promise<Message> {
     const max = this.chat.limits.maxMessageLength;
-    const rich = input.rich ? richOfSend('Text', input.rich) : undefined;
-    const text = rich ? richMessageText(input.text, rich) : input.text;
+    const rich = richSend('Text', input.text, input.rich);
+    const text = rich ? rich.text : input.text;
     if (!text.trim()) throw new ChatError('INVALID_REQUEST', 'MessageText is required');
     if (text.length > max) throw new ChatError('PAYLOAD_TOO_LARGE', `MessageText is longer than ${max} characters`);
     await this.ownSession(deployment, sessionId);
     return this.chat.workflowAppend(
       sessionId,
-      { type: 'Text', from: from(input.nickname), visibility: input.visibility, text, ...(rich ? { data: { rich } } : {}), ...(input.messageType ? { subtype: input.messageType } : {}) },
+      { type: 'Text', from: from(input.nickname), visibility: input.visibility, text, ...(rich ? { data: rich.data } : {}), ...(input.messageType ? { subtype: input.messageType } : {}) },
       operationId,
     );
   }
