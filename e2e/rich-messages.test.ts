@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { Agent, API_KEY, closeServerAndBrowser, customerPage, openServerAndBrowser, sessionIdOf, startChatThroughForm, type TestServer, until, watch } from './helpers.js';
-import { desktopBuilt, setReady, signIn } from './desktop-helpers.js';
+import { axe, desktopBuilt, setReady, signIn } from './desktop-helpers.js';
 
 const SERVER_KEY = 'sk_e2e_rich_messages_0123456789';
 const MENU = "Type 'hours', or 'agent' to talk to a person.";
@@ -158,7 +158,7 @@ describe('rich messages in the widget and the desktop', () => {
   });
 
   it('the agent adds quick replies in the desktop; the customer taps one and the desktop shows both', async () => {
-    const desk = await (await browser.newContext()).newPage();
+    const desk = await (await browser.newContext({ bypassCSP: true })).newPage();
     const deskSeen = watch(desk);
     await signIn(desk, s.url, 'agent2'); // the other tests' chats went to the demo agent
     await desk.locator('.connection[data-status="ready"]').waitFor();
@@ -176,8 +176,10 @@ describe('rich messages in the widget and the desktop', () => {
     await desk.getByLabel(/Message to Rita/).fill('Did that solve it?');
     await desk.getByRole('button', { name: 'Add quick replies' }).click();
     await desk.getByLabel(/Quick replies sent with this message/).fill(`Yes, thanks\nNo\n${HOSTILE}`);
+    expect(await axe(desk)).toEqual([]);
     await desk.getByRole('button', { name: 'Send', exact: true }).click();
     await desk.locator('.msg', { hasText: 'Did that solve it?' }).locator('.rich-option', { hasText: 'Yes, thanks' }).waitFor();
+    expect(await axe(desk)).toEqual([]);
     expect(await desk.locator('img').count()).toBe(0);
 
     const offered = page.locator('.pz-agent', { hasText: 'Did that solve it?' }).getByRole('group', { name: 'Choices' });
