@@ -66,7 +66,9 @@ for (const [out, lines] of Object.entries(entries)) {
 }
 
 let css = '';
-if (existsSync(cssFile)) css = (await transform(readFileSync(cssFile, 'utf8'), { loader: 'css', minify: true, target: 'chrome80' })).code;
+// rich-message.css: the rich-message view's styles, kept beside it (docs/rich-messages.md)
+const richCss = join(here, 'src/ui/rich-message.css');
+if (existsSync(cssFile)) css = (await transform(readFileSync(cssFile, 'utf8') + (existsSync(richCss) ? readFileSync(richCss, 'utf8') : ''), { loader: 'css', minify: true, target: 'chrome80' })).code;
 writeFileSync(join(dist, 'widgets.min.css'), css);
 sizes['widgets.min.css'] = Buffer.from(css);
 

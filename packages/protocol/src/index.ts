@@ -5,3 +5,4 @@ export * from './safe-input.js';
 export * from './agent-api.js';
 export * from './workflow-api.js';
 export * from './webhooks.js';
+export * from './rich-content.js';

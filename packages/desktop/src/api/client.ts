@@ -18,6 +18,7 @@ import type {
   Presence,
   QueueSummary,
   SearchPage,
+  RichContent,
   SessionDetails,
   SessionSummary,
   Visibility,
@@ -189,7 +190,7 @@ export class ApiClient {
     const qs = q.toString();
     return this.request('GET', `/sessions/${enc(id)}/messages${qs ? `?${qs}` : ''}`, undefined, signal);
   }
-  send(id: string, msg: { type: AgentSendType; text?: string; url?: string; visibility?: Visibility; operationId?: string }): Promise<{ message: AgentMessage }> {
+  send(id: string, msg: { type: AgentSendType; text?: string; url?: string; visibility?: Visibility; rich?: RichContent; operationId?: string }): Promise<{ message: AgentMessage }> {
     return this.request('POST', `/sessions/${enc(id)}/messages`, msg);
   }
   /** Sends a file or image into the session (the server checks its type, size and content). */

@@ -13,6 +13,7 @@ import type {
   Overview,
   Presence,
   QueueSummary,
+  RichContent,
   SessionDetails,
   SessionSummary,
   WrapUpCode,
@@ -628,8 +629,9 @@ export class Desktop {
     this.patchConversation(sessionId, { internal });
   }
 
-  async sendText(sessionId: string, text: string, internal: boolean): Promise<boolean> {
-    const res = await this.attempt('Sending', () => this.api.send(sessionId, { type: 'Text', text, visibility: internal ? 'Int' : 'All', operationId: opId() }));
+  /** Sends a Text; `rich` (e.g. quick replies, docs/rich-messages.md) goes with it to the customer. */
+  async sendText(sessionId: string, text: string, internal: boolean, rich?: RichContent): Promise<boolean> {
+    const res = await this.attempt('Sending', () => this.api.send(sessionId, { type: 'Text', text, visibility: internal ? 'Int' : 'All', ...(rich ? { rich } : {}), operationId: opId() }));
     if (res?.message) this.receive(sessionId, [res.message]);
     return !!res;
   }

@@ -7,6 +7,7 @@ import { isSendKey } from './shortcuts.js';
 import { CannedPicker } from './CannedPicker.js';
 import { PushUrlForm } from './PushUrlForm.js';
 import { customerName } from './names.js';
+import { parseQuickReplies, quickRepliesContent, quickRepliesProblem } from './quick-replies.js';
 
 /**
  * Writes to the customer (or an internal note to agents with the toggle). Enter (or Ctrl+Enter, as
@@ -20,6 +21,10 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
   const [busy, setBusy] = useState(false);
   const [canned, setCanned] = useState(false);
   const [push, setPush] = useState(false);
+  /** Quick replies to send with the next message, one per line (null: the field is closed). */
+  const [replies, setReplies] = useState<string | null>(null);
+  const replyList = replies === null || c.internal ? [] : parseQuickReplies(replies);
+  const replyProblem = quickRepliesProblem(replyList);
   const area = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const [sending, setSending] = useState(false);
@@ -51,14 +56,16 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
   /** Sends in order: the draft clears at once, so the next message can be typed while this one is on its way. */
   const send = () => {
     const value = text.trim();
-    if (!value) return;
+    if (!value || replyProblem) return;
+    const rich = quickRepliesContent(replyList);
+    if (rich) setReplies(null);
     typing.stop();
     setText('');
     desktop.setDraft(c.sessionId, '');
     const asNote = internal;
     setBusy(true);
     chain.current = chain.current.then(async () => {
-      const ok = await desktop.sendText(c.sessionId, value, asNote);
+      const ok = await desktop.sendText(c.sessionId, value, asNote, rich);
       // On failure, give the text back unless something new was typed meanwhile.
       if (!ok && !area.current?.value) {
         setText(value);
@@ -161,11 +168,40 @@ export function Composer({ conversation: c }: { conversation: Conversation }) {
             />
           </>
         )}
-        <button type="submit" class="primary" disabled={!text.trim()} aria-busy={busy}>
+        {!internal && (
+          <button type="button" aria-expanded={replies !== null} aria-controls={`replies-${c.sessionId}`} onClick={() => setReplies(replies === null ? '' : null)}>
+            Add quick replies
+          </button>
+        )}
+        <button type="submit" class="primary" disabled={!text.trim() || !!replyProblem} aria-busy={busy}>
           {internal ? 'Add note' : 'Send'}
         </button>
       </div>
       {canned && <CannedPicker id={`canned-${c.sessionId}`} onPick={insert} onClose={() => setCanned(false)} />}
+      {replies !== null && !internal && (
+        <div class="quick-replies-field" id={`replies-${c.sessionId}`}>
+          <label for={`replies-input-${c.sessionId}`}>Quick replies sent with this message (one per line; the customer taps one to answer)</label>
+          <textarea
+            id={`replies-input-${c.sessionId}`}
+            rows={3}
+            value={replies}
+            aria-invalid={!!replyProblem}
+            aria-describedby={replyProblem ? `replies-problem-${c.sessionId}` : undefined}
+            onInput={(e) => setReplies((e.target as HTMLTextAreaElement).value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                setReplies(null);
+                focus();
+              }
+            }}
+          />
+          {replyProblem && (
+            <p class="form-error" id={`replies-problem-${c.sessionId}`} role="alert">
+              {replyProblem}
+            </p>
+          )}
+        </div>
+      )}
       {push && <PushUrlForm sessionId={c.sessionId} onDone={() => setPush(false)} />}
     </form>
   );

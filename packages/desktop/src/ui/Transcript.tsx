@@ -3,6 +3,7 @@ import type { AgentMessage, InteractionState } from '@parley/protocol';
 import type { Conversation } from '../state/desktop.js';
 import { fileHref, safeHref } from '../util/links.js';
 import { RichText } from './RichText.js';
+import { RichMessage } from './RichMessage.js';
 import { transcriptEntries } from '../state/timeline.js';
 
 const time = (iso: string) => {
@@ -100,9 +101,12 @@ function Body({ m }: { m: AgentMessage }) {
     );
   }
   return (
-    <p class="text">
-      <RichText text={m.text ?? ''} />
-    </p>
+    <>
+      <p class="text">
+        <RichText text={m.text ?? ''} />
+      </p>
+      <RichMessage data={m.data} />
+    </>
   );
 }
 

@@ -13,6 +13,7 @@ import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
 import { manualAcceptRefusal } from './router.js';
+import { richSend } from './rich-messages.js';
 
 export interface ChatLimits {
   maxMessageLength: number;
@@ -587,9 +588,11 @@ export class ChatService {
   async agentSend(
     sessionId: string,
     account: Account,
-    input: { type: Extract<MessageType, 'Text' | 'Notice' | 'PushUrl' | 'TypingStarted' | 'TypingStopped'>; text?: string; url?: string; visibility: Visibility },
+    input: { type: Extract<MessageType, 'Text' | 'Notice' | 'PushUrl' | 'TypingStarted' | 'TypingStopped'>; text?: string; url?: string; visibility: Visibility; rich?: unknown },
     operationId?: string,
   ): Promise<Message> {
+    const rich = richSend(input.type, input.text, input.rich);
+    if (rich) input = { ...input, text: rich.text };
     if ((input.type === 'Text' || input.type === 'Notice') && (!input.text || !input.text.trim())) throw new ChatError('INVALID_REQUEST', 'text is required');
     if (input.text) this.checkText(input.text);
     if (input.type === 'PushUrl') checkUrl(input.url);
@@ -604,6 +607,7 @@ export class ChatService {
           visibility: input.visibility,
           ...(input.text !== undefined ? { text: input.text } : {}),
           ...(input.url !== undefined ? { url: input.url } : {}),
+          ...(rich ? { data: rich.data } : {}),
         });
       },
       { scope: operationScope('staff-send', sessionId, account.id), operationId },

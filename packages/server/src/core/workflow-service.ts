@@ -1,9 +1,10 @@
-import { SYSTEM_PARTICIPANT_ID, type Message, type Visibility } from '@parley/protocol';
+import { SYSTEM_PARTICIPANT_ID, type Message, type RichContent, type Visibility } from '@parley/protocol';
 import type { Deployment, Interaction, Session, Store } from '../ports/store.js';
 import { WORKFLOW_OFFLINE, type ChatService } from './chat-service.js';
 import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
 import { asBackEnd } from './request-context.js';
+import { richSend } from './rich-messages.js';
 
 /** Who a workflow's messages come from: an External participant that never joins the session. */
 export const WORKFLOW_PARTICIPANT_ID = '00000000-0000-0000-0000-000000000001';
@@ -14,7 +15,7 @@ export type WorkflowCaller = Deployment;
 
 /** What an external bot answers (all optional): replies, a hand-off to a queue, the end of its part. */
 export interface BotAnswer {
-  replies?: (string | { text: string })[];
+  replies?: (string | { text?: string; rich?: unknown })[];
   handoff?: { queue?: string; priority?: number };
   end?: boolean;
 }
@@ -38,7 +39,10 @@ export interface WorkflowSessionView {
 }
 
 export interface WorkflowMessage {
+  /** May be empty with `rich`: the plain-text form of the rich content is used. */
   text: string;
+  /** Quick replies, buttons, a card… (docs/rich-messages.md), kept as `data.rich`. */
+  rich?: RichContent;
   /** Seed 002 `MessageType`: kept as the message's subtype. */
   messageType?: string;
   nickname?: string;
@@ -73,11 +77,14 @@ export class WorkflowService {
   /** Seed 002 `Message`. */
   async message(deployment: Deployment, sessionId: string, input: WorkflowMessage, operationId?: string): Promise<Message> {
     const max = this.chat.limits.maxMessageLength;
-    if (input.text.length > max) throw new ChatError('PAYLOAD_TOO_LARGE', `MessageText is longer than ${max} characters`);
+    const rich = richSend('Text', input.text, input.rich);
+    const text = rich ? rich.text : input.text;
+    if (!text.trim()) throw new ChatError('INVALID_REQUEST', 'MessageText is required');
+    if (text.length > max) throw new ChatError('PAYLOAD_TOO_LARGE', `MessageText is longer than ${max} characters`);
     await this.ownSession(deployment, sessionId);
     return this.chat.workflowAppend(
       sessionId,
-      { type: 'Text', from: from(input.nickname), visibility: input.visibility, text: input.text, ...(input.messageType ? { subtype: input.messageType } : {}) },
+      { type: 'Text', from: from(input.nickname), visibility: input.visibility, text, ...(rich ? { data: rich.data } : {}), ...(input.messageType ? { subtype: input.messageType } : {}) },
       operationId,
     );
   }

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { webUrl } from '@parley/protocol';
+import { hasControlChars, RICH_LIMITS, webUrl, type RichContent } from '@parley/protocol';
 import { z } from 'zod';
 import { compilePattern, patternMatches, PatternError } from './pattern.js';
 
@@ -48,6 +48,19 @@ export const stepSchema = z.union([
       skipIfKnown: z.boolean().default(false),
       validate: z.string().max(500).superRefine(refinePattern).optional(),
       invalid: text.optional(),
+      /** Sent as quick replies with the question (docs/rich-messages.md): the customer taps one, and its text comes back as the answer. */
+      options: z
+        .array(
+          z
+            .string()
+            .trim()
+            .min(1)
+            .max(RICH_LIMITS.label)
+            .refine((o) => !hasControlChars(o), 'options must not contain control characters'),
+        )
+        .min(1)
+        .max(RICH_LIMITS.quickReplies)
+        .optional(),
       intents: z.array(intent).max(50).default([]),
       fallback: stepId.optional(),
       next: stepId.optional(),
@@ -141,4 +154,10 @@ export function matchIntent<I extends { name: string; phrases: string[]; regex?:
     if (i.regex && patternMatches(i.regex, text, true)) return i;
   }
   return null;
+}
+
+/** What a question's message carries besides its text: its options as quick replies (docs/rich-messages.md). */
+export function questionExtra(step: Step): { data?: { rich: RichContent } } {
+  if (!('ask' in step) || !step.options?.length) return {};
+  return { data: { rich: { kind: 'quickReplies', replies: step.options.map((text) => ({ text })) } } };
 }

@@ -10,6 +10,7 @@ export const demoFlow = {
     'welcome-back': { say: "I'm back. What else can I do for you?", next: 'menu' },
     menu: {
       ask: "Type 'hours', or 'agent' to talk to a person.",
+      options: ['Hours', 'Agent'],
       intents: [
         { name: 'human', phrases: ['agent', 'human', 'talk to a person', 'person'], regex: '\\b(agent|human|someone)\\b', next: 'ask-email' },
         { name: 'hours', phrases: ['hours', 'opening hours'], regex: '\\b(open|hours|when)\\b', next: 'hours' },

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Message } from '@parley/protocol';
+import { richMessageText, richOf, type Message } from '@parley/protocol';
 import type { DomainEventHandler, DomainEvents } from '../core/domain-events.js';
 import { ChatError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -10,7 +10,7 @@ import { routingOrder } from '../core/router.js';
 import { botAnswerScope } from '../core/workflow-service.js';
 import type { Clock } from '../ports/clock.js';
 import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
-import { matchIntent, parseFlow, type Flow, type Step } from './definition.js';
+import { matchIntent, parseFlow, questionExtra, type Flow, type Step } from './definition.js';
 import { patternMatches } from './pattern.js';
 import { enqueueWebhookEvents } from '../core/webhooks/outbox.js';
 
@@ -23,7 +23,7 @@ const MAX_STEPS_PER_TURN = 50;
 
 /** What a bot's webhook may answer with (all optional). */
 interface BotAnswer {
-  replies?: (string | { text: string })[];
+  replies?: (string | { text?: string; rich?: unknown })[];
   handoff?: { queue?: string; priority?: number };
   end?: boolean;
 }
@@ -208,7 +208,7 @@ export class FlowEngine {
         if (answer === undefined) return effects;
         if (!('ask' in step) && !('listen' in step)) throw new ChatError('CONFLICT', `step ${run.step} does not wait for an answer`);
         if ('ask' in step && step.validate && !patternMatches(step.validate, answer)) {
-          await this.say(w, session, flow, step.invalid ?? step.ask);
+          await this.say(w, session, flow, step.invalid ?? step.ask, false, questionExtra(step));
           continue;
         }
         if ('ask' in step && step.save) {
@@ -234,7 +234,7 @@ export class FlowEngine {
           run.step = step.next;
           continue;
         }
-        await this.say(w, session, flow, step.ask);
+        await this.say(w, session, flow, step.ask, false, questionExtra(step));
         run.waiting = 'answer';
       } else if ('listen' in step) {
         run.waiting = 'answer';
@@ -334,8 +334,10 @@ export class FlowEngine {
         const interaction = await tx.latestInteraction(sessionId);
         if (!flow || !interaction || interaction.state !== 'Workflow') return { routed: false };
         for (const r of answer.replies ?? []) {
-          const text = typeof r === 'string' ? r : r?.text;
-          if (typeof text === 'string' && text.trim()) await this.say(w, session, flow, text.slice(0, this.maxMessageLength));
+          // A reply may carry rich content (docs/rich-messages.md); what does not parse is dropped, the text kept.
+          const rich = typeof r === 'string' ? null : richOf({ rich: r?.rich });
+          const text = typeof r === 'string' ? r : rich ? richMessageText(r?.text, rich) : r?.text;
+          if (typeof text === 'string' && text.trim()) await this.say(w, session, flow, text.slice(0, this.maxMessageLength), false, rich ? { data: { rich } } : {});
         }
         if (answer.handoff) {
           const queue = answer.handoff.queue && (await tx.getQueue(deployment.id, answer.handoff.queue)) ? answer.handoff.queue : deployment.defaultQueue;

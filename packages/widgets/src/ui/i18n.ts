@@ -71,6 +71,8 @@ const en: Strings = {
   FileTypeRefused: 'The file could not be sent. Files like <%Name%> are not accepted (images, PDF and text only).',
   FileTooLarge: 'The file could not be sent. <%Name%> is larger than <%Max%>.',
   FileContentRefused: 'The file could not be sent. The content of <%Name%> does not match its type.',
+  AriaChoices: 'Choices',
+  AriaCards: 'Cards',
 };
 
 const fr: Strings = {
@@ -139,6 +141,8 @@ const fr: Strings = {
   FileTypeRefused: 'Le fichier n’a pas pu être envoyé. Les fichiers comme <%Name%> ne sont pas acceptés (images, PDF et texte uniquement).',
   FileTooLarge: 'Le fichier n’a pas pu être envoyé. <%Name%> dépasse <%Max%>.',
   FileContentRefused: 'Le fichier n’a pas pu être envoyé. Le contenu de <%Name%> ne correspond pas à son type.',
+  AriaChoices: 'Choix',
+  AriaCards: 'Cartes',
 };
 
 const de: Strings = {
@@ -207,6 +211,8 @@ const de: Strings = {
   FileTypeRefused: 'Die Datei konnte nicht gesendet werden. Dateien wie <%Name%> werden nicht angenommen (nur Bilder, PDF und Text).',
   FileTooLarge: 'Die Datei konnte nicht gesendet werden. <%Name%> ist größer als <%Max%>.',
   FileContentRefused: 'Die Datei konnte nicht gesendet werden. Der Inhalt von <%Name%> passt nicht zu ihrem Typ.',
+  AriaChoices: 'Auswahl',
+  AriaCards: 'Karten',
 };
 
 export const builtIn: Record<string, Strings> = { en, fr, de };

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, VISIBILITIES } from '@parley/protocol';
+import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, richContent, VISIBILITIES } from '@parley/protocol';
 import { z } from 'zod';
 import type { AgentViews } from '../../core/agent-views.js';
 import type { ConversationSearch } from '../../core/conversation-search.js';
@@ -74,6 +74,8 @@ const sendBody = z.object({
   text: z.string().optional(),
   url: z.string().max(2048).optional(),
   visibility: z.enum(VISIBILITIES).default('All'),
+  /** Quick replies, buttons, a card… on a Text (docs/rich-messages.md); `text` may then be empty. */
+  rich: richContent.optional(),
   operationId: z.string().max(128).optional(),
 });
 const readQuery = z.object({
@@ -257,7 +259,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     method: 'post',
     path: `${P}/sessions/:id/messages`,
     tag: 'agent',
-    summary: 'Send Text/Notice/PushUrl/typing with visibility All or Int (Vip: supervisors)',
+    summary: 'Send Text/Notice/PushUrl/typing with visibility All or Int (Vip: supervisors); a Text may carry `rich` (quick replies, buttons, card…)',
     body: sendBody,
     security: ['bearer'],
     response: agentResponses.message,
@@ -267,7 +269,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
     route(async (req, _reply, account) => {
       const { id } = parseOr400(idParams, req.params, 'path');
       const body = parseOr400(sendBody, req.body, 'message');
-      const message = await chat.agentSend(id, account, { type: body.type, text: body.text, url: body.url, visibility: body.visibility }, body.operationId);
+      const message = await chat.agentSend(id, account, { type: body.type, text: body.text, url: body.url, visibility: body.visibility, ...(body.rich ? { rich: body.rich } : {}) }, body.operationId);
       return { message: toAgentMessage(message) };
     }),
   );

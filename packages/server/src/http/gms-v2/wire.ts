@@ -149,7 +149,8 @@ function gmsView(m: Message, extensions: boolean): { type: GmsMessageType; text?
       // Opt-in (x-parley-extensions: interaction-state): a GMS client that did not ask never sees it.
       return extensions && m.event === 'InteractionStateChange' && m.data ? { type: 'System', event: m.event, data: m.data } : null;
     case 'Text':
-      return { type: 'Message', text: m.text ?? '' };
+      // Rich content (docs/rich-messages.md) rides along as `data.rich`; GMS clients show `text`.
+      return m.data?.rich ? { type: 'Message', text: m.text ?? '', data: { rich: m.data.rich } } : { type: 'Message', text: m.text ?? '' };
     case 'ParticipantJoined':
     case 'ParticipantLeft':
     case 'TypingStarted':

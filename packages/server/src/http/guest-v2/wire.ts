@@ -80,7 +80,7 @@ export interface GuestMessage {
   body: string;
   bodyType: GuestBodyType;
   timestamp: string;
-  /** Parley extension (opt-in with x-parley-extensions) on empty `notice` bodies: interaction state changes (seed 000). */
+  /** Parley extensions: on empty `notice` bodies, interaction state changes (seed 000, opt-in with x-parley-extensions); on `standard` Text, `data.rich` (docs/rich-messages.md). */
   event?: string;
   data?: Record<string, unknown>;
 }
@@ -162,7 +162,10 @@ export function toGuestMessage(m: Message, fileLink?: (url: string) => string, e
     default:
       return null;
   }
-  return { id: m.id, conversation: { id: m.sessionId }, sender: { id: m.from.participantId }, body, bodyType, timestamp: m.utcTime };
+  const message: GuestMessage = { id: m.id, conversation: { id: m.sessionId }, sender: { id: m.from.participantId }, body, bodyType, timestamp: m.utcTime };
+  // Rich content (docs/rich-messages.md) rides along as `data.rich`; guest chat clients show `body`.
+  if (m.type === 'Text' && m.data?.rich) message.data = { rich: m.data.rich };
+  return message;
 }
 
 export const topicOf = (conversationId: string, kind: 'messages' | 'members') => `v2.conversations.chats.${conversationId}.${kind}`;

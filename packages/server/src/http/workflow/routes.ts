@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { webUrl, workflowResponses, type Visibility } from '@parley/protocol';
+import { richContent, webUrl, workflowResponses, type Visibility } from '@parley/protocol';
 import { z } from 'zod';
 import { checkUrl } from '../../core/chat-service.js';
 import type { Authenticator } from '../../core/request-context.js';
@@ -18,14 +18,17 @@ const visibility = z
   .pipe(z.enum(['ALL', 'INT', 'VIP'], { message: 'Visibility must be ALL, INT or VIP' }))
   .default('ALL');
 
-/** Seed 002 `Message`: MessageText required; MessageType, Nickname, Visibility optional. */
-const messageBody = z.object({
-  MessageText: z.string({ message: 'MessageText is required' }).min(1, 'MessageText is required'),
-  MessageType: z.string().max(128).optional(),
-  Nickname: z.string().max(128).optional(),
-  Visibility: visibility,
-  operationId: operationIdField,
-});
+/** Seed 002 `Message`: MessageText required (unless Rich is given); MessageType, Nickname, Visibility optional; Rich: docs/rich-messages.md. */
+const messageBody = z
+  .object({
+    MessageText: z.string().optional(),
+    MessageType: z.string().max(128).optional(),
+    Nickname: z.string().max(128).optional(),
+    Visibility: visibility,
+    Rich: richContent.optional(),
+    operationId: operationIdField,
+  })
+  .refine((b) => (b.MessageText ?? '').length > 0 || b.Rich, { path: ['MessageText'], message: 'MessageText is required' });
 /** Seed 002 `Notice`: NoticeType USER_PUSHED_URL (NoticeText a valid URL) or USER_CUSTOM. */
 const noticeBody = z
   .object({
@@ -58,7 +61,7 @@ const uiEventBody = z.object({
 });
 const botReplyBody = z.object({
   replies: z
-    .array(z.union([z.string(), z.object({ text: z.string() })]))
+    .array(z.union([z.string(), z.object({ text: z.string().optional(), rich: richContent.optional() }).refine((r) => r.text || r.rich, 'a reply needs text or rich')]))
     .max(20)
     .optional(),
   handoff: z.object({ queue: z.string().max(128).optional(), priority: z.number().int().min(0).max(10).optional() }).optional(),
@@ -111,7 +114,7 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     method: 'post',
     path: `${P}/sessions/:sessionId/message`,
     tag: 'workflow',
-    summary: `Seed 002 Message: MessageText, MessageType, Nickname, Visibility (ALL|INT|VIP).${ONCE}: it answers with the first message.`,
+    summary: `Seed 002 Message: MessageText, MessageType, Nickname, Visibility (ALL|INT|VIP); Rich: quick replies, buttons, card, carousel or list picker (docs/rich-messages.md).${ONCE}: it answers with the first message.`,
     body: messageBody,
     bodyContentTypes: FORMS,
     security: ['apiKey'],
@@ -122,8 +125,9 @@ export async function workflowApi(app: FastifyInstance, deps: { workflows: Workf
     const sessionId = sessionIdOf(req);
     const body = parseOr400(messageBody, req.body, 'Message');
     const input = {
-      text: body.MessageText,
+      text: body.MessageText ?? '',
       visibility: VIS[body.Visibility]!,
+      ...(body.Rich ? { rich: body.Rich } : {}),
       ...(body.MessageType ? { messageType: body.MessageType } : {}),
       ...(body.Nickname !== undefined ? { nickname: body.Nickname } : {}),
     };

@@ -3,6 +3,7 @@ import { fill } from '../i18n.js';
 import { settle, type Options, type UiContext } from '../context.js';
 import type { UiMessage } from '../types.js';
 import type { Announcer } from './announcer.js';
+import { renderRich, richOf, richSummary, settleRich } from '../rich-message.js';
 
 const STAFF = /^(Agent|Supervisor|Bot|External|Workflow)$/;
 const BOT = /^(Bot|External|Workflow)$/;
@@ -122,7 +123,12 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
     el.classList.toggle('pz-grp', before?.dataset.who === el.dataset.who && Math.abs(+(el.dataset.at || 0) - +(before.dataset.at || 0)) < GROUP_MS);
   }
 
+  function settleChoices(): void {
+    settleRich(element);
+  }
+
   function addOwn(text: string): OwnMessage {
+    settleChoices(); // the customer answered: earlier quick replies are used up
     const status = h('span', { class: 'pz-st' });
     const element = bubble({ side: 'me', name: t('YouName'), content: linkify(text) });
     element.querySelector('.pz-meta')?.appendChild(status);
@@ -196,8 +202,22 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
           deps.agentMessage(name, fromType);
         }
       }
+      if (mine) settleRich(element);
       const el = bubble({ side: mine ? 'me' : 'agent', name: mine ? t('YouName') : name, timestamp: m.timestamp, content });
       if (bot && !mine) el.classList.add('pz-bot');
+      const rich = !mine && richOf(raw, m);
+      const richEl =
+        rich &&
+        renderRich(rich, {
+          send: (message) => settle(ctx.command('WebChatService.sendMessage', { message })),
+          active: deps.chatActive,
+          labels: { choices: t('AriaChoices'), carousel: t('AriaCards') },
+        });
+      if (richEl) {
+        el.lastElementChild!.appendChild(richEl);
+        element.scrollTop = element.scrollHeight;
+        if (!restoring) deps.announcer.say(`${t('AriaChoices')}: ${richSummary(richEl)}`);
+      }
       return el;
     }
     if ((type === 'Notice' || !mine) && text && type !== 'System') {
