@@ -15,6 +15,11 @@ import { LoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
 import { FileLinks } from './core/file-links.js';
 import { AgentViews } from './core/agent-views.js';
 import { CustomerViews } from './core/customer-views.js';
+import { AvailabilityService } from './core/availability.js';
+import { OfflineMessageService } from './core/offline-messages.js';
+import { SurveyService } from './core/survey-service.js';
+import { TranscriptService } from './core/transcript.js';
+import { smtpMailer } from './adapters/mailer-smtp.js';
 import { DeploymentAccess } from './core/deployment-access.js';
 import { SqliteStore } from './adapters/store-sqlite/index.js';
 import { MemoryFanout } from './adapters/fanout-memory.js';
@@ -228,6 +233,12 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const agentViews = new AgentViews(store);
   registerInputGuard(app);
   registerCors(app, deployments, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
+  const customerViews = new CustomerViews(store, chat);
+  const mailer = config.SMTP_HOST
+    ? smtpMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE, user: config.SMTP_USER, password: config.SMTP_PASSWORD, from: config.SMTP_FROM })
+    : null;
+  const availability = new AvailabilityService(store, clock);
+  const surveys = new SurveyService(store, chat, clock);
   registerConsumerV3(app, {
     chat,
     deployments,
@@ -241,12 +252,19 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     uploadTypes: config.UPLOAD_TYPES,
     queuePosition: (sessionId) => routing.queuePosition(sessionId),
     startLimitPerMinute: config.START_LIMIT_PER_MINUTE,
+    endOfChat: {
+      availability,
+      offlineMessages: new OfflineMessageService(chat),
+      surveys,
+      transcripts: new TranscriptService(chat, customerViews, clock, mailer),
+      transcriptEmailLimitPerMinute: config.TRANSCRIPT_EMAIL_LIMIT_PER_MINUTE,
+    },
   });
   registerGmsV2(app, { chat, deployments, tokens, files, openapi, maxUploadBytes: config.MAX_UPLOAD_BYTES, uploadTypes: config.UPLOAD_TYPES, startLimitPerMinute: config.START_LIMIT_PER_MINUTE });
   registerGuestV2(app, {
     chat,
     deployments,
-    views: new CustomerViews(store, chat),
+    views: customerViews,
     tokens,
     fanout,
     openapi,
@@ -254,7 +272,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     heartbeatMs: config.GUEST_HEARTBEAT_MS,
     fileBase: config.CONSUMER_V3_PREFIX.replace(/\/sessions$/, ''),
   });
-  registerAgentApi(app, { chat, routing, supervision, views: agentViews, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
+  registerAgentApi(app, { chat, routing, supervision, surveys, views: agentViews, auth, openapi, longPollMs: config.LONG_POLL_MS, loginLimitPerMinute: config.LOGIN_LIMIT_PER_MINUTE });
   registerAgentEvents(app, { chat, routing, supervision, views: agentViews, auth, fanout, clock, presence, pingMs: config.AGENT_SOCKET_PING_MS });
   await app.register(adminApi, { prefix: ADMIN_PREFIX, admin: new AdminService(store, auth, clock), openapi });
   await app.register(workflowApi, { prefix: WORKFLOW_PREFIX, workflows: new WorkflowService(store, chat, flows, 'parley'), tickets: new TicketService(store, flows), openapi });
@@ -344,6 +362,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
         app.server.closeAllConnections();
         await closed;
       }
+      mailer?.close();
       await fanout.close();
       await store.close();
     },

@@ -195,8 +195,12 @@ describe('routing: queues, offers, agents', () => {
     expect(pos.status).toBe(200);
     expect(pos.body.data).toMatchObject({ state: 'Queued', queue: 'Support' });
     expect(pos.body.data.position).toBeGreaterThanOrEqual(3);
-    expect(pos.body.data.estimatedWaitSeconds).toBeGreaterThan(0);
+    // No Ready agent serves the queue: no invented estimate (it used to answer 60 s a place).
+    expect(pos.body.data.estimatedWaitSeconds).toBeNull();
     const agent = await new Agent(srv.url).login();
+    await ready(agent);
+    const served = await http(`${srv.url}${V3}/${customers[2]!.sessionId}/queue-position`, { headers: customers[2]!.headers() });
+    expect(served.body.data.estimatedWaitSeconds).toBeGreaterThan(0);
     await agent.acceptFor(customers[2]!.sessionId);
     const after = await http(`${srv.url}${V3}/${customers[2]!.sessionId}/queue-position`, { headers: customers[2]!.headers() });
     expect(after.body.data).toMatchObject({ state: 'Handling', position: null });

@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { Account, Store } from '../ports/store.js';
 import { AccountAdmin } from './admin/accounts.js';
+import { BusinessHoursAdmin } from './admin/business-hours.js';
 import { DeploymentAdmin } from './admin/deployments.js';
 import { CannedResponseAdmin, WrapUpCodeAdmin } from './admin/desk-lists.js';
 import { QueueAdmin } from './admin/queues.js';
@@ -17,6 +18,7 @@ export class AdminService {
   readonly accounts: AccountAdmin;
   readonly cannedResponses: CannedResponseAdmin;
   readonly wrapUpCodes: WrapUpCodeAdmin;
+  readonly businessHours: BusinessHoursAdmin;
 
   constructor(
     store: Store,
@@ -28,6 +30,7 @@ export class AdminService {
     this.accounts = new AccountAdmin(store, auth, clock);
     this.cannedResponses = new CannedResponseAdmin(store);
     this.wrapUpCodes = new WrapUpCodeAdmin(store);
+    this.businessHours = new BusinessHoursAdmin(store, clock);
   }
 
   /** The admin behind a staff bearer token; any other role is refused. */

@@ -45,6 +45,8 @@ export interface CustomerInfo {
   /** The chat endpoint the start names (v3 `data[endpoint]`, GMS service name, guest target queue). */
   endpoint?: string;
   routing?: { queue?: string; priority?: number; skills?: string[]; language?: string | null };
+  /** A message left while no one can chat (core/offline-messages.ts): asynchronous, and queued for agents without a flow first. */
+  leaveMessage?: boolean;
 }
 
 export interface ReadResult {
@@ -197,7 +199,7 @@ export class ChatService {
    */
   async startSession(deployment: Deployment, info: CustomerInfo, replay: { operationId?: string; requester?: string } = {}): Promise<StartResult> {
     this.checkUserData(info.userData ?? {});
-    const isAsync = decideAsync(deployment.asyncPolicy, { endpoint: info.endpoint, asked: info.async });
+    const isAsync = info.leaveMessage === true || decideAsync(deployment.asyncPolicy, { endpoint: info.endpoint, asked: info.async });
     const result = await this.onceFor(`start:${deployment.id}`, replay, START_REPLAY_MS, async (tx) => {
       const now = this.nowIso();
       const sessionId = newId();
@@ -244,7 +246,7 @@ export class ChatService {
         from: { participantId, type: 'Customer', nickname },
         visibility: 'All',
       });
-      const interaction = await this.log.openInteraction(tx, session, deployment, { state: deployment.settings?.flow ? 'Workflow' : 'Queued', ...(info.routing ?? {}) });
+      const interaction = await this.log.openInteraction(tx, session, deployment, { state: deployment.settings?.flow && !info.leaveMessage ? 'Workflow' : 'Queued', ...(info.routing ?? {}) });
       return { session, participant, interaction };
     });
     await this.notifySession(result.session.id, deployment.id);

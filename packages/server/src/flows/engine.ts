@@ -476,8 +476,7 @@ export class FlowEngine {
         const deployment = session ? await tx.getDeployment(session.deploymentId) : null;
         const flow = deployment ? this.flowOf(deployment) : null;
         if (!session || session.state !== 'Active' || !run || !flow || run.vars._position === String(position)) return false;
-        const minutes = Math.max(1, Math.round((pos.estimatedWaitSeconds ?? 60) / 60));
-        await this.say(tx, session, flow, `You are number ${pos.position} in the queue. Estimated wait: about ${minutes} minute${minutes === 1 ? '' : 's'}.`, true, {
+        await this.say(tx, session, flow, queuePositionText(pos.position, pos.estimatedWaitSeconds), true, {
           subtype: 'QueuePosition',
           data: { position: pos.position, estimatedWaitSeconds: pos.estimatedWaitSeconds },
         });
@@ -487,4 +486,11 @@ export class FlowEngine {
       if (sent) await this.fanout.notify(topics.session(sessionId));
     }
   }
+}
+
+/** The queue update a waiting customer reads: an estimate only when agents serve the queue (never "about 1 minute" with no one there). */
+export function queuePositionText(position: number, estimatedWaitSeconds: number | null): string {
+  if (estimatedWaitSeconds === null) return `You are number ${position} in the queue. No agent is available right now; the first one free will answer you here.`;
+  const minutes = Math.max(1, Math.round(estimatedWaitSeconds / 60));
+  return `You are number ${position} in the queue. Estimated wait: about ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }

@@ -8,6 +8,7 @@ import { parseFlow } from '../../flows/definition.js';
 import { bearerToken } from '../bearer-token.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
+import { registerBusinessHoursRoutes } from './business-hours.js';
 
 const origin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), 'origins look like https://shop.example (no path) or *');
 const asyncMode = z.enum(['sync', 'async', 'client']);
@@ -213,4 +214,5 @@ export async function adminApi(app: FastifyInstance, deps: { admin: AdminService
     await admin.wrapUpCodes.delete(id);
     return { deleted: true };
   });
+  registerBusinessHoursRoutes(app, admin, deps.openapi, P);
 }

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, VISIBILITIES } from '@parley/protocol';
+import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, SURVEY_REPORT_GROUPS, VISIBILITIES } from '@parley/protocol';
 import { z } from 'zod';
 import type { AgentViews } from '../../core/agent-views.js';
 import type { ChatService } from '../../core/chat-service.js';
 import type { RoutingService } from '../../core/routing-service.js';
 import type { SupervisionService } from '../../core/supervision.js';
+import type { SurveyService } from '../../core/survey-service.js';
 import { staffAccount } from './staff-auth.js';
 import { ChatError } from '../../core/errors.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
@@ -23,6 +24,8 @@ import {
   toQueueSummary,
   toSessionDetails,
   toSessionSummary,
+  toAgentSurvey,
+  toSurveyReport,
   toWrapUpCode,
 } from './wire.js';
 
@@ -30,6 +33,7 @@ export interface AgentApiDeps {
   chat: ChatService;
   routing: RoutingService;
   supervision: SupervisionService;
+  surveys: SurveyService;
   views: AgentViews;
   auth: StaffAuth;
   openapi: OpenApiRegistry;
@@ -63,6 +67,11 @@ const conferenceBody = z.object({ agentId: z.string().uuid() });
 const whisperBody = z.object({ text: z.string().min(1), agentId: z.string().uuid().optional() });
 const completeBody = z.object({ wrapUpCode: z.string().max(128).optional() });
 const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
+const surveyReportQuery = z.object({
+  from: z.string().datetime({ offset: true, message: 'from is an ISO date-time' }),
+  to: z.string().datetime({ offset: true, message: 'to is an ISO date-time' }),
+  groupBy: z.enum(SURVEY_REPORT_GROUPS).default('queue'),
+});
 
 /** The agent API: staff log in, take interactions, talk, mark done, follow up. Supervisors and routing extend it. */
 export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void {
@@ -390,6 +399,33 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       const { id } = parseOr400(idParams, req.params, 'path');
       const body = parseOr400(presenceBody, req.body, 'presence');
       return { profile: toAgentProfile(await deps.routing.setPresence(id, body.presence, body.reason ?? null)) };
+    }),
+  );
+
+  // ---- satisfaction surveys ----
+  doc({ method: 'get', path: `${P}/sessions/:id/survey`, tag: 'agent', summary: "The customer's survey of the session (null when not answered)", security: ['bearer'], response: agentResponses.survey });
+  app.get(
+    `${P}/sessions/:id/survey`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      const survey = await deps.surveys.forStaff(id, account);
+      return { survey: survey && toAgentSurvey(survey) };
+    }),
+  );
+  doc({
+    method: 'get',
+    path: `${P}/supervisor/reports/surveys`,
+    tag: 'supervisor',
+    summary: 'Surveys answered in [from, to): count and average rating per queue or agent (supervisors and admins)',
+    query: surveyReportQuery,
+    security: ['bearer'],
+    response: agentResponses.surveyReport,
+  });
+  app.get(
+    `${P}/supervisor/reports/surveys`,
+    route(async (req, _reply, account) => {
+      const q = parseOr400(surveyReportQuery, req.query, 'query');
+      return { report: toSurveyReport(await deps.surveys.report(account, q)) };
     }),
   );
 }

@@ -5,6 +5,7 @@ import type {
   AgentParticipant,
   AgentProfile,
   AgentSession,
+  AgentSurvey,
   CannedResponse,
   ListedInteraction,
   Message,
@@ -13,10 +14,12 @@ import type {
   QueueSummary,
   SessionDetails,
   SessionSummary,
+  SurveyReport,
   WrapUpCode,
 } from '@parley/protocol';
 import type { Overview as CoreOverview } from '../../core/supervision.js';
-import type { Account, Interaction, Participant, Session } from '../../core/types.js';
+import type { SurveyReport as CoreSurveyReport } from '../../core/survey-service.js';
+import type { Account, Interaction, Participant, Session, Survey } from '../../core/types.js';
 
 /**
  * Internal model -> the agent API's wire shapes (@parley/protocol agent-api). Every field is picked
@@ -140,3 +143,13 @@ export const toQueueSummary = (q: { name: string; deploymentId: string; waiting:
 export const toCannedResponse = (c: CannedResponse): CannedResponse => ({ id: c.id, title: c.title, text: c.text });
 
 export const toWrapUpCode = (w: WrapUpCode): WrapUpCode => ({ code: w.code, label: w.label });
+
+export const toAgentSurvey = (s: Survey): AgentSurvey => ({ sessionId: s.sessionId, queue: s.queue, agentId: s.agentAccountId, rating: s.rating, comment: s.comment, createdAt: s.createdAt });
+
+export const toSurveyReport = (r: CoreSurveyReport): SurveyReport => ({
+  from: r.from,
+  to: r.to,
+  groupBy: r.groupBy,
+  rows: r.rows.map((row) => ({ key: row.key, label: row.label, count: row.count, average: row.average })),
+  total: { count: r.total.count, average: r.total.average },
+});
