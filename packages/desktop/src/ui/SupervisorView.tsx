@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { AgentSummary } from '@parley/protocol';
 import { useDesktop } from './context.js';
 import { NOT_READY_REASONS } from './PresenceSwitch.js';
+import { SurveyReportPanel } from './SurveyReportPanel.js';
 
 function AgentRow({ agent }: { agent: AgentSummary }) {
   const [desktop] = useDesktop();
@@ -176,6 +177,7 @@ export function SupervisorView() {
           </p>
         )}
       </section>
+      <SurveyReportPanel />
     </section>
   );
 }
