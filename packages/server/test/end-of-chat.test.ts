@@ -170,7 +170,15 @@ describe('business hours and leave a message', () => {
 
   const hours = (body: unknown) => http(`${srv.url}/admin/v1/deployments/demo/business-hours`, { method: 'PUT', headers: { authorization: `Bearer ${admin.token}` }, json: body });
   const availability = async (queue?: string) => (await http(`${srv.url}${V3}/availability${queue ? `?queue=${queue}` : ''}`, { headers: { 'x-api-key': 'test-key-1234' } })).body.data;
-  const allDay = { mon: [{ open: '00:00', close: '24:00' }], tue: [{ open: '00:00', close: '24:00' }], wed: [{ open: '00:00', close: '24:00' }], thu: [{ open: '00:00', close: '24:00' }], fri: [{ open: '00:00', close: '24:00' }], sat: [{ open: '00:00', close: '24:00' }], sun: [{ open: '00:00', close: '24:00' }] };
+  const allDay = {
+    mon: [{ open: '00:00', close: '24:00' }],
+    tue: [{ open: '00:00', close: '24:00' }],
+    wed: [{ open: '00:00', close: '24:00' }],
+    thu: [{ open: '00:00', close: '24:00' }],
+    fri: [{ open: '00:00', close: '24:00' }],
+    sat: [{ open: '00:00', close: '24:00' }],
+    sun: [{ open: '00:00', close: '24:00' }],
+  };
 
   it('a deployment without hours is open; with hours it is closed outside them and on holidays, and offline with no agent able', async () => {
     expect(await availability()).toMatchObject({ open: true, reason: null });

@@ -19,14 +19,11 @@ export function SurveyResult({ sessionId, ended }: { sessionId: string; ended: b
       if (!stopped && Date.now() < until) timer = setTimeout(load, EVERY_MS);
     };
     const load = () =>
-      desktop.api.survey(sessionId).then(
-        (r) => {
-          if (stopped) return;
-          setSurvey(r.survey);
-          if (!r.survey) again();
-        },
-        again,
-      );
+      desktop.api.survey(sessionId).then((r) => {
+        if (stopped) return;
+        setSurvey(r.survey);
+        if (!r.survey) again();
+      }, again);
     void load();
     return () => {
       stopped = true;

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { isOpenAt, isTimeZone, localTime } from './business-hours.js';
 
-const paris = { timeZone: 'Europe/Paris', weekly: { mon: [{ open: '09:00', close: '12:00' }, { open: '13:00', close: '24:00' }], sat: [] }, holidays: ['2025-12-29'] };
+const paris = {
+  timeZone: 'Europe/Paris',
+  weekly: {
+    mon: [
+      { open: '09:00', close: '12:00' },
+      { open: '13:00', close: '24:00' },
+    ],
+    sat: [],
+  },
+  holidays: ['2025-12-29'],
+};
 
 describe('business hours', () => {
   it('reads the local weekday, date and minute in the zone, daylight saving included', () => {

@@ -57,9 +57,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', 
 
 /** A standalone HTML page: every piece of chat text escaped, no script, no link, no remote resource. */
 export function transcriptHtml(t: Transcript): string {
-  const rows = t.lines
-    .map((l) => `<tr><td class="t">${escapeHtml(l.time)}</td><th>${escapeHtml(l.from)}</th><td>${escapeHtml(l.text).replace(/\n/g, '<br>')}</td></tr>`)
-    .join('\n');
+  const rows = t.lines.map((l) => `<tr><td class="t">${escapeHtml(l.time)}</td><th>${escapeHtml(l.from)}</th><td>${escapeHtml(l.text).replace(/\n/g, '<br>')}</td></tr>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>Chat transcript</title>

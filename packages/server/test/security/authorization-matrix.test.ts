@@ -355,7 +355,10 @@ const ROWS: Record<string, Row> = {
   [`GET ${P3}/:sessionId/queue-position`]: v3Row('GET', '/queue-position'),
   [`PUT ${P3}/:sessionId/userdata`]: v3Row('PUT', '/userdata', () => ({ data: { k: 'v' } })),
   // Parley's extensions around a chat (issue 18): availability and leave-a-message need a deployment key only.
-  [`GET ${P3}/availability`]: { expect: { ...everyone, none: 'refused', server: 'refused' }, build: async (w, id) => ({ method: 'GET', path: `${P3}/availability`, headers: await v3Headers(w, id, w.A) }) },
+  [`GET ${P3}/availability`]: {
+    expect: { ...everyone, none: 'refused', server: 'refused' },
+    build: async (w, id) => ({ method: 'GET', path: `${P3}/availability`, headers: await v3Headers(w, id, w.A) }),
+  },
   [`POST ${P3}/offline-messages`]: {
     expect: { ...everyone, none: 'refused', server: 'refused' },
     build: async (w, id) => ({ method: 'POST', path: `${P3}/offline-messages`, headers: await v3Headers(w, id, w.A), form: { data: { name: 'Matrix', email: 'matrix@example.com', text: 'left' } } }),

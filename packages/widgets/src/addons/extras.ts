@@ -62,7 +62,9 @@ function afterChat(o: AfterChatOptions): HTMLElement {
     for (let n = 1; n <= 5; n++) {
       const id = o.uniqueId('s' + n);
       const radio = h('input', { type: 'radio', name: 'rating', value: String(n), id });
-      stars.appendChild(h('span', null, radio, h('label', { for: id, title: t('SurveyRating' + n, labels[n - 1]!) }, String(n), h('span', { class: 'pz-sr' }, ` ${t('SurveyRating' + n, labels[n - 1]!)}`))));
+      stars.appendChild(
+        h('span', null, radio, h('label', { for: id, title: t('SurveyRating' + n, labels[n - 1]!) }, String(n), h('span', { class: 'pz-sr' }, ` ${t('SurveyRating' + n, labels[n - 1]!)}`))),
+      );
     }
     const comment = h('textarea', { rows: 2, maxlength: COMMENT_MAX });
     const c = field(o.uniqueId('sc'), t('SurveyComment', 'Comment (optional)'), comment, false, '');

@@ -57,6 +57,8 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
   let availability: Promise<Options | null> | null = null;
   /** The leave-a-message form, while it stands in for the registration form. */
   let leaveForm: HTMLElement | null = null;
+  /** Moves on whenever the window starts over, so that an add-on loaded late does not show in a newer chat. */
+  let windowRound = 0;
 
   // Built once the document has a body (build()).
   let views!: ReturnType<typeof buildViews>;
@@ -226,13 +228,19 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
   /** Once the chat has ended: the survey and the transcript below it. */
   function showAfterChat(): void {
     if (webchat.survey === false && webchat.transcript === false) return;
-    void askAvailability().then((a) => {
-      if (!a || chatActive) return;
-      return loadAddon('extras').then(({ extras }) => {
-        if (chatActive || !opened) return;
-        views.transcript.append(extras!.afterChat({ request, text: extrasText, uniqueId: ctx.uniqueId, email: !!a.transcriptEmail && webchat.transcript?.email !== false, survey: webchat.survey !== false }));
-      });
-    }, () => undefined);
+    const round = windowRound;
+    void askAvailability().then(
+      (a) => {
+        if (!a || round !== windowRound) return;
+        return loadAddon('extras').then(({ extras }) => {
+          if (round !== windowRound) return;
+          views.transcript.append(
+            extras!.afterChat({ request, text: extrasText, uniqueId: ctx.uniqueId, email: !!a.transcriptEmail && webchat.transcript?.email !== false, survey: webchat.survey !== false }),
+          );
+        });
+      },
+      () => undefined,
+    );
   }
 
   /** After the end: the window goes back to the start (the form, or a new chat at once). */
@@ -240,6 +248,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     if (chatActive) return;
     chatBegun = false;
     availability = null;
+    windowRound++;
     views.transcript.clear();
     views.banner.hide();
     views.composer.showEnded(false);
@@ -333,6 +342,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     views.form.element.hidden = true;
     removeLeaveForm();
     availability = null;
+    windowRound++;
     views.transcript.clear();
     views.banner.hide();
     views.composer.showEnded(false);
@@ -489,7 +499,21 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
   command('hideChatButton', () => views.chatButton.hide());
   command('hide', () => (views.root.hidden = true));
   command('show', () => (views.root.hidden = false));
-  plugin.registerEvents?.(['ready', 'opened', 'closed', 'minimized', 'unminimized', 'cancelled', 'completed', 'messageAdded', 'submitted', 'rejected', 'started', 'chatButtonDisplayed', 'messageLeft']);
+  plugin.registerEvents?.([
+    'ready',
+    'opened',
+    'closed',
+    'minimized',
+    'unminimized',
+    'cancelled',
+    'completed',
+    'messageAdded',
+    'submitted',
+    'rejected',
+    'started',
+    'chatButtonDisplayed',
+    'messageLeft',
+  ]);
 
   // ---- WebChatService events ----
   const on = (event: string, react: (e: BusEvent) => void) => plugin.subscribe('WebChatService.' + event, (e) => (built ? react(e) : beforeBuild.push(() => react(e))));

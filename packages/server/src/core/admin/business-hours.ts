@@ -29,7 +29,8 @@ export class BusinessHoursAdmin {
     await this.store.tx(async (tx) => {
       const deployment = await tx.getDeployment(deploymentId);
       if (!deployment) throw new ChatError('NOT_FOUND', 'no such deployment');
-      if (hours.queue !== '' && hours.queue !== deployment.defaultQueue && !(await tx.getQueue(deploymentId, hours.queue))) throw new ChatError('NOT_FOUND', `no queue ${hours.queue} in this deployment`);
+      if (hours.queue !== '' && hours.queue !== deployment.defaultQueue && !(await tx.getQueue(deploymentId, hours.queue)))
+        throw new ChatError('NOT_FOUND', `no queue ${hours.queue} in this deployment`);
       await tx.putBusinessHours(hours);
     });
     return hours;

@@ -38,7 +38,14 @@ export function registerBusinessHoursRoutes(app: FastifyInstance, admin: AdminSe
     const { id } = parseOr400(deploymentParams, req.params, 'path');
     return { businessHours: await admin.businessHours.put(id, parseOr400(businessHoursBody, req.body, 'business hours')) };
   });
-  doc({ method: 'delete', path: `${P}/deployments/:id/business-hours`, tag: 'admin', summary: 'Remove the business hours of the deployment (?queue= for a queue): always open again', query: queueQuery, security: ['bearer'] });
+  doc({
+    method: 'delete',
+    path: `${P}/deployments/:id/business-hours`,
+    tag: 'admin',
+    summary: 'Remove the business hours of the deployment (?queue= for a queue): always open again',
+    query: queueQuery,
+    security: ['bearer'],
+  });
   app.delete('/deployments/:id/business-hours', async (req) => {
     const { id } = parseOr400(deploymentParams, req.params, 'path');
     await admin.businessHours.delete(id, parseOr400(queueQuery, req.query, 'query').queue);

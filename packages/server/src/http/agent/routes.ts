@@ -403,7 +403,14 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   );
 
   // ---- satisfaction surveys ----
-  doc({ method: 'get', path: `${P}/sessions/:id/survey`, tag: 'agent', summary: "The customer's survey of the session (null when not answered)", security: ['bearer'], response: agentResponses.survey });
+  doc({
+    method: 'get',
+    path: `${P}/sessions/:id/survey`,
+    tag: 'agent',
+    summary: "The customer's survey of the session (null when not answered)",
+    security: ['bearer'],
+    response: agentResponses.survey,
+  });
   app.get(
     `${P}/sessions/:id/survey`,
     route(async (req, _reply, account) => {
