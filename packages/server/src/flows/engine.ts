@@ -470,13 +470,14 @@ export class FlowEngine {
     for (const { sessionId, position } of changed.slice(0, 500)) {
       const pos = await this.routing.queuePosition(sessionId).catch(() => null);
       if (!pos || pos.position === null) continue;
+      const place = pos.position;
       const sent = await this.store.tx(async (tx) => {
         const session = await tx.getSession(sessionId, true);
         const run = await tx.getFlowRun(sessionId);
         const deployment = session ? await tx.getDeployment(session.deploymentId) : null;
         const flow = deployment ? this.flowOf(deployment) : null;
         if (!session || session.state !== 'Active' || !run || !flow || run.vars._position === String(position)) return false;
-        await this.say(tx, session, flow, queuePositionText(pos.position, pos.estimatedWaitSeconds), true, {
+        await this.say(tx, session, flow, queuePositionText(place, pos.estimatedWaitSeconds), true, {
           subtype: 'QueuePosition',
           data: { position: pos.position, estimatedWaitSeconds: pos.estimatedWaitSeconds },
         });

@@ -211,7 +211,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
           queue,
           remembered: memory.visitor(),
           sent: () => ctx.publish('messageLeft'),
-          cancel: () => ctx.command('WebChat.close'),
+          cancel: () => void ctx.command('WebChat.close'),
         });
         views.form.element.hidden = true;
         views.form.element.before(leaveForm);
