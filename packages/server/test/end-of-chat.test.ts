@@ -203,6 +203,22 @@ describe('business hours and leave a message', () => {
     expect(await availability()).toMatchObject({ open: true });
   });
 
+  it('/openapi.json documents the routes around a chat', async () => {
+    const doc = (await http(`${srv.url}/openapi.json`)).body;
+    for (const [path, method] of [
+      [`${V3}/availability`, 'get'],
+      [`${V3}/offline-messages`, 'post'],
+      [`${V3}/{sessionId}/survey`, 'post'],
+      [`${V3}/{sessionId}/transcript`, 'get'],
+      [`${V3}/{sessionId}/transcript/email`, 'post'],
+      ['/agent/v1/sessions/{id}/survey', 'get'],
+      ['/agent/v1/supervisor/reports/surveys', 'get'],
+      ['/admin/v1/deployments/{id}/business-hours', 'put'],
+      ['/admin/v1/deployments/{id}/business-hours', 'delete'],
+    ] as const)
+      expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+  });
+
   it('refuses bad hours: unknown zone, malformed times, a close before the open, an unknown queue; admins only', async () => {
     expect((await hours({ timeZone: 'Mars/Olympus', weekly: {} })).status).toBe(400);
     expect((await hours({ timeZone: 'UTC', weekly: { mon: [{ open: '9:00', close: '17:00' }] } })).status).toBe(400);
