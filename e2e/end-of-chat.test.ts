@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { Agent, closeServerAndBrowser, customerPage, openServerAndBrowser, startChatThroughForm, type TestServer, until, watch } from './helpers.js';
 import { signIn } from './desktop-helpers.js';
@@ -15,6 +16,14 @@ import { startSmtpServer } from '../packages/server/test/smtp-test-server.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const HOSTILE = '<img src=x onerror=alert(1)><svg onload=alert(2)>';
+const SHOTS = fileURLToPath(new URL('../packages/widgets/screenshots/', import.meta.url));
+
+/** A screenshot of the widget's window for packages/widgets/README-ui.md. */
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.evaluate(() => document.fonts?.ready);
+  await page.locator('.pz-win').screenshot({ path: `${SHOTS}${name}.png` });
+}
 
 async function seriousAxe(page: Page, selector: string): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
@@ -77,6 +86,8 @@ describe('the end of a chat and offline hours (issue 18)', () => {
     await panel.getByText('Choose a rating from 1 to 5.').waitFor();
     await panel.getByLabel('4 Good').check();
     await panel.getByLabel('Comment (optional)').fill(`Quick! ${HOSTILE}`);
+    await panel.scrollIntoViewIfNeeded();
+    await shot(page, 'after-chat-survey');
     await panel.getByRole('button', { name: 'Send rating' }).click();
     await panel.getByText('Thank you for your feedback.').waitFor();
 
@@ -160,6 +171,7 @@ describe('the end of a chat and offline hours (issue 18)', () => {
       await form.getByLabel('Email').fill('otto@example.com');
       await form.getByLabel('Subject').fill('Broken order');
       await form.getByLabel('Message').fill(`Please call me back ${HOSTILE}`);
+      await shot(page, 'leave-message');
       await form.getByRole('button', { name: 'Send message' }).click();
       await form.getByText('Thank you. Your message was sent; we will reply to otto@example.com.').waitFor();
 
