@@ -47,6 +47,8 @@ function field(id: string, label: string, input: HTMLInputElement | HTMLTextArea
     input.toggleAttribute('aria-invalid', !!why);
     if (why) input.setAttribute('aria-invalid', 'true');
   };
+  // A message about the field goes once the customer corrects it.
+  input.addEventListener('input', () => error.hidden || fail(null));
   return { row, fail };
 }
 
@@ -70,6 +72,7 @@ function afterChat(o: AfterChatOptions): HTMLElement {
     const c = field(o.uniqueId('sc'), t('SurveyComment', 'Comment (optional)'), comment, false, '');
     const status = h('p', { class: 'pz-q', role: 'status' });
     const submit = h('button', { type: 'submit', class: 'pz-pri' }, t('SurveySubmit', 'Send rating'));
+    stars.addEventListener('change', () => (status.textContent = ''));
     add(form, h('p', { id: legendId, class: 'pz-q' }, t('SurveyQuestion', 'How was this chat? (1 = very poor, 5 = very good)')), stars, c.row, status, h('div', { class: 'pz-row' }, submit));
     form.onsubmit = (e) => {
       e.preventDefault();
