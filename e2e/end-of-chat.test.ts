@@ -101,7 +101,7 @@ describe('the end of a chat and offline hours (issue 18)', () => {
     // ...and the report counts it.
     await sup.getByRole('button', { name: 'Supervisor' }).click();
     const report = sup.getByRole('region', { name: 'Satisfaction' });
-    await report.getByRole('button', { name: /Refresh/ }).click();
+    await report.getByRole('button', { name: 'Update report' }).click();
     await report.getByRole('row', { name: /Support 1 4\.00/ }).waitFor();
     await report.getByLabel('By').selectOption('agent');
     await report.getByRole('row', { name: /Demo Agent 1 4\.00/ }).waitFor();

@@ -39,7 +39,7 @@ export function SurveyReportPanel() {
           <option value="agent">Agent</option>
         </select>
         <button type="button" onClick={load}>
-          Refresh<span class="visually-hidden"> satisfaction</span>
+          Update report
         </button>
       </div>
       {failed && <p role="alert">The report could not be loaded.</p>}
