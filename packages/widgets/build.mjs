@@ -6,7 +6,8 @@
 //   dist/plugins/webchat-service.min.js  WebChatService alone
 //   dist/transports/<type>.min.js      a transport WebChatService loads on first use, from next to
 //                                      the script it came from (purecloud-v2-sockets, gms-chat-v2)
-//   dist/addons/<name>.min.js          UI parts loaded on first use (emoji picker, markdown renderer)
+//   dist/addons/<name>.min.js          UI parts loaded on first use (emoji picker, markdown renderer,
+//                                      survey / transcript / leave-a-message forms)
 import { build, transform } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,6 +37,7 @@ const entries = {
   'transports/gms-chat-v2.min.js': ["import './src/transports/gms-chat-v2.ts';"],
   'addons/emoji.min.js': ["import './src/addons/emoji.ts';"],
   'addons/markdown.min.js': ["import './src/addons/markdown.ts';"],
+  'addons/extras.min.js': ["import './src/addons/extras.ts';"],
 };
 
 // Where a bundle finds dist/transports/, relative to its own URL.

@@ -272,6 +272,29 @@ export type CannedResponse = z.infer<typeof cannedResponse>;
 export const wrapUpCode = z.strictObject({ code: z.string(), label: z.string() });
 export type WrapUpCode = z.infer<typeof wrapUpCode>;
 
+/** The customer's satisfaction survey of a session (1 worst, 5 best), as staff who may read the session see it. */
+export const agentSurvey = z.strictObject({
+  sessionId: z.string(),
+  queue: z.string(),
+  /** The agent who handled the chat (null when none did). */
+  agentId: z.string().nullable(),
+  rating: z.number().int().min(1).max(5),
+  comment: z.string(),
+  createdAt: isoTime,
+});
+export type AgentSurvey = z.infer<typeof agentSurvey>;
+
+export const SURVEY_REPORT_GROUPS = ['queue', 'agent'] as const;
+/** Surveys answered in [from, to): count and average rating per queue or agent. */
+export const surveyReport = z.strictObject({
+  from: isoTime,
+  to: isoTime,
+  groupBy: z.enum(SURVEY_REPORT_GROUPS),
+  rows: z.array(z.strictObject({ key: z.string(), label: z.string(), count: z.number().int(), average: z.number() })),
+  total: z.strictObject({ count: z.number().int(), average: z.number().nullable() }),
+});
+export type SurveyReport = z.infer<typeof surveyReport>;
+
 /** The answers of /agent/v1, by route. */
 export const agentResponses = {
   login: z.strictObject({ token: z.string(), expiresAt: isoTime, account: agentAccount }),
@@ -299,6 +322,8 @@ export const agentResponses = {
   contactNote: z.strictObject({ note: contactNote }),
   monitoring: z.strictObject({ monitoring: z.literal(true) }),
   joined: z.strictObject({ joined: z.literal(true) }),
+  survey: z.strictObject({ survey: agentSurvey.nullable() }),
+  surveyReport: z.strictObject({ report: surveyReport }),
 } as const;
 export type LoginResult = z.infer<typeof agentResponses.login>;
 export type SsoInfo = z.infer<typeof agentResponses.sso>;

@@ -6,3 +6,4 @@ export * from './agent-api.js';
 export * from './workflow-api.js';
 export * from './webhooks.js';
 export * from './rich-content.js';
+export * from './end-of-chat.js';

@@ -19,6 +19,11 @@ import { connectLimitsRedis } from './adapters/limits-redis.js';
 import { FileLinks } from './core/file-links.js';
 import { AgentViews } from './core/agent-views.js';
 import { CustomerViews } from './core/customer-views.js';
+import { AvailabilityService } from './core/availability.js';
+import { OfflineMessageService } from './core/offline-messages.js';
+import { SurveyService } from './core/survey-service.js';
+import { TranscriptService } from './core/transcript.js';
+import { smtpMailer } from './adapters/mailer-smtp.js';
 import { DeploymentAccess } from './core/deployment-access.js';
 import { DirectoryCache } from './core/directory-cache.js';
 import { Authenticator } from './core/request-context.js';
@@ -324,6 +329,12 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const agentViews = new AgentViews(store);
   registerInputGuard(app);
   registerCors(app, deployments, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);
+  const customerViews = new CustomerViews(store, chat);
+  const mailer = config.SMTP_HOST
+    ? smtpMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE, user: config.SMTP_USER, password: config.SMTP_PASSWORD, from: config.SMTP_FROM })
+    : null;
+  const availability = new AvailabilityService(store, clock);
+  const surveys = new SurveyService(store, chat, clock);
   registerConsumerV3(app, {
     chat,
     deployments,
@@ -338,6 +349,13 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     uploadTypes: config.UPLOAD_TYPES,
     queuePosition: (sessionId) => routing.queuePosition(sessionId),
     startLimitPerMinute: config.START_LIMIT_PER_MINUTE,
+    endOfChat: {
+      availability,
+      offlineMessages: new OfflineMessageService(chat),
+      surveys,
+      transcripts: new TranscriptService(chat, customerViews, clock, mailer),
+      transcriptEmailLimitPerMinute: config.TRANSCRIPT_EMAIL_LIMIT_PER_MINUTE,
+    },
   });
   registerGmsV2(app, {
     chat,
@@ -353,7 +371,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   registerGuestV2(app, {
     chat,
     deployments,
-    views: new CustomerViews(store, chat),
+    views: customerViews,
     tokens,
     authn,
     fanout,
@@ -366,6 +384,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     chat,
     routing,
     supervision,
+    surveys,
     views: agentViews,
     search: new ConversationSearch(store),
     contacts: new ContactService(store, chat, clock),
@@ -500,6 +519,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       directory.close();
       files.close?.();
       limitsRedis?.disconnect();
+      mailer?.close();
       await fanout.close();
       await store.close();
     },

@@ -211,6 +211,20 @@ const schema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** The button's text on the desktop's login page. */
   SSO_LABEL: z.string().min(1).max(60).default('Sign in with SSO'),
+  /** SMTP server for e-mailed chat transcripts; unset, customers can download the transcript but not have it e-mailed. */
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  /** `true`: TLS from the first byte (port 465); `false`: STARTTLS when the server offers it. */
+  SMTP_SECURE: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  /** The sender of transcript e-mails (`Support <chat@example.com>`). */
+  SMTP_FROM: z.string().min(3).default('Parley <no-reply@localhost>'),
+  /** Transcript e-mails per client address per minute (each chat can also be e-mailed 3 times at most). */
+  TRANSCRIPT_EMAIL_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(3),
   /** `auto`: pretty lines when stdout is a terminal, JSON lines otherwise. */
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { agentResponses, agentServerFrame, workflowResponses } from '@parley/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, AGENT, createStaff, http, startServer, V3Customer, type HttpResult, type Running } from './helpers.js';
+import { Agent, AGENT, createStaff, http, startServer, V3, V3Customer, type HttpResult, type Running } from './helpers.js';
 import { AgentSocket } from './security/agent-socket.js';
 
 const SERVER_KEY = 'sk-test-server-key-contract';
@@ -74,6 +74,14 @@ describe('the agent and workflow APIs answer exactly their protocol contracts', 
     conforms(agentResponses.interaction, await agent.call('POST', `/interactions/${interaction.id}/complete`, { wrapUpCode: 'resolved' }), 'complete');
     const history = conforms(agentResponses.sessions, await agent.call('GET', '/sessions?mine=true'), 'history');
     expect(history.sessions.find((s) => s.id === sessionId)?.interactions.map((i) => i.state)).toEqual(['Completed']);
+
+    // The customer's survey (the chat is over), seen by the agent, and the supervisors' report.
+    expect(conforms(agentResponses.survey, await agent.call('GET', `/sessions/${sessionId}/survey`), 'no survey yet').survey).toBeNull();
+    const rated = await http(`${srv.url}${V3}/${sessionId}/survey`, { method: 'POST', headers: customer.headers(), form: { data: { rating: 5, comment: 'great' } } });
+    expect(rated.status).toBe(200);
+    expect(conforms(agentResponses.survey, await agent.call('GET', `/sessions/${sessionId}/survey`), 'survey').survey?.rating).toBe(5);
+    const range = `from=${encodeURIComponent(new Date(Date.now() - 3600_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`;
+    conforms(agentResponses.surveyReport, await sup.call('GET', `/supervisor/reports/surveys?${range}&groupBy=agent`), 'survey report');
 
     // Offers and a reject, a transfer: the same interaction shape.
     const other = new V3Customer(srv.url);

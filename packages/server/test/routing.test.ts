@@ -197,11 +197,17 @@ describe('routing: queues, offers, agents', () => {
     expect(pos.status).toBe(200);
     expect(pos.body.data).toMatchObject({ state: 'Queued', queue: 'Support' });
     expect(pos.body.data.position).toBeGreaterThanOrEqual(3);
-    expect(pos.body.data.estimatedWaitSeconds).toBeGreaterThan(0);
+    // No Ready agent serves the queue: no invented estimate (it used to answer 60 s a place).
+    expect(pos.body.data.estimatedWaitSeconds).toBeNull();
     const agent = await new Agent(srv.url).login();
     await agent.acceptFor(customers[2]!.sessionId);
     const after = await http(`${srv.url}${V3}/${customers[2]!.sessionId}/queue-position`, { headers: customers[2]!.headers() });
     expect(after.body.data).toMatchObject({ state: 'Handling', position: null });
+    // A Ready agent serves the queue: now there is something to estimate from (waiting or offered).
+    await ready(agent);
+    const served = await http(`${srv.url}${V3}/${customers[0]!.sessionId}/queue-position`, { headers: customers[0]!.headers() });
+    expect(served.body.data.position).toBeGreaterThanOrEqual(1);
+    expect(served.body.data.estimatedWaitSeconds).toBeGreaterThan(0);
   });
 
   it('rejects unknown wrap-up codes and lists canned responses and wrap-up codes', async () => {

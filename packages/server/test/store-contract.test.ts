@@ -18,7 +18,23 @@ import { parseIndex } from '../src/core/message-index.js';
 import { searchWords } from '../src/core/search-index.js';
 import type { SearchFilter } from '../src/ports/store/search.js';
 import type { Contact } from '../src/ports/store/contacts.js';
-import type { Account, AgentConnection, AgentProfile, Deployment, FlowRun, Interaction, MessageDraft, Participant, Queue, Session, Store, StoreTx, StoredFile } from '../src/ports/store.js';
+import type {
+  Account,
+  AgentConnection,
+  AgentProfile,
+  Deployment,
+  FlowRun,
+  Interaction,
+  MessageDraft,
+  Participant,
+  Queue,
+  Session,
+  Store,
+  StoreTx,
+  StoredFile,
+  Survey,
+  BusinessHours,
+} from '../src/ports/store.js';
 import type { NewWebhookDelivery, Webhook } from '../src/ports/store/webhooks.js';
 import type { NewAuditEntry } from '../src/ports/store/audit.js';
 import { describeWithService, probePostgres } from './external-services.js';
@@ -835,6 +851,9 @@ function storeContract(backend: Backend): void {
       ].sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : 0));
       expect(changes.map((c) => [c.interactionId, c.state, c.indexNum])).toEqual(expected);
       expect(changes[0]).toMatchObject({ sessionId: ses.id, at: expect.any(String) });
+    });
+  });
+
   describe('staff identities (single sign-on)', () => {
     it("link an (issuer, subject) to one account, once; list an account's identities oldest first; need the account", async () => {
       const a = account();
@@ -1138,6 +1157,75 @@ function storeContract(backend: Backend): void {
       expect(await store.tx((tx) => tx.deleteWrapUpCode('sale'))).toBe(false);
       expect((await read(store, (tx) => tx.listCannedResponses())).map((c) => c.id)).toEqual(['c2']);
       expect((await read(store, (tx) => tx.listWrapUpCodes())).map((c) => c.code)).toEqual(['Other']);
+    });
+
+    it('surveys: one per session (a second answer writes nothing), summarized per queue or agent over [from, to)', async () => {
+      const a = await seed(store);
+      const b = await seed(store);
+      const c = await seed(store);
+      const other = await seed(store);
+      const survey = (sessionId: string, deploymentId: string, over: Partial<Survey>): Survey => ({
+        sessionId,
+        deploymentId,
+        queue: 'Support',
+        agentAccountId: 'acc-1',
+        rating: 5,
+        comment: 'Thanks “ünïcode” <b>',
+        createdAt: iso(T0 + 10),
+        ...over,
+      });
+      expect(await store.tx((tx) => tx.insertSurvey(survey(a.ses.id, a.dep.id, { rating: 4 })))).toBe(true);
+      expect(await store.tx((tx) => tx.insertSurvey(survey(a.ses.id, a.dep.id, { rating: 1, comment: 'changed my mind' })))).toBe(false);
+      expect(await read(store, (tx) => tx.getSurvey(a.ses.id))).toEqual(survey(a.ses.id, a.dep.id, { rating: 4 }));
+      expect(await read(store, (tx) => tx.getSurvey('nope'))).toBeNull();
+      await store.tx(async (tx) => {
+        await tx.insertSurvey(survey(b.ses.id, b.dep.id, { rating: 1, queue: 'Sales', agentAccountId: null, createdAt: iso(T0 + 20) }));
+        await tx.insertSurvey(survey(c.ses.id, c.dep.id, { rating: 3, agentAccountId: 'acc-2', createdAt: iso(T0 + 30) }));
+        await tx.insertSurvey(survey(other.ses.id, other.dep.id, { rating: 2, createdAt: iso(T0 + 40) }));
+      });
+      expect(await read(store, (tx) => tx.summarizeSurveys({ from: iso(T0), to: iso(T0 + 40), groupBy: 'queue' }))).toEqual([
+        { key: 'Sales', count: 1, ratingSum: 1 },
+        { key: 'Support', count: 2, ratingSum: 7 },
+      ]);
+      expect(await read(store, (tx) => tx.summarizeSurveys({ from: iso(T0 + 10), to: iso(T0 + 41), groupBy: 'agent' }))).toEqual([
+        { key: '', count: 1, ratingSum: 1 },
+        { key: 'acc-1', count: 2, ratingSum: 6 },
+        { key: 'acc-2', count: 1, ratingSum: 3 },
+      ]);
+      expect(await read(store, (tx) => tx.summarizeSurveys({ from: iso(T0), to: iso(T0 + 100), groupBy: 'agent', deploymentId: other.dep.id }))).toEqual([{ key: 'acc-1', count: 1, ratingSum: 2 }]);
+      expect(await read(store, (tx) => tx.summarizeSurveys({ from: iso(T0 + 50), to: iso(T0 + 100), groupBy: 'queue' }))).toEqual([]);
+    });
+
+    it('business hours: put replaces per (deployment, queue), listed by queue in byte order, deleted', async () => {
+      const { dep } = await seed(store);
+      const hours = (queue: string, over: Partial<BusinessHours> = {}): BusinessHours => ({
+        deploymentId: dep.id,
+        queue,
+        timeZone: 'Europe/Paris',
+        weekly: {
+          mon: [
+            { open: '09:00', close: '12:00' },
+            { open: '13:00', close: '17:30' },
+          ],
+          sat: [],
+        },
+        holidays: ['2025-12-25'],
+        updatedAt: iso(T0),
+        ...over,
+      });
+      await store.tx(async (tx) => {
+        await tx.putBusinessHours(hours('Support'));
+        await tx.putBusinessHours(hours(''));
+        await tx.putBusinessHours(hours('Sales'));
+      });
+      await store.tx((tx) => tx.putBusinessHours(hours('Support', { timeZone: 'America/New_York', holidays: [], updatedAt: iso(T0 + 1) })));
+      expect(await read(store, (tx) => tx.getBusinessHours(dep.id, 'Support'))).toEqual(hours('Support', { timeZone: 'America/New_York', holidays: [], updatedAt: iso(T0 + 1) }));
+      expect(await read(store, (tx) => tx.getBusinessHours(dep.id, 'None'))).toBeNull();
+      expect((await read(store, (tx) => tx.listBusinessHours(dep.id))).map((h) => h.queue)).toEqual(['', 'Sales', 'Support']);
+      expect(await store.tx((tx) => tx.deleteBusinessHours(dep.id, 'Sales'))).toBe(true);
+      expect(await store.tx((tx) => tx.deleteBusinessHours(dep.id, 'Sales'))).toBe(false);
+      expect((await read(store, (tx) => tx.listBusinessHours(dep.id))).map((h) => h.queue)).toEqual(['', 'Support']);
+      expect(await read(store, (tx) => tx.listBusinessHours('nope'))).toEqual([]);
     });
 
     it('listActiveSessions: only active ones, newest first, limited', async () => {

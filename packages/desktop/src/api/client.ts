@@ -5,6 +5,7 @@ import type {
   AgentProfile,
   AgentSendType,
   AgentSummary,
+  AgentSurvey,
   CannedResponse,
   ContactNote,
   ContactView,
@@ -21,6 +22,7 @@ import type {
   RichContent,
   SessionDetails,
   SessionSummary,
+  SurveyReport,
   Visibility,
   WrapUpCode,
 } from '@parley/protocol';
@@ -253,6 +255,12 @@ export class ApiClient {
   }
   overview(): Promise<Overview> {
     return this.request('GET', '/supervisor/overview');
+  }
+  survey(sessionId: string): Promise<{ survey: AgentSurvey | null }> {
+    return this.request('GET', `/sessions/${enc(sessionId)}/survey`);
+  }
+  surveyReport(from: string, to: string, groupBy: 'queue' | 'agent'): Promise<{ report: SurveyReport }> {
+    return this.request('GET', `/supervisor/reports/surveys?${new URLSearchParams({ from, to, groupBy })}`);
   }
   setAgentPresence(agentId: string, presence: Presence, reason?: string): Promise<{ profile: AgentProfile }> {
     return this.request('PUT', `/agents/${enc(agentId)}/presence`, reason ? { presence, reason } : { presence });

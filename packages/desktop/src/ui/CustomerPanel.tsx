@@ -1,6 +1,7 @@
 import type { Conversation } from '../state/desktop.js';
 import { customerName } from './names.js';
 import { customerFields, type CustomerField } from './customer-fields.js';
+import { SurveyResult } from './SurveyResult.js';
 
 function Fields({ fields, label }: { fields: CustomerField[]; label?: string }) {
   if (!fields.length) return null;
@@ -68,6 +69,7 @@ export function CustomerPanel({ conversation: c }: { conversation: Conversation 
           </dl>
         </>
       )}
+      <SurveyResult sessionId={c.sessionId} ended={c.sessionEnded} />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import type { AgentSummary } from '@parley/protocol';
 import { useDesktop } from './context.js';
 import { DayDashboard } from './DayDashboard.js';
 import { NOT_READY_REASONS } from './PresenceSwitch.js';
+import { SurveyReportPanel } from './SurveyReportPanel.js';
 
 function AgentRow({ agent }: { agent: AgentSummary }) {
   const [desktop] = useDesktop();
@@ -178,6 +179,7 @@ export function SupervisorView() {
         )}
       </section>
       <DayDashboard />
+      <SurveyReportPanel />
     </section>
   );
 }

@@ -10,6 +10,7 @@ export function sessionDeletes(p: (n: number) => string): string[] {
     `DELETE FROM flow_runs WHERE session_id = ${p(1)}`,
     `DELETE FROM files WHERE session_id = ${p(1)}`,
     // The search index and the contact (with its keys and notes) once no other session is theirs.
+    `DELETE FROM surveys WHERE session_id = ${p(1)}`,
     `DELETE FROM search_messages WHERE session_id = ${p(1)}`,
     `DELETE FROM search_sessions WHERE session_id = ${p(1)}`,
     `DELETE FROM contact_notes WHERE contact_id IN (SELECT contact_id FROM contact_sessions WHERE session_id = ${p(1)}) AND contact_id NOT IN (SELECT contact_id FROM contact_sessions WHERE session_id <> ${p(1)})`,

@@ -1,4 +1,21 @@
-import type { Account, AgentConnection, AgentProfile, ApiKey, CannedResponse, Deployment, FlowRun, Interaction, Participant, Queue, Session, StoredFile, WrapUpCode } from '../ports/store.js';
+import type {
+  Account,
+  AgentConnection,
+  AgentProfile,
+  ApiKey,
+  CannedResponse,
+  Deployment,
+  FlowRun,
+  Interaction,
+  Participant,
+  Queue,
+  Session,
+  StoredFile,
+  WrapUpCode,
+  Survey,
+  SurveySummaryRow,
+  BusinessHours,
+} from '../ports/store.js';
 
 /** Row <-> model mapping shared by the SQL store adapters (same tables, same columns). */
 export type Row = Record<string, any>;
@@ -150,3 +167,22 @@ export const toFlowRun = (r: Row): FlowRun => ({
 });
 /** `map(row)`, or null for no row. */
 export const orNull = <T>(r: Row | undefined, map: (r: Row) => T): T | null => (r ? map(r) : null);
+export const toSurvey = (r: Row): Survey => ({
+  sessionId: r.session_id,
+  deploymentId: r.deployment_id,
+  queue: r.queue,
+  agentAccountId: r.agent_account_id,
+  rating: Number(r.rating),
+  comment: r.comment,
+  createdAt: r.created_at,
+});
+/** PostgreSQL answers COUNT and SUM as bigint/numeric strings. */
+export const toSurveySummaryRow = (r: Row): SurveySummaryRow => ({ key: r.group_key, count: Number(r.survey_count), ratingSum: Number(r.rating_sum) });
+export const toBusinessHours = (r: Row): BusinessHours => ({
+  deploymentId: r.deployment_id,
+  queue: r.queue,
+  timeZone: r.time_zone,
+  weekly: JSON.parse(r.weekly),
+  holidays: JSON.parse(r.holidays),
+  updatedAt: r.updated_at,
+});

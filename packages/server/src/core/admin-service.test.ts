@@ -53,7 +53,14 @@ describe('AdminService (core, on the SQLite store)', () => {
     fanout = new MemoryFanout();
     const tokens = new TokenService('a-test-secret-of-some-length', 3600);
     auth = new StaffAuth(store, fanout, tokens, systemClock);
-    admin = new AdminService(store, auth, systemClock, fanout, new AuditTrail(store, systemClock), new CustomerData(store, new DiskFileStore(mkdtempSync(join(tmpdir(), 'parley-admin-'))), systemClock));
+    admin = new AdminService(
+      store,
+      auth,
+      systemClock,
+      fanout,
+      new AuditTrail(store, systemClock),
+      new CustomerData(store, new DiskFileStore(mkdtempSync(join(tmpdir(), 'parley-admin-'))), systemClock),
+    );
     // A cache that outlives the test: only the announcements can make it forget.
     authn = new Authenticator(new DirectoryCache(store, fanout, systemClock, 3_600_000), tokens);
   });

@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Fanout } from '../ports/fanout.js';
 import type { Store } from '../ports/store.js';
 import { AccountAdmin } from './admin/accounts.js';
+import { BusinessHoursAdmin } from './admin/business-hours.js';
 import { DeploymentAdmin } from './admin/deployments.js';
 import { CannedResponseAdmin, WrapUpCodeAdmin } from './admin/desk-lists.js';
 import { QueueAdmin } from './admin/queues.js';
@@ -21,6 +22,7 @@ export class AdminService {
   readonly cannedResponses: CannedResponseAdmin;
   readonly wrapUpCodes: WrapUpCodeAdmin;
   readonly webhooks: WebhookAdmin;
+  readonly businessHours: BusinessHoursAdmin;
 
   constructor(
     store: Store,
@@ -38,5 +40,6 @@ export class AdminService {
     this.cannedResponses = new CannedResponseAdmin(store);
     this.wrapUpCodes = new WrapUpCodeAdmin(store);
     this.webhooks = new WebhookAdmin(store, clock);
+    this.businessHours = new BusinessHoursAdmin(store, clock);
   }
 }

@@ -48,6 +48,8 @@ export interface CustomerInfo {
   /** The chat endpoint the start names (v3 `data[endpoint]`, GMS service name, guest target queue). */
   endpoint?: string;
   routing?: { queue?: string; priority?: number; skills?: string[]; language?: string | null };
+  /** A message left while no one can chat (core/offline-messages.ts): asynchronous, and queued for agents without a flow first. */
+  leaveMessage?: boolean;
 }
 
 export interface ReadResult {
@@ -132,7 +134,7 @@ export class ChatService {
    */
   async startSession(deployment: Deployment, info: CustomerInfo, replay: { operationId?: string; requester?: string } = {}): Promise<StartResult> {
     this.checkUserData(info.userData ?? {});
-    const isAsync = decideAsync(deployment.asyncPolicy, { endpoint: info.endpoint, asked: info.async });
+    const isAsync = info.leaveMessage === true || decideAsync(deployment.asyncPolicy, { endpoint: info.endpoint, asked: info.async });
     const once = { scope: `start:${deployment.id}`, operationId: replay.operationId, requester: { id: replay.requester, windowMs: START_REPLAY_MS } };
     return this.writer.write(async (w) => {
       const now = this.nowIso();
@@ -173,7 +175,7 @@ export class ChatService {
         leftAt: null,
         cursorNum: 0,
       };
-      const interaction = await w.openSession(session, participant, deployment, { state: deployment.settings?.flow ? 'Workflow' : 'Queued', ...(info.routing ?? {}) });
+      const interaction = await w.openSession(session, participant, deployment, { state: deployment.settings?.flow && !info.leaveMessage ? 'Workflow' : 'Queued', ...(info.routing ?? {}) });
       return { session, participant, interaction };
     }, once);
   }

@@ -227,7 +227,7 @@ export class RoutingService {
     return profile;
   }
 
-  /** Where a waiting customer stands: place in the queue and an estimated wait. */
+  /** Where a waiting customer stands: place in the queue and an estimated wait (null while no Ready agent serves the queue). */
   async queuePosition(sessionId: string): Promise<{ state: string; queue: string; position: number | null; estimatedWaitSeconds: number | null }> {
     return this.store.tx(async (tx) => {
       const mine = await tx.latestInteraction(sessionId);
@@ -242,7 +242,9 @@ export class RoutingService {
       const serving = profiles.filter(
         (p) => p.presence === 'Ready' && (p.queues.length === 0 || p.queues.includes(mine.queue)) && isEligible(p, 0, { ...mine, declinedBy: [] }, queue ?? undefined),
       ).length;
-      return { state: mine.state, queue: mine.queue, position, estimatedWaitSeconds: Math.round((avgWait * position) / Math.max(1, serving)) };
+      // No Ready agent serves the queue: any figure would be invented (it used to say "about 1 minute").
+      if (serving === 0) return { state: mine.state, queue: mine.queue, position, estimatedWaitSeconds: null };
+      return { state: mine.state, queue: mine.queue, position, estimatedWaitSeconds: Math.round((avgWait * position) / serving) };
     });
   }
 }

@@ -463,6 +463,7 @@ export class FlowEngine {
     for (const { sessionId, position } of changed.slice(0, 500)) {
       const pos = await this.routing.queuePosition(sessionId).catch(() => null);
       if (!pos || pos.position === null) continue;
+      const place = pos.position;
       await this.writer.write(async (w) => {
         const tx = w.tx;
         const session = await tx.getSession(sessionId, true);
@@ -470,8 +471,7 @@ export class FlowEngine {
         const deployment = session ? await tx.getDeployment(session.deploymentId) : null;
         const flow = deployment ? this.flowOf(deployment) : null;
         if (!session || session.state !== 'Active' || !run || !flow || run.vars._position === String(position)) return;
-        const minutes = Math.max(1, Math.round((pos.estimatedWaitSeconds ?? 60) / 60));
-        await this.say(w, session, flow, `You are number ${pos.position} in the queue. Estimated wait: about ${minutes} minute${minutes === 1 ? '' : 's'}.`, true, {
+        await this.say(w, session, flow, queuePositionText(place, pos.estimatedWaitSeconds), true, {
           subtype: 'QueuePosition',
           data: { position: pos.position, estimatedWaitSeconds: pos.estimatedWaitSeconds },
         });
@@ -489,4 +489,11 @@ function sameWords(a: string, b: string): boolean {
       .replace(/[\s.!?,;:'"]+/g, ' ')
       .trim();
   return norm(a) === norm(b);
+}
+
+/** The queue update a waiting customer reads: an estimate only when agents serve the queue (never "about 1 minute" with no one there). */
+export function queuePositionText(position: number, estimatedWaitSeconds: number | null): string {
+  if (estimatedWaitSeconds === null) return `You are number ${position} in the queue. No agent is available right now; the first one free will answer you here.`;
+  const minutes = Math.max(1, Math.round(estimatedWaitSeconds / 60));
+  return `You are number ${position} in the queue. Estimated wait: about ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }

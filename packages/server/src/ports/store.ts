@@ -23,6 +23,8 @@ import type { ParticipantStore } from './store/participants.js';
 import type { QueueStore } from './store/queues.js';
 import type { SessionStore } from './store/sessions.js';
 import type { SettingStore } from './store/settings.js';
+import type { SurveyStore } from './store/surveys.js';
+import type { BusinessHoursStore } from './store/business-hours.js';
 
 export type * from './store/accounts.js';
 export type * from './store/agent-connections.js';
@@ -38,6 +40,8 @@ export type * from './store/participants.js';
 export type * from './store/queues.js';
 export type * from './store/sessions.js';
 export type * from './store/settings.js';
+export type * from './store/surveys.js';
+export type * from './store/business-hours.js';
 
 /**
  * Everything the core does to persistent state, inside one transaction.
@@ -68,7 +72,9 @@ export interface StoreTx
     WebhookStore,
     AuditStore,
     CustomerDataStore,
-    StaffIdentityStore {}
+    StaffIdentityStore,
+    SurveyStore,
+    BusinessHoursStore {}
 
 /**
  * The store cannot be reached (the database is down, restarting, or a connection was cut): nothing

@@ -355,6 +355,27 @@ const ROWS: Record<string, Row> = {
   [`POST ${P3}/:sessionId/messages`]: v3Row('POST', '/messages', () => ({ data: { type: 'Text', text: 'hello' } })),
   [`GET ${P3}/:sessionId/queue-position`]: v3Row('GET', '/queue-position'),
   [`PUT ${P3}/:sessionId/userdata`]: v3Row('PUT', '/userdata', () => ({ data: { k: 'v' } })),
+  // Parley's extensions around a chat (issue 18): availability and leave-a-message need a deployment key only.
+  [`GET ${P3}/availability`]: {
+    expect: { ...everyone, none: 'refused', server: 'refused' },
+    build: async (w, id) => ({ method: 'GET', path: `${P3}/availability`, headers: await v3Headers(w, id, w.A) }),
+  },
+  [`POST ${P3}/offline-messages`]: {
+    expect: { ...everyone, none: 'refused', server: 'refused' },
+    build: async (w, id) => ({ method: 'POST', path: `${P3}/offline-messages`, headers: await v3Headers(w, id, w.A), form: { data: { name: 'Matrix', email: 'matrix@example.com', text: 'left' } } }),
+  },
+  // The survey opens once the chat is over: each cell rates a chat of its own that the customer left.
+  [`POST ${P3}/:sessionId/survey`]: {
+    ...v3Row('POST', '/survey', () => ({ data: { rating: 5 } })),
+    fresh: async (w) => {
+      const a = await v3Start(w.url, API_KEY);
+      await http(`${w.url}${P3}/${a.sessionId}/participants/${a.participantId}`, { method: 'DELETE', headers: { 'x-api-key': a.key, 'x-nexus-client-key': a.token } });
+      return a;
+    },
+  },
+  [`GET ${P3}/:sessionId/transcript`]: v3Row('GET', '/transcript'),
+  // No SMTP in this world: the customer gets 404 (not configured), everyone else is refused before that.
+  [`POST ${P3}/:sessionId/transcript/email`]: { ...v3Row('POST', '/transcript/email', () => ({ data: { email: 'matrix@example.com' } })), expect: only() },
   [`DELETE ${P3}/:sessionId/participants/:participantId`]: v3Row('DELETE', '/participants/:participantId', undefined, true),
   [`POST ${P3}/:sessionId/images`]: {
     expect: only('customer'),
@@ -486,6 +507,8 @@ const ROWS: Record<string, Row> = {
   ),
   'GET /agent/v1/sessions/:id': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}`),
   'GET /agent/v1/sessions/:id/messages': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}/messages`),
+  'GET /agent/v1/sessions/:id/survey': staffRow(only('agent', 'supervisor', 'admin'), 'GET', (w) => `/agent/v1/sessions/${w.A.sessionId}/survey`),
+  'GET /agent/v1/supervisor/reports/surveys': staffRow(only('supervisor', 'admin'), 'GET', () => '/agent/v1/supervisor/reports/surveys?from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z'),
   // Writing needs a seat in the conversation: the handling agent (supervisors barge in first).
   'POST /agent/v1/sessions/:id/messages': staffRow(
     only('agent'),
@@ -612,6 +635,24 @@ const ROWS: Record<string, Row> = {
     (_w, s) => `/admin/v1/canned-responses/${s.cannedResponse.id}`,
     undefined,
     (w) => asAdmin(w, 'POST', '/canned-responses', { title: 'T', text: 'doomed' }),
+  ),
+  'GET /admin/v1/deployments/:id/business-hours': adminRow('GET', () => '/admin/v1/deployments/demo/business-hours'),
+  // A queue of its own, so that the deployment stays open for the other rows.
+  'PUT /admin/v1/deployments/:id/business-hours': adminRow(
+    'PUT',
+    () => '/admin/v1/deployments/demo/business-hours',
+    (_w, s) => ({ queue: s.queue.name, timeZone: 'UTC', weekly: {} }),
+    (w) => asAdmin(w, 'POST', '/queues', { deploymentId: 'demo', name: next() }),
+  ),
+  'DELETE /admin/v1/deployments/:id/business-hours': adminRow(
+    'DELETE',
+    (_w, s) => `/admin/v1/deployments/demo/business-hours?queue=${s.queue.name}`,
+    undefined,
+    async (w) => {
+      const created = await asAdmin(w, 'POST', '/queues', { deploymentId: 'demo', name: next() });
+      await asAdmin(w, 'PUT', '/deployments/demo/business-hours', { queue: created.queue.name, timeZone: 'UTC', weekly: {} });
+      return created;
+    },
   ),
   'POST /admin/v1/wrap-up-codes': adminRow(
     'POST',

@@ -262,5 +262,16 @@ export function createCommands(chat: ChatSession): Record<string, CommandHandler
     },
 
     verifySession: () => ({ sessionActive: chat.state !== 'idle' }),
+
+    /** Parley: a request of the transport's own (Transport.request) for the UI's add-ons; the answer's `data`. */
+    async parleyRequest(o) {
+      const transport = chat.transport();
+      if (!transport.request) throw 'This transport does not support it.';
+      try {
+        return (await transport.request(String(o.method), String(o.path), o.data && { data: o.data }, o.query)).data;
+      } catch (err) {
+        throw responseOf(err);
+      }
+    },
   };
 }

@@ -153,6 +153,7 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
     },
     fileUrl: (u) => (/^[a-z][a-z0-9+.-]*:/i.test(u) || u.startsWith(base) ? u : base.replace(/\/sessions$/, '') + u),
     abort: () => poller?.abort(),
+    request: (method, path, body, query) => call(method, path.replace('/{session}', sid()), body, query),
   };
 }
 

@@ -63,6 +63,11 @@ export interface Transport {
   fileUrl(url: string): string;
   /** Cancels requests in flight (polls) and, for a socket, closes it. */
   abort(): void;
+  /**
+   * Parley's own requests around a chat (availability, leave a message, survey, transcript), with
+   * the transport's keys; `{session}` in `path` is the current (or last) session. Chat API v3 only.
+   */
+  request?(method: string, path: string, body?: Record<string, unknown>, query?: Record<string, unknown>): Promise<any>;
 }
 
 class TransportErrorClass extends Error {

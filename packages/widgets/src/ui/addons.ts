@@ -1,13 +1,16 @@
+import type { AfterChatOptions, LeaveMessageOptions } from '../addons/extras.js';
 import { transportFileUrl } from '../transports/transport.js';
 
 /**
  * Parts of the UI that only some pages use, each in its own file loaded on first use
  * (dist/addons/<name>.min.js, next to dist/transports/): the emoji picker (`webchat.emojis`) and
- * the markdown renderer (`webchat.markdown`). A loaded file registers itself on `ParleyAddons`.
+ * the markdown renderer (`webchat.markdown`), the survey, transcript and leave-a-message forms
+ * (`extras`). A loaded file registers itself on `ParleyAddons`.
  */
 export interface Addons {
   emoji?: { open(anchor: HTMLElement, insert: (text: string) => void, label: string): void };
   markdown?: { render(text: string): DocumentFragment };
+  extras?: { afterChat(o: AfterChatOptions): HTMLElement; leaveMessage(o: LeaveMessageOptions): HTMLElement };
 }
 
 const registry = (): Addons => ((globalThis as any).ParleyAddons ??= {});

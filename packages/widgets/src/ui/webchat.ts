@@ -49,6 +49,12 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
   let built = false;
   const memory = createUiMemory(main.deploymentID, webchat.form?.remember !== false);
   const beforeBuild: (() => void)[] = [];
+  /** The server's answer to `availability` (Chat API v3 only), asked once per window opening. */
+  let availability: Promise<Options | null> | null = null;
+  /** The leave-a-message form, while it stands in for the registration form. */
+  let leaveForm: HTMLElement | null = null;
+  /** Moves on whenever the window starts over, so that an add-on loaded late does not show in a newer chat. */
+  let windowRound = 0;
 
   // Built once the document has a body (build()).
   let views!: ReturnType<typeof buildViews>;
@@ -146,10 +152,65 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     scheduleAutoInvite();
   }
 
+  // ---- around a chat: availability, leave a message, survey and transcript (addons/extras, on demand) ----
+  const request = (method: string, path: string, data?: Options, query?: Options) => settle(ctx.command('WebChatService.parleyRequest', { method, path, data, query }));
+  const extrasText = (key: string, english: string) => (t(key) === key ? english : t(key));
+  const askAvailability = (queue?: string) => (availability ??= request('GET', '/availability', undefined, queue ? { queue } : undefined).catch(() => null));
+
+  /** With the form shown: when no one can chat now (business hours, no agent), "leave a message" takes its place. */
+  function offerLeaveMessage(o: Options): void {
+    if (webchat.offline === false) return;
+    const queue = o.queue ?? webchat.offline?.queue;
+    void askAvailability(queue).then((a) => {
+      if (!a || a.open || chatActive || views.form.element.hidden) return;
+      return loadAddon('extras').then(({ extras }) => {
+        if (chatActive || views.form.element.hidden) return;
+        leaveForm = extras!.leaveMessage({
+          request,
+          text: extrasText,
+          uniqueId: ctx.uniqueId,
+          reason: a.reason,
+          queue,
+          remembered: memory.visitor(),
+          sent: () => ctx.publish('messageLeft'),
+          cancel: () => void ctx.command('WebChat.close'),
+        });
+        views.form.element.hidden = true;
+        views.form.element.before(leaveForm);
+        leaveForm.querySelector<HTMLElement>('input')?.focus();
+      });
+    });
+  }
+
+  function removeLeaveForm(): void {
+    leaveForm?.remove();
+    leaveForm = null;
+  }
+
+  /** Once the chat has ended: the survey and the transcript below it. */
+  function showAfterChat(): void {
+    if (webchat.survey === false && webchat.transcript === false) return;
+    const round = windowRound;
+    void askAvailability().then(
+      (a) => {
+        if (!a || round !== windowRound) return;
+        return loadAddon('extras').then(({ extras }) => {
+          if (round !== windowRound) return;
+          views.transcript.append(
+            extras!.afterChat({ request, text: extrasText, uniqueId: ctx.uniqueId, email: !!a.transcriptEmail && webchat.transcript?.email !== false, survey: webchat.survey !== false }),
+          );
+        });
+      },
+      () => undefined,
+    );
+  }
+
   /** After the end: the window goes back to the start (the form, or a new chat at once). */
   function startNewChat(): void {
     if (chatActive) return;
     chatBegun = false;
+    availability = null;
+    windowRound++;
     views.transcript.clear();
     views.banner.hide();
     views.composer.showEnded(false);
@@ -167,6 +228,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
       views.transcript.element.hidden = views.composer.element.hidden = true;
       views.form.show(o);
       memory.set('open', 'form');
+      offerLeaveMessage(o);
     }
   }
 
@@ -211,6 +273,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
 
   function showChat(): void {
     views.form.element.hidden = true;
+    removeLeaveForm();
     views.transcript.element.hidden = views.composer.element.hidden = false;
     views.composer.setEnabled(chatActive);
   }
@@ -239,6 +302,9 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     views.confirm.hide();
     views.overlay.hidden = true;
     views.form.element.hidden = true;
+    removeLeaveForm();
+    availability = null;
+    windowRound++;
     views.transcript.clear();
     views.banner.hide();
     views.composer.showEnded(false);
@@ -319,6 +385,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     if (opened) {
       views.transcript.systemLine(t('ChatEnded'));
       views.announcer.say(t('ChatEnded'));
+      showAfterChat();
     }
     ctx.publish('completed');
   }
@@ -394,7 +461,21 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
   command('hideChatButton', () => views.chatButton.hide());
   command('hide', () => (views.root.hidden = true));
   command('show', () => (views.root.hidden = false));
-  plugin.registerEvents?.(['ready', 'opened', 'closed', 'minimized', 'unminimized', 'cancelled', 'completed', 'messageAdded', 'submitted', 'rejected', 'started', 'chatButtonDisplayed']);
+  plugin.registerEvents?.([
+    'ready',
+    'opened',
+    'closed',
+    'minimized',
+    'unminimized',
+    'cancelled',
+    'completed',
+    'messageAdded',
+    'submitted',
+    'rejected',
+    'started',
+    'chatButtonDisplayed',
+    'messageLeft',
+  ]);
 
   // ---- WebChatService events ----
   const on = (event: string, react: (e: BusEvent) => void) => plugin.subscribe('WebChatService.' + event, (e) => (built ? react(e) : beforeBuild.push(() => react(e))));

@@ -7,6 +7,8 @@ import { pgAgentProfiles } from './agent-profiles.js';
 import { pgConnection } from './connection.js';
 import { pgDeployments } from './deployments.js';
 import { pgDeskLists } from './desk-lists.js';
+import { pgSurveys } from './surveys.js';
+import { pgBusinessHours } from './business-hours.js';
 import { pgFiles } from './files.js';
 import { pgFlowRuns } from './flow-runs.js';
 import { pgInteractions } from './interactions.js';
@@ -304,6 +306,8 @@ export class PostgresStore implements Store {
       ...pgAgentProfiles(db),
       ...pgAgentConnections(db),
       ...pgDeskLists(db),
+      ...pgSurveys(db),
+      ...pgBusinessHours(db),
       ...pgFlowRuns(db),
       ...pgOperations(db),
       ...pgFiles(db),

@@ -200,4 +200,16 @@ CREATE TABLE staff_identities (
 CREATE INDEX staff_identities_account ON staff_identities(account_id);
 `,
   },
+  {
+    version: 55,
+    sql: `
+CREATE TABLE surveys (
+  session_id TEXT PRIMARY KEY REFERENCES sessions(id), deployment_id TEXT NOT NULL, queue TEXT NOT NULL, agent_account_id TEXT,
+  rating INTEGER NOT NULL, comment TEXT NOT NULL, created_at TEXT COLLATE "C" NOT NULL);
+CREATE INDEX surveys_created ON surveys(created_at);
+CREATE TABLE business_hours (
+  deployment_id TEXT NOT NULL REFERENCES deployments(id), queue TEXT NOT NULL, time_zone TEXT NOT NULL, weekly TEXT NOT NULL,
+  holidays TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (deployment_id, queue));
+`,
+  },
 ];

@@ -8,6 +8,8 @@ import { sqliteAgentProfiles } from './agent-profiles.js';
 import { sqliteConnection } from './connection.js';
 import { sqliteDeployments } from './deployments.js';
 import { sqliteDeskLists } from './desk-lists.js';
+import { sqliteSurveys } from './surveys.js';
+import { sqliteBusinessHours } from './business-hours.js';
 import { sqliteFiles } from './files.js';
 import { sqliteFlowRuns } from './flow-runs.js';
 import { sqliteInteractions } from './interactions.js';
@@ -109,6 +111,8 @@ export class SqliteStore implements Store {
       ...sqliteAgentProfiles(db),
       ...sqliteAgentConnections(db),
       ...sqliteDeskLists(db),
+      ...sqliteSurveys(db),
+      ...sqliteBusinessHours(db),
       ...sqliteFlowRuns(db),
       ...sqliteOperations(db),
       ...sqliteFiles(db),

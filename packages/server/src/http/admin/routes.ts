@@ -13,6 +13,7 @@ import { staffOf } from '../request-context.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { registerCustomerRoutes } from './customer-routes.js';
+import { registerBusinessHoursRoutes } from './business-hours.js';
 
 const origin = z.string().refine((o) => o === '*' || /^https?:\/\/[^/\s]+$/.test(o), 'origins look like https://shop.example (no path) or *');
 const asyncMode = z.enum(['sync', 'async', 'client']);
@@ -229,4 +230,5 @@ export async function adminApi(app: FastifyInstance, deps: { admin: AdminService
   registerWebhookRoutes(app, { admin, openapi: deps.openapi, prefix: P });
   registerAuditRoutes(app, { admin, openapi: deps.openapi, prefix: P });
   registerCustomerRoutes(app, { admin, openapi: deps.openapi, prefix: P });
+  registerBusinessHoursRoutes(app, admin, deps.openapi, P);
 }

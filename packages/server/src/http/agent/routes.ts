@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, richContent, VISIBILITIES } from '@parley/protocol';
+import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, richContent, SURVEY_REPORT_GROUPS, VISIBILITIES } from '@parley/protocol';
 import { z } from 'zod';
 import type { AgentViews } from '../../core/agent-views.js';
 import type { ConversationSearch } from '../../core/conversation-search.js';
@@ -13,6 +13,7 @@ import { authorize } from '../../core/authorize.js';
 import { newId } from '../../core/ids.js';
 import type { FileStore } from '../../ports/file-store.js';
 import { readUpload } from '../file-upload.js';
+import type { SurveyService } from '../../core/survey-service.js';
 import { ChatError } from '../../core/errors.js';
 import { asStaff, type Authenticator } from '../../core/request-context.js';
 import type { StaffAuth } from '../../core/staff-auth.js';
@@ -37,6 +38,8 @@ import {
   toSearchPage,
   toSessionDetails,
   toSessionSummary,
+  toAgentSurvey,
+  toSurveyReport,
   toWrapUpCode,
 } from './wire.js';
 
@@ -44,6 +47,7 @@ export interface AgentApiDeps {
   chat: ChatService;
   routing: RoutingService;
   supervision: SupervisionService;
+  surveys: SurveyService;
   views: AgentViews;
   search: ConversationSearch;
   contacts: ContactService;
@@ -102,6 +106,11 @@ const searchQuery = z.object({
 const reportQuery = z.object({ from: isoInstant, to: isoInstant });
 const noteBody = z.object({ text: z.string().min(1).max(MAX_NOTE_LENGTH) });
 const idParams = z.object({ id: z.string().uuid('id must be a UUID') });
+const surveyReportQuery = z.object({
+  from: z.string().datetime({ offset: true, message: 'from is an ISO date-time' }),
+  to: z.string().datetime({ offset: true, message: 'to is an ISO date-time' }),
+  groupBy: z.enum(SURVEY_REPORT_GROUPS).default('queue'),
+});
 
 /** The agent API: staff log in, take interactions, talk, mark done, follow up. Supervisors and routing extend it. */
 export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void {
@@ -535,6 +544,40 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       const { id } = parseOr400(idParams, req.params, 'path');
       const body = parseOr400(presenceBody, req.body, 'presence');
       return { profile: toAgentProfile(await deps.routing.setPresence(id, body.presence, body.reason ?? null)) };
+    }),
+  );
+
+  // ---- satisfaction surveys ----
+  doc({
+    method: 'get',
+    path: `${P}/sessions/:id/survey`,
+    tag: 'agent',
+    summary: "The customer's survey of the session (null when not answered)",
+    security: ['bearer'],
+    response: agentResponses.survey,
+  });
+  app.get(
+    `${P}/sessions/:id/survey`,
+    route(async (req, _reply, account) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      const survey = await deps.surveys.forStaff(id, account);
+      return { survey: survey && toAgentSurvey(survey) };
+    }),
+  );
+  doc({
+    method: 'get',
+    path: `${P}/supervisor/reports/surveys`,
+    tag: 'supervisor',
+    summary: 'Surveys answered in [from, to): count and average rating per queue or agent (supervisors and admins)',
+    query: surveyReportQuery,
+    security: ['bearer'],
+    response: agentResponses.surveyReport,
+  });
+  app.get(
+    `${P}/supervisor/reports/surveys`,
+    route(async (req, _reply, account) => {
+      const q = parseOr400(surveyReportQuery, req.query, 'query');
+      return { report: toSurveyReport(await deps.surveys.report(account, q)) };
     }),
   );
 }

@@ -5,6 +5,7 @@ import type {
   AgentParticipant,
   AgentProfile,
   AgentSession,
+  AgentSurvey,
   CannedResponse,
   ContactNote,
   ContactView,
@@ -20,13 +21,15 @@ import type {
   SessionDetails,
   SearchPage,
   SessionSummary,
+  SurveyReport,
   WrapUpCode,
 } from '@parley/protocol';
 import type { SearchAnswer } from '../../core/conversation-search.js';
 import type { DayReport as CoreDayReport, Figures } from '../../core/day-report.js';
 import type { ContactNote as CoreContactNote, ContactView as CoreContactView } from '../../core/contact-service.js';
 import type { Overview as CoreOverview } from '../../core/supervision.js';
-import type { Account, Interaction, Participant, Session } from '../../core/types.js';
+import type { SurveyReport as CoreSurveyReport } from '../../core/survey-service.js';
+import type { Account, Interaction, Participant, Session, Survey } from '../../core/types.js';
 
 /**
  * Internal model -> the agent API's wire shapes (@parley/protocol agent-api). Every field is picked
@@ -203,4 +206,14 @@ export const toDayReport = (r: CoreDayReport): DayReport => ({
   queues: r.queues.map((q) => ({ queue: q.queue, deploymentId: q.deploymentId, ...toFigures(q) })),
   agents: r.agents.map((a) => ({ accountId: a.accountId, displayName: a.displayName, handled: a.handled, declined: a.declined, averageHandleSeconds: a.averageHandleSeconds })),
   truncated: r.truncated,
+});
+
+export const toAgentSurvey = (s: Survey): AgentSurvey => ({ sessionId: s.sessionId, queue: s.queue, agentId: s.agentAccountId, rating: s.rating, comment: s.comment, createdAt: s.createdAt });
+
+export const toSurveyReport = (r: CoreSurveyReport): SurveyReport => ({
+  from: r.from,
+  to: r.to,
+  groupBy: r.groupBy,
+  rows: r.rows.map((row) => ({ key: row.key, label: row.label, count: row.count, average: row.average })),
+  total: { count: r.total.count, average: r.total.average },
 });

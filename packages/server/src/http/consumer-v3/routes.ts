@@ -16,6 +16,7 @@ import { errorReply, operationIdOf, parseOr400 } from '../errors.js';
 import { checkedUpload } from '../upload-check.js';
 import { cursorMovesWhenSent } from '../handover.js';
 import type { OpenApiRegistry } from '../openapi.js';
+import { registerEndOfChat, type EndOfChatDeps } from './end-of-chat.js';
 
 export interface ConsumerV3Deps {
   chat: ChatService;
@@ -31,6 +32,7 @@ export interface ConsumerV3Deps {
   uploadTypes: string[];
   startLimitPerMinute: number;
   queuePosition: (sessionId: string) => Promise<{ state: string; queue: string; position: number | null; estimatedWaitSeconds: number | null }>;
+  endOfChat: Omit<EndOfChatDeps, 'deployments' | 'tokens' | 'openapi' | 'prefix' | 'startLimitPerMinute'>;
 }
 
 const FORM = ['application/x-www-form-urlencoded', 'application/json'];
@@ -61,6 +63,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     return { deployment, customer, claims: customer.claims, sessionId };
   };
   const doc = deps.openapi.add.bind(deps.openapi);
+  registerEndOfChat(app, { ...deps.endOfChat, deployments, tokens, openapi: deps.openapi, prefix, startLimitPerMinute: deps.startLimitPerMinute }, { guard, authed, envelope });
 
   doc({
     method: 'post',
