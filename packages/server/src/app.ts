@@ -147,6 +147,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     openLongPolls: () => chat.openLongPolls,
     fanoutUp: () => fanout.ping(),
     fanoutRecheckMs: () => fanout.recheckMs,
+    storeWork: () => store.work,
+    fanoutWork: () => fanout.work,
   });
   const store = meteredStore(opts.store ?? (await createStore(config)), metrics);
   const fanout = meteredFanout(opts.fanout ?? (await createFanout(config)), metrics);

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Fanout } from '../ports/fanout.js';
+import { WorkCounts } from '../ports/work-counts.js';
 
 const CHANNEL_PREFIX = 'parley:';
 /** Topic (under the prefix) that wakes every listener of every node: sent after a lost publish. */
@@ -27,6 +28,7 @@ export interface RedisFanoutOptions {
  * and readers re-check the store every 30 s as a last safety net.
  */
 export class RedisFanout implements Fanout {
+  readonly work = new WorkCounts();
   private readonly local = new Map<string, Set<() => void>>();
   private readonly recheckWatchers = new Set<() => void>();
   private lostPublish = false;
@@ -55,6 +57,7 @@ export class RedisFanout implements Fanout {
     private readonly sub: Redis,
     private readonly prefix: string,
   ) {
+    for (const client of [pub, sub]) countCommands(client, this.work);
     this.sub.on('message', (channel: string) => {
       if (!channel.startsWith(prefix)) return;
       const topic = channel.slice(prefix.length);
@@ -167,4 +170,13 @@ export class RedisFanout implements Fanout {
     this.pub.disconnect();
     this.sub.disconnect();
   }
+}
+
+/** Counts every command the client sends (its own re-subscriptions and ready checks included), by name. */
+function countCommands(client: Redis, work: WorkCounts): void {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], stream?: Parameters<Redis['sendCommand']>[1]) => {
+    work.add(command.name.toUpperCase());
+    return send(command, stream);
+  }) as Redis['sendCommand'];
 }

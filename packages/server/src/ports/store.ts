@@ -16,6 +16,7 @@ import type { ParticipantStore } from './store/participants.js';
 import type { QueueStore } from './store/queues.js';
 import type { SessionStore } from './store/sessions.js';
 import type { SettingStore } from './store/settings.js';
+import type { WorkCounts } from './work-counts.js';
 
 export type * from './store/accounts.js';
 export type * from './store/agent-connections.js';
@@ -76,4 +77,6 @@ export interface Store {
    */
   tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** What the adapter sent its database: `transactions`, `statements` and (client/server) `round_trips`. */
+  readonly work?: WorkCounts;
 }
