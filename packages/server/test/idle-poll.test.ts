@@ -5,6 +5,7 @@
  * still delivered at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { probeRedis } from './external-services.js';
 import { Agent, createTestData, startServer, testBackend, V3Customer, type Running, type TestData } from './helpers.js';
 
 const texts = (seen: any[]) => seen.filter((m) => m.type === 'Text').map((m) => m.text);
@@ -77,11 +78,15 @@ describe('an idle long poll touches neither the store nor Redis', () => {
     expect(texts(customer.seen)).toEqual(['between polls', 'while waiting']);
   });
 
-  it.runIf(testBackend === 'postgres')('two nodes: a message written on the other node between two idle polls is in the next poll', async () => {
+  it('two nodes (one store, Redis between them): a message written on the other node between two idle polls is in the next poll', async () => {
     data = await createTestData();
-    const a = await startServer(config, undefined, { ...quiet, data });
+    // PostgreSQL data brings its own Redis fan-out; two nodes on one SQLite file get Redis here.
+    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
+    if (redis && !redis.ok) throw new Error(redis.reason);
+    const nodeConfig = redis?.ok ? { ...config, REDIS_URL: redis.url } : config;
+    const a = await startServer(nodeConfig, undefined, { ...quiet, data });
     servers.push(a);
-    const b = await startServer(config, undefined, { ...quiet, data });
+    const b = await startServer(nodeConfig, undefined, { ...quiet, data });
     servers.push(b);
     const customer = new V3Customer(a.url);
     await customer.start();
