@@ -9,6 +9,7 @@ import { CpuWatch, loadAvg } from './lib/sys.js';
 import { chunk, nowUs, withTimeout } from './lib/util.js';
 import type { AgentSpec, AgentStats, CustomerStats, RunPlan, SessionRef } from './clients/types.js';
 import { API_KEY, V3_PREFIX, type Running } from './systems.js';
+import { workPerExchange, type WorkTotals } from './lib/work-scrape.js';
 
 const WORKER = join(benchRoot, 'src/worker.ts');
 
@@ -45,6 +46,8 @@ export interface RunResult {
   loadAvg: number[];
   /** PostgreSQL only: index/sequential scans, row inserts and updates per second on the run's schema (statistics lag ~0.5 s). */
   db?: { scansPerSecond: number; insertsPerSecond: number; updatesPerSecond: number };
+  /** Parley: counted work per exchange in the window (`store:transactions`, `store:statements`, `store:round_trips`, `redis:<COMMAND>`), from /metrics. */
+  work?: Record<string, number>;
 }
 
 export interface Setup {
@@ -135,6 +138,13 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
           dbStart = at(plan.measureFromUs).then(() => sys.dbCounters!().catch(() => null));
           dbEnd = at(plan.measureUntilUs).then(() => sys.dbCounters!().catch(() => null));
         }
+        let workStart: Promise<WorkTotals | null> = Promise.resolve(null);
+        let workEnd: Promise<WorkTotals | null> = Promise.resolve(null);
+        if (sys.workCounters) {
+          const at = (us: number) => new Promise<void>((res) => setTimeout(res, Math.max(0, (us - nowUs()) / 1000)));
+          workStart = at(plan.measureFromUs).then(() => sys.workCounters!().catch(() => null));
+          workEnd = at(plan.measureUntilUs).then(() => sys.workCounters!().catch(() => null));
+        }
         let cstats: CustomerStats[];
         try {
           cstats = await Promise.all(customers.map((w) => w.call<CustomerStats>('run', plan, r.warmupMs + r.measureMs + r.graceMs + 60_000)));
@@ -144,6 +154,8 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
         if (cpu && !Object.keys(cpuResult).length) cpuResult = (cpu as CpuWatch).stop();
         const astats = await Promise.all(agents.map((w) => w.call<AgentStats>('collect')));
         const [d0, d1] = await Promise.all([dbStart, dbEnd]);
+        const [w0, w1] = await Promise.all([workStart, workEnd]);
+        const work = w0 && w1 ? workPerExchange(w0, w1) : null;
         const db =
           d0 && d1
             ? {
@@ -191,6 +203,7 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
           serverRssMb: rss.length ? [Math.round(Math.min(...rss)), Math.round(Math.max(...rss))] : [],
           loadAvg: loadAvg(),
           ...(db ? { db } : {}),
+          ...(work ? { work } : {}),
         };
       },
       close: (endChats) => withTimeout(close(endChats), 300_000, 'load teardown').catch(() => undefined),

@@ -1,5 +1,6 @@
 /** Ratios (Parley / baseline) and the Markdown report. */
 import type { Results } from './run.js';
+import { formatWork } from './lib/work-scrape.js';
 
 const r2 = (v: number) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : NaN);
 const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Number((a / b).toPrecision(3)) : null);
@@ -196,8 +197,8 @@ export function renderMarkdown(r: Results): string {
       '',
     );
     add(
-      '| system | max exchanges/s | max messages/s | server CPU ms per exchange | stopped because | steps in the order run (target → achieved/s, one-way p99 ms, server CPU cores) |',
-      '| --- | ---: | ---: | ---: | --- | --- |',
+      '| system | max exchanges/s | max messages/s | server CPU ms per exchange | counted work per exchange (transactions, statements, PostgreSQL round trips, Redis commands) | stopped because | steps in the order run (target → achieved/s, one-way p99 ms, server CPU cores) |',
+      '| --- | ---: | ---: | ---: | --- | --- | --- |',
     );
     for (const t of r.throughput) {
       const steps = t.steps
@@ -207,7 +208,7 @@ export function renderMarkdown(r: Results): string {
         )
         .join('; ');
       add(
-        `| ${t.label} | ${t.openEnded ? '≥ ' : ''}${f(t.maxExchangesPerSecond, 0)} | ${t.openEnded ? '≥ ' : ''}${f(t.maxMessagesPerSecond, 0)} | ${f(t.cpuMsPerExchange, 3)} | ${(t.error ? `error: ${t.error}` : t.stoppedBecause).replace(/\|/g, '/')} | ${steps} |`,
+        `| ${t.label} | ${t.openEnded ? '≥ ' : ''}${f(t.maxExchangesPerSecond, 0)} | ${t.openEnded ? '≥ ' : ''}${f(t.maxMessagesPerSecond, 0)} | ${f(t.cpuMsPerExchange, 3)} | ${t.system === 'ws' || t.system === 'sio' ? '' : formatWork(t.workPerExchange)} | ${(t.error ? `error: ${t.error}` : t.stoppedBecause).replace(/\|/g, '/')} | ${steps} |`,
       );
     }
     add('');

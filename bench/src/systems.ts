@@ -11,6 +11,7 @@ import { keepAliveAgent, request } from './lib/http.js';
 import { benchRoot, repoRoot, startServer, type Proc } from './lib/proc.js';
 import { freePort, mapLimit } from './lib/util.js';
 import type { System } from './clients/types.js';
+import { parseWork, sumWork, type WorkTotals } from './lib/work-scrape.js';
 
 export const PG_BASE = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -27,6 +28,8 @@ export interface Running {
   procs: Proc[];
   /** PostgreSQL: cumulative row reads / inserts / updates on this run's schema (pg_stat_user_tables). */
   dbCounters?(): Promise<{ reads: number; inserts: number; updates: number }>;
+  /** Parley: the counted work (store, Redis) and texts persisted so far, summed over the nodes, from /metrics. */
+  workCounters?(): Promise<WorkTotals>;
   /** Parley: staff tokens for `n` agent accounts (created through the admin API the first time). */
   agentTokens?(n: number): Promise<string[]>;
   stop(): Promise<void>;
@@ -96,7 +99,9 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
   const secret = randomBytes(32).toString('hex');
   let schema: string | null = null;
   let databaseUrl = `sqlite:${join(dataDir, 'parley.db')}`;
-  const extra: Record<string, string> = { PARLEY_SECRET: secret, PARLEY_DATA_DIR: dataDir };
+  // The bench scrapes /metrics for the counted work (an older build without the counters reports none).
+  const metricsToken = randomBytes(16).toString('hex');
+  const extra: Record<string, string> = { PARLEY_SECRET: secret, PARLEY_DATA_DIR: dataDir, METRICS_TOKEN: metricsToken };
   if (o.longPollMs) extra.LONG_POLL_MS = String(o.longPollMs);
   if (o.store === 'postgres') {
     schema = `bench_${process.pid}_${Date.now().toString(36)}`;
@@ -170,6 +175,16 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
           },
         }
       : {}),
+    async workCounters() {
+      const all = await Promise.all(
+        urls.map(async (url) => {
+          const r = await request(agent, 'GET', `${url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` }, timeoutMs: 10_000 });
+          if (r.status !== 200) throw new Error(`metrics ${url}: ${r.status}`);
+          return parseWork(typeof r.body === 'string' ? r.body : String(r.body));
+        }),
+      );
+      return sumWork(all);
+    },
     async agentTokens(n: number) {
       if (tokens.length < n) {
         if (!adminToken) adminToken = await login('admin');

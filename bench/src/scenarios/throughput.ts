@@ -8,6 +8,7 @@
  */
 import { setUpLoad, type RunResult } from '../load.js';
 import type { Running } from '../systems.js';
+import { formatWork } from '../lib/work-scrape.js';
 
 export interface ThroughputConfig {
   pool: number;
@@ -46,6 +47,8 @@ export interface ThroughputResult {
   maxMessagesPerSecond: number | null;
   /** Server CPU time per exchange at the highest passing step (ms): the cost of one message and its answer, robust to a busy machine. */
   cpuMsPerExchange: number | null;
+  /** Counted work per exchange at that step (Parley builds that export it). */
+  workPerExchange: Record<string, number> | null;
   /** True when even the highest configured rate passed: the max is a lower bound. */
   openEnded: boolean;
   stoppedBecause: string;
@@ -73,6 +76,7 @@ export async function throughputRamp(key: string, sys: Running, c: ThroughputCon
     maxExchangesPerSecond: null,
     maxMessagesPerSecond: null,
     cpuMsPerExchange: null,
+    workPerExchange: null,
     openEnded: false,
     stoppedBecause: '',
   };
@@ -95,13 +99,14 @@ export async function throughputRamp(key: string, sys: Running, c: ThroughputCon
       const again = !v.pass && tailOnly && attempt === 1;
       out.steps.push({ ...r, ...v, ...(again ? { repeated: true } : {}) });
       log(
-        `  ${rate}/s: achieved ${r.achievedRate}/s in ${r.measureSeconds} s, one-way p50/p95/p99 ${r.oneWay.p50}/${r.oneWay.p95}/${r.oneWay.p99} ms, server cpu ${r.cpu.serverCores} cores${r.db ? `, db ${r.db.scansPerSecond} scans/s ${r.db.updatesPerSecond} updates/s` : ''}, ${v.why}${again ? ' (tail only: once more)' : ''}`,
+        `  ${rate}/s: achieved ${r.achievedRate}/s in ${r.measureSeconds} s, one-way p50/p95/p99 ${r.oneWay.p50}/${r.oneWay.p95}/${r.oneWay.p99} ms, server cpu ${r.cpu.serverCores} cores${r.work ? `, per exchange ${formatWork(r.work)}` : ''}${r.db ? `, db ${r.db.scansPerSecond} scans/s ${r.db.updatesPerSecond} updates/s` : ''}, ${v.why}${again ? ' (tail only: once more)' : ''}`,
       );
       if (v.pass) {
         if (out.maxExchangesPerSecond === null || r.achievedRate > out.maxExchangesPerSecond) {
           out.maxExchangesPerSecond = r.achievedRate;
           out.maxMessagesPerSecond = Math.round(r.achievedRate * 2);
           out.cpuMsPerExchange = r.cpu.serverCores && r.achievedRate ? Math.round(((r.cpu.serverCores * 1000) / r.achievedRate) * 1000) / 1000 : null;
+          out.workPerExchange = r.work ?? null;
         }
         return true;
       }

@@ -218,6 +218,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     openLongPolls: () => chat.openLongPolls,
     fanoutUp: () => fanout.ping(),
     fanoutRecheckMs: () => fanout.recheckMs,
+    storeWork: () => store.work,
+    fanoutWork: () => fanout.work,
   });
   const rawStore = opts.store ?? (await createStore(config));
   const store = meteredStore(rawStore, metrics);

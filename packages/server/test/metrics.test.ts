@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { Agent, http, startServer, SteppedClock, V3Customer, type Running } from './helpers.js';
+import { Agent, http, startServer, SteppedClock, testBackend, V3Customer, type Running } from './helpers.js';
 
 const TOKEN = 'scrape-token-0123456789';
 
@@ -139,6 +139,41 @@ describe('metrics (/metrics, Prometheus text format)', () => {
 
     socket.close();
     await until(async () => v((await scrape(srv)).values, 'parley_open_sockets', { transport: 'agent' }) === 0);
+  });
+
+  it('counts the store work and the Redis commands a write costs (deterministic: the same write counts the same twice)', async () => {
+    srv = await startServer({ METRICS_TOKEN: TOKEN }, undefined, { routeEveryMs: 3_600_000, sweepEveryMs: 0 });
+    const v = (m: Map<string, number>, name: string, labels?: Record<string, string>) => m.get(series(name, labels)) ?? 0;
+    const c = new V3Customer(srv.url);
+    await c.start();
+    expect((await c.send('Text', 'warm-up')).status).toBe(200);
+    const costOfOneSend = async (text: string) => {
+      const before = (await scrape(srv)).values;
+      expect((await c.send('Text', text)).status).toBe(200);
+      const after = (await scrape(srv)).values;
+      const grew = (name: string, labels?: Record<string, string>) => v(after, name, labels) - v(before, name, labels);
+      return {
+        transactions: grew('parley_store_work_total', { kind: 'transactions' }),
+        statements: grew('parley_store_work_total', { kind: 'statements' }),
+        roundTrips: grew('parley_store_work_total', { kind: 'round_trips' }),
+        publish: grew('parley_fanout_commands_total', { command: 'PUBLISH' }),
+        committed: grew('parley_store_transaction_duration_seconds_count', { outcome: 'committed' }),
+      };
+    };
+    const first = await costOfOneSend('one');
+    expect(first.transactions).toBeGreaterThan(0);
+    // Every transaction the store ran is one the metered store timed: nothing counted twice or missed.
+    expect(first.transactions).toBe(first.committed);
+    expect(first.statements).toBeGreaterThan(first.transactions);
+    if (testBackend === 'postgres') {
+      // BEGIN and COMMIT are round trips of their own; Redis carries the notifications.
+      expect(first.roundTrips).toBe(first.statements + 2 * first.transactions);
+      expect(first.publish).toBeGreaterThan(0);
+    } else {
+      expect(first.roundTrips).toBe(0);
+      expect(first.publish).toBe(0);
+    }
+    expect(await costOfOneSend('two')).toEqual(first);
   });
 
   it('counts guest chat v2 event streams as guest sockets, until they close', async () => {

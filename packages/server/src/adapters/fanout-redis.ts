@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Fanout } from '../ports/fanout.js';
+import { WorkCounts } from '../ports/work-counts.js';
 
 const CHANNEL_PREFIX = 'parley:';
 /** Topic (under the prefix) that wakes every listener of every node: sent after a lost publish. */
@@ -25,8 +27,16 @@ export interface RedisFanoutOptions {
  * latency, never a message: a node whose publish failed sends a wake-all once its connection is
  * back, a node whose subscriber reconnects wakes all its own listeners (it may have missed some),
  * and readers re-check the store every 30 s as a last safety net.
+ *
+ * Each node holds one pattern subscription (`<prefix>*`), made before `connect` returns: listening
+ * is local bookkeeping (no SUBSCRIBE/UNSUBSCRIBE per long poll), and a listener hears every
+ * notification published after `listen` returns. A notification carries its node's id, so a node
+ * wakes its own listeners once (directly) and ignores its own echo.
  */
 export class RedisFanout implements Fanout {
+  readonly work = new WorkCounts();
+  /** Sent as the payload of this node's notifications: its own echo is not a second wake-up. */
+  private readonly nodeId = randomUUID();
   private readonly local = new Map<string, Set<() => void>>();
   private readonly recheckWatchers = new Set<() => void>();
   private lostPublish = false;
@@ -55,13 +65,13 @@ export class RedisFanout implements Fanout {
     private readonly sub: Redis,
     private readonly prefix: string,
   ) {
-    this.sub.on('message', (channel: string) => {
-      if (!channel.startsWith(prefix)) return;
+    for (const client of [pub, sub]) countCommands(client, this.work);
+    this.sub.on('pmessage', (_pattern: string, channel: string, sender: string) => {
+      if (!channel.startsWith(prefix) || sender === this.nodeId) return;
       const topic = channel.slice(prefix.length);
       if (topic === WAKE_ALL) return this.wakeAllLocal();
       for (const fn of this.local.get(topic) ?? []) fn();
     });
-    this.sub.subscribe(prefix + WAKE_ALL).catch(() => undefined);
     this.sub.on('close', () => {
       if (this.closed) return;
       this.subscriberWasDown = true;
@@ -83,7 +93,7 @@ export class RedisFanout implements Fanout {
     this.pub.on('ready', () => {
       if (!this.lostPublish) return;
       this.lostPublish = false;
-      this.pub.publish(prefix + WAKE_ALL, '').catch(() => (this.lostPublish = true));
+      this.pub.publish(prefix + WAKE_ALL, this.nodeId).catch(() => (this.lostPublish = true));
     });
   }
 
@@ -99,7 +109,11 @@ export class RedisFanout implements Fanout {
     const sub = new Redis(url, { ...options, enableOfflineQueue: true });
     for (const c of [pub, sub]) c.on('error', () => undefined);
     const results = await Promise.allSettled([pub.connect(), sub.connect()]);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    let failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) {
+      // ioredis makes the pattern subscription again by itself after a reconnect.
+      await sub.psubscribe(globEscape(prefix) + '*').catch((reason: unknown) => (failed = { status: 'rejected', reason }));
+    }
     if (failed) {
       // A start-up failure must not leave clients reconnecting in the background.
       pub.disconnect();
@@ -111,7 +125,7 @@ export class RedisFanout implements Fanout {
 
   async notify(topic: string): Promise<void> {
     try {
-      await this.pub.publish(this.prefix + topic, '');
+      await this.pub.publish(this.prefix + topic, this.nodeId);
     } catch {
       // Redis unavailable: other nodes get a wake-all when it is back.
       this.lostPublish = true;
@@ -121,23 +135,17 @@ export class RedisFanout implements Fanout {
 
   listen(topic: string, onNotify: () => void): () => void {
     let set = this.local.get(topic);
-    if (!set) {
-      this.local.set(topic, (set = new Set()));
-      this.sub.subscribe(this.prefix + topic).catch(() => undefined);
-    }
+    if (!set) this.local.set(topic, (set = new Set()));
     set.add(onNotify);
     return () => {
       set!.delete(onNotify);
-      if (set!.size === 0) {
-        this.local.delete(topic);
-        this.sub.unsubscribe(this.prefix + topic).catch(() => undefined);
-      }
+      if (set!.size === 0 && this.local.get(topic) === set) this.local.delete(topic);
     };
   }
 
   /**
-   * Both connections are up: the subscriber is connected (it re-subscribes on its own after a
-   * reconnect) and the publisher answers PING within a second.
+   * Both connections are up: the subscriber is connected (it re-subscribes its pattern on its own
+   * after a reconnect) and the publisher answers PING within a second.
    */
   async ping(): Promise<boolean> {
     if (this.closed || this.sub.status !== 'ready' || this.pub.status !== 'ready') return false;
@@ -167,4 +175,18 @@ export class RedisFanout implements Fanout {
     this.pub.disconnect();
     this.sub.disconnect();
   }
+}
+
+/** A channel prefix as a literal in a Redis glob pattern. */
+function globEscape(s: string): string {
+  return s.replace(/[\\*?[\]]/g, (c) => '\\' + c);
+}
+
+/** Counts every command the client sends (its own re-subscriptions and ready checks included), by name. */
+function countCommands(client: Redis, work: WorkCounts): void {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], stream?: Parameters<Redis['sendCommand']>[1]) => {
+    work.add(command.name.toUpperCase());
+    return send(command, stream);
+  }) as Redis['sendCommand'];
 }

@@ -12,6 +12,7 @@ import { LogTx, operationScope, type LogWriter } from './log-writer.js';
 import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
+import { SessionVersions, type SessionVersion } from './session-versions.js';
 import { manualAcceptRefusal } from './router.js';
 import { richSend } from './rich-messages.js';
 
@@ -50,6 +51,18 @@ export interface CustomerInfo {
   routing?: { queue?: string; priority?: number; skills?: string[]; language?: string | null };
   /** A message left while no one can chat (core/offline-messages.ts): asynchronous, and queued for agents without a flow first. */
   leaveMessage?: boolean;
+}
+
+/** Participants whose idle reads this node remembers, at most (the oldest goes first). */
+const MAX_IDLE_READS = 100_000;
+
+/** What a participant's last reads found, valid while the session's version is unchanged. */
+interface IdleRead {
+  sessionId: string;
+  /** The read check passed (the session live, the participant its customer). */
+  mayRead?: SessionVersion;
+  /** A cursor-only read found nothing after the cursor. */
+  empty?: { version: SessionVersion; readerType: ParticipantType; lastDeliveredIndex: string | null } | undefined;
 }
 
 export interface ReadResult {
@@ -96,7 +109,14 @@ export class ChatService {
     readonly limits: ChatLimits = defaultLimits,
     /** Signs file links on every read; without it links go out as stored (unsigned). */
     private readonly fileLinks: FileLinks | null = null,
-  ) {}
+  ) {
+    this.versions = new SessionVersions(fanout, clock);
+  }
+
+  /** Sessions' versions on this node, moved by the fan-out: what an idle read found holds while they are unchanged. */
+  private readonly versions: SessionVersions;
+  /** Per participant: what its last idle read found (see `idleRead`). */
+  private readonly idle = new Map<string, IdleRead>();
 
   private signed<R extends { messages: Message[] }>(r: R): R {
     const links = this.fileLinks;
@@ -118,6 +138,7 @@ export class ChatService {
   /** Shutdown: every waiting long poll answers now with what it has. */
   stopWaiting(): void {
     this.stopping.abort();
+    this.versions.close();
   }
 
   private nowIso(): string {
@@ -198,6 +219,28 @@ export class ChatService {
       }
     }
     return { session, participant };
+  }
+
+  /**
+   * A customer's read check (as `customerSession(…, 'read')`) that an idle long poll answers from
+   * memory: a session found live is still live, and the participant still its customer, while no
+   * write to the session was announced since (ending it is one).
+   */
+  async customerMayRead(sessionId: string, participantId: string): Promise<void> {
+    const known = this.idle.get(participantId);
+    if (known?.sessionId === sessionId && known.mayRead && this.versions.unchanged(known.mayRead)) return;
+    const version = this.versions.now(sessionId);
+    const { session } = await this.customerSession(sessionId, participantId, 'read');
+    if (session.state !== 'Ended') this.idleEntry(participantId, sessionId).mayRead = version;
+  }
+
+  private idleEntry(participantId: string, sessionId: string): IdleRead {
+    let entry = this.idle.get(participantId);
+    if (!entry || entry.sessionId !== sessionId) {
+      if (this.idle.size >= MAX_IDLE_READS) this.idle.delete(this.idle.keys().next().value!);
+      this.idle.set(participantId, (entry = { sessionId }));
+    }
+    return entry;
   }
 
   /** Whether the session exists and has not ended (an async customer coming back resumes it). */
@@ -345,6 +388,13 @@ export class ChatService {
     if (advance === 'on-handover' && afterGiven === null) await this.previousHandover(participantId);
     // Handed over, but the cursor's move failed (the store was down): this read makes it.
     const unsaved = afterGiven === null ? (this.unsavedCursors.get(participantId) ?? 0) : 0;
+    // A cursor-only read with nothing handed over pending: an idle one is answered from memory.
+    const cursorOnly = afterGiven === null && advance === 'on-handover' && unsaved === 0 && !this.handovers.has(participantId);
+    const known = cursorOnly ? this.idle.get(participantId) : undefined;
+    if (known?.sessionId === sessionId && known.empty && known.empty.readerType === readerType && this.versions.unchanged(known.empty.version)) {
+      return { messages: [], lastDeliveredIndex: known.empty.lastDeliveredIndex, chatEnded: false };
+    }
+    const version = this.versions.now(sessionId);
     const result = await this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
       // Locked: reads and cursor moves of one participant take turns.
@@ -372,6 +422,12 @@ export class ChatService {
     });
     if (unsaved > 0 && this.unsavedCursors.get(participantId) === unsaved) this.unsavedCursors.delete(participantId);
     if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo);
+    if (cursorOnly) {
+      // Nothing after the cursor and nothing moved: the same read gives the same answer until the session changes.
+      const { messages, chatEnded, lastDeliveredIndex } = result.read;
+      const entry = this.idleEntry(participantId, sessionId);
+      entry.empty = messages.length === 0 && !chatEnded && result.moveTo === 0 ? { version, readerType, lastDeliveredIndex } : undefined;
+    }
     return result.read;
   }
 

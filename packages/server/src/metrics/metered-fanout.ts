@@ -24,6 +24,7 @@ export function meteredFanout(fanout: Fanout, metrics: ParleyMetrics): Fanout {
       return fanout.recheckMs;
     },
     close: () => fanout.close(),
+    ...(fanout.work ? { work: fanout.work } : {}),
   };
   if (fanout.onRecheckChange) metered.onRecheckChange = (fn) => fanout.onRecheckChange!(fn);
   return metered;

@@ -43,6 +43,7 @@ export function meteredStore(store: Store, metrics: ParleyMetrics): Store {
       }
     },
     close: () => store.close(),
+    ...(store.work ? { work: store.work } : {}),
   };
 }
 

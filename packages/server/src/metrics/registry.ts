@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { OperationsSnapshot } from '../core/operations-snapshot.js';
+import type { WorkCounts } from '../ports/work-counts.js';
 
 /** What the gauges read at scrape time. */
 export interface ScrapeSource {
@@ -9,6 +10,10 @@ export interface ScrapeSource {
   fanoutUp(): Promise<boolean>;
   /** How often waiting readers re-read the store: short while Redis is down. */
   fanoutRecheckMs(): number;
+  /** The store adapter's counted work (a store built outside the adapters counts none). */
+  storeWork(): WorkCounts | undefined;
+  /** The fan-out's counted Redis commands (none in process). */
+  fanoutWork(): WorkCounts | undefined;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -92,6 +97,26 @@ export class ParleyMetrics {
       registers: [registry],
       collect() {
         this.set(source.openLongPolls());
+      },
+    });
+    new Counter({
+      name: 'parley_store_work_total',
+      help: 'What the store sent its database, by kind: transactions, statements, round_trips (PostgreSQL: every client/server exchange, BEGIN and COMMIT included)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [kind, n] of source.storeWork()?.entries() ?? []) this.inc({ kind }, n);
+      },
+    });
+    new Counter({
+      name: 'parley_fanout_commands_total',
+      help: 'Commands sent to Redis by the fan-out, by command (PUBLISH, SUBSCRIBE, UNSUBSCRIBE, PING...)',
+      labelNames: ['command'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [command, n] of source.fanoutWork()?.entries() ?? []) this.inc({ command }, n);
       },
     });
     new Gauge({

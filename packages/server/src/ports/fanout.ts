@@ -1,3 +1,5 @@
+import type { WorkCounts } from './work-counts.js';
+
 /**
  * Cross-reader notifications: "something changed on this topic, re-read the store".
  * Carries no data, so a lost notification costs latency, never a message.
@@ -20,6 +22,8 @@ export interface Fanout {
   readonly recheckMs: number;
   /** Calls `fn` whenever `recheckMs` changes (the fan-out went down or came back); returns an unsubscribe. */
   onRecheckChange?(fn: () => void): () => void;
+  /** Commands sent to the fan-out's server, by command name (PUBLISH, SUBSCRIBE...); none in process. */
+  readonly work?: WorkCounts;
   close(): Promise<void>;
 }
 

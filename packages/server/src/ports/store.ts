@@ -25,6 +25,7 @@ import type { SessionStore } from './store/sessions.js';
 import type { SettingStore } from './store/settings.js';
 import type { SurveyStore } from './store/surveys.js';
 import type { BusinessHoursStore } from './store/business-hours.js';
+import type { WorkCounts } from './work-counts.js';
 
 export type * from './store/accounts.js';
 export type * from './store/agent-connections.js';
@@ -96,4 +97,6 @@ export interface Store {
    */
   tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** What the adapter sent its database: `transactions`, `statements` and (client/server) `round_trips`. */
+  readonly work?: WorkCounts;
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { StoreUnavailableError, type Store, type StoreTx } from '../../ports/store.js';
+import { WorkCounts } from '../../ports/work-counts.js';
 import type { Row } from '../store-rows.js';
 import { pgAccounts } from './accounts.js';
 import { pgAgentConnections } from './agent-connections.js';
@@ -124,11 +125,16 @@ class TxRun {
   finished = false;
   /** A statement that changes data ran: a COMMIT lost on the wire may have stored it. */
   wrote = false;
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly work: WorkCounts,
+  ) {}
 
   async query(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
     if (this.finished) throw new Error('this transaction has already finished; StoreTx must not be used outside its tx callback');
     if (!READ_STATEMENT.test(text)) this.wrote = true;
+    this.work.add('statements');
+    this.work.add('round_trips');
     try {
       const name = statementName(text);
       return await this.client.query<Row>(name ? { name, text, values: values as any[] } : { text, values: values as any[] });
@@ -148,6 +154,7 @@ class TxRun {
  */
 export class PostgresStore implements Store {
   private closed = false;
+  readonly work = new WorkCounts();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -219,7 +226,7 @@ export class PostgresStore implements Store {
     } catch (error) {
       return { ok: false, error, retry: isConnectionFailure(error) ? 'connection' : null };
     }
-    const run = new TxRun(client);
+    const run = new TxRun(client, this.work);
     let broken: Error | undefined;
     // A checked-out client has no listener of the pool's: without one, a connection that breaks
     // (reset, terminated, the database restarting) would be an unhandled 'error' and end the process.
@@ -238,6 +245,8 @@ export class PostgresStore implements Store {
     };
     try {
       try {
+        this.work.add('transactions');
+        this.work.add('round_trips');
         await client.query('BEGIN');
       } catch (error) {
         broken ??= error as Error;
@@ -252,6 +261,7 @@ export class PostgresStore implements Store {
       // A failed statement the callback swallowed: COMMIT would silently roll back.
       if (run.failure !== undefined) return failed(run.failure);
       try {
+        this.work.add('round_trips');
         await client.query('COMMIT');
       } catch (error) {
         // A failed COMMIT has ended the transaction (rolled back) unless the connection broke:
@@ -268,6 +278,7 @@ export class PostgresStore implements Store {
     } finally {
       run.finished = true;
       if (!broken && !ended) {
+        this.work.add('round_trips');
         await client.query('ROLLBACK').catch((err: Error) => {
           broken = err;
         });

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { dialectTexts, type Statement } from '../sql/dialect.js';
+import type { WorkCounts } from '../../ports/work-counts.js';
 import type { Row } from '../store-rows.js';
 
 /** Runs shared-dialect statements (adapters/sql) on the SQLite database, synchronously. */
@@ -10,11 +11,13 @@ export interface SqliteConnection {
   run(s: Statement): number;
 }
 
-export function sqliteConnection(db: Database.Database): SqliteConnection {
+/** Each statement run is counted in `work` (`statements`). */
+export function sqliteConnection(db: Database.Database, work: WorkCounts): SqliteConnection {
   const text = dialectTexts('sqlite');
   // Statements are compiled once per text (patches and filters make a handful of variants).
   const prepared = new Map<string, Database.Statement>();
   const prepare = (s: Statement) => {
+    work.add('statements');
     let st = prepared.get(s.text);
     if (!st) prepared.set(s.text, (st = db.prepare(text(s.text))));
     return st;

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Store, StoreTx } from '../../ports/store.js';
+import { WorkCounts } from '../../ports/work-counts.js';
 import { sqliteAccounts } from './accounts.js';
 import { sqliteAgentConnections } from './agent-connections.js';
 import { sqliteAgentProfiles } from './agent-profiles.js';
@@ -33,6 +34,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly ops: StoreTx;
+  readonly work = new WorkCounts();
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -69,6 +71,7 @@ export class SqliteStore implements Store {
   tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
       this.db.exec('BEGIN IMMEDIATE');
+      this.work.add('transactions');
       try {
         const result = await fn(this.ops);
         this.db.exec('COMMIT');
@@ -90,11 +93,12 @@ export class SqliteStore implements Store {
 
   /** The aggregates' ops (one file each), over one connection. */
   private buildOps(): StoreTx {
-    const db = sqliteConnection(this.db);
+    const db = sqliteConnection(this.db, this.work);
     // The dialect-specific aggregates (FTS5 search, contacts, reports) prepare their own texts, once each.
     const statements = new Map<string, Database.Statement>();
     const prepared = {
       prepare: (sql: string): Database.Statement => {
+        this.work.add('statements');
         let st = statements.get(sql);
         if (!st) statements.set(sql, (st = this.db.prepare(sql)));
         return st;

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryFanout } from '../adapters/fanout-memory.js';
+import { topics, type Fanout } from '../ports/fanout.js';
+import { SessionVersions } from './session-versions.js';
+
+const clockAt = (t = 1_000_000) => ({
+  t,
+  now() {
+    return this.t;
+  },
+});
+
+describe('SessionVersions', () => {
+  it('a version stays unchanged until the session is notified, and only that session', async () => {
+    const fanout = new MemoryFanout();
+    const clock = clockAt();
+    const versions = new SessionVersions(fanout, clock);
+    const a = versions.now('a');
+    const b = versions.now('b');
+    expect(versions.unchanged(a)).toBe(true);
+    await fanout.notify(topics.session('a'));
+    expect(versions.unchanged(a)).toBe(false);
+    expect(versions.unchanged(b)).toBe(true);
+    expect(versions.unchanged(versions.now('a'))).toBe(true);
+    versions.close();
+  });
+
+  it('is trusted no longer than maxAgeMs, nor the fan-out recheck, nor across a recheck change', () => {
+    const clock = clockAt();
+    let recheckMs = 30_000;
+    const watchers = new Set<() => void>();
+    const fanout: Fanout = {
+      notify: async () => {},
+      listen: () => () => {},
+      ping: async () => true,
+      get recheckMs() {
+        return recheckMs;
+      },
+      onRecheckChange: (fn) => (watchers.add(fn), () => watchers.delete(fn)),
+      close: async () => {},
+    };
+    const versions = new SessionVersions(fanout, clock, { idleMs: 120_000, maxSessions: 10, maxAgeMs: 20_000 });
+    const v = versions.now('s');
+    clock.t += 19_999;
+    expect(versions.unchanged(v)).toBe(true);
+    clock.t += 1;
+    expect(versions.unchanged(v)).toBe(false);
+
+    const w = versions.now('s');
+    recheckMs = 300; // Redis went away
+    for (const fn of watchers) fn();
+    expect(versions.unchanged(w)).toBe(false);
+    const x = versions.now('s');
+    clock.t += 300;
+    expect(versions.unchanged(x)).toBe(false);
+    versions.close();
+  });
+
+  it('stops watching past maxSessions (the least recently used first): its versions are no longer trusted', () => {
+    const fanout = new MemoryFanout();
+    const versions = new SessionVersions(fanout, clockAt(), { idleMs: 120_000, maxSessions: 2, maxAgeMs: 30_000 });
+    const a = versions.now('a');
+    versions.now('b');
+    versions.now('a'); // a used more recently than b
+    versions.now('c');
+    expect(versions.size).toBe(2);
+    expect(versions.unchanged(a)).toBe(true);
+    const b = versions.now('b'); // evicts a
+    expect(versions.unchanged(a)).toBe(false);
+    expect(versions.unchanged(b)).toBe(true);
+    versions.close();
+  });
+});

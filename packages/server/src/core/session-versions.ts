@@ -1,0 +1,99 @@
+import type { Clock } from '../ports/clock.js';
+import { topics, type Fanout } from '../ports/fanout.js';
+
+/** A session's version on this node at one moment (see SessionVersions.now). */
+export interface SessionVersion {
+  readonly sessionId: string;
+  readonly watch: Watch;
+  readonly n: number;
+  readonly epoch: number;
+  readonly at: number;
+}
+
+interface Watch {
+  n: number;
+  lastUsed: number;
+  stop: () => void;
+}
+
+export interface SessionVersionOptions {
+  /** A session nobody read on this node for this long is no longer watched. */
+  idleMs: number;
+  /** Sessions watched at most (the least recently used goes first). */
+  maxSessions: number;
+  /** A version is trusted at most this long, whatever the fan-out (changes the fan-out does not announce). */
+  maxAgeMs: number;
+}
+
+export const defaultSessionVersionOptions: SessionVersionOptions = { idleMs: 120_000, maxSessions: 100_000, maxAgeMs: 30_000 };
+
+/**
+ * Per-node versions of sessions, moved by the fan-out: every notification on `session:<id>` (every
+ * write to the session, on any node, and every wake-all after a fan-out outage) raises the
+ * session's version. A reader takes the version *before* it reads the store; as long as the version
+ * is `unchanged`, nothing was written to the session since, and what that read found still holds.
+ * A version is trusted no longer than the fan-out's safety-net re-check (`recheckMs`: 300 ms while
+ * Redis is down) nor `maxAgeMs`, and not across a change of `recheckMs` (the fan-out went down or came back).
+ */
+export class SessionVersions {
+  private readonly watches = new Map<string, Watch>();
+  private epoch = 0;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly unwatchRecheck: () => void;
+
+  constructor(
+    private readonly fanout: Fanout,
+    private readonly clock: Clock,
+    private readonly opts: SessionVersionOptions = defaultSessionVersionOptions,
+  ) {
+    this.unwatchRecheck = fanout.onRecheckChange?.(() => this.epoch++) ?? (() => {});
+    this.sweeper = setInterval(() => this.sweep(), Math.max(1_000, opts.idleMs / 2));
+    this.sweeper.unref();
+  }
+
+  /** Watches the session (from now on, if it was not) and returns its version: take it before the read it vouches for. */
+  now(sessionId: string): SessionVersion {
+    const at = this.clock.now();
+    let watch = this.watches.get(sessionId);
+    if (watch) {
+      watch.lastUsed = at;
+      // Most recently used last: eviction takes from the front.
+      this.watches.delete(sessionId);
+      this.watches.set(sessionId, watch);
+    } else {
+      if (this.watches.size >= this.opts.maxSessions) this.drop(this.watches.keys().next().value!);
+      const made: Watch = { n: 0, lastUsed: at, stop: () => {} };
+      made.stop = this.fanout.listen(topics.session(sessionId), () => made.n++);
+      this.watches.set(sessionId, (watch = made));
+    }
+    return { sessionId, watch, n: watch.n, epoch: this.epoch, at };
+  }
+
+  /** Nothing was notified on the session since `v` was taken, and `v` is recent enough to trust. */
+  unchanged(v: SessionVersion): boolean {
+    const watch = this.watches.get(v.sessionId);
+    if (watch !== v.watch || watch.n !== v.n || v.epoch !== this.epoch) return false;
+    const age = this.clock.now() - v.at;
+    return age >= 0 && age < Math.min(this.fanout.recheckMs, this.opts.maxAgeMs);
+  }
+
+  get size(): number {
+    return this.watches.size;
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.unwatchRecheck();
+    for (const id of [...this.watches.keys()]) this.drop(id);
+  }
+
+  private drop(sessionId: string): void {
+    this.watches.get(sessionId)?.stop();
+    this.watches.delete(sessionId);
+  }
+
+  private sweep(): void {
+    const before = this.clock.now() - this.opts.idleMs;
+    for (const [id, watch] of this.watches) if (watch.lastUsed < before) this.drop(id);
+  }
+}
