@@ -37,13 +37,30 @@ async function dumpStore(data: TestData): Promise<Map<string, string>> {
   try {
     const tables = await client.query('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [data.name]);
     expect(tables.rows.length).toBeGreaterThan(10);
-    for (const { table_name } of tables.rows) out.set(table_name, JSON.stringify((await client.query(`SELECT * FROM "${data.name}"."${table_name}"`)).rows).toLowerCase());
+    // File bytes (file_chunks) are read as text, so a marker inside a stored file is found too.
+    const asText = (_key: string, value: unknown) =>
+      value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' ? Buffer.from((value as { data: number[] }).data).toString('utf8') : value;
+    for (const { table_name } of tables.rows) out.set(table_name, JSON.stringify((await client.query(`SELECT * FROM "${data.name}"."${table_name}"`)).rows, asText).toLowerCase());
   } finally {
     await client.end();
   }
   return out;
 }
 const tablesHolding = (dump: Map<string, string>, marker: string) => [...dump].filter(([, rows]) => rows.includes(marker.toLowerCase())).map(([t]) => t);
+/** The stored files holding `marker`: files on disk (SQLite), file ids in `file_chunks` (PostgreSQL, FILE_STORE=auto). */
+async function storedFilesHolding(w: World, marker: string): Promise<string[]> {
+  if (w.data.backend === 'sqlite') return filesHolding(w.filesDir, marker);
+  const svc = await backendServices();
+  if (!svc.ok) throw new Error(svc.reason);
+  const client = new pg.Client({ connectionString: svc.postgres });
+  await client.connect();
+  try {
+    const rows = (await client.query(`SELECT file_id, bytes FROM "${w.data.name}".file_chunks`)).rows as { file_id: string; bytes: Buffer }[];
+    return [...new Set(rows.filter((r) => r.bytes.toString('utf8').toLowerCase().includes(marker.toLowerCase())).map((r) => r.file_id))];
+  } finally {
+    await client.end();
+  }
+}
 function filesHolding(dir: string, marker: string): string[] {
   let names: string[] = [];
   try {
@@ -138,7 +155,7 @@ describe('erasure and export (GDPR)', () => {
     const fileEvent = w.receiver.received.find((r) => r.event.sessionId === first.sessionId && r.event.data.message?.type === 'File')!.event;
     expect(fileEvent.data.message.attachments).toEqual([{ type: 'file', mime: 'text/plain', name: `${gone}.txt`, size: `file body ${gone}`.length }]);
     expect(JSON.stringify(fileEvent)).not.toMatch(/sig=|\/images\//);
-    expect(filesHolding(w.filesDir, gone)).toHaveLength(2);
+    expect(await storedFilesHolding(w, gone)).toHaveLength(2);
 
     const exported = await adminCall(w, 'POST', '/customers/export', { email: `${gone.toUpperCase()}@example.com` });
     expect(exported.status).toBe(200);
@@ -159,10 +176,10 @@ describe('erasure and export (GDPR)', () => {
     dump = await dumpStore(w.data);
     expect(tablesHolding(dump, gone)).toEqual([]);
     for (const id of [first.sessionId, second.sessionId]) expect(tablesHolding(dump, id).filter((t) => t !== 'audit_entries')).toEqual([]);
-    expect(filesHolding(w.filesDir, gone)).toEqual([]);
+    expect(await storedFilesHolding(w, gone)).toEqual([]);
     // The other customer is whole.
     expect(tablesHolding(dump, kept)).toEqual(expect.arrayContaining(['sessions', 'messages', 'files', 'operations', 'webhook_deliveries']));
-    expect(filesHolding(w.filesDir, kept)).toHaveLength(1);
+    expect(await storedFilesHolding(w, kept)).toHaveLength(1);
     expect((await w.agent.call('GET', `/sessions/${other.sessionId}/messages`)).body.messages.some((m: any) => m.text === `my secret is ${kept}`)).toBe(true);
     expect((await w.agent.call('GET', `/sessions/${first.sessionId}`)).status).toBe(404);
     // The erasure is in the audit trail, without the key that named the customer.
@@ -204,10 +221,10 @@ describe('retention', () => {
     const dump = await dumpStore(w.data);
     expect(tablesHolding(dump, 'zq-old-d41')).toEqual([]);
     expect(tablesHolding(dump, old.sessionId).filter((t) => t !== 'audit_entries')).toEqual([]);
-    expect(filesHolding(w.filesDir, 'zq-old-d41')).toEqual([]);
+    expect(await storedFilesHolding(w, 'zq-old-d41')).toEqual([]);
     // Still open (not ended), and ended within the 30 days: kept.
     for (const marker of ['zq-open-d42', 'zq-new-d43']) expect(tablesHolding(dump, marker)).toEqual(expect.arrayContaining(['sessions', 'messages', 'files']));
-    expect(filesHolding(w.filesDir, 'zq-new-d43')).toHaveLength(1);
+    expect(await storedFilesHolding(w, 'zq-new-d43')).toHaveLength(1);
     // The webhook outbox keeps what was sent for WEBHOOK_KEEP_DAYS (30): the open session's 31-day-old rows went, the new ones stay.
     const outbox = async (sessionId: string) => (await adminCall(w, 'GET', `/webhooks/${w.webhookId}/deliveries?sessionId=${sessionId}&limit=500`)).body.deliveries;
     expect((await outbox(open.sessionId)).filter((d: any) => Date.parse(d.createdAt) < w.clock.now() - 30 * DAY)).toEqual([]);
@@ -229,7 +246,7 @@ describe('retention', () => {
     w.admin = await w.admin.login();
     expect(await w.srv.parley.retention.runOnce()).toEqual({ demo: 1 });
     expect(tablesHolding(await dumpStore(w.data), 'zq-anon-e51')).toEqual([]);
-    expect(filesHolding(w.filesDir, 'zq-anon-e51')).toEqual([]);
+    expect(await storedFilesHolding(w, 'zq-anon-e51')).toEqual([]);
     const after = (await adminCall(w, 'POST', '/customers/export', { sessionId: old.sessionId })).body.sessions[0];
     expect(after.session.userData).toEqual({});
     expect(after.files).toEqual([]);

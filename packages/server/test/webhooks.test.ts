@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES, webhookEvent, webhookEventData } from '@parley/protocol';
-import { Agent, createTestData, http, SteppedClock, startServer, testBackend, V3Customer, type Running, type TestData, AGENT } from './helpers.js';
+import { Agent, createTestData, http, SteppedClock, startServer, testBackend, V3, V3Customer, type Running, type TestData, AGENT } from './helpers.js';
 import { WebhookDispatcher, defaultWebhookDispatch } from '../src/core/webhooks/dispatcher.js';
 import { systemClock } from '../src/ports/clock.js';
 import { WebhookReceiver, type Received } from './webhook-receiver.js';
@@ -106,7 +106,7 @@ describe('outgoing webhooks', () => {
     expect(ofA.some((e) => e.type === 'message.created' && /^Typing/.test(e.data.message.type))).toBe(false);
   });
 
-  it('sends each kind of change: transfer, assignment, ticket closed, session ended, each body as its schema says', async () => {
+  it('sends each kind of change: transfer, assignment, ticket closed, session ended, survey answered, each body as its schema says', async () => {
     const receiver = new WebhookReceiver();
     await receiver.up();
     cleanup.push(() => receiver.down());
@@ -116,7 +116,7 @@ describe('outgoing webhooks', () => {
     const created = await adminCall(srv, admin, 'POST', '/webhooks', {
       deploymentId: 'demo',
       url: receiver.url,
-      events: ['interaction.transferred', 'interaction.assigned', 'ticket.closed', 'session.ended'],
+      events: ['interaction.transferred', 'interaction.assigned', 'ticket.closed', 'session.ended', 'survey.answered'],
     });
     receiver.secret = created.body.secret;
     const c = new V3Customer(srv.url);
@@ -129,8 +129,10 @@ describe('outgoing webhooks', () => {
     const closed = await http(`${srv.url}/workflow/v1/tickets/${first.id}/close`, { method: 'POST', headers: { 'x-api-key': 'sk-webhooks-test-key-123' }, json: { comments: 'done by the CRM' } });
     expect(closed.status).toBe(200);
     expect((await c.leave()).status).toBe(200);
-    const events = await receiver.until((r) => r.some((x) => x.event.type === 'session.ended'));
-    expect(events.map((r) => r.event.type)).toEqual(['interaction.assigned', 'interaction.transferred', 'interaction.assigned', 'ticket.closed', 'session.ended']);
+    const rated = await http(`${srv.url}${V3}/${c.sessionId}/survey`, { method: 'POST', headers: c.headers(), form: { data: { rating: 4, comment: 'quick' } } });
+    expect(rated.status).toBe(200);
+    const events = await receiver.until((r) => r.some((x) => x.event.type === 'survey.answered'));
+    expect(events.map((r) => r.event.type)).toEqual(['interaction.assigned', 'interaction.transferred', 'interaction.assigned', 'ticket.closed', 'session.ended', 'survey.answered']);
     for (const r of events) {
       expect(r.signatureValid).toBe(true);
       expect(webhookEventData[r.event.type as keyof typeof webhookEventData].parse(r.event.data)).toEqual(r.event.data);
@@ -139,6 +141,7 @@ describe('outgoing webhooks', () => {
     expect(events[1]!.event.data).toMatchObject({ fromAccountId: agentId, toQueue: 'Billing', toAccountId: null, interaction: { id: first.id, state: 'Queued', queue: 'Billing' } });
     expect(events[3]!.event.data).toMatchObject({ comment: 'done by the CRM', interaction: { id: first.id, state: 'Completed', wrapUpCode: 'closed-by-api' } });
     expect(events[4]!.event.data).toMatchObject({ async: false, userData: { customerId: '59606' } });
+    expect(events[5]!.event.data).toEqual({ interactionId: expect.any(String), answers: { rating: 4, comment: 'quick' } });
   });
 
   it('keeps an event through an hour-long outage on the default backoff (time stepped), retrying about every ten minutes at most', async () => {

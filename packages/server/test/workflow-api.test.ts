@@ -110,7 +110,7 @@ describe('workflow API (seed 002): messages and notices from workflows', () => {
     const paths = (await http(`${srv.url}/openapi.json`)).body.paths;
     const routes = srv.parley.routes.filter((r) => r.method !== 'HEAD' && /^\/(workflow|admin)\/v1\//.test(r.url));
     expect(routes.filter((r) => r.url.startsWith('/workflow/v1/'))).toHaveLength(8);
-    expect(routes.filter((r) => r.url.startsWith('/admin/v1/'))).toHaveLength(26);
+    expect(routes.filter((r) => r.url.startsWith('/admin/v1/'))).toHaveLength(29);
     for (const r of routes) expect(paths[r.url.replace(/:([A-Za-z]+)/g, '{$1}')]?.[r.method.toLowerCase()], `${r.method} ${r.url}`).toBeDefined();
   });
 

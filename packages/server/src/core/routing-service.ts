@@ -244,7 +244,7 @@ export class RoutingService {
       ).length;
       // No Ready agent serves the queue: any figure would be invented (it used to say "about 1 minute").
       if (serving === 0) return { state: mine.state, queue: mine.queue, position, estimatedWaitSeconds: null };
-      return { state: mine.state, queue: mine.queue, position, estimatedWaitSeconds: Math.round((avgWait * position) / serving) };
+      return { state: mine.state, queue: mine.queue, position, estimatedWaitSeconds: Math.max(1, Math.round((avgWait * position) / serving)) };
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { Account, Store, Survey, SurveySummaryQuery } from '../ports/store.js';
+import { enqueueWebhookEvents } from './webhooks/outbox.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatService } from './chat-service.js';
 import { ChatError } from './errors.js';
@@ -62,6 +63,14 @@ export class SurveyService {
         createdAt: new Date(this.clock.now()).toISOString(),
       };
       if (!(await tx.insertSurvey(survey))) throw new ChatError('CONFLICT', 'this chat has already been rated');
+      await enqueueWebhookEvents(tx, {
+        type: 'survey.answered',
+        deploymentId: session.deploymentId,
+        sessionId,
+        interactionId: handled.id,
+        answers: { rating: survey.rating, comment: survey.comment },
+        at: survey.createdAt,
+      });
       return survey;
     });
   }

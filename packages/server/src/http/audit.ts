@@ -52,6 +52,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, Audited>> = {
   [`PUT ${ADMIN}/deployments/:id`]: { action: 'admin.deployment.update', target: param('deployment') },
   [`POST ${ADMIN}/deployments/:id/api-keys`]: { action: 'admin.api_key.create', target: (p, _b, a) => ({ type: 'api_key', id: `${p.id}/${a?.id}` }) },
   [`DELETE ${ADMIN}/deployments/:id/api-keys/:keyId`]: { action: 'admin.api_key.revoke', target: (p) => ({ type: 'api_key', id: `${p.id}/${p.keyId}` }) },
+  [`PUT ${ADMIN}/deployments/:id/business-hours`]: { action: 'admin.business_hours.put', target: param('deployment') },
+  [`DELETE ${ADMIN}/deployments/:id/business-hours`]: { action: 'admin.business_hours.delete', target: param('deployment') },
   [`POST ${ADMIN}/queues`]: { action: 'admin.queue.put', target: (_p, _b, a) => (a?.queue?.id ? { type: 'queue', id: a.queue.id } : null) },
   [`DELETE ${ADMIN}/queues/:id`]: { action: 'admin.queue.delete', target: param('queue') },
   [`POST ${ADMIN}/agents`]: { action: 'admin.account.create', target: (_p, _b, a) => (a?.agent?.id ? { type: 'account', id: a.agent.id } : null) },

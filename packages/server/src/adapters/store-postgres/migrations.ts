@@ -143,6 +143,27 @@ CREATE INDEX interactions_created ON interactions(created_at);
 `,
   },
   {
+    // Uploaded files' bytes, so every node serves them (adapters/files-postgres.ts). A file is
+    // readable once its file_blobs row exists; its chunks are written before it. Already-compressed
+    // bytes (images, PDFs) are stored out of line without another compression pass.
+    version: 20,
+    sql: `
+CREATE TABLE file_chunks (file_id TEXT NOT NULL, seq INTEGER NOT NULL, bytes BYTEA NOT NULL, PRIMARY KEY (file_id, seq));
+ALTER TABLE file_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
+CREATE TABLE file_blobs (file_id TEXT PRIMARY KEY, chunks INTEGER NOT NULL, size BIGINT NOT NULL);
+`,
+  },
+  {
+    // Staff single sign-on: an OpenID Connect identity (issuer, subject) linked to an account (core/sso.ts).
+    version: 21,
+    sql: `
+CREATE TABLE staff_identities (
+  issuer TEXT NOT NULL, subject TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id), created_at TEXT COLLATE "C" NOT NULL,
+  row_seq BIGINT GENERATED ALWAYS AS IDENTITY, PRIMARY KEY (issuer, subject));
+CREATE INDEX staff_identities_account ON staff_identities(account_id);
+`,
+  },
+  {
     version: 30,
     sql: `
 CREATE TABLE webhooks (
@@ -177,27 +198,6 @@ CREATE INDEX audit_entries_action ON audit_entries(action, seq);
 ALTER TABLE sessions ADD COLUMN anonymized_at TEXT;
 CREATE INDEX sessions_retention ON sessions(deployment_id, state, ended_at);
 CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT COLLATE "C" NOT NULL);
-`,
-  },
-  {
-    // Uploaded files' bytes, so every node serves them (adapters/files-postgres.ts). A file is
-    // readable once its file_blobs row exists; its chunks are written before it. Already-compressed
-    // bytes (images, PDFs) are stored out of line without another compression pass.
-    version: 20,
-    sql: `
-CREATE TABLE file_chunks (file_id TEXT NOT NULL, seq INTEGER NOT NULL, bytes BYTEA NOT NULL, PRIMARY KEY (file_id, seq));
-ALTER TABLE file_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
-CREATE TABLE file_blobs (file_id TEXT PRIMARY KEY, chunks INTEGER NOT NULL, size BIGINT NOT NULL);
-`,
-  },
-  {
-    // Staff single sign-on: an OpenID Connect identity (issuer, subject) linked to an account (core/sso.ts).
-    version: 21,
-    sql: `
-CREATE TABLE staff_identities (
-  issuer TEXT NOT NULL, subject TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id), created_at TEXT COLLATE "C" NOT NULL,
-  row_seq BIGINT GENERATED ALWAYS AS IDENTITY, PRIMARY KEY (issuer, subject));
-CREATE INDEX staff_identities_account ON staff_identities(account_id);
 `,
   },
   {

@@ -122,6 +122,16 @@ CREATE INDEX interactions_created ON interactions(created_at);
 `,
   },
   {
+    // Staff single sign-on: an OpenID Connect identity (issuer, subject) linked to an account (core/sso.ts).
+    version: 21,
+    sql: `
+CREATE TABLE staff_identities (
+  issuer TEXT NOT NULL, subject TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id), created_at TEXT NOT NULL,
+  PRIMARY KEY (issuer, subject));
+CREATE INDEX staff_identities_account ON staff_identities(account_id);
+`,
+  },
+  {
     version: 30,
     sql: `
 CREATE TABLE webhooks (
@@ -156,16 +166,6 @@ CREATE INDEX audit_entries_action ON audit_entries(action, seq);
 ALTER TABLE sessions ADD COLUMN anonymized_at TEXT;
 CREATE INDEX sessions_retention ON sessions(deployment_id, state, ended_at);
 CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT NOT NULL);
-`,
-  },
-  {
-    // Staff single sign-on: an OpenID Connect identity (issuer, subject) linked to an account (core/sso.ts).
-    version: 21,
-    sql: `
-CREATE TABLE staff_identities (
-  issuer TEXT NOT NULL, subject TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id), created_at TEXT NOT NULL,
-  PRIMARY KEY (issuer, subject));
-CREATE INDEX staff_identities_account ON staff_identities(account_id);
 `,
   },
   {
