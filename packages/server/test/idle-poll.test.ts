@@ -30,9 +30,10 @@ describe('an idle long poll touches neither the store nor Redis', () => {
     data = null;
   });
   const quiet = { routeEveryMs: 3_600_000, sweepEveryMs: 0 };
-  // The node re-reads an API key's deployment once per AUTH_CACHE_MS whatever the number of sessions
-  // (one read per node, not per poll): kept out of the count here.
-  const config = { LONG_POLL_MS: '400', AUTH_CACHE_MS: '60000' };
+  // Per-node work that does not grow with sessions is kept out of the count here: the node re-reads an
+  // API key's deployment once per AUTH_CACHE_MS, and the webhook dispatcher looks at its outbox once
+  // per WEBHOOK_POLL_MS.
+  const config = { LONG_POLL_MS: '400', AUTH_CACHE_MS: '60000', WEBHOOK_POLL_MS: '60000' };
 
   it('counts 0 statements and 0 Redis commands for a re-poll with nothing new, and still delivers what comes next at once', async () => {
     const srv = await startServer(config, undefined, quiet);
