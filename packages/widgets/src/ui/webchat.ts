@@ -205,10 +205,8 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     );
   }
 
-  /** After the end: the window goes back to the start (the form, or a new chat at once). */
-  function startNewChat(): void {
-    if (chatActive) return;
-    chatBegun = false;
+  /** Forgets the chat shown: transcript, banner, ended state, agent, delivery states; availability is asked again. */
+  function clearChatView(): void {
     availability = null;
     windowRound++;
     views.transcript.clear();
@@ -216,6 +214,13 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     views.composer.showEnded(false);
     views.header.showAgent('');
     views.delivery.clear();
+  }
+
+  /** After the end: the window goes back to the start (the form, or a new chat at once). */
+  function startNewChat(): void {
+    if (chatActive) return;
+    chatBegun = false;
+    clearChatView();
     showStart(openOptions);
     focusInside();
   }
@@ -303,14 +308,8 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     views.overlay.hidden = true;
     views.form.element.hidden = true;
     removeLeaveForm();
-    availability = null;
-    windowRound++;
-    views.transcript.clear();
-    views.banner.hide();
-    views.composer.showEnded(false);
-    views.header.showAgent('');
+    clearChatView();
     views.attention.seen();
-    views.delivery.clear();
     memory.set('open', '');
     memory.set('minimized', '');
     memory.set('draft', '');
