@@ -18,6 +18,12 @@ describe('shared SQL dialect', () => {
     expect(lockedIf('SELECT 1', false)).toBe('SELECT 1');
   });
 
+  it('locks a row about to be deleted with FOR UPDATE on PostgreSQL (inserts that reference it wait too)', () => {
+    const text = 'SELECT id FROM sessions WHERE id = ? FOR KEY UPDATE';
+    expect(sqlite(text)).toBe('SELECT id FROM sessions WHERE id = ?');
+    expect(postgres(text)).toBe('SELECT id FROM sessions WHERE id = $1 FOR UPDATE');
+  });
+
   it('orders text bytewise on both, and by insertion with row_seq on PostgreSQL', () => {
     const text = 'SELECT * FROM participants ORDER BY name COLLATE BINARY, rowid';
     expect(sqlite(text)).toBe(text);

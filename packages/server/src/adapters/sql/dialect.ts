@@ -8,6 +8,7 @@
  * | ----------------- | ------------------- | ------------------------------------------------ |
  * | `?`               | `?`                 | `$1`, `$2`, ... in order                         |
  * | `... FOR UPDATE`  | dropped (transactions run one at a time) | `FOR NO KEY UPDATE` (does not block the key-share locks inserts into child tables take) |
+ * | `... FOR KEY UPDATE` | dropped          | `FOR UPDATE` (also blocks inserts of rows that reference it: for a row about to be deleted) |
  * | `COLLATE BINARY`  | as is (byte order)  | `COLLATE "C"` (byte order, whatever the database collation) |
  * | `rowid`           | as is               | `row_seq` (an identity column standing in for it) |
  *
@@ -24,13 +25,15 @@ export interface Statement {
 export type Dialect = 'sqlite' | 'postgres';
 
 const LOCK = / FOR UPDATE$/;
+const KEY_LOCK = / FOR KEY UPDATE$/;
 
 function translate(text: string, dialect: Dialect): string {
-  if (dialect === 'sqlite') return text.replace(LOCK, '');
+  if (dialect === 'sqlite') return text.replace(LOCK, '').replace(KEY_LOCK, '');
   let n = 0;
   return text
     .replace(/\?/g, () => `$${++n}`)
     .replace(LOCK, ' FOR NO KEY UPDATE')
+    .replace(KEY_LOCK, ' FOR UPDATE')
     .replace(/COLLATE BINARY/g, 'COLLATE "C"')
     .replace(/\browid\b/g, 'row_seq');
 }

@@ -20,12 +20,12 @@ import { pgParticipants } from './participants.js';
 import { pgQueues } from './queues.js';
 import { pgSessions } from './sessions.js';
 import { pgSettings } from './settings.js';
-import { contactOps } from './contacts.js';
 import { reportOps } from './reports.js';
 import { searchOps } from './search.js';
 import { webhookOps } from './webhooks.js';
-import { auditOps } from './audit.js';
-import { customerDataOps } from './customer-data.js';
+import { sqlAudit } from '../sql/audit.js';
+import { sqlContacts } from '../sql/contacts.js';
+import { sqlCustomerData } from '../sql/customer-data.js';
 import { staffIdentityOps } from './staff-identities.js';
 import { PostgresFileStore } from '../files-postgres.js';
 import type { FileStore } from '../../ports/file-store.js';
@@ -299,7 +299,7 @@ export class PostgresStore implements Store {
   /** The aggregates' ops (one file each), over one transaction attempt. */
   private ops(run: TxRun): StoreTx {
     const db = pgConnection((text, values) => run.query(text, values));
-    // The dialect-specific aggregates (full-text search, contacts, reports) run their own texts.
+    // The dialect-specific aggregates (full-text search, reports, webhooks) run their own texts.
     const rows = async (text: string, values: unknown[] = []) => (await run.query(text, values)).rows;
     const one = async (text: string, values: unknown[] = []) => (await run.query(text, values)).rows[0];
     const exec = async (text: string, values: unknown[] = []) => {
@@ -324,11 +324,11 @@ export class PostgresStore implements Store {
       ...pgFiles(db),
       ...pgSettings(db),
       ...searchOps(rows),
-      ...contactOps(rows),
+      ...sqlContacts(db),
       ...reportOps(rows),
       ...webhookOps({ rows, one, exec, count }),
-      ...auditOps({ rows, one, exec, count }),
-      ...customerDataOps({ rows, one, exec, count }),
+      ...sqlAudit(db),
+      ...sqlCustomerData(db),
       ...staffIdentityOps(rows),
     };
   }

@@ -21,12 +21,12 @@ import { sqliteParticipants } from './participants.js';
 import { sqliteQueues } from './queues.js';
 import { sqliteSessions } from './sessions.js';
 import { sqliteSettings } from './settings.js';
-import { contactOps } from './contacts.js';
 import { reportOps } from './reports.js';
 import { searchOps } from './search.js';
 import { webhookOps } from './webhooks.js';
-import { auditOps } from './audit.js';
-import { customerDataOps } from './customer-data.js';
+import { sqlAudit } from '../sql/audit.js';
+import { sqlContacts } from '../sql/contacts.js';
+import { sqlCustomerData } from '../sql/customer-data.js';
 import { staffIdentityOps } from './staff-identities.js';
 
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
@@ -94,7 +94,8 @@ export class SqliteStore implements Store {
   /** The aggregates' ops (one file each), over one connection. */
   private buildOps(): StoreTx {
     const db = sqliteConnection(this.db, this.work);
-    // The dialect-specific aggregates (FTS5 search, contacts, reports) prepare their own texts, once each.
+    const runner = { one: db.get, rows: db.all, run: db.run };
+    // The dialect-specific aggregates (FTS5 search, reports, webhooks) prepare their own texts, once each.
     const statements = new Map<string, Database.Statement>();
     const prepared = {
       prepare: (sql: string): Database.Statement => {
@@ -122,11 +123,11 @@ export class SqliteStore implements Store {
       ...sqliteFiles(db),
       ...sqliteSettings(db),
       ...searchOps(prepared),
-      ...contactOps(prepared),
+      ...sqlContacts(runner),
       ...reportOps(prepared),
       ...webhookOps(prepared),
-      ...auditOps(prepared),
-      ...customerDataOps(prepared),
+      ...sqlAudit(runner),
+      ...sqlCustomerData(runner),
       ...staffIdentityOps((sql) => prepared.prepare(sql)),
     };
   }
