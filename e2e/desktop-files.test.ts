@@ -10,8 +10,8 @@ import { mkdirSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { API_KEY, customerPage, sessionIdOf, startChatThroughForm, startServer, type TestServer } from './helpers.js';
-import { axe, desktopBuilt, launchBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
+import { API_KEY, closeServerAndBrowser, customerPage, openServerAndBrowser, sessionIdOf, startChatThroughForm, type TestServer } from './helpers.js';
+import { axe, desktopBuilt, setReady, signIn, watchPage } from './desktop-helpers.js';
 
 const SHOTS = fileURLToPath(new URL('../packages/desktop/docs/', import.meta.url));
 /** A `w`x`h` PNG of two colour bands (made here, so the test needs no image file). */
@@ -52,13 +52,9 @@ describe('desktop + widget: files and images', () => {
   let browser: Browser;
   beforeAll(async () => {
     if (!desktopBuilt()) throw new Error('build the desktop first: npm run build -w @parley/desktop');
-    s = await startServer();
-    browser = await launchBrowser();
+    ({ s, browser } = await openServerAndBrowser());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-  });
+  afterAll(() => closeServerAndBrowser(s, browser));
 
   it('an agent sends an image that both sides see inline; a customer image is previewed in the desktop', async () => {
     const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });

@@ -6,21 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { customerPage, startChatThroughForm, startServer, type TestServer } from './helpers.js';
-import { desktopBuilt, eventually, launchBrowser, setReady, signIn, watchPage } from './desktop-helpers.js';
+import { closeServerAndBrowser, customerPage, openServerAndBrowser, startChatThroughForm, type TestServer } from './helpers.js';
+import { desktopBuilt, eventually, setReady, signIn, watchPage } from './desktop-helpers.js';
 
 describe('desktop + widget: a whole conversation', () => {
   let s: TestServer;
   let browser: Browser;
   beforeAll(async () => {
     if (!desktopBuilt()) throw new Error('build the desktop first: npm run build -w @parley/desktop');
-    s = await startServer();
-    browser = await launchBrowser();
+    ({ s, browser } = await openServerAndBrowser());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-  });
+  afterAll(() => closeServerAndBrowser(s, browser));
 
   async function desktop(username: string) {
     const page = await (await browser.newContext()).newPage();
