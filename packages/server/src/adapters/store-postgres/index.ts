@@ -22,10 +22,10 @@ import { pgSessions } from './sessions.js';
 import { pgSettings } from './settings.js';
 import { reportOps } from './reports.js';
 import { searchOps } from './search.js';
-import { webhookOps } from './webhooks.js';
 import { sqlAudit } from '../sql/audit.js';
 import { sqlContacts } from '../sql/contacts.js';
 import { sqlCustomerData } from '../sql/customer-data.js';
+import { sqlWebhooks } from '../sql/webhooks.js';
 import { staffIdentityOps } from './staff-identities.js';
 import { PostgresFileStore } from '../files-postgres.js';
 import type { FileStore } from '../../ports/file-store.js';
@@ -299,13 +299,8 @@ export class PostgresStore implements Store {
   /** The aggregates' ops (one file each), over one transaction attempt. */
   private ops(run: TxRun): StoreTx {
     const db = pgConnection((text, values) => run.query(text, values));
-    // The dialect-specific aggregates (full-text search, reports, webhooks) run their own texts.
+    // The dialect-specific aggregates (full-text search, reports) run their own texts.
     const rows = async (text: string, values: unknown[] = []) => (await run.query(text, values)).rows;
-    const one = async (text: string, values: unknown[] = []) => (await run.query(text, values)).rows[0];
-    const exec = async (text: string, values: unknown[] = []) => {
-      await run.query(text, values);
-    };
-    const count = async (text: string, values: unknown[] = []) => (await run.query(text, values)).rowCount ?? 0;
     return {
       ...pgDeployments(db),
       ...pgAccounts(db),
@@ -326,7 +321,7 @@ export class PostgresStore implements Store {
       ...searchOps(rows),
       ...sqlContacts(db),
       ...reportOps(rows),
-      ...webhookOps({ rows, one, exec, count }),
+      ...sqlWebhooks(db, 'FOR UPDATE OF d SKIP LOCKED'),
       ...sqlAudit(db),
       ...sqlCustomerData(db),
       ...staffIdentityOps(rows),

@@ -23,10 +23,10 @@ import { sqliteSessions } from './sessions.js';
 import { sqliteSettings } from './settings.js';
 import { reportOps } from './reports.js';
 import { searchOps } from './search.js';
-import { webhookOps } from './webhooks.js';
 import { sqlAudit } from '../sql/audit.js';
 import { sqlContacts } from '../sql/contacts.js';
 import { sqlCustomerData } from '../sql/customer-data.js';
+import { sqlWebhooks } from '../sql/webhooks.js';
 import { staffIdentityOps } from './staff-identities.js';
 
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
@@ -95,7 +95,7 @@ export class SqliteStore implements Store {
   private buildOps(): StoreTx {
     const db = sqliteConnection(this.db, this.work);
     const runner = { one: db.get, rows: db.all, run: db.run };
-    // The dialect-specific aggregates (FTS5 search, reports, webhooks) prepare their own texts, once each.
+    // The dialect-specific aggregates (FTS5 search, reports) prepare their own texts, once each.
     const statements = new Map<string, Database.Statement>();
     const prepared = {
       prepare: (sql: string): Database.Statement => {
@@ -125,7 +125,7 @@ export class SqliteStore implements Store {
       ...searchOps(prepared),
       ...sqlContacts(runner),
       ...reportOps(prepared),
-      ...webhookOps(prepared),
+      ...sqlWebhooks(runner, ''),
       ...sqlAudit(runner),
       ...sqlCustomerData(runner),
       ...staffIdentityOps((sql) => prepared.prepare(sql)),
