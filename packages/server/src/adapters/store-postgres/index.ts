@@ -25,8 +25,8 @@ import { searchOps } from './search.js';
 import { sqlAudit } from '../sql/audit.js';
 import { sqlContacts } from '../sql/contacts.js';
 import { sqlCustomerData } from '../sql/customer-data.js';
+import { sqlStaffIdentities } from '../sql/staff-identities.js';
 import { sqlWebhooks } from '../sql/webhooks.js';
-import { staffIdentityOps } from './staff-identities.js';
 import { PostgresFileStore } from '../files-postgres.js';
 import type { FileStore } from '../../ports/file-store.js';
 
@@ -324,7 +324,7 @@ export class PostgresStore implements Store {
       ...sqlWebhooks(db, 'FOR UPDATE OF d SKIP LOCKED'),
       ...sqlAudit(db),
       ...sqlCustomerData(db),
-      ...staffIdentityOps(rows),
+      ...sqlStaffIdentities(db),
     };
   }
 }

@@ -26,8 +26,8 @@ import { searchOps } from './search.js';
 import { sqlAudit } from '../sql/audit.js';
 import { sqlContacts } from '../sql/contacts.js';
 import { sqlCustomerData } from '../sql/customer-data.js';
+import { sqlStaffIdentities } from '../sql/staff-identities.js';
 import { sqlWebhooks } from '../sql/webhooks.js';
-import { staffIdentityOps } from './staff-identities.js';
 
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
 export class SqliteStore implements Store {
@@ -128,7 +128,7 @@ export class SqliteStore implements Store {
       ...sqlWebhooks(runner, ''),
       ...sqlAudit(runner),
       ...sqlCustomerData(runner),
-      ...staffIdentityOps((sql) => prepared.prepare(sql)),
+      ...sqlStaffIdentities(runner),
     };
   }
 }
