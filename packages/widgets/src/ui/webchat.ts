@@ -233,6 +233,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
       views.transcript.element.hidden = views.composer.element.hidden = true;
       views.form.show(o);
       memory.set('open', 'form');
+      void askAvailability(o.queue ?? webchat.offline?.queue).then((a) => a?.form && views.form.setDeploymentFields(a.form.fields));
       offerLeaveMessage(o);
     }
   }
