@@ -26,6 +26,7 @@ import {
   until,
   watch,
   widgetsBuilt,
+  widgetShot,
 } from './helpers.js';
 
 const SERVER_KEY = 'sk_e2e_bot_handoff_0123456789';
@@ -99,6 +100,9 @@ describe('bot, agent and back to the bot (seed 004)', () => {
     const agent = await new Agent(s.url).login();
     const { id: interactionId } = await agent.acceptNext(sid);
     await page.locator('.pz-sys', { hasText: 'Demo Agent connected' }).waitFor();
+    // the header names who the customer talks to now: the agent, from the moment they join
+    const header = page.locator('.pz-hd .pz-agt');
+    await until(async () => (await header.textContent()) === 'Demo Agent', 'the agent in the header');
 
     // the banner: a labelled region, its title as text, a "Back to the bot" button; announced once
     const banner = page.getByRole('region', { name: 'Want to go back to the bot?' });
@@ -111,7 +115,7 @@ describe('bot, agent and back to the bot (seed 004)', () => {
     // the banner takes room above the transcript: the newest line is still in view
     await until(atNewestLine(page), 'the transcript at its newest line when the banner appears');
     expect(await seriousAxe(page)).toEqual([]);
-    if (process.env.SHOTS) await page.locator('.pz-win').screenshot({ path: `${process.env.SHOTS}/banner-light.png` });
+    await widgetShot(page, 'banner-light');
     await agent.send(sid, 'Hello, Demo Agent here.');
     await page.locator('.pz-agent .pz-b', { hasText: 'Hello, Demo Agent here.' }).waitFor();
 
@@ -120,6 +124,7 @@ describe('bot, agent and back to the bot (seed 004)', () => {
     await page.locator('.pz-agent .pz-b', { hasText: 'Hello, Demo Agent here.' }).waitFor();
     await exit.waitFor();
     await until(atNewestLine(page), 'the transcript at its newest line after the reload');
+    expect(await header.textContent()).toBe('Demo Agent');
     await page.waitForTimeout(300);
     expect(await page.locator('.pz-sr p', { hasText: 'back to the bot?' }).count()).toBe(0);
 
@@ -136,6 +141,7 @@ describe('bot, agent and back to the bot (seed 004)', () => {
     expect(told.from.type).toBe('System');
     await agent.waitForMessage(sid, (m) => m.type === 'ParticipantLeft' && m.from.type === 'Agent');
     await page.locator('.pz-sys', { hasText: 'Demo Agent disconnected' }).waitFor();
+    await until(async () => (await header.textContent()) !== 'Demo Agent', 'the agent gone from the header');
 
     // the banner goes with the agent (focus back in the message box), the bot answers again
     await page.locator('.pz-bn').waitFor({ state: 'hidden' });
@@ -186,7 +192,7 @@ CXBus.subscribe('WebChatService.ui-event-close-promotion', function (e) { window
     expect(await banner.locator('img').count()).toBe(0);
     expect(await banner.getByRole('button').allTextContents()).toEqual(['Exit']);
     expect(await seriousAxe(page)).toEqual([]);
-    if (process.env.SHOTS) await page.locator('.pz-win').screenshot({ path: `${process.env.SHOTS}/banner-dark.png` });
+    await widgetShot(page, 'banner-dark');
 
     await uiEvent(s, sid, 'ui-event-close-promotion', {});
     await page.locator('.pz-bn').waitFor({ state: 'hidden' });

@@ -8,13 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page, Route } from 'playwright-core';
-import { AGENT, closeServerAndBrowser, customerPage, openServerAndBrowser, type PageOptions, type TestServer, until, watch } from './helpers.js';
+import { AGENT, closeServerAndBrowser, customerPage, openServerAndBrowser, type PageOptions, type TestServer, until, watch, widgetShot } from './helpers.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const SHOTS = fileURLToPath(new URL('../packages/widgets/screenshots/', import.meta.url));
 const FORM = { fields: { nickname: 'required', email: 'required', subject: 'optional' } };
 
 async function seriousAxe(page: Page): Promise<string[]> {
@@ -23,13 +20,6 @@ async function seriousAxe(page: Page): Promise<string[]> {
     const r = await (window as any).axe.run({ include: [['.pz']] }, { resultTypes: ['violations'] });
     return r.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
   });
-}
-
-/** A screenshot for README-ui.md, written to packages/widgets/screenshots/ with UPDATE_SCREENSHOTS=1. */
-async function shot(page: Page, name: string): Promise<void> {
-  const path = process.env.UPDATE_SCREENSHOTS === '1' ? `${SHOTS}${name}.png` : undefined;
-  if (path) mkdirSync(SHOTS, { recursive: true });
-  expect((await page.screenshot({ path })).length).toBeGreaterThan(1000);
 }
 
 describe('the pre-chat form follows the deployment’s required fields', () => {
@@ -87,7 +77,7 @@ describe('the pre-chat form follows the deployment’s required fields', () => {
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe('nickname');
     expect(await win.locator('.pz-err:not([hidden])').count()).toBe(1);
     expect(await seriousAxe(page)).toEqual([]);
-    await shot(page, 'form-required-mobile-dark');
+    await widgetShot(page, 'form-required-mobile-dark', true);
     await page.keyboard.type('Kim');
     await page.keyboard.press('Enter');
     await win.locator('.pz-sys', { hasText: 'Chat started' }).waitFor();

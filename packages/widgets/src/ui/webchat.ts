@@ -79,10 +79,8 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     const transcript = createTranscript(ctx, {
       announcer,
       chatActive: () => chatActive,
-      agentMessage(name) {
-        header.showAgent(name);
-        attention.newMessage(!opened || minimized || document.hidden);
-      },
+      agentMessage: () => attention.newMessage(!opened || minimized || document.hidden),
+      agentNamed: header.showAgent,
       formatText: createAgentText(!!webchat.markdown),
     });
     const composer = createComposer(ctx, {
