@@ -1,8 +1,10 @@
 /**
  * Seed 004 in the browser: the demo bot greets, the customer asks for a person, an agent joins and
- * the widget shows the banner "Do you want to exit from chat?" with its Exit button; Exit (reached
- * by keyboard) sends "talk to bot": the agent's ticket is closed and the agent told, the banner
- * goes, the bot is back. A reload shows the banner as it last was. Page code sees the UI events on
+ * the widget shows the banner "Want to go back to the bot?" with its "Back to the bot" button (the
+ * flow's wording: back to the bot, not leaving), and the transcript shows its newest line when the
+ * banner appears and after a reload. The button (reached by keyboard) sends "talk to bot": the
+ * agent's ticket is closed and the agent told and gone, and the banner goes with the agent; the bot
+ * is back. A reload shows the banner as it last was. Page code sees the UI events on
  * the bus. Idle control: the alert and the close notice are system lines and the chat ends.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +26,7 @@ import {
   until,
   watch,
   widgetsBuilt,
+  widgetShot,
 } from './helpers.js';
 
 const SERVER_KEY = 'sk_e2e_bot_handoff_0123456789';
@@ -62,13 +65,16 @@ async function say(page: Page, text: string): Promise<void> {
 
 const botSaid = (page: Page, text: string) => page.locator('.pz-msg.pz-bot .pz-b', { hasText: text });
 
+/** The transcript is scrolled to its newest line (and is scrollable, so the check can fail). */
+const atNewestLine = (page: Page) => () => page.locator('.pz-log').evaluate((el) => el.scrollHeight > el.clientHeight && el.scrollTop + el.clientHeight >= el.scrollHeight - 2);
+
 describe('bot, agent and back to the bot (seed 004)', () => {
   let s: TestServer;
   let browser: Browser;
   beforeAll(async () => ({ s, browser } = await openServerAndBrowser(BOT_ENV)));
   afterAll(() => closeServerAndBrowser(s, browser));
 
-  it('the bot greets, hands over to an agent, the banner offers the way back; Exit closes the ticket and the bot resumes', async () => {
+  it('the bot greets, hands over to an agent, the banner offers the way back to the bot; its button closes the ticket and the bot resumes', async () => {
     const url = s.page('handoff', customerPage(s));
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
@@ -82,35 +88,49 @@ describe('bot, agent and back to the bot (seed 004)', () => {
     expect(await greet.locator('.pz-who').textContent()).toBe('Parley Bot');
     expect(await page.locator('.pz-msg.pz-agent:not(.pz-bot)').count()).toBe(0);
 
+    // enough of a conversation that the transcript scrolls
+    for (let i = 1; i <= 4; i++) {
+      await say(page, `question number ${i}`);
+      await until(async () => (await botSaid(page, "Sorry, I didn't get that.").count()) === i, `the bot's answer ${i}`);
+    }
+
     // the customer asks for a person (the form gave the email: no question), an agent accepts
     await say(page, 'agent');
     await botSaid(page, 'Thanks! An agent will be with you shortly.').waitFor();
     const agent = await new Agent(s.url).login();
     const { id: interactionId } = await agent.acceptNext(sid);
     await page.locator('.pz-sys', { hasText: 'Demo Agent connected' }).waitFor();
+    // the header names who the customer talks to now: the agent, from the moment they join
+    const header = page.locator('.pz-hd .pz-agt');
+    await until(async () => (await header.textContent()) === 'Demo Agent', 'the agent in the header');
 
-    // the banner: a labelled region, its title as text, an Exit button; announced once
-    const banner = page.getByRole('region', { name: 'Do you want to exit from chat?' });
+    // the banner: a labelled region, its title as text, a "Back to the bot" button; announced once
+    const banner = page.getByRole('region', { name: 'Want to go back to the bot?' });
     await banner.waitFor();
-    const exit = banner.getByRole('button', { name: 'Exit' });
+    const exit = banner.getByRole('button', { name: 'Back to the bot' });
     await exit.waitFor();
-    await until(async () => (await page.locator('.pz-sr p', { hasText: 'Do you want to exit from chat?' }).count()) === 1, 'the banner announcement');
-    expect(await page.locator('.pz-log').textContent()).not.toContain('exit from chat');
+    await until(async () => (await page.locator('.pz-sr p', { hasText: 'Want to go back to the bot?' }).count()) === 1, 'the banner announcement');
+    expect(await page.locator('.pz-log').textContent()).not.toContain('back to the bot?');
+    expect(await page.locator('.pz-bn').textContent()).not.toMatch(/exit|leave/i);
+    // the banner takes room above the transcript: the newest line is still in view
+    await until(atNewestLine(page), 'the transcript at its newest line when the banner appears');
     expect(await seriousAxe(page)).toEqual([]);
-    if (process.env.SHOTS) await page.locator('.pz-win').screenshot({ path: `${process.env.SHOTS}/banner-light.png` });
+    await widgetShot(page, 'banner-light');
     await agent.send(sid, 'Hello, Demo Agent here.');
     await page.locator('.pz-agent .pz-b', { hasText: 'Hello, Demo Agent here.' }).waitFor();
 
-    // a reload shows the banner again, without announcing it again
+    // a reload shows the banner again, without announcing it again, and the newest line in view
     await page.reload();
     await page.locator('.pz-agent .pz-b', { hasText: 'Hello, Demo Agent here.' }).waitFor();
     await exit.waitFor();
+    await until(atNewestLine(page), 'the transcript at its newest line after the reload');
+    expect(await header.textContent()).toBe('Demo Agent');
     await page.waitForTimeout(300);
-    expect(await page.locator('.pz-sr p', { hasText: 'exit from chat' }).count()).toBe(0);
+    expect(await page.locator('.pz-sr p', { hasText: 'back to the bot?' }).count()).toBe(0);
 
     // keyboard: from the message box back to the banner's button, Enter
     await page.locator('.pz-ft textarea').focus();
-    for (let i = 0; i < 8 && !(await exit.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 30 && !(await exit.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Shift+Tab');
     expect(await exit.evaluate((el) => el === document.activeElement)).toBe(true);
     await page.keyboard.press('Enter');
 
@@ -121,8 +141,9 @@ describe('bot, agent and back to the bot (seed 004)', () => {
     expect(told.from.type).toBe('System');
     await agent.waitForMessage(sid, (m) => m.type === 'ParticipantLeft' && m.from.type === 'Agent');
     await page.locator('.pz-sys', { hasText: 'Demo Agent disconnected' }).waitFor();
+    await until(async () => (await header.textContent()) !== 'Demo Agent', 'the agent gone from the header');
 
-    // the banner goes (focus back in the message box), the bot answers again
+    // the banner goes with the agent (focus back in the message box), the bot answers again
     await page.locator('.pz-bn').waitFor({ state: 'hidden' });
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
     await botSaid(page, BACK).waitFor();
@@ -171,7 +192,7 @@ CXBus.subscribe('WebChatService.ui-event-close-promotion', function (e) { window
     expect(await banner.locator('img').count()).toBe(0);
     expect(await banner.getByRole('button').allTextContents()).toEqual(['Exit']);
     expect(await seriousAxe(page)).toEqual([]);
-    if (process.env.SHOTS) await page.locator('.pz-win').screenshot({ path: `${process.env.SHOTS}/banner-dark.png` });
+    await widgetShot(page, 'banner-dark');
 
     await uiEvent(s, sid, 'ui-event-close-promotion', {});
     await page.locator('.pz-bn').waitFor({ state: 'hidden' });

@@ -18,11 +18,12 @@ const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const HOSTILE = '<img src=x onerror=alert(1)><svg onload=alert(2)>';
 const SHOTS = fileURLToPath(new URL('../packages/widgets/screenshots/', import.meta.url));
 
-/** A screenshot of the widget's window for packages/widgets/README-ui.md. */
+/** A screenshot of the widget's window for packages/widgets/README-ui.md: always taken, written with UPDATE_SCREENSHOTS=1. */
 async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
+  const path = process.env.UPDATE_SCREENSHOTS === '1' ? `${SHOTS}${name}.png` : undefined;
+  if (path) mkdirSync(SHOTS, { recursive: true });
   await page.evaluate(() => document.fonts?.ready);
-  await page.locator('.pz-win').screenshot({ path: `${SHOTS}${name}.png` });
+  expect((await page.locator('.pz-win').screenshot({ path })).length).toBeGreaterThan(1000);
 }
 
 async function seriousAxe(page: Page, selector: string): Promise<string[]> {
@@ -114,6 +115,12 @@ describe('the end of a chat and offline hours (issue 18)', () => {
 
   it('the transcript: downloaded as a text file with hostile text as plain text, and e-mailed to the SMTP server', async () => {
     const { ctx, page, w } = await customer('transcript');
+    // the type of every Blob the page turns into a URL (the downloaded file's)
+    await page.evaluate(() => {
+      const make = URL.createObjectURL;
+      (window as any).__blobTypes = [];
+      URL.createObjectURL = (b: Blob | MediaSource) => ((window as any).__blobTypes.push((b as Blob).type), make(b));
+    });
     const sid = await startChatThroughForm(page, { firstname: 'Tom', lastname: 'Copy', email: 'tom@example.com', subject: 'Copy' });
     await agent.acceptNext(sid);
     await agent.send(sid, `Here you go ${HOSTILE}`);
@@ -128,6 +135,20 @@ describe('the end of a chat and offline hours (issue 18)', () => {
     const text = readFileSync((await file.path())!, 'utf8');
     expect(text).toContain(`Here you go ${HOSTILE}`);
     expect(text).toMatch(/\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\] Tom Copy: |Tom/);
+    expect(await page.evaluate(() => (window as any).__blobTypes)).toEqual(['text/plain;charset=utf-8']);
+
+    // whatever the answer says, the file is plain text named .txt: never markup a browser would run
+    await page.route('**/transcript?*', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      body.data = { ...body.data, fileName: 'evil.html', contentType: 'text/html', content: `<html>${HOSTILE}</html>` };
+      await route.fulfill({ response: res, json: body });
+    });
+    const forged = page.waitForEvent('download');
+    await panel.getByRole('button', { name: 'Download transcript' }).click();
+    expect((await forged).suggestedFilename()).toBe('chat-transcript.txt');
+    expect(await page.evaluate(() => (window as any).__blobTypes)).toEqual(['text/plain;charset=utf-8', 'text/plain;charset=utf-8']);
+    await page.unroute('**/transcript?*');
 
     const email = panel.getByLabel('E-mail the transcript to');
     await email.fill('not an address');

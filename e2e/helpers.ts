@@ -4,7 +4,7 @@
  * the agent REST API.
  */
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildParley, type Parley } from '../packages/server/src/app.js';
 import { testConfig } from '../packages/server/src/config.js';
@@ -259,4 +259,19 @@ export async function markDoneAndWaitForEnd(page: Page, agent: Agent, interactio
   await leave;
   await page.locator('.pz-sys', { hasText: 'Chat ended' }).waitFor();
   await until(async () => (await agent.session(sessionId)).session.state === 'Ended', 'the session to end on the server');
+}
+
+const WIDGET_SHOTS = fileURLToPath(new URL('../packages/widgets/screenshots/', import.meta.url));
+
+/**
+ * A screenshot for packages/widgets/README-ui.md: the widget's window, or the whole page (`whole`, for
+ * mobile). Always taken (it must not be empty); written to packages/widgets/screenshots/<name>.png
+ * only with UPDATE_SCREENSHOTS=1, so a test run leaves the tree as it was.
+ */
+export async function widgetShot(page: Page, name: string, whole = false): Promise<void> {
+  const path = process.env.UPDATE_SCREENSHOTS === '1' ? `${WIDGET_SHOTS}${name}.png` : undefined;
+  if (path) mkdirSync(WIDGET_SHOTS, { recursive: true });
+  await page.evaluate(() => document.fonts?.ready);
+  const png = whole ? await page.screenshot({ path }) : await page.locator('.pz-win').screenshot({ path });
+  if (png.length < 1000) throw new Error(`screenshot ${name} is empty`);
 }

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { Agent, API_KEY, closeServerAndBrowser, customerPage, openServerAndBrowser, sessionIdOf, startChatThroughForm, type TestServer, until, watch } from './helpers.js';
+import { Agent, API_KEY, closeServerAndBrowser, customerPage, openServerAndBrowser, sessionIdOf, startChatThroughForm, type TestServer, until, watch, widgetShot } from './helpers.js';
 import { axe, desktopBuilt, setReady, signIn } from './desktop-helpers.js';
 
 const SERVER_KEY = 'sk_e2e_rich_messages_0123456789';
@@ -59,7 +59,7 @@ describe('rich messages in the widget and the desktop', () => {
     expect(await buttons.allTextContents()).toEqual(['Hours', 'Agent']);
     await page.locator('.pz-sr p', { hasText: 'Choices: Hours, Agent' }).waitFor({ state: 'attached' });
     expect(await seriousAxe(page)).toEqual([]);
-    if (process.env.SHOTS) await page.locator('.pz-win').screenshot({ path: `${process.env.SHOTS}/quick-replies.png` });
+    await widgetShot(page, 'quick-replies');
 
     // keyboard only: Tab from the message box back to "Agent", Enter
     const agentChoice = choices.getByRole('button', { name: 'Agent' });
@@ -147,7 +147,7 @@ describe('rich messages in the widget and the desktop', () => {
     expect(handlers).toEqual([]);
     expect(await log.locator('.pz-card-title').first().textContent()).toBe(HOSTILE);
     expect(await seriousAxe(page)).toEqual([]);
-    if (process.env.SHOTS) await page.locator('.pz-win').screenshot({ path: `${process.env.SHOTS}/rich-kinds.png` });
+    await widgetShot(page, 'rich-kinds');
     // a hostile choice tapped goes out as text and comes back as text
     await log.locator('.pz-pick-btn').first().click();
     await page.locator('.pz-me .pz-b', { hasText: HOSTILE }).waitFor();

@@ -221,6 +221,8 @@ describe('the customer chat: ended state, nothing lost, attention, form, options
     expect(await page.locator('.pz-ft textarea').inputValue()).toBe('half a thought');
     expect(await badge.isHidden()).toBe(true);
     expect(await page.title()).toBe('Shop');
+    expect(await page.locator('.pz-hd .pz-agt').textContent()).toBe('Demo Agent');
+    expect(await avatar.isVisible()).toBe(true);
     // the two messages in a row are one group: the name is shown once
     const last = page.locator('.pz-agent').last();
     expect(await last.evaluate((el) => el.classList.contains('pz-grp'))).toBe(true);

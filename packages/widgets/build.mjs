@@ -55,7 +55,7 @@ for (const [out, lines] of Object.entries(entries)) {
     bundle: true,
     minify: true,
     format: 'iife',
-    target: 'es2019',
+    target: 'es2020', // the browsers widgets.min.css (chrome80) needs anyway; keeps ?. and ?? short
     platform: 'browser',
     legalComments: 'none',
     define: { PARLEY_TRANSPORTS_PATH: JSON.stringify(transportsPath(out)) },

@@ -115,7 +115,7 @@ describe('the built-in flow engine (demo flow)', () => {
     const agent = await new Agent(srv.url).login();
     await agent.acceptFor(c.sessionId);
     const banner = (await c.pollUntil((seen) => seen.some((m) => m.event === 'ui-event-update-promotion'))).find((m) => m.event === 'ui-event-update-promotion');
-    expect(banner.data).toEqual({ title: 'Do you want to exit from chat?', options: [{ title: 'Exit', text: 'talk to bot' }] });
+    expect(banner.data).toEqual({ title: 'Want to go back to the bot?', options: [{ title: 'Back to the bot', text: 'talk to bot' }] });
     await agent.call('POST', `/sessions/${c.sessionId}/messages`, { type: 'Text', text: 'Hi, I am Demo Agent.' });
     await c.send('Text', 'Talk to bot');
     await c.pollUntil((seen) => texts(seen).includes("I'm back. What else can I do for you?"));

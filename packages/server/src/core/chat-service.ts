@@ -15,6 +15,7 @@ import { afterCustomerText } from './segments.js';
 import { SessionVersions, type SessionVersion } from './session-versions.js';
 import { manualAcceptRefusal } from './router.js';
 import { richSend } from './rich-messages.js';
+import { checkStartForm } from './start-form.js';
 
 export interface ChatLimits {
   maxMessageLength: number;
@@ -151,10 +152,12 @@ export class ChatService {
    * Starts a session. A start repeated with the same `operationId` (a retry after a lost answer)
    * returns the first session only to the same requester (`replay.requester`: a fingerprint of the
    * client and the request, see http/auth-customer.ts) within START_REPLAY_MS; anyone else
-   * repeating the id gets a session of their own, never the first client's token.
+   * repeating the id gets a session of their own, never the first client's token. A start that
+   * lacks a field the deployment's pre-chat form requires is refused (core/start-form.ts).
    */
   async startSession(deployment: Deployment, info: CustomerInfo, replay: { operationId?: string; requester?: string } = {}): Promise<StartResult> {
     this.checkUserData(info.userData ?? {});
+    if (!info.leaveMessage) checkStartForm(deployment, info);
     const isAsync = info.leaveMessage === true || decideAsync(deployment.asyncPolicy, { endpoint: info.endpoint, asked: info.async });
     const once = { scope: `start:${deployment.id}`, operationId: replay.operationId, requester: { id: replay.requester, windowMs: START_REPLAY_MS } };
     return this.writer.write(async (w) => {

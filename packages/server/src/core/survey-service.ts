@@ -1,4 +1,4 @@
-import type { Account, Store, Survey, SurveySummaryQuery } from '../ports/store.js';
+import type { Account, Store, StoreTx, Survey, SurveySummaryQuery } from '../ports/store.js';
 import { enqueueWebhookEvents } from './webhooks/outbox.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatService } from './chat-service.js';
@@ -52,25 +52,8 @@ export class SurveyService {
       if (!session || !latest) throw new ChatError('INVALID_SESSION', 'session not found');
       const over = session.state === 'Ended' || latest.state === 'Finalizing' || latest.state === 'Completed';
       if (!over) throw new ChatError('CONFLICT', 'the survey opens once the chat is over');
-      const handled = [...interactions].reverse().find((i) => i.agentAccountId && i.handledAt) ?? latest;
-      const survey: Survey = {
-        sessionId,
-        deploymentId: session.deploymentId,
-        queue: handled.queue,
-        agentAccountId: handled.handledAt ? handled.agentAccountId : null,
-        rating: answer.rating,
-        comment: answer.comment,
-        createdAt: new Date(this.clock.now()).toISOString(),
-      };
-      if (!(await tx.insertSurvey(survey))) throw new ChatError('CONFLICT', 'this chat has already been rated');
-      await enqueueWebhookEvents(tx, {
-        type: 'survey.answered',
-        deploymentId: session.deploymentId,
-        sessionId,
-        interactionId: handled.id,
-        answers: { rating: survey.rating, comment: survey.comment },
-        at: survey.createdAt,
-      });
+      const survey = await recordSurvey(tx, sessionId, answer, this.clock.now());
+      if (!survey) throw new ChatError('CONFLICT', 'this chat has already been rated');
       return survey;
     });
   }
@@ -104,3 +87,35 @@ export class SurveyService {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Stores a session's survey in `tx` with the queue and agent of its last handled interaction and its
+ * `survey.answered` webhook event; null when the session was already rated (the first answer stays).
+ * The customer's form (SurveyService.submit) and a flow's `survey` step both record through it.
+ */
+export async function recordSurvey(tx: StoreTx, sessionId: string, answer: SurveyAnswer, now: number): Promise<Survey | null> {
+  const session = await tx.getSession(sessionId);
+  const interactions = await tx.listInteractions({ sessionId });
+  const latest = interactions[interactions.length - 1];
+  if (!session || !latest) throw new ChatError('INVALID_SESSION', 'session not found');
+  const handled = [...interactions].reverse().find((i) => i.agentAccountId && i.handledAt) ?? latest;
+  const survey: Survey = {
+    sessionId,
+    deploymentId: session.deploymentId,
+    queue: handled.queue,
+    agentAccountId: handled.handledAt ? handled.agentAccountId : null,
+    rating: answer.rating,
+    comment: answer.comment,
+    createdAt: new Date(now).toISOString(),
+  };
+  if (!(await tx.insertSurvey(survey))) return null;
+  await enqueueWebhookEvents(tx, {
+    type: 'survey.answered',
+    deploymentId: session.deploymentId,
+    sessionId,
+    interactionId: handled.id,
+    answers: { rating: survey.rating, comment: survey.comment },
+    at: survey.createdAt,
+  });
+  return survey;
+}

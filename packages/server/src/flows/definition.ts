@@ -93,6 +93,8 @@ export const stepSchema = z.union([
     })
     .strict(),
   z.object({ end: z.literal(true), say: text.optional() }).strict(),
+  /** The satisfaction survey, asked by the flow: the question with 1-5 as quick replies, stored as the widget's survey is. */
+  z.object({ survey: text, thanks: text.optional(), next: stepId.optional() }).strict(),
 ]);
 
 export const flowSchema = z
@@ -158,6 +160,16 @@ export function matchIntent<I extends { name: string; phrases: string[]; regex?:
 
 /** What a question's message carries besides its text: its options as quick replies (docs/rich-messages.md). */
 export function questionExtra(step: Step): { data?: { rich: RichContent } } {
-  if (!('ask' in step) || !step.options?.length) return {};
-  return { data: { rich: { kind: 'quickReplies', replies: step.options.map((text) => ({ text })) } } };
+  const options = 'survey' in step ? SURVEY_RATINGS : 'ask' in step ? step.options : undefined;
+  if (!options?.length) return {};
+  return { data: { rich: { kind: 'quickReplies', replies: options.map((text) => ({ text })) } } };
+}
+
+/** A `survey` step's answers, its quick replies. */
+export const SURVEY_RATINGS = ['1', '2', '3', '4', '5'];
+
+/** The rating a `survey` step's answer gives (a tapped quick reply, or the digit typed), or null. */
+export function surveyRating(answer: string): number | null {
+  const m = /^\s*([1-5])\s*$/.exec(answer);
+  return m ? Number(m[1]) : null;
 }

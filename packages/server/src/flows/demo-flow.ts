@@ -33,7 +33,7 @@ export const demoFlow = {
       route: { queue: 'Support', priority: 2 },
       say: 'Thanks! An agent will be with you shortly.',
       positionUpdates: true,
-      onAgentJoin: { promotion: { title: 'Do you want to exit from chat?', options: [{ title: 'Exit', text: 'talk to bot' }] } },
+      onAgentJoin: { promotion: { title: 'Want to go back to the bot?', options: [{ title: 'Back to the bot', text: 'talk to bot' }] } },
     },
     bye: { end: true, say: 'Goodbye!' },
   },

@@ -10,7 +10,8 @@ import { routingOrder } from '../core/router.js';
 import { botAnswerScope } from '../core/workflow-service.js';
 import type { Clock } from '../ports/clock.js';
 import type { Deployment, FlowRun, Interaction, Participant, Session, Store, StoreTx } from '../ports/store.js';
-import { matchIntent, parseFlow, questionExtra, type Flow, type Step } from './definition.js';
+import { matchIntent, parseFlow, questionExtra, surveyRating, type Flow, type Step } from './definition.js';
+import { recordSurvey } from '../core/survey-service.js';
 import { patternMatches } from './pattern.js';
 import { enqueueWebhookEvents } from '../core/webhooks/outbox.js';
 
@@ -206,6 +207,20 @@ export class FlowEngine {
       if (run.waiting === 'answer') {
         const answer = inputs.shift();
         if (answer === undefined) return effects;
+        if ('survey' in step) {
+          const rating = surveyRating(answer);
+          // not a rating: asked again (a customer who wants something else says so after it)
+          if (rating === null) {
+            await this.say(w, session, flow, step.survey, false, questionExtra(step));
+            continue;
+          }
+          await recordSurvey(w.tx, session.id, { rating, comment: '' }, this.clock.now());
+          if (step.thanks) await this.say(w, session, flow, step.thanks);
+          run.waiting = null;
+          if (!step.next) return this.finish(w, session, flow, interaction, run, effects);
+          run.step = step.next;
+          continue;
+        }
         if (!('ask' in step) && !('listen' in step)) throw new ChatError('CONFLICT', `step ${run.step} does not wait for an answer`);
         if ('ask' in step && step.validate && !patternMatches(step.validate, answer)) {
           await this.say(w, session, flow, step.invalid ?? step.ask, false, questionExtra(step));
@@ -237,6 +252,9 @@ export class FlowEngine {
         await this.say(w, session, flow, step.ask, false, questionExtra(step));
         run.waiting = 'answer';
       } else if ('listen' in step) {
+        run.waiting = 'answer';
+      } else if ('survey' in step) {
+        await this.say(w, session, flow, step.survey, false, questionExtra(step));
         run.waiting = 'answer';
       } else if ('set' in step) {
         session.userData = { ...session.userData, ...step.set };

@@ -99,9 +99,10 @@ function afterChat(o: AfterChatOptions): HTMLElement {
   download.onclick = () => {
     status.textContent = '';
     o.request('GET', '/{session}/transcript', undefined, { format: 'text' }).then(
-      (file: { fileName: string; content: string; contentType: string }) => {
-        const url = URL.createObjectURL(new Blob([file.content], { type: file.contentType }));
-        const a = h('a', { href: url, download: file.fileName, hidden: true });
+      (file: { content: string }) => {
+        // always a plain-text .txt, whatever the answer names: chat text in the file can never be markup a browser runs
+        const url = URL.createObjectURL(new Blob([String(file.content)], { type: 'text/plain;charset=utf-8' }));
+        const a = h('a', { href: url, download: 'chat-transcript.txt', hidden: true });
         document.body.appendChild(a);
         a.click();
         a.remove();

@@ -69,6 +69,30 @@ describe('WebChat plugin', () => {
     expect((el as HTMLElement).querySelector('time')).toBeNull();
   });
 
+  it("the deployment's form fields (from availability) rebuild the built-in form; a formJSON input named like a required field becomes required", async () => {
+    const fields = { email: 'required', firstname: 'optional', subject: false };
+    svc.S.registerCommand('parleyRequest', (e) => e.deferred.resolve(e.data.path === '/availability' ? { open: true, form: { fields } } : {}));
+    const labels = () => [...document.querySelectorAll('.pz-fld label')].map((l) => l.textContent);
+    await bus.command('WebChat.open', {});
+    await flush();
+    await flush();
+    expect(labels()).toEqual(['First name', 'Email (required)']);
+    await bus.command('WebChat.close');
+    // the page's own form: its e-mail input is required because the deployment requires it
+    await bus.command('WebChat.open', {
+      formJSON: {
+        inputs: [
+          { name: 'firstname', label: 'Name' },
+          { name: 'email', label: 'Mail' },
+        ],
+      },
+    });
+    await flush();
+    await flush();
+    expect(labels()).toEqual(['Name', 'Mail (required)']);
+    expect(q<HTMLInputElement>('input[name=email]').getAttribute('aria-required')).toBe('true');
+  });
+
   it('form: false starts at once; minimize toggles; close asks, ends the chat and returns focus to the button', async () => {
     await bus.command('WebChat.open', { form: false });
     await flush();

@@ -79,10 +79,8 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
     const transcript = createTranscript(ctx, {
       announcer,
       chatActive: () => chatActive,
-      agentMessage(name) {
-        header.showAgent(name);
-        attention.newMessage(!opened || minimized || document.hidden);
-      },
+      agentMessage: () => attention.newMessage(!opened || minimized || document.hidden),
+      agentNamed: header.showAgent,
       formatText: createAgentText(!!webchat.markdown),
     });
     const composer = createComposer(ctx, {
@@ -233,6 +231,7 @@ export function createWebChat(bus: BusLike, genesysRoot?: Options): void {
       views.transcript.element.hidden = views.composer.element.hidden = true;
       views.form.show(o);
       memory.set('open', 'form');
+      void askAvailability(o.queue ?? webchat.offline?.queue).then((a) => a?.form && views.form.setDeploymentFields(a.form.fields));
       offerLeaveMessage(o);
     }
   }

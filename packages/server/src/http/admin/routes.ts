@@ -5,6 +5,7 @@ import type { StaffMember } from '../../core/admin/accounts.js';
 import type { DeploymentInput } from '../../core/admin/deployments.js';
 import { DEFAULT_CAPACITY, DEFAULT_OFFER_TIMEOUT_SECONDS } from '../../core/routing-service.js';
 import { parseFlow } from '../../flows/definition.js';
+import { START_FORM_FIELDS } from '../../core/start-form.js';
 import { authorize } from '../../core/authorize.js';
 import type { Authenticator } from '../../core/request-context.js';
 import { errorReply, parseOr400 } from '../errors.js';
@@ -58,6 +59,10 @@ const deploymentBody = z.object({
           days: z.number().int().min(1).max(36_500),
           mode: z.enum(['delete', 'anonymize']),
         })
+        .strict()
+        .optional(),
+      form: z
+        .object({ fields: z.partialRecord(z.enum(START_FORM_FIELDS), z.union([z.enum(['required', 'optional']), z.literal(false)])) })
         .strict()
         .optional(),
     })

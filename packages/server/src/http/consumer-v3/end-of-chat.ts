@@ -42,17 +42,18 @@ export function registerEndOfChat(app: FastifyInstance, deps: EndOfChatDeps, kit
     method: 'get',
     path: `${prefix}/availability`,
     tag: 'consumer-v3',
-    summary: 'Parley extension: whether a live chat can be answered now (business hours, agents able to take it)',
+    summary: 'Parley extension: whether a live chat can be answered now (business hours, agents able to take it), and the pre-chat form the deployment asks for',
     query: v3AvailabilityQuery,
     security: ['apiKey'],
-    responses: { '200': 'data: {queue, open, reason: "closed" | "noAgents" | null, agentsAvailable, transcriptEmail}' },
+    responses: { '200': 'data: {queue, open, reason: "closed" | "noAgents" | null, agentsAvailable, transcriptEmail, form: {fields} | null (the pre-chat form the deployment asks for)}' },
   });
   app.get(
     `${prefix}/availability`,
     guard(async (req, reply) => {
       const deployment = await deploymentOf(req, reply, deps.deployments);
       const query = parseOr400(v3AvailabilityQuery, req.query, 'query');
-      return envelope(req, { ...(await deps.availability.of(deployment, query.queue)), transcriptEmail: deps.transcripts.canEmail });
+      const form = deployment.settings?.form ?? null;
+      return envelope(req, { ...(await deps.availability.of(deployment, query.queue)), transcriptEmail: deps.transcripts.canEmail, form });
     }),
   );
 

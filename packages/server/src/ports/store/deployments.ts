@@ -33,6 +33,18 @@ export interface DeploymentSettings {
   appName?: string;
   /** Sessions ended more than `days` ago are deleted, or kept without what identifies the customer (core/customer-data). */
   retention?: RetentionPolicy;
+  /** The pre-chat form: which of its fields the deployment asks for, and which a start must carry (core/start-form.ts). */
+  form?: StartFormSettings;
+}
+
+/** A field of the built-in pre-chat form, named as the widget's `webchat.form.fields` names it. */
+export type StartFormField = 'firstname' | 'lastname' | 'nickname' | 'email' | 'subject';
+
+/** `'required'`: a start without it is refused; `'optional'`: asked for; `false`: not asked for. */
+export type StartFormFieldRule = 'required' | 'optional' | false;
+
+export interface StartFormSettings {
+  fields: Partial<Record<StartFormField, StartFormFieldRule>>;
 }
 
 export interface RetentionPolicy {

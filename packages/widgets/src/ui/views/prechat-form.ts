@@ -25,6 +25,8 @@ export interface PrechatFormView {
   element: HTMLFormElement;
   /** Builds the form for `WebChat.open` options `o` and shows it. */
   show(o: Options): void;
+  /** The deployment's own `form.fields` (from the server): the form shown is built again with them, keeping what was typed. */
+  setDeploymentFields(fields: Options): void;
   firstInput(): HTMLElement | null;
   /** The visitor typed something into the form (closing it would lose it). */
   hasInput(): boolean;
@@ -50,10 +52,13 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
   const element = h('form', { class: 'pz-form', novalidate: true, hidden: true });
   let typed = false;
   element.addEventListener('input', () => (typed = true));
+  let deploymentFields: Options | undefined;
+  let shownWith: Options | undefined;
 
   /**
    * The built-in form; `webchat.form.fields` ({firstname: 'required'|'optional'|false, nickname, …})
-   * asks only for what the deployment needs.
+   * and the deployment's fields ask only for what is needed: a field the deployment requires is
+   * always shown and required, otherwise the page's word wins over the deployment's.
    */
   function defaultFields(): FormField[] {
     const all: FormField[] = [
@@ -63,9 +68,10 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
       { name: 'email', label: t('ChatFormEmail'), type: 'email', required: true, maxlength: 100 },
       { name: 'subject', label: t('ChatFormSubject'), maxlength: 100 },
     ];
-    const wanted: Options | undefined = ctx.webchat.form?.fields;
-    if (!wanted || typeof wanted !== 'object') return all.filter((f) => f.name !== 'nickname');
-    return all.filter((f) => wanted[f.name]).map((f) => ({ ...f, required: wanted[f.name] === 'required' }));
+    const page: Options | undefined = ctx.webchat.form?.fields;
+    if (!page && !deploymentFields) return all.filter((f) => f.name !== 'nickname');
+    const rule = (name: string) => (requiredHere(name) ? 'required' : (page?.[name] ?? deploymentFields?.[name]));
+    return all.filter((f) => rule(f.name)).map((f) => ({ ...f, required: rule(f.name) === 'required' }));
   }
 
   function inputFor(field: FormField, id: string): FieldInput {
@@ -79,13 +85,17 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
     return h('input', { id, name: field.name, type: /^(email|tel|hidden|checkbox|number)$/.test(type) ? type : 'text', autocomplete: autocompleteFor(field.name) });
   }
 
-  function show(o: Options): void {
+  const requiredHere = (name: string) => deploymentFields?.[name] === 'required';
+
+  /** `kept`: what the visitor typed into the form shown before (it is built again). */
+  function show(o: Options, kept?: Options): void {
     const preset: Options = o.form || ctx.webchat.form || {};
     const formJSON: Options = o.formJSON || ctx.webchat.formJSON;
-    const fields: FormField[] = formJSON && Array.isArray(formJSON.inputs) ? formJSON.inputs : defaultFields();
+    const fields: FormField[] = formJSON && Array.isArray(formJSON.inputs) ? formJSON.inputs.map((f: FormField) => (f && requiredHere(f.name) ? { ...f, required: true } : f)) : defaultFields();
     element.replaceChildren();
     element.hidden = false;
-    typed = false;
+    shownWith = o;
+    typed = !!kept && typed;
     const inputs: [FormField, FieldInput, HTMLElement][] = [];
     const remembered = deps.remembered();
     for (const field of fields) {
@@ -95,7 +105,7 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
       const input = inputFor(field, id);
       if (field.placeholder) input.setAttribute('placeholder', String(field.placeholder));
       if (field.maxlength && !(input instanceof HTMLSelectElement)) input.maxLength = +field.maxlength;
-      const value = preset[field.name] ?? field.value ?? (REMEMBERED.includes(field.name) ? remembered[field.name] : undefined);
+      const value = kept?.[field.name] ?? preset[field.name] ?? field.value ?? (REMEMBERED.includes(field.name) ? remembered[field.name] : undefined);
       if (value != null) (input as HTMLInputElement).value = String(value);
       if (field.required) input.setAttribute('aria-required', 'true');
       if (type === 'hidden') {
@@ -164,12 +174,22 @@ export function createPrechatForm(ctx: UiContext, deps: PrechatFormDeps): Precha
         if (!ok) status.textContent = t('ChatError');
       });
     };
-    if (preset.autoSubmit) element.requestSubmit();
+    if (preset.autoSubmit && !kept) element.requestSubmit();
+  }
+
+  function setDeploymentFields(fields: Options): void {
+    deploymentFields = fields;
+    const submit = element.querySelector('button[type=submit]') as HTMLButtonElement | null;
+    if (element.hidden || !shownWith || submit?.disabled) return;
+    const focused = element.contains(document.activeElement) && (document.activeElement as HTMLInputElement).name;
+    show(shownWith, Object.fromEntries(new FormData(element)));
+    if (focused) (element.elements.namedItem(focused) as HTMLElement | null)?.focus?.();
   }
 
   return {
     element,
     show,
+    setDeploymentFields,
     hasInput: () => typed,
     firstInput: () => element.querySelector<HTMLElement>('input:not([type=hidden]),select,textarea,button'),
   };

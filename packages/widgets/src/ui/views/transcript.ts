@@ -51,6 +51,8 @@ export interface TranscriptDeps {
   chatActive(): boolean;
   /** A new message from an agent or a bot, live (not restored, not an older page). */
   agentMessage(name: string, fromType: string): void;
+  /** The agent or bot the customer is talking to now (joined or spoke; live or restored); '' once they left. */
+  agentNamed(name: string): void;
   /** How agent and bot text is shown (plain text with links, or the markdown add-on). */
   formatText(text: string): Node;
 }
@@ -163,7 +165,8 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
     return f;
   }
 
-  function render(m: UiMessage, raw: UiMessage, restoring: boolean): HTMLElement | null {
+  /** `older`: a page of older messages (fetchHistory), which says nothing about who is here now. */
+  function render(m: UiMessage, raw: UiMessage, restoring: boolean, older: boolean): HTMLElement | null {
     const type = String(m.type || '');
     const fromType = String(m.from?.type || raw.from?.type || '');
     const staff = STAFF.test(fromType);
@@ -175,7 +178,8 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
     if (type === 'TypingStarted' || type === 'TypingStopped' || /^ui-event-/.test(String(m.event ?? raw.event ?? ''))) return null;
     if (type === 'ParticipantJoined' || type === 'ParticipantLeft') {
       if (!staff) return null;
-      if (type === 'ParticipantJoined') agentName = name;
+      if (!older && type === 'ParticipantJoined') deps.agentNamed((agentName = name));
+      else if (!older && name === agentName) deps.agentNamed('');
       return systemLine(fill(t(type === 'ParticipantJoined' ? 'AgentConnected' : 'AgentDisconnected'), { Agent: name }), m.timestamp);
     }
     const isFile = /^File/.test(type) || !!(m.content || raw.content)?.length;
@@ -197,6 +201,7 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
       if (staff) {
         typingLine.hidden = true;
         agentName = name;
+        if (!older) deps.agentNamed(name);
         if (!restoring) {
           deps.announcer.say(`${name} ${t('AriaSaid')}: ${text}`);
           deps.agentMessage(name, fromType);
@@ -241,7 +246,7 @@ export function createTranscript(ctx: UiContext, deps: TranscriptDeps): Transcri
         shown.add(key);
       }
       const raw = raws.find((r) => r && ((m.id && r.id === m.id) || String(r.index ?? '').replace(/-/g, '') === key.replace(/-/g, ''))) || (raws.length === messages.length ? raws[i] : undefined) || m;
-      const el = render(m, raw, !!data.restoring || !!data.oldMessages);
+      const el = render(m, raw, !!data.restoring || !!data.oldMessages, !!data.oldMessages);
       if (el && anchor) {
         element.insertBefore(el, anchor);
         regroup(el);
