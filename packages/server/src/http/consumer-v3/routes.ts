@@ -17,6 +17,7 @@ import { checkedUpload } from '../upload-check.js';
 import { cursorMovesWhenSent } from '../handover.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import { registerEndOfChat, type EndOfChatDeps } from './end-of-chat.js';
+import { asksForMessageStream, messageStreamPath } from './stream.js';
 
 export interface ConsumerV3Deps {
   chat: ChatService;
@@ -28,6 +29,8 @@ export interface ConsumerV3Deps {
   openapi: OpenApiRegistry;
   prefix: string;
   longPollMs: number;
+  /** The message stream (stream.ts) is registered: offered to starts that ask for it. */
+  messageStream: boolean;
   maxUploadBytes: number;
   uploadTypes: string[];
   startLimitPerMinute: number;
@@ -48,6 +51,8 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     if (op) out.operationId = op;
     return out;
   };
+  /** Parley's SDK asked for the message stream: the start answer names it (the Genesys client's answer is unchanged). */
+  const streamOffer = (req: FastifyRequest, sessionId: string) => (deps.messageStream && asksForMessageStream(req.headers) ? { messageStream: messageStreamPath(prefix, sessionId) } : {});
   const readBody = (r: ReadResult) => ({ messages: r.messages.map(toV3Message), lastDeliveredIndex: r.lastDeliveredIndex, chatEnded: r.chatEnded });
   const guard = (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
     try {
@@ -94,7 +99,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
             deploymentId: claims.deploymentId,
             ...(claims.ext ? { ext: true } : {}),
           });
-          return envelope(req, { clientToken, sessionId: claims.sessionId, participantId: claims.participantId, restored: true });
+          return envelope(req, { clientToken, sessionId: claims.sessionId, participantId: claims.participantId, restored: true, ...streamOffer(req, claims.sessionId) });
         }
       }
       const d = body.data;
@@ -118,7 +123,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         participantId: started.participant.id,
         deploymentId: deployment.id,
       });
-      return envelope(req, { clientToken, sessionId: started.session.id, participantId: started.participant.id, async: started.session.async });
+      return envelope(req, { clientToken, sessionId: started.session.id, participantId: started.participant.id, async: started.session.async, ...streamOffer(req, started.session.id) });
     }),
   );
 
