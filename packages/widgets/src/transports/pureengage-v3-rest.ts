@@ -61,7 +61,7 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
   let stream: Pick<Transport, 'poll' | 'abort'> | undefined;
   let streamRetryAt = 0;
   const dropStream = () => {
-    stream?.abort();
+    if (stream) stream.abort();
     stream = undefined;
   };
 
@@ -133,7 +133,7 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
       transportId: p.transportId ?? data.transportId,
       participantId: p.participantId ?? data.participantId,
       token: data.token,
-      stream: data.messageStream ?? data.stream,
+      stream: data.messageStream || data.stream,
     };
     return { ...session };
   };
@@ -164,13 +164,13 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
         try {
           if (!stream) {
             await loadTransportFile(STREAM);
-            stream = createTransport({ type: STREAM, base, path: session.stream, auth: () => ({ apiKey: cfg.headers?.['x-api-key'], clientKey: session.token }) }) as any;
+            stream = createTransport({ type: STREAM, base, headers: cfg.headers, session }) as any;
           }
           return await stream!.poll(after);
         } catch (err) {
           if ((err as TransportError).code === 'ABORTED') throw err;
           dropStream();
-          streamRetryAt = Date.now() + (cfg.messageStreamRetryMs ?? STREAM_RETRY_MS);
+          streamRetryAt = Date.now() + (cfg.messageStreamRetryMs || STREAM_RETRY_MS);
         }
       }
       return read(await call('GET', sid() + '/messages', undefined, { index: after }, true));

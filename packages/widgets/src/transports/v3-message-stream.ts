@@ -11,20 +11,21 @@ import { defineTransport, TransportError, type ReadResult } from './transport.js
 export const V3_MESSAGE_STREAM = 'v3-message-stream';
 
 export interface V3MessageStreamConfig {
-  /** The transport's dataURL and the offered path. */
+  /** The transport's dataURL and `headers` (`x-api-key`). */
   base: string;
-  path: string;
-  /** The v3 credentials, read when the socket opens. */
-  auth: () => { apiKey?: string; clientKey?: string };
+  headers?: Record<string, string>;
+  /** The session: its token and the offered path (`stream`). */
+  session: { token?: string; stream?: string };
 }
 
 export function createV3MessageStream(cfg: V3MessageStreamConfig) {
   let held: string | undefined;
   const page = typeof location !== 'undefined' ? location.href : 'http://localhost/';
-  const url = new URL(cfg.path, new URL(cfg.base, page)).href.replace(/^http/, 'ws');
+  const { session } = cfg;
+  const url = new URL(String(session.stream), new URL(cfg.base, page)).href.replace(/^http/, 'ws');
   const events = new GuestEventStream(
     () => url,
-    () => JSON.stringify({ type: 'auth', ...cfg.auth(), index: held }),
+    () => JSON.stringify({ type: 'auth', apiKey: cfg.headers?.['x-api-key'], clientKey: session.token, index: held }),
   );
   const fail = (code: string, message: string) => new TransportError(message, 0, code, { status: { code, message } });
   return {
