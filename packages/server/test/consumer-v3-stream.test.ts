@@ -207,6 +207,16 @@ describe('v3 message stream', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('serves every socket of the customer (tabs of one page) everything after its own position', async () => {
+    const { customer } = await connected();
+    const [a, b] = [await open(customer), await open(customer)];
+    for (const t of ['to both 1', 'to both 2', 'to both 3']) await agentSays(agent, customer.sessionId, t);
+    await a.until(() => texts(a.messages).length === 3);
+    await b.until(() => texts(b.messages).length === 3);
+    expect(texts(a.messages)).toEqual(['to both 1', 'to both 2', 'to both 3']);
+    expect(texts(b.messages)).toEqual(['to both 1', 'to both 2', 'to both 3']);
+  });
+
   it('while the socket is open, a long poll by index sees the same log (the SDK falls back with what it holds)', async () => {
     const { customer } = await connected();
     const s = await open(customer);
