@@ -261,6 +261,11 @@ describe('v3 message stream', () => {
     await foreign.opened();
     foreign.send({ type: 'auth', apiKey: API_KEY, clientKey: customer.token });
     expect(await foreign.closedWith()).toBe(4403);
+    // An origin whose refusal, quoted, is longer than a close reason may be (123 bytes of UTF-8).
+    const wide = raw(customer.sessionId, { origin: `https://${'\u00e9'.repeat(100)}.example` });
+    await wide.opened();
+    wide.send({ type: 'auth', apiKey: API_KEY, clientKey: customer.token });
+    expect(await wide.closedWith()).toBe(4403);
     // Not a session id: refused before the upgrade.
     await expect(raw('not-a-uuid').opened()).rejects.toThrow('HTTP 400');
   });

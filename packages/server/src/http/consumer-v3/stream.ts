@@ -69,8 +69,14 @@ function closeCodeOf(err: unknown): { code: number; reason: string } {
         : err.code === 'INVALID_SESSION' || err.code === 'NOT_FOUND'
           ? V3_STREAM_CLOSE.notFound
           : WS_CLOSE_POLICY_VIOLATION;
-  // A close reason is at most 123 bytes.
-  return { code, reason: err.message.slice(0, 120) };
+  return { code, reason: closeReason(err.message) };
+}
+
+/** A close reason is at most 123 bytes of UTF-8 (ws throws past that); messages may quote a header. */
+export function closeReason(message: string): string {
+  let reason = message.slice(0, 123);
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
 }
 
 /**
