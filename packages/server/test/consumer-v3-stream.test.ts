@@ -291,6 +291,15 @@ describe('v3 message stream', () => {
     sockets.push(await open(customer));
   });
 
+  it('closes a socket that sends no auth frame within 10 s (4401)', async () => {
+    const { customer } = await sdkStart(srv.url);
+    const silent = raw(customer.sessionId);
+    await silent.opened();
+    const opened = Date.now();
+    expect(await silent.until(() => silent.closed !== null, 13_000).then(() => silent.closed!.code)).toBe(4401);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(9_000);
+  }, 20_000);
+
   it('sends heartbeats and cuts a peer that stops answering pings', async () => {
     const { customer } = await sdkStart(srv.url);
     const s = await open(customer);
