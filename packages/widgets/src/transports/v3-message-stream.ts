@@ -14,15 +14,16 @@ export interface V3MessageStreamConfig {
   /** The transport's dataURL and `headers` (`x-api-key`). */
   base: string;
   headers?: Record<string, string>;
-  /** The session: its token and the offered path (`stream`). */
-  session: { token?: string; stream?: string };
+  /** The session: its id and token (and `stream`, the offered path, which says the server has one). */
+  session: { sessionId?: string; token?: string; stream?: string };
 }
 
 export function createV3MessageStream(cfg: V3MessageStreamConfig) {
   let held: string | undefined;
   const page = typeof location !== 'undefined' ? location.href : 'http://localhost/';
   const { session } = cfg;
-  const url = new URL(String(session.stream), new URL(cfg.base, page)).href.replace(/^http/, 'ws');
+  // Beside the messages resource the page reaches (dataURL), whatever path a proxy maps it to.
+  const url = new URL(`${cfg.base}/${encodeURIComponent(String(session.sessionId))}/stream`, page).href.replace(/^http/, 'ws');
   const events = new GuestEventStream(
     () => url,
     () => JSON.stringify({ type: 'auth', apiKey: cfg.headers?.['x-api-key'], clientKey: session.token, index: held }),
