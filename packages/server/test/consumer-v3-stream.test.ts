@@ -133,6 +133,10 @@ describe('v3 message stream', () => {
     const genesys = new V3Customer(srv.url);
     const plain = await genesys.start();
     expect(Object.keys(plain.body.data).sort()).toEqual(['async', 'clientToken', 'participantId', 'sessionId']);
+    // The token says so too (a session restored from its token alone finds the stream); the Genesys one does not.
+    const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(claims(customer.token).ext).toBe(1);
+    expect(claims(genesys.token)).not.toHaveProperty('ext');
     // A restore (x-nexus-client-key) that asks gets it too.
     const restored = await http(`${srv.url}${V3}`, {
       method: 'POST',

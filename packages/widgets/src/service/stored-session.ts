@@ -50,8 +50,8 @@ export function createStoredSession(asyncConfig: () => Options, isAsync: () => b
           console.error('[WebChatService] getSessionData failed', err);
         }
       } else {
-        // v3 keeps its token (and the message stream's path, when offered); GMS {sessionID, userId, secureKey, alias}; guest v2 {conversationId, memberId, jwt, eventStreamUri}
-        const keys = session.token ? { token: session.token, stream: session.stream } : session;
+        // v3 keeps its token; GMS {sessionID, userId, secureKey, alias}; guest v2 {conversationId, memberId, jwt, eventStreamUri}
+        const keys = session.token ? { token: session.token } : session;
         Cookie.set(cookieName(KEYS), JSON.stringify({ ...keys, async: sessionAsync }), { ...cookieOptions(), maxAge: isAsync() ? ASYNC_COOKIE_SECONDS : undefined });
       }
       touch();

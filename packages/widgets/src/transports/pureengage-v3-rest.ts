@@ -133,7 +133,8 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
       transportId: p.transportId ?? data.transportId,
       participantId: p.participantId ?? data.participantId,
       token: data.token,
-      stream: data.messageStream || data.stream,
+      // Offered at start; the token says so too (a session restored from its token alone).
+      stream: data.messageStream || p.ext,
     };
     return { ...session };
   };

@@ -135,7 +135,7 @@ describe('pureengage-v3-rest over the message stream', () => {
     expect(streamSocket()).toBeUndefined();
   });
 
-  it('keeps the offer with the session: a page reload receives over the socket again', async () => {
+  it('finds the stream again from the stored token alone: a page reload receives over the socket', async () => {
     const p = open();
     const sessionId = await chat(p);
     await until(() => streamSocket()?.readyState === 1);

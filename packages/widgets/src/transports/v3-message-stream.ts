@@ -14,8 +14,8 @@ export interface V3MessageStreamConfig {
   /** The transport's dataURL and `headers` (`x-api-key`). */
   base: string;
   headers?: Record<string, string>;
-  /** The session: its id and token (and `stream`, the offered path, which says the server has one). */
-  session: { sessionId?: string; token?: string; stream?: string };
+  /** The session: its id and token. */
+  session: { sessionId?: string; token?: string };
 }
 
 export function createV3MessageStream(cfg: V3MessageStreamConfig) {

@@ -51,8 +51,13 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     if (op) out.operationId = op;
     return out;
   };
-  /** Parley's SDK asked for the message stream: the start answer names it (the Genesys client's answer is unchanged). */
-  const streamOffer = (req: FastifyRequest, sessionId: string) => (deps.messageStream && asksForMessageStream(req.headers) ? { messageStream: messageStreamPath(prefix, sessionId) } : {});
+  /**
+   * Parley's SDK asked for the message stream: the start answer names it, and the client token says
+   * so (`ext`), so a session restored from its token alone finds it again. The Genesys client never
+   * asks: its answer and token are unchanged.
+   */
+  const offersStream = (req: FastifyRequest) => deps.messageStream && asksForMessageStream(req.headers);
+  const streamOffer = (req: FastifyRequest, sessionId: string) => (offersStream(req) ? { messageStream: messageStreamPath(prefix, sessionId) } : {});
   const readBody = (r: ReadResult) => ({ messages: r.messages.map(toV3Message), lastDeliveredIndex: r.lastDeliveredIndex, chatEnded: r.chatEnded });
   const guard = (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
     try {
@@ -97,7 +102,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
             transportId: claims.transportId,
             participantId: claims.participantId,
             deploymentId: claims.deploymentId,
-            ...(claims.ext ? { ext: true } : {}),
+            ...(claims.ext || offersStream(req) ? { ext: true } : {}),
           });
           return envelope(req, { clientToken, sessionId: claims.sessionId, participantId: claims.participantId, restored: true, ...streamOffer(req, claims.sessionId) });
         }
@@ -122,6 +127,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         transportId: started.session.transportId,
         participantId: started.participant.id,
         deploymentId: deployment.id,
+        ext: offersStream(req),
       });
       return envelope(req, { clientToken, sessionId: started.session.id, participantId: started.participant.id, async: started.session.async, ...streamOffer(req, started.session.id) });
     }),
