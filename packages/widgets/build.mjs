@@ -5,7 +5,8 @@
 //   dist/plugins/widgets-core.min.js   everything but the bus, onto the page's window.CXBus
 //   dist/plugins/webchat-service.min.js  WebChatService alone
 //   dist/transports/<type>.min.js      a transport WebChatService loads on first use, from next to
-//                                      the script it came from (purecloud-v2-sockets, gms-chat-v2)
+//                                      the script it came from (purecloud-v2-sockets, gms-chat-v2,
+//                                      v3-message-stream: the v3 transport's WebSocket)
 //   dist/addons/<name>.min.js          UI parts loaded on first use (emoji picker, markdown renderer,
 //                                      survey / transcript / leave-a-message forms)
 import { build, transform } from 'esbuild';
@@ -35,6 +36,7 @@ const entries = {
   'plugins/webchat-service.min.js': [imports.service],
   'transports/purecloud-v2-sockets.min.js': ["import './src/transports/purecloud-v2-sockets.ts';"],
   'transports/gms-chat-v2.min.js': ["import './src/transports/gms-chat-v2.ts';"],
+  'transports/v3-message-stream.min.js': ["import './src/transports/v3-message-stream.ts';"],
   'addons/emoji.min.js': ["import './src/addons/emoji.ts';"],
   'addons/markdown.min.js': ["import './src/addons/markdown.ts';"],
   'addons/extras.min.js': ["import './src/addons/extras.ts';"],

@@ -108,3 +108,41 @@ export function toV3Message(m: Message): V3Message {
   if (m.data !== undefined) out.data = m.data;
   return out;
 }
+
+/**
+ * Parley extension: Chat API v3 messages over a WebSocket, for Parley's SDK only. A start request
+ * with `x-parley-extensions: message-stream` gets `data.messageStream` (the socket's path) when the
+ * server offers it; the Genesys client never asks, so its wire is unchanged. The socket carries
+ * what the long poll would answer, from the same delivery cursor (or after the index the client
+ * names), and the cursor moves once a frame has been written to the socket.
+ */
+export const V3_STREAM_EXTENSION = 'message-stream';
+
+/** The client's first (and only meaningful) frame: the v3 request headers, and the last index it holds. */
+export const v3StreamAuthFrame = z.object({
+  type: z.literal('auth'),
+  apiKey: z.string().min(1).max(512),
+  clientKey: z.string().min(1).max(4096),
+  index: z
+    .string()
+    .regex(/^\d+-\d+$/, 'index must look like "<ms>-<seq>"')
+    .optional(),
+});
+export type V3StreamAuthFrame = z.infer<typeof v3StreamAuthFrame>;
+
+/** What the server sends: `ready` once authenticated, then a long poll's `data` per batch, and heartbeats. */
+export type V3StreamFrame = { type: 'ready' } | { type: 'messages'; messages: V3Message[]; lastDeliveredIndex: string | null; chatEnded: boolean } | { type: 'heartbeat' };
+
+/** Close codes of the v3 message stream beside the standard ones (1008 policy, 1009 too big, 1011, 1013 try later). */
+export const V3_STREAM_CLOSE = {
+  /** The chat ended and its last messages were sent. */
+  chatEnded: 1000,
+  /** No valid auth frame: missing, malformed, late, or credentials refused. */
+  unauthorized: 4401,
+  /** The credentials are valid but not for this session (or the page's origin is not allowed). */
+  forbidden: 4403,
+  /** The session does not exist (any more). */
+  notFound: 4404,
+  /** Too many sockets for this session on this node: use the long poll. */
+  tooMany: 4429,
+} as const;

@@ -41,6 +41,7 @@ import { registerInputGuard } from './http/input-guard.js';
 import { RequestLogLevels, chooseLogFormat, loggerOptions } from './logging.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
+import { registerConsumerV3Stream } from './http/consumer-v3/stream.js';
 import { GMS_V2_PREFIX, gmsErrorReply, registerGmsV2 } from './http/gms-v2/routes.js';
 import { GUEST_V2_PREFIX, guestErrorReply, registerGuestV2 } from './http/guest-v2/routes.js';
 import { registerBodyParsing } from './http/body-parsing.js';
@@ -322,7 +323,11 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, status: { code: 'RATE_LIMITED', message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` } }),
   });
 
-  registerMetrics(app, { metrics, token: config.METRICS_TOKEN, socketRoutes: { '/agent/v1/events': 'agent', [`${GUEST_V2_PREFIX}/:conversationId/stream`]: 'guest' } });
+  registerMetrics(app, {
+    metrics,
+    token: config.METRICS_TOKEN,
+    socketRoutes: { '/agent/v1/events': 'agent', [`${GUEST_V2_PREFIX}/:conversationId/stream`]: 'guest', [`${config.CONSUMER_V3_PREFIX}/:sessionId/stream`]: 'v3' },
+  });
   const openapi = new OpenApiRegistry();
   const audit = new AuditTrail(store, clock);
   registerAuditTrail(app, audit);
@@ -347,6 +352,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     openapi,
     prefix: config.CONSUMER_V3_PREFIX,
     longPollMs: config.LONG_POLL_MS,
+    messageStream: config.V3_MESSAGE_STREAM,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     uploadTypes: config.UPLOAD_TYPES,
     queuePosition: (sessionId) => routing.queuePosition(sessionId),
@@ -359,6 +365,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       transcriptEmailLimitPerMinute: config.TRANSCRIPT_EMAIL_LIMIT_PER_MINUTE,
     },
   });
+  if (config.V3_MESSAGE_STREAM) {
+    registerConsumerV3Stream(app, { chat, deployments, authn, fanout, openapi, prefix: config.CONSUMER_V3_PREFIX, heartbeatMs: config.V3_STREAM_HEARTBEAT_MS });
+  }
   registerGmsV2(app, {
     chat,
     deployments,

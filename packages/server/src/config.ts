@@ -68,6 +68,13 @@ const schema = z.object({
     .regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'must be a path like /nexus/v3/chat/sessions')
     .default('/nexus/v3/chat/sessions'),
   LONG_POLL_MS: z.coerce.number().int().min(0).max(8500, 'must be at most 8500: the Genesys client gives up after 9 s').default(8000),
+  /** Parley's SDK receives Chat API v3 messages over a WebSocket when this is on (see docs/design.md, Delivery). */
+  V3_MESSAGE_STREAM: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Heartbeat frames and pings on the v3 message stream; a peer silent for two of them is cut. */
+  V3_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(50).max(120_000).default(30_000),
   /** Heartbeat frames on the guest chat v2 event stream (the Genesys client expects one every ~30 s). */
   GUEST_HEARTBEAT_MS: z.coerce.number().int().min(50).max(120_000).default(30_000),
   MAX_UPLOAD_BYTES: z.coerce

@@ -306,6 +306,44 @@ describeWithService('three nodes on one PostgreSQL and one Redis', probe, (pgUrl
     expect(new Set(agentSide.map((m) => m.id)).size).toBe(agentSide.length);
   }, 60_000);
 
+  it('a v3 message stream on node 1 is woken at once by writes on nodes 2 and 3; when it dies, a long poll by index on node 2 carries on: nothing lost, nothing twice', async () => {
+    const customer = await new Customer(n1.url).start();
+    const agent = await new Agent(n3.url, { username: 'agent', password: PASSWORD }).login();
+    await agent.acceptFor(customer.sessionId);
+    const stream = new WebSocket(`${n1.url.replace('http', 'ws')}${V3}/${customer.sessionId}/stream`);
+    const got: any[] = [];
+    stream.on('message', (d) => {
+      const f = JSON.parse(d.toString());
+      if (f.type === 'messages') got.push(...f.messages);
+    });
+    await new Promise((r) => stream.once('open', r));
+    stream.send(JSON.stringify({ type: 'auth', apiKey: API_KEY, clientKey: customer.token }));
+    await until(() => got.some((m) => m.type === 'ParticipantJoined' && m.from.type === 'Agent'), 10_000, 'the agent joined, on the stream');
+    const expected: string[] = [];
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const sentAt = Date.now();
+      const sent = await customer.send(`s${i}`, n2.url);
+      const r = await agent.call('POST', `/sessions/${customer.sessionId}/messages`, { type: 'Text', text: `t${i}`, operationId: opId() });
+      expect(r.status).toBe(200);
+      expected.push(`s${i}`, `t${i}`);
+      await until(() => got.some((m) => m.id === sent.id), 5_000, `s${i} on the stream`);
+      latencies.push(Date.now() - sentAt);
+    }
+    await until(() => texts(got).length >= expected.length, 5_000, 'every message on the stream');
+    console.log(`cross-node wake-up latency of the v3 message stream (ms): ${latencies.join(', ')}`);
+    for (const ms of latencies) expect(ms).toBeLessThan(1_000);
+    // The socket dies; what it did not deliver comes by index from another node.
+    const held = got[got.length - 1].index as string;
+    stream.terminate();
+    await agent.call('POST', `/sessions/${customer.sessionId}/messages`, { type: 'Text', text: 'after the socket', operationId: opId() });
+    expected.push('after the socket');
+    const rest = await customer.poll(n2.url, `&index=${held}`);
+    const all = [...got, ...rest];
+    expect(texts(all)).toEqual(expected);
+    expect(new Set(all.map((m) => m.id)).size).toBe(all.length);
+  }, 60_000);
+
   it('200 interactions started at once through all nodes, with Ready agents on every node: each is offered and accepted exactly once', async () => {
     const AGENTS = 6;
     const CUSTOMERS = 200;

@@ -51,9 +51,9 @@ export function registerCors(app: FastifyInstance, deployments: DeploymentAccess
 }
 
 /** Refuses a cross-origin request whose deployment does not list the page's origin. */
-export function assertOrigin(req: FastifyRequest, reply: FastifyReply, deployment: Deployment): void {
+export function assertOrigin(req: FastifyRequest, reply: FastifyReply | null, deployment: Deployment): void {
   const origin = req.headers.origin;
   if (!origin || sameOrigin(req, origin) || originAllowed(deployment.allowedOrigins, origin)) return;
-  reply.removeHeader('access-control-allow-origin');
+  reply?.removeHeader('access-control-allow-origin');
   throw new ChatError('FORBIDDEN', `origin ${origin} is not allowed for this deployment`);
 }

@@ -100,7 +100,7 @@ interface Row {
   expect: Record<Identity, Outcome>;
   build: Build;
   fresh?: (w: World) => Promise<unknown>;
-  ws?: 'agent-events' | 'guest-stream';
+  ws?: 'agent-events' | 'guest-stream' | 'v3-stream';
 }
 
 const only = (...allowed: Identity[]): Record<Identity, Outcome> => Object.fromEntries(IDENTITIES.map((i) => [i, allowed.includes(i) ? 'ok' : 'refused'])) as Record<Identity, Outcome>;
@@ -354,6 +354,8 @@ const ROWS: Record<string, Row> = {
   [`GET ${P3}/:sessionId/messages`]: v3Row('GET', '/messages?count=5'),
   [`POST ${P3}/:sessionId/messages`]: v3Row('POST', '/messages', () => ({ data: { type: 'Text', text: 'hello' } })),
   [`GET ${P3}/:sessionId/queue-position`]: v3Row('GET', '/queue-position'),
+  // The message stream (Parley's SDK): the v3 headers ride in the first frame.
+  [`GET ${P3}/:sessionId/stream`]: { ...v3Row('GET', '/stream'), ws: 'v3-stream' },
   [`PUT ${P3}/:sessionId/userdata`]: v3Row('PUT', '/userdata', () => ({ data: { k: 'v' } })),
   // Parley's extensions around a chat (issue 18): availability and leave-a-message need a deployment key only.
   [`GET ${P3}/availability`]: {
@@ -768,6 +770,7 @@ function runSocket(w: World, row: Row, req: Req, id: Identity): Promise<{ outcom
     ws.on('close', (code) => done('refused', `closed ${code}`));
     ws.on('open', () => {
       if (row.ws === 'guest-stream') return done('ok', 'open');
+      if (row.ws === 'v3-stream') return ws.send(JSON.stringify({ type: 'auth', apiKey: req.headers?.['x-api-key'], clientKey: req.headers?.['x-nexus-client-key'] }));
       const token = (req.headers?.authorization ?? '').replace(/^Bearer /, '');
       ws.send(JSON.stringify(token ? { type: 'auth', token } : id === 'server' ? { type: 'auth', token: SERVER_KEY } : { type: 'subscribe', sessionId: w.A.sessionId }));
     });

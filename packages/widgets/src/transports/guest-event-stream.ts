@@ -2,7 +2,9 @@
  * The guest chat v2 event stream: a WebSocket at the create's `eventStreamUri`. Frames are queued
  * as they arrive and taken in order by the reader (`next()` waits for one). A dropped socket is
  * reported once (`down`) and reopened after 2 s; a socket silent for 75 s (no frame at all,
- * heartbeats included) is presumed dead and reopened; `open` marks each (re)connection.
+ * heartbeats included) is presumed dead and reopened; `open` marks each (re)connection. The v3
+ * message stream (v3-message-stream.ts) reads its socket through the same class, `hello` being its
+ * auth frame, sent as each socket opens.
  */
 const RECONNECT_MS = 2000;
 const SILENCE_MS = 75_000;
@@ -20,7 +22,10 @@ export class GuestEventStream {
   private queue: StreamItem[] = [];
   private wake: ((stop?: boolean) => void) | undefined;
 
-  constructor(private readonly uri: () => unknown) {}
+  constructor(
+    private readonly uri: () => unknown,
+    private readonly hello?: () => string,
+  ) {}
 
   /** Forgets what was queued (a new session). */
   reset(): void {
@@ -103,6 +108,7 @@ export class GuestEventStream {
     this.heard = Date.now();
     sock.onopen = () => {
       this.heard = Date.now();
+      if (this.hello) sock.send(this.hello());
       this.push({ k: 'open' });
     };
     sock.onmessage = (ev: MessageEvent) => {

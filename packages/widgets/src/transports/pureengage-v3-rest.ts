@@ -1,13 +1,31 @@
-import { defineTransport, newOperationId, retryableWrite, TransportError, writeRetryDelays, type RawMessage, type ReadResult, type SessionData, type Transport } from './transport.js';
+import {
+  createTransport,
+  defineTransport,
+  loadTransportFile,
+  newOperationId,
+  retryableWrite,
+  TransportError,
+  writeRetryDelays,
+  type RawMessage,
+  type ReadResult,
+  type SessionData,
+  type Transport,
+} from './transport.js';
 
 /**
  * Chat API v3 ("Consumer Messaging API", reference §1): form-urlencoded bodies with bracket nesting,
  * a random operationId on every request (kept across the retries of one write, so the server
  * stores it once), the configured `headers` on every request and
  * `x-nexus-client-key: <clientToken>` once a session exists. Polls are long polls that resume after
- * the last index the client holds, so nothing is lost or shown twice after a reconnect.
+ * the last index the client holds, so nothing is lost or shown twice after a reconnect. A Parley
+ * server offers its message stream (a WebSocket, v3-message-stream.ts, loaded on first use) to a
+ * start that asks with `x-parley-extensions: message-stream` (`transport.messageStream: false` does
+ * not ask): polls then read it, and fall back to long polls from the same index while it is down,
+ * trying it again after `transport.messageStreamRetryMs` (30 s).
  */
 const POLL_TIMEOUT = 15_000;
+const STREAM_RETRY_MS = 30_000;
+const STREAM = 'v3-message-stream';
 const TIMEOUT = 20_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -40,6 +58,12 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
   const base = String(cfg.dataURL || '/nexus/v3/chat/sessions').replace(/\/+$/, '');
   let session: SessionData = {};
   let poller: AbortController | undefined;
+  let stream: Pick<Transport, 'poll' | 'abort'> | undefined;
+  let streamRetryAt = 0;
+  const dropStream = () => {
+    if (stream) stream.abort();
+    stream = undefined;
+  };
 
   /** Polls are retried by the poll loop; writes here, with the same operationId, a few times. */
   async function call(method: string, path: string, body?: Record<string, unknown> | FormData, query?: Record<string, unknown>, poll?: boolean): Promise<any> {
@@ -58,6 +82,8 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
   async function attemptCall(op: string, method: string, path: string, body?: Record<string, unknown> | FormData, query?: Record<string, unknown>, poll?: boolean): Promise<any> {
     const headers: Record<string, string> = { ...cfg.headers };
     if (session.token) headers['x-nexus-client-key'] = session.token;
+    // A start asks a Parley server for its message stream (a Genesys server is never asked anything else).
+    if (!path && method === 'POST' && cfg.messageStream !== false) headers['x-parley-extensions'] = 'message-stream';
     let url = base + path;
     let payload: BodyInit | undefined;
     if (body instanceof FormData) {
@@ -101,7 +127,15 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
   const read = (r: any): ReadResult => ({ messages: r.data?.messages ?? [], chatEnded: !!r.data?.chatEnded, response: r });
   const adopt = (data: SessionData): SessionData => {
     const p = jwtPayload(data.token);
-    session = { sessionId: p.sessionId ?? data.sessionId, transportId: p.transportId ?? data.transportId, participantId: p.participantId ?? data.participantId, token: data.token };
+    dropStream();
+    session = {
+      sessionId: p.sessionId ?? data.sessionId,
+      transportId: p.transportId ?? data.transportId,
+      participantId: p.participantId ?? data.participantId,
+      token: data.token,
+      // Offered at start; the token says so too (a session restored from its token alone).
+      stream: data.messageStream || p.ext,
+    };
     return { ...session };
   };
 
@@ -127,6 +161,19 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
       return adopt(data);
     },
     async poll(after) {
+      if (session.stream && Date.now() >= streamRetryAt) {
+        try {
+          if (!stream) {
+            await loadTransportFile(STREAM);
+            stream = createTransport({ type: STREAM, base, headers: cfg.headers, session }) as any;
+          }
+          return await stream!.poll(after);
+        } catch (err) {
+          if ((err as TransportError).code === 'ABORTED') throw err;
+          dropStream();
+          streamRetryAt = Date.now() + (cfg.messageStreamRetryMs || STREAM_RETRY_MS);
+        }
+      }
       return read(await call('GET', sid() + '/messages', undefined, { index: after }, true));
     },
     async history(count, before) {
@@ -152,7 +199,10 @@ export function createV3Transport(cfg: Record<string, any>): Transport {
       return { message: r.data?.message as RawMessage | undefined, response: r };
     },
     fileUrl: (u) => (/^[a-z][a-z0-9+.-]*:/i.test(u) || u.startsWith(base) ? u : base.replace(/\/sessions$/, '') + u),
-    abort: () => poller?.abort(),
+    abort() {
+      poller?.abort();
+      dropStream();
+    },
     request: (method, path, body, query) => call(method, path.replace('/{session}', sid()), body, query),
   };
 }

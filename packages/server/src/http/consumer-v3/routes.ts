@@ -17,6 +17,7 @@ import { checkedUpload } from '../upload-check.js';
 import { cursorMovesWhenSent } from '../handover.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import { registerEndOfChat, type EndOfChatDeps } from './end-of-chat.js';
+import { asksForMessageStream, messageStreamPath } from './stream.js';
 
 export interface ConsumerV3Deps {
   chat: ChatService;
@@ -28,6 +29,8 @@ export interface ConsumerV3Deps {
   openapi: OpenApiRegistry;
   prefix: string;
   longPollMs: number;
+  /** The message stream (stream.ts) is registered: offered to starts that ask for it. */
+  messageStream: boolean;
   maxUploadBytes: number;
   uploadTypes: string[];
   startLimitPerMinute: number;
@@ -48,6 +51,13 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     if (op) out.operationId = op;
     return out;
   };
+  /**
+   * Parley's SDK asked for the message stream: the start answer names it, and the client token says
+   * so (`ext`), so a session restored from its token alone finds it again. The Genesys client never
+   * asks: its answer and token are unchanged.
+   */
+  const offersStream = (req: FastifyRequest) => deps.messageStream && asksForMessageStream(req.headers);
+  const streamOffer = (req: FastifyRequest, sessionId: string) => (offersStream(req) ? { messageStream: messageStreamPath(prefix, sessionId) } : {});
   const readBody = (r: ReadResult) => ({ messages: r.messages.map(toV3Message), lastDeliveredIndex: r.lastDeliveredIndex, chatEnded: r.chatEnded });
   const guard = (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
     try {
@@ -92,9 +102,9 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
             transportId: claims.transportId,
             participantId: claims.participantId,
             deploymentId: claims.deploymentId,
-            ...(claims.ext ? { ext: true } : {}),
+            ...(claims.ext || offersStream(req) ? { ext: true } : {}),
           });
-          return envelope(req, { clientToken, sessionId: claims.sessionId, participantId: claims.participantId, restored: true });
+          return envelope(req, { clientToken, sessionId: claims.sessionId, participantId: claims.participantId, restored: true, ...streamOffer(req, claims.sessionId) });
         }
       }
       const d = body.data;
@@ -117,8 +127,9 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         transportId: started.session.transportId,
         participantId: started.participant.id,
         deploymentId: deployment.id,
+        ext: offersStream(req),
       });
-      return envelope(req, { clientToken, sessionId: started.session.id, participantId: started.participant.id, async: started.session.async });
+      return envelope(req, { clientToken, sessionId: started.session.id, participantId: started.participant.id, async: started.session.async, ...streamOffer(req, started.session.id) });
     }),
   );
 
