@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameBudget } from './socket-limits.js';
+import { closeReason, FrameBudget } from './socket-limits.js';
 
 describe('FrameBudget', () => {
   it('never lets more than burst + rate x elapsed frames through, and lets a steady client through', () => {
@@ -22,5 +22,16 @@ describe('FrameBudget', () => {
       t += 100;
       expect(steady.take()).toBe(true);
     }
+  });
+});
+
+describe('closeReason', () => {
+  it('keeps a close reason within 123 bytes of UTF-8, whatever the message quotes', () => {
+    expect(closeReason('short')).toBe('short');
+    const wide = `origin https://${'é'.repeat(200)} is not allowed for this deployment`;
+    const reason = closeReason(wide);
+    expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
+    expect(wide.startsWith(reason)).toBe(true);
+    expect(Buffer.byteLength(closeReason('x'.repeat(500)))).toBe(123);
   });
 });

@@ -34,3 +34,10 @@ export class FrameBudget {
     return true;
   }
 }
+
+/** A close reason is at most 123 bytes of UTF-8 (ws throws past that); messages may quote a header. */
+export function closeReason(message: string): string {
+  let reason = message.slice(0, 123);
+  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+  return reason;
+}

@@ -14,7 +14,7 @@ import type { Clock } from '../../ports/clock.js';
 import { recheckEvery, topics, type Fanout } from '../../ports/fanout.js';
 import type { Account } from '../../core/types.js';
 import { describeZodError } from '../errors.js';
-import { FrameBudget, SOCKET_LIMITS, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
+import { closeReason, FrameBudget, SOCKET_LIMITS, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
 import { toAgentAccount, toAgentMessage, toAgentProfile, toListedInteraction, toOverview } from './wire.js';
 
 export interface AgentEventsDeps {
@@ -94,7 +94,7 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       }, 250);
     };
 
-    const refuse = (reason: string) => socket.close(WS_CLOSE_UNAUTHORIZED, reason.slice(0, 120));
+    const refuse = (reason: string) => socket.close(WS_CLOSE_UNAUTHORIZED, closeReason(reason));
     const dropSession = (sessionId: string, reason: string) => {
       const s = sessions.get(sessionId);
       if (!s) return;

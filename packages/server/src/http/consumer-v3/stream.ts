@@ -11,7 +11,7 @@ import { deploymentByKey, v3Customer } from '../auth-customer.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import { serial } from '../serial.js';
-import { FrameBudget, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
+import { closeReason, FrameBudget, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
 
 export interface ConsumerV3StreamDeps {
   chat: ChatService;
@@ -70,13 +70,6 @@ function closeCodeOf(err: unknown): { code: number; reason: string } {
           ? V3_STREAM_CLOSE.notFound
           : WS_CLOSE_POLICY_VIOLATION;
   return { code, reason: closeReason(err.message) };
-}
-
-/** A close reason is at most 123 bytes of UTF-8 (ws throws past that); messages may quote a header. */
-export function closeReason(message: string): string {
-  let reason = message.slice(0, 123);
-  while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
-  return reason;
 }
 
 /**
