@@ -366,7 +366,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     },
   });
   if (config.V3_MESSAGE_STREAM) {
-    registerConsumerV3Stream(app, { chat, deployments, authn, fanout, openapi, prefix: config.CONSUMER_V3_PREFIX, heartbeatMs: config.V3_STREAM_HEARTBEAT_MS });
+    registerConsumerV3Stream(app, { chat, deployments, authn, fanout, openapi, prefix: config.CONSUMER_V3_PREFIX, heartbeatMs: config.V3_STREAM_HEARTBEAT_MS, clock });
   }
   registerGmsV2(app, {
     chat,

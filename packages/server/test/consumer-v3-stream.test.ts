@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Agent, API_KEY, http, opId, startServer, V3, V3Customer, type Running } from './helpers.js';
+import { Agent, API_KEY, http, opId, startServer, SteppedClock, V3, V3Customer, type Running } from './helpers.js';
 
 const texts = (messages: any[]) => messages.filter((m) => m.type === 'Text').map((m) => m.text);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -303,6 +303,23 @@ describe('v3 message stream', () => {
     expect(await silent.until(() => silent.closed !== null, 13_000).then(() => silent.closed!.code)).toBe(4401);
     expect(Date.now() - opened).toBeGreaterThanOrEqual(9_000);
   }, 20_000);
+
+  it('closes the socket when its client token expires (4401), as a long poll with it would be refused', async () => {
+    const clock = new SteppedClock();
+    const short = await startServer({ CLIENT_TOKEN_TTL_SECONDS: '300', V3_STREAM_HEARTBEAT_MS: '200' }, clock, { sweepEveryMs: 0 });
+    try {
+      const { customer } = await sdkStart(short.url);
+      const s = await StreamClient.open(short.url, customer);
+      sockets.push(s);
+      await wait(300);
+      expect(s.closed).toBeNull();
+      clock.advance(301_000);
+      expect(await s.until(() => s.closed !== null, 3_000).then(() => s.closed!.code)).toBe(4401);
+      expect((await customer.poll()).status).toBe(401);
+    } finally {
+      await short.close();
+    }
+  });
 
   it('sends heartbeats and cuts a peer that stops answering pings', async () => {
     const { customer } = await sdkStart(srv.url);

@@ -20,6 +20,8 @@ export interface ClientTokenClaims {
   deploymentId: string;
   /** The client asked for Parley's wire extensions (interaction state changes on GMS and guest chat). */
   ext: boolean;
+  /** When the token stops being accepted (a socket opened with it is closed then). */
+  expiresAtMs: number;
 }
 
 export interface StaffTokenClaims {
@@ -86,8 +88,8 @@ export class TokenService {
       if (payload.kind !== 'customer' || typeof payload.iat !== 'number') return null;
       const { sessionId, transportId, participantId, deploymentId } = payload as Record<string, unknown>;
       if (typeof sessionId !== 'string' || typeof participantId !== 'string' || typeof deploymentId !== 'string' || typeof transportId !== 'string') return null;
-      const claims = { sessionId, transportId, participantId, deploymentId, ext: payload.ext === 1 };
       const endsMs = Math.min(typeof payload.exp === 'number' ? payload.exp * 1000 : Infinity, (payload.iat + this.clientTokenTtlSeconds) * 1000);
+      const claims = { sessionId, transportId, participantId, deploymentId, ext: payload.ext === 1, expiresAtMs: endsMs };
       this.remember(token, { kind: 'customer', claims }, endsMs);
       return claims;
     } catch {

@@ -11,6 +11,7 @@ import { deploymentByKey, v3Customer } from '../auth-customer.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
 import { serial } from '../serial.js';
+import type { Clock } from '../../ports/clock.js';
 import { closeReason, FrameBudget, WS_CLOSE_POLICY_VIOLATION } from '../socket-limits.js';
 
 export interface ConsumerV3StreamDeps {
@@ -22,6 +23,8 @@ export interface ConsumerV3StreamDeps {
   prefix: string;
   /** A `heartbeat` frame and a protocol ping this often; a peer that did not answer the previous ping is cut. */
   heartbeatMs: number;
+  /** The tokens' clock (a socket closes when its client token expires). */
+  clock: Clock;
 }
 
 export const V3_STREAM_LIMITS = {
@@ -56,6 +59,8 @@ interface Stream {
   lastBeat: number;
   /** The peer answered (pong or any frame) since the last ping. */
   alive: boolean;
+  /** The client token's end: the socket closes then, as a long poll with that token would be refused. */
+  expiresAtMs?: number;
 }
 
 function closeCodeOf(err: unknown): { code: number; reason: string } {
@@ -94,6 +99,10 @@ export function registerConsumerV3Stream(app: FastifyInstance, deps: ConsumerV3S
     for (const s of streams) {
       if (!s.pump) {
         if (now - s.opened >= V3_STREAM_LIMITS.authTimeoutMs) s.socket.close(V3_STREAM_CLOSE.unauthorized, 'authenticate first');
+        continue;
+      }
+      if (s.expiresAtMs !== undefined && deps.clock.now() >= s.expiresAtMs) {
+        s.socket.close(V3_STREAM_CLOSE.unauthorized, 'the client token expired; restore the session');
         continue;
       }
       if (now - s.lastBeat >= deps.heartbeatMs) {
@@ -185,6 +194,7 @@ export function registerConsumerV3Stream(app: FastifyInstance, deps: ConsumerV3S
           },
         );
         s.pump = pump;
+        s.expiresAtMs = claims.expiresAtMs;
         socket.send(JSON.stringify({ type: 'ready' } satisfies V3StreamFrame));
         stopListening = fanout.listen(topics.session(sessionId), pump);
         pump();
