@@ -59,10 +59,8 @@ const MAX_IDLE_READS = 100_000;
 /** What a participant's last reads found, valid while the session's version is unchanged. */
 interface IdleRead {
   sessionId: string;
-  /** The read check passed (the session live, the participant its customer). */
-  mayRead?: SessionVersion;
   /** A cursor-only read found nothing after the cursor. */
-  empty?: { version: SessionVersion; readerType: ParticipantType; lastDeliveredIndex: string | null } | undefined;
+  empty?: { version: SessionVersion; readerType: ParticipantType; lastDeliveredIndex: string | null; checkedAsCustomer: boolean } | undefined;
 }
 
 export interface ReadResult {
@@ -209,6 +207,12 @@ export class ChatService {
       return { session, participant };
     });
     const { session, participant } = found;
+    this.checkCustomer(session, participant, purpose);
+    return { session: session!, participant: participant! };
+  }
+
+  /** The participant is the session's customer; an ended session is readable only during the grace period. */
+  private checkCustomer(session: Session | null, participant: Participant | null, purpose: 'read' | 'write'): void {
     if (!session || !participant || participant.sessionId !== session.id || session.customerParticipantId !== participant.id) {
       throw new ChatError('INVALID_SESSION', 'session not found');
     }
@@ -218,20 +222,20 @@ export class ChatService {
         throw new ChatError('INVALID_SESSION', 'session has ended');
       }
     }
-    return { session, participant };
   }
 
   /**
-   * A customer's read check (as `customerSession(…, 'read')`) that an idle long poll answers from
-   * memory: a session found live is still live, and the participant still its customer, while no
-   * write to the session was announced since (ending it is one).
+   * A customer's long-poll read (`readNew` after the delivery cursor, or after `afterIndex`) with the
+   * read check of `customerSession` in the same transaction: one transaction per poll, none for an
+   * idle one (answered from memory while the session is unchanged).
    */
-  async customerMayRead(sessionId: string, participantId: string): Promise<void> {
-    const known = this.idle.get(participantId);
-    if (known?.sessionId === sessionId && known.mayRead && this.versions.unchanged(known.mayRead)) return;
-    const version = this.versions.now(sessionId);
-    const { session } = await this.customerSession(sessionId, participantId, 'read');
-    if (session.state !== 'Ended') this.idleEntry(participantId, sessionId).mayRead = version;
+  customerReadNew(sessionId: string, participantId: string, afterIndex?: string): Promise<ReadResult> {
+    return this.readLog(sessionId, participantId, 'Customer', afterIndex, 100, afterIndex === undefined ? 'on-handover' : 'now', true);
+  }
+
+  /** A customer's history page (`history`) with the read check of `customerSession` in the same transaction. */
+  customerHistory(sessionId: string, participantId: string, count: number, beforeIndex?: string): Promise<ReadResult> {
+    return this.historyPage(sessionId, participantId, 'Customer', count, beforeIndex, true);
   }
 
   private idleEntry(participantId: string, sessionId: string): IdleRead {
@@ -375,13 +379,26 @@ export class ChatService {
    * only when the caller completes the result's handover, so an answer lost on the wire is served
    * again (see docs/design.md, Delivery).
    */
-  async readNew(
+  readNew(
     sessionId: string,
     participantId: string,
     readerType: ParticipantType,
     afterIndex?: string,
     limit = 100,
     advance: 'now' | 'on-handover' = afterIndex === undefined ? 'on-handover' : 'now',
+  ): Promise<ReadResult> {
+    return this.readLog(sessionId, participantId, readerType, afterIndex, limit, advance, false);
+  }
+
+  /** `readNew`; with `asCustomer`, the customer's read check runs in the read's transaction. */
+  private async readLog(
+    sessionId: string,
+    participantId: string,
+    readerType: ParticipantType,
+    afterIndex: string | undefined,
+    limit: number,
+    advance: 'now' | 'on-handover',
+    asCustomer: boolean,
   ): Promise<ReadResult> {
     const afterGiven = afterIndex !== undefined ? parseIndex(afterIndex) : null;
     if (afterIndex !== undefined && afterGiven === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
@@ -391,7 +408,7 @@ export class ChatService {
     // A cursor-only read with nothing handed over pending: an idle one is answered from memory.
     const cursorOnly = afterGiven === null && advance === 'on-handover' && unsaved === 0 && !this.handovers.has(participantId);
     const known = cursorOnly ? this.idle.get(participantId) : undefined;
-    if (known?.sessionId === sessionId && known.empty && known.empty.readerType === readerType && this.versions.unchanged(known.empty.version)) {
+    if (known?.sessionId === sessionId && known.empty && known.empty.readerType === readerType && (known.empty.checkedAsCustomer || !asCustomer) && this.versions.unchanged(known.empty.version)) {
       return { messages: [], lastDeliveredIndex: known.empty.lastDeliveredIndex, chatEnded: false };
     }
     const version = this.versions.now(sessionId);
@@ -399,6 +416,7 @@ export class ChatService {
       const session = await tx.getSession(sessionId);
       // Locked: reads and cursor moves of one participant take turns.
       const participant = await tx.getParticipant(participantId, true);
+      if (asCustomer) this.checkCustomer(session, participant, 'read');
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       let cursorNum = participant.cursorNum;
       if (unsaved > cursorNum) {
@@ -426,7 +444,7 @@ export class ChatService {
       // Nothing after the cursor and nothing moved: the same read gives the same answer until the session changes.
       const { messages, chatEnded, lastDeliveredIndex } = result.read;
       const entry = this.idleEntry(participantId, sessionId);
-      entry.empty = messages.length === 0 && !chatEnded && result.moveTo === 0 ? { version, readerType, lastDeliveredIndex } : undefined;
+      entry.empty = messages.length === 0 && !chatEnded && result.moveTo === 0 ? { version, readerType, lastDeliveredIndex, checkedAsCustomer: asCustomer } : undefined;
     }
     return result.read;
   }
@@ -560,12 +578,17 @@ export class ChatService {
   }
 
   /** History: the newest `count` messages before `beforeIndex` (or the newest overall), in log order. */
-  async history(sessionId: string, participantId: string, readerType: ParticipantType, count: number, beforeIndex?: string): Promise<ReadResult> {
+  history(sessionId: string, participantId: string, readerType: ParticipantType, count: number, beforeIndex?: string): Promise<ReadResult> {
+    return this.historyPage(sessionId, participantId, readerType, count, beforeIndex, false);
+  }
+
+  private async historyPage(sessionId: string, participantId: string, readerType: ParticipantType, count: number, beforeIndex: string | undefined, asCustomer: boolean): Promise<ReadResult> {
     const before = beforeIndex !== undefined ? parseIndex(beforeIndex) : undefined;
     if (before === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
     const result = await this.store.tx(async (tx) => {
       const session = await tx.getSession(sessionId);
       const participant = await tx.getParticipant(participantId, true);
+      if (asCustomer) this.checkCustomer(session, participant, 'read');
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       const messages = await tx.listMessages(sessionId, { beforeNum: before, visibilities: visibleTo(readerType), limit: count, newest: true });
       let cursor = participant.cursorNum;
