@@ -60,7 +60,17 @@ const MAX_IDLE_READS = 100_000;
 interface IdleRead {
   sessionId: string;
   /** A cursor-only read found nothing after the cursor. */
-  empty?: { version: SessionVersion; readerType: ParticipantType; lastDeliveredIndex: string | null; checkedAsCustomer: boolean } | undefined;
+  empty?: EmptyAfterCursor | undefined;
+}
+
+/** A reader's position: nothing visible to it after its cursor, as of `version`. */
+interface EmptyAfterCursor {
+  version: SessionVersion;
+  readerType: ParticipantType;
+  lastDeliveredIndex: string | null;
+  /** The log's head as of `version`: no message visible to the reader lies between its cursor and it. */
+  headNum: number;
+  checkedAsCustomer: boolean;
 }
 
 export interface ReadResult {
@@ -436,15 +446,20 @@ export class ChatService {
           chatEnded: session.state === 'Ended' && caughtUp,
         } as ReadResult),
         moveTo: advance === 'on-handover' && lastNum > cursorNum ? lastNum : 0,
+        // Statements see commits as they run (READ COMMITTED): messages past the head read first may have been listed.
+        headNum: Math.max(session.lastIndexNum, lastNum),
+        caughtUp,
       };
     });
     if (unsaved > 0 && this.unsavedCursors.get(participantId) === unsaved) this.unsavedCursors.delete(participantId);
-    if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo);
+    const { messages, chatEnded, lastDeliveredIndex } = result.read;
+    const knownEmpty = (lastDeliveredIndex: string | null): EmptyAfterCursor => ({ version, readerType, lastDeliveredIndex, headNum: result.headNum, checkedAsCustomer: asCustomer });
+    // Once what this read found is handed over, the next poll finds nothing new until the session changes.
+    const afterHandover = cursorOnly && result.caughtUp && !chatEnded ? knownEmpty(formatIndex(result.moveTo)) : null;
+    if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo, afterHandover && (() => (this.idleEntry(participantId, sessionId).empty = afterHandover)));
     if (cursorOnly) {
       // Nothing after the cursor and nothing moved: the same read gives the same answer until the session changes.
-      const { messages, chatEnded, lastDeliveredIndex } = result.read;
-      const entry = this.idleEntry(participantId, sessionId);
-      entry.empty = messages.length === 0 && !chatEnded && result.moveTo === 0 ? { version, readerType, lastDeliveredIndex, checkedAsCustomer: asCustomer } : undefined;
+      this.idleEntry(participantId, sessionId).empty = messages.length === 0 && !chatEnded && result.moveTo === 0 ? knownEmpty(lastDeliveredIndex) : undefined;
     }
     return result.read;
   }
@@ -464,7 +479,8 @@ export class ChatService {
     clearTimeout(timer);
   }
 
-  private handover(participantId: string, cursorNum: number): Handover {
+  /** `onMoved` runs once the cursor has moved. */
+  private handover(participantId: string, cursorNum: number, onMoved?: (() => void) | null): Handover {
     let settle: () => void = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
     const previous = this.handovers.get(participantId);
@@ -474,28 +490,32 @@ export class ChatService {
     const finish = (move: boolean) => {
       if (done) return;
       done = true;
-      const moved = move ? this.moveCursor(participantId, cursorNum) : Promise.resolve();
-      void moved.finally(() => {
-        settle();
-        if (this.handovers.get(participantId) === chained) this.handovers.delete(participantId);
-      });
+      const moved = move ? this.moveCursor(participantId, cursorNum) : Promise.resolve(false);
+      void moved
+        .then((ok) => ok && onMoved?.())
+        .finally(() => {
+          settle();
+          if (this.handovers.get(participantId) === chained) this.handovers.delete(participantId);
+        });
     };
     return { complete: () => finish(true), abandon: () => finish(false) };
   }
 
   /** Moves a delivery cursor forward (never back): the client has been handed everything up to it. */
-  private async moveCursor(participantId: string, cursorNum: number): Promise<void> {
+  private async moveCursor(participantId: string, cursorNum: number): Promise<boolean> {
     try {
       await this.store.tx(async (tx) => {
         const p = await tx.getParticipant(participantId, true);
         if (p && cursorNum > p.cursorNum) await tx.updateParticipant(participantId, { cursorNum });
       });
+      return true;
     } catch (err) {
       // Not moved now: the next read on this node moves it first. (On another node, or after a
       // restart, those messages are served again: at least once, nothing lost.)
       this.unsavedCursors.set(participantId, Math.max(cursorNum, this.unsavedCursors.get(participantId) ?? 0));
       if (this.unsavedCursors.size > MAX_UNSAVED_CURSORS) this.unsavedCursors.delete(this.unsavedCursors.keys().next().value!);
       this.onCursorMoveError(err);
+      return false;
     }
   }
 
