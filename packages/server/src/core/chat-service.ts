@@ -119,6 +119,9 @@ export class ChatService {
     private readonly fileLinks: FileLinks | null = null,
   ) {
     this.versions = new SessionVersions(fanout, clock);
+    writer.onCommitted((writes) => {
+      for (const write of writes) this.versions.recordLocal(write);
+    });
   }
 
   /** Sessions' versions on this node, moved by the fan-out: what an idle read found holds while they are unchanged. */
@@ -418,8 +421,10 @@ export class ChatService {
     // A cursor-only read with nothing handed over pending: an idle one is answered from memory.
     const cursorOnly = afterGiven === null && advance === 'on-handover' && unsaved === 0 && !this.handovers.has(participantId);
     const known = cursorOnly ? this.idle.get(participantId) : undefined;
-    if (known?.sessionId === sessionId && known.empty && known.empty.readerType === readerType && (known.empty.checkedAsCustomer || !asCustomer) && this.versions.unchanged(known.empty.version)) {
-      return { messages: [], lastDeliveredIndex: known.empty.lastDeliveredIndex, chatEnded: false };
+    if (known?.sessionId === sessionId && known.empty && known.empty.readerType === readerType && (known.empty.checkedAsCustomer || !asCustomer)) {
+      if (this.versions.unchanged(known.empty.version)) return { messages: [], lastDeliveredIndex: known.empty.lastDeliveredIndex, chatEnded: false };
+      const caught = this.catchUpFromLocalWrites(participantId, known, known.empty, limit);
+      if (caught) return caught;
     }
     const version = this.versions.now(sessionId);
     const result = await this.store.tx(async (tx) => {
@@ -462,6 +467,40 @@ export class ChatService {
       this.idleEntry(participantId, sessionId).empty = messages.length === 0 && !chatEnded && result.moveTo === 0 ? knownEmpty(lastDeliveredIndex) : undefined;
     }
     return result.read;
+  }
+
+  /**
+   * The reader knew nothing was after its cursor up to the log's head; if every change to the session
+   * since was a write on this node, carrying on from that head, what they appended is the answer
+   * (no re-read after an in-process wake). Null sends the reader to the store.
+   */
+  private catchUpFromLocalWrites(participantId: string, entry: IdleRead, empty: EmptyAfterCursor, limit: number): ReadResult | null {
+    const since = this.versions.localWritesSince(empty.version);
+    if (!since) return null;
+    const visibilities = visibleTo(empty.readerType);
+    // A whisper's audience is decided per reader in the store's query.
+    if (visibilities.includes('Vip')) return null;
+    let head = empty.headNum;
+    const messages: Message[] = [];
+    for (const write of [...since.writes].sort((a, b) => a.fromNum - b.fromNum)) {
+      if (write.changedAccess) return null;
+      if (write.fromNum === -1) continue;
+      if (write.fromNum !== head) return null;
+      head = write.toNum;
+      messages.push(...write.messages.filter((m) => visibilities.includes(m.visibility)));
+    }
+    if (messages.length >= limit) return null;
+    const known: EmptyAfterCursor = { ...empty, version: since.version, headNum: head };
+    if (messages.length === 0) {
+      entry.empty = known;
+      return { messages: [], lastDeliveredIndex: empty.lastDeliveredIndex, chatEnded: false };
+    }
+    const lastNum = parseIndex(messages[messages.length - 1]!.index)!;
+    const lastDeliveredIndex = formatIndex(lastNum);
+    entry.empty = undefined;
+    const read: ReadResult = this.signed({ messages, lastDeliveredIndex, chatEnded: false });
+    read.handover = this.handover(participantId, lastNum, () => (this.idleEntry(participantId, empty.version.sessionId).empty = { ...known, lastDeliveredIndex }));
+    return read;
   }
 
   /** Cursor moves that failed after their answer was handed over (the store was down), per participant. */
