@@ -10,7 +10,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Agent, API_KEY, startServer, testBackend, V3, type Running } from './helpers.js';
+import { probeRedis } from './external-services.js';
+import { Agent, API_KEY, createTestData, startServer, testBackend, V3, type Running, type TestData } from './helpers.js';
 import { rawRequest, type RawAnswer } from './raw-request.js';
 import { FORM_TYPE, jqueryForm } from './replay-helpers.js';
 
@@ -114,10 +115,50 @@ const texts = (r: RawAnswer): string[] => (r.body.data.messages as any[]).filter
 describe('store and Redis work of one exchange (issue 16)', () => {
   let srv: Running | null = null;
   let socket: AgentSocket | null = null;
+  const others: Running[] = [];
+  let data: TestData | null = null;
   afterEach(async () => {
     socket?.ws.close();
     await srv?.close();
     srv = null;
+    await Promise.all(others.splice(0).map((s) => s.close()));
+    await data?.drop();
+    data = null;
+  });
+
+  it('polls that alternate between two nodes, with the writes on one of them: every message once, none lost (the cursor moved elsewhere is seen)', async () => {
+    data = await createTestData();
+    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
+    if (redis && !redis.ok) throw new Error(redis.reason);
+    const config = { LONG_POLL_MS: '300', ...(redis?.ok ? { REDIS_URL: redis.url } : {}) };
+    const quiet = { routeEveryMs: 3_600_000, sweepEveryMs: 0, data };
+    const a = await startServer(config, undefined, quiet);
+    others.push(a);
+    const b = await startServer(config, undefined, quiet);
+    others.push(b);
+    const onA = new GenesysV3Client(a.url);
+    await onA.start();
+    const onB = Object.assign(new GenesysV3Client(b.url), { token: onA.token, sessionId: onA.sessionId });
+    const agent = await new Agent(a.url).login();
+    await agent.acceptFor(onA.sessionId);
+    const seen: string[] = [];
+    const drain = async (client: GenesysV3Client) => {
+      for (;;) {
+        const r = await client.poll();
+        expect(r.status).toBe(200);
+        seen.push(...texts(r));
+        if (r.body.data.messages.length === 0) return;
+      }
+    };
+    await drain(onA);
+    for (let i = 0; i < 4; i++) {
+      // Node A knows the session is caught up; B delivers the next message and moves the cursor; A must not serve it again.
+      await agent.call('POST', `/sessions/${onA.sessionId}/messages`, { type: 'Text', text: `b${i}` });
+      await drain(onB);
+      await agent.call('POST', `/sessions/${onA.sessionId}/messages`, { type: 'Text', text: `a${i}` });
+      await drain(onA);
+    }
+    expect(seen).toEqual(['b0', 'a0', 'b1', 'a1', 'b2', 'a2', 'b3', 'a3']);
   });
 
   it('one customer message, its agent reply, both delivered: within the targets', async () => {

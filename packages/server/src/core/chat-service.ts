@@ -214,7 +214,7 @@ export class ChatService {
 
   /** Loads a session for a customer request; ended sessions are readable only during the grace period. */
   async customerSession(sessionId: string, participantId: string, purpose: 'read' | 'write'): Promise<{ session: Session; participant: Participant }> {
-    const found = await this.store.tx(async (tx) => {
+    const found = await this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
       const participant = await tx.getParticipant(participantId);
       return { session, participant };
@@ -262,7 +262,7 @@ export class ChatService {
 
   /** Whether the session exists and has not ended (an async customer coming back resumes it). */
   async isActive(sessionId: string): Promise<boolean> {
-    const session = await this.store.tx((tx) => tx.getSession(sessionId));
+    const session = await this.store.read((tx) => tx.getSession(sessionId));
     return session?.state === 'Active';
   }
 
@@ -423,25 +423,25 @@ export class ChatService {
     const known = cursorOnly ? this.idle.get(participantId) : undefined;
     if (known?.sessionId === sessionId && known.empty && known.empty.readerType === readerType && (known.empty.checkedAsCustomer || !asCustomer)) {
       if (this.versions.unchanged(known.empty.version)) return { messages: [], lastDeliveredIndex: known.empty.lastDeliveredIndex, chatEnded: false };
-      const caught = this.catchUpFromLocalWrites(participantId, known, known.empty, limit);
+      const caught = await this.catchUpFromLocalWrites(participantId, known, known.empty, limit);
       if (caught) return caught;
     }
     const version = this.versions.now(sessionId);
-    const result = await this.store.tx(async (tx) => {
+    // No transaction: the cursor only ever moves forward (a compare-and-set), and nothing else is written.
+    const result = await this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
-      // Locked: reads and cursor moves of one participant take turns.
-      const participant = await tx.getParticipant(participantId, true);
+      const participant = await tx.getParticipant(participantId);
       if (asCustomer) this.checkCustomer(session, participant, 'read');
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       let cursorNum = participant.cursorNum;
       if (unsaved > cursorNum) {
         cursorNum = unsaved;
-        await tx.updateParticipant(participantId, { cursorNum });
+        await tx.advanceCursor(participantId, cursorNum);
       }
       const after = afterGiven ?? cursorNum;
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities: visibleTo(readerType), limit });
       const lastNum = messages.length ? parseIndex(messages[messages.length - 1]!.index)! : after;
-      if (advance === 'now' && lastNum > cursorNum) await tx.updateParticipant(participantId, { cursorNum: lastNum });
+      if (advance === 'now' && lastNum > cursorNum) await tx.advanceCursor(participantId, lastNum);
       const delivered = Math.max(lastNum, afterGiven === null ? cursorNum : lastNum);
       const caughtUp = messages.length < limit;
       return {
@@ -472,9 +472,11 @@ export class ChatService {
   /**
    * The reader knew nothing was after its cursor up to the log's head; if every change to the session
    * since was a write on this node, carrying on from that head, what they appended is the answer
-   * (no re-read after an in-process wake). Null sends the reader to the store.
+   * (no re-read of the log after an in-process wake). The cursor is read (one statement): a read
+   * elsewhere (another node, a stream naming its position) may have moved it past what this node
+   * knows. Null sends the reader to the store.
    */
-  private catchUpFromLocalWrites(participantId: string, entry: IdleRead, empty: EmptyAfterCursor, limit: number): ReadResult | null {
+  private async catchUpFromLocalWrites(participantId: string, entry: IdleRead, empty: EmptyAfterCursor, limit: number): Promise<ReadResult | null> {
     const since = this.versions.localWritesSince(empty.version);
     if (!since) return null;
     const visibilities = visibleTo(empty.readerType);
@@ -495,6 +497,8 @@ export class ChatService {
       entry.empty = known;
       return { messages: [], lastDeliveredIndex: empty.lastDeliveredIndex, chatEnded: false };
     }
+    const participant = await this.store.read((tx) => tx.getParticipant(participantId));
+    if (!participant || participant.cursorNum !== (empty.lastDeliveredIndex === null ? 0 : parseIndex(empty.lastDeliveredIndex))) return null;
     const lastNum = parseIndex(messages[messages.length - 1]!.index)!;
     const lastDeliveredIndex = formatIndex(lastNum);
     entry.empty = undefined;
@@ -543,10 +547,7 @@ export class ChatService {
   /** Moves a delivery cursor forward (never back): the client has been handed everything up to it. */
   private async moveCursor(participantId: string, cursorNum: number): Promise<boolean> {
     try {
-      await this.store.tx(async (tx) => {
-        const p = await tx.getParticipant(participantId, true);
-        if (p && cursorNum > p.cursorNum) await tx.updateParticipant(participantId, { cursorNum });
-      });
+      await this.store.read((tx) => tx.advanceCursor(participantId, cursorNum));
       return true;
     } catch (err) {
       // Not moved now: the next read on this node moves it first. (On another node, or after a
@@ -627,7 +628,7 @@ export class ChatService {
   async readAfter(sessionId: string, visibilities: Visibility[], afterIndex: string | undefined, limit = 200, audienceAccountId?: string): Promise<ReadResult> {
     const after = afterIndex === undefined ? 0 : parseIndex(afterIndex);
     if (after === null) throw new ChatError('INVALID_REQUEST', 'after must look like "<ms>-<seq>"');
-    return this.store.tx(async (tx) => {
+    return this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, ...(audienceAccountId ? { audienceAccountId } : {}) });
@@ -644,9 +645,9 @@ export class ChatService {
   private async historyPage(sessionId: string, participantId: string, readerType: ParticipantType, count: number, beforeIndex: string | undefined, asCustomer: boolean): Promise<ReadResult> {
     const before = beforeIndex !== undefined ? parseIndex(beforeIndex) : undefined;
     if (before === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
-    const result = await this.store.tx(async (tx) => {
+    const result = await this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
-      const participant = await tx.getParticipant(participantId, true);
+      const participant = await tx.getParticipant(participantId);
       if (asCustomer) this.checkCustomer(session, participant, 'read');
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       const messages = await tx.listMessages(sessionId, { beforeNum: before, visibilities: visibleTo(readerType), limit: count, newest: true });
@@ -666,7 +667,7 @@ export class ChatService {
   // ---- staff side ----------------------------------------------------------------------------
 
   async getSessionForStaff(sessionId: string, account: Account): Promise<{ session: Session; participants: Participant[]; interactions: Interaction[] }> {
-    return this.store.tx(async (tx) => {
+    return this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
       const participants = await tx.listParticipants(sessionId);
@@ -683,7 +684,7 @@ export class ChatService {
   async readForStaff(sessionId: string, account: Account, afterIndex: string | undefined, limit = 200): Promise<ReadResult> {
     const after = afterIndex === undefined ? 0 : parseIndex(afterIndex);
     if (after === null) throw new ChatError('INVALID_REQUEST', 'after must look like "<ms>-<seq>"');
-    return this.store.tx(async (tx) => {
+    return this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
       this.assertStaffMayRead(account, await tx.listParticipants(sessionId), await tx.listInteractions({ sessionId }));
@@ -855,7 +856,7 @@ export class ChatService {
    */
   /** The caller's connected participant in the session, or FORBIDDEN (checked before an upload is read). */
   async staffParticipantId(sessionId: string, account: Account): Promise<Participant> {
-    return this.store.tx((tx) => new LogTx(tx, this.clock).connectedStaff(sessionId, account));
+    return this.store.read((tx) => new LogTx(tx, this.clock).connectedStaff(sessionId, account));
   }
 
   async recordStaffFile(sessionId: string, account: Account, file: { id: string; name: string; mime: string; size: number }, maxFiles: number, operationId?: string): Promise<Message> {
@@ -882,7 +883,7 @@ export class ChatService {
   }
 
   async getFile(fileId: string) {
-    return this.store.tx((tx) => tx.getFile(fileId));
+    return this.store.read((tx) => tx.getFile(fileId));
   }
 
   // ---- checks --------------------------------------------------------------------------------

@@ -86,6 +86,15 @@ export class SqliteStore implements Store {
     return next;
   }
 
+  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const next = this.queue.then(
+      () => fn(this.ops),
+      () => fn(this.ops),
+    );
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   async close(): Promise<void> {
     await this.queue;
     this.db.close();
@@ -93,7 +102,7 @@ export class SqliteStore implements Store {
 
   /** The aggregates' ops (one file each), over one connection. */
   private buildOps(): StoreTx {
-    const db = sqliteConnection(this.db, this.work);
+    const db = sqliteConnection(this.db, this.work, () => this.db.inTransaction);
     // The dialect-specific aggregates (FTS5 search, contacts, reports) prepare their own texts, once each.
     const statements = new Map<string, Database.Statement>();
     const prepared = {
