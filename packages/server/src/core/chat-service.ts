@@ -12,7 +12,7 @@ import { LogTx, operationScope, type LogWriter } from './log-writer.js';
 import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
-import { SessionVersions, type SessionVersion } from './session-versions.js';
+import { SessionVersions, type LocalWrite, type SessionVersion } from './session-versions.js';
 import { manualAcceptRefusal } from './router.js';
 import { richSend } from './rich-messages.js';
 
@@ -482,16 +482,9 @@ export class ChatService {
     const visibilities = visibleTo(empty.readerType);
     // A whisper's audience is decided per reader in the store's query.
     if (visibilities.includes('Vip')) return null;
-    let head = empty.headNum;
-    const messages: Message[] = [];
-    for (const write of [...since.writes].sort((a, b) => a.fromNum - b.fromNum)) {
-      if (write.changedAccess) return null;
-      if (write.fromNum === -1) continue;
-      if (write.fromNum !== head) return null;
-      head = write.toNum;
-      messages.push(...write.messages.filter((m) => visibilities.includes(m.visibility)));
-    }
-    if (messages.length >= limit) return null;
+    const caught = this.appendedSince(since.writes, empty.headNum, (m) => visibilities.includes(m.visibility));
+    if (!caught || caught.messages.length >= limit) return null;
+    const { messages, head } = caught;
     const known: EmptyAfterCursor = { ...empty, version: since.version, headNum: head };
     if (messages.length === 0) {
       entry.empty = known;
@@ -682,6 +675,10 @@ export class ChatService {
    * lost access (another agent took the interaction, a demotion) gets FORBIDDEN, never the messages.
    */
   async readForStaff(sessionId: string, account: Account, afterIndex: string | undefined, limit = 200): Promise<ReadResult> {
+    return (await this.staffRead(sessionId, account, afterIndex, limit)).read;
+  }
+
+  private async staffRead(sessionId: string, account: Account, afterIndex: string | undefined, limit: number): Promise<{ read: ReadResult; after: number; headNum: number }> {
     const after = afterIndex === undefined ? 0 : parseIndex(afterIndex);
     if (after === null) throw new ChatError('INVALID_REQUEST', 'after must look like "<ms>-<seq>"');
     return this.store.read(async (tx) => {
@@ -691,8 +688,56 @@ export class ChatService {
       const visibilities = visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor');
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, audienceAccountId: account.id });
       const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
-      return this.signed({ messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' });
+      const lastNum = last === null ? 0 : parseIndex(last)!;
+      return { read: this.signed({ messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' }), after, headNum: Math.max(session.lastIndexNum, lastNum) };
     });
+  }
+
+  /**
+   * A staff member's running read of one session's log (an agent socket's subscription): each call
+   * is `readForStaff` after `afterIndex`, or, when every change to the session since the previous
+   * call was a write on this node that changed neither its participants nor its interactions (so
+   * the access checked then still holds, for the same account record), the messages those writes
+   * appended, without a store read.
+   */
+  staffLogReader(sessionId: string): (account: Account, afterIndex: string | undefined, limit: number) => Promise<ReadResult> {
+    let known: { version: SessionVersion; account: Account; afterIndex: string | undefined; headNum: number; ended: boolean } | null = null;
+    return async (account, afterIndex, limit) => {
+      // Called from a fan-out listener: the session's version moves in a listener of its own, maybe a later one.
+      await Promise.resolve();
+      if (known && known.account === account && known.afterIndex === afterIndex && !known.ended) {
+        const since = this.versions.localWritesSince(known.version);
+        const caught = since && this.appendedSince(since.writes, known.headNum, (m) => staffSees(account, m));
+        if (since && caught && caught.messages.length < limit) {
+          const { messages, head } = caught;
+          const last = messages.length ? messages[messages.length - 1]!.index : afterIndex;
+          known = { ...known, version: since.version, afterIndex: last, headNum: head };
+          return this.signed({ messages, lastDeliveredIndex: last ?? null, chatEnded: false });
+        }
+      }
+      const version = this.versions.now(sessionId);
+      const { read, headNum } = await this.staffRead(sessionId, account, afterIndex, limit);
+      const last = read.messages.length ? read.messages[read.messages.length - 1]!.index : afterIndex;
+      known = read.messages.length < limit ? { version, account, afterIndex: last, headNum, ended: read.chatEnded } : null;
+      return read;
+    };
+  }
+
+  /**
+   * The messages (that `sees` keeps) appended by this node's `writes`, when they carry on one after
+   * another from `fromNum` and none changed who may read the session; null otherwise.
+   */
+  private appendedSince(writes: LocalWrite[], fromNum: number, sees: (m: Message) => boolean): { messages: Message[]; head: number } | null {
+    let head = fromNum;
+    const messages: Message[] = [];
+    for (const write of [...writes].sort((a, b) => a.fromNum - b.fromNum)) {
+      if (write.changedAccess) return null;
+      if (write.fromNum === -1) continue;
+      if (write.fromNum !== head) return null;
+      head = write.toNum;
+      messages.push(...write.messages.filter(sees));
+    }
+    return { messages, head };
   }
 
   private assertStaffMayRead(account: Account, participants: Participant[], interactions: Interaction[]): void {
@@ -900,6 +945,11 @@ export class ChatService {
     const bytes = Buffer.byteLength(JSON.stringify(data));
     if (bytes > this.limits.maxUserDataBytes) throw new ChatError('PAYLOAD_TOO_LARGE', `userData is ${bytes} bytes; the limit is ${this.limits.maxUserDataBytes}`);
   }
+}
+
+/** What a staff reader may see of a message (as the store's query for `readForStaff`): by role, and whispers addressed to them. */
+function staffSees(account: Account, m: Message): boolean {
+  return visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor').includes(m.visibility) || (m.visibility === 'Vip' && m.audienceAccountId === account.id);
 }
 
 export function checkUrl(url: string | undefined): void {
