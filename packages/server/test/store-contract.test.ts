@@ -421,6 +421,27 @@ function storeContract(backend: Backend): void {
       expect(await read(store, (tx) => tx.getParticipant(q.id))).toEqual(q);
     });
 
+    it('pruneOperations deletes records made before the cutoff, at most `limit`, never the server’s own (settings)', async () => {
+      await store.tx(async (tx) => {
+        await tx.putOperation('send:s:p', 'old-1', { n: 1 }, iso(T0));
+        await tx.putOperation('send:s:p', 'old-2', { n: 2 }, iso(T0 + 1));
+        await tx.putOperation('start:demo', 'old-3', { n: 3 }, iso(T0 + 2));
+        await tx.putOperation('settings', 'demo.created', 'created', iso(T0));
+        await tx.putOperation('send:s:p', 'new', { n: 4 }, iso(T0 + 10_000));
+      });
+      const cutoff = iso(T0 + 5_000);
+      expect(await store.read((tx) => tx.pruneOperations(cutoff, 2))).toBe(2);
+      expect(await store.read((tx) => tx.pruneOperations(cutoff, 2))).toBe(1);
+      expect(await store.read((tx) => tx.pruneOperations(cutoff, 2))).toBe(0);
+      const left = await read(store, async (tx) => [
+        await tx.getOperation('send:s:p', 'old-1'),
+        await tx.getOperation('start:demo', 'old-3'),
+        await tx.getOperation('settings', 'demo.created'),
+        await tx.getOperation('send:s:p', 'new'),
+      ]);
+      expect(left).toEqual([null, null, 'created', { n: 4 }]);
+    });
+
     it('advanceCursor moves a cursor forward only, outside a transaction too (store.read)', async () => {
       const { ses } = await seed(store);
       const p = participant(ses.id);
