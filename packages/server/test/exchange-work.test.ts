@@ -11,7 +11,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { probeRedis } from './external-services.js';
-import { Agent, API_KEY, createTestData, startServer, testBackend, V3, type Running, type TestData } from './helpers.js';
+import { Agent, AGENT, API_KEY, createTestData, startServer, testBackend, V3, type Running, type TestData } from './helpers.js';
 import { rawRequest, type RawAnswer } from './raw-request.js';
 import { FORM_TYPE, jqueryForm } from './replay-helpers.js';
 
@@ -124,6 +124,52 @@ describe('store and Redis work of one exchange (issue 16)', () => {
     await Promise.all(others.splice(0).map((s) => s.close()));
     await data?.drop();
     data = null;
+  });
+
+  it("the agent socket's messages from this node's writes are the ones a store read gives: whispers to its reader, internal notes, nothing for the customer's poll", async () => {
+    srv = await startServer({ LONG_POLL_MS: '300' }, undefined, { routeEveryMs: 3_600_000, sweepEveryMs: 0 });
+    const s = srv;
+    const customer = new GenesysV3Client(s.url);
+    await customer.start();
+    const agent = await new Agent(s.url).login();
+    const sup = await new Agent(s.url, { username: 'supervisor', password: AGENT.password }).login();
+    await agent.acceptFor(customer.sessionId);
+    expect((await sup.call('POST', `/sessions/${customer.sessionId}/monitor`)).status).toBe(200);
+    const sockets: AgentSocket[] = [];
+    for (const [i, reader] of [agent, sup].entries()) {
+      sockets.push(new AgentSocket(s.url));
+      await sockets[i]!.opened();
+      sockets[i]!.send({ type: 'auth', token: reader.token });
+      await sockets[i]!.until((f) => f.type === 'ready');
+      sockets[i]!.send({ type: 'subscribe', sessionId: customer.sessionId });
+      await sockets[i]!.until((f) => f.type === 'subscribed');
+    }
+    socket = sockets[0]!;
+    const writes: [Agent, string, unknown][] = [
+      [sup, 'whisper', { text: 'w1' }],
+      [agent, 'messages', { type: 'Text', text: 'note', visibility: 'Int' }],
+      [sup, 'whisper', { text: 'w2' }],
+      [agent, 'messages', { type: 'Text', text: 'public' }],
+    ];
+    for (const [who, path, body] of writes) {
+      expect((await who.call('POST', `/sessions/${customer.sessionId}/${path}`, body)).status).toBe(200);
+      const text = (body as { text: string }).text;
+      for (const reader of sockets) await reader.until((f) => f.type === 'message' && f.message.text === text);
+    }
+    const streamed = (i: number) =>
+      sockets[i]!.frames.filter((f) => f.type === 'message')
+        .map((f) => f.message.text)
+        .filter((t) => ['w1', 'note', 'w2', 'public'].includes(t));
+    for (const [i, reader] of [agent, sup].entries()) {
+      await sockets[i]!.until((f) => f.type === 'message' && f.message.text === 'public');
+      const stored = (await reader.call('GET', `/sessions/${customer.sessionId}/messages`)).body.messages.map((m: any) => m.text).filter((t: string) => ['w1', 'note', 'w2', 'public'].includes(t));
+      expect(streamed(i)).toEqual(stored);
+      expect(stored).toEqual(['w1', 'note', 'w2', 'public']);
+    }
+    sockets[1]!.ws.close();
+    let seen: string[] = [];
+    for (let r = await customer.poll(); r.body.data.messages.length; r = await customer.poll()) seen = seen.concat(texts(r));
+    expect(seen).toEqual(['public']);
   });
 
   it('polls that alternate between two nodes, with the writes on one of them: every message once, none lost (the cursor moved elsewhere is seen)', async () => {
