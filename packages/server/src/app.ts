@@ -332,7 +332,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const audit = new AuditTrail(store, clock);
   registerAuditTrail(app, audit);
   const customers = new CustomerData(store, files, clock);
-  const retention = new RetentionJob(store, clock, customers, audit, config.RETENTION_EVERY_MINUTES * 60_000, config.WEBHOOK_KEEP_DAYS, (msg, err) => app.log.error({ err }, msg));
+  const retention = new RetentionJob(store, clock, customers, audit, config.RETENTION_EVERY_MINUTES * 60_000, config.WEBHOOK_KEEP_DAYS, config.OPERATION_KEEP_HOURS, (msg, err) =>
+    app.log.error({ err }, msg),
+  );
   const agentViews = new AgentViews(store);
   registerInputGuard(app);
   registerCors(app, deployments, [config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX]);

@@ -174,6 +174,16 @@ const schema = z.object({
   WEBHOOK_KEEP_DAYS: z.coerce.number().min(1).max(3650).default(30),
   /** One webhook request's time limit. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * A write's operationId is remembered this long (a retry within it returns the first result, later
+   * it is applied again); older records are deleted by the retention run. At least 10 minutes (a
+   * start's replay window is 5).
+   */
+  OPERATION_KEEP_HOURS: z.coerce
+    .number()
+    .min(1 / 6)
+    .max(24 * 365)
+    .default(24),
   /** How often the retention run (deployments' `settings.retention`) happens; one node runs it per interval. 0: never. */
   RETENTION_EVERY_MINUTES: z.coerce.number().min(0).max(10_080).default(60),
   /** Staff single sign-on (OpenID Connect): the provider's issuer URL; unset, SSO is off. */

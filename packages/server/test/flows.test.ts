@@ -264,6 +264,33 @@ describe('idle control (controllable clock)', () => {
     }
   });
 
+  it('a sweep opens no transaction for silent sessions with nothing due, nor again for one it found alerted', async () => {
+    const clock = new SteppedClock();
+    const srv = await startServer({}, clock, { sweepEveryMs: 0, routeEveryMs: 3_600_000 });
+    try {
+      const agent = await new Agent(srv.url).login();
+      const customers = [new V3Customer(srv.url), new V3Customer(srv.url), new V3Customer(srv.url)];
+      for (const c of customers) {
+        await c.start();
+        await agent.acceptFor(c.sessionId);
+      }
+      const transactions = () => srv.parley.store.work!.get('transactions');
+      clock.advance(60_000);
+      let before = transactions();
+      expect(await srv.parley.idle.sweep()).toEqual({ alerted: [], closed: [] });
+      expect(transactions() - before).toBe(0);
+      clock.advance(61_000);
+      before = transactions();
+      expect((await srv.parley.idle.sweep()).alerted.sort()).toEqual(customers.map((c) => c.sessionId).sort());
+      expect(transactions() - before).toBe(3);
+      before = transactions();
+      expect(await srv.parley.idle.sweep()).toEqual({ alerted: [], closed: [] });
+      expect(transactions() - before).toBe(0);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('does not alert customers waiting in the queue, and closes idle async sessions after the long limit', async () => {
     const clock = new SteppedClock();
     const srv = await startServer({}, clock, { sweepEveryMs: 0 });

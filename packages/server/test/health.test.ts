@@ -48,6 +48,11 @@ async function switchableStore(): Promise<{ store: Store; fanout?: Fanout; set(m
       if (mode === 'slow') await sleep(4_000);
       return inner.tx(fn);
     },
+    read: async (fn) => {
+      if (mode === 'fail') throw new Error('connection refused');
+      if (mode === 'slow') await sleep(4_000);
+      return inner.read(fn);
+    },
     close: () => inner.close(),
   };
   return { store, ...(fanout ? { fanout } : {}), set: (m) => (mode = m), drop };

@@ -40,6 +40,7 @@ function meetingAt(key: string, stores: Store[]): Store[] {
           }) as StoreTx,
         ),
       ),
+    read: (fn) => inner.read(fn),
     close: () => inner.close(),
   }));
 }

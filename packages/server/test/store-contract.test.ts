@@ -13,7 +13,7 @@ import type { Message, Visibility } from '@parley/protocol';
 import { SqliteStore } from '../src/adapters/store-sqlite/index.js';
 import { PostgresStore, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
 import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
-import { appendMessage } from '../src/core/log-append.js';
+import { appendMessage as appendTo } from '../src/core/log-append.js';
 import { parseIndex } from '../src/core/message-index.js';
 import { searchWords } from '../src/core/search-index.js';
 import type { SearchFilter } from '../src/ports/store/search.js';
@@ -135,6 +135,7 @@ async function seed(store: Store, sessionOver: Partial<Session> = {}): Promise<{
   return { dep, ses };
 }
 const read = <T>(store: Store, fn: (tx: StoreTx) => Promise<T>) => store.tx(fn);
+const appendMessage = async (...args: Parameters<typeof appendTo>) => (await appendTo(...args)).message;
 const fullLog = (store: Store, sessionId: string) => read(store, (tx) => tx.listMessages(sessionId, { visibilities: [...ALL], limit: 1_000_000 }));
 
 /** The log is in strictly increasing index order, indexes are well formed, and the session's last index matches. */
@@ -418,6 +419,45 @@ function storeContract(backend: Backend): void {
       await store.tx((tx) => tx.updateParticipant(p.id, {}));
       expect(await read(store, (tx) => tx.getParticipant(p.id))).toEqual({ ...p, state: 'Left', leftAt: iso(T0 + 1), cursorNum: 17_356_000_000_000_7 });
       expect(await read(store, (tx) => tx.getParticipant(q.id))).toEqual(q);
+    });
+
+    it('pruneOperations deletes records made before the cutoff, at most `limit`, never the server’s own (settings)', async () => {
+      await store.tx(async (tx) => {
+        await tx.putOperation('send:s:p', 'old-1', { n: 1 }, iso(T0));
+        await tx.putOperation('send:s:p', 'old-2', { n: 2 }, iso(T0 + 1));
+        await tx.putOperation('start:demo', 'old-3', { n: 3 }, iso(T0 + 2));
+        await tx.putOperation('settings', 'demo.created', 'created', iso(T0));
+        await tx.putOperation('send:s:p', 'new', { n: 4 }, iso(T0 + 10_000));
+      });
+      const cutoff = iso(T0 + 5_000);
+      expect(await store.read((tx) => tx.pruneOperations(cutoff, 2))).toBe(2);
+      expect(await store.read((tx) => tx.pruneOperations(cutoff, 2))).toBe(1);
+      expect(await store.read((tx) => tx.pruneOperations(cutoff, 2))).toBe(0);
+      const left = await read(store, async (tx) => [
+        await tx.getOperation('send:s:p', 'old-1'),
+        await tx.getOperation('start:demo', 'old-3'),
+        await tx.getOperation('settings', 'demo.created'),
+        await tx.getOperation('send:s:p', 'new'),
+      ]);
+      expect(left).toEqual([null, null, 'created', { n: 4 }]);
+    });
+
+    it('advanceCursor moves a cursor forward only, outside a transaction too (store.read)', async () => {
+      const { ses } = await seed(store);
+      const p = participant(ses.id);
+      await store.tx((tx) => tx.insertParticipant(p));
+      await store.read((tx) => tx.advanceCursor(p.id, 17_356_000_000_000_7));
+      await store.read((tx) => tx.advanceCursor(p.id, 17_356_000_000_000_3));
+      await store.tx((tx) => tx.advanceCursor(p.id, 17_356_000_000_000_5));
+      expect((await store.read((tx) => tx.getParticipant(p.id)))!.cursorNum).toBe(17_356_000_000_000_7);
+      await Promise.all([5, 9, 8].map((n) => store.read((tx) => tx.advanceCursor(p.id, 17_356_000_000_000_0 + n))));
+      expect((await store.read((tx) => tx.getParticipant(p.id)))!.cursorNum).toBe(17_356_000_000_000_9);
+    });
+
+    it('store.read refuses a row lock (it would hold nothing outside a transaction)', async () => {
+      const { ses } = await seed(store);
+      await expect(store.read((tx) => tx.getSession(ses.id, true))).rejects.toThrow(/row lock/);
+      expect((await store.read((tx) => tx.getSession(ses.id)))!.id).toBe(ses.id);
     });
 
     it('refuses a participant of an unknown session', async () => {
@@ -1913,6 +1953,7 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
             },
           }),
         ),
+      read: (fn) => storeB.read(fn),
       close: () => storeB.close(),
     };
     const passB = node(slowB)

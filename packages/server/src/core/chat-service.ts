@@ -12,7 +12,7 @@ import { LogTx, operationScope, type LogWriter } from './log-writer.js';
 import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
-import { SessionVersions, type SessionVersion } from './session-versions.js';
+import { SessionVersions, type LocalWrite, type SessionVersion } from './session-versions.js';
 import { manualAcceptRefusal } from './router.js';
 import { richSend } from './rich-messages.js';
 import { checkStartForm } from './start-form.js';
@@ -60,10 +60,18 @@ const MAX_IDLE_READS = 100_000;
 /** What a participant's last reads found, valid while the session's version is unchanged. */
 interface IdleRead {
   sessionId: string;
-  /** The read check passed (the session live, the participant its customer). */
-  mayRead?: SessionVersion;
   /** A cursor-only read found nothing after the cursor. */
-  empty?: { version: SessionVersion; readerType: ParticipantType; lastDeliveredIndex: string | null } | undefined;
+  empty?: EmptyAfterCursor | undefined;
+}
+
+/** A reader's position: nothing visible to it after its cursor, as of `version`. */
+interface EmptyAfterCursor {
+  version: SessionVersion;
+  readerType: ParticipantType;
+  lastDeliveredIndex: string | null;
+  /** The log's head as of `version`: no message visible to the reader lies between its cursor and it. */
+  headNum: number;
+  checkedAsCustomer: boolean;
 }
 
 export interface ReadResult {
@@ -112,6 +120,9 @@ export class ChatService {
     private readonly fileLinks: FileLinks | null = null,
   ) {
     this.versions = new SessionVersions(fanout, clock);
+    writer.onCommitted((writes) => {
+      for (const write of writes) this.versions.recordLocal(write);
+    });
   }
 
   /** Sessions' versions on this node, moved by the fan-out: what an idle read found holds while they are unchanged. */
@@ -206,12 +217,18 @@ export class ChatService {
 
   /** Loads a session for a customer request; ended sessions are readable only during the grace period. */
   async customerSession(sessionId: string, participantId: string, purpose: 'read' | 'write'): Promise<{ session: Session; participant: Participant }> {
-    const found = await this.store.tx(async (tx) => {
+    const found = await this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
       const participant = await tx.getParticipant(participantId);
       return { session, participant };
     });
     const { session, participant } = found;
+    this.checkCustomer(session, participant, purpose);
+    return { session: session!, participant: participant! };
+  }
+
+  /** The participant is the session's customer; an ended session is readable only during the grace period. */
+  private checkCustomer(session: Session | null, participant: Participant | null, purpose: 'read' | 'write'): void {
     if (!session || !participant || participant.sessionId !== session.id || session.customerParticipantId !== participant.id) {
       throw new ChatError('INVALID_SESSION', 'session not found');
     }
@@ -221,20 +238,20 @@ export class ChatService {
         throw new ChatError('INVALID_SESSION', 'session has ended');
       }
     }
-    return { session, participant };
   }
 
   /**
-   * A customer's read check (as `customerSession(…, 'read')`) that an idle long poll answers from
-   * memory: a session found live is still live, and the participant still its customer, while no
-   * write to the session was announced since (ending it is one).
+   * A customer's long-poll read (`readNew` after the delivery cursor, or after `afterIndex`) with the
+   * read check of `customerSession` in the same transaction: one transaction per poll, none for an
+   * idle one (answered from memory while the session is unchanged).
    */
-  async customerMayRead(sessionId: string, participantId: string): Promise<void> {
-    const known = this.idle.get(participantId);
-    if (known?.sessionId === sessionId && known.mayRead && this.versions.unchanged(known.mayRead)) return;
-    const version = this.versions.now(sessionId);
-    const { session } = await this.customerSession(sessionId, participantId, 'read');
-    if (session.state !== 'Ended') this.idleEntry(participantId, sessionId).mayRead = version;
+  customerReadNew(sessionId: string, participantId: string, afterIndex?: string): Promise<ReadResult> {
+    return this.readLog(sessionId, participantId, 'Customer', afterIndex, 100, afterIndex === undefined ? 'on-handover' : 'now', true);
+  }
+
+  /** A customer's history page (`history`) with the read check of `customerSession` in the same transaction. */
+  customerHistory(sessionId: string, participantId: string, count: number, beforeIndex?: string): Promise<ReadResult> {
+    return this.historyPage(sessionId, participantId, 'Customer', count, beforeIndex, true);
   }
 
   private idleEntry(participantId: string, sessionId: string): IdleRead {
@@ -248,7 +265,7 @@ export class ChatService {
 
   /** Whether the session exists and has not ended (an async customer coming back resumes it). */
   async isActive(sessionId: string): Promise<boolean> {
-    const session = await this.store.tx((tx) => tx.getSession(sessionId));
+    const session = await this.store.read((tx) => tx.getSession(sessionId));
     return session?.state === 'Active';
   }
 
@@ -378,13 +395,26 @@ export class ChatService {
    * only when the caller completes the result's handover, so an answer lost on the wire is served
    * again (see docs/design.md, Delivery).
    */
-  async readNew(
+  readNew(
     sessionId: string,
     participantId: string,
     readerType: ParticipantType,
     afterIndex?: string,
     limit = 100,
     advance: 'now' | 'on-handover' = afterIndex === undefined ? 'on-handover' : 'now',
+  ): Promise<ReadResult> {
+    return this.readLog(sessionId, participantId, readerType, afterIndex, limit, advance, false);
+  }
+
+  /** `readNew`; with `asCustomer`, the customer's read check runs in the read's transaction. */
+  private async readLog(
+    sessionId: string,
+    participantId: string,
+    readerType: ParticipantType,
+    afterIndex: string | undefined,
+    limit: number,
+    advance: 'now' | 'on-handover',
+    asCustomer: boolean,
   ): Promise<ReadResult> {
     const afterGiven = afterIndex !== undefined ? parseIndex(afterIndex) : null;
     if (afterIndex !== undefined && afterGiven === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
@@ -394,24 +424,27 @@ export class ChatService {
     // A cursor-only read with nothing handed over pending: an idle one is answered from memory.
     const cursorOnly = afterGiven === null && advance === 'on-handover' && unsaved === 0 && !this.handovers.has(participantId);
     const known = cursorOnly ? this.idle.get(participantId) : undefined;
-    if (known?.sessionId === sessionId && known.empty && known.empty.readerType === readerType && this.versions.unchanged(known.empty.version)) {
-      return { messages: [], lastDeliveredIndex: known.empty.lastDeliveredIndex, chatEnded: false };
+    if (known?.sessionId === sessionId && known.empty && known.empty.readerType === readerType && (known.empty.checkedAsCustomer || !asCustomer)) {
+      if (this.versions.unchanged(known.empty.version)) return { messages: [], lastDeliveredIndex: known.empty.lastDeliveredIndex, chatEnded: false };
+      const caught = await this.catchUpFromLocalWrites(participantId, known, known.empty, limit);
+      if (caught) return caught;
     }
     const version = this.versions.now(sessionId);
-    const result = await this.store.tx(async (tx) => {
+    // No transaction: the cursor only ever moves forward (a compare-and-set), and nothing else is written.
+    const result = await this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
-      // Locked: reads and cursor moves of one participant take turns.
-      const participant = await tx.getParticipant(participantId, true);
+      const participant = await tx.getParticipant(participantId);
+      if (asCustomer) this.checkCustomer(session, participant, 'read');
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       let cursorNum = participant.cursorNum;
       if (unsaved > cursorNum) {
         cursorNum = unsaved;
-        await tx.updateParticipant(participantId, { cursorNum });
+        await tx.advanceCursor(participantId, cursorNum);
       }
       const after = afterGiven ?? cursorNum;
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities: visibleTo(readerType), limit });
       const lastNum = messages.length ? parseIndex(messages[messages.length - 1]!.index)! : after;
-      if (advance === 'now' && lastNum > cursorNum) await tx.updateParticipant(participantId, { cursorNum: lastNum });
+      if (advance === 'now' && lastNum > cursorNum) await tx.advanceCursor(participantId, lastNum);
       const delivered = Math.max(lastNum, afterGiven === null ? cursorNum : lastNum);
       const caughtUp = messages.length < limit;
       return {
@@ -421,17 +454,53 @@ export class ChatService {
           chatEnded: session.state === 'Ended' && caughtUp,
         } as ReadResult),
         moveTo: advance === 'on-handover' && lastNum > cursorNum ? lastNum : 0,
+        // Statements see commits as they run (READ COMMITTED): messages past the head read first may have been listed.
+        headNum: Math.max(session.lastIndexNum, lastNum),
+        caughtUp,
       };
     });
     if (unsaved > 0 && this.unsavedCursors.get(participantId) === unsaved) this.unsavedCursors.delete(participantId);
-    if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo);
+    const { messages, chatEnded, lastDeliveredIndex } = result.read;
+    const knownEmpty = (lastDeliveredIndex: string | null): EmptyAfterCursor => ({ version, readerType, lastDeliveredIndex, headNum: result.headNum, checkedAsCustomer: asCustomer });
+    // Once what this read found is handed over, the next poll finds nothing new until the session changes.
+    const afterHandover = cursorOnly && result.caughtUp && !chatEnded ? knownEmpty(formatIndex(result.moveTo)) : null;
+    if (result.moveTo > 0) result.read.handover = this.handover(participantId, result.moveTo, afterHandover && (() => (this.idleEntry(participantId, sessionId).empty = afterHandover)));
     if (cursorOnly) {
       // Nothing after the cursor and nothing moved: the same read gives the same answer until the session changes.
-      const { messages, chatEnded, lastDeliveredIndex } = result.read;
-      const entry = this.idleEntry(participantId, sessionId);
-      entry.empty = messages.length === 0 && !chatEnded && result.moveTo === 0 ? { version, readerType, lastDeliveredIndex } : undefined;
+      this.idleEntry(participantId, sessionId).empty = messages.length === 0 && !chatEnded && result.moveTo === 0 ? knownEmpty(lastDeliveredIndex) : undefined;
     }
     return result.read;
+  }
+
+  /**
+   * The reader knew nothing was after its cursor up to the log's head; if every change to the session
+   * since was a write on this node, carrying on from that head, what they appended is the answer
+   * (no re-read of the log after an in-process wake). The cursor is read (one statement): a read
+   * elsewhere (another node, a stream naming its position) may have moved it past what this node
+   * knows. Null sends the reader to the store.
+   */
+  private async catchUpFromLocalWrites(participantId: string, entry: IdleRead, empty: EmptyAfterCursor, limit: number): Promise<ReadResult | null> {
+    const since = this.versions.localWritesSince(empty.version);
+    if (!since) return null;
+    const visibilities = visibleTo(empty.readerType);
+    // A whisper's audience is decided per reader in the store's query.
+    if (visibilities.includes('Vip')) return null;
+    const caught = this.appendedSince(since.writes, empty.headNum, (m) => visibilities.includes(m.visibility));
+    if (!caught || caught.messages.length >= limit) return null;
+    const { messages, head } = caught;
+    const known: EmptyAfterCursor = { ...empty, version: since.version, headNum: head };
+    if (messages.length === 0) {
+      entry.empty = known;
+      return { messages: [], lastDeliveredIndex: empty.lastDeliveredIndex, chatEnded: false };
+    }
+    const participant = await this.store.read((tx) => tx.getParticipant(participantId));
+    if (!participant || participant.cursorNum !== (empty.lastDeliveredIndex === null ? 0 : parseIndex(empty.lastDeliveredIndex))) return null;
+    const lastNum = parseIndex(messages[messages.length - 1]!.index)!;
+    const lastDeliveredIndex = formatIndex(lastNum);
+    entry.empty = undefined;
+    const read: ReadResult = this.signed({ messages, lastDeliveredIndex, chatEnded: false });
+    read.handover = this.handover(participantId, lastNum, () => (this.idleEntry(participantId, empty.version.sessionId).empty = { ...known, lastDeliveredIndex }));
+    return read;
   }
 
   /** Cursor moves that failed after their answer was handed over (the store was down), per participant. */
@@ -449,7 +518,8 @@ export class ChatService {
     clearTimeout(timer);
   }
 
-  private handover(participantId: string, cursorNum: number): Handover {
+  /** `onMoved` runs once the cursor has moved. */
+  private handover(participantId: string, cursorNum: number, onMoved?: (() => void) | null): Handover {
     let settle: () => void = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
     const previous = this.handovers.get(participantId);
@@ -459,28 +529,29 @@ export class ChatService {
     const finish = (move: boolean) => {
       if (done) return;
       done = true;
-      const moved = move ? this.moveCursor(participantId, cursorNum) : Promise.resolve();
-      void moved.finally(() => {
-        settle();
-        if (this.handovers.get(participantId) === chained) this.handovers.delete(participantId);
-      });
+      const moved = move ? this.moveCursor(participantId, cursorNum) : Promise.resolve(false);
+      void moved
+        .then((ok) => ok && onMoved?.())
+        .finally(() => {
+          settle();
+          if (this.handovers.get(participantId) === chained) this.handovers.delete(participantId);
+        });
     };
     return { complete: () => finish(true), abandon: () => finish(false) };
   }
 
   /** Moves a delivery cursor forward (never back): the client has been handed everything up to it. */
-  private async moveCursor(participantId: string, cursorNum: number): Promise<void> {
+  private async moveCursor(participantId: string, cursorNum: number): Promise<boolean> {
     try {
-      await this.store.tx(async (tx) => {
-        const p = await tx.getParticipant(participantId, true);
-        if (p && cursorNum > p.cursorNum) await tx.updateParticipant(participantId, { cursorNum });
-      });
+      await this.store.read((tx) => tx.advanceCursor(participantId, cursorNum));
+      return true;
     } catch (err) {
       // Not moved now: the next read on this node moves it first. (On another node, or after a
       // restart, those messages are served again: at least once, nothing lost.)
       this.unsavedCursors.set(participantId, Math.max(cursorNum, this.unsavedCursors.get(participantId) ?? 0));
       if (this.unsavedCursors.size > MAX_UNSAVED_CURSORS) this.unsavedCursors.delete(this.unsavedCursors.keys().next().value!);
       this.onCursorMoveError(err);
+      return false;
     }
   }
 
@@ -553,7 +624,7 @@ export class ChatService {
   async readAfter(sessionId: string, visibilities: Visibility[], afterIndex: string | undefined, limit = 200, audienceAccountId?: string): Promise<ReadResult> {
     const after = afterIndex === undefined ? 0 : parseIndex(afterIndex);
     if (after === null) throw new ChatError('INVALID_REQUEST', 'after must look like "<ms>-<seq>"');
-    return this.store.tx(async (tx) => {
+    return this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, ...(audienceAccountId ? { audienceAccountId } : {}) });
@@ -563,12 +634,17 @@ export class ChatService {
   }
 
   /** History: the newest `count` messages before `beforeIndex` (or the newest overall), in log order. */
-  async history(sessionId: string, participantId: string, readerType: ParticipantType, count: number, beforeIndex?: string): Promise<ReadResult> {
+  history(sessionId: string, participantId: string, readerType: ParticipantType, count: number, beforeIndex?: string): Promise<ReadResult> {
+    return this.historyPage(sessionId, participantId, readerType, count, beforeIndex, false);
+  }
+
+  private async historyPage(sessionId: string, participantId: string, readerType: ParticipantType, count: number, beforeIndex: string | undefined, asCustomer: boolean): Promise<ReadResult> {
     const before = beforeIndex !== undefined ? parseIndex(beforeIndex) : undefined;
     if (before === null) throw new ChatError('INVALID_REQUEST', 'index must look like "<ms>-<seq>"');
-    const result = await this.store.tx(async (tx) => {
+    const result = await this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
-      const participant = await tx.getParticipant(participantId, true);
+      const participant = await tx.getParticipant(participantId);
+      if (asCustomer) this.checkCustomer(session, participant, 'read');
       if (!session || !participant) throw new ChatError('INVALID_SESSION', 'session not found');
       const messages = await tx.listMessages(sessionId, { beforeNum: before, visibilities: visibleTo(readerType), limit: count, newest: true });
       let cursor = participant.cursorNum;
@@ -587,7 +663,7 @@ export class ChatService {
   // ---- staff side ----------------------------------------------------------------------------
 
   async getSessionForStaff(sessionId: string, account: Account): Promise<{ session: Session; participants: Participant[]; interactions: Interaction[] }> {
-    return this.store.tx(async (tx) => {
+    return this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
       const participants = await tx.listParticipants(sessionId);
@@ -602,17 +678,69 @@ export class ChatService {
    * lost access (another agent took the interaction, a demotion) gets FORBIDDEN, never the messages.
    */
   async readForStaff(sessionId: string, account: Account, afterIndex: string | undefined, limit = 200): Promise<ReadResult> {
+    return (await this.staffRead(sessionId, account, afterIndex, limit)).read;
+  }
+
+  private async staffRead(sessionId: string, account: Account, afterIndex: string | undefined, limit: number): Promise<{ read: ReadResult; after: number; headNum: number }> {
     const after = afterIndex === undefined ? 0 : parseIndex(afterIndex);
     if (after === null) throw new ChatError('INVALID_REQUEST', 'after must look like "<ms>-<seq>"');
-    return this.store.tx(async (tx) => {
+    return this.store.read(async (tx) => {
       const session = await tx.getSession(sessionId);
       if (!session) throw new ChatError('NOT_FOUND', 'session not found');
       this.assertStaffMayRead(account, await tx.listParticipants(sessionId), await tx.listInteractions({ sessionId }));
       const visibilities = visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor');
       const messages = await tx.listMessages(sessionId, { afterNum: after, visibilities, limit, audienceAccountId: account.id });
       const last = messages.length ? messages[messages.length - 1]!.index : after > 0 ? formatIndex(after) : null;
-      return this.signed({ messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' });
+      const lastNum = last === null ? 0 : parseIndex(last)!;
+      return { read: this.signed({ messages, lastDeliveredIndex: last, chatEnded: session.state === 'Ended' }), after, headNum: Math.max(session.lastIndexNum, lastNum) };
     });
+  }
+
+  /**
+   * A staff member's running read of one session's log (an agent socket's subscription): each call
+   * is `readForStaff` after `afterIndex`, or, when every change to the session since the previous
+   * call was a write on this node that changed neither its participants nor its interactions (so
+   * the access checked then still holds, for the same account record), the messages those writes
+   * appended, without a store read.
+   */
+  staffLogReader(sessionId: string): (account: Account, afterIndex: string | undefined, limit: number) => Promise<ReadResult> {
+    let known: { version: SessionVersion; account: Account; afterIndex: string | undefined; headNum: number; ended: boolean } | null = null;
+    return async (account, afterIndex, limit) => {
+      // Called from a fan-out listener: the session's version moves in a listener of its own, maybe a later one.
+      await Promise.resolve();
+      if (known && known.account === account && known.afterIndex === afterIndex && !known.ended) {
+        const since = this.versions.localWritesSince(known.version);
+        const caught = since && this.appendedSince(since.writes, known.headNum, (m) => staffSees(account, m));
+        if (since && caught && caught.messages.length < limit) {
+          const { messages, head } = caught;
+          const last = messages.length ? messages[messages.length - 1]!.index : afterIndex;
+          known = { ...known, version: since.version, afterIndex: last, headNum: head };
+          return this.signed({ messages, lastDeliveredIndex: last ?? null, chatEnded: false });
+        }
+      }
+      const version = this.versions.now(sessionId);
+      const { read, headNum } = await this.staffRead(sessionId, account, afterIndex, limit);
+      const last = read.messages.length ? read.messages[read.messages.length - 1]!.index : afterIndex;
+      known = read.messages.length < limit ? { version, account, afterIndex: last, headNum, ended: read.chatEnded } : null;
+      return read;
+    };
+  }
+
+  /**
+   * The messages (that `sees` keeps) appended by this node's `writes`, when they carry on one after
+   * another from `fromNum` and none changed who may read the session; null otherwise.
+   */
+  private appendedSince(writes: LocalWrite[], fromNum: number, sees: (m: Message) => boolean): { messages: Message[]; head: number } | null {
+    let head = fromNum;
+    const messages: Message[] = [];
+    for (const write of [...writes].sort((a, b) => a.fromNum - b.fromNum)) {
+      if (write.changedAccess) return null;
+      if (write.fromNum === -1) continue;
+      if (write.fromNum !== head) return null;
+      head = write.toNum;
+      messages.push(...write.messages.filter(sees));
+    }
+    return { messages, head };
   }
 
   private assertStaffMayRead(account: Account, participants: Participant[], interactions: Interaction[]): void {
@@ -776,7 +904,7 @@ export class ChatService {
    */
   /** The caller's connected participant in the session, or FORBIDDEN (checked before an upload is read). */
   async staffParticipantId(sessionId: string, account: Account): Promise<Participant> {
-    return this.store.tx((tx) => new LogTx(tx, this.clock).connectedStaff(sessionId, account));
+    return this.store.read((tx) => new LogTx(tx, this.clock).connectedStaff(sessionId, account));
   }
 
   async recordStaffFile(sessionId: string, account: Account, file: { id: string; name: string; mime: string; size: number }, maxFiles: number, operationId?: string): Promise<Message> {
@@ -803,7 +931,7 @@ export class ChatService {
   }
 
   async getFile(fileId: string) {
-    return this.store.tx((tx) => tx.getFile(fileId));
+    return this.store.read((tx) => tx.getFile(fileId));
   }
 
   // ---- checks --------------------------------------------------------------------------------
@@ -820,6 +948,11 @@ export class ChatService {
     const bytes = Buffer.byteLength(JSON.stringify(data));
     if (bytes > this.limits.maxUserDataBytes) throw new ChatError('PAYLOAD_TOO_LARGE', `userData is ${bytes} bytes; the limit is ${this.limits.maxUserDataBytes}`);
   }
+}
+
+/** What a staff reader may see of a message (as the store's query for `readForStaff`): by role, and whispers addressed to them. */
+function staffSees(account: Account, m: Message): boolean {
+  return visibleTo(account.role === 'agent' ? 'Agent' : 'Supervisor').includes(m.visibility) || (m.visibility === 'Vip' && m.audienceAccountId === account.id);
 }
 
 export function checkUrl(url: string | undefined): void {

@@ -2,6 +2,19 @@ import type { Clock } from '../ports/clock.js';
 import type { IdlePolicy, Session, Store, StoreTx } from '../ports/store.js';
 import type { LogTx, LogWriter } from './log-writer.js';
 
+/** Sessions remembered as alerted, at most (the oldest goes first). */
+const MAX_REMEMBERED_ALERTS = 10_000;
+
+/** What the session's clocks make due under the policy (the interaction's state is checked in the write). */
+function dueFor(s: Session, policy: IdlePolicy, now: number): 'close-async' | 'close' | 'alert' | null {
+  const silentFor = (now - Date.parse(s.lastCustomerAt)) / 1000;
+  const inactiveFor = (now - Date.parse(s.lastActivityAt)) / 1000;
+  if (s.async) return policy.asyncCloseAfterSeconds > 0 && inactiveFor >= policy.asyncCloseAfterSeconds ? 'close-async' : null;
+  if (policy.closeAfterSeconds > 0 && silentFor >= policy.closeAfterSeconds) return 'close';
+  if (policy.alertAfterSeconds > 0 && silentFor >= policy.alertAfterSeconds) return 'alert';
+  return null;
+}
+
 /**
  * Idle control: a synchronous chat whose customer stays silent gets an alert notice, then is closed;
  * an asynchronous session with no activity at all is closed after a long time. Timings come from
@@ -25,47 +38,60 @@ export class IdleControl {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** One pass; returns the ids of sessions alerted and closed. */
+  /**
+   * Sessions found already alerted (on this node), with the customer's clock they were alerted for:
+   * not looked at again until the customer writes or the close is due.
+   */
+  private readonly alerted = new Map<string, string>();
+
+  /**
+   * One pass; returns the ids of sessions alerted and closed. The candidates and their deployments'
+   * policies are read without a transaction, and what is due is decided from their clocks: only a
+   * session with an alert or a close due gets a write (which checks again under the session's lock).
+   */
   async sweep(): Promise<{ alerted: string[]; closed: string[] }> {
     const now = this.clock.now();
     const alerted: string[] = [];
     const closed: string[] = [];
     const policies = new Map<string, IdlePolicy | undefined>();
-    const policyOf = async (tx: StoreTx, s: Session) => {
-      if (!policies.has(s.deploymentId)) policies.set(s.deploymentId, (await tx.getDeployment(s.deploymentId))?.settings?.idle);
-      return policies.get(s.deploymentId);
+    const policyOf = async (deploymentId: string) => {
+      if (!policies.has(deploymentId)) policies.set(deploymentId, (await this.store.read((tx) => tx.getDeployment(deploymentId)))?.settings?.idle);
+      return policies.get(deploymentId);
     };
     // Candidates: the shortest configured wait bounds what can be due.
-    const silent = await this.store.tx((tx) => tx.listSessionsCustomerSilentSince(new Date(now - 1000).toISOString(), 500));
+    const silent = await this.store.read((tx) => tx.listSessionsCustomerSilentSince(new Date(now - 1000).toISOString(), 500));
+    const stillSilent = new Set(silent.map((s) => s.id));
+    for (const id of this.alerted.keys()) if (!stillSilent.has(id)) this.alerted.delete(id);
     for (const candidate of silent) {
+      const policy = await policyOf(candidate.deploymentId);
+      if (!policy) continue;
+      const due = dueFor(candidate, policy, now);
+      if (!due || (due === 'alert' && this.alerted.get(candidate.id) === candidate.lastCustomerAt)) continue;
       const outcome = await this.writer.write(async (w) => {
         const tx = w.tx;
         const s = await tx.getSession(candidate.id, true);
         if (!s || s.state !== 'Active') return null;
-        const policy = await policyOf(tx, s);
-        if (!policy) return null;
-        const silentFor = (now - Date.parse(s.lastCustomerAt)) / 1000;
-        const inactiveFor = (now - Date.parse(s.lastActivityAt)) / 1000;
-        if (s.async) {
-          if (policy.asyncCloseAfterSeconds > 0 && inactiveFor >= policy.asyncCloseAfterSeconds) {
-            await this.close(w, s, policy.closeText);
-            return 'closed';
-          }
-          return null;
-        }
-        // Only while someone (agent or bot) is with the customer: waiting in a queue is not idling.
-        const interaction = await tx.latestInteraction(s.id);
-        if (!interaction || (interaction.state !== 'Handling' && interaction.state !== 'Workflow')) return null;
-        if (policy.closeAfterSeconds > 0 && silentFor >= policy.closeAfterSeconds) {
+        const dueNow = dueFor(s, policy, now);
+        if (dueNow === 'close-async') {
           await this.close(w, s, policy.closeText);
           return 'closed';
         }
-        if (policy.alertAfterSeconds > 0 && silentFor >= policy.alertAfterSeconds && !(await this.alertedSinceCustomerSpoke(tx, s))) {
-          await w.appendSystem(s, { type: 'Notice', visibility: 'All', text: policy.alertText, subtype: 'IdleAlert' });
-          return 'alerted';
+        if (!dueNow) return null;
+        // Only while someone (agent or bot) is with the customer: waiting in a queue is not idling.
+        const interaction = await tx.latestInteraction(s.id);
+        if (!interaction || (interaction.state !== 'Handling' && interaction.state !== 'Workflow')) return null;
+        if (dueNow === 'close') {
+          await this.close(w, s, policy.closeText);
+          return 'closed';
         }
-        return null;
+        if (await this.alertedSinceCustomerSpoke(tx, s)) return 'already-alerted';
+        await w.appendSystem(s, { type: 'Notice', visibility: 'All', text: policy.alertText, subtype: 'IdleAlert' });
+        return 'alerted';
       });
+      if (outcome === 'alerted' || outcome === 'already-alerted') {
+        this.alerted.set(candidate.id, candidate.lastCustomerAt);
+        if (this.alerted.size > MAX_REMEMBERED_ALERTS) this.alerted.delete(this.alerted.keys().next().value!);
+      }
       if (outcome === 'alerted') alerted.push(candidate.id);
       if (outcome === 'closed') closed.push(candidate.id);
     }

@@ -8,16 +8,23 @@ export function clocksAfter(message: Pick<Message, 'from' | 'type' | 'utcTime'>)
   return { lastActivityAt: message.utcTime, lastCustomerAt: customerText ? message.utcTime : null };
 }
 
+/** A stored message and where it sits: right after `previousNum`, the log's head before it. */
+export interface Appended {
+  message: Message;
+  indexNum: number;
+  previousNum: number;
+}
+
 /**
  * Appends to a session's log inside the caller's transaction: the session row is locked first, so
  * the index (the next one after the session's last, see message-index) cannot be taken twice by
  * concurrent writers or nodes. `utcTime` defaults to `nowMs`.
  */
-export async function appendMessage(tx: LogStore, sessionId: string, draft: MessageDraft, nowMs: number): Promise<Message> {
+export async function appendMessage(tx: LogStore, sessionId: string, draft: MessageDraft, nowMs: number): Promise<Appended> {
   const head = await tx.lockLogHead(sessionId);
   if (!head) throw new Error(`no session ${sessionId}`);
   const indexNum = nextIndexNum(head.lastIndexNum, nowMs);
   const message: Message = { ...draft, sessionId, index: formatIndex(indexNum), utcTime: draft.utcTime ?? new Date(nowMs).toISOString() };
   await tx.insertMessage(message, indexNum, clocksAfter(message));
-  return message;
+  return { message, indexNum, previousNum: head.lastIndexNum };
 }

@@ -96,6 +96,7 @@ describe('LogWriter', () => {
           });
         return store.tx(fn);
       },
+      read: (fn) => store.read(fn),
       close: () => store.close(),
     };
     const { chat, events, fanout } = chatCore(retrying);

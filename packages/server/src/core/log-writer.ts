@@ -6,6 +6,7 @@ import type { DomainEvent, DomainEvents } from './domain-events.js';
 import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { appendMessage } from './log-append.js';
+import type { LocalWrite } from './session-versions.js';
 import { canTransition } from './interaction-state.js';
 import { indexAppended } from './append-indexes.js';
 import { enqueueWebhookEvents } from './webhooks/outbox.js';
@@ -58,6 +59,13 @@ export class LogWriter {
     readonly events: DomainEvents,
   ) {}
 
+  private readonly committedHooks: ((writes: LocalWrite[]) => void)[] = [];
+
+  /** Calls `fn` with what each committed write did to session logs, before its notifications go out. */
+  onCommitted(fn: (writes: LocalWrite[]) => void): void {
+    this.committedHooks.push(fn);
+  }
+
   nowIso(): string {
     return new Date(this.clock.now()).toISOString();
   }
@@ -99,6 +107,7 @@ export class LogWriter {
   }
 
   private async publish(changes: Changes): Promise<void> {
+    if (changes.writes.length) for (const hook of this.committedHooks) hook(changes.writes);
     for (const topic of changes.topics) await this.fanout.notify(topic);
     for (const event of changes.events) this.events.publish(event);
   }
@@ -107,6 +116,8 @@ export class LogWriter {
 interface Changes {
   topics: Set<string>;
   events: DomainEvent[];
+  /** Per session whose log grew: the messages, in order, from the head before to the head after. */
+  writes: LocalWrite[];
 }
 
 /** Who must re-read after an event: the fan-out topics it wakes. */
@@ -154,6 +165,7 @@ function freesAgent(from: InteractionState | null, to: InteractionState): boolea
 export class LogTx {
   private readonly events: DomainEvent[] = [];
   private readonly topics = new Set<string>();
+  private readonly writes = new Map<string, LocalWrite>();
 
   constructor(
     readonly tx: StoreTx,
@@ -168,6 +180,16 @@ export class LogTx {
   emit(event: DomainEvent): void {
     this.events.push(event);
     for (const topic of wakes(event)) this.topics.add(topic);
+    // Who may read the session, or whether it is live, changed: readers must look at the store again.
+    if (event.type === 'ParticipantJoined' || event.type === 'ParticipantLeft' || event.type === 'InteractionStateChanged' || event.type === 'SessionEnded') {
+      this.written(event.sessionId).changedAccess = true;
+    }
+  }
+
+  private written(sessionId: string): LocalWrite {
+    let write = this.writes.get(sessionId);
+    if (!write) this.writes.set(sessionId, (write = { sessionId, fromNum: -1, toNum: -1, messages: [], changedAccess: false }));
+    return write;
   }
 
   /** Wakes a topic after commit for a change that is not a session's (a profile, presence). */
@@ -176,7 +198,7 @@ export class LogTx {
   }
 
   changes(): Changes {
-    return { topics: this.topics, events: this.events };
+    return { topics: this.topics, events: this.events, writes: [...this.writes.values()] };
   }
 
   /** The session, locked for the rest of the transaction; a session that ended (or never was) is refused. */
@@ -194,7 +216,12 @@ export class LogTx {
   }
 
   async append(session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
-    const message = await appendMessage(this.tx, session.id, { id: newId(), ...draft }, this.clock.now());
+    const { message, indexNum, previousNum } = await appendMessage(this.tx, session.id, { id: newId(), ...draft }, this.clock.now());
+    const write = this.written(session.id);
+    if (write.messages.length === 0) write.fromNum = previousNum;
+    write.toNum = indexNum;
+    // As a reader gets it back from the store (JSON: no undefined fields).
+    write.messages.push(JSON.parse(JSON.stringify(message)) as Message);
     await indexAppended(this.tx, session, message);
     await enqueueWebhookEvents(this.tx, { type: 'message.created', message, deploymentId: session.deploymentId });
     this.emit({ type: 'MessageAppended', sessionId: session.id, deploymentId: session.deploymentId, message });

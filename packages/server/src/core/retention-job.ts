@@ -24,6 +24,8 @@ export class RetentionJob {
     private readonly everyMs: number,
     /** Delivered and dead webhook outbox rows are kept this long (they hold what was sent). */
     private readonly keepWebhookDeliveriesDays: number,
+    /** Idempotency records (operationId) are kept this long: a write retried later is applied again. */
+    private readonly keepOperationsHours: number,
     private readonly onError: (msg: string, err: unknown) => void,
   ) {}
 
@@ -51,7 +53,8 @@ export class RetentionJob {
 
   /**
    * One run: every deployment with a policy (sessions handled per deployment, each recorded in the
-   * audit trail), then the webhook outbox's old delivered and dead rows.
+   * audit trail), then the webhook outbox's old delivered and dead rows and the idempotency records
+   * older than their window (`operations`: one row per write with an operationId).
    */
   async runOnce(): Promise<Record<string, number>> {
     const deployments = await this.store.tx((tx) => tx.listDeployments());
@@ -65,6 +68,9 @@ export class RetentionJob {
     }
     const outboxBefore = new Date(this.clock.now() - this.keepWebhookDeliveriesDays * 86_400_000).toISOString();
     for (let pruned = MAX_SESSIONS_PER_RUN; pruned === MAX_SESSIONS_PER_RUN;) pruned = await this.store.tx((tx) => tx.pruneWebhookDeliveries(outboxBefore, MAX_SESSIONS_PER_RUN));
+    const operationsBefore = new Date(this.clock.now() - this.keepOperationsHours * 3_600_000).toISOString();
+    // One statement per batch, whole in itself: no transaction around it.
+    for (let pruned = MAX_SESSIONS_PER_RUN; pruned === MAX_SESSIONS_PER_RUN;) pruned = await this.store.read((tx) => tx.pruneOperations(operationsBefore, MAX_SESSIONS_PER_RUN));
     return out;
   }
 }

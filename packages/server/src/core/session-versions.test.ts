@@ -25,6 +25,33 @@ describe('SessionVersions', () => {
     versions.close();
   });
 
+  it("hands back this node's writes since a version, in order, and nothing once another node's notification is among them", async () => {
+    const fanout = new MemoryFanout();
+    const versions = new SessionVersions(fanout, clockAt());
+    const write = (fromNum: number, toNum: number) => ({ sessionId: 'a', fromNum, toNum, messages: [], changedAccess: false });
+    const v = versions.now('a');
+    expect(versions.localWritesSince(v)).toEqual({ writes: [], version: v });
+    versions.recordLocal(write(1, 2));
+    // Recorded, not yet heard: the version has not moved.
+    expect(versions.unchanged(v)).toBe(true);
+    await fanout.notify(topics.session('a'));
+    versions.recordLocal(write(2, 3));
+    await fanout.notify(topics.session('a'));
+    const since = versions.localWritesSince(v)!;
+    expect(since.writes.map((w) => w.toNum)).toEqual([2, 3]);
+    expect(versions.unchanged(since.version)).toBe(true);
+    // A notification with no write of this node's behind it (another node's, a wake-all).
+    await fanout.notify(topics.session('a'));
+    expect(versions.localWritesSince(v)).toBeNull();
+    expect(versions.localWritesSince(since.version)).toBeNull();
+    // A session nobody watches keeps nothing.
+    versions.recordLocal({ ...write(1, 2), sessionId: 'b' });
+    const b = versions.now('b');
+    await fanout.notify(topics.session('b'));
+    expect(versions.localWritesSince(b)).toBeNull();
+    versions.close();
+  });
+
   it('is trusted no longer than maxAgeMs, nor the fan-out recheck, nor across a recheck change', () => {
     const clock = clockAt();
     let recheckMs = 30_000;

@@ -1,3 +1,4 @@
+import type { Message } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 
@@ -14,7 +15,28 @@ interface Watch {
   n: number;
   lastUsed: number;
   stop: () => void;
+  /** This node's committed writes whose notification has not been heard yet, oldest first. */
+  pending: LocalWrite[];
+  /** Version numbers that were this node's writes, with what each wrote. */
+  local: Map<number, LocalWrite>;
 }
+
+/**
+ * What one committed write on this node did to one session's log (core/log-writer.ts): the messages
+ * it appended, which follow `fromNum` (the head before) and end at `toNum`. `fromNum` is -1 for a
+ * write that appended nothing; `changedAccess` when it changed participants, interactions or ended
+ * the session.
+ */
+export interface LocalWrite {
+  sessionId: string;
+  fromNum: number;
+  toNum: number;
+  messages: Message[];
+  changedAccess: boolean;
+}
+
+/** Local writes remembered per watched session (pending, and heard). */
+const MAX_LOCAL_WRITES = 64;
 
 export interface SessionVersionOptions {
   /** A session nobody read on this node for this long is no longer watched. */
@@ -62,8 +84,15 @@ export class SessionVersions {
       this.watches.set(sessionId, watch);
     } else {
       if (this.watches.size >= this.opts.maxSessions) this.drop(this.watches.keys().next().value!);
-      const made: Watch = { n: 0, lastUsed: at, stop: () => {} };
-      made.stop = this.fanout.listen(topics.session(sessionId), () => made.n++);
+      const made: Watch = { n: 0, lastUsed: at, stop: () => {}, pending: [], local: new Map() };
+      made.stop = this.fanout.listen(topics.session(sessionId), () => {
+        made.n++;
+        // The notification of this node's oldest pending write, as a rule. If another node's arrives
+        // first it takes the label: then the write's own is unlabeled, and readers go to the store.
+        const write = made.pending.shift();
+        if (write) made.local.set(made.n, write);
+        made.local.delete(made.n - MAX_LOCAL_WRITES);
+      });
       this.watches.set(sessionId, (watch = made));
     }
     return { sessionId, watch, n: watch.n, epoch: this.epoch, at };
@@ -71,8 +100,39 @@ export class SessionVersions {
 
   /** Nothing was notified on the session since `v` was taken, and `v` is recent enough to trust. */
   unchanged(v: SessionVersion): boolean {
+    return this.trusted(v) && v.watch.n === v.n;
+  }
+
+  /**
+   * A write committed on this node, recorded before its notification goes out: readers of a watched
+   * session can then take what it wrote from memory (`localWritesSince`).
+   */
+  recordLocal(write: LocalWrite): void {
+    const watch = this.watches.get(write.sessionId);
+    if (!watch) return;
+    watch.pending.push(write);
+    if (watch.pending.length > MAX_LOCAL_WRITES) watch.pending.shift();
+  }
+
+  /**
+   * Every notification on the session since `v` was one of this node's writes: those writes (in the
+   * order they were heard) and the version after them. Null when any was not (another node's write,
+   * a wake-all) or `v` is no longer trusted.
+   */
+  localWritesSince(v: SessionVersion): { writes: LocalWrite[]; version: SessionVersion } | null {
+    if (!this.trusted(v)) return null;
+    const writes: LocalWrite[] = [];
+    for (let n = v.n + 1; n <= v.watch.n; n++) {
+      const write = v.watch.local.get(n);
+      if (!write) return null;
+      writes.push(write);
+    }
+    return { writes, version: { ...v, n: v.watch.n } };
+  }
+
+  private trusted(v: SessionVersion): boolean {
     const watch = this.watches.get(v.sessionId);
-    if (watch !== v.watch || watch.n !== v.n || v.epoch !== this.epoch) return false;
+    if (watch !== v.watch || v.epoch !== this.epoch) return false;
     const age = this.clock.now() - v.at;
     return age >= 0 && age < Math.min(this.fanout.recheckMs, this.opts.maxAgeMs);
   }

@@ -35,6 +35,7 @@ describe('FlowEngine subscribed to the domain events', () => {
         transactions++;
         return store.tx(fn);
       },
+      read: (fn) => store.read(fn),
       close: () => store.close(),
     };
     core = chatCore(counted);

@@ -42,6 +42,14 @@ export function meteredStore(store: Store, metrics: ParleyMetrics): Store {
         throw err;
       }
     },
+    async read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+      try {
+        return await store.read(fn);
+      } catch (err) {
+        if (!(err instanceof ChatError)) metrics.storeErrors.inc({ kind: err instanceof StoreUnavailableError ? 'unavailable' : 'failed' });
+        throw err;
+      }
+    },
     close: () => store.close(),
     ...(store.work ? { work: store.work } : {}),
   };

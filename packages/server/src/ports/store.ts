@@ -96,6 +96,14 @@ export interface Store {
    * database cannot be reached (or a COMMIT's outcome is unknown).
    */
   tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` without a transaction (no BEGIN/COMMIT): each statement stands alone, as the statements
+   * of a READ COMMITTED transaction see commits from one to the next anyway. For reads that take no
+   * row lock (`forUpdate` is refused), and single statements that are whole in themselves (a
+   * compare-and-set such as `advanceCursor`); never for a write that must go with another. Retried,
+   * like `tx`, while the connection is lost; on SQLite it takes its turn with transactions.
+   */
+  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** What the adapter sent its database: `transactions`, `statements` and (client/server) `round_trips`. */
   readonly work?: WorkCounts;

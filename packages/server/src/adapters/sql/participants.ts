@@ -18,5 +18,6 @@ export const participantSql = {
     ),
   get: (id: string, forUpdate?: boolean) => statement(lockedIf('SELECT * FROM participants WHERE id = ?', forUpdate), id),
   list: (sessionId: string) => statement('SELECT * FROM participants WHERE session_id = ? ORDER BY joined_at, rowid', sessionId),
+  advanceCursor: (id: string, cursorNum: number) => statement('UPDATE participants SET cursor_num = ? WHERE id = ? AND cursor_num < ?', cursorNum, id, cursorNum),
   update: (id: string, patch: Parameters<ParticipantStore['updateParticipant']>[1]) => updateById('participants', setClause(patch), id),
 };

@@ -117,6 +117,7 @@ function statementName(text: string): string | undefined {
 
 /** Statements that only read (row locks aside); anything else (INSERT, UPDATE, a WITH ... UPDATE) may write. */
 const READ_STATEMENT = /^\s*SELECT\b/i;
+const LOCKING_STATEMENT = /\bFOR (NO KEY )?UPDATE\b/i;
 
 /** One attempt of a transaction on one pooled client. */
 class TxRun {
@@ -128,10 +129,13 @@ class TxRun {
   constructor(
     private readonly client: pg.PoolClient,
     private readonly work: WorkCounts,
+    /** False for `read`: no BEGIN/COMMIT, every statement stands alone. */
+    private readonly transaction = true,
   ) {}
 
   async query(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
     if (this.finished) throw new Error('this transaction has already finished; StoreTx must not be used outside its tx callback');
+    if (!this.transaction && LOCKING_STATEMENT.test(text)) throw new Error('a row lock outside a transaction holds nothing: use tx');
     if (!READ_STATEMENT.test(text)) this.wrote = true;
     this.work.add('statements');
     this.work.add('round_trips');
@@ -187,12 +191,20 @@ export class PostgresStore implements Store {
     return new PostgresFileStore(this.pool);
   }
 
-  async tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.run(fn, true);
+  }
+
+  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.run(fn, false);
+  }
+
+  private async run<T>(fn: (tx: StoreTx) => Promise<T>, transaction: boolean): Promise<T> {
     const maxAttempts = Math.max(1, this.options.maxAttempts ?? 8);
     const unavailableUntil = Date.now() + (this.options.unavailableRetryMs ?? 1_500);
     let duplicateRetried = false;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(fn);
+      const outcome = await this.attempt(fn, transaction);
       if (outcome.ok) return outcome.value;
       if (outcome.commitUnknown) {
         // Running it again could store it twice: the client retries (with its operationId) instead.
@@ -219,14 +231,14 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async attempt<T>(fn: (tx: StoreTx) => Promise<T>): Promise<Outcome<T>> {
+  private async attempt<T>(fn: (tx: StoreTx) => Promise<T>, transaction: boolean): Promise<Outcome<T>> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
       return { ok: false, error, retry: isConnectionFailure(error) ? 'connection' : null };
     }
-    const run = new TxRun(client, this.work);
+    const run = new TxRun(client, this.work, transaction);
     let broken: Error | undefined;
     // A checked-out client has no listener of the pool's: without one, a connection that breaks
     // (reset, terminated, the database restarting) would be an unhandled 'error' and end the process.
@@ -245,9 +257,11 @@ export class PostgresStore implements Store {
     };
     try {
       try {
-        this.work.add('transactions');
-        this.work.add('round_trips');
-        await client.query('BEGIN');
+        if (transaction) {
+          this.work.add('transactions');
+          this.work.add('round_trips');
+          await client.query('BEGIN');
+        }
       } catch (error) {
         broken ??= error as Error;
         return { ok: false, error, retry: isConnectionFailure(error) || broken ? 'connection' : null };
@@ -260,6 +274,10 @@ export class PostgresStore implements Store {
       }
       // A failed statement the callback swallowed: COMMIT would silently roll back.
       if (run.failure !== undefined) return failed(run.failure);
+      if (!transaction) {
+        ended = true;
+        return { ok: true, value };
+      }
       try {
         this.work.add('round_trips');
         await client.query('COMMIT');
@@ -277,7 +295,7 @@ export class PostgresStore implements Store {
       return { ok: true, value };
     } finally {
       run.finished = true;
-      if (!broken && !ended) {
+      if (!broken && !ended && transaction) {
         this.work.add('round_trips');
         await client.query('ROLLBACK').catch((err: Error) => {
           broken = err;

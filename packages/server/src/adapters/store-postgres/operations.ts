@@ -10,4 +10,5 @@ export const pgOperations = (db: PgConnection): OperationStore => ({
   putOperation: async (scope, operationId, result, nowIso) => {
     await db.run(sql.put(scope, operationId, result, nowIso));
   },
+  pruneOperations: (beforeIso, limit) => db.run(sql.prune(beforeIso, limit)),
 });

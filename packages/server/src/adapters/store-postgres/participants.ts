@@ -9,6 +9,9 @@ export const pgParticipants = (db: PgConnection): ParticipantStore => ({
   },
   getParticipant: async (id, forUpdate) => orNull(await db.one(sql.get(id, forUpdate)), toParticipant),
   listParticipants: async (sessionId) => (await db.rows(sql.list(sessionId))).map(toParticipant),
+  advanceCursor: async (id, cursorNum) => {
+    await db.run(sql.advanceCursor(id, cursorNum));
+  },
   updateParticipant: async (id, patch) => {
     const update = sql.update(id, patch);
     if (update) await db.run(update);

@@ -29,6 +29,12 @@ import { sqlCustomerData } from '../sql/customer-data.js';
 import { sqlStaffIdentities } from '../sql/staff-identities.js';
 import { sqlWebhooks } from '../sql/webhooks.js';
 
+interface PendingTx {
+  fn: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
 /** The embedded default store: one SQLite file in WAL mode; transactions run one at a time. */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -64,36 +70,83 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Transactions asked for in this turn of the event loop, committed together (group commit). */
+  private pending: PendingTx[] = [];
+
   /**
    * better-sqlite3 is synchronous, but the port is async: transactions are queued so that the
-   * awaits inside one never interleave with another's statements.
+   * awaits inside one never interleave with another's statements. Group commit: the transactions
+   * asked for in one turn of the event loop (requests that arrived together) run one after another
+   * inside one BEGIN/COMMIT, each in a savepoint of its own, so one that fails (a use case saying
+   * no, an error) is rolled back alone and the others commit. Each caller's promise settles after
+   * the COMMIT; if the COMMIT fails, every one of them fails.
    */
   tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    if (!batch.length) return;
+    this.pending = [];
+    const run = () => this.commitTogether(batch);
+    this.queue = this.queue.then(run, run);
+  }
+
+  private async commitTogether(batch: PendingTx[]): Promise<void> {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
       this.db.exec('BEGIN IMMEDIATE');
       this.work.add('transactions');
-      try {
-        const result = await fn(this.ops);
-        this.db.exec('COMMIT');
-        return result;
-      } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
+      const alone = batch.length === 1;
+      for (const item of batch) {
+        if (!alone) this.db.exec('SAVEPOINT request');
+        try {
+          const value = await item.fn(this.ops);
+          if (!alone) this.db.exec('RELEASE request');
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          // SQLite rolled the whole transaction back by itself (it does on a few errors): nothing of it holds.
+          if (!this.db.inTransaction) throw error;
+          if (!alone) this.db.exec('ROLLBACK TO request; RELEASE request');
+          outcomes.push({ ok: false, error });
+        }
       }
-    };
-    const next = this.queue.then(run, run);
+      if (outcomes.some((o) => o.ok)) this.db.exec('COMMIT');
+      else this.db.exec('ROLLBACK');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const item of batch) item.reject(err);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) item.resolve(o.value);
+      else item.reject(o.error);
+    });
+  }
+
+  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const next = this.queue.then(
+      () => fn(this.ops),
+      () => fn(this.ops),
+    );
     this.queue = next.catch(() => undefined);
     return next;
   }
 
   async close(): Promise<void> {
+    this.flush();
     await this.queue;
     this.db.close();
   }
 
   /** The aggregates' ops (one file each), over one connection. */
   private buildOps(): StoreTx {
-    const db = sqliteConnection(this.db, this.work);
+    const db = sqliteConnection(this.db, this.work, () => this.db.inTransaction);
     const runner = { one: db.get, rows: db.all, run: db.run };
     // The dialect-specific aggregates (FTS5 search, reports) prepare their own texts, once each.
     const statements = new Map<string, Database.Statement>();

@@ -180,4 +180,10 @@ CREATE TABLE business_hours (
   holidays TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (deployment_id, queue));
 `,
   },
+  {
+    version: 60,
+    sql: `
+CREATE INDEX operations_created ON operations(created_at);
+`,
+  },
 ];

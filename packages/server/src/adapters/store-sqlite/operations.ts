@@ -8,4 +8,5 @@ export const sqliteOperations = (db: SqliteConnection): OperationStore => ({
     return r ? JSON.parse(r.result) : null;
   },
   putOperation: async (scope, operationId, result, nowIso) => void db.run(sql.put(scope, operationId, result, nowIso)),
+  pruneOperations: async (beforeIso, limit) => db.run(sql.prune(beforeIso, limit)),
 });

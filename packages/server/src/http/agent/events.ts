@@ -110,12 +110,13 @@ export function registerAgentEvents(app: FastifyInstance, deps: AgentEventsDeps)
       if (sessions.has(sessionId)) return send({ type: 'subscribed', sessionId });
       if (sessions.size >= SOCKET_LIMITS.maxSubscriptions) throw new Error(`at most ${SOCKET_LIMITS.maxSubscriptions} sessions per socket; unsubscribe one first`);
       let cursor = after;
+      const readLog = chat.staffLogReader(sessionId);
       const pump = serial(async () => {
         for (;;) {
           if (!account || !sessions.has(sessionId)) return;
           let r;
           try {
-            r = await chat.readForStaff(sessionId, account, cursor, 200);
+            r = await readLog(account, cursor, 200);
           } catch (err) {
             if (err instanceof ChatError && (err.code === 'FORBIDDEN' || err.code === 'NOT_FOUND')) return dropSession(sessionId, err.message);
             throw err;

@@ -147,16 +147,15 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
     guard(async (req, reply) => {
       const { claims, sessionId } = await authed(req, reply);
       const query = parseOr400(v3MessagesQuery, req.query, 'query');
-      await chat.customerMayRead(sessionId, claims.participantId);
       if (query.count !== undefined) {
-        const page = await chat.history(sessionId, claims.participantId, 'Customer', query.count, query.index);
+        const page = await chat.customerHistory(sessionId, claims.participantId, query.count, query.index);
         cursorMovesWhenSent(reply, page);
         return envelope(req, readBody(page));
       }
       const abort = new AbortController();
       req.raw.once('close', () => abort.abort());
       const hold = query.wait === undefined ? deps.longPollMs : Math.min(query.wait, deps.longPollMs);
-      const result = await chat.waitFor(sessionId, hold, () => chat.readNew(sessionId, claims.participantId, 'Customer', query.index), abort.signal);
+      const result = await chat.waitFor(sessionId, hold, () => chat.customerReadNew(sessionId, claims.participantId, query.index), abort.signal);
       cursorMovesWhenSent(reply, result);
       return envelope(req, readBody(result));
     }),

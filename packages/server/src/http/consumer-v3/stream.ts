@@ -163,7 +163,7 @@ export function registerConsumerV3Stream(app: FastifyInstance, deps: ConsumerV3S
       const start = async (frame: V3StreamAuthFrame) => {
         const deployment = await deploymentByKey(req, null, deps.deployments, frame.apiKey);
         const { claims } = await v3Customer(req, deps.authn, deployment, sessionId, frame.clientKey);
-        await chat.customerMayRead(sessionId, claims.participantId);
+        await chat.customerSession(sessionId, claims.participantId, 'read');
         if (!open()) return;
         if ((perSession.get(sessionId) ?? 0) >= V3_STREAM_LIMITS.maxPerSession) return socket.close(V3_STREAM_CLOSE.tooMany, 'too many sockets for this session; use the long poll');
         perSession.set(sessionId, (perSession.get(sessionId) ?? 0) + 1);

@@ -6,4 +6,10 @@
 export interface OperationStore {
   getOperation(scope: string, operationId: string): Promise<unknown | null>;
   putOperation(scope: string, operationId: string, result: unknown, nowIso: string): Promise<void>;
+  /**
+   * Deletes up to `limit` records made before `beforeIso` (a retried write older than that is applied
+   * again); the server's own records (scope `settings`: the demo guard, the token secret) are kept.
+   * Answers how many it deleted.
+   */
+  pruneOperations(beforeIso: string, limit: number): Promise<number>;
 }
