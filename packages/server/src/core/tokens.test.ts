@@ -22,7 +22,7 @@ describe('TokenService on its clock', () => {
     let now = START;
     const tokens = new TokenService('a-secret-of-enough-length-for-hs256-signing', 3600, { clientTokenTtlSeconds: 60, now: () => now });
     const token = await tokens.signClientToken({ sessionId: 's', transportId: 't', participantId: 'p', deploymentId: 'd' });
-    expect(await tokens.verifyClientToken(token)).toEqual({ sessionId: 's', transportId: 't', participantId: 'p', deploymentId: 'd', ext: false });
+    expect(await tokens.verifyClientToken(token)).toEqual({ sessionId: 's', transportId: 't', participantId: 'p', deploymentId: 'd', ext: false, expiresAtMs: (Math.floor(START / 1000) + 60) * 1000 });
     now = START + 61_000;
     expect(await tokens.verifyClientToken(token)).toBeNull();
   });
