@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { Agent, http, startServer, SteppedClock, testBackend, V3Customer, type Running } from './helpers.js';
+import { Agent, http, opId, startServer, SteppedClock, testBackend, V3, V3Customer, type Running } from './helpers.js';
 
 const TOKEN = 'scrape-token-0123456789';
 
@@ -188,6 +188,20 @@ describe('metrics (/metrics, Prometheus text format)', () => {
     expect(await gauge('agent')).toBe(0);
     stream.close();
     await until(async () => (await gauge('guest')) === 0);
+  });
+
+  it('stops holding a long poll as soon as its client goes away', async () => {
+    srv = await startServer({ METRICS_TOKEN: TOKEN, LONG_POLL_MS: '8500' }, undefined, { routeEveryMs: 3_600_000 });
+    const c = new V3Customer(srv.url);
+    await c.start();
+    await c.poll();
+    const gone = new AbortController();
+    const poll = fetch(`${srv.url}${V3}/${c.sessionId}/messages?operationId=${opId()}`, { headers: c.headers(), signal: gone.signal }).catch(() => 'aborted');
+    const open = async () => (await scrape(srv)).values.get(series('parley_open_long_polls')) ?? 0;
+    await until(async () => (await open()) === 1);
+    gone.abort();
+    expect(await poll).toBe('aborted');
+    await until(async () => (await open()) === 0, 2_000);
   });
 
   it('tells store failures from use cases saying no', async () => {

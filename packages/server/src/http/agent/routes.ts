@@ -251,12 +251,13 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   });
   app.get(
     `${P}/sessions/:id/messages`,
-    route(async (req, _reply, account) => {
+    route(async (req, reply, account) => {
       const { id } = parseOr400(idParams, req.params, 'path');
       const q = parseOr400(readQuery, req.query, 'query');
       await chat.getSessionForStaff(id, account);
       const abort = new AbortController();
-      req.raw.once('close', () => abort.abort());
+      // A client gone before its answer ends the hold; after the answer there is nothing to stop (an abort costs a DOMException).
+      req.raw.once('close', () => reply.raw.writableFinished || abort.abort());
       // Access is checked again with every read: it can be lost while the poll waits.
       const read = () => chat.readForStaff(id, account, q.after, 200);
       const result = q.wait ? await chat.waitFor(id, Math.min(q.wait, deps.longPollMs), read, abort.signal) : await read();

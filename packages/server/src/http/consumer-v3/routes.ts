@@ -153,7 +153,8 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         return envelope(req, readBody(page));
       }
       const abort = new AbortController();
-      req.raw.once('close', () => abort.abort());
+      // A client gone before its answer ends the hold; after the answer there is nothing to stop (an abort costs a DOMException).
+      req.raw.once('close', () => reply.raw.writableFinished || abort.abort());
       const hold = query.wait === undefined ? deps.longPollMs : Math.min(query.wait, deps.longPollMs);
       const result = await chat.waitFor(sessionId, hold, () => chat.customerReadNew(sessionId, claims.participantId, query.index), abort.signal);
       cursorMovesWhenSent(reply, result);
