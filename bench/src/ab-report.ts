@@ -41,7 +41,7 @@ function comparisonLines(c: Comparison, what: (key: string) => string): string[]
   out.push('', `Every run (pair, build, rate: achieved/s, one-way p99 ms, Parley cores, PostgreSQL backends' cores, all PostgreSQL processes' cores, foreign cores, load average):`, '');
   for (const s of c.samples)
     out.push(
-      `- pair ${s.pair}, ${s.variant}, ${s.rate}/s: ${s.error ? `failed: ${s.error}` : `${s.achievedRate}/s, p99 ${n(s.oneWayP99, 1)} ms, Parley ${n(s.serverCores)} (${n(s.cpuMsPerExchange, 3)} ms/exchange), PostgreSQL ${n(s.postgresCores)} (${n(s.postgresMsPerExchange, 3)} ms/exchange), all PostgreSQL ${n(s.postgresAllCores)}, foreign ${n(s.foreignCores)}, load ${n(s.loadAvg1)}${s.unanswered > 0.001 ? `, ${Math.round(s.unanswered * 1000) / 10} % unanswered` : ''}`}`,
+      `- pair ${s.pair}, ${s.variant}, ${s.rate}/s: ${s.error ? `failed: ${s.error}` : `${s.achievedRate}/s, p99 ${n(s.oneWayP99, 1)} ms, Parley ${n(s.serverCores)} (${n(s.cpuMsPerExchange, 3)} ms/exchange), PostgreSQL ${n(s.postgresCores)} (${n(s.postgresMsPerExchange, 3)} ms/exchange), all PostgreSQL ${n(s.postgresAllCores)}, foreign ${n(s.foreignCores)}, load ${n(s.loadAvg1)}${s.unanswered > 0.001 ? `, ${Math.round(s.unanswered * 1000) / 10} % unanswered` : ''}${s.atRate ? '' : ' — **not at the rate** (left out of the medians)'}`}`,
     );
   return out;
 }
@@ -50,7 +50,7 @@ export function renderAb(ab: Comparison[], meta: { abBase?: string | null; abCur
   if (!ab.length) return [];
   const out: string[] = ['## This tree against the base build (A/B at fixed rates)', ''];
   out.push(
-    `This tree (\`${meta.abCurrent}\`) against the base (\`${meta.abBase}\`), fresh servers for each build, ${ab[0]!.config.pairs} pairs in alternating order, ${ab[0]!.config.pool} sessions, ${ab[0]!.config.warmupMs / 1000} s warm-up and ${ab[0]!.config.measureMs / 1000} s measured per rate; medians over the pairs. CPU per exchange = CPU time ÷ exchanges answered in the window (equal load, so the builds compare). Lower ratio is better: 0.25 = 4× less CPU.`,
+    `This tree (\`${meta.abCurrent}\`) against the base (\`${meta.abBase}\`), fresh servers for each build, ${ab[0]!.config.pairs} pairs in alternating order, ${ab[0]!.config.pool} sessions, ${ab[0]!.config.warmupMs / 1000} s warm-up and ${ab[0]!.config.measureMs / 1000} s measured per rate; medians over the pairs. CPU per exchange = CPU time ÷ exchanges answered in the window (equal load, so the builds compare; a run that did not reach 90 % of the rate with 99 % answered is listed but left out of the medians). Lower ratio is better: 0.25 = 4× less CPU.`,
     '',
   );
   for (const c of ab) {

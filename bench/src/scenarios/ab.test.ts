@@ -9,6 +9,7 @@ const sample = (variant: string, pair: number, rate: number, cpuMsPerExchange: n
   achievedRate: rate,
   oneWayP99: 10,
   unanswered: 0,
+  atRate: true,
   serverCores: 0,
   foreignCores: 0,
   loadAvg1: 0,
@@ -31,6 +32,7 @@ describe('A/B alternation', () => {
       sample('current', 3, 100, 2, 0.6, { 'store:transactions': 7 }),
       sample('base', 3, 100, 100, 4),
       { ...sample('current', 4, 100, 50), error: 'setup failed' },
+      { ...sample('base', 4, 100, 0.1), atRate: false },
     ];
     const [r] = summarizeSamples(['current', 'base'], [100], samples);
     expect(r!.medians.current).toMatchObject({ cpuMsPerExchange: 2, postgresMsPerExchange: 0.6, n: 3, work: { 'store:transactions': 7 } });

@@ -34,6 +34,8 @@ export interface Sample {
   achievedRate: number;
   oneWayP99: number;
   unanswered: number;
+  /** Reached ≥ 90 % of the rate with ≤ 1 % unanswered: the load was the one asked for, so the CPU per exchange compares. Medians use only these. */
+  atRate: boolean;
   serverCores: number;
   /** This system's PostgreSQL backends. */
   postgresCores?: number;
@@ -77,7 +79,7 @@ export function summarizeSamples(variants: string[], rates: number[], samples: S
   return rates.map((rate) => {
     const medians: Comparison['byRate'][number]['medians'] = {};
     for (const v of variants) {
-      const ok = samples.filter((s) => s.variant === v && s.rate === rate && !s.error);
+      const ok = samples.filter((s) => s.variant === v && s.rate === rate && !s.error && s.atRate);
       const workKeys = [...new Set(ok.flatMap((s) => Object.keys(s.work ?? {})))];
       const work = workKeys.length ? Object.fromEntries(workKeys.map((k) => [k, median(ok.map((s) => s.work?.[k] ?? NaN)) ?? 0])) : null;
       const m = (xs: (number | null)[]) => {
@@ -126,6 +128,7 @@ export async function alternate(title: string, variants: Variant[], c: Alternati
               achievedRate: r.achievedRate,
               oneWayP99: r.oneWay.p99,
               unanswered: r.measuredSent ? r3(1 - r.answered / r.measuredSent) : 1,
+              atRate: r.achievedRate >= rate * 0.9 && r.measuredSent > 0 && r.answered / r.measuredSent >= 0.99,
               serverCores: r.cpu.serverCores ?? NaN,
               ...(r.cpu.postgresCores != null ? { postgresCores: r.cpu.postgresCores } : {}),
               ...(r.cpu.postgresAllCores != null ? { postgresAllCores: r.cpu.postgresAllCores } : {}),
@@ -137,7 +140,7 @@ export async function alternate(title: string, variants: Variant[], c: Alternati
             };
             samples.push(s);
             log(
-              `  pair ${p + 1} ${v.key} ${rate}/s: achieved ${r.achievedRate}/s, one-way p99 ${r.oneWay.p99} ms, Parley ${s.serverCores} cores = ${s.cpuMsPerExchange} ms/exchange${s.postgresCores != null ? `, PostgreSQL backends ${s.postgresCores} cores = ${s.postgresMsPerExchange} ms/exchange (all PostgreSQL ${s.postgresAllCores})` : ''}, foreign ${s.foreignCores}, work ${formatWork(s.work)}`,
+              `  pair ${p + 1} ${v.key} ${rate}/s${s.atRate ? '' : ' (NOT at the rate: left out of the medians)'}: achieved ${r.achievedRate}/s, one-way p99 ${r.oneWay.p99} ms, Parley ${s.serverCores} cores = ${s.cpuMsPerExchange} ms/exchange${s.postgresCores != null ? `, PostgreSQL backends ${s.postgresCores} cores = ${s.postgresMsPerExchange} ms/exchange (all PostgreSQL ${s.postgresAllCores})` : ''}, foreign ${s.foreignCores}, work ${formatWork(s.work)}`,
             );
           }
         } finally {
@@ -154,6 +157,7 @@ export async function alternate(title: string, variants: Variant[], c: Alternati
             achievedRate: 0,
             oneWayP99: NaN,
             unanswered: 1,
+            atRate: false,
             serverCores: NaN,
             foreignCores: NaN,
             loadAvg1: NaN,
