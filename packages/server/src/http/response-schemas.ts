@@ -7,7 +7,7 @@
  * go through JSON.stringify as they are.
  */
 const text = { type: 'string' } as const;
-const maybeText = { type: ['string', 'null'] } as const;
+const maybeText = { type: 'string', nullable: true } as const;
 const anyJson = {} as const;
 
 function messageSchema(order: readonly string[], from: Record<string, unknown>): Record<string, unknown> {
