@@ -1,5 +1,5 @@
 /** The report's side-by-side sections: this tree against a base build, 3 PostgreSQL nodes against 1 (with the projection for N), the widget A/B. */
-import type { Comparison } from './scenarios/ab.js';
+import { summarizeSamples, type Comparison } from './scenarios/ab.js';
 import type { WidgetAb } from './scenarios/widget.js';
 import { formatWork } from './lib/work-scrape.js';
 
@@ -32,12 +32,19 @@ function comparisonLines(c: Comparison, what: (key: string) => string): string[]
     `| rate | ${what(a)} / ${what(b)}, Parley CPU per exchange | PostgreSQL backends' CPU per exchange | ${what(a)}: Parley ms, PostgreSQL ms, one-way p99 | ${what(b)}: Parley ms, PostgreSQL ms, one-way p99 | counted work per exchange, ${what(a)} | counted work, ${what(b)} |`,
     '| ---: | ---: | ---: | --- | --- | --- | --- |',
   );
-  for (const r of c.byRate) {
+  const hints: string[] = [];
+  // Recomputed from the samples, so a recorded run renders with the current summary.
+  for (const r of summarizeSamples([a, b], c.config.rates, c.samples)) {
     const m = (k: string) => r.medians[k];
     const cell = (k: string) => `${n(m(k)?.cpuMsPerExchange, 3)}, ${n(m(k)?.postgresMsPerExchange, 3)}, ${n(m(k)?.oneWayP99, 1)} ms (${m(k)?.n ?? 0} runs)`;
     const work = (k: string) => (m(k)?.work ? formatWork(m(k)!.work) : 'not counted (the build exports no counters)');
     out.push(`| ${r.rate}/s | **${n(r.cpuRatio, 2)}** | ${n(r.postgresRatio, 2)} | ${cell(a)} | ${cell(b)} | ${work(a)} | ${work(b)} |`);
+    if (r.allRuns.cpuRatio != null && (m(a)?.n ?? 0) + (m(b)?.n ?? 0) < 2 * c.config.pairs)
+      hints.push(
+        `- ${r.rate}/s over every run that answered anything, at the rate or not (unequal load: a hint only): Parley ${n(r.allRuns.cpuRatio, 2)} (${what(a)} ${n(r.allRuns.cpuMs[a], 3)} ms, ${what(b)} ${n(r.allRuns.cpuMs[b], 3)} ms)${r.allRuns.postgresRatio != null ? `, PostgreSQL ${n(r.allRuns.postgresRatio, 2)}` : ''}`,
+      );
   }
+  if (hints.length) out.push('', ...hints);
   out.push('', `Every run (pair, build, rate: achieved/s, one-way p99 ms, Parley cores, PostgreSQL backends' cores, all PostgreSQL processes' cores, foreign cores, load average):`, '');
   for (const s of c.samples)
     out.push(
@@ -54,7 +61,13 @@ export function renderAb(ab: Comparison[], meta: { abBase?: string | null; abCur
     '',
   );
   for (const c of ab) {
-    const firsts = c.byRate.map((r) => `${r.rate}/s: **${n(r.cpuRatio, 2)}**${r.postgresRatio != null ? ` (PostgreSQL ${n(r.postgresRatio, 2)})` : ''}`).join('; ');
+    const firsts = summarizeSamples(
+      c.variants.map((v) => v.key),
+      c.config.rates,
+      c.samples,
+    )
+      .map((r) => `${r.rate}/s: **${n(r.cpuRatio, 2)}**${r.postgresRatio != null ? ` (PostgreSQL ${n(r.postgresRatio, 2)})` : ''}`)
+      .join('; ');
     out.push(`### ${c.title}: this tree / base CPU per exchange ${firsts}`, '');
     out.push(...comparisonLines(c, (k) => (k === 'current' ? 'this tree' : 'base')), '');
   }
@@ -69,7 +82,7 @@ export function renderNodes(c: Comparison | null): string[] {
     '',
   );
   out.push(...comparisonLines(c, (k) => (k === 'pg3' ? '3 nodes' : '1 node')), '');
-  const r = c.byRate[0];
+  const r = summarizeSamples(['pg3', 'pg1'], c.config.rates, c.samples)[0];
   const one = r?.medians.pg1;
   const three = r?.medians.pg3;
   if (one?.cpuMsPerExchange != null && three?.cpuMsPerExchange != null) {

@@ -39,6 +39,8 @@ describe('A/B alternation', () => {
     expect(r!.medians.base).toMatchObject({ cpuMsPerExchange: 5, postgresMsPerExchange: 3, work: null });
     expect(r!.cpuRatio).toBe(0.4);
     expect(r!.postgresRatio).toBe(0.2);
+    // Every run that answered: current 1, 3, 2 (the failed one has no CPU); base 5, 4, 100, 0.1.
+    expect(r!.allRuns.cpuMs).toEqual({ current: 2, base: 4.5 });
   });
 
   it('has no ratio when a build has no sample', () => {

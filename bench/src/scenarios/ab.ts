@@ -62,6 +62,8 @@ export interface Comparison {
     /** first / second variant, Parley's CPU per exchange. */
     cpuRatio: number | null;
     postgresRatio: number | null;
+    /** The same over every run that answered anything, at the rate or not (the load was not equal: a hint, not the figure). */
+    allRuns: { cpuRatio: number | null; postgresRatio: number | null; cpuMs: Record<string, number | null> };
   }[];
 }
 
@@ -95,9 +97,16 @@ export function summarizeSamples(variants: string[], rates: number[], samples: S
       };
     }
     const [a, b] = variants;
+    const anyRun = (v: string, pick: (s: Sample) => number | null) => median(samples.filter((s) => s.variant === v && s.rate === rate && !s.error && s.achievedRate > 0).map((s) => pick(s) ?? NaN));
+    const all = (pick: (s: Sample) => number | null) => ratioOf(anyRun(a!, pick), anyRun(b!, pick));
     return {
       rate,
       medians,
+      allRuns: {
+        cpuRatio: all((s) => s.cpuMsPerExchange),
+        postgresRatio: all((s) => s.postgresMsPerExchange),
+        cpuMs: Object.fromEntries(variants.map((v) => [v, anyRun(v, (s) => s.cpuMsPerExchange)])),
+      },
       cpuRatio: ratioOf(medians[a!]?.cpuMsPerExchange, medians[b!]?.cpuMsPerExchange),
       postgresRatio: ratioOf(medians[a!]?.postgresMsPerExchange, medians[b!]?.postgresMsPerExchange),
     };
