@@ -37,11 +37,11 @@ function comparisonLines(c: Comparison, what: (key: string) => string): string[]
   for (const r of summarizeSamples([a, b], c.config.rates, c.samples)) {
     const m = (k: string) => r.medians[k];
     const cell = (k: string) => `${n(m(k)?.cpuMsPerExchange, 3)}, ${n(m(k)?.postgresMsPerExchange, 3)}, ${n(m(k)?.oneWayP99, 1)} ms (${m(k)?.n ?? 0} runs)`;
-    const work = (k: string) => (m(k)?.work ? formatWork(m(k)!.work) : 'not counted (the build exports no counters)');
+    const work = (k: string) => (!m(k)?.n ? '–' : m(k)!.work ? formatWork(m(k)!.work) : 'not counted (the build exports no counters)');
     out.push(`| ${r.rate}/s | **${n(r.cpuRatio, 2)}** | ${n(r.postgresRatio, 2)} | ${cell(a)} | ${cell(b)} | ${work(a)} | ${work(b)} |`);
     if (r.allRuns.cpuRatio != null && (m(a)?.n ?? 0) + (m(b)?.n ?? 0) < 2 * c.config.pairs)
       hints.push(
-        `- ${r.rate}/s over every run that answered anything, at the rate or not (unequal load: a hint only): Parley ${n(r.allRuns.cpuRatio, 2)} (${what(a)} ${n(r.allRuns.cpuMs[a], 3)} ms, ${what(b)} ${n(r.allRuns.cpuMs[b], 3)} ms)${r.allRuns.postgresRatio != null ? `, PostgreSQL ${n(r.allRuns.postgresRatio, 2)}` : ''}`,
+        `- ${r.rate}/s over every run that reached half the rate (unequal load: a hint only): Parley ${n(r.allRuns.cpuRatio, 2)} (${what(a)} ${n(r.allRuns.cpuMs[a], 3)} ms, ${what(b)} ${n(r.allRuns.cpuMs[b], 3)} ms)${r.allRuns.postgresRatio != null ? `, PostgreSQL ${n(r.allRuns.postgresRatio, 2)}` : ''}`,
       );
   }
   if (hints.length) out.push('', ...hints);

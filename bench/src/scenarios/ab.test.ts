@@ -39,7 +39,7 @@ describe('A/B alternation', () => {
     expect(r!.medians.base).toMatchObject({ cpuMsPerExchange: 5, postgresMsPerExchange: 3, work: null });
     expect(r!.cpuRatio).toBe(0.4);
     expect(r!.postgresRatio).toBe(0.2);
-    // Every run that answered: current 1, 3, 2 (the failed one has no CPU); base 5, 4, 100, 0.1.
+    // Every run that reached half the rate: current 1, 3, 2 (not the failed one); base 5, 4, 100, 0.1.
     expect(r!.allRuns.cpuMs).toEqual({ current: 2, base: 4.5 });
   });
 

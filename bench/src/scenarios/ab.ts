@@ -62,7 +62,7 @@ export interface Comparison {
     /** first / second variant, Parley's CPU per exchange. */
     cpuRatio: number | null;
     postgresRatio: number | null;
-    /** The same over every run that answered anything, at the rate or not (the load was not equal: a hint, not the figure). */
+    /** The same over every run that reached half the rate (the load was not equal: a hint, not the figure). */
     allRuns: { cpuRatio: number | null; postgresRatio: number | null; cpuMs: Record<string, number | null> };
   }[];
 }
@@ -97,7 +97,8 @@ export function summarizeSamples(variants: string[], rates: number[], samples: S
       };
     }
     const [a, b] = variants;
-    const anyRun = (v: string, pick: (s: Sample) => number | null) => median(samples.filter((s) => s.variant === v && s.rate === rate && !s.error && s.achievedRate > 0).map((s) => pick(s) ?? NaN));
+    const anyRun = (v: string, pick: (s: Sample) => number | null) =>
+      median(samples.filter((s) => s.variant === v && s.rate === rate && !s.error && s.achievedRate >= rate * 0.5).map((s) => pick(s) ?? NaN));
     const all = (pick: (s: Sample) => number | null) => ratioOf(anyRun(a!, pick), anyRun(b!, pick));
     return {
       rate,
