@@ -83,7 +83,7 @@ export function summarizeSamples(variants: string[], rates: number[], samples: S
     for (const v of variants) {
       const ok = samples.filter((s) => s.variant === v && s.rate === rate && !s.error && s.atRate);
       const workKeys = [...new Set(ok.flatMap((s) => Object.keys(s.work ?? {})))];
-      const work = workKeys.length ? Object.fromEntries(workKeys.map((k) => [k, median(ok.map((s) => s.work?.[k] ?? NaN)) ?? 0])) : null;
+      const work = workKeys.length ? Object.fromEntries(workKeys.map((k) => [k, Math.round((median(ok.map((s) => s.work?.[k] ?? NaN)) ?? 0) * 100) / 100])) : null;
       const m = (xs: (number | null)[]) => {
         const v2 = median(xs.filter((x): x is number => x != null));
         return v2 == null ? null : r3(v2);
