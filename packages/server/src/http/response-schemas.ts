@@ -1,6 +1,7 @@
 /**
  * JSON Schemas of the hot routes' 200 answers, for Fastify's compiled serializer (fast-json-stringify):
- * the v3 long poll and send, the agent's message read and sends. They reproduce JSON.stringify's bytes:
+ * the v3 long poll and send, the agent's sends. Not the agent's message pages: with several messages
+ * the compiled function was slower than JSON.stringify (bench/REPORT.md, 2026-12-01 bench16). They reproduce JSON.stringify's bytes:
  * properties in the order the mappers (toV3Message, toAgentMessage, the envelopes) build them, nothing
  * required (an absent property is left out, as JSON.stringify does), optional strings nullable (a null
  * stays null instead of becoming ""), and the free-form parts (attachments, data) schema-less, so they
@@ -49,7 +50,3 @@ export const v3ReadAnswer = {
 };
 
 export const agentMessageAnswer = { 200: { type: 'object', properties: { message: agentMessage } } };
-
-export const agentMessagesPageAnswer = {
-  200: { type: 'object', properties: { messages: { type: 'array', items: agentMessage }, lastIndex: maybeText, sessionEnded: { type: 'boolean' } } },
-};

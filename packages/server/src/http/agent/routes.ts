@@ -20,7 +20,7 @@ import type { StaffAuth } from '../../core/staff-auth.js';
 import type { Account, Interaction } from '../../core/types.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
-import { agentMessageAnswer, agentMessagesPageAnswer } from '../response-schemas.js';
+import { agentMessageAnswer } from '../response-schemas.js';
 import { staffOf } from '../request-context.js';
 import { noteActor } from '../audit.js';
 import {
@@ -252,7 +252,6 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   });
   app.get(
     `${P}/sessions/:id/messages`,
-    { schema: { response: agentMessagesPageAnswer } },
     route(async (req, _reply, account) => {
       const { id } = parseOr400(idParams, req.params, 'path');
       const q = parseOr400(readQuery, req.query, 'query');
