@@ -91,7 +91,7 @@ export const config = {
   widgetRuns: full ? 15 : 5,
   p99LimitMs: 100,
   /** Hard stop for the whole run. */
-  maxRunMs: full ? 4 * 3600_000 : 25 * 60_000,
+  maxRunMs: full || scenarios.includes('ladder') ? 4 * 3600_000 : scenarios.some((x) => x === 'ab' || x === 'nodes') ? 2 * 3600_000 : 25 * 60_000,
 };
 
 const resultsDir = join(benchRoot, 'results');
