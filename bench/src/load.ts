@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { Hist, type Summary } from './lib/hist.js';
 import { benchRoot, startWorker, type Worker } from './lib/proc.js';
-import { CpuWatch, loadAvg } from './lib/sys.js';
+import { CpuWatch, loadAvg, pidsNamed } from './lib/sys.js';
 import { chunk, nowUs, withTimeout } from './lib/util.js';
 import type { AgentSpec, AgentStats, CustomerStats, RunPlan, SessionRef } from './clients/types.js';
 import { API_KEY, V3_PREFIX, type Running } from './systems.js';
@@ -122,13 +122,22 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
           graceMs: r.graceMs,
         };
         await Promise.all(agents.map((w) => w.call('measure', { fromUs: plan.measureFromUs, untilUs: plan.measureUntilUs })));
+        // PostgreSQL: this system's backends (the pool is warm after the set-up), and every PostgreSQL process of the machine apart.
+        const pgPids = sys.pgBackendPids ? await sys.pgBackendPids().catch(() => []) : [];
         const rss: number[] = [];
         let cpu: CpuWatch | null = null;
+        let pgAll: CpuWatch | null = null;
         let cpuResult: Record<string, number> = {};
+        const stopCpu = () => {
+          cpuResult = { ...cpu!.stop(), ...(pgAll ? { postgresAllCores: pgAll.stop().postgresAllCores! } : {}) };
+        };
         const sampler = setInterval(() => {
           const now = nowUs();
-          if (!cpu && now >= plan.measureFromUs) cpu = new CpuWatch({ server: serverPids, generators: workerPids, bench: [process.pid] });
-          if (cpu && now >= plan.measureUntilUs && !Object.keys(cpuResult).length) cpuResult = cpu.stop();
+          if (!cpu && now >= plan.measureFromUs) {
+            cpu = new CpuWatch({ server: serverPids, generators: workerPids, bench: [process.pid], ...(pgPids.length ? { postgres: pgPids } : {}) });
+            if (pgPids.length) pgAll = new CpuWatch({ postgresAll: pidsNamed('postgres') });
+          }
+          if (cpu && now >= plan.measureUntilUs && !Object.keys(cpuResult).length) stopCpu();
           if (now >= plan.measureFromUs && now < plan.measureUntilUs) rss.push(sys.procs.reduce((a, p) => a + p.rssKb(), 0) / 1024);
         }, 250);
         let dbStart: Promise<{ reads: number; inserts: number; updates: number } | null> = Promise.resolve(null);
@@ -151,7 +160,7 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
         } finally {
           clearInterval(sampler);
         }
-        if (cpu && !Object.keys(cpuResult).length) cpuResult = (cpu as CpuWatch).stop();
+        if (cpu && !Object.keys(cpuResult).length) stopCpu();
         const astats = await Promise.all(agents.map((w) => w.call<AgentStats>('collect')));
         const [d0, d1] = await Promise.all([dbStart, dbEnd]);
         const [w0, w1] = await Promise.all([workStart, workEnd]);

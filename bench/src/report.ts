@@ -1,6 +1,7 @@
 /** Ratios (Parley / baseline) and the Markdown report. */
 import type { Results } from './run.js';
 import { formatWork } from './lib/work-scrape.js';
+import { renderAb, renderNodes, renderWidgetAb } from './ab-report.js';
 
 const r2 = (v: number) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : NaN);
 const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Number((a / b).toPrecision(3)) : null);
@@ -120,7 +121,9 @@ export function renderMarkdown(r: Results): string {
   );
   if (m.notes?.length) add(...m.notes.map((n: string) => `- Note: ${n}`), '');
 
-  // ---- ratios first ----
+  // ---- ratios first: this tree against the base build, then nodes, then the baselines ----
+  add(...renderAb(r.ab ?? [], m));
+  add(...renderNodes(r.nodes ?? null));
   add('## Parley / baseline ratios', '');
   add('Lower is better for latency and memory (1.00× = as good as the baseline); higher is better for throughput and capacity.', '');
   add('| figure | Parley / ws relay | Parley / Socket.IO relay |', '| --- | --- | --- |');
@@ -254,6 +257,7 @@ export function renderMarkdown(r: Results): string {
       `Headless Chromium, a fresh context (cold cache) per run, median of ${w.chatUsableMs.length} runs, from navigation start: empty page loaded **${f(w.median.emptyPageLoadMs)} ms**; page with the widget loaded ${f(w.median.widgetPageLoadMs)} ms; chat window open ${f(w.median.chatOpenMs)} ms; chat usable (started on the server, input enabled) **${f(w.median.chatUsableMs)} ms**, i.e. ${f(w.median.usableOverEmptyMs)} ms after an empty page would have loaded.${w.error ? ` Error: ${w.error}` : ''}`,
       '',
     );
+    add(...renderWidgetAb(w.ab));
   }
 
   // ---- profiles ----

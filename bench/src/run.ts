@@ -4,17 +4,22 @@
  *   npm run bench                 short mode (about 6 minutes): 100 and 1 000 sessions
  *   npm run bench -- --full       the full ladder (about 40 minutes): 100, 1 000, 2 000, 5 000, 10 000 sessions (or BENCH_MODE=full)
  *   npm run bench -- --only=latency,throughput,memory,widget,profile --systems=ws,sio,parley,pg1,pg3
+ *   BENCH_SERVER_MAIN=<base>/packages/server/dist/main.js npm run bench -- --only=ab [--pairs=3]   this tree's build against a base build
+ *   npm run bench -- --only=nodes [--pairs=3]       CPU per exchange on 3 PostgreSQL nodes against 1, same total rate
+ *   npm run bench -- --only=ladder --max=10000      the full latency ladder alone (v3 long poll and guest-chat WebSocket)
+ *   BENCH_WIDGETS_BASE=<base>/packages/widgets/dist npm run bench -- --only=widget   the widget against an older build
  *
  * Writes bench/results/latest.json and bench/results/latest.md (plus logs under bench/results/logs).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { benchRoot, killAll, profileWindow, repoRoot } from './lib/proc.js';
 import { CpuWatch, loadAvg, machineInfo } from './lib/sys.js';
 import { sleep } from './lib/util.js';
 import { summarize, type ProfileSummary } from './lib/cpuprofile.js';
-import { dropStaleSchemas, PARLEY_MAIN, startParley, startSioRelay, startWsRelay, type Running, type StartOptions } from './systems.js';
+import { dropStaleSchemas, PARLEY_MAIN, startParley, startSioRelay, startWsRelay, TREE_MAIN, type Running, type StartOptions } from './systems.js';
+import { alternate, type Comparison } from './scenarios/ab.js';
 import { latencyLadder, type LatencyRow } from './scenarios/latency.js';
 import { throughputRamp, type ThroughputResult } from './scenarios/throughput.js';
 import { idleMemory, type MemoryRow } from './scenarios/memory.js';
@@ -32,6 +37,15 @@ const DEFAULT_SCENARIOS = ['latency', 'throughput', 'memory', 'widget', ...(full
 const scenarios = (value('only') ?? process.env.BENCH_ONLY ?? DEFAULT_SCENARIOS.join(',')).split(',');
 const ALL_SYSTEMS = ['ws', 'sio', 'parley', 'guest', 'pg1', 'pg3'];
 const systems = (value('systems') ?? process.env.BENCH_SYSTEMS ?? ALL_SYSTEMS.join(',')).split(',');
+const numbers = (v: string | undefined) =>
+  v
+    ?.split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+/** The base build of the A/B scenario: BENCH_BASE_MAIN, else BENCH_SERVER_MAIN (which the other scenarios run instead of this tree's build). */
+const abBaseMain = process.env.BENCH_BASE_MAIN ?? process.env.BENCH_SERVER_MAIN;
+const widgetsBase = process.env.BENCH_WIDGETS_BASE ? resolve(process.env.BENCH_WIDGETS_BASE) : undefined;
+const FULL_LADDER = [100, 1000, 2000, 5000, 10000];
 
 export const config = {
   mode,
@@ -39,6 +53,9 @@ export const config = {
   intervalMs: 10_000,
   customerWorkers: 2,
   agentWorkers: 1,
+  /** Larger rungs get more generator processes: one customer worker per this many sessions, one agent worker per `sessionsPerAgentWorker`. */
+  sessionsPerCustomerWorker: 2500,
+  sessionsPerAgentWorker: 5000,
   // Past `maxUnanswered` unanswered messages on a rung, the larger rungs of that system are not run.
   latency: full
     ? { ladder: [100, 1000, 2000, 5000, 10000], warmupMs: 10_000, measureMs: 30_000, maxUnanswered: 0.05 }
@@ -50,12 +67,31 @@ export const config = {
   /** The short mode leaves out the guest-chat WebSocket's throughput (its latency and memory are measured). */
   guestThroughput: full,
   memory: full ? { sessions: 5000, settleMs: 5_000 } : { sessions: 1000, settleMs: 1_500 },
+  /** `--only=ladder`: the full mode's ladder and windows, up to `--max` (or `--ladder=100,1000,…`). */
+  ladder: {
+    ladder: numbers(value('ladder')) ?? FULL_LADDER.filter((n) => n <= Number(value('max') ?? 10000)),
+    warmupMs: 10_000,
+    measureMs: 30_000,
+    // Every rung is run, past capacity too: the point of this mode is the top of the ladder.
+    maxUnanswered: 1,
+  },
+  /** A/B at fixed rates (equal load): CPU per exchange, alternating pairs, medians. */
+  ab: {
+    pairs: Number(value('pairs') ?? 3),
+    pool: 200,
+    sqliteRates: numbers(value('rates')) ?? [100, 250],
+    pgRates: numbers(value('pg-rates')) ?? [50],
+    warmupMs: 3_000,
+    measureMs: 10_000,
+  },
+  /** 1 against 3 PostgreSQL nodes at the same total rate. */
+  nodes: { pairs: Number(value('pairs') ?? 3), pool: 300, rates: numbers(value('pg-rates')) ?? [50], warmupMs: 3_000, measureMs: 10_000 },
   /** Sessions of the profile scenario: the largest rung one SQLite node is known to hold. */
   profileSessions: 1000,
   widgetRuns: full ? 15 : 5,
   p99LimitMs: 100,
   /** Hard stop for the whole run. */
-  maxRunMs: full ? 4 * 3600_000 : 25 * 60_000,
+  maxRunMs: full || scenarios.includes('ladder') ? 4 * 3600_000 : scenarios.some((x) => x === 'ab' || x === 'nodes') ? 2 * 3600_000 : 25 * 60_000,
 };
 
 const resultsDir = join(benchRoot, 'results');
@@ -121,9 +157,25 @@ export interface Results {
   throughput: ThroughputResult[];
   memory: MemoryRow[];
   widget: WidgetResult | null;
+  /** `--only=ab`: this tree's build against a base build, per store. */
+  ab: Comparison[];
+  /** `--only=nodes`: 3 PostgreSQL nodes against 1. */
+  nodes: Comparison | null;
   profiles: (ProfileSummary & { scenario: string; file: string; serverCores?: number })[];
   guestV2: { present: boolean; note: string };
   ratios?: ReturnType<typeof ratios>;
+}
+
+function latencyConfig(l: { ladder: number[]; warmupMs: number; measureMs: number; maxUnanswered: number }) {
+  return {
+    ...l,
+    perAgent: config.perAgent,
+    intervalMs: config.intervalMs,
+    customerWorkers: config.customerWorkers,
+    agentWorkers: config.agentWorkers,
+    sessionsPerCustomerWorker: config.sessionsPerCustomerWorker,
+    sessionsPerAgentWorker: config.sessionsPerAgentWorker,
+  };
 }
 
 async function withSystem<T>(start: () => Promise<Running>, fn: (s: Running) => Promise<T>): Promise<T | null> {
@@ -162,6 +214,8 @@ async function main(): Promise<void> {
       git: { commit: git(['rev-parse', 'HEAD']), uncommittedServerFiles: git(['status', '--porcelain', '--', 'packages/server/src', 'packages/protocol/src']).split('\n').filter(Boolean).length },
       machine: machineInfo(),
       server: PARLEY_MAIN,
+      ...(scenarios.includes('ab') ? { abBase: abBaseMain ?? null, abCurrent: TREE_MAIN } : {}),
+      ...(widgetsBase ? { widgetsBase } : {}),
       config,
       notes: buildNotes,
     },
@@ -169,6 +223,8 @@ async function main(): Promise<void> {
     throughput: [],
     memory: [],
     widget: null,
+    ab: [],
+    nodes: null,
     profiles: [],
     guestV2: {
       present: guestPresent,
@@ -178,12 +234,20 @@ async function main(): Promise<void> {
     },
   };
   log(`machine: ${JSON.stringify(results.meta.machine)}`);
-  if (scenarios.includes('throughput') && (systems.includes('pg1') || systems.includes('pg3'))) await dropStaleSchemas(log);
+  if (['throughput', 'ab', 'nodes'].some((x) => scenarios.includes(x)) && (systems.includes('pg1') || systems.includes('pg3'))) await dropStaleSchemas(log);
+  const openFiles = Number(machineInfo().ulimitNoFile);
+  const biggest = Math.max(...(scenarios.includes('ladder') ? config.ladder.ladder : scenarios.includes('latency') ? config.latency.ladder : [0]));
+  // One socket per session on the server (plus agents, files, the store); the limit is inherited by every process the bench starts.
+  if (Number.isFinite(openFiles) && openFiles < biggest * 1.2 + 1000) {
+    const note = `open files limit ${openFiles} is below what ${biggest} sessions need (~${Math.ceil(biggest * 1.2 + 1000)}): raise it (ulimit -n) before the run, the larger rungs will fail`;
+    log(note);
+    (results.meta.notes as string[]).push(note);
+  }
   const o: StartOptions = { logDir };
   const want = (s: string) => systems.includes(s);
 
   if (scenarios.includes('latency')) {
-    const lc = { ...config.latency, perAgent: config.perAgent, intervalMs: config.intervalMs, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers };
+    const lc = latencyConfig(config.latency);
     if (want('ws'))
       results.latency.push(
         ...((await withSystem(
@@ -263,6 +327,82 @@ async function main(): Promise<void> {
     write(results);
   }
 
+  if (scenarios.includes('ladder')) {
+    // The full ladder alone: Parley on one SQLite node, the v3 long poll and the guest-chat WebSocket.
+    const lc = latencyConfig(config.ladder);
+    log(`ladder: ${lc.ladder.join(', ')} sessions, ${lc.warmupMs / 1000} s warm-up, ${lc.measureMs / 1000} s measured per rung`);
+    if (want('parley'))
+      results.latency.push(
+        ...((await withSystem(
+          () => startParley({ ...o, store: 'sqlite' }),
+          (s) => latencyLadder('parley', s, lc, logDir, log),
+        )) ?? []),
+      );
+    if (want('guest') && guestPresent)
+      results.latency.push(
+        ...((await withSystem(
+          () => startParley({ ...o, store: 'sqlite', guest: true }),
+          (s) => latencyLadder('guest', s, lc, logDir, log),
+        )) ?? []),
+      );
+    write(results);
+  }
+
+  if (scenarios.includes('ab')) {
+    if (!abBaseMain || !existsSync(abBaseMain)) {
+      const note = `ab: no base build (BENCH_SERVER_MAIN or BENCH_BASE_MAIN = a main.js; got ${abBaseMain ?? 'nothing'}): not run`;
+      log(note);
+      (results.meta.notes as string[]).push(note);
+    } else {
+      const a = config.ab;
+      const common = {
+        pairs: a.pairs,
+        pool: a.pool,
+        perAgent: config.perAgent,
+        customerWorkers: config.customerWorkers,
+        agentWorkers: config.agentWorkers,
+        warmupMs: a.warmupMs,
+        measureMs: a.measureMs,
+      };
+      const builds = (store: 'sqlite' | 'postgres') => [
+        { key: 'current', label: `this tree (${TREE_MAIN})`, start: () => startParley({ ...o, store, main: TREE_MAIN, build: 'this tree' }) },
+        { key: 'base', label: `base (${abBaseMain})`, start: () => startParley({ ...o, store, main: abBaseMain, build: 'base' }) },
+      ];
+      if (want('parley')) {
+        results.ab.push(await alternate('SQLite, v3 long poll', builds('sqlite'), { ...common, rates: a.sqliteRates }, logDir, log));
+        write(results);
+      }
+      if (want('pg1')) {
+        results.ab.push(await alternate('PostgreSQL + Redis, 1 node, v3 long poll', builds('postgres'), { ...common, rates: a.pgRates }, logDir, log));
+        write(results);
+      }
+    }
+  }
+
+  if (scenarios.includes('nodes')) {
+    const n = config.nodes;
+    results.nodes = await alternate(
+      'PostgreSQL + Redis, 3 nodes against 1, same total rate',
+      [
+        { key: 'pg3', label: 'PostgreSQL + Redis, 3 nodes', start: () => startParley({ ...o, store: 'postgres', nodes: 3 }) },
+        { key: 'pg1', label: 'PostgreSQL + Redis, 1 node', start: () => startParley({ ...o, store: 'postgres', nodes: 1 }) },
+      ],
+      {
+        pairs: n.pairs,
+        pool: n.pool,
+        perAgent: config.perAgent,
+        customerWorkers: config.customerWorkers,
+        agentWorkers: config.agentWorkers,
+        rates: n.rates,
+        warmupMs: n.warmupMs,
+        measureMs: n.measureMs,
+      },
+      logDir,
+      log,
+    );
+    write(results);
+  }
+
   if (scenarios.includes('memory')) {
     const mo: StartOptions = { ...o, inspect: true };
     const n = config.memory.sessions;
@@ -300,7 +440,7 @@ async function main(): Promise<void> {
   if (scenarios.includes('widget')) {
     results.widget = await withSystem(
       () => startParley({ ...o, store: 'sqlite' }),
-      (s) => widgetLoad(s, config.widgetRuns, log),
+      (s) => widgetLoad(s, config.widgetRuns, log, widgetsBase),
     );
     write(results);
   }

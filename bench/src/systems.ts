@@ -18,8 +18,13 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 export const API_KEY = 'bench-api-key-0001';
 export const STAFF_PASSWORD = 'bench-pass-0001';
 export const V3_PREFIX = '/nexus/v3/chat/sessions';
-/** The server under test; BENCH_SERVER_MAIN points at another build (e.g. a patched copy, to try a fix). */
-export const PARLEY_MAIN = process.env.BENCH_SERVER_MAIN ?? join(repoRoot, 'packages/server/dist/main.js');
+/** This tree's build of the server. */
+export const TREE_MAIN = join(repoRoot, 'packages/server/dist/main.js');
+/**
+ * The server under test; BENCH_SERVER_MAIN points at another build (e.g. a patched copy, to try a fix).
+ * In the A/B scenario (`--only=ab`) this tree's build is measured against BENCH_SERVER_MAIN instead.
+ */
+export const PARLEY_MAIN = process.env.BENCH_SERVER_MAIN ?? TREE_MAIN;
 
 export interface Running {
   system: System;
@@ -30,6 +35,8 @@ export interface Running {
   dbCounters?(): Promise<{ reads: number; inserts: number; updates: number }>;
   /** Parley: the counted work (store, Redis) and texts persisted so far, summed over the nodes, from /metrics. */
   workCounters?(): Promise<WorkTotals>;
+  /** PostgreSQL: the pids of the backends serving this system's connections (PostgreSQL is local). */
+  pgBackendPids?(): Promise<number[]>;
   /** Parley: staff tokens for `n` agent accounts (created through the admin API the first time). */
   agentTokens?(n: number): Promise<string[]>;
   stop(): Promise<void>;
@@ -90,6 +97,10 @@ export interface ParleyOptions extends StartOptions {
   guest?: boolean;
   nodes?: number;
   longPollMs?: number;
+  /** The server's main.js (default PARLEY_MAIN); the A/B scenario starts two builds. */
+  main?: string;
+  /** A label suffix naming the build (A/B). */
+  build?: string;
 }
 
 /** Parley from packages/server/dist/main.js: SQLite in a fresh temp dir, or PostgreSQL (a fresh schema) + Redis. */
@@ -109,7 +120,8 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
     await c.connect();
     await c.query(`CREATE SCHEMA ${schema}`);
     await c.end();
-    databaseUrl = `${PG_BASE}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    // application_name tells this system's backends apart from everyone else's (their CPU is counted).
+    databaseUrl = `${PG_BASE}?options=${encodeURIComponent(`-c search_path=${schema} -c application_name=${schema}`)}`;
     extra.REDIS_URL = REDIS_URL;
   }
   const procs: Proc[] = [];
@@ -131,7 +143,7 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
       procs.push(
         await startServer({
           name: `parley-${o.store}-${i + 1}`,
-          nodeArgs: [...(o.nodeFlags ?? []), PARLEY_MAIN],
+          nodeArgs: [...(o.nodeFlags ?? []), o.main ?? PARLEY_MAIN],
           env: parleyEnv({ ...extra, PORT: String(port), DATABASE_URL: databaseUrl }),
           logFile: join(o.logDir, `parley-${o.store}-${nodes}n-${i + 1}.log`),
           readyUrl: `http://127.0.0.1:${port}/health`,
@@ -155,11 +167,21 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
   };
   return {
     system: o.guest ? 'guest' : 'parley',
-    label: `${o.store === 'sqlite' ? 'Parley, SQLite' : `Parley, PostgreSQL + Redis, ${nodes} node${nodes > 1 ? 's' : ''}`}${o.guest ? ', guest-chat WebSocket' : ''}`,
+    label: `${o.store === 'sqlite' ? 'Parley, SQLite' : `Parley, PostgreSQL + Redis, ${nodes} node${nodes > 1 ? 's' : ''}`}${o.guest ? ', guest-chat WebSocket' : ''}${o.build ? ` (${o.build})` : ''}`,
     urls,
     procs,
     ...(schema
       ? {
+          async pgBackendPids() {
+            const c = new pg.Client({ connectionString: PG_BASE });
+            await c.connect();
+            try {
+              const r = await c.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [schema]);
+              return (r.rows as { pid: number }[]).map((row) => row.pid);
+            } finally {
+              await c.end();
+            }
+          },
           async dbCounters() {
             const c = new pg.Client({ connectionString: PG_BASE });
             await c.connect();

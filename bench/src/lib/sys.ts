@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 /** CPU time (user + system) of one process, in clock ticks (USER_HZ, 100 per second on Linux). */
@@ -23,6 +23,20 @@ export function systemTicks(): { busy: number; total: number } {
 }
 
 export const TICKS_PER_SECOND = 100;
+
+/** Pids of the machine's processes named `comm` (e.g. every PostgreSQL process: it runs locally). */
+export function pidsNamed(comm: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) out.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
 
 /**
  * Watches CPU use during a window: the processes under test, our own load generators, and what the
@@ -49,7 +63,8 @@ export class CpuWatch {
     const out: Record<string, number> = {};
     let ours = 0;
     for (const [name, t] of end.procs) {
-      const d = t - (this.start.procs.get(name) ?? 0);
+      // A process that exited in the window took its ticks along: never a negative share.
+      const d = Math.max(0, t - (this.start.procs.get(name) ?? 0));
       ours += d;
       out[`${name}Cores`] = round2(d / TICKS_PER_SECOND / secs);
     }

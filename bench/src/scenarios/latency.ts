@@ -11,6 +11,7 @@ export interface LatencyRow extends Partial<RunResult> {
   sessions: number;
   agents?: number;
   setupSeconds?: number;
+  generatorWorkers?: { customers: number; agents: number };
   error?: string;
 }
 
@@ -22,6 +23,9 @@ export interface LatencyConfig {
   measureMs: number;
   customerWorkers: number;
   agentWorkers: number;
+  /** More generator processes for larger rungs: at least one customer (agent) worker per this many sessions. */
+  sessionsPerCustomerWorker?: number;
+  sessionsPerAgentWorker?: number;
   /** Share of unanswered messages past which the larger rungs are not run. */
   maxUnanswered: number;
 }
@@ -31,11 +35,21 @@ export async function latencyLadder(key: string, sys: Running, c: LatencyConfig,
   for (const sessions of c.ladder) {
     log(`latency ${key}: ${sessions} sessions`);
     try {
-      const setup = await setUpLoad(sys, { sessions, perAgent: c.perAgent, customerWorkers: c.customerWorkers, agentWorkers: c.agentWorkers, logDir, tag: `latency-${key}-${sessions}`, log });
+      const customerWorkers = Math.max(c.customerWorkers, Math.ceil(sessions / (c.sessionsPerCustomerWorker ?? Infinity)));
+      const agentWorkers = Math.max(c.agentWorkers, Math.ceil(sessions / (c.sessionsPerAgentWorker ?? Infinity)));
+      const setup = await setUpLoad(sys, { sessions, perAgent: c.perAgent, customerWorkers, agentWorkers, logDir, tag: `latency-${key}-${sessions}`, log });
       try {
         // Measure at least ~2 sends per session, and never less than the configured window.
         const r = await setup.run({ intervalMs: c.intervalMs, warmupMs: c.warmupMs, measureMs: c.measureMs, graceMs: 10_000 });
-        rows.push({ system: key, label: sys.label, sessions: setup.sessions.length, agents: setup.agents, setupSeconds: setup.setupSeconds, ...r });
+        rows.push({
+          system: key,
+          label: sys.label,
+          sessions: setup.sessions.length,
+          agents: setup.agents,
+          setupSeconds: setup.setupSeconds,
+          generatorWorkers: { customers: customerWorkers, agents: agentWorkers },
+          ...r,
+        });
         log(
           `  p50/p95/p99 one-way ${r.oneWay.p50}/${r.oneWay.p95}/${r.oneWay.p99} ms, round trip p99 ${r.roundTrip.p99} ms, ${r.answered}/${r.measuredSent} answered, lost ${r.lost}, cpu ${JSON.stringify(r.cpu)}`,
         );

@@ -20,6 +20,7 @@ import type { StaffAuth } from '../../core/staff-auth.js';
 import type { Account, Interaction } from '../../core/types.js';
 import { errorReply, parseOr400 } from '../errors.js';
 import type { OpenApiRegistry } from '../openapi.js';
+import { agentMessageAnswer } from '../response-schemas.js';
 import { staffOf } from '../request-context.js';
 import { noteActor } from '../audit.js';
 import {
@@ -276,6 +277,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   });
   app.post(
     `${P}/sessions/:id/messages`,
+    { schema: { response: agentMessageAnswer } },
     route(async (req, _reply, account) => {
       const { id } = parseOr400(idParams, req.params, 'path');
       const body = parseOr400(sendBody, req.body, 'message');
@@ -295,6 +297,7 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
   });
   app.post(
     `${P}/sessions/:id/files`,
+    { schema: { response: agentMessageAnswer } },
     route(async (req, _reply, account) => {
       const { id } = parseOr400(idParams, req.params, 'path');
       // Refused before the upload is read when the sender is not in the session.

@@ -16,6 +16,7 @@ import { errorReply, operationIdOf, parseOr400 } from '../errors.js';
 import { checkedUpload } from '../upload-check.js';
 import { cursorMovesWhenSent } from '../handover.js';
 import type { OpenApiRegistry } from '../openapi.js';
+import { v3ReadAnswer, v3SendAnswer } from '../response-schemas.js';
 import { registerEndOfChat, type EndOfChatDeps } from './end-of-chat.js';
 import { asksForMessageStream, messageStreamPath } from './stream.js';
 
@@ -144,6 +145,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
   });
   app.get(
     `${prefix}/:sessionId/messages`,
+    { schema: { response: v3ReadAnswer } },
     guard(async (req, reply) => {
       const { claims, sessionId } = await authed(req, reply);
       const query = parseOr400(v3MessagesQuery, req.query, 'query');
@@ -174,6 +176,7 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
   });
   app.post(
     `${prefix}/:sessionId/messages`,
+    { schema: { response: v3SendAnswer } },
     guard(async (req, reply) => {
       const { claims, sessionId } = await authed(req, reply);
       const body = parseOr400(v3SendBody, req.body, 'message');
