@@ -245,6 +245,23 @@ async function main(): Promise<void> {
   }
   const o: StartOptions = { logDir };
   const want = (s: string) => systems.includes(s);
+  /** Parley's latency ladder on one SQLite node: the v3 long poll, and the guest-chat WebSocket when present. */
+  const parleyLadders = async (lc: ReturnType<typeof latencyConfig>) => {
+    if (want('parley'))
+      results.latency.push(
+        ...((await withSystem(
+          () => startParley({ ...o, store: 'sqlite' }),
+          (s) => latencyLadder('parley', s, lc, logDir, log),
+        )) ?? []),
+      );
+    if (want('guest') && guestPresent)
+      results.latency.push(
+        ...((await withSystem(
+          () => startParley({ ...o, store: 'sqlite', guest: true }),
+          (s) => latencyLadder('guest', s, lc, logDir, log),
+        )) ?? []),
+      );
+  };
 
   if (scenarios.includes('latency')) {
     const lc = latencyConfig(config.latency);
@@ -262,20 +279,7 @@ async function main(): Promise<void> {
           (s) => latencyLadder('sio', s, lc, logDir, log),
         )) ?? []),
       );
-    if (want('parley'))
-      results.latency.push(
-        ...((await withSystem(
-          () => startParley({ ...o, store: 'sqlite' }),
-          (s) => latencyLadder('parley', s, lc, logDir, log),
-        )) ?? []),
-      );
-    if (want('guest') && guestPresent)
-      results.latency.push(
-        ...((await withSystem(
-          () => startParley({ ...o, store: 'sqlite', guest: true }),
-          (s) => latencyLadder('guest', s, lc, logDir, log),
-        )) ?? []),
-      );
+    await parleyLadders(lc);
     write(results);
   }
 
@@ -331,20 +335,7 @@ async function main(): Promise<void> {
     // The full ladder alone: Parley on one SQLite node, the v3 long poll and the guest-chat WebSocket.
     const lc = latencyConfig(config.ladder);
     log(`ladder: ${lc.ladder.join(', ')} sessions, ${lc.warmupMs / 1000} s warm-up, ${lc.measureMs / 1000} s measured per rung`);
-    if (want('parley'))
-      results.latency.push(
-        ...((await withSystem(
-          () => startParley({ ...o, store: 'sqlite' }),
-          (s) => latencyLadder('parley', s, lc, logDir, log),
-        )) ?? []),
-      );
-    if (want('guest') && guestPresent)
-      results.latency.push(
-        ...((await withSystem(
-          () => startParley({ ...o, store: 'sqlite', guest: true }),
-          (s) => latencyLadder('guest', s, lc, logDir, log),
-        )) ?? []),
-      );
+    await parleyLadders(lc);
     write(results);
   }
 
