@@ -1,4 +1,4 @@
-import { setMaxListeners } from 'node:events';
+import type { ClientGone } from './client-gone.js';
 import { type Message, type MessageType, type ParticipantType, type Visibility, isWebUrl, visibleTo } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
@@ -137,19 +137,14 @@ export class ChatService {
 
   /** A delivery cursor's move failed after its answer was handed over (it is retried by the next read). */
   onCursorMoveError: (err: unknown) => void = () => {};
-  private readonly stopping = (() => {
-    const c = new AbortController();
-    try {
-      setMaxListeners(0, c.signal);
-    } catch {
-      // Not Node's AbortSignal (a test DOM replaced it): the default listener limit only warns.
-    }
-    return c;
-  })();
+  private stopped = false;
+  /** The wake-ups of the holds waiting now (shutdown ends them all). */
+  private readonly holds = new Set<() => void>();
 
   /** Shutdown: every waiting long poll answers now with what it has. */
   stopWaiting(): void {
-    this.stopping.abort();
+    this.stopped = true;
+    for (const wake of [...this.holds]) wake();
     this.versions.close();
   }
 
@@ -565,11 +560,11 @@ export class ChatService {
   /** Called with the time (ms) from a message's write to its read by a long poll that was waiting for it. */
   onWaitedDelivery: (lagMs: number) => void = () => {};
 
-  async waitFor(sessionId: string, holdMs: number, read: () => Promise<ReadResult>, signal?: AbortSignal): Promise<ReadResult> {
+  async waitFor(sessionId: string, holdMs: number, read: () => Promise<ReadResult>, client?: ClientGone): Promise<ReadResult> {
     this.waiting++;
     const since = this.clock.now();
     try {
-      const result = await this.waitForMessages(sessionId, holdMs, read, signal);
+      const result = await this.waitForMessages(sessionId, holdMs, read, client);
       const now = this.clock.now();
       for (const m of result.messages) {
         const written = Date.parse(m.utcTime);
@@ -581,7 +576,7 @@ export class ChatService {
     }
   }
 
-  private async waitForMessages(sessionId: string, holdMs: number, read: () => Promise<ReadResult>, signal?: AbortSignal): Promise<ReadResult> {
+  private async waitForMessages(sessionId: string, holdMs: number, read: () => Promise<ReadResult>, client?: ClientGone): Promise<ReadResult> {
     let wake: () => void = () => {};
     let woken = false;
     const stop = this.fanout.listen(topics.session(sessionId), () => {
@@ -593,25 +588,25 @@ export class ChatService {
     try {
       for (;;) {
         // Shutting down: answer with what the last read found, without touching the store again.
-        if (last && this.stopping.signal.aborted) return last;
+        if (last && this.stopped) return last;
         woken = false;
         const result = await read();
         last = result;
         const remaining = deadline - this.clock.now();
-        if (result.messages.length > 0 || result.chatEnded || remaining <= 0 || signal?.aborted || this.stopping.signal.aborted) return result;
+        if (result.messages.length > 0 || result.chatEnded || remaining <= 0 || client?.gone || this.stopped) return result;
         if (!woken) {
           // Woken by the fan-out (or, as a safety net, after the fan-out's re-check interval).
           await new Promise<void>((resolve) => {
             const done = () => {
               clearTimeout(timer);
-              signal?.removeEventListener('abort', done);
-              this.stopping.signal.removeEventListener('abort', done);
+              this.holds.delete(done);
+              client?.onLeave(undefined);
               resolve();
             };
             const timer = setTimeout(done, Math.min(remaining, this.fanout.recheckMs));
             wake = done;
-            signal?.addEventListener('abort', done, { once: true });
-            this.stopping.signal.addEventListener('abort', done, { once: true });
+            this.holds.add(done);
+            client?.onLeave(done);
           });
         }
       }

@@ -1,3 +1,4 @@
+import { ClientGone } from '../../core/client-gone.js';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AGENT_SEND_TYPES, agentResponses, INTERACTION_STATES, PRESENCES, richContent, SURVEY_REPORT_GROUPS, VISIBILITIES } from '@parley/protocol';
@@ -256,12 +257,12 @@ export function registerAgentApi(app: FastifyInstance, deps: AgentApiDeps): void
       const { id } = parseOr400(idParams, req.params, 'path');
       const q = parseOr400(readQuery, req.query, 'query');
       await chat.getSessionForStaff(id, account);
-      const abort = new AbortController();
-      // A client gone before its answer ends the hold; after the answer there is nothing to stop (an abort costs a DOMException).
-      req.raw.once('close', () => reply.raw.writableFinished || abort.abort());
+      const client = new ClientGone();
+      // A client gone before its answer ends the hold; after the answer there is nothing to stop.
+      req.raw.once('close', () => reply.raw.writableFinished || client.leave());
       // Access is checked again with every read: it can be lost while the poll waits.
       const read = () => chat.readForStaff(id, account, q.after, 200);
-      const result = q.wait ? await chat.waitFor(id, Math.min(q.wait, deps.longPollMs), read, abort.signal) : await read();
+      const result = q.wait ? await chat.waitFor(id, Math.min(q.wait, deps.longPollMs), read, client) : await read();
       return toMessagesPage(result);
     }),
   );

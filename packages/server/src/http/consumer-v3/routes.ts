@@ -1,3 +1,4 @@
+import { ClientGone } from '../../core/client-gone.js';
 import { sendStoredFile } from '../file-reply.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { stripControlChars, v3MessagesQuery, v3OperationOnly, v3SendBody, v3StartBody, v3UserDataBody, toV3Message, type V3Envelope } from '@parley/protocol';
@@ -154,11 +155,11 @@ export function registerConsumerV3(app: FastifyInstance, deps: ConsumerV3Deps): 
         cursorMovesWhenSent(reply, page);
         return envelope(req, readBody(page));
       }
-      const abort = new AbortController();
-      // A client gone before its answer ends the hold; after the answer there is nothing to stop (an abort costs a DOMException).
-      req.raw.once('close', () => reply.raw.writableFinished || abort.abort());
+      const client = new ClientGone();
+      // A client gone before its answer ends the hold; after the answer there is nothing to stop.
+      req.raw.once('close', () => reply.raw.writableFinished || client.leave());
       const hold = query.wait === undefined ? deps.longPollMs : Math.min(query.wait, deps.longPollMs);
-      const result = await chat.waitFor(sessionId, hold, () => chat.customerReadNew(sessionId, claims.participantId, query.index), abort.signal);
+      const result = await chat.waitFor(sessionId, hold, () => chat.customerReadNew(sessionId, claims.participantId, query.index), client);
       cursorMovesWhenSent(reply, result);
       return envelope(req, readBody(result));
     }),
