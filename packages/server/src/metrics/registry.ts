@@ -99,26 +99,24 @@ export class ParleyMetrics {
         this.set(source.openLongPolls());
       },
     });
-    new Counter({
-      name: 'parley_store_work_total',
-      help: 'What the store sent its database, by kind: transactions, statements, round_trips (PostgreSQL: every client/server exchange, BEGIN and COMMIT included)',
-      labelNames: ['kind'] as const,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [kind, n] of source.storeWork()?.entries() ?? []) this.inc({ kind }, n);
-      },
-    });
-    new Counter({
-      name: 'parley_fanout_commands_total',
-      help: 'Commands sent to Redis by the fan-out, by command (PUBLISH, SUBSCRIBE, UNSUBSCRIBE, PING...)',
-      labelNames: ['command'] as const,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [command, n] of source.fanoutWork()?.entries() ?? []) this.inc({ command }, n);
-      },
-    });
+    const countsOf = (name: string, help: string, label: string, read: () => WorkCounts | undefined) =>
+      new Counter({
+        name,
+        help,
+        labelNames: [label],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [key, n] of read()?.entries() ?? []) this.inc({ [label]: key }, n);
+        },
+      });
+    countsOf(
+      'parley_store_work_total',
+      'What the store sent its database, by kind: transactions, statements, round_trips (PostgreSQL: every client/server exchange, BEGIN and COMMIT included)',
+      'kind',
+      () => source.storeWork(),
+    );
+    countsOf('parley_fanout_commands_total', 'Commands sent to Redis by the fan-out, by command (PUBLISH, SUBSCRIBE, UNSUBSCRIBE, PING...)', 'command', () => source.fanoutWork());
     new Gauge({
       name: 'parley_fanout_up',
       help: '1 when change notifications reach the other nodes (Redis answers, or a single node without REDIS_URL), else 0',

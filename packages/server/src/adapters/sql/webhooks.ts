@@ -3,32 +3,16 @@ import { toWebhook, toWebhookDelivery } from '../webhook-rows.js';
 import { statement } from './dialect.js';
 import type { SqlRunner } from './runner.js';
 
+/** The columns a webhook's owner sets, in the order the insert and the update name them. */
+const settable = (w: Webhook): unknown[] => [w.url, JSON.stringify(w.events), JSON.stringify(w.visibilities), w.secret, w.enabled ? 1 : 0];
+
 export const webhookSql = {
   insert: (w: Webhook) =>
-    statement(
-      'INSERT INTO webhooks (id, deployment_id, url, events, visibilities, secret, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      w.id,
-      w.deploymentId,
-      w.url,
-      JSON.stringify(w.events),
-      JSON.stringify(w.visibilities),
-      w.secret,
-      w.enabled ? 1 : 0,
-      w.createdAt,
-    ),
+    statement('INSERT INTO webhooks (url, events, visibilities, secret, enabled, id, deployment_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', ...settable(w), w.id, w.deploymentId, w.createdAt),
   get: (id: string) => statement('SELECT * FROM webhooks WHERE id = ?', id),
   list: (deploymentId?: string) =>
     deploymentId ? statement('SELECT * FROM webhooks WHERE deployment_id = ? ORDER BY created_at, id', deploymentId) : statement('SELECT * FROM webhooks ORDER BY created_at, id'),
-  update: (w: Webhook) =>
-    statement(
-      'UPDATE webhooks SET url = ?, events = ?, visibilities = ?, secret = ?, enabled = ? WHERE id = ?',
-      w.url,
-      JSON.stringify(w.events),
-      JSON.stringify(w.visibilities),
-      w.secret,
-      w.enabled ? 1 : 0,
-      w.id,
-    ),
+  update: (w: Webhook) => statement('UPDATE webhooks SET url = ?, events = ?, visibilities = ?, secret = ?, enabled = ? WHERE id = ?', ...settable(w), w.id),
   deleteDeliveriesOf: (webhookId: string) => statement('DELETE FROM webhook_deliveries WHERE webhook_id = ?', webhookId),
   delete: (id: string) => statement('DELETE FROM webhooks WHERE id = ?', id),
   insertDelivery: (d: NewWebhookDelivery) =>

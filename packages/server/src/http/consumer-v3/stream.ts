@@ -23,7 +23,7 @@ export interface ConsumerV3StreamDeps {
   prefix: string;
   /** A `heartbeat` frame and a protocol ping this often; a peer that did not answer the previous ping is cut. */
   heartbeatMs: number;
-  /** The tokens' clock (a socket closes when its client token expires). */
+  /** The node's clock, the tokens' too (a socket closes when its client token expires). */
   clock: Clock;
 }
 
@@ -95,13 +95,13 @@ export function registerConsumerV3Stream(app: FastifyInstance, deps: ConsumerV3S
 
   const sweep = () => {
     sweeper = undefined;
-    const now = Date.now();
+    const now = deps.clock.now();
     for (const s of streams) {
       if (!s.pump) {
         if (now - s.opened >= V3_STREAM_LIMITS.authTimeoutMs) s.socket.close(V3_STREAM_CLOSE.unauthorized, 'authenticate first');
         continue;
       }
-      if (s.expiresAtMs !== undefined && deps.clock.now() >= s.expiresAtMs) {
+      if (s.expiresAtMs !== undefined && now >= s.expiresAtMs) {
         s.socket.close(V3_STREAM_CLOSE.unauthorized, 'the client token expired; restore the session');
         continue;
       }
@@ -150,7 +150,7 @@ export function registerConsumerV3Stream(app: FastifyInstance, deps: ConsumerV3S
     },
     (socket: WebSocket, req: FastifyRequest) => {
       const { sessionId } = req.params as { sessionId: string };
-      const now = Date.now();
+      const now = deps.clock.now();
       const s: Stream = { socket, opened: now, lastRead: now, lastBeat: now, alive: true };
       streams.add(s);
       schedule();
@@ -173,7 +173,7 @@ export function registerConsumerV3Stream(app: FastifyInstance, deps: ConsumerV3S
         const pump = serial(
           async () => {
             while (open()) {
-              s.lastRead = Date.now();
+              s.lastRead = deps.clock.now();
               const r = await chat.readNew(sessionId, claims.participantId, 'Customer', position, V3_STREAM_LIMITS.batch, 'on-handover');
               if (r.messages.length) position = r.messages[r.messages.length - 1]!.index;
               if (!open()) return r.handover?.abandon();
