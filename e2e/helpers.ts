@@ -37,7 +37,7 @@ export function serveCustomerPages(parley: Parley): Map<string, string> {
   parley.app.get('/e2e/:name', async (req, reply) => {
     const html = pages.get((req.params as { name: string }).name);
     if (!html) return reply.code(404).send('no such test page');
-    reply.raw.removeHeader('content-security-policy');
+    reply.removeHeader('content-security-policy');
     return reply.type('text/html; charset=utf-8').send(html);
   });
   return pages;

@@ -20,6 +20,7 @@ import { sleep } from './lib/util.js';
 import { summarize, type ProfileSummary } from './lib/cpuprofile.js';
 import { dropStaleSchemas, PARLEY_MAIN, startParley, startSioRelay, startWsRelay, TREE_MAIN, type Running, type StartOptions } from './systems.js';
 import { alternate, type Comparison } from './scenarios/ab.js';
+import { measureIdlePolls, type IdlePollResult } from './scenarios/idle-poll.js';
 import { latencyLadder, type LatencyRow } from './scenarios/latency.js';
 import { throughputRamp, type ThroughputResult } from './scenarios/throughput.js';
 import { idleMemory, type MemoryRow } from './scenarios/memory.js';
@@ -30,6 +31,8 @@ import { renderMarkdown, ratios } from './report.js';
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
 const value = (name: string) => flag(name)?.split('=')[1];
+/** `--name=S` in seconds, as milliseconds. */
+const seconds = (name: string) => (value(name) !== undefined ? Number(value(name)) * 1000 : undefined);
 const full = !!flag('full') || process.env.BENCH_MODE === 'full';
 const mode = full ? 'full' : 'short';
 // Profiles take another ~80 s: part of the full mode, on request (--profile) in the short one.
@@ -81,11 +84,13 @@ export const config = {
     pool: 200,
     sqliteRates: numbers(value('rates')) ?? [100, 250],
     pgRates: numbers(value('pg-rates')) ?? [50],
-    warmupMs: 3_000,
-    measureMs: 10_000,
+    warmupMs: seconds('warmup') ?? 3_000,
+    measureMs: seconds('measure') ?? 10_000,
   },
+  /** Idle v3 re-polls: sessions polling in a loop with a short hold. */
+  idlePoll: { pairs: Number(value('pairs') ?? 3), sessions: 100, holdMs: 50, warmupMs: seconds('warmup') ?? 3_000, measureMs: seconds('measure') ?? 8_000 },
   /** 1 against 3 PostgreSQL nodes at the same total rate. */
-  nodes: { pairs: Number(value('pairs') ?? 3), pool: 300, rates: numbers(value('pg-rates')) ?? [50], warmupMs: 3_000, measureMs: 10_000 },
+  nodes: { pairs: Number(value('pairs') ?? 3), pool: 300, rates: numbers(value('pg-rates')) ?? [50], warmupMs: seconds('warmup') ?? 3_000, measureMs: seconds('measure') ?? 10_000 },
   /** Sessions of the profile scenario: the largest rung one SQLite node is known to hold. */
   profileSessions: 1000,
   widgetRuns: full ? 15 : 5,
@@ -161,6 +166,8 @@ export interface Results {
   ab: Comparison[];
   /** `--only=nodes`: 3 PostgreSQL nodes against 1. */
   nodes: Comparison | null;
+  /** `--only=idlepoll`: CPU and counted work of one idle v3 re-poll (against the base build when one is given). */
+  idlePoll?: IdlePollResult | null;
   profiles: (ProfileSummary & { scenario: string; file: string; serverCores?: number })[];
   guestV2: { present: boolean; note: string };
   ratios?: ReturnType<typeof ratios>;
@@ -368,6 +375,14 @@ async function main(): Promise<void> {
         write(results);
       }
     }
+  }
+
+  if (scenarios.includes('idlepoll')) {
+    const c = config.idlePoll;
+    const build = (key: string, label: string, main: string) => ({ key, label, start: () => startParley({ ...o, store: 'sqlite', main, longPollMs: c.holdMs, build: label }) });
+    const variants = [build('current', `this tree (${TREE_MAIN})`, TREE_MAIN), ...(abBaseMain && existsSync(abBaseMain) ? [build('base', `base (${abBaseMain})`, abBaseMain)] : [])];
+    results.idlePoll = await measureIdlePolls(variants, { ...c, pairs: variants.length > 1 ? c.pairs : 1 }, log);
+    write(results);
   }
 
   if (scenarios.includes('nodes')) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { auditDetails, type AuditTrail } from '../core/audit-trail.js';
 import type { Account } from '../core/types.js';
 
@@ -81,12 +81,10 @@ export function noteActor(req: FastifyRequest, account: Account): void {
 }
 
 export function registerAuditTrail(app: FastifyInstance, trail: AuditTrail): void {
-  app.addHook('onSend', async (req, reply, payload) => {
+  const record = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const url = req.routeOptions.url;
     if (!url) return payload;
-    const key = `${req.method} ${url}`;
-    const listed = AUDITED_ROUTES[key];
-    const audited = listed ?? (url.startsWith(`${ADMIN}/`) && req.method !== 'GET' && req.method !== 'HEAD' ? { action: `admin.${req.method.toLowerCase()} ${url.slice(ADMIN.length)}` } : undefined);
+    const audited = auditedAs(req.method, url);
     if (!audited) return payload;
     const ok = reply.statusCode >= 200 && reply.statusCode < 300;
     if (!ok && !audited.failures) return payload;
@@ -116,5 +114,17 @@ export function registerAuditTrail(app: FastifyInstance, trail: AuditTrail): voi
       req.log.error({ err, action: audited.action }, 'audit entry not recorded');
     }
     return payload;
+  };
+  // Only the routes that are audited carry the hook: the others (the chat APIs' hot paths) pay nothing.
+  app.addHook('onRoute', (route) => {
+    if (![route.method].flat().some((method) => auditedAs(method, route.url))) return;
+    route.onSend = [...[route.onSend ?? []].flat(), record];
   });
+}
+
+/** The action a request to this route pattern is recorded as, if it is recorded at all. */
+function auditedAs(method: string, url: string): Audited | undefined {
+  return (
+    AUDITED_ROUTES[`${method} ${url}`] ?? (url.startsWith(`${ADMIN}/`) && method !== 'GET' && method !== 'HEAD' ? { action: `admin.${method.toLowerCase()} ${url.slice(ADMIN.length)}` } : undefined)
+  );
 }

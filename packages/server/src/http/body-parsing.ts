@@ -13,11 +13,12 @@ export function registerBodyParsing(app: FastifyInstance): void {
   // No body bytes and no chunked body on the way: there is nothing to parse, so the declared type
   // is dropped before Fastify picks a parser (which would refuse an empty JSON body, or any
   // unparseable type). Chunked bodies that turn out empty are caught by the parsers below.
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', (req, _reply, done) => {
     const h = req.raw.headers;
     if (h['content-type'] !== undefined && h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0')) {
       delete h['content-type'];
     }
+    done();
   });
 
   const json = app.getDefaultJsonParser('error', 'error');

@@ -30,14 +30,15 @@ export function originAllowed(allowed: string[], origin: string): boolean {
 export function registerCors(app: FastifyInstance, deployments: DeploymentAccess, publicPrefixes: string[]): void {
   const isPublic = (url: string) => publicPrefixes.some((p) => url.startsWith(p));
 
-  app.addHook('onRequest', async (req, reply) => {
-    const origin = req.headers.origin;
-    if (!origin || !isPublic(req.url)) return;
+  const answer = async (req: FastifyRequest, reply: FastifyReply, origin: string): Promise<boolean> => {
     const origins = await deployments.knownOrigins();
     const maybe = sameOrigin(req, origin) || origins.has('*') || origins.has(origin);
     if (req.method === 'OPTIONS') {
-      if (!maybe) return reply.code(403).send({ status: { code: 'FORBIDDEN', message: `origin ${origin} is not allowed` } });
-      return reply
+      if (!maybe) {
+        reply.code(403).send({ status: { code: 'FORBIDDEN', message: `origin ${origin} is not allowed` } });
+        return true;
+      }
+      reply
         .code(204)
         .header('access-control-allow-origin', origin)
         .header('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS')
@@ -45,8 +46,21 @@ export function registerCors(app: FastifyInstance, deployments: DeploymentAccess
         .header('access-control-max-age', '600')
         .header('vary', 'Origin')
         .send();
+      return true;
     }
     if (maybe) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+    return false;
+  };
+  // Callback style: a request without an Origin (server to server, same-origin GETs) passes at once.
+  app.addHook('onRequest', (req, reply, done) => {
+    const origin = req.headers.origin;
+    if (!origin || !isPublic(req.url)) return done();
+    answer(req, reply, origin).then(
+      (answered) => {
+        if (!answered) done();
+      },
+      (err: Error) => done(err),
+    );
   });
 }
 

@@ -7,8 +7,9 @@ import { findNul } from '@parley/protocol';
  * they are parsed, see parseOr400).
  */
 export function registerInputGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (req, reply) => {
+  app.addHook('preValidation', (req, reply, done) => {
     const where = findNul(req.params);
-    if (where !== null) return reply.code(400).send({ status: { code: 'INVALID_REQUEST', message: `the path parameter ${where} contains the NUL character` } });
+    if (where === null) return done();
+    reply.code(400).send({ status: { code: 'INVALID_REQUEST', message: `the path parameter ${where} contains the NUL character` } });
   });
 }

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ParleyMetrics } from '../metrics/registry.js';
 import { bearerToken } from './bearer-token.js';
 
@@ -17,17 +17,25 @@ export interface MetricsRouteOptions {
  */
 export function registerMetrics(app: FastifyInstance, opts: MetricsRouteOptions): void {
   const { metrics } = opts;
-  app.addHook('onRequest', async (req) => {
-    const transport = req.headers.upgrade?.toLowerCase() === 'websocket' ? opts.socketRoutes[req.routeOptions.url ?? ''] : undefined;
+  // Only the WebSocket routes count sockets: the other requests pay nothing for it.
+  app.addHook('onRoute', (route) => {
+    const transport = opts.socketRoutes[route.url];
     if (!transport) return;
-    // The upgraded connection lives as long as its TCP socket.
-    metrics.openSockets.inc({ transport });
-    req.raw.socket.once('close', () => metrics.openSockets.dec({ transport }));
+    const countSocket = (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+      if (req.headers.upgrade?.toLowerCase() === 'websocket') {
+        // The upgraded connection lives as long as its TCP socket.
+        metrics.openSockets.inc({ transport });
+        req.raw.socket.once('close', () => metrics.openSockets.dec({ transport }));
+      }
+      done();
+    };
+    route.onRequest = [...[route.onRequest ?? []].flat(), countSocket];
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    done();
   });
   for (const transport of new Set(Object.values(opts.socketRoutes))) metrics.openSockets.set({ transport }, 0);
 

@@ -16,7 +16,7 @@ const base = {
 } as const;
 
 /** Pages of our own that no other site may frame (clickjacking), with scripts from this server only. */
-function pagePolicy(extraScript: string[], extraStyle: string[]): Middleware {
+export function pagePolicy(extraScript: string[], extraStyle: string[]): Middleware {
   return helmet({
     ...base,
     xFrameOptions: { action: 'deny' },
@@ -44,7 +44,7 @@ function pagePolicy(extraScript: string[], extraStyle: string[]): Middleware {
  * an image of a chat attachment), so no same-origin resource policy; never rendered as a page of
  * ours, so a policy that forbids everything if one were opened directly.
  */
-const crossOrigin = helmet({
+export const crossOrigin = helmet({
   ...base,
   xFrameOptions: { action: 'deny' },
   crossOriginResourcePolicy: { policy: 'cross-origin' },
@@ -64,15 +64,30 @@ export function inlineHashes(html: string): { scripts: string[]; styles: string[
  * other origins to load.
  */
 export function registerSecurityHeaders(app: FastifyInstance, pages: { desktopPrefix: string; demoPage: string | null; widgetsPrefix: string }): void {
-  const desktop = pagePolicy([], []);
   const demoHtml = pages.demoPage && existsSync(pages.demoPage) ? readFileSync(pages.demoPage, 'utf8') : '';
   const inline = inlineHashes(demoHtml);
-  const demo = pagePolicy(inline.scripts, inline.styles);
+  // helmet's answer never depends on the request: it is taken once per area and set as one object.
+  const desktop = headersOf(pagePolicy([], []));
+  const demo = headersOf(pagePolicy(inline.scripts, inline.styles));
+  const other = headersOf(crossOrigin);
   app.addHook('onRequest', (req, reply, done) => {
     const path = req.url.split('?', 1)[0]!;
-    const policy = path.startsWith(pages.desktopPrefix) || path === pages.desktopPrefix.slice(0, -1) ? desktop : isDemoPage(path, pages.widgetsPrefix) ? demo : crossOrigin;
-    policy(req.raw, reply.raw, (err) => done(err as Error | undefined));
+    reply.headers(path.startsWith(pages.desktopPrefix) || path === pages.desktopPrefix.slice(0, -1) ? desktop : isDemoPage(path, pages.widgetsPrefix) ? demo : other);
+    done();
   });
+}
+
+/** The headers a helmet middleware sets (it sets the same ones on every response). */
+export function headersOf(policy: Middleware): Readonly<Record<string, string>> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  let failed: unknown;
+  policy({} as IncomingMessage, res as unknown as ServerResponse, (err) => (failed = err));
+  if (failed) throw failed;
+  return Object.freeze(headers);
 }
 
 /** The demo page and its own files at the root (not the APIs, which live under their prefixes). */

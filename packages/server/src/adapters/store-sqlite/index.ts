@@ -49,6 +49,14 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Savepoints (group commit) keep their journals in memory rather than in a temp file each.
+    this.db.pragma('temp_store = MEMORY');
+    // 64 MiB of page cache (the default is 2 MiB): the hot sessions' pages stay in memory, not re-read.
+    this.db.pragma('cache_size = -65536');
+    // Checkpoints every 10,000 pages (~40 MiB of WAL) instead of 1,000: a hot page rewritten by many
+    // commits is copied to the database once per checkpoint, and the checkpoint's fsyncs come 10× rarer.
+    this.db.pragma('wal_autocheckpoint = 10000');
+    this.db.pragma('journal_size_limit = 67108864');
     this.migrate();
     this.ops = this.buildOps();
   }
