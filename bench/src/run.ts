@@ -7,6 +7,8 @@
  *   BENCH_SERVER_MAIN=<base>/packages/server/dist/main.js npm run bench -- --only=ab [--pairs=3]   this tree's build against a base build
  *   npm run bench -- --only=nodes [--pairs=3]       CPU per exchange on 3 PostgreSQL nodes against 1, same total rate
  *   npm run bench -- --only=ladder --max=10000      the full latency ladder alone (v3 long poll and guest-chat WebSocket)
+ *   npm run bench -- --only=idlepoll [--pairs=3]    CPU, statements and Redis commands of one idle v3 re-poll (against BENCH_SERVER_MAIN when set)
+ *   --warmup=S --measure=S                          the windows of ab, idlepoll and nodes, in seconds
  *   BENCH_WIDGETS_BASE=<base>/packages/widgets/dist npm run bench -- --only=widget   the widget against an older build
  *
  * Writes bench/results/latest.json and bench/results/latest.md (plus logs under bench/results/logs).

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { keepAliveAgent, request } from './lib/http.js';
+import { againOnReset, keepAliveAgent, request } from './lib/http.js';
 import { benchRoot, repoRoot, startServer, type Proc } from './lib/proc.js';
 import { freePort, mapLimit } from './lib/util.js';
 import type { System } from './clients/types.js';
@@ -161,7 +161,7 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
   const tokens: string[] = [];
   let adminToken = '';
   const login = async (username: string) => {
-    const r = await request(agent, 'POST', `${urls[0]}/agent/v1/login`, { json: { username, password: STAFF_PASSWORD }, timeoutMs: 60_000 });
+    const r = await againOnReset(() => request(agent, 'POST', `${urls[0]}/agent/v1/login`, { json: { username, password: STAFF_PASSWORD }, timeoutMs: 60_000 }));
     if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.token as string;
   };
@@ -213,11 +213,13 @@ export async function startParley(o: ParleyOptions): Promise<Running> {
         const missing = Array.from({ length: n - tokens.length }, (_, k) => tokens.length + k);
         const made = await mapLimit(missing, 4, async (i) => {
           const username = `bench-agent-${i}`;
-          const r = await request(agent, 'POST', `${urls[0]}/admin/v1/agents`, {
-            headers: { authorization: `Bearer ${adminToken}` },
-            json: { username, password: STAFF_PASSWORD, displayName: `Bench Agent ${i}`, role: 'agent', capacity: 50 },
-            timeoutMs: 60_000,
-          });
+          const r = await againOnReset(() =>
+            request(agent, 'POST', `${urls[0]}/admin/v1/agents`, {
+              headers: { authorization: `Bearer ${adminToken}` },
+              json: { username, password: STAFF_PASSWORD, displayName: `Bench Agent ${i}`, role: 'agent', capacity: 50 },
+              timeoutMs: 60_000,
+            }),
+          );
           if (r.status !== 201 && r.status !== 409) throw new Error(`create ${username}: ${r.status} ${JSON.stringify(r.body)}`);
           return login(username);
         });

@@ -61,3 +61,18 @@ export function formEncode(obj: Record<string, unknown>, prefix = ''): string {
   }
   return parts.filter(Boolean).join('&');
 }
+
+/**
+ * Sends again when the connection was reset before any answer: a kept-alive socket the server
+ * closed meanwhile (the ladder's next rung reuses the admin's sockets after a long teardown). Only
+ * for requests that are safe to repeat (creating an account that may exist, a login).
+ */
+export async function againOnReset<T>(send: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (i >= attempts || (err as NodeJS.ErrnoException).code !== 'ECONNRESET') throw err;
+    }
+  }
+}

@@ -22,6 +22,12 @@ describe('work scrape', () => {
     expect(formatWork(w)).toBe('5 tx, 15 st, 25 rt, 1.3 PUBLISH');
   });
 
+  it("counts the rate limits' Redis commands with the fan-out's", () => {
+    const w = parseWork(`${exposition(1, 2, 3, 4, 2)}\nparley_limits_commands_total{command="EVAL"} 5\nparley_limits_commands_total{command="PUBLISH"} 1`);
+    expect(w['redis:EVAL']).toBe(5);
+    expect(w['redis:PUBLISH']).toBe(5);
+  });
+
   it('is n/a for a build that exports no work counters, or a window without exchanges', () => {
     const old = '# TYPE parley_messages_persisted_total counter\nparley_messages_persisted_total{type="Text"} 10\n';
     expect(workPerExchange(parseWork(old), parseWork(old.replace('10', '20')))).toBeNull();

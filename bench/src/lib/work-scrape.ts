@@ -1,13 +1,13 @@
 /**
  * The server's counted work, read from its Prometheus `/metrics` (METRICS_TOKEN): store transactions,
- * statements and round trips, Redis commands by name, and the customer texts persisted (the
+ * statements and round trips, Redis commands by name (the fan-out's and the rate limits'), and the customer texts persisted (the
  * exchanges they divide into). Summed over the nodes of a system.
  */
 
 /** Counter totals by key: `store:<kind>`, `redis:<COMMAND>`, `texts`. */
 export type WorkTotals = Record<string, number>;
 
-const LINE = /^(parley_store_work_total|parley_fanout_commands_total|parley_messages_persisted_total)\{(?:kind|command|type)="([^"]*)"\} (\S+)$/;
+const LINE = /^(parley_store_work_total|parley_fanout_commands_total|parley_limits_commands_total|parley_messages_persisted_total)\{(?:kind|command|type)="([^"]*)"\} (\S+)$/;
 
 export function parseWork(exposition: string): WorkTotals {
   const out: WorkTotals = {};
@@ -15,7 +15,8 @@ export function parseWork(exposition: string): WorkTotals {
     const m = LINE.exec(line);
     if (!m) continue;
     const [, name, label, value] = m;
-    const key = name === 'parley_store_work_total' ? `store:${label}` : name === 'parley_fanout_commands_total' ? `redis:${label}` : label === 'Text' ? 'texts' : null;
+    const key =
+      name === 'parley_store_work_total' ? `store:${label}` : name === 'parley_fanout_commands_total' || name === 'parley_limits_commands_total' ? `redis:${label}` : label === 'Text' ? 'texts' : null;
     if (key) out[key] = (out[key] ?? 0) + Number(value);
   }
   return out;

@@ -16,6 +16,8 @@ import { StaffAuth } from './core/staff-auth.js';
 import { MemoryLoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
 import { RedisLoginThrottle } from './adapters/login-throttle-redis.js';
 import { connectLimitsRedis } from './adapters/limits-redis.js';
+import { sharedRateLimitStore } from './adapters/rate-limits-redis.js';
+import { WorkCounts } from './ports/work-counts.js';
 import { FileLinks } from './core/file-links.js';
 import { AgentViews } from './core/agent-views.js';
 import { CustomerViews } from './core/customer-views.js';
@@ -102,6 +104,8 @@ export interface Parley {
   retention: RetentionJob;
   /** This node's Prometheus registry (served at `/metrics` with METRICS_TOKEN). */
   metrics: ParleyMetrics;
+  /** The Redis commands of the rate limits and the login lockout (none without REDIS_URL). */
+  limitsWork: WorkCounts;
   /** Readiness as `GET /ready` reports it. */
   readiness(): Promise<Readiness>;
   /**
@@ -221,6 +225,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     fanoutRecheckMs: () => fanout.recheckMs,
     storeWork: () => store.work,
     fanoutWork: () => fanout.work,
+    limitsWork: () => (limitsRedis ? limitsWork : undefined),
   });
   const rawStore = opts.store ?? (await createStore(config));
   const store = meteredStore(rawStore, metrics);
@@ -240,7 +245,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     }));
   const tokens = new TokenService(secret, config.STAFF_TOKEN_TTL_SECONDS, { clientTokenTtlSeconds: config.CLIENT_TOKEN_TTL_SECONDS, now: () => clock.now() });
   // With REDIS_URL, rate limits and the login lockout are counted in Redis, shared by every node.
-  const limitsRedis = config.REDIS_URL ? await connectLimitsRedis(config.REDIS_URL) : null;
+  const limitsWork = new WorkCounts();
+  const limitsRedis = config.REDIS_URL ? await connectLimitsRedis(config.REDIS_URL, limitsWork) : null;
   const throttleOptions = { ...defaultLoginThrottle, freeFailures: config.LOGIN_LOCKOUT_AFTER, maxLockMs: config.LOGIN_LOCKOUT_MAX_SECONDS * 1000 };
   const auth = new StaffAuth(
     store,
@@ -312,14 +318,22 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       server.close(() => done());
     },
   });
-  // Limits per client address; routes that need tighter ones (start, login) set their own.
+  // Limits per client address; routes that need tighter ones (start, login) set their own. Shared by
+  // every node with REDIS_URL: the default limit in batches (no Redis command on a request's path),
+  // a route's own limit exactly; while Redis does not answer, a route's own limit lets requests
+  // through (limiting nobody rather than refusing everybody) and the default one counts on the node.
+  const sharedLimits = limitsRedis
+    ? sharedRateLimitStore(limitsRedis, `${config.REDIS_KEY_PREFIX}rate:`, {
+        syncMs: config.RATE_LIMIT_SYNC_MS,
+        now: () => clock.now(),
+        onError: (err) => app.log.warn({ err }, 'rate limits: Redis not answering, counting on this node'),
+      })
+    : null;
   await app.register(rateLimit, {
     global: true,
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
-    // Shared by every node with REDIS_URL; while Redis does not answer, requests are let through
-    // (limiting nobody rather than refusing everybody) and the proxy's own limits still hold.
-    ...(limitsRedis ? { redis: limitsRedis, nameSpace: `${config.REDIS_KEY_PREFIX}rate:`, skipOnError: true } : {}),
+    ...(sharedLimits ? { store: sharedLimits.Store, skipOnError: true } : {}),
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, status: { code: 'RATE_LIMITED', message: `too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` } }),
   });
 
@@ -503,6 +517,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     routes,
     retention,
     metrics,
+    limitsWork,
     readiness,
     async close(opts = {}) {
       draining = true;
@@ -531,6 +546,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       }
       directory.close();
       files.close?.();
+      sharedLimits?.counts.close();
       limitsRedis?.disconnect();
       mailer?.close();
       await fanout.close();

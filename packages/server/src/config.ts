@@ -94,6 +94,8 @@ const schema = z.object({
     ),
   MAX_MESSAGE_LENGTH: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** With REDIS_URL: how often a node adds its counts of the default rate limit to the shared ones. */
+  RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(10).max(10_000).default(250),
   START_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   LOGIN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   /**

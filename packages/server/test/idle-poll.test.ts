@@ -1,7 +1,7 @@
 /**
  * An idle v3 long poll (nothing new for the customer) is answered from the node's memory: no store
  * statement, no Redis command, counted at the adapters (parley_store_work_total,
- * parley_fanout_commands_total). Anything written to the session, on this node or another, is
+ * parley_fanout_commands_total, parley_limits_commands_total). Anything written to the session, on this node or another, is
  * still delivered at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ function work(srv: Running) {
     transactions: store.get('transactions'),
     statements: store.get('statements'),
     roundTrips: store.get('round_trips'),
-    redis: Object.fromEntries(srv.parley.fanout.work?.entries() ?? []),
+    redis: Object.fromEntries([...(srv.parley.fanout.work?.entries() ?? []), ...srv.parley.limitsWork.entries().map(([command, n]) => [`limits:${command}`, n] as const)]),
   };
 }
 
@@ -31,9 +31,9 @@ describe('an idle long poll touches neither the store nor Redis', () => {
   });
   const quiet = { routeEveryMs: 3_600_000, sweepEveryMs: 0 };
   // Per-node work that does not grow with sessions is kept out of the count here: the node re-reads an
-  // API key's deployment once per AUTH_CACHE_MS, and the webhook dispatcher looks at its outbox once
-  // per WEBHOOK_POLL_MS.
-  const config = { LONG_POLL_MS: '400', AUTH_CACHE_MS: '60000', WEBHOOK_POLL_MS: '60000' };
+  // API key's deployment once per AUTH_CACHE_MS, the webhook dispatcher looks at its outbox once per
+  // WEBHOOK_POLL_MS, and with Redis the rate limits' counts go out once per RATE_LIMIT_SYNC_MS.
+  const config = { LONG_POLL_MS: '400', AUTH_CACHE_MS: '60000', WEBHOOK_POLL_MS: '60000', RATE_LIMIT_SYNC_MS: '10000' };
 
   it('counts 0 statements and 0 Redis commands for a re-poll with nothing new, and still delivers what comes next at once', async () => {
     const srv = await startServer(config, undefined, quiet);

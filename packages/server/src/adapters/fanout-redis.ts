@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Fanout } from '../ports/fanout.js';
 import { WorkCounts } from '../ports/work-counts.js';
+import { countCommands } from './redis-command-counts.js';
 
 const CHANNEL_PREFIX = 'parley:';
 /** Topic (under the prefix) that wakes every listener of every node: sent after a lost publish. */
@@ -180,13 +181,4 @@ export class RedisFanout implements Fanout {
 /** A channel prefix as a literal in a Redis glob pattern. */
 function globEscape(s: string): string {
   return s.replace(/[\\*?[\]]/g, (c) => '\\' + c);
-}
-
-/** Counts every command the client sends (its own re-subscriptions and ready checks included), by name. */
-function countCommands(client: Redis, work: WorkCounts): void {
-  const send = client.sendCommand.bind(client);
-  client.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], stream?: Parameters<Redis['sendCommand']>[1]) => {
-    work.add(command.name.toUpperCase());
-    return send(command, stream);
-  }) as Redis['sendCommand'];
 }

@@ -14,6 +14,8 @@ export interface ScrapeSource {
   storeWork(): WorkCounts | undefined;
   /** The fan-out's counted Redis commands (none in process). */
   fanoutWork(): WorkCounts | undefined;
+  /** The rate limits' and login lockout's counted Redis commands (none without REDIS_URL). */
+  limitsWork(): WorkCounts | undefined;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -117,6 +119,7 @@ export class ParleyMetrics {
       () => source.storeWork(),
     );
     countsOf('parley_fanout_commands_total', 'Commands sent to Redis by the fan-out, by command (PUBLISH, SUBSCRIBE, UNSUBSCRIBE, PING...)', 'command', () => source.fanoutWork());
+    countsOf('parley_limits_commands_total', 'Commands sent to Redis by the rate limits and the login lockout, by command (EVAL, EVALSHA...)', 'command', () => source.limitsWork());
     new Gauge({
       name: 'parley_fanout_up',
       help: '1 when change notifications reach the other nodes (Redis answers, or a single node without REDIS_URL), else 0',
