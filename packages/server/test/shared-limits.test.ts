@@ -25,26 +25,32 @@ async function insideOneMinute(): Promise<void> {
   if (into > 55_000) await sleep(60_000 - into + 50);
 }
 
+/** Three nodes on one database and one Redis (a key prefix of their own), started before the describe's tests. */
+function threeNodes(redisUrl: string, settings: Record<string, string>): () => Running[] {
+  let data: TestData;
+  let nodes: Running[] = [];
+  beforeAll(async () => {
+    data = await createTestData();
+    const shared = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix(), PARLEY_SECRET: SECRET, ...settings };
+    nodes.push(await startServer(shared, undefined, { data }));
+    for (let i = 0; i < 2; i++) nodes.push(await startServer({ ...shared, PARLEY_DEMO: 'false' }, undefined, { data }));
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    nodes = [];
+    await data?.drop();
+  });
+  return () => nodes;
+}
+
 describeWithService('limits shared by all nodes (Redis)', redisProbe, (redisUrl) => {
   describe('three nodes', () => {
-    let data: TestData;
-    let nodes: Running[] = [];
-    beforeAll(async () => {
-      data = await createTestData();
-      const shared = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix(), PARLEY_SECRET: SECRET, LOGIN_LOCKOUT_AFTER: '3', START_LIMIT_PER_MINUTE: '4' };
-      nodes.push(await startServer(shared, undefined, { data }));
-      for (let i = 0; i < 2; i++) nodes.push(await startServer({ ...shared, PARLEY_DEMO: 'false' }, undefined, { data }));
-    });
-    afterAll(async () => {
-      await Promise.all(nodes.map((n) => n.close()));
-      nodes = [];
-      await data?.drop();
-    });
+    const started = threeNodes(redisUrl, { LOGIN_LOCKOUT_AFTER: '3', START_LIMIT_PER_MINUTE: '4' });
 
     const login = (node: Running, password: string) => http(`${node.url}/agent/v1/login`, { method: 'POST', json: { username: AGENT.username, password } });
 
     it('share one login lockout: failures on three nodes add up, the lock holds on every node, and a success clears it everywhere', async () => {
-      const [one, two, three] = nodes as [Running, Running, Running];
+      const [one, two, three] = started() as [Running, Running, Running];
       // Three free failures, one per node; the fourth (node 1) locks the username for 1 s.
       for (const node of [one, two, three, one]) expect((await login(node, 'wrong-password')).status).toBe(401);
       // Per node, node 2 and 3 have seen one failure each and would let the right password in.
@@ -62,7 +68,7 @@ describeWithService('limits shared by all nodes (Redis)', redisProbe, (redisUrl)
 
     it('share one rate-limit count: the limit is hit across nodes', async () => {
       const start = (node: Running) => http(`${node.url}${V3}`, { method: 'POST', headers: { 'x-api-key': API_KEY }, form: { data: { nickname: 'N' }, operationId: opId() } });
-      const [one, two, three] = nodes as [Running, Running, Running];
+      const [one, two, three] = started() as [Running, Running, Running];
       // START_LIMIT_PER_MINUTE=4 per client address, counted once for all nodes.
       for (const node of [one, two, three, one]) expect((await start(node)).status).toBe(200);
       for (const node of [two, three]) {
@@ -74,23 +80,12 @@ describeWithService('limits shared by all nodes (Redis)', redisProbe, (redisUrl)
   });
 
   describe('the default limit on three nodes', () => {
-    let data: TestData;
-    let nodes: Running[] = [];
-    beforeAll(async () => {
-      data = await createTestData();
-      const shared = { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix(), PARLEY_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '12', RATE_LIMIT_SYNC_MS: '1000' };
-      nodes.push(await startServer(shared, undefined, { data }));
-      for (let i = 0; i < 2; i++) nodes.push(await startServer({ ...shared, PARLEY_DEMO: 'false' }, undefined, { data }));
-    });
-    afterAll(async () => {
-      await Promise.all(nodes.map((n) => n.close()));
-      nodes = [];
-      await data?.drop();
-    });
+    const started = threeNodes(redisUrl, { RATE_LIMIT_PER_MINUTE: '12', RATE_LIMIT_SYNC_MS: '1000' });
 
     it('is counted once for all nodes, in batches: no Redis command per request, and past the limit every node refuses', async () => {
       await insideOneMinute();
       const docs = (node: Running) => http(`${node.url}/openapi.json`);
+      const nodes = started();
       const evals = () => nodes.map((n) => n.parley.limitsWork.get('EVAL'));
       const before = evals();
       // 4 requests on each node at once: 12 in all, and each node has seen only its own 4.
