@@ -147,6 +147,21 @@ describeWithService('limits shared by all nodes (Redis)', redisProbe, (redisUrl)
     }
   });
 
+  it('BatchedWindowCounts while Redis does not answer: counts stay on the node, and the failure is reported once until a batch succeeds', async () => {
+    const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    down.on('error', () => undefined);
+    const errors: unknown[] = [];
+    await insideOneMinute();
+    const counts = new BatchedWindowCounts(down, prefix(), { syncMs: 60_000, maxKeys: 10, now: Date.now, onError: (err) => errors.push(err) });
+    for (let i = 1; i <= 3; i++) {
+      expect(counts.incr('addr', 60_000).current).toBe(i);
+      await counts.sync();
+    }
+    expect(errors).toHaveLength(1);
+    counts.close();
+    down.disconnect();
+  });
+
   it('while Redis is away a node keeps answering: rate limits let requests through, the lockout counts on the node', async () => {
     const { proxy, url } = await TcpProxy.for(redisUrl, 6379);
     const node = await startServer({ REDIS_URL: url, REDIS_KEY_PREFIX: prefix(), LOGIN_LOCKOUT_AFTER: '2', START_LIMIT_PER_MINUTE: '50', RATE_LIMIT_PER_MINUTE: '8', RATE_LIMIT_SYNC_MS: '50' });

@@ -47,6 +47,8 @@ export class BatchedWindowCounts {
   private readonly counts = new Map<string, WindowCount>();
   private timer: NodeJS.Timeout | null = null;
   private sending = false;
+  /** The last batch failed: the next failures are not reported again until one succeeds. */
+  private failing = false;
 
   constructor(
     private readonly redis: Redis,
@@ -108,13 +110,15 @@ export class BatchedWindowCounts {
         c.sending -= n;
         c.known = Math.max(c.known, Number(totals[i]) - c.sending);
       });
+      this.failing = false;
     } catch (err) {
       // Counted again with the next batch; meanwhile the node limits by its own counts.
       for (const [, c, n] of part) {
         c.sending -= n;
         c.pending += n;
       }
-      this.opts.onError?.(err);
+      if (!this.failing) this.opts.onError?.(err);
+      this.failing = true;
     }
   }
 
