@@ -10,7 +10,7 @@ import { CpuWatch } from '../lib/sys.js';
 import { keepAliveAgent, formEncode, request } from '../lib/http.js';
 import { sleep } from '../lib/util.js';
 import { API_KEY, V3_PREFIX, type Running } from '../systems.js';
-import { orderOfPair, type Variant } from './ab.js';
+import { median, orderOfPair, type Variant } from './ab.js';
 
 export interface IdlePollConfig {
   pairs: number;
@@ -42,13 +42,6 @@ export interface IdlePollResult {
   /** First variant / second (this tree / base). */
   ratio: number | null;
 }
-
-const median = (xs: number[]) => {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Polls one session until `stop` says so; counts the answers. */
 async function pollLoop(sys: Running, token: string, sessionId: string, agent: ReturnType<typeof keepAliveAgent>, counter: { n: number; failed: string | null }, stop: () => boolean) {

@@ -1,13 +1,8 @@
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import RedisStore from '@fastify/rate-limit/store/RedisStore.js';
 import type { Redis } from 'ioredis';
 
 type Counted = (err: Error | null, result?: { current: number; ttl: number }) => void;
-
-/** One request more; the key expires with the window that counts it. */
-const INCR_EXACT = `
-local current = redis.call('INCR', KEYS[1])
-if current == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {current, redis.call('PTTL', KEYS[1])}`;
 
 /** Adds each key's count (ARGV[1 + i]) and returns the totals; every key expires at ARGV[1] (ms since the epoch). */
 const ADD_COUNTS = `
@@ -46,7 +41,7 @@ interface WindowCount {
 export class BatchedWindowCounts {
   private readonly counts = new Map<string, WindowCount>();
   private timer: NodeJS.Timeout | null = null;
-  private sending = false;
+  private syncing = false;
   /** The last batch failed: the next failures are not reported again until one succeeds. */
   private failing = false;
 
@@ -74,8 +69,8 @@ export class BatchedWindowCounts {
 
   /** Sends what is pending now (also what the timer does). */
   async sync(): Promise<void> {
-    if (this.sending) return;
-    this.sending = true;
+    if (this.syncing) return;
+    this.syncing = true;
     try {
       const now = this.opts.now();
       const batch: [string, WindowCount, number][] = [];
@@ -91,7 +86,7 @@ export class BatchedWindowCounts {
       }
       for (let i = 0; i < batch.length; i += MAX_KEYS_PER_CALL) await this.send(batch.slice(i, i + MAX_KEYS_PER_CALL));
     } finally {
-      this.sending = false;
+      this.syncing = false;
     }
     if ([...this.counts.values()].some((c) => c.pending > 0)) this.schedule();
   }
@@ -150,28 +145,13 @@ export function sharedRateLimitStore(
   opts: { syncMs: number; now?: () => number; onError?: (err: unknown) => void },
 ): { Store: FastifyRateLimitStoreCtor; counts: BatchedWindowCounts } {
   const counts = new BatchedWindowCounts(redis, `${nameSpace}all:`, { syncMs: opts.syncMs, maxKeys: 50_000, now: opts.now ?? Date.now, ...(opts.onError ? { onError: opts.onError } : {}) });
-  const exact = (key: string): FastifyRateLimitStore => ({
-    incr(ip: string, cb: Counted, timeWindow: number) {
-      redis.eval(INCR_EXACT, 1, `${key}${ip}`, timeWindow).then(
-        (r) => {
-          const [current, ttl] = r as [number, number];
-          cb(null, { current, ttl });
-        },
-        (err: Error) => cb(err),
-      );
-    },
-    child: () => {
-      throw new Error('a route limit has no children');
-    },
-  });
-  class SharedRateLimitStore {
+  class SharedRateLimitStore implements FastifyRateLimitStore {
     incr(key: string, cb: Counted, timeWindow: number): void {
       cb(null, counts.incr(key, timeWindow));
     }
-    /** Called with the route's merged limit options (its `routeInfo` is the route), not the route options the types name. */
-    child(routeOptions: object): FastifyRateLimitStore {
-      const route = (routeOptions as { routeInfo?: { method?: unknown; url?: unknown } }).routeInfo ?? {};
-      return exact(`${nameSpace}${String(route.method ?? '')}${String(route.url ?? '')}-`);
+    /** A route's own limit: the plugin's exact Redis store, keyed as the plugin keys it. */
+    child(routeOptions: Parameters<FastifyRateLimitStore['child']>[0]): FastifyRateLimitStore {
+      return new RedisStore(false, false, redis, nameSpace).child(routeOptions);
     }
   }
   return { Store: SharedRateLimitStore as unknown as FastifyRateLimitStoreCtor, counts };

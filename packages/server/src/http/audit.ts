@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { auditDetails, type AuditTrail } from '../core/audit-trail.js';
+import { appendRouteHook } from './route-hooks.js';
 import type { Account } from '../core/types.js';
 
 /**
@@ -118,7 +119,7 @@ export function registerAuditTrail(app: FastifyInstance, trail: AuditTrail): voi
   // Only the routes that are audited carry the hook: the others (the chat APIs' hot paths) pay nothing.
   app.addHook('onRoute', (route) => {
     if (![route.method].flat().some((method) => auditedAs(method, route.url))) return;
-    route.onSend = [...[route.onSend ?? []].flat(), record];
+    appendRouteHook(route, 'onSend', record);
   });
 }
 

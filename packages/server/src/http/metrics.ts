@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ParleyMetrics } from '../metrics/registry.js';
 import { bearerToken } from './bearer-token.js';
+import { appendRouteHook } from './route-hooks.js';
 
 export interface MetricsRouteOptions {
   metrics: ParleyMetrics;
@@ -29,7 +30,7 @@ export function registerMetrics(app: FastifyInstance, opts: MetricsRouteOptions)
       }
       done();
     };
-    route.onRequest = [...[route.onRequest ?? []].flat(), countSocket];
+    appendRouteHook(route, 'onRequest', countSocket);
   });
   app.addHook('onResponse', (req, reply, done) => {
     const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
