@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { Hist, type Summary } from './lib/hist.js';
 import { benchRoot, startWorker, type Worker } from './lib/proc.js';
-import { CpuWatch, loadAvg, pidsNamed } from './lib/sys.js';
+import { CpuWatch, loadAvg, pidsNamed, ProcessSetCpu } from './lib/sys.js';
 import { chunk, nowUs, withTimeout } from './lib/util.js';
 import type { AgentSpec, AgentStats, CustomerStats, RunPlan, SessionRef } from './clients/types.js';
 import { API_KEY, V3_PREFIX, type Running } from './systems.js';
@@ -122,21 +122,34 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
           graceMs: r.graceMs,
         };
         await Promise.all(agents.map((w) => w.call('measure', { fromUs: plan.measureFromUs, untilUs: plan.measureUntilUs })));
-        // PostgreSQL: this system's backends (the pool is warm after the set-up), and every PostgreSQL process of the machine apart.
-        const pgPids = sys.pgBackendPids ? await sys.pgBackendPids().catch(() => []) : [];
+        // PostgreSQL: this system's backends, listed again every second (the pool closes idle clients
+        // and opens new ones), and every PostgreSQL process of the machine apart.
+        const backends = sys.pgBackendPids ? new ProcessSetCpu(() => sys.pgBackendPids!()) : null;
+        let backendSampling: Promise<void> = Promise.resolve();
+        let backendTicks = 0;
         const rss: number[] = [];
         let cpu: CpuWatch | null = null;
-        let pgAll: CpuWatch | null = null;
+        const pgAll = backends ? new ProcessSetCpu(async () => pidsNamed('postgres')) : null;
         let cpuResult: Record<string, number> = {};
         const stopCpu = () => {
-          cpuResult = { ...cpu!.stop(), ...(pgAll ? { postgresAllCores: pgAll.stop().postgresAllCores! } : {}) };
+          cpuResult = cpu!.stop();
+          if (backends && pgAll)
+            backendSampling = backendSampling
+              .then(() => Promise.all([backends.sample(), pgAll.sample()]))
+              .then(() => {
+                const postgresCores = backends.cores();
+                // The backends are this system's work, not foreign.
+                Object.assign(cpuResult, { postgresCores, postgresAllCores: pgAll.cores(), foreignCores: Math.max(0, Math.round(((cpuResult.foreignCores ?? 0) - postgresCores) * 100) / 100) });
+              });
         };
         const sampler = setInterval(() => {
           const now = nowUs();
           if (!cpu && now >= plan.measureFromUs) {
-            cpu = new CpuWatch({ server: serverPids, generators: workerPids, bench: [process.pid], ...(pgPids.length ? { postgres: pgPids } : {}) });
-            if (pgPids.length) pgAll = new CpuWatch({ postgresAll: pidsNamed('postgres') });
+            cpu = new CpuWatch({ server: serverPids, generators: workerPids, bench: [process.pid] });
+            if (backends && pgAll) backendSampling = Promise.all([backends.sample(), pgAll.sample()]).then(() => undefined);
           }
+          if (cpu && backends && pgAll && !Object.keys(cpuResult).length && ++backendTicks % 4 === 0)
+            backendSampling = backendSampling.then(() => Promise.all([backends.sample(), pgAll.sample()])).then(() => undefined);
           if (cpu && now >= plan.measureUntilUs && !Object.keys(cpuResult).length) stopCpu();
           if (now >= plan.measureFromUs && now < plan.measureUntilUs) rss.push(sys.procs.reduce((a, p) => a + p.rssKb(), 0) / 1024);
         }, 250);
@@ -161,6 +174,7 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
           clearInterval(sampler);
         }
         if (cpu && !Object.keys(cpuResult).length) stopCpu();
+        await backendSampling;
         const astats = await Promise.all(agents.map((w) => w.call<AgentStats>('collect')));
         const [d0, d1] = await Promise.all([dbStart, dbEnd]);
         const [w0, w1] = await Promise.all([workStart, workEnd]);

@@ -77,6 +77,39 @@ export class CpuWatch {
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
+/**
+ * CPU of a set of processes that changes during the window (PostgreSQL backends come and go as the
+ * server's pool closes idle clients and opens new ones): `sample()` lists them again; a process first
+ * listed after the start counts from zero, one that is gone keeps its last reading.
+ */
+export class ProcessSetCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private from = 0;
+  private to = 0;
+
+  constructor(private readonly list: () => Promise<number[]>) {}
+
+  async sample(): Promise<void> {
+    const pids = await this.list().catch(() => [] as number[]);
+    for (const pid of new Set([...pids, ...this.last.keys()])) {
+      const ticks = cpuTicksOf(pid);
+      if (Number.isNaN(ticks)) continue;
+      if (!this.first.has(pid)) this.first.set(pid, this.from ? 0 : ticks);
+      this.last.set(pid, ticks);
+    }
+    this.to = Date.now();
+    this.from ||= this.to;
+  }
+
+  /** Cores used between the first sample and the last. */
+  cores(): number {
+    let ticks = 0;
+    for (const [pid, t] of this.last) ticks += Math.max(0, t - (this.first.get(pid) ?? t));
+    return this.to > this.from ? round2(ticks / TICKS_PER_SECOND / ((this.to - this.from) / 1000)) : 0;
+  }
+}
+
 function tryRun(cmd: string, args: string[]): string {
   try {
     return execFileSync(cmd, args, { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();

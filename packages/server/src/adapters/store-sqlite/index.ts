@@ -166,6 +166,8 @@ export class SqliteStore implements Store {
         return st;
       },
     };
+    const { indexPending, ...search } = searchOps(prepared);
+    const customerData = sqlCustomerData(runner);
     return {
       ...sqliteDeployments(db),
       ...sqliteAccounts(db),
@@ -183,12 +185,21 @@ export class SqliteStore implements Store {
       ...sqliteOperations(db),
       ...sqliteFiles(db),
       ...sqliteSettings(db),
-      ...searchOps(prepared),
+      ...search,
       ...sqlContacts(runner),
       ...reportOps(prepared),
       ...sqlWebhooks(runner, ''),
       ...sqlAudit(runner),
-      ...sqlCustomerData(runner),
+      ...customerData,
+      // Erasure deletes a session's words from the FTS5 table: its pending words go there first.
+      deleteSessionData: async (sessionId) => {
+        indexPending();
+        return customerData.deleteSessionData(sessionId);
+      },
+      anonymizeSessionData: async (sessionId, a) => {
+        indexPending();
+        return customerData.anonymizeSessionData(sessionId, a);
+      },
       ...sqlStaffIdentities(runner),
     };
   }

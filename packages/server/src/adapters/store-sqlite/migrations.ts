@@ -186,4 +186,11 @@ CREATE TABLE business_hours (
 CREATE INDEX operations_created ON operations(created_at);
 `,
   },
+  {
+    // Words wait here and go into search_messages together (search.ts): one FTS5 segment per batch.
+    version: 61,
+    sql: `
+CREATE TABLE search_pending (id INTEGER PRIMARY KEY, words TEXT NOT NULL, session_id TEXT NOT NULL, index_num INTEGER NOT NULL, visibility TEXT NOT NULL);
+`,
+  },
 ];

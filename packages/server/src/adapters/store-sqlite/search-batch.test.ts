@@ -1,0 +1,95 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from './index.js';
+import { SEARCH_BATCH } from './search.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function storeFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-search-batch-'));
+  dirs.push(dir);
+  return join(dir, 'parley.db');
+}
+
+/** Row counts of the two search tables, read over a second connection (what is committed). */
+function counts(file: string): { pending: number; indexed: number } {
+  const peek = new Database(file, { readonly: true });
+  try {
+    const n = (table: string) => (peek.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { pending: n('search_pending'), indexed: n('search_messages') };
+  } finally {
+    peek.close();
+  }
+}
+
+const words = (store: SqliteStore, i: number, sessionId = 's1') =>
+  store.tx((tx) => tx.indexMessageWords({ sessionId, indexNum: 1000 + i, visibility: 'All', text: `word${i} order` }));
+
+describe('SQLite search indexing in batches', () => {
+  it('appended words wait in search_pending and move into the FTS5 table a batch at a time (the first append takes in what a stopped node left)', async () => {
+    const file = storeFile();
+    const store = new SqliteStore(file);
+    try {
+      await words(store, 0);
+      expect(counts(file)).toEqual({ pending: 0, indexed: 1 });
+      for (let i = 1; i < SEARCH_BATCH; i++) await words(store, i);
+      expect(counts(file)).toEqual({ pending: SEARCH_BATCH - 1, indexed: 1 });
+      await words(store, SEARCH_BATCH);
+      expect(counts(file)).toEqual({ pending: 0, indexed: SEARCH_BATCH + 1 });
+      await words(store, SEARCH_BATCH + 1);
+      expect(counts(file)).toEqual({ pending: 1, indexed: SEARCH_BATCH + 1 });
+    } finally {
+      await store.close();
+    }
+    // A node that stops leaves its pending words; the next one takes them in with its first append.
+    const again = new SqliteStore(file);
+    try {
+      expect(counts(file)).toEqual({ pending: 1, indexed: SEARCH_BATCH + 1 });
+      await words(again, SEARCH_BATCH + 2);
+      expect(counts(file)).toEqual({ pending: 0, indexed: SEARCH_BATCH + 3 });
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('a search for words takes in every pending word first, in its own transaction', async () => {
+    const file = storeFile();
+    const store = new SqliteStore(file);
+    try {
+      await words(store, 0);
+      await words(store, 1);
+      await words(store, 2);
+      expect(counts(file)).toEqual({ pending: 2, indexed: 1 });
+      const filter = { visibilities: ['All'], limit: 10, offset: 0 };
+      await store.tx((tx) => tx.searchSessions({ ...filter, words: [] }));
+      expect(counts(file)).toEqual({ pending: 2, indexed: 1 });
+      await store.tx((tx) => tx.searchSessions({ ...filter, words: ['word2'] }));
+      expect(counts(file)).toEqual({ pending: 0, indexed: 3 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('words of a transaction that is rolled back are neither pending nor indexed', async () => {
+    const file = storeFile();
+    const store = new SqliteStore(file);
+    try {
+      await words(store, 0);
+      await expect(
+        store.tx(async (tx) => {
+          await tx.indexMessageWords({ sessionId: 's1', indexNum: 7, visibility: 'All', text: 'never said' });
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect(counts(file)).toEqual({ pending: 0, indexed: 1 });
+    } finally {
+      await store.close();
+    }
+  });
+});
