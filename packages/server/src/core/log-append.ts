@@ -18,10 +18,11 @@ export interface Appended {
 /**
  * Appends to a session's log inside the caller's transaction: the session row is locked first, so
  * the index (the next one after the session's last, see message-index) cannot be taken twice by
- * concurrent writers or nodes. `utcTime` defaults to `nowMs`.
+ * concurrent writers or nodes. `lockedHead`: the caller already holds that lock in this transaction
+ * and knows the log's head from it (no second read). `utcTime` defaults to `nowMs`.
  */
-export async function appendMessage(tx: LogStore, sessionId: string, draft: MessageDraft, nowMs: number): Promise<Appended> {
-  const head = await tx.lockLogHead(sessionId);
+export async function appendMessage(tx: LogStore, sessionId: string, draft: MessageDraft, nowMs: number, lockedHead?: number): Promise<Appended> {
+  const head = lockedHead !== undefined ? { lastIndexNum: lockedHead } : await tx.lockLogHead(sessionId);
   if (!head) throw new Error(`no session ${sessionId}`);
   const indexNum = nextIndexNum(head.lastIndexNum, nowMs);
   const message: Message = { ...draft, sessionId, index: formatIndex(indexNum), utcTime: draft.utcTime ?? new Date(nowMs).toISOString() };

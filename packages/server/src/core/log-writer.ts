@@ -166,6 +166,8 @@ export class LogTx {
   private readonly events: DomainEvent[] = [];
   private readonly topics = new Set<string>();
   private readonly writes = new Map<string, LocalWrite>();
+  /** Log heads of the sessions this transaction has locked (liveSession), kept up to date by append. */
+  private readonly lockedHeads = new Map<string, number>();
 
   constructor(
     readonly tx: StoreTx,
@@ -205,6 +207,7 @@ export class LogTx {
   async liveSession(sessionId: string, refusal?: string): Promise<Session> {
     const session = await this.tx.getSession(sessionId, true);
     if (!session || session.state !== 'Active') throw new ChatError('INVALID_SESSION', refusal ?? (session ? 'session has ended' : 'session not found'));
+    if (!this.lockedHeads.has(sessionId)) this.lockedHeads.set(sessionId, session.lastIndexNum);
     return session;
   }
 
@@ -216,7 +219,8 @@ export class LogTx {
   }
 
   async append(session: Session, draft: Omit<MessageDraft, 'id'>): Promise<Message> {
-    const { message, indexNum, previousNum } = await appendMessage(this.tx, session.id, { id: newId(), ...draft }, this.clock.now());
+    const { message, indexNum, previousNum } = await appendMessage(this.tx, session.id, { id: newId(), ...draft }, this.clock.now(), this.lockedHeads.get(session.id));
+    if (this.lockedHeads.has(session.id)) this.lockedHeads.set(session.id, indexNum);
     const write = this.written(session.id);
     if (write.messages.length === 0) write.fromNum = previousNum;
     write.toNum = indexNum;
