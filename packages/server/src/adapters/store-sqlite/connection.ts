@@ -13,7 +13,7 @@ export interface SqliteConnection {
   run(s: Statement): number;
 }
 
-/** Each statement run is counted in `work` (`statements`). `locksHeld()` is false outside a transaction (Store.read). */
+/** Each statement run is counted in `work` (`statements`; a write outside a transaction also as one of `transactions`). `locksHeld()` is false outside a transaction (Store.read). */
 export function sqliteConnection(db: Database.Database, work: WorkCounts, locksHeld: () => boolean = () => true): SqliteConnection {
   const text = dialectTexts('sqlite');
   // Statements are compiled once per text (patches and filters make a handful of variants).
@@ -29,6 +29,10 @@ export function sqliteConnection(db: Database.Database, work: WorkCounts, locksH
   return {
     get: (s) => prepare(s).get(...s.values) as Row | undefined,
     all: (s) => prepare(s).all(...s.values) as Row[],
-    run: (s) => prepare(s).run(...s.values).changes,
+    run: (s) => {
+      // Outside BEGIN, SQLite commits a write on its own (autocommit): a transaction of its own.
+      if (!locksHeld()) work.add('transactions');
+      return prepare(s).run(...s.values).changes;
+    },
   };
 }

@@ -36,6 +36,16 @@ describe('SQLite group commit', () => {
     );
   });
 
+  it('a single write run without a transaction (Store.read) is committed on its own and counted as a transaction; a read is not', async () => {
+    const store = new SqliteStore(':memory:');
+    const before = store.work.get('transactions');
+    await store.read((tx) => tx.putSetting('a', '1'));
+    expect(store.work.get('transactions') - before).toBe(1);
+    expect(await store.read((tx) => tx.getSetting('a'))).toBe('1');
+    expect(store.work.get('transactions') - before).toBe(1);
+    await store.close();
+  });
+
   it('transactions asked for one after another (awaited) each get their own', async () => {
     const store = new SqliteStore(':memory:');
     const before = store.work.get('transactions');
