@@ -117,7 +117,7 @@ export function renderMarkdown(r: Results): string {
     '',
   );
   add(
-    `**Load note.** Everything (servers under test, load generators, Chromium) shares these ${mc.nproc} cores, and other developers' tests ran on the machine at the same time: load average ${mc.loadAvgAtStart?.join(' / ')} at the start${m.loadAvgAtEnd ? `, ${m.loadAvgAtEnd.join(' / ')} at the end` : ''}. The "foreign" CPU column of each run is what processes other than this bench used during its measuring window: figures measured while it was high are noisy. Ratios between systems measured in the same run are more trustworthy than absolute numbers. PostgreSQL and Redis run as the machine's shared services: their CPU is counted as foreign, not as server CPU.`,
+    `**Load note.** Everything (servers under test, load generators, Chromium) shares these ${mc.nproc} cores, and other developers' tests ran on the machine at the same time: load average ${mc.loadAvgAtStart?.join(' / ')} at the start${m.loadAvgAtEnd ? `, ${m.loadAvgAtEnd.join(' / ')} at the end` : ''}. The "foreign" CPU column of each run is what processes other than this bench used during its measuring window: figures measured while it was high are noisy. Ratios between systems measured in the same run are more trustworthy than absolute numbers. PostgreSQL and Redis run as the machine's shared services: the PostgreSQL backends that serve the system under test are measured apart (the PostgreSQL columns, listed again every second as the pool replaces connections) and left out of foreign; Redis and the rest of PostgreSQL count as foreign, never as server CPU.`,
     '',
   );
   if (m.notes?.length) add(...m.notes.map((n: string) => `- Note: ${n}`), '');
