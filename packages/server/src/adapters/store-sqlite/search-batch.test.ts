@@ -76,6 +76,32 @@ describe('SQLite search indexing in batches', () => {
     }
   });
 
+  it('erasing or anonymizing a session leaves none of its words, pending or indexed; other sessions keep theirs', async () => {
+    const file = storeFile();
+    const store = new SqliteStore(file);
+    const wordsOf = (sessionId: string) => {
+      const peek = new Database(file, { readonly: true });
+      try {
+        const n = (table: string) => (peek.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE session_id = ?`).get(sessionId) as { n: number }).n;
+        return n('search_pending') + n('search_messages');
+      } finally {
+        peek.close();
+      }
+    };
+    try {
+      for (const [i, sessionId] of ['erased', 'anonymized', 'kept', 'erased', 'anonymized', 'kept'].entries()) await words(store, i, sessionId);
+      expect(counts(file).pending).toBeGreaterThan(0);
+      // Each one alone: the first takes in everything pending, which would cover the second.
+      await store.tx((tx) => tx.anonymizeSessionData('anonymized', { messages: [], customerNickname: 'Customer', atIso: new Date().toISOString() }));
+      expect([wordsOf('anonymized'), wordsOf('kept')]).toEqual([0, 2]);
+      await words(store, 6, 'erased');
+      await store.tx((tx) => tx.deleteSessionData('erased'));
+      expect([wordsOf('erased'), wordsOf('kept')]).toEqual([0, 2]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('words of a transaction that is rolled back are neither pending nor indexed', async () => {
     const file = storeFile();
     const store = new SqliteStore(file);
