@@ -28,8 +28,7 @@ function counts(file: string): { pending: number; indexed: number } {
   }
 }
 
-const words = (store: SqliteStore, i: number, sessionId = 's1') =>
-  store.tx((tx) => tx.indexMessageWords({ sessionId, indexNum: 1000 + i, visibility: 'All', text: `word${i} order` }));
+const words = (store: SqliteStore, i: number, sessionId = 's1') => store.tx((tx) => tx.indexMessageWords({ sessionId, indexNum: 1000 + i, visibility: 'All', text: `word${i} order` }));
 
 describe('SQLite search indexing in batches', () => {
   it('appended words wait in search_pending and move into the FTS5 table a batch at a time (the first append takes in what a stopped node left)', async () => {
