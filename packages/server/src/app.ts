@@ -11,6 +11,7 @@ import { ChatService, defaultLimits } from './core/chat-service.js';
 import { DomainEvents } from './core/domain-events.js';
 import { LogWriter } from './core/log-writer.js';
 import { randomToken } from './core/secrets.js';
+import { WriteNotes } from './core/write-notes.js';
 import { TokenService } from './core/tokens.js';
 import { StaffAuth } from './core/staff-auth.js';
 import { MemoryLoginThrottle, defaultLoginThrottle } from './core/login-throttle.js';
@@ -229,7 +230,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   });
   const rawStore = opts.store ?? (await createStore(config));
   const store = meteredStore(rawStore, metrics);
-  const fanout = meteredFanout(opts.fanout ?? (await createFanout(config)), metrics);
+  const nodeFanout = opts.fanout ?? (await createFanout(config));
+  const fanout = meteredFanout(nodeFanout, metrics);
   const secret =
     config.PARLEY_SECRET ??
     (await store.tx(async (tx) => {
@@ -261,7 +263,9 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const authn = new Authenticator(directory, tokens);
   const fileLinks = new FileLinks(secret, config.FILE_LINK_TTL_SECONDS, () => clock.now());
   const events = new DomainEvents();
-  const writer = new LogWriter(store, fanout, clock, events);
+  // Several nodes (a fan-out across processes): a write's notification carries what it appended, so
+  // the other nodes' readers need not read it back from the store.
+  const writer = new LogWriter(store, fanout, clock, events, nodeFanout instanceof MemoryFanout ? null : new WriteNotes(secret));
   const chat = new ChatService(store, fanout, clock, writer, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
   const presence = new PresenceWatch(store, clock, { graceMs: config.AGENT_DISCONNECT_GRACE_SECONDS * 1000, handlingGraceMs: config.AGENT_HANDLING_GRACE_SECONDS * 1000 });
   const routing = new RoutingService(store, fanout, clock, writer, presence);

@@ -207,6 +207,34 @@ describe('store and Redis work of one exchange (issue 16)', () => {
     expect(seen).toEqual(['b0', 'a0', 'b1', 'a1', 'b2', 'a2', 'b3', 'a3']);
   });
 
+  it("a poll on one node woken by a write on another answers from the write's note: the cursor's read and move, no read of the log", async () => {
+    data = await createTestData();
+    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
+    if (redis && !redis.ok) throw new Error(redis.reason);
+    const config = { LONG_POLL_MS: '1500', AUTH_CACHE_MS: '60000', WEBHOOK_POLL_MS: '60000', ...(redis?.ok ? { REDIS_URL: redis.url } : {}) };
+    const quiet = { routeEveryMs: 3_600_000, sweepEveryMs: 0, data };
+    const a = await startServer(config, undefined, quiet);
+    others.push(a);
+    const b = await startServer(config, undefined, quiet);
+    others.push(b);
+    const customer = new GenesysV3Client(a.url);
+    await customer.start();
+    const agent = await new Agent(b.url).login();
+    await agent.acceptFor(customer.sessionId);
+    for (;;) if ((await customer.poll()).body.data.messages.length === 0) break;
+    for (const n of [1, 2]) {
+      const poll = customer.poll();
+      await storeSettles(a);
+      const before = work(a);
+      expect((await agent.call('POST', `/sessions/${customer.sessionId}/messages`, { type: 'Text', text: `from b ${n}` })).status).toBe(200);
+      expect(texts(await poll)).toEqual([`from b ${n}`]);
+      await storeSettles(a);
+      const onA = minus(work(a), before);
+      // Before write notes: the session, the participant and the log were read (3 statements) and the cursor moved.
+      expect(onA.statements).toBe(2);
+    }
+  });
+
   it('one customer message, its agent reply, both delivered: within the targets', async () => {
     // Per-node periodic work (routing passes, idle sweeps, the API-key re-read, the webhook outbox look) is kept out.
     srv = await startServer({ LONG_POLL_MS: '5000', AUTH_CACHE_MS: '60000', WEBHOOK_POLL_MS: '60000' }, undefined, { routeEveryMs: 3_600_000, sweepEveryMs: 0 });

@@ -78,6 +78,26 @@ describeWithService('RedisFanout across nodes', probe, (url) => {
     await until(() => calls.b1 >= 2, 5_000, 'a second notification');
   });
 
+  it("a notification's data reaches the listeners on both nodes once each, newlines and all; one without data arrives without", async () => {
+    const [a, b] = [await node(), await node()];
+    const topic = uniqueTopic('data');
+    const heard: { on: string; data: string | undefined }[] = [];
+    a.listen(topic, (data) => heard.push({ on: 'a', data }));
+    b.listen(topic, (data) => heard.push({ on: 'b', data }));
+    const data = 'mac{"m":[{"text":"line one\\nline two"}]}\nafter a newline';
+    await a.notify(topic, data);
+    await until(() => heard.some((h) => h.on === 'b'), 5_000, 'the other node');
+    await a.notify(topic);
+    await until(() => heard.filter((h) => h.on === 'b').length === 2, 5_000, 'the second notification');
+    await sleep(100);
+    expect(heard).toEqual([
+      { on: 'a', data },
+      { on: 'b', data },
+      { on: 'a', data: undefined },
+      { on: 'b', data: undefined },
+    ]);
+  });
+
   it('unsubscribing stops delivery; listening and unlistening send Redis nothing (one pattern subscription per node)', async () => {
     const [a, b] = [await node(), await node()];
     const sentBefore = b.work.entries();

@@ -5,13 +5,13 @@ export class MemoryFanout implements Fanout {
   /** Nothing is ever lost in-process: readers need no re-check timer. */
   readonly recheckMs = Number.POSITIVE_INFINITY;
 
-  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly listeners = new Map<string, Set<(data?: string) => void>>();
 
-  async notify(topic: string): Promise<void> {
-    for (const fn of this.listeners.get(topic) ?? []) fn();
+  async notify(topic: string, data?: string): Promise<void> {
+    for (const fn of this.listeners.get(topic) ?? []) fn(data);
   }
 
-  listen(topic: string, onNotify: () => void): () => void {
+  listen(topic: string, onNotify: (data?: string) => void): () => void {
     let set = this.listeners.get(topic);
     if (!set) this.listeners.set(topic, (set = new Set()));
     set.add(onNotify);

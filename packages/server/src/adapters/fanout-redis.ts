@@ -36,9 +36,12 @@ export interface RedisFanoutOptions {
  */
 export class RedisFanout implements Fanout {
   readonly work = new WorkCounts();
-  /** Sent as the payload of this node's notifications: its own echo is not a second wake-up. */
+  /**
+   * Sent as the payload of this node's notifications (then a newline and the notification's data, if
+   * any): its own echo is not a second wake-up.
+   */
   private readonly nodeId = randomUUID();
-  private readonly local = new Map<string, Set<() => void>>();
+  private readonly local = new Map<string, Set<(data?: string) => void>>();
   private readonly recheckWatchers = new Set<() => void>();
   private lostPublish = false;
   private subscriberWasDown = false;
@@ -67,11 +70,15 @@ export class RedisFanout implements Fanout {
     private readonly prefix: string,
   ) {
     for (const client of [pub, sub]) countCommands(client, this.work);
-    this.sub.on('pmessage', (_pattern: string, channel: string, sender: string) => {
-      if (!channel.startsWith(prefix) || sender === this.nodeId) return;
+    this.sub.on('pmessage', (_pattern: string, channel: string, payload: string) => {
+      if (!channel.startsWith(prefix)) return;
+      const newline = payload.indexOf('\n');
+      const sender = newline < 0 ? payload : payload.slice(0, newline);
+      if (sender === this.nodeId) return;
       const topic = channel.slice(prefix.length);
       if (topic === WAKE_ALL) return this.wakeAllLocal();
-      for (const fn of this.local.get(topic) ?? []) fn();
+      const data = newline < 0 ? undefined : payload.slice(newline + 1);
+      for (const fn of this.local.get(topic) ?? []) fn(data);
     });
     this.sub.on('close', () => {
       if (this.closed) return;
@@ -124,17 +131,17 @@ export class RedisFanout implements Fanout {
     return new RedisFanout(pub, sub, prefix);
   }
 
-  async notify(topic: string): Promise<void> {
+  async notify(topic: string, data?: string): Promise<void> {
     try {
-      await this.pub.publish(this.prefix + topic, this.nodeId);
+      await this.pub.publish(this.prefix + topic, data === undefined ? this.nodeId : `${this.nodeId}\n${data}`);
     } catch {
       // Redis unavailable: other nodes get a wake-all when it is back.
       this.lostPublish = true;
     }
-    for (const fn of this.local.get(topic) ?? []) fn();
+    for (const fn of this.local.get(topic) ?? []) fn(data);
   }
 
-  listen(topic: string, onNotify: () => void): () => void {
+  listen(topic: string, onNotify: (data?: string) => void): () => void {
     let set = this.local.get(topic);
     if (!set) this.local.set(topic, (set = new Set()));
     set.add(onNotify);

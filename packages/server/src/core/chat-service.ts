@@ -12,7 +12,7 @@ import { LogTx, operationScope, type LogWriter } from './log-writer.js';
 import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
-import { SessionVersions, type LocalWrite, type SessionVersion } from './session-versions.js';
+import { defaultSessionVersionOptions, SessionVersions, type LocalWrite, type SessionVersion } from './session-versions.js';
 import { manualAcceptRefusal } from './router.js';
 import { richSend } from './rich-messages.js';
 import { checkStartForm } from './start-form.js';
@@ -119,7 +119,7 @@ export class ChatService {
     /** Signs file links on every read; without it links go out as stored (unsigned). */
     private readonly fileLinks: FileLinks | null = null,
   ) {
-    this.versions = new SessionVersions(fanout, clock);
+    this.versions = new SessionVersions(fanout, clock, defaultSessionVersionOptions, writer.notes);
     writer.onCommitted((writes) => {
       for (const write of writes) this.versions.recordLocal(write);
     });
@@ -475,7 +475,7 @@ export class ChatService {
    * knows. Null sends the reader to the store.
    */
   private async catchUpFromLocalWrites(participantId: string, entry: IdleRead, empty: EmptyAfterCursor, limit: number): Promise<ReadResult | null> {
-    const since = this.versions.localWritesSince(empty.version);
+    const since = this.versions.knownWritesSince(empty.version);
     if (!since) return null;
     const visibilities = visibleTo(empty.readerType);
     // A whisper's audience is decided per reader in the store's query.
@@ -704,7 +704,7 @@ export class ChatService {
       // Called from a fan-out listener: the session's version moves in a listener of its own, maybe a later one.
       await Promise.resolve();
       if (known && known.account === account && known.afterIndex === afterIndex && !known.ended) {
-        const since = this.versions.localWritesSince(known.version);
+        const since = this.versions.knownWritesSince(known.version);
         const caught = since && this.appendedSince(since.writes, known.headNum, (m) => staffSees(account, m));
         if (since && caught && caught.messages.length < limit) {
           const { messages, head } = caught;

@@ -7,6 +7,7 @@ import { ChatError } from './errors.js';
 import { newId } from './ids.js';
 import { appendMessage } from './log-append.js';
 import type { LocalWrite } from './session-versions.js';
+import type { WriteNotes } from './write-notes.js';
 import { canTransition } from './interaction-state.js';
 import { indexAppended } from './append-indexes.js';
 import { enqueueWebhookEvents } from './webhooks/outbox.js';
@@ -57,6 +58,8 @@ export class LogWriter {
     private readonly fanout: Fanout,
     private readonly clock: Clock,
     readonly events: DomainEvents,
+    /** Several nodes: each write's notification carries what it appended (core/write-notes.ts). */
+    readonly notes: WriteNotes | null = null,
   ) {}
 
   private readonly committedHooks: ((writes: LocalWrite[]) => void)[] = [];
@@ -107,8 +110,15 @@ export class LogWriter {
   }
 
   private async publish(changes: Changes): Promise<void> {
+    const notes = new Map<string, string>();
+    for (const write of changes.writes) {
+      const note = this.notes?.encode(write);
+      if (note === undefined) continue;
+      write.note = note;
+      notes.set(topics.session(write.sessionId), note);
+    }
     if (changes.writes.length) for (const hook of this.committedHooks) hook(changes.writes);
-    for (const topic of changes.topics) await this.fanout.notify(topic);
+    for (const topic of changes.topics) await this.fanout.notify(topic, notes.get(topic));
     for (const event of changes.events) this.events.publish(event);
   }
 }

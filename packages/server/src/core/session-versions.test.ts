@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryFanout } from '../adapters/fanout-memory.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import { SessionVersions } from './session-versions.js';
+import { WriteNotes } from './write-notes.js';
 
 const clockAt = (t = 1_000_000) => ({
   t,
@@ -30,25 +31,52 @@ describe('SessionVersions', () => {
     const versions = new SessionVersions(fanout, clockAt());
     const write = (fromNum: number, toNum: number) => ({ sessionId: 'a', fromNum, toNum, messages: [], changedAccess: false });
     const v = versions.now('a');
-    expect(versions.localWritesSince(v)).toEqual({ writes: [], version: v });
+    expect(versions.knownWritesSince(v)).toEqual({ writes: [], version: v });
     versions.recordLocal(write(1, 2));
     // Recorded, not yet heard: the version has not moved.
     expect(versions.unchanged(v)).toBe(true);
     await fanout.notify(topics.session('a'));
     versions.recordLocal(write(2, 3));
     await fanout.notify(topics.session('a'));
-    const since = versions.localWritesSince(v)!;
+    const since = versions.knownWritesSince(v)!;
     expect(since.writes.map((w) => w.toNum)).toEqual([2, 3]);
     expect(versions.unchanged(since.version)).toBe(true);
     // A notification with no write of this node's behind it (another node's, a wake-all).
     await fanout.notify(topics.session('a'));
-    expect(versions.localWritesSince(v)).toBeNull();
-    expect(versions.localWritesSince(since.version)).toBeNull();
+    expect(versions.knownWritesSince(v)).toBeNull();
+    expect(versions.knownWritesSince(since.version)).toBeNull();
     // A session nobody watches keeps nothing.
     versions.recordLocal({ ...write(1, 2), sessionId: 'b' });
     const b = versions.now('b');
     await fanout.notify(topics.session('b'));
-    expect(versions.localWritesSince(b)).toBeNull();
+    expect(versions.knownWritesSince(b)).toBeNull();
+    versions.close();
+  });
+
+  it("knows another node's write from its notification's signed note, labels this node's own by its note, and ignores a note it cannot verify", async () => {
+    const fanout = new MemoryFanout();
+    const notes = new WriteNotes('the cluster secret');
+    const versions = new SessionVersions(fanout, clockAt(), undefined, notes);
+    const text = (n: number) => ({ type: 'Text', index: `${n}`, text: `t${n}` }) as never;
+    const write = (fromNum: number, toNum: number) => ({ sessionId: 'a', fromNum, toNum, messages: [text(toNum)], changedAccess: false });
+    const v = versions.now('a');
+    // Another node's write arrives while this node's own is pending: each notification gets its own write.
+    const mine = { ...write(2, 3), note: notes.encode(write(2, 3))! };
+    versions.recordLocal(mine);
+    await fanout.notify(topics.session('a'), notes.encode(write(1, 2)));
+    await fanout.notify(topics.session('a'), mine.note);
+    const since = versions.knownWritesSince(v)!;
+    expect(since.writes.map((w) => [w.fromNum, w.toNum, w.messages])).toEqual([
+      [1, 2, [text(2)]],
+      [2, 3, [text(3)]],
+    ]);
+    expect(since.writes[1]).toBe(mine);
+    // Signed with another secret, or naming another session: readers go to the store.
+    await fanout.notify(topics.session('a'), new WriteNotes('another secret').encode(write(3, 4)));
+    expect(versions.knownWritesSince(since.version)).toBeNull();
+    const w = versions.now('a');
+    await fanout.notify(topics.session('a'), notes.encode({ ...write(4, 5), sessionId: 'b' }));
+    expect(versions.knownWritesSince(w)).toBeNull();
     versions.close();
   });
 

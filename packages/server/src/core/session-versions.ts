@@ -1,6 +1,7 @@
 import type { Message } from '@parley/protocol';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
+import type { WriteNotes } from './write-notes.js';
 
 /** A session's version on this node at one moment (see SessionVersions.now). */
 export interface SessionVersion {
@@ -33,6 +34,8 @@ export interface LocalWrite {
   toNum: number;
   messages: Message[];
   changedAccess: boolean;
+  /** The write as its notification's data (core/write-notes.ts), when it is sent with one. */
+  note?: string;
 }
 
 /** Local writes remembered per watched session (pending, and heard). */
@@ -67,6 +70,8 @@ export class SessionVersions {
     private readonly fanout: Fanout,
     private readonly clock: Clock,
     private readonly opts: SessionVersionOptions = defaultSessionVersionOptions,
+    /** Reads other nodes' writes from their notifications' data (none: only this node's writes are known). */
+    private readonly notes: WriteNotes | null = null,
   ) {
     this.unwatchRecheck = fanout.onRecheckChange?.(() => this.epoch++) ?? (() => {});
     this.sweeper = setInterval(() => this.sweep(), Math.max(1_000, opts.idleMs / 2));
@@ -85,11 +90,13 @@ export class SessionVersions {
     } else {
       if (this.watches.size >= this.opts.maxSessions) this.drop(this.watches.keys().next().value!);
       const made: Watch = { n: 0, lastUsed: at, stop: () => {}, pending: [], local: new Map() };
-      made.stop = this.fanout.listen(topics.session(sessionId), () => {
+      made.stop = this.fanout.listen(topics.session(sessionId), (data) => {
         made.n++;
-        // The notification of this node's oldest pending write, as a rule. If another node's arrives
-        // first it takes the label: then the write's own is unlabeled, and readers go to the store.
-        const write = made.pending.shift();
+        // A note names its write: this node's oldest pending one, or another node's (signed). Without
+        // one, the oldest pending write as a rule; if another node's notification arrives first it
+        // takes that label, the write's own is then unlabeled, and readers go to the store.
+        const own = made.pending[0];
+        const write = data === undefined || (own !== undefined && own.note === data) ? made.pending.shift() : this.notes?.decode(data, sessionId);
         if (write) made.local.set(made.n, write);
         made.local.delete(made.n - MAX_LOCAL_WRITES);
       });
@@ -105,7 +112,7 @@ export class SessionVersions {
 
   /**
    * A write committed on this node, recorded before its notification goes out: readers of a watched
-   * session can then take what it wrote from memory (`localWritesSince`).
+   * session can then take what it wrote from memory (`knownWritesSince`).
    */
   recordLocal(write: LocalWrite): void {
     const watch = this.watches.get(write.sessionId);
@@ -115,11 +122,11 @@ export class SessionVersions {
   }
 
   /**
-   * Every notification on the session since `v` was one of this node's writes: those writes (in the
-   * order they were heard) and the version after them. Null when any was not (another node's write,
-   * a wake-all) or `v` is no longer trusted.
+   * Every notification on the session since `v` was a write this node knows (its own, or another
+   * node's from a verified note): those writes (in the order they were heard) and the version after
+   * them. Null when any was not (a write without a note, a wake-all) or `v` is no longer trusted.
    */
-  localWritesSince(v: SessionVersion): { writes: LocalWrite[]; version: SessionVersion } | null {
+  knownWritesSince(v: SessionVersion): { writes: LocalWrite[]; version: SessionVersion } | null {
     if (!this.trusted(v)) return null;
     const writes: LocalWrite[] = [];
     for (let n = v.n + 1; n <= v.watch.n; n++) {

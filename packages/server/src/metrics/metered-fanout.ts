@@ -4,9 +4,9 @@ import type { ParleyMetrics } from './registry.js';
 /** The fan-out, counted: notifications published (and failed), and wake-ups handed to this node's readers. */
 export function meteredFanout(fanout: Fanout, metrics: ParleyMetrics): Fanout {
   const metered: Fanout = {
-    async notify(topic) {
+    async notify(topic, data) {
       try {
-        await fanout.notify(topic);
+        await fanout.notify(topic, data);
         metrics.fanoutPublished.inc();
       } catch (err) {
         metrics.fanoutPublishErrors.inc();
@@ -14,9 +14,9 @@ export function meteredFanout(fanout: Fanout, metrics: ParleyMetrics): Fanout {
       }
     },
     listen(topic, onNotify) {
-      return fanout.listen(topic, () => {
+      return fanout.listen(topic, (data) => {
         metrics.fanoutDelivered.inc();
-        onNotify();
+        onNotify(data);
       });
     },
     ping: () => fanout.ping(),

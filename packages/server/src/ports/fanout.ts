@@ -1,13 +1,16 @@
 import type { WorkCounts } from './work-counts.js';
 
 /**
- * Cross-reader notifications: "something changed on this topic, re-read the store".
- * Carries no data, so a lost notification costs latency, never a message.
+ * Cross-reader notifications: "something changed on this topic, re-read the store". A notification
+ * may carry `data`, a hint that spares a reader the re-read (core/write-notes.ts: what a write
+ * appended, signed); a listener never depends on it: a lost notification, or one without data,
+ * costs a re-read and latency, never a message.
  */
 export interface Fanout {
-  notify(topic: string): Promise<void>;
-  /** Calls `onNotify` for every notification on `topic` until the returned function is called. */
-  listen(topic: string, onNotify: () => void): () => void;
+  /** `data`: handed to every listener of the topic, on this node and the others, with the notification. */
+  notify(topic: string, data?: string): Promise<void>;
+  /** Calls `onNotify` for every notification on `topic` (with its data, if any) until the returned function is called. */
+  listen(topic: string, onNotify: (data?: string) => void): () => void;
   /**
    * Readiness: true when notifications reach other nodes (always, for a single node). Answers
    * within about a second and never throws.
