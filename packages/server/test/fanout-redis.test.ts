@@ -90,12 +90,8 @@ describeWithService('RedisFanout across nodes', probe, (url) => {
     await a.notify(topic);
     await until(() => heard.filter((h) => h.on === 'b').length === 2, 5_000, 'the second notification');
     await sleep(100);
-    expect(heard).toEqual([
-      { on: 'a', data },
-      { on: 'b', data },
-      { on: 'a', data: undefined },
-      { on: 'b', data: undefined },
-    ]);
+    // Each node in publish order (which node hears first is a race).
+    for (const on of ['a', 'b']) expect(heard.filter((h) => h.on === on).map((h) => h.data)).toEqual([data, undefined]);
   });
 
   it('unsubscribing stops delivery; listening and unlistening send Redis nothing (one pattern subscription per node)', async () => {
