@@ -42,7 +42,8 @@ describe('desktop + widget: a whole conversation', () => {
     await agent.page.locator('.offer', { hasText: 'Jonny' }).waitFor();
     await agent.page.keyboard.press('Alt+KeyA');
     await agent.page.getByRole('tab', { name: /Jonny/ }).waitFor();
-    await expect(agent.page.locator('.customer').textContent()).resolves.toContain('59606');
+    // The panel fills in once the session's details arrive: wait for them rather than read it once.
+    await agent.page.locator('.customer', { hasText: '59606' }).waitFor();
     await win.locator('.pz-sys', { hasText: 'Demo Agent' }).first().waitFor();
 
     // Customer typing and message -> desktop.
