@@ -189,6 +189,58 @@ describeWithService('RedisFanout across nodes', probe, (url) => {
     await until(() => woken === before + 1, 5_000, 'the listener');
   });
 
+  /** Unhandled rejections while `body` runs (and the turn after it). */
+  async function unhandledDuring(body: () => Promise<void>): Promise<unknown[]> {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await body();
+      await sleep(50);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    return unhandled;
+  }
+
+  it('a connection lost again while re-subscribing: the next reconnect subscribes, and nothing is left unhandled', async () => {
+    const unhandled = await unhandledDuring(async () => {
+      const { proxy, url: proxiedUrl } = await proxied();
+      const b = await node(proxiedUrl);
+      const a = await node();
+      const topic = uniqueTopic('resubscribe-cut');
+      let woken = 0;
+      b.listen(topic, () => woken++);
+      await proxy.stop();
+      await until(() => b.recheckMs === DEGRADED_RECHECK_MS, 5_000, 'node B to notice the outage');
+      proxy.interceptOnce('psubscribe', 'cut');
+      await proxy.start();
+      await until(() => b.recheckMs === 30_000, 10_000, 'node B to subscribe again after the cut');
+      expect(proxy.intercepted).toBe(1);
+      expect(await b.ping()).toBe(true);
+      const before = woken;
+      await a.notify(topic);
+      await until(() => woken === before + 1, 5_000, 'the listener');
+    });
+    expect(unhandled).toEqual([]);
+  });
+
+  it('a node closed while its re-subscription waits for Redis leaves no unhandled rejection', async () => {
+    const unhandled = await unhandledDuring(async () => {
+      const { proxy, url: proxiedUrl } = await proxied();
+      const b = await node(proxiedUrl);
+      await proxy.stop();
+      await until(() => b.recheckMs === DEGRADED_RECHECK_MS, 5_000, 'node B to notice the outage');
+      proxy.interceptOnce('psubscribe', 'hold');
+      await proxy.start();
+      await until(() => proxy.intercepted === 1, 10_000, 'the re-subscription to be sent');
+      expect(await b.ping()).toBe(false); // connected, not yet subscribed
+      await b.close();
+      open.splice(open.indexOf(b), 1);
+    });
+    expect(unhandled).toEqual([]);
+  });
+
   it('notify and close on a node whose Redis went away for good do not throw', async () => {
     const { proxy, url: proxiedUrl } = await proxied();
     const a = await node(proxiedUrl);

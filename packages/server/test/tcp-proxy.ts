@@ -38,7 +38,25 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      const armed = this.interception;
+      if (armed) {
+        // Client to target by hand, so that the armed chunk can be cut off or held back.
+        client.on('data', (chunk: Buffer) => {
+          if (this.interception === armed && chunk.includes(armed.text)) {
+            this.interception = null;
+            this.intercepted++;
+            if (armed.action === 'hold') return;
+            client.destroy();
+            upstream.destroy();
+            return;
+          }
+          upstream.write(chunk);
+        });
+        client.on('end', () => upstream.end());
+        upstream.pipe(client);
+      } else {
+        client.pipe(upstream).pipe(client);
+      }
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -46,6 +64,19 @@ export class TcpProxy {
     });
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
+  }
+
+  private interception: { text: string; action: 'cut' | 'hold' } | null = null;
+  /** Chunks cut off or held back by `interceptOnce`. */
+  intercepted = 0;
+
+  /**
+   * On the next connection whose client sends `text` (in one read), that chunk never reaches the
+   * target: `cut` closes the connection both ways (lost in the middle of a command), `hold` keeps
+   * it open with the command unanswered. Applies to connections made after the call.
+   */
+  interceptOnce(text: string, action: 'cut' | 'hold'): void {
+    this.interception = { text, action };
   }
 
   /** Local ports of the open connections to the target: how the target (e.g. pg_stat_activity) sees them. */

@@ -64,11 +64,14 @@ export class RedisFanout implements Fanout {
     for (const fn of this.recheckWatchers) fn();
   }
 
+  private readonly pattern: string;
+
   private constructor(
     private readonly pub: Redis,
     private readonly sub: Redis,
     private readonly prefix: string,
   ) {
+    this.pattern = patternOf(prefix);
     for (const client of [pub, sub]) countCommands(client, this.work);
     this.sub.on('pmessage', (_pattern: string, channel: string, payload: string) => {
       if (!channel.startsWith(prefix)) return;
@@ -89,14 +92,22 @@ export class RedisFanout implements Fanout {
       this.wakeAllLocal();
     });
     this.sub.on('ready', () => {
-      if (!this.subscriberWasDown) return;
-      this.subscriberWasDown = false;
-      this.wakeAllLocal();
-      clearTimeout(this.recoveryTimer);
-      this.recoveryTimer = setTimeout(() => {
-        if (this.sub.status === 'ready') this.setDegraded(false);
-      }, RECOVERY_GRACE_MS);
-      this.recoveryTimer.unref();
+      if (!this.subscriberWasDown || this.closed) return;
+      // ioredis's own re-subscription leaves its promise unhandled when the connection closes again
+      // before the answer; this one is handled, and the next 'ready' tries again.
+      this.sub.psubscribe(this.pattern).then(
+        () => {
+          if (!this.subscriberWasDown || this.closed || this.sub.status !== 'ready') return;
+          this.subscriberWasDown = false;
+          this.wakeAllLocal();
+          clearTimeout(this.recoveryTimer);
+          this.recoveryTimer = setTimeout(() => {
+            if (this.sub.status === 'ready') this.setDegraded(false);
+          }, RECOVERY_GRACE_MS);
+          this.recoveryTimer.unref();
+        },
+        () => undefined,
+      );
     });
     this.pub.on('ready', () => {
       if (!this.lostPublish) return;
@@ -112,15 +123,20 @@ export class RedisFanout implements Fanout {
   static async connect(url: string, opts: RedisFanoutOptions = {}): Promise<RedisFanout> {
     const prefix = opts.channelPrefix ?? CHANNEL_PREFIX;
     if (!prefix) throw new Error('channelPrefix must not be empty');
-    const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, retryStrategy: (n: number) => Math.min(n * 200, 2000) };
+    const options = {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      autoResubscribe: false,
+      retryStrategy: (n: number) => Math.min(n * 200, 2000),
+    };
     const pub = new Redis(url, options);
     const sub = new Redis(url, { ...options, enableOfflineQueue: true });
     for (const c of [pub, sub]) c.on('error', () => undefined);
     const results = await Promise.allSettled([pub.connect(), sub.connect()]);
     let failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (!failed) {
-      // ioredis makes the pattern subscription again by itself after a reconnect.
-      await sub.psubscribe(globEscape(prefix) + '*').catch((reason: unknown) => (failed = { status: 'rejected', reason }));
+      await sub.psubscribe(patternOf(prefix)).catch((reason: unknown) => (failed = { status: 'rejected', reason }));
     }
     if (failed) {
       // A start-up failure must not leave clients reconnecting in the background.
@@ -152,11 +168,11 @@ export class RedisFanout implements Fanout {
   }
 
   /**
-   * Both connections are up: the subscriber is connected (it re-subscribes its pattern on its own
-   * after a reconnect) and the publisher answers PING within a second.
+   * Both connections are up: the subscriber is connected and subscribed again after any reconnect,
+   * and the publisher answers PING within a second.
    */
   async ping(): Promise<boolean> {
-    if (this.closed || this.sub.status !== 'ready' || this.pub.status !== 'ready') return false;
+    if (this.closed || this.subscriberWasDown || this.sub.status !== 'ready' || this.pub.status !== 'ready') return false;
     let timer: NodeJS.Timeout | undefined;
     try {
       const answer = await Promise.race([
@@ -185,7 +201,7 @@ export class RedisFanout implements Fanout {
   }
 }
 
-/** A channel prefix as a literal in a Redis glob pattern. */
-function globEscape(s: string): string {
-  return s.replace(/[\\*?[\]]/g, (c) => '\\' + c);
+/** The one pattern a node subscribes: every channel under the prefix, taken literally. */
+function patternOf(prefix: string): string {
+  return prefix.replace(/[\\*?[\]]/g, (c) => '\\' + c) + '*';
 }
