@@ -126,6 +126,20 @@ describe('store and Redis work of one exchange (issue 16)', () => {
     data = null;
   });
 
+  /** Two nodes on one store (one test database), quiet (no routing passes or sweeps), over Redis when it runs on SQLite. */
+  async function twoNodes(env: Record<string, string>): Promise<[Running, Running]> {
+    data = await createTestData();
+    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
+    if (redis && !redis.ok) throw new Error(redis.reason);
+    const config = { ...env, ...(redis?.ok ? { REDIS_URL: redis.url } : {}) };
+    const quiet = { routeEveryMs: 3_600_000, sweepEveryMs: 0, data };
+    const a = await startServer(config, undefined, quiet);
+    others.push(a);
+    const b = await startServer(config, undefined, quiet);
+    others.push(b);
+    return [a, b];
+  }
+
   it("the agent socket's messages from this node's writes are the ones a store read gives: whispers to its reader, internal notes, nothing for the customer's poll", async () => {
     srv = await startServer({ LONG_POLL_MS: '300' }, undefined, { routeEveryMs: 3_600_000, sweepEveryMs: 0 });
     const s = srv;
@@ -173,15 +187,7 @@ describe('store and Redis work of one exchange (issue 16)', () => {
   });
 
   it('polls that alternate between two nodes, with the writes on one of them: every message once, none lost (the cursor moved elsewhere is seen)', async () => {
-    data = await createTestData();
-    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
-    if (redis && !redis.ok) throw new Error(redis.reason);
-    const config = { LONG_POLL_MS: '300', ...(redis?.ok ? { REDIS_URL: redis.url } : {}) };
-    const quiet = { routeEveryMs: 3_600_000, sweepEveryMs: 0, data };
-    const a = await startServer(config, undefined, quiet);
-    others.push(a);
-    const b = await startServer(config, undefined, quiet);
-    others.push(b);
+    const [a, b] = await twoNodes({ LONG_POLL_MS: '300' });
     const onA = new GenesysV3Client(a.url);
     await onA.start();
     const onB = Object.assign(new GenesysV3Client(b.url), { token: onA.token, sessionId: onA.sessionId });
@@ -208,15 +214,7 @@ describe('store and Redis work of one exchange (issue 16)', () => {
   });
 
   it("a poll on one node woken by a write on another answers from the write's note: the cursor's read and move, no read of the log", async () => {
-    data = await createTestData();
-    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
-    if (redis && !redis.ok) throw new Error(redis.reason);
-    const config = { LONG_POLL_MS: '1500', AUTH_CACHE_MS: '60000', WEBHOOK_POLL_MS: '60000', ...(redis?.ok ? { REDIS_URL: redis.url } : {}) };
-    const quiet = { routeEveryMs: 3_600_000, sweepEveryMs: 0, data };
-    const a = await startServer(config, undefined, quiet);
-    others.push(a);
-    const b = await startServer(config, undefined, quiet);
-    others.push(b);
+    const [a, b] = await twoNodes({ LONG_POLL_MS: '1500', AUTH_CACHE_MS: '60000', WEBHOOK_POLL_MS: '60000' });
     const customer = new GenesysV3Client(a.url);
     await customer.start();
     const agent = await new Agent(b.url).login();

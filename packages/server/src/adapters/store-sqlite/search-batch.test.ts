@@ -17,16 +17,25 @@ function storeFile(): string {
   return join(dir, 'parley.db');
 }
 
-/** Row counts of the two search tables, read over a second connection (what is committed). */
-function counts(file: string): { pending: number; indexed: number } {
-  const peek = new Database(file, { readonly: true });
+/** What `read` finds over a second, read-only connection: what is committed. */
+function peek<T>(file: string, read: (db: Database.Database) => T): T {
+  const db = new Database(file, { readonly: true });
   try {
-    const n = (table: string) => (peek.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { pending: n('search_pending'), indexed: n('search_messages') };
+    return read(db);
   } finally {
-    peek.close();
+    db.close();
   }
 }
+
+const rowCount = (db: Database.Database, table: string, sessionId?: string) =>
+  (
+    (sessionId === undefined ? db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() : db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE session_id = ?`).get(sessionId)) as {
+      n: number;
+    }
+  ).n;
+
+/** Row counts of the two search tables. */
+const counts = (file: string) => peek(file, (db) => ({ pending: rowCount(db, 'search_pending'), indexed: rowCount(db, 'search_messages') }));
 
 const words = (store: SqliteStore, i: number, sessionId = 's1') => store.tx((tx) => tx.indexMessageWords({ sessionId, indexNum: 1000 + i, visibility: 'All', text: `word${i} order` }));
 
@@ -78,15 +87,7 @@ describe('SQLite search indexing in batches', () => {
   it('erasing or anonymizing a session leaves none of its words, pending or indexed; other sessions keep theirs', async () => {
     const file = storeFile();
     const store = new SqliteStore(file);
-    const wordsOf = (sessionId: string) => {
-      const peek = new Database(file, { readonly: true });
-      try {
-        const n = (table: string) => (peek.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE session_id = ?`).get(sessionId) as { n: number }).n;
-        return n('search_pending') + n('search_messages');
-      } finally {
-        peek.close();
-      }
-    };
+    const wordsOf = (sessionId: string) => peek(file, (db) => rowCount(db, 'search_pending', sessionId) + rowCount(db, 'search_messages', sessionId));
     try {
       for (const [i, sessionId] of ['erased', 'anonymized', 'kept', 'erased', 'anonymized', 'kept'].entries()) await words(store, i, sessionId);
       expect(counts(file).pending).toBeGreaterThan(0);
