@@ -125,31 +125,33 @@ export async function setUpLoad(sys: Running, o: LoadOptions): Promise<Setup> {
         // PostgreSQL: this system's backends, listed again every second (the pool closes idle clients
         // and opens new ones), and every PostgreSQL process of the machine apart.
         const backends = sys.pgBackendPids ? new ProcessSetCpu(() => sys.pgBackendPids!()) : null;
+        const pgAll = backends ? new ProcessSetCpu(async () => pidsNamed('postgres')) : null;
+        /** Samples of the backends, one after the other: at the window's start, every second in it, at its end. */
         let backendSampling: Promise<void> = Promise.resolve();
-        let backendTicks = 0;
+        const sampleBackends = () => {
+          if (backends && pgAll) backendSampling = backendSampling.then(() => Promise.all([backends.sample(), pgAll.sample()])).then(() => undefined);
+        };
+        let ticks = 0;
         const rss: number[] = [];
         let cpu: CpuWatch | null = null;
-        const pgAll = backends ? new ProcessSetCpu(async () => pidsNamed('postgres')) : null;
         let cpuResult: Record<string, number> = {};
         const stopCpu = () => {
           cpuResult = cpu!.stop();
+          sampleBackends();
           if (backends && pgAll)
-            backendSampling = backendSampling
-              .then(() => Promise.all([backends.sample(), pgAll.sample()]))
-              .then(() => {
-                const postgresCores = backends.cores();
-                // The backends are this system's work, not foreign.
-                Object.assign(cpuResult, { postgresCores, postgresAllCores: pgAll.cores(), foreignCores: Math.max(0, Math.round(((cpuResult.foreignCores ?? 0) - postgresCores) * 100) / 100) });
-              });
+            backendSampling = backendSampling.then(() => {
+              const postgresCores = backends.cores();
+              // The backends are this system's work, not foreign.
+              Object.assign(cpuResult, { postgresCores, postgresAllCores: pgAll.cores(), foreignCores: Math.max(0, Math.round(((cpuResult.foreignCores ?? 0) - postgresCores) * 100) / 100) });
+            });
         };
         const sampler = setInterval(() => {
           const now = nowUs();
           if (!cpu && now >= plan.measureFromUs) {
             cpu = new CpuWatch({ server: serverPids, generators: workerPids, bench: [process.pid] });
-            if (backends && pgAll) backendSampling = Promise.all([backends.sample(), pgAll.sample()]).then(() => undefined);
+            sampleBackends();
           }
-          if (cpu && backends && pgAll && !Object.keys(cpuResult).length && ++backendTicks % 4 === 0)
-            backendSampling = backendSampling.then(() => Promise.all([backends.sample(), pgAll.sample()])).then(() => undefined);
+          if (cpu && !Object.keys(cpuResult).length && ++ticks % 4 === 0) sampleBackends();
           if (cpu && now >= plan.measureUntilUs && !Object.keys(cpuResult).length) stopCpu();
           if (now >= plan.measureFromUs && now < plan.measureUntilUs) rss.push(sys.procs.reduce((a, p) => a + p.rssKb(), 0) / 1024);
         }, 250);
