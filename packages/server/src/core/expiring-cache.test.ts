@@ -34,6 +34,21 @@ describe('ExpiringCache', () => {
     expect(cache.size).toBe(2);
   });
 
+  it('records hits once it is half full: an entry used then survives the next evictions, and never a value that was replaced', () => {
+    const cache = new ExpiringCache<string, number>({ maxEntries: 4, now: () => 0 });
+    cache.set('a', 1, 10);
+    cache.set('b', 2, 10);
+    expect(cache.get('a')).toBe(1); // half full: recorded
+    cache.set('c', 3, 10);
+    cache.set('d', 4, 10);
+    cache.set('e', 5, 10); // evicts b, the least recently used
+    expect(cache.get('b')).toBeUndefined();
+    expect([cache.get('a'), cache.get('c'), cache.get('d'), cache.get('e')]).toEqual([1, 3, 4, 5]);
+    cache.set('a', 6, 10);
+    expect(cache.get('a')).toBe(6);
+    expect(cache.size).toBe(4);
+  });
+
   it('shares one load between concurrent callers and keeps its value', async () => {
     const cache = new ExpiringCache<string, number>({ maxEntries: 10, now: () => 0 });
     let loads = 0;

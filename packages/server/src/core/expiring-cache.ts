@@ -1,6 +1,6 @@
 /**
  * A bounded in-memory map whose entries expire. Past `maxEntries` the least recently used entry
- * goes first. `clear()` also voids loads that are still running: a value read from the store
+ * goes first (hits count from half full on: below that, order does not matter yet). `clear()` also voids loads that are still running: a value read from the store
  * before a change was announced is never kept after it.
  */
 export class ExpiringCache<K, V> {
@@ -22,9 +22,12 @@ export class ExpiringCache<K, V> {
       this.entries.delete(key);
       return undefined;
     }
-    // Most recently used last: eviction takes from the front.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    // Most recently used last: eviction takes from the front. Order only matters once eviction is
+    // near; below half full a hit costs no reordering.
+    if (this.entries.size * 2 >= this.opts.maxEntries) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
     return entry.value;
   }
 
