@@ -225,3 +225,33 @@ describe('ChatService (core, on the SQLite store)', () => {
     expect(types()).toContain('SessionStarted');
   });
 });
+
+describe('ChatService.waitFor (a long poll hold)', () => {
+  const empty = { messages: [], lastDeliveredIndex: null, chatEnded: false };
+  /** A fan-out that can lose notifications (as Redis can): readers re-check on a timer. */
+  class LossyFanout extends MemoryFanout {
+    override readonly recheckMs = 60_000 as number;
+  }
+  const holdWith = async (fanout: MemoryFanout, notifyAfterMs?: number) => {
+    const store = new SqliteStore(':memory:');
+    const { chat } = chatCore(store, { fanout });
+    let reads = 0;
+    const answered = [
+      { ...empty, lastDeliveredIndex: 'first' },
+      { ...empty, lastDeliveredIndex: 'again' },
+    ];
+    if (notifyAfterMs !== undefined) setTimeout(() => void fanout.notify(topics.session('s1')), notifyAfterMs);
+    const result = await chat.waitFor('s1', 40, async () => answered[Math.min(reads++, 1)]!);
+    store.close();
+    return { reads, result: result.lastDeliveredIndex };
+  };
+
+  it('a hold that runs out unwoken on a fan-out that loses nothing answers its read, without reading again', async () => {
+    expect(await holdWith(new MemoryFanout())).toEqual({ reads: 1, result: 'first' });
+  });
+
+  it('on a fan-out that can lose notifications, and after a wake, the store is read again', async () => {
+    expect(await holdWith(new LossyFanout())).toEqual({ reads: 2, result: 'again' });
+    expect(await holdWith(new MemoryFanout(), 5)).toMatchObject({ result: 'again' });
+  });
+});

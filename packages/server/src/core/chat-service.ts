@@ -608,6 +608,9 @@ export class ChatService {
             this.holds.add(done);
             client?.onLeave(done);
           });
+          // The hold ran out unwoken on a fan-out that loses nothing: the session did not change, and
+          // the last read is the answer (no re-read; a re-check timer or a wake reads again).
+          if (!woken && !Number.isFinite(this.fanout.recheckMs) && this.clock.now() >= deadline) return result;
         }
       }
     } finally {
