@@ -36,6 +36,15 @@ describe('DeploymentAccess', () => {
   });
   afterEach(() => store.close());
 
+  it('a page key is found again after more unknown keys than it remembers the hashes of; a server key never', async () => {
+    for (let i = 0; i < 600; i++) expect(await access.byApiKey(`guess-${i}`)).toBeNull();
+    expect((await access.byApiKey('public-key-1'))?.id).toBe('shop');
+    for (let i = 0; i < 600; i++) await access.byApiKey(`guess-${i}`);
+    expect((await access.byApiKey('public-key-1'))?.id).toBe('shop');
+    expect(await access.byApiKey('server-key-1')).toBeNull();
+    expect(await access.byApiKey('server-key-1')).toBeNull();
+  });
+
   it('finds a deployment by its API key, by id, or by either; an unknown one is null', async () => {
     expect((await access.byApiKey('public-key-1'))?.id).toBe('shop');
     expect(await access.byApiKey('no-such-key')).toBeNull();

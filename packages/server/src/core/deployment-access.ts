@@ -3,6 +3,9 @@ import type { Deployment, Store } from '../ports/store.js';
 import type { DirectoryCache } from './directory-cache.js';
 import { hashApiKey } from './secrets.js';
 
+/** Page API keys whose hashes are remembered. */
+const PAGE_KEY_HASHES = 256;
+
 /** How long the union of allowed origins (answering CORS preflights) is reused before it is read again. */
 export const ORIGINS_CACHE_MS = 5_000;
 
@@ -20,9 +23,22 @@ export class DeploymentAccess {
     private readonly directory: DirectoryCache,
   ) {}
 
+  /**
+   * Hashes of the page keys seen lately: every request of a page presents its key, and a deployment
+   * has few. Only public keys (they are in every page's source); server keys are hashed each time.
+   * Bounded, the oldest out first: a flood of unknown keys costs hashing again, nothing else.
+   */
+  private readonly pageKeyHashes = new Map<string, string>();
+
   /** The deployment whose public (page) API key this is, or null. Server keys are for the workflow API only. */
   byApiKey(key: string): Promise<Deployment | null> {
-    return this.directory.deploymentByKeyHash(hashApiKey(key), 'public');
+    let hash = this.pageKeyHashes.get(key);
+    if (hash === undefined) {
+      hash = hashApiKey(key);
+      if (this.pageKeyHashes.size >= PAGE_KEY_HASHES) this.pageKeyHashes.delete(this.pageKeyHashes.keys().next().value!);
+      this.pageKeyHashes.set(key, hash);
+    }
+    return this.directory.deploymentByKeyHash(hash, 'public');
   }
 
   byId(id: string): Promise<Deployment | null> {

@@ -3,19 +3,8 @@ import { promisify } from 'node:util';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
 
-/** Keys hashed lately: every request of a page presents its key, and a deployment has few. */
-const recentKeyHashes = new Map<string, string>();
-const RECENT_KEY_HASHES = 256;
-
 export function hashApiKey(key: string): string {
-  let hash = recentKeyHashes.get(key);
-  if (hash === undefined) {
-    hash = createHash('sha256').update(key).digest('hex');
-    // Bounded: unknown keys (guessing) only ever replace each other; the oldest goes first.
-    if (recentKeyHashes.size >= RECENT_KEY_HASHES) recentKeyHashes.delete(recentKeyHashes.keys().next().value!);
-    recentKeyHashes.set(key, hash);
-  }
-  return hash;
+  return createHash('sha256').update(key).digest('hex');
 }
 
 export function randomToken(bytes = 24): string {
