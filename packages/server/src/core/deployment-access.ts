@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { Deployment, Store } from '../ports/store.js';
 import type { DirectoryCache } from './directory-cache.js';
+import { ExpiringCache } from './expiring-cache.js';
 import { hashApiKey } from './secrets.js';
 
 /** Page API keys whose hashes are remembered. */
@@ -21,23 +22,21 @@ export class DeploymentAccess {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly directory: DirectoryCache,
-  ) {}
+  ) {
+    this.pageKeyHashes = new ExpiringCache({ maxEntries: PAGE_KEY_HASHES, now: () => clock.now() });
+  }
 
   /**
    * Hashes of the page keys seen lately: every request of a page presents its key, and a deployment
    * has few. Only public keys (they are in every page's source); server keys are hashed each time.
-   * Bounded, the oldest out first: a flood of unknown keys costs hashing again, nothing else.
+   * Bounded, the least recently used out first: a flood of unknown keys costs hashing again, nothing else.
    */
-  private readonly pageKeyHashes = new Map<string, string>();
+  private readonly pageKeyHashes: ExpiringCache<string, string>;
 
   /** The deployment whose public (page) API key this is, or null. Server keys are for the workflow API only. */
   byApiKey(key: string): Promise<Deployment | null> {
     let hash = this.pageKeyHashes.get(key);
-    if (hash === undefined) {
-      hash = hashApiKey(key);
-      if (this.pageKeyHashes.size >= PAGE_KEY_HASHES) this.pageKeyHashes.delete(this.pageKeyHashes.keys().next().value!);
-      this.pageKeyHashes.set(key, hash);
-    }
+    if (hash === undefined) this.pageKeyHashes.set(key, (hash = hashApiKey(key)), Number.POSITIVE_INFINITY);
     return this.directory.deploymentByKeyHash(hash, 'public');
   }
 
