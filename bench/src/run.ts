@@ -8,6 +8,7 @@
  *   npm run bench -- --only=nodes [--pairs=3]       CPU per exchange on 3 PostgreSQL nodes against 1, same total rate
  *   npm run bench -- --only=ladder --max=10000      the full latency ladder alone (v3 long poll and guest-chat WebSocket)
  *   npm run bench -- --only=idlepoll [--pairs=3]    CPU, statements and Redis commands of one idle v3 re-poll (against BENCH_SERVER_MAIN when set)
+ *   npm run bench -- --only=profile --systems=parley,pg1   CPU profiles of the server, idle and under load (SQLite; PostgreSQL with pg1)
  *   --warmup=S --measure=S                          the windows of ab, idlepoll and nodes, in seconds
  *   BENCH_WIDGETS_BASE=<base>/packages/widgets/dist npm run bench -- --only=widget   the widget against an older build
  *
@@ -95,6 +96,8 @@ export const config = {
   nodes: { pairs: Number(value('pairs') ?? 3), pool: 300, rates: numbers(value('pg-rates')) ?? [50], warmupMs: seconds('warmup') ?? 3_000, measureMs: seconds('measure') ?? 10_000 },
   /** Sessions of the profile scenario: the largest rung one SQLite node is known to hold. */
   profileSessions: 1000,
+  /** PostgreSQL + Redis on one node: 50 exchanges/s, the A/B's rate. */
+  profileSessionsPostgres: 500,
   widgetRuns: full ? 15 : 5,
   p99LimitMs: 100,
   /** Hard stop for the whole run. */
@@ -454,62 +457,66 @@ async function main(): Promise<void> {
   }
 
   if (scenarios.includes('profile')) {
-    // CPU profiles of the Parley (SQLite) process, through the inspector, of exact windows: N handled
-    // sessions sitting idle, then the same sessions under the latency load (one message / 10 s each).
+    // CPU profiles of the Parley process, through the inspector, of exact windows: N handled sessions
+    // sitting idle, then the same sessions under the latency load (one message / 10 s each). SQLite
+    // always (system `parley`); PostgreSQL + Redis on one node too when `pg1` is among the systems.
     const profDir = join(resultsDir, 'profile');
     rmSync(profDir, { recursive: true, force: true });
     mkdirSync(profDir, { recursive: true });
-    const sessions = config.profileSessions;
-    log(`profile: Parley SQLite, ${sessions} sessions`);
-    await withSystem(
-      () => startParley({ ...o, store: 'sqlite', inspect: true }),
-      async (s) => {
-        const setup = await setUpLoad(s, { sessions, perAgent: config.perAgent, customerWorkers: config.customerWorkers, agentWorkers: config.agentWorkers, logDir, tag: 'profile', log });
-        try {
-          const idleMs = 15_000;
-          const cpu = new CpuWatch({ server: [s.procs[0]!.pid] });
-          const idle = await profileWindow(s.procs[0]!, idleMs);
-          const idleCores = cpu.stop().serverCores;
-          writeFileSync(join(profDir, 'idle-handled.cpuprofile'), JSON.stringify(idle));
-          results.profiles.push({
-            scenario: `${setup.sessions.length} handled sessions (customers long-polling, agents subscribed), nothing sent, ${idleMs / 1000} s`,
-            file: 'bench/results/profile/idle-handled.cpuprofile',
-            serverCores: idleCores,
-            ...summarize(idle),
+    const targets = [
+      { store: 'sqlite' as const, sessions: config.profileSessions, prefix: '', label: 'Parley SQLite' },
+      ...(want('pg1') ? [{ store: 'postgres' as const, sessions: config.profileSessionsPostgres, prefix: 'pg1-', label: 'Parley PostgreSQL + Redis, 1 node' }] : []),
+    ];
+    for (const t of targets) {
+      log(`profile: ${t.label}, ${t.sessions} sessions`);
+      await withSystem(
+        () => startParley({ ...o, store: t.store, nodes: 1, inspect: true }),
+        async (s) => {
+          const setup = await setUpLoad(s, {
+            sessions: t.sessions,
+            perAgent: config.perAgent,
+            customerWorkers: config.customerWorkers,
+            agentWorkers: config.agentWorkers,
+            logDir,
+            tag: `${t.prefix}profile`,
+            log,
           });
-          log(
-            `  idle: server ${idleCores} cores; top ${results.profiles
-              .at(-1)!
-              .topFunctions.slice(0, 4)
-              .map((f) => `${f.fn} ${f.selfPercent}%`)
-              .join(', ')}`,
-          );
-          const measureMs = config.latency.measureMs;
-          const warmupMs = config.latency.warmupMs;
-          const running = setup.run({ intervalMs: config.intervalMs, warmupMs, measureMs, graceMs: 10_000 });
-          await sleep(warmupMs + 300);
-          const busy = await profileWindow(s.procs[0]!, measureMs);
-          const r = await running;
-          writeFileSync(join(profDir, 'load.cpuprofile'), JSON.stringify(busy));
-          results.profiles.push({
-            scenario: `${setup.sessions.length} sessions, one message per session every ${config.intervalMs / 1000} s answered at once, ${measureMs / 1000} s (one-way p99 ${r.oneWay.p99} ms under the profiler)`,
-            file: 'bench/results/profile/load.cpuprofile',
-            serverCores: r.cpu.serverCores,
-            ...summarize(busy),
-          });
-          log(
-            `  load: server ${r.cpu.serverCores} cores, one-way p99 ${r.oneWay.p99} ms; top ${results.profiles
-              .at(-1)!
-              .topFunctions.slice(0, 4)
-              .map((f) => `${f.fn} ${f.selfPercent}%`)
-              .join(', ')}`,
-          );
-        } finally {
-          await setup.close(false);
-        }
-      },
-    );
-    write(results);
+          const record = (name: string, scenario: string, profile: object, serverCores: number) => {
+            const file = `${t.prefix}${name}.cpuprofile`;
+            writeFileSync(join(profDir, file), JSON.stringify(profile));
+            const summary = { scenario: `${t.label}: ${scenario}`, file: `bench/results/profile/${file}`, serverCores, ...summarize(profile) };
+            results.profiles.push(summary);
+            log(
+              `  ${name}: server ${serverCores} cores; top ${summary.topFunctions
+                .slice(0, 4)
+                .map((f) => `${f.fn} ${f.selfPercent}%`)
+                .join(', ')}`,
+            );
+          };
+          try {
+            const idleMs = 15_000;
+            const cpu = new CpuWatch({ server: [s.procs[0]!.pid] });
+            const idle = await profileWindow(s.procs[0]!, idleMs);
+            record('idle-handled', `${setup.sessions.length} handled sessions (customers long-polling, agents subscribed), nothing sent, ${idleMs / 1000} s`, idle, cpu.stop().serverCores);
+            const measureMs = config.latency.measureMs;
+            const warmupMs = config.latency.warmupMs;
+            const running = setup.run({ intervalMs: config.intervalMs, warmupMs, measureMs, graceMs: 10_000 });
+            await sleep(warmupMs + 300);
+            const busy = await profileWindow(s.procs[0]!, measureMs);
+            const r = await running;
+            record(
+              'load',
+              `${setup.sessions.length} sessions, one message per session every ${config.intervalMs / 1000} s answered at once, ${measureMs / 1000} s (one-way p99 ${r.oneWay.p99} ms under the profiler)`,
+              busy,
+              r.cpu.serverCores,
+            );
+          } finally {
+            await setup.close(false);
+          }
+        },
+      );
+      write(results);
+    }
   }
 
   results.meta.finishedAt = new Date().toISOString();

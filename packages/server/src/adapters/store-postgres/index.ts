@@ -267,8 +267,10 @@ export class PostgresStore implements Store {
         return { ok: false, error, retry: isConnectionFailure(error) || broken ? 'connection' : null };
       }
       let value: T;
+      const bound = this.opsOf(client);
+      bound.run = run;
       try {
-        value = await fn(this.ops(run));
+        value = await fn(bound.ops);
       } catch (error) {
         return failed(error, run.failure ?? error);
       }
@@ -314,37 +316,60 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
-  /** The aggregates' ops (one file each), over one transaction attempt. */
-  private ops(run: TxRun): StoreTx {
-    const db = pgConnection((text, values) => run.query(text, values));
-    // The dialect-specific aggregates (full-text search, reports) run their own texts.
-    const rows = async (text: string, values: unknown[] = []) => (await run.query(text, values)).rows;
-    return {
-      ...pgDeployments(db),
-      ...pgAccounts(db),
-      ...pgQueues(db),
-      ...pgSessions(db),
-      ...pgLog(db),
-      ...pgParticipants(db),
-      ...pgInteractions(db),
-      ...pgAgentProfiles(db),
-      ...pgAgentConnections(db),
-      ...pgDeskLists(db),
-      ...pgSurveys(db),
-      ...pgBusinessHours(db),
-      ...pgFlowRuns(db),
-      ...pgOperations(db),
-      ...pgFiles(db),
-      ...pgSettings(db),
-      ...searchOps(rows),
-      ...sqlContacts(db),
-      ...reportOps(rows),
-      ...sqlWebhooks(db, 'FOR UPDATE OF d SKIP LOCKED'),
-      ...sqlAudit(db),
-      ...sqlCustomerData(db),
-      ...sqlStaffIdentities(db),
-    };
+  /**
+   * The aggregates' ops for one pooled client, built on its first transaction and kept with it (a
+   * client runs one attempt at a time): building the ~200 functions on every attempt was a tenth of
+   * the node's CPU. `run` is the attempt in progress; a StoreTx kept past its callback finds the
+   * finished one there and fails.
+   */
+  private opsOf(client: pg.PoolClient): ClientOps {
+    let bound = clientOps.get(client);
+    if (!bound) {
+      const slot: ClientOps = { run: undefined, ops: undefined as unknown as StoreTx };
+      slot.ops = buildOps((text, values) => slot.run!.query(text, values));
+      clientOps.set(client, (bound = slot));
+    }
+    return bound;
   }
+}
+
+interface ClientOps {
+  ops: StoreTx;
+  run: TxRun | undefined;
+}
+
+const clientOps = new WeakMap<pg.PoolClient, ClientOps>();
+
+/** The aggregates' ops (one file each), over `query`. */
+function buildOps(query: (text: string, values: unknown[]) => Promise<pg.QueryResult<Row>>): StoreTx {
+  const db = pgConnection(query);
+  // The dialect-specific aggregates (full-text search, reports) run their own texts.
+  const rows = async (text: string, values: unknown[] = []) => (await query(text, values)).rows;
+  return {
+    ...pgDeployments(db),
+    ...pgAccounts(db),
+    ...pgQueues(db),
+    ...pgSessions(db),
+    ...pgLog(db),
+    ...pgParticipants(db),
+    ...pgInteractions(db),
+    ...pgAgentProfiles(db),
+    ...pgAgentConnections(db),
+    ...pgDeskLists(db),
+    ...pgSurveys(db),
+    ...pgBusinessHours(db),
+    ...pgFlowRuns(db),
+    ...pgOperations(db),
+    ...pgFiles(db),
+    ...pgSettings(db),
+    ...searchOps(rows),
+    ...sqlContacts(db),
+    ...reportOps(rows),
+    ...sqlWebhooks(db, 'FOR UPDATE OF d SKIP LOCKED'),
+    ...sqlAudit(db),
+    ...sqlCustomerData(db),
+    ...sqlStaffIdentities(db),
+  };
 }
 
 /**
