@@ -29,6 +29,7 @@ import { TranscriptService } from './core/transcript.js';
 import { smtpMailer } from './adapters/mailer-smtp.js';
 import { DeploymentAccess } from './core/deployment-access.js';
 import { DirectoryCache } from './core/directory-cache.js';
+import { WebhookSubscriptions } from './core/webhooks/subscriptions.js';
 import { Authenticator } from './core/request-context.js';
 import { SqliteStore } from './adapters/store-sqlite/index.js';
 import { MemoryFanout } from './adapters/fanout-memory.js';
@@ -265,7 +266,8 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   const events = new DomainEvents();
   // Several nodes (a fan-out across processes): a write's notification carries what it appended, so
   // the other nodes' readers need not read it back from the store.
-  const writer = new LogWriter(store, fanout, clock, events, nodeFanout instanceof MemoryFanout ? null : new WriteNotes(secret));
+  const webhookSubscriptions = new WebhookSubscriptions(fanout, clock, config.AUTH_CACHE_MS);
+  const writer = new LogWriter(store, fanout, clock, events, nodeFanout instanceof MemoryFanout ? null : new WriteNotes(secret), webhookSubscriptions);
   const chat = new ChatService(store, fanout, clock, writer, { ...defaultLimits, maxMessageLength: config.MAX_MESSAGE_LENGTH }, fileLinks);
   const presence = new PresenceWatch(store, clock, { graceMs: config.AGENT_DISCONNECT_GRACE_SECONDS * 1000, handlingGraceMs: config.AGENT_HANDLING_GRACE_SECONDS * 1000 });
   const routing = new RoutingService(store, fanout, clock, writer, presence);
@@ -303,7 +305,16 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) routes.push({ method, url: r.url, websocket: Boolean((r as { websocket?: boolean }).websocket) });
   });
-  const flows = new FlowEngine(store, clock, writer, routing, chat.limits.maxMessageLength, opts.fetch ?? fetch, (msg, err) => app.log.warn({ err }, msg));
+  const flows = new FlowEngine(
+    store,
+    clock,
+    writer,
+    routing,
+    chat.limits.maxMessageLength,
+    opts.fetch ?? fetch,
+    (msg, err) => app.log.warn({ err }, msg),
+    (id) => directory.deployment(id),
+  );
   flows.attach(events);
   events.onHandlerError = (err, event) => app.log.error({ err, event: event.type, sessionId: event.sessionId }, 'domain event handler failed');
   chat.onCursorMoveError = (err) => app.log.error({ err }, 'delivery cursor move failed');
@@ -549,6 +560,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
         await closed;
       }
       directory.close();
+      webhookSubscriptions.close();
       files.close?.();
       sharedLimits?.counts.close();
       limitsRedis?.disconnect();

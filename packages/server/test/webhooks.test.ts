@@ -9,6 +9,7 @@ import { Agent, createTestData, http, SteppedClock, startServer, testBackend, V3
 import { WebhookDispatcher, defaultWebhookDispatch } from '../src/core/webhooks/dispatcher.js';
 import { systemClock } from '../src/ports/clock.js';
 import { WebhookReceiver, type Received } from './webhook-receiver.js';
+import { probeRedis } from './external-services.js';
 
 const FAST = { WEBHOOK_POLL_MS: '20', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_RETRY_MAX_MS: '150', WEBHOOK_TIMEOUT_MS: '2000' };
 
@@ -223,6 +224,44 @@ describe('outgoing webhooks', () => {
     expect(receiver.received.filter((x) => x.event.sessionId === d.sessionId).every((x) => x.signatureValid)).toBe(true);
     expect((await adminCall(srv, admin, 'POST', '/webhooks', { deploymentId: 'demo', url: 'ftp://x', events: ['session.started'] })).status).toBe(400);
     expect((await adminCall(srv, admin, 'POST', '/webhooks', { deploymentId: 'nope', url: receiver.url, events: ['session.started'] })).status).toBe(404);
+  });
+
+  it('a webhook created, disabled or enabled on one node applies to the next write on another node (the lists kept per node are dropped)', async () => {
+    const receiver = new WebhookReceiver();
+    await receiver.up();
+    cleanup.push(() => receiver.down());
+    const data = await createTestData();
+    cleanup.push(() => data.drop());
+    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
+    if (redis && !redis.ok) throw new Error(redis.reason);
+    // A minute's lifetime: only the announcement can make the other node read the list again.
+    const env = { ...FAST, AUTH_CACHE_MS: '60000', ...(redis?.ok ? { REDIS_URL: redis.url } : {}) };
+    const [a, b] = [await startServer(env, undefined, { data }), await startServer(env, undefined, { data })];
+    cleanup.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    const c = new V3Customer(b.url);
+    await c.start();
+    // Node B has read the deployment's webhooks (none) for this write and keeps the list.
+    expect((await c.send('Text', 'before')).status).toBe(200);
+    const admin = await adminOf(a);
+    const created = await adminCall(a, admin, 'POST', '/webhooks', { deploymentId: 'demo', url: receiver.url, events: ['message.created'] });
+    expect(created.status).toBe(201);
+    receiver.secret = created.body.secret;
+    // The announcement reaches B through Redis after A has answered: well within 200 ms.
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await c.send('Text', 'after-create')).status).toBe(200);
+    await receiver.until((r) => texts(eventsOf(r, c.sessionId)).includes('after-create'));
+    expect(texts(eventsOf(receiver.received, c.sessionId))).not.toContain('before');
+    expect((await adminCall(a, admin, 'PUT', `/webhooks/${created.body.webhook.id}`, { enabled: false })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await c.send('Text', 'while-disabled')).status).toBe(200);
+    expect((await adminCall(a, admin, 'PUT', `/webhooks/${created.body.webhook.id}`, { enabled: true })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await c.send('Text', 'enabled-again')).status).toBe(200);
+    await receiver.until((r) => texts(eventsOf(r, c.sessionId)).includes('enabled-again'));
+    expect(texts(eventsOf(receiver.received, c.sessionId))).not.toContain('while-disabled');
   });
 
   it('several nodes send one outbox: each event once, in order per session', async () => {

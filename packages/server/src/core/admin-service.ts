@@ -39,7 +39,7 @@ export class AdminService {
     this.accounts = new AccountAdmin(store, auth, clock);
     this.cannedResponses = new CannedResponseAdmin(store);
     this.wrapUpCodes = new WrapUpCodeAdmin(store);
-    this.webhooks = new WebhookAdmin(store, clock);
+    this.webhooks = new WebhookAdmin(store, clock, fanout);
     this.businessHours = new BusinessHoursAdmin(store, clock);
   }
 }

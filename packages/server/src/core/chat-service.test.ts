@@ -100,8 +100,6 @@ describe('ChatService (core, on the SQLite store)', () => {
     expect(types()).toEqual(['MessageAppended', 'CustomerTextReceived']);
     const received = published[1] as Extract<DomainEvent, { type: 'CustomerTextReceived' }>;
     expect(received.message).toEqual(first);
-    expect(received.deployment.id).toBe('shop');
-    expect(received.interaction?.state).toBe('Queued');
     expect(woken).toEqual([topics.session(session.id)]);
 
     reset();
@@ -184,8 +182,7 @@ describe('ChatService (core, on the SQLite store)', () => {
     const next = interactions.find((i) => i.id !== interaction.id)!;
     expect(interactions.find((i) => i.id === interaction.id)?.state).toBe('Finalizing');
     expect(next).toMatchObject({ state: 'Queued', preferredAgentId: 'ann', preferredUntil: new Date(now + 600_000).toISOString() });
-    const received = published.find((e) => e.type === 'CustomerTextReceived') as Extract<DomainEvent, { type: 'CustomerTextReceived' }>;
-    expect(received.interaction?.id).toBe(next.id);
+    expect(published.find((e) => e.type === 'CustomerTextReceived')).toBeDefined();
     expect(woken).toEqual(expect.arrayContaining([topics.routing, topics.agent('ann')]));
     // The agent finishes the wrap-up of the first one: its completion is for staff only.
     await chat.complete(interaction.id, ann);

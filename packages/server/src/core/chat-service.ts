@@ -281,10 +281,12 @@ export class ChatService {
           ...(input.type === 'Text' ? { text: input.text } : input.text ? { text: input.text.slice(0, 256) } : {}),
         });
         if (input.type === 'Text') {
-          const deployment = await w.tx.getDeployment(session.deploymentId);
-          if (!deployment) throw new ChatError('INVALID_SESSION', 'deployment no longer exists');
-          const interaction = session.async ? await this.afterCustomerText(w, session, deployment) : await w.tx.latestInteraction(sessionId);
-          w.emit({ type: 'CustomerTextReceived', sessionId, deploymentId: session.deploymentId, message, deployment, interaction });
+          if (session.async) {
+            const deployment = await w.tx.getDeployment(session.deploymentId);
+            if (!deployment) throw new ChatError('INVALID_SESSION', 'deployment no longer exists');
+            await this.afterCustomerText(w, session, deployment);
+          }
+          w.emit({ type: 'CustomerTextReceived', sessionId, deploymentId: session.deploymentId, message });
         }
         return message;
       },
@@ -326,22 +328,21 @@ export class ChatService {
   /**
    * Async mode (seed 000's segments): a customer message after the agent closed the segment
    * (Finalizing or Completed) starts the next interaction, offered first to that agent, or gets the
-   * policy's notice. A Finalizing interaction stays with its agent for wrap-up. Returns the
-   * session's newest interaction after the rule.
+   * policy's notice. A Finalizing interaction stays with its agent for wrap-up.
    */
-  private async afterCustomerText(w: LogTx, session: Session, deployment: Deployment): Promise<Interaction | null> {
+  private async afterCustomerText(w: LogTx, session: Session, deployment: Deployment): Promise<void> {
     const latest = await w.tx.latestInteraction(session.id);
     const policy = deployment.asyncPolicy;
     const next = afterCustomerText(latest, policy, this.clock.now());
-    if (next === 'continue') return latest;
+    if (next === 'continue') return;
     if (next === 'notice') {
       await w.appendSystem(session, { type: 'Notice', visibility: 'All', text: policy.noticeText, subtype: 'AfterCompletion' });
-      return latest;
+      return;
     }
     const lastAgent = latest?.agentAccountId ?? null;
     const queue = latest?.queue ?? deployment.defaultQueue;
     const sticky = lastAgent ? ((await w.tx.getQueue(deployment.id, queue))?.stickySeconds ?? 0) : 0;
-    return w.openInteraction(session, deployment, {
+    await w.openInteraction(session, deployment, {
       state: deployment.settings?.flow ? 'Workflow' : 'Queued',
       queue,
       priority: latest?.priority ?? 0,

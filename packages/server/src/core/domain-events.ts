@@ -20,10 +20,11 @@ export type DomainEvent =
   /** One entry was added to the log (every kind: texts, notices, joins, state changes...). */
   | (InSession & { type: 'MessageAppended'; message: Message })
   /**
-   * The customer wrote a Text. `interaction` is the newest one after the segment rule ran (a new one
-   * when the text opened the next interaction); `deployment` is the session's.
+   * The customer wrote a Text (after the segment rule ran: an async session's text may have opened
+   * the next interaction). It carries no deployment or interaction: reading them in the write cost
+   * every text two statements, and only a deployment with a flow needs them.
    */
-  | (InSession & { type: 'CustomerTextReceived'; message: Message; deployment: Deployment; interaction: Interaction | null })
+  | (InSession & { type: 'CustomerTextReceived'; message: Message })
   /** A participant joined (a silent monitor too: its state is `Monitoring` and the log shows nothing). */
   | (InSession & { type: 'ParticipantJoined'; participant: Participant })
   /** A participant left (a silent monitor too). */

@@ -10,7 +10,8 @@ import type { LocalWrite } from './session-versions.js';
 import type { WriteNotes } from './write-notes.js';
 import { canTransition } from './interaction-state.js';
 import { indexAppended } from './append-indexes.js';
-import { enqueueWebhookEvents } from './webhooks/outbox.js';
+import { enqueueWebhookEvents, type WebhookSourceEvent } from './webhooks/outbox.js';
+import type { WebhookSubscriptions } from './webhooks/subscriptions.js';
 
 export interface NewInteraction {
   state: InteractionState;
@@ -60,6 +61,8 @@ export class LogWriter {
     readonly events: DomainEvents,
     /** Several nodes: each write's notification carries what it appended (core/write-notes.ts). */
     readonly notes: WriteNotes | null = null,
+    /** The deployments' webhooks kept per node; without it each write reads them. */
+    private readonly webhooks: WebhookSubscriptions | null = null,
   ) {}
 
   private readonly committedHooks: ((writes: LocalWrite[]) => void)[] = [];
@@ -97,7 +100,7 @@ export class LogWriter {
   }
 
   private async attempt<T>(tx: StoreTx, fn: (w: LogTx) => Promise<T>): Promise<{ result: T; changes: Changes }> {
-    const w = new LogTx(tx, this.clock);
+    const w = new LogTx(tx, this.clock, this.webhooks);
     const result = await fn(w);
     return { result, changes: w.changes() };
   }
@@ -182,7 +185,13 @@ export class LogTx {
   constructor(
     readonly tx: StoreTx,
     private readonly clock: Clock,
+    private readonly webhooks: WebhookSubscriptions | null = null,
   ) {}
+
+  private enqueueWebhookEvents(event: WebhookSourceEvent): Promise<void> {
+    const webhooks = this.webhooks;
+    return enqueueWebhookEvents(this.tx, event, webhooks ? (id) => webhooks.of(this.tx, id) : undefined);
+  }
 
   nowIso(): string {
     return new Date(this.clock.now()).toISOString();
@@ -237,7 +246,7 @@ export class LogTx {
     // As a reader gets it back from the store (JSON: no undefined fields).
     write.messages.push(JSON.parse(JSON.stringify(message)) as Message);
     await indexAppended(this.tx, session, message);
-    await enqueueWebhookEvents(this.tx, { type: 'message.created', message, deploymentId: session.deploymentId });
+    await this.enqueueWebhookEvents({ type: 'message.created', message, deploymentId: session.deploymentId });
     this.emit({ type: 'MessageAppended', sessionId: session.id, deploymentId: session.deploymentId, message });
     return message;
   }
@@ -251,7 +260,7 @@ export class LogTx {
   /** Inserts the session with its customer and first interaction. */
   async openSession(session: Session, customer: Participant, deployment: Deployment, first: NewInteraction): Promise<Interaction> {
     await this.tx.insertSession(session);
-    await enqueueWebhookEvents(this.tx, { type: 'session.started', session, at: session.createdAt });
+    await this.enqueueWebhookEvents({ type: 'session.started', session, at: session.createdAt });
     await this.addParticipant(session, customer);
     const interaction = await this.openInteraction(session, deployment, first);
     this.emit({ type: 'SessionStarted', sessionId: session.id, deploymentId: session.deploymentId, session, deployment, interaction });
@@ -274,7 +283,7 @@ export class LogTx {
     if (customer && customer.state === 'Connected') await this.leave(session, customer);
     const endedAt = this.nowIso();
     await this.tx.updateSession(session.id, { state: 'Ended', endedAt });
-    await enqueueWebhookEvents(this.tx, { type: 'session.ended', session: { ...session, state: 'Ended', endedAt }, at: endedAt });
+    await this.enqueueWebhookEvents({ type: 'session.ended', session: { ...session, state: 'Ended', endedAt }, at: endedAt });
     this.emit({ type: 'SessionEnded', sessionId: session.id, deploymentId: session.deploymentId });
   }
 
@@ -346,8 +355,8 @@ export class LogTx {
       from: interaction.state,
       previousAgentAccountId: interaction.agentAccountId,
     });
-    await enqueueWebhookEvents(this.tx, { type: 'interaction.state_changed', interaction: changed, previousState: interaction.state, at: now });
-    if (to === 'Handling' && changed.agentAccountId) await enqueueWebhookEvents(this.tx, { type: 'interaction.assigned', interaction: changed, at: now });
+    await this.enqueueWebhookEvents({ type: 'interaction.state_changed', interaction: changed, previousState: interaction.state, at: now });
+    if (to === 'Handling' && changed.agentAccountId) await this.enqueueWebhookEvents({ type: 'interaction.assigned', interaction: changed, at: now });
     return changed;
   }
 
@@ -377,8 +386,8 @@ export class LogTx {
     await this.tx.insertInteraction(interaction);
     await this.appendStateChange(session, interaction, 'All');
     this.emit({ type: 'InteractionStateChanged', sessionId: session.id, deploymentId: session.deploymentId, interaction, from: null, previousAgentAccountId: null });
-    await enqueueWebhookEvents(this.tx, { type: 'interaction.state_changed', interaction, previousState: null, at: now });
-    if (interaction.state === 'Handling' && interaction.agentAccountId) await enqueueWebhookEvents(this.tx, { type: 'interaction.assigned', interaction, at: now });
+    await this.enqueueWebhookEvents({ type: 'interaction.state_changed', interaction, previousState: null, at: now });
+    if (interaction.state === 'Handling' && interaction.agentAccountId) await this.enqueueWebhookEvents({ type: 'interaction.assigned', interaction, at: now });
     return interaction;
   }
 

@@ -49,6 +49,8 @@ export class FlowEngine {
     private readonly maxMessageLength: number,
     private readonly http: typeof fetch = fetch,
     private readonly log: (msg: string, err?: unknown) => void = () => {},
+    /** The deployment by id: the app answers from its DirectoryCache, so a text without a flow costs no read. */
+    private readonly deploymentOf: (id: string) => Promise<Deployment | null> = (id) => store.read((tx) => tx.getDeployment(id)),
   ) {}
 
   /**
@@ -65,12 +67,7 @@ export class FlowEngine {
     SessionStarted: (e) => {
       if (e.interaction.state === 'Workflow') this.enqueue(e.sessionId, () => this.advance(e.sessionId));
     },
-    CustomerTextReceived: (e) => {
-      const flow = this.flowOf(e.deployment);
-      if (!flow || !e.interaction) return;
-      if (e.interaction.state === 'Workflow') this.enqueue(e.sessionId, () => this.advance(e.sessionId));
-      else if (e.interaction.state === 'Handling' && sameWords(e.message.text ?? '', flow.backToBotPhrase)) this.enqueue(e.sessionId, () => this.onBackToBotPhrase(e.sessionId, e.message));
-    },
+    CustomerTextReceived: (e) => this.enqueue(e.sessionId, () => this.onCustomerText(e.sessionId, e.deploymentId, e.message)),
     InteractionAssigned: (e) => {
       if (this.flowOf(e.deployment)) this.enqueue(e.sessionId, () => this.onAgentJoined(e.sessionId));
     },
@@ -374,6 +371,16 @@ export class FlowEngine {
   }
 
   /** The customer said the back-to-bot phrase to an agent: the agent's interaction closes and the bot takes over again. */
+  /** A customer's text: the flow's turn while the bot has the interaction, the way back to it while an agent has it. */
+  private async onCustomerText(sessionId: string, deploymentId: string, message: Message): Promise<void> {
+    const deployment = await this.deploymentOf(deploymentId);
+    const flow = deployment ? this.flowOf(deployment) : null;
+    if (!flow) return;
+    const interaction = await this.store.read((tx) => tx.latestInteraction(sessionId));
+    if (interaction?.state === 'Workflow') await this.advance(sessionId);
+    else if (interaction?.state === 'Handling' && sameWords(message.text ?? '', flow.backToBotPhrase)) await this.onBackToBotPhrase(sessionId, message);
+  }
+
   private async onBackToBotPhrase(sessionId: string, message: Message): Promise<void> {
     await this.writer.write(async (w) => {
       const session = await w.tx.getSession(sessionId, true);

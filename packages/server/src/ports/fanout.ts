@@ -68,6 +68,8 @@ export const topics = {
    * it remembers of them and reads them again.
    */
   directory: 'directory',
+  /** A webhook was created, changed or deleted (core/webhooks/subscriptions.ts): every node reads the lists again. */
+  webhooks: 'webhooks',
   /** Anything a supervisor overview shows. */
   supervisors: 'supervisors',
   /** Something entered or left a queue: routers run a pass. */

@@ -1,5 +1,6 @@
 import type { Visibility, WebhookEventType } from '@parley/protocol';
 import type { Clock } from '../../ports/clock.js';
+import { topics, type Fanout } from '../../ports/fanout.js';
 import type { Store } from '../../ports/store.js';
 import type { Webhook, WebhookDelivery, WebhookDeliveryState } from '../../ports/store/webhooks.js';
 import { ChatError } from '../errors.js';
@@ -26,7 +27,14 @@ export class WebhookAdmin {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    /** Every node's WebhookSubscriptions hears of a change on it. */
+    private readonly fanout: Fanout,
   ) {}
+
+  /** After the change committed: this node's lists are dropped before the caller is answered, the others' when the fan-out reaches them. */
+  private changed(): Promise<void> {
+    return this.fanout.notify(topics.webhooks);
+  }
 
   private nowIso(): string {
     return new Date(this.clock.now()).toISOString();
@@ -44,6 +52,7 @@ export class WebhookAdmin {
       if ((await tx.listWebhooks(input.deploymentId)).length >= MAX_WEBHOOKS_PER_DEPLOYMENT) throw new ChatError('CONFLICT', `a deployment has at most ${MAX_WEBHOOKS_PER_DEPLOYMENT} webhooks`);
       await tx.insertWebhook(webhook);
     });
+    await this.changed();
     return { webhook: listing(webhook), secret: webhook.secret };
   }
 
@@ -57,11 +66,13 @@ export class WebhookAdmin {
       await tx.updateWebhook(next);
       return next;
     });
+    await this.changed();
     return { webhook: listing(updated), ...(rotateSecret ? { secret: updated.secret } : {}) };
   }
 
   async delete(id: string): Promise<void> {
     if (!(await this.store.tx((tx) => tx.deleteWebhook(id)))) throw new ChatError('NOT_FOUND', 'webhook not found');
+    await this.changed();
   }
 
   /** A webhook's outbox, newest first; `before` pages on with the last `seq` seen. */

@@ -21,11 +21,13 @@ const SILENT_MESSAGE_TYPES = new Set(['TypingStarted', 'TypingStopped']);
  * Writes one outbox row per webhook of the deployment subscribed to the event, in the caller's
  * transaction: the event is stored if and only if the change is. Callers hold the session's row
  * lock (they appended to its log or created it), so a session's rows get `seq` in commit order.
+ * `webhooksOf` is where the deployment's webhooks come from: the log writer's WebhookSubscriptions
+ * (kept per node), else a read in `tx`.
  */
-export async function enqueueWebhookEvents(tx: StoreTx, event: WebhookSourceEvent): Promise<void> {
+export async function enqueueWebhookEvents(tx: StoreTx, event: WebhookSourceEvent, webhooksOf: (deploymentId: string) => Promise<Webhook[]> = (id) => tx.listWebhooks(id)): Promise<void> {
   if (event.type === 'message.created' && SILENT_MESSAGE_TYPES.has(event.message.type)) return;
   const { deploymentId, sessionId } = scopeOf(event);
-  const hooks = (await tx.listWebhooks(deploymentId)).filter((w) => subscribed(w, event));
+  const hooks = (await webhooksOf(deploymentId)).filter((w) => subscribed(w, event));
   if (!hooks.length) return;
   const body: WebhookEvent = { id: newId(), type: event.type, createdAt: timeOf(event), deploymentId, sessionId, data: dataOf(event) };
   const payload = JSON.stringify(body);
