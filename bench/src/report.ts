@@ -3,6 +3,7 @@ import type { Results } from './run.js';
 import { formatWork } from './lib/work-scrape.js';
 import { renderAb, renderNodes, renderWidgetAb } from './ab-report.js';
 import { renderIdlePoll } from './scenarios/idle-poll.js';
+import { renderFloor } from './scenarios/floor.js';
 
 const r2 = (v: number) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : NaN);
 const ratio = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Number((a / b).toPrecision(3)) : null);
@@ -126,6 +127,7 @@ export function renderMarkdown(r: Results): string {
   add(...renderAb(r.ab ?? [], m));
   add(...renderNodes(r.nodes ?? null));
   add(...renderIdlePoll(r.idlePoll ?? null));
+  add(...renderFloor(r.floor));
   add('## Parley / baseline ratios', '');
   add('Lower is better for latency and memory (1.00× = as good as the baseline); higher is better for throughput and capacity.', '');
   add('| figure | Parley / ws relay | Parley / Socket.IO relay |', '| --- | --- | --- |');

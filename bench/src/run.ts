@@ -8,6 +8,7 @@
  *   npm run bench -- --only=nodes [--pairs=3]       CPU per exchange on 3 PostgreSQL nodes against 1, same total rate
  *   npm run bench -- --only=ladder --max=10000      the full latency ladder alone (v3 long poll and guest-chat WebSocket)
  *   npm run bench -- --only=idlepoll [--pairs=3]    CPU, statements and Redis commands of one idle v3 re-poll (against BENCH_SERVER_MAIN when set)
+ *   npm run bench -- --only=floor [--pairs=3]       CPU per exchange of a bare server making only a v3 exchange's network moves (the floor)
  *   npm run bench -- --only=profile --systems=parley,pg1   CPU profiles of the server, idle and under load (SQLite; PostgreSQL with pg1)
  *   --warmup=S --measure=S                          the windows of ab, idlepoll and nodes, in seconds
  *   BENCH_WIDGETS_BASE=<base>/packages/widgets/dist npm run bench -- --only=widget   the widget against an older build
@@ -28,6 +29,7 @@ import { latencyLadder, type LatencyRow } from './scenarios/latency.js';
 import { throughputRamp, type ThroughputResult } from './scenarios/throughput.js';
 import { idleMemory, type MemoryRow } from './scenarios/memory.js';
 import { widgetLoad, type WidgetResult } from './scenarios/widget.js';
+import { runFloor, type FloorResult } from './scenarios/floor.js';
 import { setUpLoad } from './load.js';
 import { renderMarkdown, ratios } from './report.js';
 
@@ -92,6 +94,8 @@ export const config = {
   },
   /** Idle v3 re-polls: sessions polling in a loop with a short hold. */
   idlePoll: { pairs: Number(value('pairs') ?? 3), sessions: 100, holdMs: 50, warmupMs: seconds('warmup') ?? 3_000, measureMs: seconds('measure') ?? 8_000 },
+  /** The floor of a v3 exchange: the A/B's sessions and rates on a server that only makes the exchange's network moves. */
+  floor: { sessions: 200, perAgent: 8, rates: numbers(value('rates')) ?? [100, 250], runs: Number(value('pairs') ?? 3), warmupMs: seconds('warmup') ?? 3_000, measureMs: seconds('measure') ?? 10_000 },
   /** 1 against 3 PostgreSQL nodes at the same total rate. */
   nodes: { pairs: Number(value('pairs') ?? 3), pool: 300, rates: numbers(value('pg-rates')) ?? [50], warmupMs: seconds('warmup') ?? 3_000, measureMs: seconds('measure') ?? 10_000 },
   /** Sessions of the profile scenario: the largest rung one SQLite node is known to hold. */
@@ -171,6 +175,8 @@ export interface Results {
   ab: Comparison[];
   /** `--only=nodes`: 3 PostgreSQL nodes against 1. */
   nodes: Comparison | null;
+  /** `--only=floor`: CPU per exchange of a server that only makes a v3 exchange's network moves. */
+  floor?: FloorResult | null;
   /** `--only=idlepoll`: CPU and counted work of one idle v3 re-poll (against the base build when one is given). */
   idlePoll?: IdlePollResult | null;
   profiles: (ProfileSummary & { scenario: string; file: string; serverCores?: number })[];
@@ -380,6 +386,12 @@ async function main(): Promise<void> {
         write(results);
       }
     }
+  }
+
+  if (scenarios.includes('floor')) {
+    log(`floor: a bare server making a v3 exchange's network moves, ${config.floor.sessions} sessions, ${config.floor.rates.join(', ')}/s, ${config.floor.runs} run(s)`);
+    results.floor = await runFloor(config.floor, logDir, log);
+    write(results);
   }
 
   if (scenarios.includes('idlepoll')) {
