@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../adapters/store-sqlite/index.js';
 import { chatCore, type ChatCore } from '../core/chat.testkit.js';
+import { DirectoryCache } from '../core/directory-cache.js';
 import { RoutingService } from '../core/routing-service.js';
 import { account } from '../core/views.testkit.js';
 import type { Deployment, Store } from '../ports/store.js';
@@ -21,6 +22,7 @@ const deployment = (id: string, settings: Deployment['settings'] = {}): Deployme
 describe('FlowEngine subscribed to the domain events', () => {
   let store: SqliteStore;
   let transactions: number;
+  let reads: number;
   let core: ChatCore;
   let flows: FlowEngine;
   const plain = deployment('plain');
@@ -30,16 +32,31 @@ describe('FlowEngine subscribed to the domain events', () => {
   beforeEach(async () => {
     store = new SqliteStore(':memory:');
     transactions = 0;
+    reads = 0;
     const counted: Store = {
       tx: (fn) => {
         transactions++;
         return store.tx(fn);
       },
-      read: (fn) => store.read(fn),
+      read: (fn) => {
+        reads++;
+        return store.read(fn);
+      },
       close: () => store.close(),
     };
     core = chatCore(counted);
-    flows = new FlowEngine(counted, core.clock, core.writer, new RoutingService(counted, core.fanout, core.clock, core.writer), core.chat.limits.maxMessageLength);
+    // As the app: deployments come from the DirectoryCache (over the uncounted store: its loads are not the engine's).
+    const directory = new DirectoryCache(store, core.fanout, core.clock, 60_000);
+    flows = new FlowEngine(
+      counted,
+      core.clock,
+      core.writer,
+      new RoutingService(counted, core.fanout, core.clock, core.writer),
+      core.chat.limits.maxMessageLength,
+      fetch,
+      () => undefined,
+      (id) => directory.deployment(id),
+    );
     flows.attach(core.events);
     await store.tx(async (tx) => {
       for (const d of [plain, botShop]) await tx.insertDeployment(d);
@@ -50,7 +67,7 @@ describe('FlowEngine subscribed to the domain events', () => {
 
   const texts = async (sessionId: string) => (await store.tx((tx) => tx.listMessages(sessionId, { visibilities: ['All'], limit: 100 }))).filter((m) => m.type === 'Text').map((m) => m.text);
 
-  it('costs no transaction where the deployment has no flow: a start, a customer Text and an accept are one write each', async () => {
+  it('costs no store work where the deployment has no flow: a start, a customer Text and an accept are one write each, and nothing is read', async () => {
     const { session, participant, interaction } = await core.chat.startSession(plain, { nickname: 'Carol' });
     await flows.settled();
     expect(transactions).toBe(1);
@@ -61,6 +78,7 @@ describe('FlowEngine subscribed to the domain events', () => {
     await core.chat.customerSend(session.id, participant.id, { type: 'Text', text: 'talk to bot' });
     await flows.settled();
     expect(transactions).toBe(4);
+    expect(reads).toBe(0);
   });
 
   it('runs the flow on the events of a deployment with one: greets on the start, answers a Text, shows the banner when an agent takes over', async () => {

@@ -324,18 +324,15 @@ export class PostgresStore implements Store {
    */
   private opsOf(client: pg.PoolClient): ClientOps {
     let bound = clientOps.get(client);
-    if (!bound) {
-      const slot: ClientOps = { run: undefined, ops: undefined as unknown as StoreTx };
-      slot.ops = buildOps((text, values) => slot.run!.query(text, values));
-      clientOps.set(client, (bound = slot));
-    }
+    if (!bound) clientOps.set(client, (bound = new ClientOps()));
     return bound;
   }
 }
 
-interface ClientOps {
-  ops: StoreTx;
+/** One pooled client's ops, and the attempt they run in now. */
+class ClientOps {
   run: TxRun | undefined;
+  readonly ops = buildOps((text, values) => this.run!.query(text, values));
 }
 
 const clientOps = new WeakMap<pg.PoolClient, ClientOps>();
