@@ -142,15 +142,22 @@ describe('metrics (/metrics, Prometheus text format)', () => {
   });
 
   it('counts the store work and the Redis commands a write costs (deterministic: the same write counts the same twice)', async () => {
-    srv = await startServer({ METRICS_TOKEN: TOKEN }, undefined, { routeEveryMs: 3_600_000, sweepEveryMs: 0 });
+    // Deployments read once (AUTH_CACHE_MS): a cache reload is the node's periodic work, not the write's.
+    srv = await startServer({ METRICS_TOKEN: TOKEN, AUTH_CACHE_MS: '60000' }, undefined, { routeEveryMs: 3_600_000, sweepEveryMs: 0 });
+    const s = srv;
     const v = (m: Map<string, number>, name: string, labels?: Record<string, string>) => m.get(series(name, labels)) ?? 0;
-    const c = new V3Customer(srv.url);
+    const c = new V3Customer(s.url);
     await c.start();
     expect((await c.send('Text', 'warm-up')).status).toBe(200);
+    // What a text sets off after its answer (the flow engine's turn) has run before a scrape.
+    const settledScrape = async () => {
+      await s.parley.flows.settled();
+      return (await scrape(s)).values;
+    };
     const costOfOneSend = async (text: string) => {
-      const before = (await scrape(srv)).values;
+      const before = await settledScrape();
       expect((await c.send('Text', text)).status).toBe(200);
-      const after = (await scrape(srv)).values;
+      const after = await settledScrape();
       const grew = (name: string, labels?: Record<string, string>) => v(after, name, labels) - v(before, name, labels);
       return {
         transactions: grew('parley_store_work_total', { kind: 'transactions' }),

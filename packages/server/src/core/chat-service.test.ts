@@ -1,3 +1,4 @@
+import type { Clock } from '../ports/clock.js';
 import type { Message } from '@parley/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryFanout } from '../adapters/fanout-memory.js';
@@ -229,9 +230,9 @@ describe('ChatService.waitFor (a long poll hold)', () => {
   class LossyFanout extends MemoryFanout {
     override readonly recheckMs = 60_000 as number;
   }
-  const holdWith = async (fanout: MemoryFanout, notifyAfterMs?: number) => {
+  const holdWith = async (fanout: MemoryFanout, notifyAfterMs?: number, clock?: Clock) => {
     const store = new SqliteStore(':memory:');
-    const { chat } = chatCore(store, { fanout });
+    const { chat } = chatCore(store, { fanout, ...(clock ? { clock } : {}) });
     let reads = 0;
     const answered = [
       { ...empty, lastDeliveredIndex: 'first' },
@@ -250,5 +251,12 @@ describe('ChatService.waitFor (a long poll hold)', () => {
   it('on a fan-out that can lose notifications, and after a wake, the store is read again', async () => {
     expect(await holdWith(new LossyFanout())).toEqual({ reads: 2, result: 'again' });
     expect(await holdWith(new MemoryFanout(), 5)).toMatchObject({ result: 'again' });
+  });
+
+  it('ends when its timer fires, though the clock has not reached the deadline yet (timers may fire a millisecond early)', async () => {
+    // A clock that never moves: before, the hold read again and waited again, for ever.
+    const frozen = { now: () => 1_000_000 };
+    expect(await holdWith(new LossyFanout(), undefined, frozen)).toEqual({ reads: 2, result: 'again' });
+    expect(await holdWith(new MemoryFanout(), undefined, frozen)).toEqual({ reads: 1, result: 'first' });
   });
 });

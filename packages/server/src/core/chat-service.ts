@@ -586,6 +586,8 @@ export class ChatService {
     });
     const deadline = this.clock.now() + holdMs;
     let last: ReadResult | null = null;
+    /** The hold's own end has come (its timer fired): the read after it is the answer. */
+    let ranOut = false;
     try {
       for (;;) {
         // Shutting down: answer with what the last read found, without touching the store again.
@@ -594,8 +596,9 @@ export class ChatService {
         const result = await read();
         last = result;
         const remaining = deadline - this.clock.now();
-        if (result.messages.length > 0 || result.chatEnded || remaining <= 0 || client?.gone || this.stopped) return result;
+        if (result.messages.length > 0 || result.chatEnded || remaining <= 0 || ranOut || client?.gone || this.stopped) return result;
         if (!woken) {
+          const waitMs = Math.min(remaining, this.fanout.recheckMs);
           // Woken by the fan-out (or, as a safety net, after the fan-out's re-check interval).
           await new Promise<void>((resolve) => {
             const done = () => {
@@ -604,14 +607,18 @@ export class ChatService {
               client?.onLeave(undefined);
               resolve();
             };
-            const timer = setTimeout(done, Math.min(remaining, this.fanout.recheckMs));
+            const timer = setTimeout(done, waitMs);
             wake = done;
             this.holds.add(done);
             client?.onLeave(done);
           });
-          // The hold ran out unwoken on a fan-out that loses nothing: the session did not change, and
-          // the last read is the answer (no re-read; a re-check timer or a wake reads again).
-          if (!woken && !Number.isFinite(this.fanout.recheckMs) && this.clock.now() >= deadline) return result;
+          // The hold ran out unwoken (its timer, not the clock: a timer may fire a millisecond before
+          // the clock reaches the deadline). On a fan-out that loses nothing the session did not
+          // change, and the last read is the answer; on one that may lose, one last read is.
+          if (!woken && waitMs === remaining) {
+            if (!Number.isFinite(this.fanout.recheckMs)) return result;
+            ranOut = true;
+          }
         }
       }
     } finally {
