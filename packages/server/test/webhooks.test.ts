@@ -18,6 +18,21 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
+/** A webhook receiver, taken down after the test. */
+async function receiverUp(): Promise<WebhookReceiver> {
+  const receiver = new WebhookReceiver();
+  await receiver.up();
+  cleanup.push(() => receiver.down());
+  return receiver;
+}
+
+/** A test database (or SQLite file), dropped after the test. */
+async function testData(): Promise<TestData> {
+  const data = await createTestData();
+  cleanup.push(() => data.drop());
+  return data;
+}
+
 async function start(data: TestData): Promise<Running> {
   const srv = await startServer(FAST, undefined, { data });
   cleanup.push(() => srv.close());
@@ -39,11 +54,8 @@ const texts = (events: any[]) => events.filter((e) => e.type === 'message.create
 
 describe('outgoing webhooks', () => {
   it('delivers every event once the receiver is back after an outage and a restart: signed, in order per session', async () => {
-    const receiver = new WebhookReceiver();
-    await receiver.up();
-    cleanup.push(() => receiver.down());
-    const data = await createTestData();
-    cleanup.push(() => data.drop());
+    const receiver = await receiverUp();
+    const data = await testData();
     let srv = await start(data);
     let admin = await adminOf(srv);
     const created = await adminCall(srv, admin, 'POST', '/webhooks', { deploymentId: 'demo', url: receiver.url, events: [...WEBHOOK_EVENT_TYPES], visibilities: ['All', 'Int'] });
@@ -108,9 +120,7 @@ describe('outgoing webhooks', () => {
   });
 
   it('sends each kind of change: transfer, assignment, ticket closed, session ended, survey answered, each body as its schema says', async () => {
-    const receiver = new WebhookReceiver();
-    await receiver.up();
-    cleanup.push(() => receiver.down());
+    const receiver = await receiverUp();
     const srv = await startServer({ ...FAST, PARLEY_DEMO_SERVER_KEY: 'sk-webhooks-test-key-123' });
     cleanup.push(() => srv.close());
     const admin = await adminOf(srv);
@@ -146,9 +156,7 @@ describe('outgoing webhooks', () => {
   });
 
   it('keeps an event through an hour-long outage on the default backoff (time stepped), retrying about every ten minutes at most', async () => {
-    const receiver = new WebhookReceiver();
-    await receiver.up();
-    cleanup.push(() => receiver.down());
+    const receiver = await receiverUp();
     const clock = new SteppedClock();
     receiver.now = () => clock.now();
     const srv = await startServer({ WEBHOOK_POLL_MS: '20' }, clock);
@@ -177,11 +185,8 @@ describe('outgoing webhooks', () => {
   });
 
   it('replays a delivery through the admin API, with the same event id, and sends nothing to a disabled webhook', async () => {
-    const receiver = new WebhookReceiver();
-    await receiver.up();
-    cleanup.push(() => receiver.down());
-    const data = await createTestData();
-    cleanup.push(() => data.drop());
+    const receiver = await receiverUp();
+    const data = await testData();
     const srv = await start(data);
     const admin = await adminOf(srv);
     const created = await adminCall(srv, admin, 'POST', '/webhooks', { deploymentId: 'demo', url: receiver.url, events: ['session.started', 'session.ended'] });
@@ -227,11 +232,8 @@ describe('outgoing webhooks', () => {
   });
 
   it('a webhook created, disabled or enabled on one node applies to the next write on another node (the lists kept per node are dropped)', async () => {
-    const receiver = new WebhookReceiver();
-    await receiver.up();
-    cleanup.push(() => receiver.down());
-    const data = await createTestData();
-    cleanup.push(() => data.drop());
+    const receiver = await receiverUp();
+    const data = await testData();
     const redis = testBackend === 'sqlite' ? await probeRedis() : null;
     if (redis && !redis.ok) throw new Error(redis.reason);
     // A minute's lifetime: only the announcement can make the other node read the list again.
@@ -265,11 +267,8 @@ describe('outgoing webhooks', () => {
   });
 
   it('several nodes send one outbox: each event once, in order per session', async () => {
-    const receiver = new WebhookReceiver();
-    await receiver.up();
-    cleanup.push(() => receiver.down());
-    const data = await createTestData();
-    cleanup.push(() => data.drop());
+    const receiver = await receiverUp();
+    const data = await testData();
     // PostgreSQL: three servers on one schema. SQLite is one process's store: three dispatchers
     // (each its own lease owner) on the one server's store.
     const nodes = testBackend === 'postgres' ? [await start(data), await start(data), await start(data)] : [await start(data)];

@@ -370,7 +370,6 @@ export class FlowEngine {
     if (applied.routed) void this.routing.kick();
   }
 
-  /** The customer said the back-to-bot phrase to an agent: the agent's interaction closes and the bot takes over again. */
   /** A customer's text: the flow's turn while the bot has the interaction, the way back to it while an agent has it. */
   private async onCustomerText(sessionId: string, deploymentId: string, message: Message): Promise<void> {
     const deployment = await this.deploymentOf(deploymentId);
@@ -381,6 +380,7 @@ export class FlowEngine {
     else if (interaction?.state === 'Handling' && sameWords(message.text ?? '', flow.backToBotPhrase)) await this.onBackToBotPhrase(sessionId, message);
   }
 
+  /** The customer said the back-to-bot phrase to an agent: the agent's interaction closes and the bot takes over again. */
   private async onBackToBotPhrase(sessionId: string, message: Message): Promise<void> {
     await this.writer.write(async (w) => {
       const session = await w.tx.getSession(sessionId, true);

@@ -2,19 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryFanout } from '../../adapters/fanout-memory.js';
 import { SqliteStore } from '../../adapters/store-sqlite/index.js';
 import { topics } from '../../ports/fanout.js';
-import type { Deployment } from '../../ports/store.js';
 import type { Webhook } from '../../ports/store/webhooks.js';
+import { deployment } from '../views.testkit.js';
 import { WebhookSubscriptions } from './subscriptions.js';
 
-const shop: Deployment = {
-  id: 'shop',
-  name: 'Shop',
-  allowedOrigins: [],
-  asyncPolicy: { mode: 'sync', afterCompletion: 'route', noticeWindowSeconds: 0, noticeText: '' },
-  defaultQueue: 'Support',
-  createdAt: new Date(0).toISOString(),
-  settings: {},
-};
 const hook = (id: string): Webhook => ({
   id,
   deploymentId: 'shop',
@@ -39,7 +30,7 @@ describe('WebhookSubscriptions', () => {
     store = new SqliteStore(':memory:');
     fanout = new MemoryFanout();
     await store.tx(async (tx) => {
-      await tx.insertDeployment(shop);
+      await tx.insertDeployment(deployment);
       await tx.insertWebhook(hook('w1'));
     });
   });
