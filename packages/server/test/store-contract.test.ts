@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Message, Visibility } from '@parley/protocol';
 import { SqliteStore } from '../src/adapters/store-sqlite/index.js';
-import { PostgresStore, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
+import { PostgresStore, withLiterals, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
 import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
 import { appendMessage as appendTo } from '../src/core/log-append.js';
 import { parseIndex } from '../src/core/message-index.js';
@@ -749,8 +749,7 @@ function storeContract(backend: Backend): void {
         await tx.insertInteraction(interaction(s2, { state: 'Completed', queue: 'Billing', agentAccountId: agentB.id, wrapUpCode: 'refund' }));
         await tx.insertInteraction(interaction(s3, { state: 'Queued', queue: 'Support' }));
         for (const [s, visibility, text] of texts) {
-          const m = await appendMessage(tx, s.id, draft({ visibility, text }), T0 + 1000);
-          await tx.indexMessageWords({ sessionId: s.id, indexNum: parseIndex(m.index)!, visibility, text: searchWords(text) });
+          await appendMessage(tx, s.id, draft({ visibility, text }), T0 + 1000);
         }
         await tx.indexSessionCustomer(s1.id, searchWords('Zoë Ünal zoe@example.com 59606'));
         await tx.indexSessionCustomer(s2.id, searchWords('Ann Lee ann@example.com'));
@@ -1756,6 +1755,63 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
     }
   });
 
+  it('BEGIN shares its round trip with the first statement; a transaction that runs none sends nothing', async () => {
+    const work = (h.store as PostgresStore).work;
+    const trips = async (fn: (tx: StoreTx) => Promise<unknown>) => {
+      const before = work.get('round_trips');
+      await h.store.tx(fn);
+      return work.get('round_trips') - before;
+    };
+    // The statement, a second one, COMMIT.
+    expect(await trips(async (tx) => (await tx.putSetting('a', 'x'), await tx.getSetting('a')))).toBe(3);
+    expect(await trips(async () => undefined)).toBe(0);
+    // An idempotency record goes out with COMMIT: the statement, then the record and COMMIT.
+    expect(await trips(async (tx) => (await tx.putSetting('b', 'x'), await tx.putOperation('scope', 'op-1', { a: 1 }, iso(T0))))).toBe(2);
+    expect(await read(h.store, (tx) => tx.getOperation('scope', 'op-1'))).toEqual({ a: 1 });
+    // Its failure (a duplicate) fails the commit: nothing of the transaction is kept, and the connection serves the next one.
+    await expect(h.store.tx(async (tx) => (await tx.putSetting('c', 'x'), await tx.putOperation('scope', 'op-1', { a: 2 }, iso(T0))))).rejects.toMatchObject({ code: '23505' });
+    expect(await read(h.store, (tx) => tx.getSetting('c'))).toBeNull();
+    expect(await read(h.store, (tx) => tx.getOperation('scope', 'op-1'))).toEqual({ a: 1 });
+    // A first statement whose values are not all plain (a list) goes after a BEGIN of its own: BEGIN, the search's two statements, COMMIT.
+    expect(await trips((tx) => tx.searchSessions({ words: [], visibilities: ['All'], limit: 1, offset: 0 }))).toBe(4);
+    // A first statement that fails rolls back; the connection serves the next transaction.
+    const d = deployment();
+    await h.store.tx((tx) => tx.insertDeployment(d));
+    await expect(h.store.tx((tx) => tx.insertDeployment(d))).rejects.toThrow();
+    expect(await read(h.store, (tx) => tx.getDeployment(d.id))).toEqual(d);
+    await h.store.tx((tx) => tx.putSetting('after', 'ok'));
+    expect(await read(h.store, (tx) => tx.getSetting('after'))).toBe('ok');
+  });
+
+  it('values written in as literals are what PostgreSQL takes as parameters (property)', async () => {
+    const admin = backend.admin();
+    const client = await admin.connect();
+    const text = 'SELECT $1::text AS t, $2::bigint AS n, $3::float8 AS f, $4::boolean AS b, $5::text AS z, COALESCE($6, $1::text) AS c';
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.string({ unit: 'binary' }).map((x) => x.replace(/\0/g, '')),
+          fc.maxSafeInteger(),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.boolean(),
+          fc.option(fc.constantFrom("'", '\\', "E'\\x'", '$1', '$$', ';', 'é')),
+          async (t, n, f, b, z) => {
+            const values = [t, n, f, b, z, null];
+            const inline = withLiterals(text, values, (x) => client.escapeLiteral(x));
+            expect(inline).not.toBeNull();
+            const [asParams, asLiterals] = [await client.query(text, values), await client.query(inline!)];
+            expect(asLiterals.rows).toEqual(asParams.rows);
+          },
+        ),
+        { numRuns: 200 },
+      );
+      expect(withLiterals('SELECT $1', [['a']], (x) => x)).toBeNull();
+      expect(withLiterals('SELECT $1', [Infinity], (x) => x)).toBeNull();
+    } finally {
+      client.release();
+    }
+  });
+
   it('rejects a schema name that is not a plain identifier', async () => {
     await expect(PostgresStore.connect(url, { schema: 'x; DROP TABLE y' })).rejects.toThrow(/plain identifier/);
   });
@@ -2030,7 +2086,9 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
   it('statements are prepared once per connection, by name', async () => {
     const { ses } = await seed(h.store);
     const one = await h.node!({ max: 1 });
-    for (let i = 0; i < 3; i++) expect((await one.tx((tx) => tx.getSession(ses.id)))?.id).toBe(ses.id);
+    // Not first in its transaction: a first statement goes out with BEGIN, unprepared.
+    const second = (store: Store) => store.tx(async (tx) => (await tx.getSetting('any'), tx.getSession(ses.id)));
+    for (let i = 0; i < 3; i++) expect((await second(one))?.id).toBe(ses.id);
     const pool = (one as unknown as { pool: pg.Pool }).pool; // max 1: the connection that ran them
     const { rows } = await pool.query("SELECT name, statement FROM pg_prepared_statements WHERE statement LIKE 'SELECT * FROM sessions WHERE id = $1%'");
     expect(rows).toHaveLength(1);
@@ -2040,9 +2098,10 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
   it('a table changed under a prepared statement (a newer node migrated) is retried on a fresh connection', async () => {
     const { ses } = await seed(h.store);
     const one = await h.node!({ max: 1 });
-    await one.tx((tx) => tx.getSession(ses.id));
+    const second = (store: Store) => store.tx(async (tx) => (await tx.getSetting('any'), tx.getSession(ses.id)));
+    await second(one);
     await backend.admin().query(`ALTER TABLE ${h.schema}.sessions ADD COLUMN added_by_a_newer_node INTEGER`);
-    expect((await one.tx((tx) => tx.getSession(ses.id)))?.id).toBe(ses.id);
+    expect((await second(one))?.id).toBe(ses.id);
     expect(codes()).toEqual(['0A000']);
   });
 

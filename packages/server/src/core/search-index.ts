@@ -1,6 +1,5 @@
 import type { Message } from '@parley/protocol';
 import type { Session, StoreTx } from '../ports/store.js';
-import { parseIndex } from './message-index.js';
 
 /** Messages whose text people search for: what was said, notices, file names, pushed pages. */
 const INDEXED_TYPES = new Set<Message['type']>(['Text', 'Notice', 'File', 'PushUrl']);
@@ -33,16 +32,15 @@ export function customerWords(nickname: string, userData: Record<string, string>
   return searchWords([nickname, ...CUSTOMER_KEYS.map((k) => userData[k] ?? '')].join(' '));
 }
 
-/**
- * Indexes an appended message in the same transaction as the append: its words, and when it is the
- * customer joining (the start of the session), the customer's words.
- */
-export async function indexForSearch(tx: StoreTx, session: Session, message: Message): Promise<void> {
+/** The words a message is found by (empty when its type is not searched): stored with its append. */
+export function messageWords(message: Message): string {
+  if (!INDEXED_TYPES.has(message.type)) return '';
+  return searchWords([message.text ?? '', message.type === 'PushUrl' ? (message.url ?? '') : ''].join(' '));
+}
+
+/** At the customer's join (the start of the session), indexes the customer's words, in the append's transaction. */
+export async function indexCustomerForSearch(tx: StoreTx, session: Session, message: Message): Promise<void> {
   if (message.type === 'ParticipantJoined' && message.from.type === 'Customer') {
     await tx.indexSessionCustomer(session.id, customerWords(message.from.nickname ?? '', session.userData));
   }
-  if (!INDEXED_TYPES.has(message.type)) return;
-  const words = searchWords([message.text ?? '', message.type === 'PushUrl' ? (message.url ?? '') : ''].join(' '));
-  if (!words) return;
-  await tx.indexMessageWords({ sessionId: session.id, indexNum: parseIndex(message.index)!, visibility: message.visibility, text: words });
 }

@@ -26,11 +26,14 @@ export const logSql = {
   setHead,
   /** ...and the message: two statements. */
   insert,
-  /** Both in one statement, where an UPDATE may stand in a WITH (PostgreSQL; SQLite cannot). */
-  setHeadAndInsert: (message: Message, indexNum: number, clocks: LogClocks) => {
+  /** Both in one statement, with the message's search words when given, where an UPDATE may stand in a WITH (PostgreSQL; SQLite cannot). */
+  setHeadAndInsert: (message: Message, indexNum: number, clocks: LogClocks, words?: string) => {
     const head = setHead(message.sessionId, indexNum, clocks);
     const row = insert(message, indexNum);
-    return statement(`WITH head AS (${head.text}) ${row.text}`, ...head.values, ...row.values);
+    if (words === undefined) return statement(`WITH head AS (${head.text}) ${row.text}`, ...head.values, ...row.values);
+    // The words too (PostgreSQL's search_messages, its tsvector generated).
+    const indexed = statement('INSERT INTO search_messages (session_id, index_num, visibility, words) VALUES (?, ?, ?, ?)', message.sessionId, indexNum, message.visibility, words);
+    return statement(`WITH head AS (${head.text}), words AS (${indexed.text}) ${row.text}`, ...head.values, ...indexed.values, ...row.values);
   },
   list: (sessionId: string, q: MessageQuery) => {
     const where = ['session_id = ?'];

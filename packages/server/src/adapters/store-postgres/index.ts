@@ -119,6 +119,23 @@ function statementName(text: string): string | undefined {
 const READ_STATEMENT = /^\s*SELECT\b/i;
 const LOCKING_STATEMENT = /\bFOR (NO KEY )?UPDATE\b/i;
 
+/**
+ * `text` with its parameters written in as literals, as PostgreSQL would take them as parameters
+ * (text of no declared type, its type found from where it stands); null when a value is not a
+ * string, a finite number, a boolean or null.
+ */
+export function withLiterals(text: string, values: readonly unknown[], escape: (s: string) => string): string | null {
+  const literals: string[] = [];
+  for (const v of values) {
+    if (v === null || v === undefined) literals.push('NULL');
+    else if (typeof v === 'string') literals.push(escape(v));
+    else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') literals.push(`'${String(v)}'`);
+    else return null;
+  }
+  // Parley's statement texts hold no quoted '$': every $n is a parameter.
+  return text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1] ?? 'NULL');
+}
+
 /** One attempt of a transaction on one pooled client. */
 class TxRun {
   /** The first statement that failed: PostgreSQL ignores everything after it until ROLLBACK. */
@@ -126,6 +143,10 @@ class TxRun {
   finished = false;
   /** A statement that changes data ran: a COMMIT lost on the wire may have stored it. */
   wrote = false;
+  /** BEGIN has gone out (with the first statement): COMMIT or ROLLBACK must follow. */
+  begun = false;
+  /** Writes whose outcome nobody waits for: they go out with COMMIT, or before the next statement. */
+  private readonly deferred: { text: string; values: unknown[] }[] = [];
   constructor(
     private readonly client: pg.PoolClient,
     private readonly work: WorkCounts,
@@ -138,14 +159,77 @@ class TxRun {
     if (!this.transaction && LOCKING_STATEMENT.test(text)) throw new Error('a row lock outside a transaction holds nothing: use tx');
     if (!READ_STATEMENT.test(text)) this.wrote = true;
     this.work.add('statements');
-    this.work.add('round_trips');
     try {
-      const name = statementName(text);
-      return await this.client.query<Row>(name ? { name, text, values: values as any[] } : { text, values: values as any[] });
+      await this.flushDeferred();
+      this.work.add('round_trips');
+      if (this.transaction && !this.begun) return await this.beginWith(text, values ?? []);
+      return await this.prepared(text, values ?? []);
     } catch (err) {
       this.failure ??= err;
       throw err;
     }
+  }
+
+  /**
+   * A write whose outcome the transaction does not wait for (an idempotency record): it goes out with
+   * COMMIT, in the same round trip, and its failure fails the commit. Outside a transaction it runs now.
+   */
+  async queryLater(text: string, values: unknown[]): Promise<void> {
+    if (!this.transaction || !this.begun) {
+      await this.query(text, values);
+      return;
+    }
+    if (this.finished) throw new Error('this transaction has already finished; StoreTx must not be used outside its tx callback');
+    this.wrote = true;
+    this.work.add('statements');
+    this.deferred.push({ text, values });
+  }
+
+  /** COMMIT, with the deferred writes when their values can be written in (one round trip). */
+  async commit(): Promise<void> {
+    try {
+      const inline = this.deferred.map((d) => withLiterals(d.text, d.values, (s) => this.client.escapeLiteral(s)));
+      if (inline.every((x) => x !== null)) {
+        this.deferred.length = 0;
+        this.work.add('round_trips');
+        await this.client.query([...inline, 'COMMIT'].join('; '));
+        return;
+      }
+      await this.flushDeferred();
+      this.work.add('round_trips');
+      await this.client.query('COMMIT');
+    } catch (err) {
+      this.failure ??= err;
+      throw err;
+    }
+  }
+
+  private async flushDeferred(): Promise<void> {
+    for (const d of this.deferred.splice(0)) {
+      this.work.add('round_trips');
+      await this.prepared(d.text, d.values);
+    }
+  }
+
+  private prepared(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
+    const name = statementName(text);
+    return this.client.query<Row>(name ? { name, text, values: values as any[] } : { text, values: values as any[] });
+  }
+
+  /**
+   * BEGIN and the transaction's first statement in one round trip: node-postgres does not pipeline,
+   * but one simple-protocol query may hold both (the statement's values then written in as literals).
+   */
+  private async beginWith(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
+    this.begun = true;
+    const inline = withLiterals(text, values, (s) => this.client.escapeLiteral(s));
+    if (inline !== null) {
+      const results = (await this.client.query<Row>(`BEGIN; ${inline}`)) as unknown as pg.QueryResult<Row>[];
+      return results[1]!;
+    }
+    this.work.add('round_trips');
+    await this.client.query('BEGIN');
+    return await this.prepared(text, values);
   }
 }
 
@@ -256,16 +340,8 @@ export class PostgresStore implements Store {
       return { ok: false, error, retry: retryReason(cause) ?? retryReason(error) };
     };
     try {
-      try {
-        if (transaction) {
-          this.work.add('transactions');
-          this.work.add('round_trips');
-          await client.query('BEGIN');
-        }
-      } catch (error) {
-        broken ??= error as Error;
-        return { ok: false, error, retry: isConnectionFailure(error) || broken ? 'connection' : null };
-      }
+      // BEGIN goes out with the first statement (TxRun.beginWith).
+      if (transaction) this.work.add('transactions');
       let value: T;
       const bound = this.opsOf(client);
       bound.run = run;
@@ -276,13 +352,13 @@ export class PostgresStore implements Store {
       }
       // A failed statement the callback swallowed: COMMIT would silently roll back.
       if (run.failure !== undefined) return failed(run.failure);
-      if (!transaction) {
+      if (!transaction || !run.begun) {
+        // A read, or a transaction that ran no statement: nothing to commit.
         ended = true;
         return { ok: true, value };
       }
       try {
-        this.work.add('round_trips');
-        await client.query('COMMIT');
+        await run.commit();
       } catch (error) {
         // A failed COMMIT has ended the transaction (rolled back) unless the connection broke:
         // then it may or may not have committed.
@@ -297,7 +373,7 @@ export class PostgresStore implements Store {
       return { ok: true, value };
     } finally {
       run.finished = true;
-      if (!broken && !ended && transaction) {
+      if (!broken && !ended && run.begun) {
         this.work.add('round_trips');
         await client.query('ROLLBACK').catch((err: Error) => {
           broken = err;
@@ -332,14 +408,17 @@ export class PostgresStore implements Store {
 /** One pooled client's ops, and the attempt they run in now. */
 class ClientOps {
   run: TxRun | undefined;
-  readonly ops = buildOps((text, values) => this.run!.query(text, values));
+  readonly ops = buildOps(
+    (text, values) => this.run!.query(text, values),
+    (text, values) => this.run!.queryLater(text, values),
+  );
 }
 
 const clientOps = new WeakMap<pg.PoolClient, ClientOps>();
 
 /** The aggregates' ops (one file each), over `query`. */
-function buildOps(query: (text: string, values: unknown[]) => Promise<pg.QueryResult<Row>>): StoreTx {
-  const db = pgConnection(query);
+function buildOps(query: (text: string, values: unknown[]) => Promise<pg.QueryResult<Row>>, queryLater: (text: string, values: unknown[]) => Promise<void>): StoreTx {
+  const db = pgConnection(query, queryLater);
   // The dialect-specific aggregates (full-text search, reports) run their own texts.
   const rows = async (text: string, values: unknown[] = []) => (await query(text, values)).rows;
   return {

@@ -7,8 +7,7 @@ export const pgOperations = (db: PgConnection): OperationStore => ({
     const r = await db.one(sql.get(scope, operationId));
     return r ? JSON.parse(r.result) : null;
   },
-  putOperation: async (scope, operationId, result, nowIso) => {
-    await db.run(sql.put(scope, operationId, result, nowIso));
-  },
+  // With COMMIT (a duplicate fails the commit, and the transaction runs again).
+  putOperation: (scope, operationId, result, nowIso) => db.later(sql.put(scope, operationId, result, nowIso)),
   pruneOperations: (beforeIso, limit) => db.run(sql.prune(beforeIso, limit)),
 });

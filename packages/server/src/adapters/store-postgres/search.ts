@@ -17,12 +17,9 @@ const WHERE = `($1::text IS NULL OR s.id IN (SELECT m.session_id FROM search_mes
   AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM interactions i WHERE i.session_id = s.id AND i.wrap_up_code = $8))
   AND ($9::text IS NULL OR EXISTS (SELECT 1 FROM search_sessions c WHERE c.session_id = s.id AND (' ' || c.customer) LIKE '% ' || $9 || '%'))`;
 
-/** The conversation search on PostgreSQL: message words with a generated tsvector ('simple' configuration) under a GIN index. */
+/** The conversation search on PostgreSQL: message words (stored with the message's insert, log.ts) with a generated tsvector ('simple' configuration) under a GIN index. */
 export function searchOps(rows: Query): SearchStore {
   return {
-    indexMessageWords: async (e) => {
-      await rows('INSERT INTO search_messages (session_id, index_num, visibility, words) VALUES ($1, $2, $3, $4)', [e.sessionId, e.indexNum, e.visibility, e.text]);
-    },
     indexSessionCustomer: async (sessionId, words) => {
       await rows('INSERT INTO search_sessions (session_id, customer) VALUES ($1, $2) ON CONFLICT (session_id) DO UPDATE SET customer = excluded.customer', [sessionId, words]);
     },

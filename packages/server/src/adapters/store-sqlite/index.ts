@@ -166,14 +166,14 @@ export class SqliteStore implements Store {
         return st;
       },
     };
-    const { indexPending, ...search } = searchOps(prepared);
+    const { indexPending, indexMessageWords, ...search } = searchOps(prepared);
     const customerData = sqlCustomerData(runner);
     return {
       ...sqliteDeployments(db),
       ...sqliteAccounts(db),
       ...sqliteQueues(db),
       ...sqliteSessions(db),
-      ...sqliteLog(db),
+      ...sqliteLog(db, indexMessageWords),
       ...sqliteParticipants(db),
       ...sqliteInteractions(db),
       ...sqliteAgentProfiles(db),

@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from './index.js';
 import { SEARCH_BATCH } from './search.js';
+import type { Message } from '@parley/protocol';
+import { formatIndex } from '../../core/message-index.js';
+import { deployment } from '../../core/views.testkit.js';
+import type { StoreTx } from '../../ports/store.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -37,7 +41,31 @@ const rowCount = (db: Database.Database, table: string, sessionId?: string) =>
 /** Row counts of the two search tables. */
 const counts = (file: string) => peek(file, (db) => ({ pending: rowCount(db, 'search_pending'), indexed: rowCount(db, 'search_messages') }));
 
-const words = (store: SqliteStore, i: number, sessionId = 's1') => store.tx((tx) => tx.indexMessageWords({ sessionId, indexNum: 1000 + i, visibility: 'All', text: `word${i} order` }));
+const T0 = new Date(0).toISOString();
+/** Appends message `i` of session `sessionId` (made on first use) with its search words. */
+async function appendWords(tx: StoreTx, i: number, sessionId: string, text = `word${i} order`): Promise<void> {
+  if (!(await tx.getDeployment(deployment.id))) await tx.insertDeployment(deployment);
+  if (!(await tx.getSession(sessionId))) {
+    await tx.insertSession({
+      id: sessionId,
+      deploymentId: deployment.id,
+      async: false,
+      state: 'Active',
+      customerParticipantId: 'c',
+      transportId: 't',
+      userData: {},
+      createdAt: T0,
+      endedAt: null,
+      lastIndexNum: 0,
+      lastCustomerAt: T0,
+      lastActivityAt: T0,
+    });
+  }
+  const indexNum = 1000 + i;
+  const message: Message = { id: `m${i}`, type: 'Text', from: { participantId: 'c', type: 'Customer' }, visibility: 'All', text, sessionId, index: formatIndex(indexNum), utcTime: T0 };
+  await tx.insertMessage(message, indexNum, { lastActivityAt: T0, lastCustomerAt: null }, text);
+}
+const words = (store: SqliteStore, i: number, sessionId = 's1') => store.tx((tx) => appendWords(tx, i, sessionId));
 
 describe('SQLite search indexing in batches', () => {
   it('appended words wait in search_pending and move into the FTS5 table a batch at a time (the first append takes in what a stopped node left)', async () => {
@@ -109,7 +137,7 @@ describe('SQLite search indexing in batches', () => {
       await words(store, 0);
       await expect(
         store.tx(async (tx) => {
-          await tx.indexMessageWords({ sessionId: 's1', indexNum: 7, visibility: 'All', text: 'never said' });
+          await appendWords(tx, 7, 's1', 'never said');
           throw new Error('refused');
         }),
       ).rejects.toThrow('refused');

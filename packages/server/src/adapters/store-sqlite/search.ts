@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SearchFilter, SearchStore } from '../../ports/store/search.js';
+import type { SearchEntry, SearchFilter, SearchStore } from '../../ports/store/search.js';
 
 type Prepare = { prepare(sql: string): Database.Statement };
 
@@ -15,6 +15,8 @@ export const SEARCH_BATCH = 200;
 export interface SearchIndexing {
   /** Moves every pending word into the FTS5 table (in the caller's transaction). */
   indexPending(): void;
+  /** Adds a message's words (pending until their batch moves; the append's insertMessage calls it). */
+  indexMessageWords(entry: SearchEntry): void;
 }
 
 /**
@@ -32,7 +34,7 @@ export function searchOps(db: Prepare, batch = SEARCH_BATCH): SearchStore & Sear
   };
   return {
     indexPending,
-    indexMessageWords: async (e) => {
+    indexMessageWords: (e) => {
       db.prepare('INSERT INTO search_pending (words, session_id, index_num, visibility) VALUES (?, ?, ?, ?)').run(e.text, e.sessionId, e.indexNum, e.visibility);
       if (++queued >= batch) indexPending();
     },

@@ -34,11 +34,11 @@ export interface LogClocks {
  * Contract: `lockLogHead` locks the session row until the transaction ends, so appends to one log
  * are serialised across transactions and nodes; `insertMessage` stores the message at `indexNum`
  * (unique per session: a duplicate fails) and sets the session's `lastIndexNum` and clocks in the
- * same write; `listMessages` returns log order (ascending index), `newest` taking the last `limit`.
+ * same write, with the message's search `words` (normalized, core/search-index) when given; `listMessages` returns log order (ascending index), `newest` taking the last `limit`.
  */
 export interface LogStore {
   /** Locks the session row and reads its head; null when there is no such session. */
   lockLogHead(sessionId: string): Promise<LogHead | null>;
-  insertMessage(message: Message, indexNum: number, clocks: LogClocks): Promise<void>;
+  insertMessage(message: Message, indexNum: number, clocks: LogClocks, words?: string): Promise<void>;
   listMessages(sessionId: string, q: MessageQuery): Promise<Message[]>;
 }

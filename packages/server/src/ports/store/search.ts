@@ -41,8 +41,6 @@ export interface SearchPage {
 }
 
 export interface SearchStore {
-  /** Adds a message's words to the index (a message is indexed once). */
-  indexMessageWords(entry: SearchEntry): Promise<void>;
   /** Sets the words the customer filter looks in for a session (its customer's name, e-mail, id). */
   indexSessionCustomer(sessionId: string, words: string): Promise<void>;
   searchSessions(filter: SearchFilter): Promise<SearchPage>;
