@@ -79,6 +79,7 @@ import { WebhookDispatcher } from './core/webhooks/dispatcher.js';
 import { AuditTrail } from './core/audit-trail.js';
 import { registerAuditTrail } from './http/audit.js';
 import { CustomerData } from './core/customer-data.js';
+import { Leadership } from './core/leadership.js';
 import { RetentionJob } from './core/retention-job.js';
 
 export interface Parley {
@@ -89,6 +90,8 @@ export interface Parley {
   /** The domain events the log writer publishes after each commit (subscribe with `events.on`). */
   events: DomainEvents;
   routing: RoutingService;
+  /** Whether this node runs the periodic passes (routing, idle control, queue updates) now. */
+  leadership: Leadership;
   presence: PresenceWatch;
   supervision: SupervisionService;
   flows: FlowEngine;
@@ -464,15 +467,18 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     },
     (msg, err) => app.log.warn({ err }, msg),
   );
-  routing.start(opts.routeEveryMs ?? 500);
+  // One node runs the periodic passes that every node would run alike (core/leadership.ts).
+  const leadership = new Leadership(store, clock);
+  routing.start(opts.routeEveryMs ?? 500, leadership);
   webhooks.start();
   retention.start();
   presence.start();
   const sweepEvery = opts.sweepEveryMs ?? 5_000;
   let queueUpdates: NodeJS.Timeout | null = null;
   if (sweepEvery > 0) {
-    idle.start(sweepEvery);
-    queueUpdates = setInterval(() => void flows.sendQueueUpdates().catch((err) => app.log.warn({ err }, 'queue updates failed')), sweepEvery * 2);
+    idle.start(sweepEvery, leadership);
+    const updateQueues = async () => (await leadership.leads()) && (await flows.sendQueueUpdates());
+    queueUpdates = setInterval(() => void updateQueues().catch((err) => app.log.warn({ err }, 'queue updates failed')), sweepEvery * 2);
     queueUpdates.unref();
   }
 
@@ -520,6 +526,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     chat,
     events,
     routing,
+    leadership,
     presence,
     supervision,
     flows,

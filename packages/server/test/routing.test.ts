@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Agent, AGENT, createStaff, http, startServer, SteppedClock, V3, V3Customer, type Running } from './helpers.js';
+import { LEADERSHIP_LEASE_MS } from '../src/core/leadership.js';
+import { probeRedis } from './external-services.js';
+import { Agent, AGENT, createStaff, createTestData, http, startServer, SteppedClock, testBackend, V3, V3Customer, type Running, type TestData } from './helpers.js';
 
 const states = (seen: any[]) => seen.filter((m) => m.type === 'System').map((m) => m.data.interactionState);
 
@@ -224,5 +226,50 @@ describe('routing: queues, offers, agents', () => {
     expect((await agent.call('POST', `/interactions/${i.id}/complete`, { wrapUpCode: 'resolved' })).body.interaction.wrapUpCode).toBe('resolved');
     const history = await agent.call('GET', '/sessions');
     expect(history.body.sessions.find((s: any) => s.id === c.sessionId).interactions).toHaveLength(1);
+  });
+});
+
+describe('routing on several nodes (core/leadership.ts)', () => {
+  const nodes: Running[] = [];
+  let data: TestData | null = null;
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.close()));
+    await data?.drop();
+    data = null;
+  });
+
+  it('one node runs the routing passes for all; when it stops, another takes them on within the lease', async () => {
+    data = await createTestData();
+    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
+    if (redis && !redis.ok) throw new Error(redis.reason);
+    const config = redis?.ok ? { REDIS_URL: redis.url } : {};
+    const a = await startServer(config, undefined, { data });
+    nodes.push(a);
+    const b = await startServer(config, undefined, { data });
+    nodes.push(b);
+    expect(await a.parley.leadership.leads()).toBe(true);
+    expect(await b.parley.leadership.leads()).toBe(false);
+    const agent = await new Agent(b.url).login();
+    await agent.call('PUT', '/me/presence', { presence: 'Ready' });
+    const offeredFor = async (sessionId: string) => {
+      for (let i = 0; i < 100; i++) {
+        const mine = (await agent.call('GET', '/interactions?mine=true')).body.interactions as any[];
+        if (mine.some((x) => x.sessionId === sessionId && x.state === 'Offered')) return Date.now();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no offer for ${sessionId}`);
+    };
+    // Started on b, routed by a's pass (b does none).
+    const first = new V3Customer(b.url);
+    await first.start();
+    await offeredFor(first.sessionId);
+    // a stops; its lease runs out and b routes.
+    const stopped = Date.now();
+    await nodes.shift()!.close();
+    const second = new V3Customer(b.url);
+    await second.start();
+    const offeredAt = await offeredFor(second.sessionId);
+    expect(offeredAt - stopped).toBeLessThan(LEADERSHIP_LEASE_MS + 2_000);
+    expect(await b.parley.leadership.leads()).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { IdlePolicy, Session, Store, StoreTx } from '../ports/store.js';
+import type { Leadership } from './leadership.js';
 import type { LogTx, LogWriter } from './log-writer.js';
 
 /** Sessions remembered as alerted, at most (the oldest goes first). */
@@ -29,8 +30,12 @@ export class IdleControl {
     private readonly writer: LogWriter,
   ) {}
 
-  start(everyMs = 5_000): void {
-    this.timer = setInterval(() => void this.sweep().catch(() => undefined), everyMs);
+  /** Sweeps every `everyMs`; with `leadership`, only while this node leads. */
+  start(everyMs = 5_000, leadership?: Leadership): void {
+    const tick = async () => {
+      if (!leadership || (await leadership.leads())) await this.sweep();
+    };
+    this.timer = setInterval(() => void tick().catch(() => undefined), everyMs);
     this.timer.unref();
   }
 

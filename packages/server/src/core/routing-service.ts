@@ -1,3 +1,4 @@
+import type { Leadership } from './leadership.js';
 import type { Clock } from '../ports/clock.js';
 import { topics, type Fanout } from '../ports/fanout.js';
 import type { Account, AgentProfile, Interaction, InteractionPatch, Presence, Store } from '../ports/store.js';
@@ -40,11 +41,21 @@ export class RoutingService {
     return new Date(this.clock.now()).toISOString();
   }
 
-  /** Routes every `intervalMs`, and at once when a deployment's queue changes. */
-  start(intervalMs = 500): void {
-    this.timer = setInterval(() => void this.kick(), intervalMs);
+  /**
+   * Routes every `intervalMs`, and at once when a deployment's queue changes; with `leadership`, only
+   * while this node leads (one node routes for all; the one that takes it on when it stops).
+   */
+  start(intervalMs = 500, leadership?: Leadership): void {
+    const tick = () => {
+      if (!leadership) return void this.kick();
+      // Not after stop(): a lease answered late must not start a pass.
+      void leadership.leads().then((leads) => (leads && this.timer ? this.kick() : undefined));
+    };
+    this.timer = setInterval(tick, intervalMs);
     this.timer.unref();
-    this.unlisten = this.fanout.listen(topics.routing, () => void this.kick());
+    this.unlisten = this.fanout.listen(topics.routing, tick);
+    // Leading from the start (not one interval later): queue changes are routed at once.
+    if (leadership) tick();
   }
 
   private unlisten: (() => void) | null = null;
