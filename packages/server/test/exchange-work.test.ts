@@ -10,8 +10,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { probeRedis } from './external-services.js';
-import { Agent, AGENT, API_KEY, createTestData, startServer, testBackend, V3, type Running, type TestData } from './helpers.js';
+import { Agent, AGENT, API_KEY, nodesOnOneData, startServer, testBackend, V3, type Running } from './helpers.js';
 import { rawRequest, type RawAnswer } from './raw-request.js';
 import { FORM_TYPE, jqueryForm } from './replay-helpers.js';
 
@@ -115,29 +114,18 @@ const texts = (r: RawAnswer): string[] => (r.body.data.messages as any[]).filter
 describe('store and Redis work of one exchange (issue 16)', () => {
   let srv: Running | null = null;
   let socket: AgentSocket | null = null;
-  const others: Running[] = [];
-  let data: TestData | null = null;
+  const nodes = nodesOnOneData();
   afterEach(async () => {
     socket?.ws.close();
     await srv?.close();
     srv = null;
-    await Promise.all(others.splice(0).map((s) => s.close()));
-    await data?.drop();
-    data = null;
+    await nodes.close();
   });
 
-  /** Two nodes on one store (one test database), quiet (no routing passes or sweeps), over Redis when it runs on SQLite. */
+  /** Two nodes on one store, quiet (no routing passes or sweeps). */
   async function twoNodes(env: Record<string, string>): Promise<[Running, Running]> {
-    data = await createTestData();
-    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
-    if (redis && !redis.ok) throw new Error(redis.reason);
-    const config = { ...env, ...(redis?.ok ? { REDIS_URL: redis.url } : {}) };
-    const quiet = { routeEveryMs: 3_600_000, sweepEveryMs: 0, data };
-    const a = await startServer(config, undefined, quiet);
-    others.push(a);
-    const b = await startServer(config, undefined, quiet);
-    others.push(b);
-    return [a, b];
+    const quiet = { routeEveryMs: 3_600_000, sweepEveryMs: 0 };
+    return [await nodes.start(env, quiet), await nodes.start(env, quiet)];
   }
 
   it("the agent socket's messages from this node's writes are the ones a store read gives: whispers to its reader, internal notes, nothing for the customer's poll", async () => {

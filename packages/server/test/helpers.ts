@@ -188,6 +188,40 @@ export async function startServer(overrides: Overrides = {}, clock?: Clock, opti
   }
 }
 
+/**
+ * Nodes of one deployment in a test: servers on one test data (a SQLite file or a PostgreSQL schema),
+ * over Redis between them when the data is SQLite's (PostgreSQL data brings its own fan-out).
+ * `start` adds a node, `stop` stops one; `close` (for afterEach) stops the rest and drops the data.
+ */
+export function nodesOnOneData() {
+  const nodes: Running[] = [];
+  let shared: Promise<{ data: TestData; redis: Overrides }> | null = null;
+  const setUp = async () => {
+    const data = await createTestData();
+    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
+    if (redis && !redis.ok) throw new Error(redis.reason);
+    return { data, redis: redis?.ok ? { REDIS_URL: redis.url } : {} };
+  };
+  return {
+    async start(overrides: Overrides = {}, options: Omit<StartOptions, 'data'> = {}): Promise<Running> {
+      const { data, redis } = await (shared ??= setUp());
+      const node = await startServer({ ...overrides, ...redis }, undefined, { ...options, data });
+      nodes.push(node);
+      return node;
+    },
+    async stop(node: Running): Promise<void> {
+      nodes.splice(nodes.indexOf(node), 1);
+      await node.close();
+    },
+    async close(): Promise<void> {
+      await Promise.all(nodes.splice(0).map((n) => n.close()));
+      const was = shared;
+      shared = null;
+      await (await was)?.data.drop();
+    },
+  };
+}
+
 export interface HttpResult<T = any> {
   status: number;
   body: T;

@@ -5,8 +5,7 @@
  * still delivered at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { probeRedis } from './external-services.js';
-import { Agent, createTestData, startServer, testBackend, V3Customer, type Running, type TestData } from './helpers.js';
+import { Agent, nodesOnOneData, startServer, V3Customer, type Running } from './helpers.js';
 
 const texts = (seen: any[]) => seen.filter((m) => m.type === 'Text').map((m) => m.text);
 
@@ -23,11 +22,10 @@ function work(srv: Running) {
 
 describe('an idle long poll touches neither the store nor Redis', () => {
   const servers: Running[] = [];
-  let data: TestData | null = null;
+  const nodes = nodesOnOneData();
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
-    await data?.drop();
-    data = null;
+    await nodes.close();
   });
   const quiet = { routeEveryMs: 3_600_000, sweepEveryMs: 0 };
   // Per-node work that does not grow with sessions is kept out of the count here: the node re-reads an
@@ -80,15 +78,8 @@ describe('an idle long poll touches neither the store nor Redis', () => {
   });
 
   it('two nodes (one store, Redis between them): a message written on the other node between two idle polls is in the next poll', async () => {
-    data = await createTestData();
-    // PostgreSQL data brings its own Redis fan-out; two nodes on one SQLite file get Redis here.
-    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
-    if (redis && !redis.ok) throw new Error(redis.reason);
-    const nodeConfig = redis?.ok ? { ...config, REDIS_URL: redis.url } : config;
-    const a = await startServer(nodeConfig, undefined, { ...quiet, data });
-    servers.push(a);
-    const b = await startServer(nodeConfig, undefined, { ...quiet, data });
-    servers.push(b);
+    const a = await nodes.start(config, quiet);
+    const b = await nodes.start(config, quiet);
     const customer = new V3Customer(a.url);
     await customer.start();
     const agent = await new Agent(b.url).login();

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEADERSHIP_LEASE_MS } from '../src/core/leadership.js';
-import { probeRedis } from './external-services.js';
-import { Agent, AGENT, createStaff, createTestData, http, startServer, SteppedClock, testBackend, V3, V3Customer, type Running, type TestData } from './helpers.js';
+import { Agent, AGENT, createStaff, http, nodesOnOneData, startServer, SteppedClock, V3, V3Customer, type Running } from './helpers.js';
 
 const states = (seen: any[]) => seen.filter((m) => m.type === 'System').map((m) => m.data.interactionState);
 
@@ -230,23 +229,12 @@ describe('routing: queues, offers, agents', () => {
 });
 
 describe('routing on several nodes (core/leadership.ts)', () => {
-  const nodes: Running[] = [];
-  let data: TestData | null = null;
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.close()));
-    await data?.drop();
-    data = null;
-  });
+  const nodes = nodesOnOneData();
+  afterEach(() => nodes.close());
 
   it('one node runs the routing passes for all; when it stops, another takes them on within the lease', async () => {
-    data = await createTestData();
-    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
-    if (redis && !redis.ok) throw new Error(redis.reason);
-    const config = redis?.ok ? { REDIS_URL: redis.url } : {};
-    const a = await startServer(config, undefined, { data });
-    nodes.push(a);
-    const b = await startServer(config, undefined, { data });
-    nodes.push(b);
+    const a = await nodes.start();
+    const b = await nodes.start();
     expect(await a.parley.leadership.leads()).toBe(true);
     expect(await b.parley.leadership.leads()).toBe(false);
     const agent = await new Agent(b.url).login();
@@ -265,7 +253,7 @@ describe('routing on several nodes (core/leadership.ts)', () => {
     await offeredFor(first.sessionId);
     // a stops; its lease runs out and b routes.
     const stopped = Date.now();
-    await nodes.shift()!.close();
+    await nodes.stop(a);
     const second = new V3Customer(b.url);
     await second.start();
     const offeredAt = await offeredFor(second.sessionId);

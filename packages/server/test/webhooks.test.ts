@@ -5,11 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WEBHOOK_EVENT_TYPES, webhookEvent, webhookEventData } from '@parley/protocol';
-import { Agent, createTestData, http, SteppedClock, startServer, testBackend, V3, V3Customer, type Running, type TestData, AGENT } from './helpers.js';
+import { Agent, createTestData, http, nodesOnOneData, SteppedClock, startServer, testBackend, V3, V3Customer, type Running, type TestData, AGENT } from './helpers.js';
 import { WebhookDispatcher, defaultWebhookDispatch } from '../src/core/webhooks/dispatcher.js';
 import { systemClock } from '../src/ports/clock.js';
 import { WebhookReceiver, type Received } from './webhook-receiver.js';
-import { probeRedis } from './external-services.js';
 
 const FAST = { WEBHOOK_POLL_MS: '20', WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_RETRY_MAX_MS: '150', WEBHOOK_TIMEOUT_MS: '2000' };
 
@@ -233,16 +232,11 @@ describe('outgoing webhooks', () => {
 
   it('a webhook created, disabled or enabled on one node applies to the next write on another node (the lists kept per node are dropped)', async () => {
     const receiver = await receiverUp();
-    const data = await testData();
-    const redis = testBackend === 'sqlite' ? await probeRedis() : null;
-    if (redis && !redis.ok) throw new Error(redis.reason);
+    const nodes = nodesOnOneData();
+    cleanup.push(() => nodes.close());
     // A minute's lifetime: only the announcement can make the other node read the list again.
-    const env = { ...FAST, AUTH_CACHE_MS: '60000', ...(redis?.ok ? { REDIS_URL: redis.url } : {}) };
-    const [a, b] = [await startServer(env, undefined, { data }), await startServer(env, undefined, { data })];
-    cleanup.push(
-      () => a.close(),
-      () => b.close(),
-    );
+    const env = { ...FAST, AUTH_CACHE_MS: '60000' };
+    const [a, b] = [await nodes.start(env), await nodes.start(env)];
     const c = new V3Customer(b.url);
     await c.start();
     // Node B has read the deployment's webhooks (none) for this write and keeps the list.

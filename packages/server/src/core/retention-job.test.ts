@@ -24,3 +24,22 @@ describe('RetentionJob: idempotency records', () => {
     await store.close();
   });
 });
+
+describe('RetentionJob: one node runs it', () => {
+  it('runs on the node leading `retention` once per interval; another node takes it on when the leader stops', async () => {
+    const store = new SqliteStore(':memory:');
+    const clock = { t: Date.parse('2026-12-01T00:00:00.000Z'), now: () => clock.t };
+    const job = () => new RetentionJob(store, clock, {} as CustomerData, {} as AuditTrail, 120_000, 30, 24, () => undefined);
+    const [a, b] = [job(), job()];
+    expect(await a.tick()).toEqual({});
+    expect(await b.tick()).toBeNull();
+    clock.t += 120_000;
+    expect(await a.tick()).toEqual({});
+    expect(await b.tick()).toBeNull();
+    // a stops ticking: its lease (one interval less a second) has ended by the next tick.
+    clock.t += 120_000;
+    expect(await b.tick()).toEqual({});
+    expect(await a.tick()).toBeNull();
+    await store.close();
+  });
+});

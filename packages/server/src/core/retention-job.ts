@@ -2,19 +2,19 @@ import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import type { AuditTrail } from './audit-trail.js';
 import type { CustomerData } from './customer-data.js';
-import { newId } from './ids.js';
+import { Leadership } from './leadership.js';
 
-const LEASE = 'retention';
 const MAX_SESSIONS_PER_RUN = 10_000;
 
 /**
- * The scheduled retention run. Every node ticks; the one that takes the `retention` lease (held for
- * one interval) runs it, the others skip, so it runs once per interval however many nodes there are.
+ * The scheduled retention run. Every node ticks; the one leading `retention` (a store lease held for
+ * one interval, core/leadership.ts) runs it, the others skip, so it runs once per interval however
+ * many nodes there are.
  */
 export class RetentionJob {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
-  private readonly owner = `node-${newId()}`;
+  private readonly leadership: Leadership;
 
   constructor(
     private readonly store: Store,
@@ -27,7 +27,9 @@ export class RetentionJob {
     /** Idempotency records (operationId) are kept this long: a write retried later is applied again. */
     private readonly keepOperationsHours: number,
     private readonly onError: (msg: string, err: unknown) => void,
-  ) {}
+  ) {
+    this.leadership = new Leadership(store, clock, 'retention', Math.max(everyMs, 60_000) - 1_000);
+  }
 
   start(): void {
     if (this.everyMs <= 0) return;
@@ -43,11 +45,9 @@ export class RetentionJob {
     await this.running;
   }
 
-  /** Runs when this node gets the lease; answers null when another node holds it. */
+  /** Runs when this node leads `retention`; answers null when another node does. */
   async tick(): Promise<Record<string, number> | null> {
-    const now = this.clock.now();
-    const until = new Date(now + Math.max(this.everyMs, 60_000) - 1_000).toISOString();
-    if (!(await this.store.tx((tx) => tx.takeLease(LEASE, this.owner, new Date(now).toISOString(), until)))) return null;
+    if (!(await this.leadership.leads())) return null;
     return this.runOnce();
   }
 
