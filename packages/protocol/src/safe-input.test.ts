@@ -9,6 +9,11 @@ describe('safe input checks', () => {
         expect(findNul(v) !== null).toBe(JSON.stringify(v).includes('\\u0000'));
       }),
     );
+    expect(findNul({ data: { nickname: 'a\u0000b', subject: 'x' } })).toBe('data.nickname');
+    expect(findNul({ data: { list: ['ok', 'n\u0000'] } })).toBe('data.list.1');
+    expect(findNul({ data: { ['k\u0000']: 1 } })).toBe('data.(a key)');
+    expect(findNul('\u0000')).toBe('value');
+    expect(findNul({ a: 'ok', b: [1, null, { c: true }] })).toBeNull();
   });
 
   it('stripControlChars leaves a string without control characters, and the rest in order', () => {

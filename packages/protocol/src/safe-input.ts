@@ -20,13 +20,19 @@ export function stripControlChars(s: string): string {
 }
 
 /** The path (`data.nickname`) of the first string, key or value, holding NUL in `value`, or null. */
-export function findNul(value: unknown, path: string[] = [], depth = 0): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') || 'value' : null;
+export function findNul(value: unknown): string | null {
+  const path = nulPath(value, 0);
+  return path === null ? null : path.reverse().join('.') || 'value';
+}
+
+/** The path to the first NUL, innermost first; nothing is allocated while none is found. */
+function nulPath(value: unknown, depth: number): string[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? [] : null;
   if (value === null || typeof value !== 'object' || depth > 32) return null;
-  for (const [k, v] of Object.entries(value)) {
-    if (k.includes('\u0000')) return [...path, '(a key)'].join('.');
-    const found = findNul(v, [...path, k], depth + 1);
-    if (found !== null) return found;
+  for (const k of Object.keys(value)) {
+    if (k.includes('\u0000')) return ['(a key)'];
+    const found = nulPath((value as Record<string, unknown>)[k], depth + 1);
+    if (found !== null) return (found.push(k), found);
   }
   return null;
 }

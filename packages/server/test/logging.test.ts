@@ -23,7 +23,7 @@ async function shortChat(base: string, agent: Agent): Promise<void> {
 }
 
 describe('log volume', () => {
-  const lines: { level: number; msg: string; req?: { url: string }; res?: { statusCode: number } }[] = [];
+  const lines: { level: number; msg: string; reqId?: string; req?: { url: string }; res?: { statusCode: number } }[] = [];
   let srv: Running;
   beforeAll(async () => {
     const stream = new PassThrough();
@@ -55,6 +55,9 @@ describe('log volume', () => {
     expect(debugRequests.filter((l) => l.req?.url.includes('/messages?')).length).toBeGreaterThanOrEqual(20);
     expect(debugRequests.filter((l) => l.req?.url === '/health')).toHaveLength(5);
     expect(debugRequests.filter((l) => l.req?.url === '/ready')).toHaveLength(5);
+    // Each names its request (the request's logger is made on its first line: src/logging.ts).
+    expect(debugRequests.every((l) => /^req-\w+$/.test(l.reqId ?? ''))).toBe(true);
+    expect(new Set(debugRequests.map((l) => l.reqId)).size).toBe(debugRequests.length);
     // A 4xx is for the operator.
     expect(info.some((l) => l.msg === 'request completed' && l.req?.url === '/no-such-route' && l.res?.statusCode === 404)).toBe(true);
     const all = JSON.stringify(lines);
