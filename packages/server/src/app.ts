@@ -42,7 +42,7 @@ import { registerCors } from './http/cors.js';
 import { registerRequestContext } from './http/request-context.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerInputGuard } from './http/input-guard.js';
-import { LazyRequestLogger, RequestLogLevels, chooseLogFormat, loggerOptions } from './logging.js';
+import { RequestLogLevels, chooseLogFormat, loggerOptions } from './logging.js';
 import { OpenApiRegistry } from './http/openapi.js';
 import { registerConsumerV3 } from './http/consumer-v3/routes.js';
 import { registerConsumerV3Stream } from './http/consumer-v3/stream.js';
@@ -289,7 +289,6 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
       ...(opts.logStream ? { stream: opts.logStream } : { colorize: Boolean(process.stdout.isTTY) }),
     }),
     logController: new RequestLogLevels(),
-    childLoggerFactory: (parent, bindings, options) => new LazyRequestLogger(parent, bindings, options),
     bodyLimit: 256 * 1024,
     rewriteUrl: trailingSlashRewriter([config.CONSUMER_V3_PREFIX, GMS_V2_PREFIX, GUEST_V2_PREFIX, '/agent/v1', ADMIN_PREFIX, WORKFLOW_PREFIX]),
     // Proxy headers count only from the proxies the operator names: otherwise anyone could claim any

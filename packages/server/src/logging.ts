@@ -1,5 +1,4 @@
-import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import type { Bindings, ChildLoggerOptions } from 'pino';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import pretty from 'pino-pretty';
 import { requestForLog } from './http/log-redaction.js';
 
@@ -58,71 +57,5 @@ export class RequestLogLevels extends LogController {
   // Fastify's own line shows the raw URL (query credentials too); the completed line says it all.
   override routeNotFound(request: FastifyRequest): void {
     request.log.debug({ req: request }, 'route not found');
-  }
-}
-
-const LEVEL_VALUES: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
-
-/**
- * A request's logger (Fastify's childLoggerFactory): pino's child, with the request id bound, made
- * when the first line at an enabled level is written. Most requests write none, and making the child
- * (its bindings serialized) was a share of every request's CPU.
- */
-export class LazyRequestLogger implements FastifyBaseLogger {
-  private made: FastifyBaseLogger | null = null;
-  private readonly threshold: number;
-
-  constructor(
-    private readonly parent: FastifyBaseLogger,
-    private readonly bindings: Bindings,
-    private readonly options: ChildLoggerOptions,
-  ) {
-    this.threshold = LEVEL_VALUES[options.level ?? parent.level] ?? 0;
-  }
-
-  private get real(): FastifyBaseLogger {
-    return (this.made ??= this.parent.child(this.bindings, this.options));
-  }
-
-  get level(): string {
-    return this.made?.level ?? this.options.level ?? this.parent.level;
-  }
-
-  set level(level: string) {
-    this.real.level = level;
-  }
-
-  private write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', args: unknown[]): void {
-    if (this.made || LEVEL_VALUES[level]! >= this.threshold) (this.real[level] as (...a: unknown[]) => void)(...args);
-  }
-
-  fatal(...args: unknown[]): void {
-    this.write('fatal', args);
-  }
-
-  error(...args: unknown[]): void {
-    this.write('error', args);
-  }
-
-  warn(...args: unknown[]): void {
-    this.write('warn', args);
-  }
-
-  info(...args: unknown[]): void {
-    this.write('info', args);
-  }
-
-  debug(...args: unknown[]): void {
-    this.write('debug', args);
-  }
-
-  trace(...args: unknown[]): void {
-    this.write('trace', args);
-  }
-
-  silent(): void {}
-
-  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    return this.real.child(bindings, options);
   }
 }

@@ -34,6 +34,7 @@ export function registerMetrics(app: FastifyInstance, opts: MetricsRouteOptions)
   });
   app.addHook('onResponse', (req, reply, done) => {
     const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     done();
   });

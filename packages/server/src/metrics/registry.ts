@@ -21,35 +21,21 @@ export interface ScrapeSource {
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const STORE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
-/**
- * A counter's collect() that copies a histogram's per-label counts: a request counted by the
- * histogram alone costs one label lookup instead of two.
- */
-function countsOf<L extends string>(histogram: Histogram<L>) {
-  return async function (this: Counter<L>): Promise<void> {
-    const { values } = await histogram.get();
-    this.reset();
-    for (const v of values) if (v.metricName?.endsWith('_count')) this.inc(v.labels as Partial<Record<L, string | number>>, v.value);
-  };
-}
-
 /** One node's Prometheus registry: every metric Parley exports, named here and nowhere else. */
 export class ParleyMetrics {
   readonly registry = new Registry();
-  /** Observed once per answered request; `parley_http_requests_total` is its count, read at scrape time. */
+  readonly httpRequests = new Counter({
+    name: 'parley_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'parley_http_request_duration_seconds',
     help: 'Time to answer an HTTP request (long polls included), by method, route pattern and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
-  });
-  readonly httpRequests = new Counter({
-    name: 'parley_http_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-    collect: countsOf(this.httpDuration),
   });
   readonly openSockets = new Gauge({
     name: 'parley_open_sockets',
