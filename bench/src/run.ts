@@ -7,7 +7,7 @@
  *   BENCH_SERVER_MAIN=<base>/packages/server/dist/main.js npm run bench -- --only=ab [--pairs=3]   this tree's build against a base build
  *   npm run bench -- --only=nodes [--pairs=3]       CPU per exchange on 3 PostgreSQL nodes against 1, same total rate
  *   npm run bench -- --only=ladder --max=10000      the full latency ladder alone (v3 long poll and guest-chat WebSocket)
- *   npm run bench -- --only=idlepoll [--pairs=3]    CPU, statements and Redis commands of one idle v3 re-poll (against BENCH_SERVER_MAIN when set)
+ *   npm run bench -- --only=idlepoll [--pairs=3] [--concurrent]   CPU, statements and Redis commands of one idle v3 re-poll (against BENCH_SERVER_MAIN when set; side by side in one window per pair with --concurrent)
  *   npm run bench -- --only=floor [--pairs=3]       CPU per exchange of a bare server making only a v3 exchange's network moves (the floor)
  *   npm run bench -- --only=profile --systems=parley,pg1   CPU profiles of the server, idle and under load (SQLite; PostgreSQL with pg1)
  *   --warmup=S --measure=S                          the windows of ab, idlepoll and nodes, in seconds
@@ -93,7 +93,7 @@ export const config = {
     measureMs: seconds('measure') ?? 10_000,
   },
   /** Idle v3 re-polls: sessions polling in a loop with a short hold. */
-  idlePoll: { pairs: Number(value('pairs') ?? 3), sessions: 100, holdMs: 50, warmupMs: seconds('warmup') ?? 3_000, measureMs: seconds('measure') ?? 8_000 },
+  idlePoll: { pairs: Number(value('pairs') ?? 3), sessions: 100, holdMs: 50, warmupMs: seconds('warmup') ?? 3_000, measureMs: seconds('measure') ?? 8_000, concurrent: !!flag('concurrent') },
   /** The floor of a v3 exchange: the A/B's sessions and rates on a server that only makes the exchange's network moves. */
   floor: { sessions: 200, perAgent: 8, rates: numbers(value('rates')) ?? [100, 250], runs: Number(value('pairs') ?? 3), warmupMs: seconds('warmup') ?? 3_000, measureMs: seconds('measure') ?? 10_000 },
   /** 1 against 3 PostgreSQL nodes at the same total rate. */

@@ -66,7 +66,8 @@ export class CpuWatch {
       // A process that exited in the window took its ticks along: never a negative share.
       const d = Math.max(0, t - (this.start.procs.get(name) ?? 0));
       ours += d;
-      out[`${name}Cores`] = round2(d / TICKS_PER_SECOND / secs);
+      // Three decimals: a group's share is divided by a count (polls, exchanges), and 0.01 of 0.4 cores is 2.5 %.
+      out[`${name}Cores`] = Math.round((d / TICKS_PER_SECOND / secs) * 1000) / 1000;
     }
     const busy = end.sys.busy - this.start.sys.busy;
     out.machineCores = round2(busy / TICKS_PER_SECOND / secs);

@@ -4,7 +4,9 @@
  * cut to `holdMs` (LONG_POLL_MS), so the node answers "nothing new" many times a second: its CPU
  * and counted work over the window, divided by the polls answered, is the cost of one idle re-poll
  * (HTTP, authentication, the hold and its timer, the empty answer). With a base build, the builds
- * alternate on fresh servers (A B, B A, …).
+ * alternate on fresh servers (A B, B A, …), or with `concurrent` run side by side in one window
+ * each pair, so that a change of the machine's state between windows falls on both alike: each
+ * pair's ratio then comes from one window.
  */
 import { CpuWatch } from '../lib/sys.js';
 import { keepAliveAgent, formEncode, request } from '../lib/http.js';
@@ -18,6 +20,8 @@ export interface IdlePollConfig {
   holdMs: number;
   warmupMs: number;
   measureMs: number;
+  /** Both builds at once in each pair's window (each with its own sessions) instead of one after the other. */
+  concurrent?: boolean;
 }
 
 export interface IdlePollSample {
@@ -41,6 +45,10 @@ export interface IdlePollResult {
   medians: Record<string, number | null>;
   /** First variant / second (this tree / base). */
   ratio: number | null;
+  /** Concurrent runs: each pair's first variant / second, from one window. */
+  pairRatios?: number[];
+  /** Their median: the figure of a concurrent run. */
+  pairRatioMedian?: number | null;
 }
 
 /** Polls one session until `stop` says so; counts the answers. */
@@ -56,74 +64,107 @@ async function pollLoop(sys: Running, token: string, sessionId: string, agent: R
   }
 }
 
+/** A build serving `c.sessions` sessions that long-poll in a loop, counting the answers. */
+async function pollingServer(v: Variant, c: IdlePollConfig, stop: () => boolean) {
+  const sys = await v.start();
+  const agent = keepAliveAgent();
+  const counter = { n: 0, failed: null as string | null };
+  const loops: Promise<void>[] = [];
+  try {
+    for (let i = 0; i < c.sessions; i++) {
+      const form = formEncode({ operationId: `idle-start-${i}`, data: { nickname: `idle${i}`, firstName: 'Idle', lastName: String(i), email: `idle${i}@example.com`, subject: 'idle' } });
+      const r = await request(agent, 'POST', `${sys.urls[0]}${V3_PREFIX}`, { headers: { 'x-api-key': API_KEY }, form, timeoutMs: 30_000 });
+      if (r.status !== 200) throw new Error(`start answered ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
+      const token = r.body.data.clientToken as string;
+      const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sessionId: string };
+      loops.push(pollLoop(sys, token, claims.sessionId, agent, counter, stop));
+    }
+  } catch (err) {
+    await sys.stop().catch(() => undefined);
+    throw err;
+  }
+  return { v, sys, counter, loops };
+}
+
 export async function measureIdlePolls(variants: Variant[], c: IdlePollConfig, log: (s: string) => void): Promise<IdlePollResult> {
   const samples: IdlePollSample[] = [];
-  log(`idle v3 re-poll: ${variants.map((v) => v.label).join(' vs ')}, ${c.pairs} pairs, ${c.sessions} sessions, hold ${c.holdMs} ms`);
+  const concurrent = Boolean(c.concurrent) && variants.length > 1;
+  log(`idle v3 re-poll: ${variants.map((v) => v.label).join(' vs ')}, ${c.pairs} pairs ${concurrent ? 'side by side' : 'alternating'}, ${c.sessions} sessions each, hold ${c.holdMs} ms`);
   for (let p = 0; p < c.pairs; p++) {
-    for (const v of orderOfPair(variants, p)) {
-      let sys: Running | null = null;
+    const windows = concurrent ? [orderOfPair(variants, p)] : orderOfPair(variants, p).map((v) => [v]);
+    for (const group of windows) {
       let stopping = false;
-      const loops: Promise<void>[] = [];
+      const running: Awaited<ReturnType<typeof pollingServer>>[] = [];
       try {
-        sys = await v.start();
-        const agent = keepAliveAgent();
-        const counter = { n: 0, failed: null as string | null };
-        for (let i = 0; i < c.sessions; i++) {
-          const form = formEncode({ operationId: `idle-start-${i}`, data: { nickname: `idle${i}`, firstName: 'Idle', lastName: String(i), email: `idle${i}@example.com`, subject: 'idle' } });
-          const r = await request(agent, 'POST', `${sys.urls[0]}${V3_PREFIX}`, { headers: { 'x-api-key': API_KEY }, form, timeoutMs: 30_000 });
-          if (r.status !== 200) throw new Error(`start answered ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
-          const token = r.body.data.clientToken as string;
-          const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sessionId: string };
-          loops.push(pollLoop(sys, token, claims.sessionId, agent, counter, () => stopping));
-        }
+        for (const v of group) running.push(await pollingServer(v, c, () => stopping));
         await sleep(c.warmupMs);
-        const work0 = (await sys.workCounters?.().catch(() => null)) ?? null;
-        const n0 = counter.n;
+        const work0 = await Promise.all(running.map((r) => r.sys.workCounters?.().catch(() => null) ?? null));
+        const n0 = running.map((r) => r.counter.n);
         const t0 = Date.now();
-        const cpu = new CpuWatch({ server: sys.procs.map((pr) => pr.pid) });
+        const cpu = new CpuWatch(Object.fromEntries(running.map((r) => [r.v.key, r.sys.procs.map((pr) => pr.pid)])));
         await sleep(c.measureMs);
         const usage = cpu.stop();
-        const polls = counter.n - n0;
+        const polls = running.map((r, i) => r.counter.n - n0[i]!);
         const secs = (Date.now() - t0) / 1000;
-        const work1 = (await sys.workCounters?.().catch(() => null)) ?? null;
-        if (counter.failed) throw new Error(counter.failed);
-        const per = (key: string) => (work0 && work1 && polls > 0 ? Math.round((((work1[key] ?? 0) - (work0[key] ?? 0)) / polls) * 1000) / 1000 : null);
-        const redis = work0 && work1 ? Object.keys(work1).filter((k) => k.startsWith('redis:')) : [];
-        const s: IdlePollSample = {
-          variant: v.key,
-          pair: p + 1,
-          pollsPerSecond: Math.round(polls / secs),
-          serverCores: usage.serverCores ?? NaN,
-          foreignCores: usage.foreignCores ?? NaN,
-          cpuUsPerPoll: polls > 0 ? Math.round(((usage.serverCores ?? 0) * 1e6) / (polls / secs)) : null,
-          statementsPerPoll: per('store:statements'),
-          redisPerPoll: work0 && work1 && polls > 0 ? redis.reduce((sum, k) => sum + (work1[k] ?? 0) - (work0[k] ?? 0), 0) / polls : null,
-        };
-        samples.push(s);
-        log(
-          `  pair ${p + 1} ${v.key}: ${s.pollsPerSecond} polls/s, server ${s.serverCores} cores = ${s.cpuUsPerPoll} µs per idle re-poll, statements ${s.statementsPerPoll ?? 'n/a'}, Redis ${s.redisPerPoll ?? 'n/a'} per poll, foreign ${s.foreignCores}`,
-        );
+        const work1 = await Promise.all(running.map((r) => r.sys.workCounters?.().catch(() => null) ?? null));
+        for (const r of running) if (r.counter.failed) throw new Error(`${r.v.key}: ${r.counter.failed}`);
+        running.forEach((r, i) => {
+          const [w0, w1, n] = [work0[i], work1[i], polls[i]!];
+          const per = (key: string) => (w0 && w1 && n > 0 ? Math.round((((w1[key] ?? 0) - (w0[key] ?? 0)) / n) * 1000) / 1000 : null);
+          const redis = w0 && w1 ? Object.keys(w1).filter((k) => k.startsWith('redis:')) : [];
+          const cores = usage[`${r.v.key}Cores`] ?? NaN;
+          const s: IdlePollSample = {
+            variant: r.v.key,
+            pair: p + 1,
+            pollsPerSecond: Math.round(n / secs),
+            serverCores: cores,
+            foreignCores: usage.foreignCores ?? NaN,
+            cpuUsPerPoll: n > 0 ? Math.round((cores * 1e6) / (n / secs)) : null,
+            statementsPerPoll: per('store:statements'),
+            redisPerPoll: w0 && w1 && n > 0 ? redis.reduce((sum, k) => sum + (w1[k] ?? 0) - (w0[k] ?? 0), 0) / n : null,
+          };
+          samples.push(s);
+          log(
+            `  pair ${p + 1} ${r.v.key}: ${s.pollsPerSecond} polls/s, server ${s.serverCores} cores = ${s.cpuUsPerPoll} µs per idle re-poll, statements ${s.statementsPerPoll ?? 'n/a'}, Redis ${s.redisPerPoll ?? 'n/a'} per poll, foreign ${s.foreignCores}`,
+          );
+        });
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        log(`  pair ${p + 1} ${v.key} failed: ${error}`);
-        samples.push({ variant: v.key, pair: p + 1, pollsPerSecond: 0, serverCores: NaN, foreignCores: NaN, cpuUsPerPoll: null, statementsPerPoll: null, redisPerPoll: null, error });
+        log(`  pair ${p + 1} ${group.map((v) => v.key).join('+')} failed: ${error}`);
+        for (const v of group)
+          samples.push({ variant: v.key, pair: p + 1, pollsPerSecond: 0, serverCores: NaN, foreignCores: NaN, cpuUsPerPoll: null, statementsPerPoll: null, redisPerPoll: null, error });
       } finally {
         stopping = true;
-        await sys?.stop().catch(() => undefined);
-        await Promise.allSettled(loops);
+        await Promise.all(running.map((r) => r.sys.stop().catch(() => undefined)));
+        await Promise.allSettled(running.flatMap((r) => r.loops));
       }
     }
   }
   const medians: Record<string, number | null> = {};
   for (const v of variants) medians[v.key] = median(samples.filter((s) => s.variant === v.key && s.cpuUsPerPoll != null).map((s) => s.cpuUsPerPoll!));
   const [a, b] = variants.map((v) => medians[v.key]);
-  return {
+  const result: IdlePollResult = {
     config: c,
     variants: variants.map((v) => ({ key: v.key, label: v.label })),
     samples,
     medians,
     ratio: a != null && b != null && b > 0 ? Math.round((a / b) * 1000) / 1000 : null,
   };
+  if (concurrent) {
+    result.pairRatios = pairRatios(samples, variants[0]!.key, variants[1]!.key);
+    result.pairRatioMedian = median(result.pairRatios);
+  }
+  return result;
+}
+
+/** Per pair, `first`'s CPU per poll over `second`'s (pairs where both were measured). */
+export function pairRatios(samples: IdlePollSample[], first: string, second: string): number[] {
+  const out: number[] = [];
+  for (const pair of new Set(samples.map((s) => s.pair))) {
+    const [x, y] = [first, second].map((k) => samples.find((s) => s.pair === pair && s.variant === k)?.cpuUsPerPoll);
+    if (x != null && y != null && y > 0) out.push(Math.round((x / y) * 1000) / 1000);
+  }
+  return out;
 }
 
 export function renderIdlePoll(r: IdlePollResult | null): string[] {
@@ -131,9 +172,10 @@ export function renderIdlePoll(r: IdlePollResult | null): string[] {
   const out = [
     '## Idle v3 re-poll: server CPU per answered poll',
     '',
-    `${r.config.sessions} sessions long-polling in a loop with the hold cut to ${r.config.holdMs} ms (LONG_POLL_MS), ${r.config.warmupMs / 1000} s warm-up, ${r.config.measureMs / 1000} s measured, ${r.config.pairs} pairs alternating. Target (issue 16): no statement, no Redis command, ≤ 150 µs.`,
+    `${r.config.sessions} sessions long-polling in a loop with the hold cut to ${r.config.holdMs} ms (LONG_POLL_MS), ${r.config.warmupMs / 1000} s warm-up, ${r.config.measureMs / 1000} s measured, ${r.config.pairs} pairs ${r.pairRatios ? 'side by side' : 'alternating'}. Target (issue 16): no statement, no Redis command, ≤ 150 µs.`,
     '',
   ];
+  if (r.pairRatios) out.push(`Side by side (each pair's builds in one window): **${r.variants[0]!.key} / ${r.variants[1]!.key} per pair ${r.pairRatios.join(', ')}, median ${r.pairRatioMedian}**`, '');
   if (r.ratio != null) out.push(`**${r.variants[0]!.key} / ${r.variants[1]!.key}: ${r.ratio}** (medians ${r.variants.map((v) => `${v.key} ${r.medians[v.key]} µs`).join(', ')})`, '');
   out.push('| build | pair | polls/s | server cores | µs per re-poll | statements per poll | Redis per poll | foreign cores |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const s of r.samples)
