@@ -1,5 +1,5 @@
 /** The report's side-by-side sections: this tree against a base build, 3 PostgreSQL nodes against 1 (with the projection for N), the widget A/B. */
-import { summarizeSamples, type Comparison } from './scenarios/ab.js';
+import { median, summarizeSamples, type Comparison } from './scenarios/ab.js';
 import type { WidgetAb } from './scenarios/widget.js';
 import { formatWork } from './lib/work-scrape.js';
 
@@ -42,6 +42,10 @@ function comparisonLines(c: Comparison, what: (key: string) => string): string[]
     if (r.allRuns.cpuRatio != null && (m(a)?.n ?? 0) + (m(b)?.n ?? 0) < 2 * c.config.pairs)
       hints.push(
         `- ${r.rate}/s over every run that reached half the rate (unequal load: a hint only): Parley ${n(r.allRuns.cpuRatio, 2)} (${what(a)} ${n(r.allRuns.cpuMs[a], 3)} ms, ${what(b)} ${n(r.allRuns.cpuMs[b], 3)} ms)${r.allRuns.postgresRatio != null ? `, PostgreSQL ${n(r.allRuns.postgresRatio, 2)}` : ''}`,
+      );
+    if (c.config.concurrent && r.pairCpuRatios.length)
+      hints.push(
+        `- ${r.rate}/s side by side, each pair's ratio from one window: Parley ${r.pairCpuRatios.join(', ')} (median ${n(median(r.pairCpuRatios), 3)})${r.pairPostgresRatios.length ? `, PostgreSQL ${r.pairPostgresRatios.join(', ')} (median ${n(median(r.pairPostgresRatios), 3)})` : ''}`,
       );
   }
   if (hints.length) out.push('', ...hints);

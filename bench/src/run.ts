@@ -4,7 +4,7 @@
  *   npm run bench                 short mode (about 6 minutes): 100 and 1 000 sessions
  *   npm run bench -- --full       the full ladder (about 40 minutes): 100, 1 000, 2 000, 5 000, 10 000 sessions (or BENCH_MODE=full)
  *   npm run bench -- --only=latency,throughput,memory,widget,profile --systems=ws,sio,parley,pg1,pg3
- *   BENCH_SERVER_MAIN=<base>/packages/server/dist/main.js npm run bench -- --only=ab [--pairs=3]   this tree's build against a base build
+ *   BENCH_SERVER_MAIN=<base>/packages/server/dist/main.js npm run bench -- --only=ab [--pairs=3] [--concurrent]   this tree's build against a base build (side by side with --concurrent)
  *   npm run bench -- --only=nodes [--pairs=3]       CPU per exchange on 3 PostgreSQL nodes against 1, same total rate
  *   npm run bench -- --only=ladder --max=10000      the full latency ladder alone (v3 long poll and guest-chat WebSocket)
  *   npm run bench -- --only=idlepoll [--pairs=3] [--concurrent]   CPU, statements and Redis commands of one idle v3 re-poll (against BENCH_SERVER_MAIN when set; side by side in one window per pair with --concurrent)
@@ -372,6 +372,7 @@ async function main(): Promise<void> {
         agentWorkers: config.agentWorkers,
         warmupMs: a.warmupMs,
         measureMs: a.measureMs,
+        concurrent: !!flag('concurrent'),
       };
       const builds = (store: 'sqlite' | 'postgres') => [
         { key: 'current', label: `this tree (${TREE_MAIN})`, start: () => startParley({ ...o, store, main: TREE_MAIN, build: 'this tree' }) },

@@ -41,6 +41,9 @@ describe('A/B alternation', () => {
     expect(r!.postgresRatio).toBe(0.2);
     // Every run that reached half the rate: current 1, 3, 2 (not the failed one); base 5, 4, 100, 0.1.
     expect(r!.allRuns.cpuMs).toEqual({ current: 2, base: 4.5 });
+    // Pair by pair, where both builds ran at the rate (pair 4 has neither).
+    expect(r!.pairCpuRatios).toEqual([0.2, 0.75, 0.02]);
+    expect(r!.pairPostgresRatios).toEqual([0.25, 0.233, 0.15]);
   });
 
   it('has no ratio when a build has no sample', () => {

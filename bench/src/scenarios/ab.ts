@@ -6,7 +6,7 @@
  * processes, and PostgreSQL's backends serving this system (pg_stat_activity by application_name,
  * their CPU from /proc: PostgreSQL is local).
  */
-import { setUpLoad } from '../load.js';
+import { setUpLoad, type RunResult } from '../load.js';
 import type { Running } from '../systems.js';
 import { formatWork } from '../lib/work-scrape.js';
 
@@ -25,6 +25,8 @@ export interface AlternationConfig {
   rates: number[];
   warmupMs: number;
   measureMs: number;
+  /** Both variants at once in each pair (each with its own sessions and generators, windows started together). */
+  concurrent?: boolean;
 }
 
 export interface Sample {
@@ -64,6 +66,9 @@ export interface Comparison {
     postgresRatio: number | null;
     /** The same over every run that reached half the rate (the load was not equal: a hint, not the figure). */
     allRuns: { cpuRatio: number | null; postgresRatio: number | null; cpuMs: Record<string, number | null> };
+    /** Each pair's first / second (pairs where both ran at the rate): side by side, each from one window. */
+    pairCpuRatios: number[];
+    pairPostgresRatios: number[];
   }[];
 }
 
@@ -75,6 +80,16 @@ export const median = (xs: number[]): number | null => {
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 const ratioOf = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b > 0 ? Number((a / b).toPrecision(3)) : null);
+
+function pairRatiosOf(samples: Sample[], rate: number, a: string, b: string, pick: (s: Sample) => number | null): number[] {
+  const out: number[] = [];
+  for (const pair of new Set(samples.map((s) => s.pair))) {
+    const [x, y] = [a, b].map((v) => samples.find((s) => s.variant === v && s.pair === pair && s.rate === rate && !s.error && s.atRate));
+    const r = ratioOf(x && pick(x), y && pick(y));
+    if (r != null) out.push(r);
+  }
+  return out;
+}
 
 /** Medians per variant and rate, and the first variant's ratio to the second. */
 export function summarizeSamples(variants: string[], rates: number[], samples: Sample[]): Comparison['byRate'] {
@@ -110,6 +125,8 @@ export function summarizeSamples(variants: string[], rates: number[], samples: S
       },
       cpuRatio: ratioOf(medians[a!]?.cpuMsPerExchange, medians[b!]?.cpuMsPerExchange),
       postgresRatio: ratioOf(medians[a!]?.postgresMsPerExchange, medians[b!]?.postgresMsPerExchange),
+      pairCpuRatios: pairRatiosOf(samples, rate, a!, b!, (s) => s.cpuMsPerExchange),
+      pairPostgresRatios: pairRatiosOf(samples, rate, a!, b!, (s) => s.postgresMsPerExchange),
     };
   });
 }
@@ -117,67 +134,88 @@ export function summarizeSamples(variants: string[], rates: number[], samples: S
 /** The order of the variants in pair `p` (0-based): A B, then B A, and so on. */
 export const orderOfPair = <T>(variants: T[], p: number): T[] => (p % 2 === 0 ? [...variants] : [...variants].reverse());
 
+/** One variant's figures from one measured window at one rate. */
+function sampleOf(variant: string, pair: number, rate: number, r: RunResult): Sample {
+  const exchangesPerSecond = r.answered / r.measureSeconds;
+  const perExchange = (cores: number | undefined) => (cores != null && exchangesPerSecond > 0 ? r3((cores * 1000) / exchangesPerSecond) : null);
+  return {
+    variant,
+    pair,
+    rate,
+    achievedRate: r.achievedRate,
+    oneWayP99: r.oneWay.p99,
+    unanswered: r.measuredSent ? r3(1 - r.answered / r.measuredSent) : 1,
+    atRate: r.achievedRate >= rate * 0.9 && r.measuredSent > 0 && r.answered / r.measuredSent >= 0.99,
+    serverCores: r.cpu.serverCores ?? NaN,
+    ...(r.cpu.postgresCores != null ? { postgresCores: r.cpu.postgresCores } : {}),
+    ...(r.cpu.postgresAllCores != null ? { postgresAllCores: r.cpu.postgresAllCores } : {}),
+    foreignCores: r.cpu.foreignCores ?? NaN,
+    loadAvg1: r.loadAvg[0] ?? NaN,
+    cpuMsPerExchange: perExchange(r.cpu.serverCores),
+    postgresMsPerExchange: perExchange(r.cpu.postgresCores),
+    work: r.work ?? null,
+  };
+}
+
 export async function alternate(title: string, variants: Variant[], c: AlternationConfig, logDir: string, log: (s: string) => void): Promise<Comparison> {
   const samples: Sample[] = [];
-  log(`${title}: ${variants.map((v) => v.label).join(' vs ')}, ${c.pairs} pairs alternating, ${c.pool} sessions, ${c.rates.join(', ')}/s`);
+  const concurrent = Boolean(c.concurrent) && variants.length > 1;
+  log(
+    `${title}: ${variants.map((v) => v.label).join(' vs ')}, ${c.pairs} pairs ${concurrent ? 'side by side' : 'alternating'}, ${c.pool} sessions${concurrent ? ' each' : ''}, ${c.rates.join(', ')}/s`,
+  );
   for (let p = 0; p < c.pairs; p++) {
-    for (const v of orderOfPair(variants, p)) {
-      let sys: Running | null = null;
+    const windows = concurrent ? [orderOfPair(variants, p)] : orderOfPair(variants, p).map((v) => [v]);
+    for (const group of windows) {
+      const live: { v: Variant; sys: Running; setup: Awaited<ReturnType<typeof setUpLoad>> | null }[] = [];
       try {
-        sys = await v.start();
-        const setup = await setUpLoad(sys, { sessions: c.pool, perAgent: c.perAgent, customerWorkers: c.customerWorkers, agentWorkers: c.agentWorkers, logDir, tag: `ab-${v.key}-${p + 1}`, log });
-        try {
-          for (const rate of c.rates) {
-            const r = await setup.run({ intervalMs: (setup.sessions.length * 1000) / rate, warmupMs: c.warmupMs, measureMs: c.measureMs, graceMs: 5_000 });
-            const exchangesPerSecond = r.answered / r.measureSeconds;
-            const perExchange = (cores: number | undefined) => (cores != null && exchangesPerSecond > 0 ? r3((cores * 1000) / exchangesPerSecond) : null);
-            const s: Sample = {
-              variant: v.key,
-              pair: p + 1,
-              rate,
-              achievedRate: r.achievedRate,
-              oneWayP99: r.oneWay.p99,
-              unanswered: r.measuredSent ? r3(1 - r.answered / r.measuredSent) : 1,
-              atRate: r.achievedRate >= rate * 0.9 && r.measuredSent > 0 && r.answered / r.measuredSent >= 0.99,
-              serverCores: r.cpu.serverCores ?? NaN,
-              ...(r.cpu.postgresCores != null ? { postgresCores: r.cpu.postgresCores } : {}),
-              ...(r.cpu.postgresAllCores != null ? { postgresAllCores: r.cpu.postgresAllCores } : {}),
-              foreignCores: r.cpu.foreignCores ?? NaN,
-              loadAvg1: r.loadAvg[0] ?? NaN,
-              cpuMsPerExchange: perExchange(r.cpu.serverCores),
-              postgresMsPerExchange: perExchange(r.cpu.postgresCores),
-              work: r.work ?? null,
-            };
+        for (const v of group) {
+          const entry: (typeof live)[number] = { v, sys: await v.start(), setup: null };
+          live.push(entry);
+          entry.setup = await setUpLoad(entry.sys, {
+            sessions: c.pool,
+            perAgent: c.perAgent,
+            customerWorkers: c.customerWorkers,
+            agentWorkers: c.agentWorkers,
+            logDir,
+            tag: `ab-${v.key}-${p + 1}`,
+            log,
+          });
+        }
+        for (const rate of c.rates) {
+          const runs = await Promise.all(live.map(({ setup }) => setup!.run({ intervalMs: (setup!.sessions.length * 1000) / rate, warmupMs: c.warmupMs, measureMs: c.measureMs, graceMs: 5_000 })));
+          runs.forEach((r, i) => {
+            const s = sampleOf(live[i]!.v.key, p + 1, rate, r);
             samples.push(s);
             log(
-              `  pair ${p + 1} ${v.key} ${rate}/s${s.atRate ? '' : ' (NOT at the rate: left out of the medians)'}: achieved ${r.achievedRate}/s, one-way p99 ${r.oneWay.p99} ms, Parley ${s.serverCores} cores = ${s.cpuMsPerExchange} ms/exchange${s.postgresCores != null ? `, PostgreSQL backends ${s.postgresCores} cores = ${s.postgresMsPerExchange} ms/exchange (all PostgreSQL ${s.postgresAllCores})` : ''}, foreign ${s.foreignCores}, work ${formatWork(s.work)}`,
+              `  pair ${p + 1} ${s.variant} ${rate}/s${s.atRate ? '' : ' (NOT at the rate: left out of the medians)'}: achieved ${r.achievedRate}/s, one-way p99 ${r.oneWay.p99} ms, Parley ${s.serverCores} cores = ${s.cpuMsPerExchange} ms/exchange${s.postgresCores != null ? `, PostgreSQL backends ${s.postgresCores} cores = ${s.postgresMsPerExchange} ms/exchange (all PostgreSQL ${s.postgresAllCores})` : ''}, foreign ${s.foreignCores}, work ${formatWork(s.work)}`,
             );
-          }
-        } finally {
-          await setup.close(false);
+          });
         }
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
-        log(`  pair ${p + 1} ${v.key} failed: ${error}`);
-        for (const rate of c.rates)
-          samples.push({
-            variant: v.key,
-            pair: p + 1,
-            rate,
-            achievedRate: 0,
-            oneWayP99: NaN,
-            unanswered: 1,
-            atRate: false,
-            serverCores: NaN,
-            foreignCores: NaN,
-            loadAvg1: NaN,
-            cpuMsPerExchange: null,
-            postgresMsPerExchange: null,
-            work: null,
-            error,
-          });
+        log(`  pair ${p + 1} ${group.map((v) => v.key).join('+')} failed: ${error}`);
+        for (const v of group)
+          for (const rate of c.rates)
+            if (!samples.some((s) => s.variant === v.key && s.pair === p + 1 && s.rate === rate))
+              samples.push({
+                variant: v.key,
+                pair: p + 1,
+                rate,
+                achievedRate: 0,
+                oneWayP99: NaN,
+                unanswered: 1,
+                atRate: false,
+                serverCores: NaN,
+                foreignCores: NaN,
+                loadAvg1: NaN,
+                cpuMsPerExchange: null,
+                postgresMsPerExchange: null,
+                work: null,
+                error,
+              });
       } finally {
-        await sys?.stop().catch(() => undefined);
+        await Promise.all(live.map(({ setup }) => setup?.close(false).catch(() => undefined)));
+        await Promise.all(live.map(({ sys }) => sys.stop().catch(() => undefined)));
       }
     }
   }
