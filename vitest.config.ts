@@ -19,7 +19,7 @@ export default defineConfig({
       {
         resolve: { alias },
         // The same integration suite on PostgreSQL + Redis (a schema and channel prefix per server).
-        // Files that test the adapters themselves, or start main.ts on SQLite, are not repeated; nor the
+        // Files that test the adapters themselves (or SQLite's files), or start main.ts on SQLite, are not repeated; nor the
         // fault-injection suite (faults/), which runs on PostgreSQL + Redis in the integration project.
         test: {
           name: 'integration-pg',
@@ -30,6 +30,7 @@ export default defineConfig({
             'packages/server/test/fanout-redis.test.ts',
             'packages/server/test/startup.test.ts',
             'packages/server/test/startup-race.test.ts',
+            'packages/server/test/sqlite-wal-pages.test.ts',
             'packages/server/test/multi-node.test.ts',
             'packages/server/test/faults/**',
           ],

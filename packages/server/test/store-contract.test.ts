@@ -1394,9 +1394,6 @@ function storeContract(backend: Backend): void {
       const ids = (l: Session[]) => l.map((s) => s.id);
       expect(ids(await read(store, (tx) => tx.listSessionsCustomerSilentSince(iso(T0 + 100), 10)))).toEqual(['s2', 's3', 's1']);
       expect(ids(await read(store, (tx) => tx.listSessionsCustomerSilentSince(iso(T0 + 100), 2)))).toEqual(['s2', 's3']);
-      expect(ids(await read(store, (tx) => tx.listSessionsInactiveSince(iso(T0 + 100), 10)))).toEqual(['s3', 's1', 's2']);
-      expect(ids(await read(store, (tx) => tx.listSessionsInactiveSince(iso(T0 + 45), 10)))).toEqual(['s3', 's1']);
-      expect(await read(store, (tx) => tx.listSessionsInactiveSince(iso(T0), 10))).toEqual([]);
     });
   });
 

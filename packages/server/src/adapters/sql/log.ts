@@ -2,14 +2,15 @@ import type { Message } from '@parley/protocol';
 import type { LogClocks, MessageQuery } from '../../ports/store.js';
 import { isIn, limited, statement } from './dialect.js';
 
+/**
+ * The customer's clock is set only by the customer's own texts: left out of the other messages'
+ * UPDATE, its index is not written (SQLite rewrites an index entry for every column SET, even to the
+ * same value; PostgreSQL can then update the row in place, HOT, with no index entry at all).
+ */
 const setHead = (sessionId: string, indexNum: number, clocks: LogClocks) =>
-  statement(
-    'UPDATE sessions SET last_index_num = ?, last_activity_at = ?, last_customer_at = COALESCE(?, last_customer_at) WHERE id = ?',
-    indexNum,
-    clocks.lastActivityAt,
-    clocks.lastCustomerAt,
-    sessionId,
-  );
+  clocks.lastCustomerAt === null
+    ? statement('UPDATE sessions SET last_index_num = ?, last_activity_at = ? WHERE id = ?', indexNum, clocks.lastActivityAt, sessionId)
+    : statement('UPDATE sessions SET last_index_num = ?, last_activity_at = ?, last_customer_at = ? WHERE id = ?', indexNum, clocks.lastActivityAt, clocks.lastCustomerAt, sessionId);
 const insert = (message: Message, indexNum: number) =>
   statement(
     'INSERT INTO messages (session_id, index_num, visibility, audience, body) VALUES (?, ?, ?, ?, ?)',

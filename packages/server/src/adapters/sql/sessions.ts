@@ -24,7 +24,6 @@ export const sessionSql = {
   get: (id: string, forUpdate?: boolean) => statement(lockedIf('SELECT * FROM sessions WHERE id = ?', forUpdate), id),
   update: (id: string, patch: Parameters<SessionStore['updateSession']>[1]) => updateById('sessions', setClause(patch), id),
   customerSilentSince: (beforeIso: string, limit: number) => limited("SELECT * FROM sessions WHERE state = 'Active' AND last_customer_at < ? ORDER BY last_customer_at", [beforeIso], limit),
-  inactiveSince: (beforeIso: string, limit: number) => limited("SELECT * FROM sessions WHERE state = 'Active' AND last_activity_at < ? ORDER BY last_activity_at", [beforeIso], limit),
   active: (limit: number) => limited("SELECT * FROM sessions WHERE state = 'Active' ORDER BY created_at DESC", [], limit),
   ofAccount: (accountId: string, limit: number) =>
     limited(

@@ -218,4 +218,12 @@ CREATE TABLE business_hours (
 CREATE INDEX operations_created ON operations(created_at);
 `,
   },
+  {
+    // Nothing reads sessions by last_activity_at (idle control finds its candidates by the customer's
+    // clock): the index only cost every appended message an index write.
+    version: 62,
+    sql: `
+DROP INDEX sessions_active_activity;
+`,
+  },
 ];

@@ -13,7 +13,6 @@ export const pgSessions = (db: PgConnection): SessionStore => ({
     if (update) await db.run(update);
   },
   listSessionsCustomerSilentSince: async (beforeIso, limit) => (await db.rows(sql.customerSilentSince(beforeIso, limit))).map(toSession),
-  listSessionsInactiveSince: async (beforeIso, limit) => (await db.rows(sql.inactiveSince(beforeIso, limit))).map(toSession),
   listActiveSessions: async (limit) => (await db.rows(sql.active(limit))).map(toSession),
   listSessionsOfAccount: async (accountId, limit) => (await db.rows(sql.ofAccount(accountId, limit))).map(toSession),
 });

@@ -193,4 +193,12 @@ CREATE INDEX operations_created ON operations(created_at);
 CREATE TABLE search_pending (id INTEGER PRIMARY KEY, words TEXT NOT NULL, session_id TEXT NOT NULL, index_num INTEGER NOT NULL, visibility TEXT NOT NULL);
 `,
   },
+  {
+    // Nothing reads sessions by last_activity_at (idle control finds its candidates by the customer's
+    // clock): the index only cost every appended message an index write.
+    version: 62,
+    sql: `
+DROP INDEX sessions_active_activity;
+`,
+  },
 ];

@@ -11,7 +11,6 @@ export const sqliteSessions = (db: SqliteConnection): SessionStore => ({
     if (update) db.run(update);
   },
   listSessionsCustomerSilentSince: async (beforeIso, limit) => db.all(sql.customerSilentSince(beforeIso, limit)).map(toSession),
-  listSessionsInactiveSince: async (beforeIso, limit) => db.all(sql.inactiveSince(beforeIso, limit)).map(toSession),
   listActiveSessions: async (limit) => db.all(sql.active(limit)).map(toSession),
   listSessionsOfAccount: async (accountId, limit) => db.all(sql.ofAccount(accountId, limit)).map(toSession),
 });

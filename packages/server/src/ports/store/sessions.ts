@@ -29,8 +29,6 @@ export interface SessionStore {
   updateSession(id: string, patch: Partial<Pick<Session, 'state' | 'endedAt' | 'userData'>>): Promise<void>;
   /** Active sessions whose customer has been silent since before `beforeIso` (oldest first). */
   listSessionsCustomerSilentSince(beforeIso: string, limit: number): Promise<Session[]>;
-  /** Active sessions with no message at all since before `beforeIso` (oldest first). */
-  listSessionsInactiveSince(beforeIso: string, limit: number): Promise<Session[]>;
   /** Active sessions (for supervisors), newest first. */
   listActiveSessions(limit: number): Promise<Session[]>;
   /** Sessions an account took part in (participant or assigned interaction), newest first. */
