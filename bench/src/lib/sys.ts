@@ -66,7 +66,8 @@ export class CpuWatch {
       // A process that exited in the window took its ticks along: never a negative share.
       const d = Math.max(0, t - (this.start.procs.get(name) ?? 0));
       ours += d;
-      // Three decimals: a group's share is divided by a count (polls, exchanges), and 0.01 of 0.4 cores is 2.5 %.
+      // Three decimals: a group's share is divided by a count (polls, exchanges), and 0.01 of 0.4 cores is 2.5 %
+      // (ProcessSetCpu likewise: PostgreSQL's backends use under 0.1 cores at 25/s).
       out[`${name}Cores`] = Math.round((d / TICKS_PER_SECOND / secs) * 1000) / 1000;
     }
     const busy = end.sys.busy - this.start.sys.busy;
@@ -107,7 +108,7 @@ export class ProcessSetCpu {
   cores(): number {
     let ticks = 0;
     for (const [pid, t] of this.last) ticks += Math.max(0, t - (this.first.get(pid) ?? t));
-    return this.to > this.from ? round2(ticks / TICKS_PER_SECOND / ((this.to - this.from) / 1000)) : 0;
+    return this.to > this.from ? Math.round((ticks / TICKS_PER_SECOND / ((this.to - this.from) / 1000)) * 1000) / 1000 : 0;
   }
 }
 
