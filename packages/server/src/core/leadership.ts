@@ -8,11 +8,10 @@ export const LEADERSHIP_LEASE_MS = 3_000;
 /**
  * Which node runs the cluster's periodic passes (routing, idle control, queue position updates under
  * `periodic`; the retention run under `retention`), which read and lock the same rows on every node:
- * the one holding the store lease `name`. The holder
- * renews it every third of its length and the others try as often (one statement each), so when a
- * holder stops (it died, or lost the store) another takes over within `leaseMs`. The passes stay
- * correct if two nodes ran them at once (they lock what they change); leading only spares the others
- * the work.
+ * the one holding the store lease `name`. The holder renews it every third of its length and the
+ * others try as often (one statement each), so when a holder stops (it died, or lost the store)
+ * another takes over within `leaseMs`. The passes stay correct if two nodes ran them at once (they
+ * lock what they change); leading only spares the others the work.
  */
 export class Leadership {
   private heldUntil = Number.NEGATIVE_INFINITY;
