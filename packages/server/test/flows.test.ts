@@ -291,6 +291,47 @@ describe('idle control (controllable clock)', () => {
     }
   });
 
+  it('reaches a due session behind more silent sessions than a page holds, the pass after the one that stopped at its limit', async () => {
+    const clock = new SteppedClock();
+    const srv = await startServer({}, clock, { sweepEveryMs: 0, routeEveryMs: 3_600_000 });
+    try {
+      // 600 sessions silent for longer than the one with an agent, none of them due (no interaction):
+      // the first 500 candidates (one page, before the change the only one) hold none that is due.
+      const early = new Date(clock.now() - 3_600_000).toISOString();
+      await srv.parley.store.tx(async (tx) => {
+        for (let i = 0; i < 600; i++)
+          await tx.insertSession({
+            id: `silent-${String(i).padStart(3, '0')}`,
+            deploymentId: 'demo',
+            async: false,
+            state: 'Active',
+            customerParticipantId: `p-${i}`,
+            transportId: `t-${i}`,
+            userData: {},
+            createdAt: early,
+            endedAt: null,
+            lastIndexNum: 0,
+            lastCustomerAt: early,
+            lastActivityAt: early,
+          });
+      });
+      const c = new V3Customer(srv.url);
+      await c.start();
+      const agent = await new Agent(srv.url).login();
+      await agent.acceptFor(c.sessionId);
+      clock.advance(121_000);
+      srv.parley.idle.maxPerPass = 500;
+      expect((await srv.parley.idle.sweep()).alerted).toEqual([]);
+      expect((await srv.parley.idle.sweep()).alerted).toEqual([c.sessionId]);
+      await c.pollUntil((seen) => seen.some((m) => m.type === 'Notice' && /Are you still there/.test(m.text)));
+      // Without a limit in the way, one pass reads every page: nothing new is due.
+      srv.parley.idle.maxPerPass = 5_000;
+      expect(await srv.parley.idle.sweep()).toEqual({ alerted: [], closed: [] });
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('does not alert customers waiting in the queue, and closes idle async sessions after the long limit', async () => {
     const clock = new SteppedClock();
     const srv = await startServer({}, clock, { sweepEveryMs: 0 });

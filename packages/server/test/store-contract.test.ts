@@ -1394,6 +1394,10 @@ function storeContract(backend: Backend): void {
       const ids = (l: Session[]) => l.map((s) => s.id);
       expect(ids(await read(store, (tx) => tx.listSessionsCustomerSilentSince(iso(T0 + 100), 10)))).toEqual(['s2', 's3', 's1']);
       expect(ids(await read(store, (tx) => tx.listSessionsCustomerSilentSince(iso(T0 + 100), 2)))).toEqual(['s2', 's3']);
+      // The next page starts after the last one's (clock, id); equal clocks go by id.
+      expect(ids(await read(store, (tx) => tx.listSessionsCustomerSilentSince(iso(T0 + 100), 2, { lastCustomerAt: iso(T0 + 20), id: 's3' })))).toEqual(['s1']);
+      expect(ids(await read(store, (tx) => tx.listSessionsCustomerSilentSince(iso(T0 + 100), 10, { lastCustomerAt: iso(T0 + 20), id: 's0' })))).toEqual(['s3', 's1']);
+      expect(await read(store, (tx) => tx.listSessionsCustomerSilentSince(iso(T0 + 100), 10, { lastCustomerAt: iso(T0 + 30), id: 's1' }))).toEqual([]);
     });
   });
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { IdlePolicy, Session, Store, StoreTx } from '../ports/store.js';
+import type { IdlePolicy, Session, SilentAfter, Store, StoreTx } from '../ports/store.js';
 import type { Leadership } from './leadership.js';
 import type { LogTx, LogWriter } from './log-writer.js';
 
@@ -49,10 +49,19 @@ export class IdleControl {
    */
   private readonly alerted = new Map<string, string>();
 
+  /** Candidates read per page, and at most per pass. */
+  pageSize = 500;
+  maxPerPass = 5_000;
+  /** Where the last pass stopped (it had read `maxPerPass`): the next one goes on from there. */
+  private resumeAfter: SilentAfter | undefined;
+
   /**
    * One pass; returns the ids of sessions alerted and closed. The candidates and their deployments'
    * policies are read without a transaction, and what is due is decided from their clocks: only a
    * session with an alert or a close due gets a write (which checks again under the session's lock).
+   * Candidates come in pages by the customer's clock; a pass reads at most `maxPerPass` of them and
+   * the next goes on after the last, so sessions that are silent but not due (waiting in a queue,
+   * already alerted) never keep the others from being looked at.
    */
   async sweep(): Promise<{ alerted: string[]; closed: string[] }> {
     const now = this.clock.now();
@@ -63,44 +72,59 @@ export class IdleControl {
       if (!policies.has(deploymentId)) policies.set(deploymentId, (await this.store.read((tx) => tx.getDeployment(deploymentId)))?.settings?.idle);
       return policies.get(deploymentId);
     };
-    // Candidates: the shortest configured wait bounds what can be due.
-    const silent = await this.store.read((tx) => tx.listSessionsCustomerSilentSince(new Date(now - 1000).toISOString(), 500));
-    const stillSilent = new Set(silent.map((s) => s.id));
-    for (const id of this.alerted.keys()) if (!stillSilent.has(id)) this.alerted.delete(id);
-    for (const candidate of silent) {
-      const policy = await policyOf(candidate.deploymentId);
-      if (!policy) continue;
-      const due = dueFor(candidate, policy, now);
-      if (!due || (due === 'alert' && this.alerted.get(candidate.id) === candidate.lastCustomerAt)) continue;
-      const outcome = await this.writer.write(async (w) => {
-        const tx = w.tx;
-        const s = await tx.getSession(candidate.id, true);
-        if (!s || s.state !== 'Active') return null;
-        const dueNow = dueFor(s, policy, now);
-        if (dueNow === 'close-async') {
-          await this.close(w, s, policy.closeText);
-          return 'closed';
+    const silentBefore = new Date(now - 1000).toISOString();
+    const fromStart = this.resumeAfter === undefined;
+    const stillSilent = new Set<string>();
+    for (let read = 0; read < this.maxPerPass;) {
+      const page = await this.store.read((tx) => tx.listSessionsCustomerSilentSince(silentBefore, this.pageSize, this.resumeAfter));
+      read += page.length;
+      const last = page.at(-1);
+      this.resumeAfter = page.length === this.pageSize && last ? { lastCustomerAt: last.lastCustomerAt, id: last.id } : undefined;
+      for (const candidate of page) {
+        stillSilent.add(candidate.id);
+        const outcome = await this.consider(candidate, await policyOf(candidate.deploymentId), now);
+        if (outcome === 'alerted' || outcome === 'already-alerted') {
+          this.alerted.set(candidate.id, candidate.lastCustomerAt);
+          if (this.alerted.size > MAX_REMEMBERED_ALERTS) this.alerted.delete(this.alerted.keys().next().value!);
         }
-        if (!dueNow) return null;
-        // Only while someone (agent or bot) is with the customer: waiting in a queue is not idling.
-        const interaction = await tx.latestInteraction(s.id);
-        if (!interaction || (interaction.state !== 'Handling' && interaction.state !== 'Workflow')) return null;
-        if (dueNow === 'close') {
-          await this.close(w, s, policy.closeText);
-          return 'closed';
-        }
-        if (await this.alertedSinceCustomerSpoke(tx, s)) return 'already-alerted';
-        await w.appendSystem(s, { type: 'Notice', visibility: 'All', text: policy.alertText, subtype: 'IdleAlert' });
-        return 'alerted';
-      });
-      if (outcome === 'alerted' || outcome === 'already-alerted') {
-        this.alerted.set(candidate.id, candidate.lastCustomerAt);
-        if (this.alerted.size > MAX_REMEMBERED_ALERTS) this.alerted.delete(this.alerted.keys().next().value!);
+        if (outcome === 'alerted') alerted.push(candidate.id);
+        if (outcome === 'closed') closed.push(candidate.id);
       }
-      if (outcome === 'alerted') alerted.push(candidate.id);
-      if (outcome === 'closed') closed.push(candidate.id);
+      if (!this.resumeAfter) {
+        // Every silent session was seen in this pass: the remembered alerts of the others are stale.
+        if (fromStart) for (const id of this.alerted.keys()) if (!stillSilent.has(id)) this.alerted.delete(id);
+        break;
+      }
     }
     return { alerted, closed };
+  }
+
+  /** What becomes of one silent session: nothing, or a write that checks again under its lock. */
+  private async consider(candidate: Session, policy: IdlePolicy | undefined, now: number): Promise<'closed' | 'alerted' | 'already-alerted' | null> {
+    if (!policy) return null;
+    const due = dueFor(candidate, policy, now);
+    if (!due || (due === 'alert' && this.alerted.get(candidate.id) === candidate.lastCustomerAt)) return null;
+    return this.writer.write(async (w) => {
+      const tx = w.tx;
+      const s = await tx.getSession(candidate.id, true);
+      if (!s || s.state !== 'Active') return null;
+      const dueNow = dueFor(s, policy, now);
+      if (dueNow === 'close-async') {
+        await this.close(w, s, policy.closeText);
+        return 'closed';
+      }
+      if (!dueNow) return null;
+      // Only while someone (agent or bot) is with the customer: waiting in a queue is not idling.
+      const interaction = await tx.latestInteraction(s.id);
+      if (!interaction || (interaction.state !== 'Handling' && interaction.state !== 'Workflow')) return null;
+      if (dueNow === 'close') {
+        await this.close(w, s, policy.closeText);
+        return 'closed';
+      }
+      if (await this.alertedSinceCustomerSpoke(tx, s)) return 'already-alerted';
+      await w.appendSystem(s, { type: 'Notice', visibility: 'All', text: policy.alertText, subtype: 'IdleAlert' });
+      return 'alerted';
+    });
   }
 
   private async alertedSinceCustomerSpoke(tx: StoreTx, s: Session): Promise<boolean> {

@@ -12,7 +12,7 @@ export const pgSessions = (db: PgConnection): SessionStore => ({
     const update = sql.update(id, patch);
     if (update) await db.run(update);
   },
-  listSessionsCustomerSilentSince: async (beforeIso, limit) => (await db.rows(sql.customerSilentSince(beforeIso, limit))).map(toSession),
+  listSessionsCustomerSilentSince: async (beforeIso, limit, after) => (await db.rows(sql.customerSilentSince(beforeIso, limit, after))).map(toSession),
   listActiveSessions: async (limit) => (await db.rows(sql.active(limit))).map(toSession),
   listSessionsOfAccount: async (accountId, limit) => (await db.rows(sql.ofAccount(accountId, limit))).map(toSession),
 });

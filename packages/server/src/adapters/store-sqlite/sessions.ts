@@ -10,7 +10,7 @@ export const sqliteSessions = (db: SqliteConnection): SessionStore => ({
     const update = sql.update(id, patch);
     if (update) db.run(update);
   },
-  listSessionsCustomerSilentSince: async (beforeIso, limit) => db.all(sql.customerSilentSince(beforeIso, limit)).map(toSession),
+  listSessionsCustomerSilentSince: async (beforeIso, limit, after) => db.all(sql.customerSilentSince(beforeIso, limit, after)).map(toSession),
   listActiveSessions: async (limit) => db.all(sql.active(limit)).map(toSession),
   listSessionsOfAccount: async (accountId, limit) => db.all(sql.ofAccount(accountId, limit)).map(toSession),
 });

@@ -1,3 +1,9 @@
+/** Where a page of silent sessions ends: the next page starts after this session. */
+export interface SilentAfter {
+  lastCustomerAt: string;
+  id: string;
+}
+
 export interface Session {
   id: string;
   deploymentId: string;
@@ -27,8 +33,11 @@ export interface SessionStore {
   /** Reads a session; `forUpdate` locks it for the rest of the transaction. */
   getSession(id: string, forUpdate?: boolean): Promise<Session | null>;
   updateSession(id: string, patch: Partial<Pick<Session, 'state' | 'endedAt' | 'userData'>>): Promise<void>;
-  /** Active sessions whose customer has been silent since before `beforeIso` (oldest first). */
-  listSessionsCustomerSilentSince(beforeIso: string, limit: number): Promise<Session[]>;
+  /**
+   * Active sessions whose customer has been silent since before `beforeIso`, oldest first (by the
+   * customer's clock, then id); with `after`, those that come after that one (the next page).
+   */
+  listSessionsCustomerSilentSince(beforeIso: string, limit: number, after?: SilentAfter): Promise<Session[]>;
   /** Active sessions (for supervisors), newest first. */
   listActiveSessions(limit: number): Promise<Session[]>;
   /** Sessions an account took part in (participant or assigned interaction), newest first. */
