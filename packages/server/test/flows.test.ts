@@ -341,9 +341,12 @@ describe('idle control (controllable clock)', () => {
       const asyncC = new V3Customer(srv.url);
       await asyncC.start({ firstName: 'Later', async: 'true' });
       clock.advance(400_000);
+      // The waiting chat's clocks say "close", but a read finds it queued: no write transaction.
+      const transactions = srv.parley.store.work!.get('transactions');
       const first = await srv.parley.idle.sweep();
       expect(first.alerted).toEqual([]);
       expect(first.closed).toEqual([]);
+      expect(srv.parley.store.work!.get('transactions') - transactions).toBe(0);
       clock.advance(7 * 86_400_000);
       expect((await srv.parley.idle.sweep()).closed).toEqual([asyncC.sessionId]);
     } finally {

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { IdlePolicy, Session, SilentAfter, Store, StoreTx } from '../ports/store.js';
+import type { IdlePolicy, Interaction, Session, SilentAfter, Store, StoreTx } from '../ports/store.js';
 import type { Leadership } from './leadership.js';
 import type { LogTx, LogWriter } from './log-writer.js';
 
@@ -14,6 +14,11 @@ function dueFor(s: Session, policy: IdlePolicy, now: number): 'close-async' | 'c
   if (policy.closeAfterSeconds > 0 && silentFor >= policy.closeAfterSeconds) return 'close';
   if (policy.alertAfterSeconds > 0 && silentFor >= policy.alertAfterSeconds) return 'alert';
   return null;
+}
+
+/** Only while someone (agent or bot) is with the customer: waiting in a queue is not idling. */
+function withSomeone(interaction: Interaction | null): boolean {
+  return interaction !== null && (interaction.state === 'Handling' || interaction.state === 'Workflow');
 }
 
 /**
@@ -104,6 +109,8 @@ export class IdleControl {
     if (!policy) return null;
     const due = dueFor(candidate, policy, now);
     if (!due || (due === 'alert' && this.alerted.get(candidate.id) === candidate.lastCustomerAt)) return null;
+    // A chat waiting in a queue is found so by a read: no write transaction for it every pass.
+    if (due !== 'close-async' && !withSomeone(await this.store.read((tx) => tx.latestInteraction(candidate.id)))) return null;
     return this.writer.write(async (w) => {
       const tx = w.tx;
       const s = await tx.getSession(candidate.id, true);
@@ -114,9 +121,7 @@ export class IdleControl {
         return 'closed';
       }
       if (!dueNow) return null;
-      // Only while someone (agent or bot) is with the customer: waiting in a queue is not idling.
-      const interaction = await tx.latestInteraction(s.id);
-      if (!interaction || (interaction.state !== 'Handling' && interaction.state !== 'Workflow')) return null;
+      if (!withSomeone(await tx.latestInteraction(s.id))) return null;
       if (dueNow === 'close') {
         await this.close(w, s, policy.closeText);
         return 'closed';
