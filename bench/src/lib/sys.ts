@@ -68,7 +68,7 @@ export class CpuWatch {
       ours += d;
       // Three decimals: a group's share is divided by a count (polls, exchanges), and 0.01 of 0.4 cores is 2.5 %
       // (ProcessSetCpu likewise: PostgreSQL's backends use under 0.1 cores at 25/s).
-      out[`${name}Cores`] = Math.round((d / TICKS_PER_SECOND / secs) * 1000) / 1000;
+      out[`${name}Cores`] = round3(d / TICKS_PER_SECOND / secs);
     }
     const busy = end.sys.busy - this.start.sys.busy;
     out.machineCores = round2(busy / TICKS_PER_SECOND / secs);
@@ -78,6 +78,7 @@ export class CpuWatch {
 }
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /**
  * CPU of a set of processes that changes during the window (PostgreSQL backends come and go as the
@@ -108,7 +109,7 @@ export class ProcessSetCpu {
   cores(): number {
     let ticks = 0;
     for (const [pid, t] of this.last) ticks += Math.max(0, t - (this.first.get(pid) ?? t));
-    return this.to > this.from ? Math.round((ticks / TICKS_PER_SECOND / ((this.to - this.from) / 1000)) * 1000) / 1000 : 0;
+    return this.to > this.from ? round3(ticks / TICKS_PER_SECOND / ((this.to - this.from) / 1000)) : 0;
   }
 }
 

@@ -81,22 +81,37 @@ export const median = (xs: number[]): number | null => {
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 const ratioOf = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null && b > 0 ? Number((a / b).toPrecision(3)) : null);
 
-function pairRatiosOf(samples: Sample[], rate: number, a: string, b: string, pick: (s: Sample) => number | null): number[] {
+/** Per pair where both variants have a value: `ratio(first's, second's)`, in pair order. */
+export function perPair<S extends { variant: string; pair: number }>(
+  samples: S[],
+  first: string,
+  second: string,
+  value: (s: S) => number | null | undefined,
+  ratio: (a: number, b: number) => number | null,
+): number[] {
   const out: number[] = [];
   for (const pair of new Set(samples.map((s) => s.pair))) {
-    const [x, y] = [a, b].map((v) => samples.find((s) => s.variant === v && s.pair === pair && s.rate === rate && !s.error && s.atRate));
-    const r = ratioOf(x && pick(x), y && pick(y));
+    const [x, y] = [first, second].map((v) => {
+      const s = samples.find((s) => s.variant === v && s.pair === pair);
+      return s ? value(s) : null;
+    });
+    const r = x != null && y != null ? ratio(x, y) : null;
     if (r != null) out.push(r);
   }
   return out;
 }
 
+/** The windows of pair `p`: one per variant in alternating order, or all variants in one (side by side). */
+export const windowsOfPair = <T>(variants: T[], p: number, sideBySide: boolean): T[][] => (sideBySide ? [orderOfPair(variants, p)] : orderOfPair(variants, p).map((v) => [v]));
+
 /** Medians per variant and rate, and the first variant's ratio to the second. */
 export function summarizeSamples(variants: string[], rates: number[], samples: Sample[]): Comparison['byRate'] {
   return rates.map((rate) => {
+    // The runs that compare: at the rate, without error.
+    const atRate = samples.filter((s) => s.rate === rate && !s.error && s.atRate);
     const medians: Comparison['byRate'][number]['medians'] = {};
     for (const v of variants) {
-      const ok = samples.filter((s) => s.variant === v && s.rate === rate && !s.error && s.atRate);
+      const ok = atRate.filter((s) => s.variant === v);
       const workKeys = [...new Set(ok.flatMap((s) => Object.keys(s.work ?? {})))];
       const work = workKeys.length ? Object.fromEntries(workKeys.map((k) => [k, Math.round((median(ok.map((s) => s.work?.[k] ?? NaN)) ?? 0) * 100) / 100])) : null;
       const m = (xs: (number | null)[]) => {
@@ -125,8 +140,8 @@ export function summarizeSamples(variants: string[], rates: number[], samples: S
       },
       cpuRatio: ratioOf(medians[a!]?.cpuMsPerExchange, medians[b!]?.cpuMsPerExchange),
       postgresRatio: ratioOf(medians[a!]?.postgresMsPerExchange, medians[b!]?.postgresMsPerExchange),
-      pairCpuRatios: pairRatiosOf(samples, rate, a!, b!, (s) => s.cpuMsPerExchange),
-      pairPostgresRatios: pairRatiosOf(samples, rate, a!, b!, (s) => s.postgresMsPerExchange),
+      pairCpuRatios: perPair(atRate, a!, b!, (s) => s.cpuMsPerExchange, ratioOf),
+      pairPostgresRatios: perPair(atRate, a!, b!, (s) => s.postgresMsPerExchange, ratioOf),
     };
   });
 }
@@ -164,8 +179,7 @@ export async function alternate(title: string, variants: Variant[], c: Alternati
     `${title}: ${variants.map((v) => v.label).join(' vs ')}, ${c.pairs} pairs ${concurrent ? 'side by side' : 'alternating'}, ${c.pool} sessions${concurrent ? ' each' : ''}, ${c.rates.join(', ')}/s`,
   );
   for (let p = 0; p < c.pairs; p++) {
-    const windows = concurrent ? [orderOfPair(variants, p)] : orderOfPair(variants, p).map((v) => [v]);
-    for (const group of windows) {
+    for (const group of windowsOfPair(variants, p, concurrent)) {
       const live: { v: Variant; sys: Running; setup: Awaited<ReturnType<typeof setUpLoad>> | null }[] = [];
       try {
         for (const v of group) {

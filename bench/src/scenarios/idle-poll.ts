@@ -12,7 +12,7 @@ import { CpuWatch } from '../lib/sys.js';
 import { keepAliveAgent, formEncode, request } from '../lib/http.js';
 import { sleep } from '../lib/util.js';
 import { API_KEY, V3_PREFIX, type Running } from '../systems.js';
-import { median, orderOfPair, type Variant } from './ab.js';
+import { median, perPair, windowsOfPair, type Variant } from './ab.js';
 
 export interface IdlePollConfig {
   pairs: number;
@@ -91,8 +91,7 @@ export async function measureIdlePolls(variants: Variant[], c: IdlePollConfig, l
   const concurrent = Boolean(c.concurrent) && variants.length > 1;
   log(`idle v3 re-poll: ${variants.map((v) => v.label).join(' vs ')}, ${c.pairs} pairs ${concurrent ? 'side by side' : 'alternating'}, ${c.sessions} sessions each, hold ${c.holdMs} ms`);
   for (let p = 0; p < c.pairs; p++) {
-    const windows = concurrent ? [orderOfPair(variants, p)] : orderOfPair(variants, p).map((v) => [v]);
-    for (const group of windows) {
+    for (const group of windowsOfPair(variants, p, concurrent)) {
       let stopping = false;
       const running: Awaited<ReturnType<typeof pollingServer>>[] = [];
       try {
@@ -159,12 +158,13 @@ export async function measureIdlePolls(variants: Variant[], c: IdlePollConfig, l
 
 /** Per pair, `first`'s CPU per poll over `second`'s (pairs where both were measured). */
 export function pairRatios(samples: IdlePollSample[], first: string, second: string): number[] {
-  const out: number[] = [];
-  for (const pair of new Set(samples.map((s) => s.pair))) {
-    const [x, y] = [first, second].map((k) => samples.find((s) => s.pair === pair && s.variant === k)?.cpuUsPerPoll);
-    if (x != null && y != null && y > 0) out.push(Math.round((x / y) * 1000) / 1000);
-  }
-  return out;
+  return perPair(
+    samples,
+    first,
+    second,
+    (s) => s.cpuUsPerPoll,
+    (x, y) => (y > 0 ? Math.round((x / y) * 1000) / 1000 : null),
+  );
 }
 
 export function renderIdlePoll(r: IdlePollResult | null): string[] {

@@ -32,7 +32,10 @@ function nulPath(value: unknown, depth: number): string[] | null {
   for (const k of Object.keys(value)) {
     if (k.includes('\u0000')) return ['(a key)'];
     const found = nulPath((value as Record<string, unknown>)[k], depth + 1);
-    if (found !== null) return (found.push(k), found);
+    if (found !== null) {
+      found.push(k);
+      return found;
+    }
   }
   return null;
 }
