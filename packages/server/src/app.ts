@@ -107,6 +107,8 @@ export interface Parley {
   routes: RouteEntry[];
   /** The scheduled retention run (tests call `runOnce`). */
   retention: RetentionJob;
+  /** This node's sender of the webhook outbox (tests call `pass`). */
+  webhooks: WebhookDispatcher;
   /** This node's Prometheus registry (served at `/metrics` with METRICS_TOKEN). */
   metrics: ParleyMetrics;
   /** The Redis commands of the rate limits and the login lockout (none without REDIS_URL). */
@@ -538,6 +540,7 @@ export async function buildParley(config: Config, opts: BuildOptions = {}): Prom
     demo,
     routes,
     retention,
+    webhooks,
     metrics,
     limitsWork,
     readiness,

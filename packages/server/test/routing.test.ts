@@ -228,6 +228,39 @@ describe('routing: queues, offers, agents', () => {
   });
 });
 
+describe('routing: a pass with nothing to do', () => {
+  it('reads, opens no transaction and locks nothing: nothing queued, or queued with nobody Ready', async () => {
+    const clock = new SteppedClock();
+    const srv = await startServer({}, clock, { routeEveryMs: 3_600_000 });
+    try {
+      const transactions = () => srv.parley.store.work!.get('transactions');
+      const agent = await new Agent(srv.url).login();
+      expect((await agent.call('PUT', '/me/presence', { presence: 'Ready' })).status).toBe(200);
+      await srv.parley.routing.kick();
+      let before = transactions();
+      expect(await srv.parley.routing.routeOnce()).toEqual([]);
+      expect(transactions() - before).toBe(0);
+
+      expect((await agent.call('PUT', '/me/presence', { presence: 'NotReady' })).status).toBe(200);
+      const c = new V3Customer(srv.url);
+      await c.start();
+      await srv.parley.routing.kick();
+      before = transactions();
+      expect(await srv.parley.routing.routeOnce()).toEqual([]);
+      expect(transactions() - before).toBe(0);
+
+      // With someone Ready the same queue is work: the pass offers the chat.
+      expect((await agent.call('PUT', '/me/presence', { presence: 'Ready' })).status).toBe(200);
+      await srv.parley.routing.kick();
+      await srv.parley.routing.routeOnce();
+      const mine = (await agent.call('GET', '/interactions?mine=true')).body.interactions as any[];
+      expect(mine.map((i) => [i.sessionId, i.state])).toEqual([[c.sessionId, 'Offered']]);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('routing on several nodes (core/leadership.ts)', () => {
   const nodes = nodesOnOneData();
   afterEach(() => nodes.close());

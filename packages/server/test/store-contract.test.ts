@@ -2150,7 +2150,7 @@ function webhookOutboxContract(get: () => { store: Store; nodes: (n: number) => 
     nextAttemptAt: iso(T0 + n),
     replayOf: null,
   });
-  const claim = (store: Store, owner: string, nowMs = T0 + 1_000, limit = 50) => store.tx((tx) => tx.claimWebhookDeliveries({ nowIso: iso(nowMs), owner, leaseUntil: iso(nowMs + 30_000), limit }));
+  const claim = (store: Store, owner: string, nowMs = T0 + 1_000, limit = 50) => store.read((tx) => tx.claimWebhookDeliveries({ nowIso: iso(nowMs), owner, leaseUntil: iso(nowMs + 30_000), limit }));
 
   async function seedOutbox(perKey: number, keys: string[]) {
     const { store } = get();

@@ -154,6 +154,32 @@ describe('outgoing webhooks', () => {
     expect(events[5]!.event.data).toEqual({ interactionId: expect.any(String), answers: { rating: 4, comment: 'quick' } });
   });
 
+  it('looks at the outbox with one statement and no transaction, and sends what it claims', async () => {
+    const receiver = await receiverUp();
+    const srv = await startServer({}, undefined, { sweepEveryMs: 0, routeEveryMs: 3_600_000 });
+    cleanup.push(() => srv.close());
+    // Passes by hand only, and no other periodic work: the timers' statements would count too.
+    await srv.parley.webhooks.stop();
+    await srv.parley.leadership.leads();
+    await srv.parley.routing.kick();
+    const work = (kind: string) => srv.parley.store.work!.get(kind);
+    let before = { transactions: work('transactions'), statements: work('statements') };
+    expect(await srv.parley.webhooks.pass()).toBe(0);
+    expect({ transactions: work('transactions') - before.transactions, statements: work('statements') - before.statements }).toEqual({ transactions: 0, statements: 1 });
+
+    const admin = await adminOf(srv);
+    const created = await adminCall(srv, admin, 'POST', '/webhooks', { deploymentId: 'demo', url: receiver.url, events: ['session.started'] });
+    receiver.secret = created.body.secret;
+    const c = new V3Customer(srv.url);
+    await c.start();
+    expect(await srv.parley.webhooks.pass()).toBe(1);
+    await receiver.until((r) => r.some((x) => x.event.type === 'session.started' && x.event.sessionId === c.sessionId));
+    expect(receiver.received.every((r) => r.signatureValid)).toBe(true);
+    before = { transactions: work('transactions'), statements: work('statements') };
+    expect(await srv.parley.webhooks.pass()).toBe(0);
+    expect(work('transactions') - before.transactions).toBe(0);
+  });
+
   it('keeps an event through an hour-long outage on the default backoff (time stepped), retrying about every ten minutes at most', async () => {
     const receiver = await receiverUp();
     const clock = new SteppedClock();

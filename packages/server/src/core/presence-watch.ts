@@ -103,6 +103,11 @@ export class PresenceWatch {
     for (const [id, accountId] of this.open) await tx.putAgentConnection({ id, accountId, nodeId: this.nodeId, seenAt: at, closedAt: null });
   }
 
+  /** Whether a sweep at `nowMs` would find an agent to judge (a read, outside the routing pass's write). */
+  async anyAbsent(tx: StoreTx, nowMs: number): Promise<boolean> {
+    return (await tx.listAbsentAgents(this.iso(nowMs - this.settings.graceMs))).length > 0;
+  }
+
   /** One pass, inside the routing pass's write (after the router lock). */
   async sweep(w: LogTx, nowMs: number): Promise<PresenceSweep> {
     const tx = w.tx;

@@ -88,8 +88,24 @@ export class RoutingService {
     return this.running;
   }
 
+  /**
+   * Whether a pass would change anything: an offer past its time, an agent whose connections are
+   * all past the grace, or a queued interaction while someone is Ready. Read without the router
+   * lock or a transaction, so an idle pass (every 500 ms on the leading node) locks no row and writes
+   * nothing. A change committed just after this read is routed by its own kick or the next tick.
+   */
+  private async due(now: number): Promise<boolean> {
+    return this.store.read(async (tx) => {
+      const waiting = await tx.listInteractions({ states: ['Queued', 'Offered'] });
+      if (waiting.some((i) => i.state === 'Offered' && i.offerExpiresAt && Date.parse(i.offerExpiresAt) <= now)) return true;
+      if (this.presence && (await this.presence.anyAbsent(tx, now))) return true;
+      return waiting.some((i) => i.state === 'Queued') && (await tx.listProfiles()).some((p) => p.presence === 'Ready');
+    });
+  }
+
   /** Expires offers past their time, then offers what is queued. Returns the interactions offered. */
   async routeOnce(): Promise<Interaction[]> {
+    if (!(await this.due(this.clock.now()))) return [];
     let expired = 0;
     const offered = await this.writer.write(async (w) => {
       const tx = w.tx;

@@ -156,7 +156,8 @@ class TxRun {
 
   async query(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
     if (this.finished) throw new Error('this transaction has already finished; StoreTx must not be used outside its tx callback');
-    if (!this.transaction && LOCKING_STATEMENT.test(text)) throw new Error('a row lock outside a transaction holds nothing: use tx');
+    // A write's own row locks (the outbox claim's SKIP LOCKED) hold until it commits, all it needs.
+    if (!this.transaction && READ_STATEMENT.test(text) && LOCKING_STATEMENT.test(text)) throw new Error('a row lock outside a transaction holds nothing: use tx');
     if (!READ_STATEMENT.test(text)) this.wrote = true;
     this.work.add('statements');
     try {
