@@ -82,7 +82,7 @@ export function renderNodes(c: Comparison | null): string[] {
   if (!c) return [];
   const out: string[] = [`## ${c.title}`, ''];
   out.push(
-    `The same total rate spread over 3 nodes (clients round-robin over the nodes, an agent usually on another node than its customers) and on 1 node, ${c.config.pairs} pairs alternating, ${c.config.pool} sessions. Parley CPU is summed over the nodes. On a 2-core machine this measures the cost of the cross-node machinery, not added capacity.`,
+    `The same total rate spread over 3 nodes (clients round-robin over the nodes, an agent usually on another node than its customers) and on 1 node, ${c.config.pairs} pairs ${c.config.concurrent ? 'side by side (both systems at once in each window, each with its own sessions)' : 'alternating'}, ${c.config.pool} sessions${c.config.concurrent ? ' each' : ''}. Parley CPU is summed over the nodes. On a 2-core machine this measures the cost of the cross-node machinery, not added capacity.`,
     '',
   );
   out.push(...comparisonLines(c, (k) => (k === 'pg3' ? '3 nodes' : '1 node')), '');

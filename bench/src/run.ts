@@ -5,7 +5,7 @@
  *   npm run bench -- --full       the full ladder (about 40 minutes): 100, 1 000, 2 000, 5 000, 10 000 sessions (or BENCH_MODE=full)
  *   npm run bench -- --only=latency,throughput,memory,widget,profile --systems=ws,sio,parley,pg1,pg3
  *   BENCH_SERVER_MAIN=<base>/packages/server/dist/main.js npm run bench -- --only=ab [--pairs=3] [--concurrent]   this tree's build against a base build (side by side with --concurrent)
- *   npm run bench -- --only=nodes [--pairs=3]       CPU per exchange on 3 PostgreSQL nodes against 1, same total rate
+ *   npm run bench -- --only=nodes [--pairs=3] [--concurrent]   CPU per exchange on 3 PostgreSQL nodes against 1, same total rate (side by side with --concurrent)
  *   npm run bench -- --only=ladder --max=10000      the full latency ladder alone (v3 long poll and guest-chat WebSocket)
  *   npm run bench -- --only=idlepoll [--pairs=3] [--concurrent]   CPU, statements and Redis commands of one idle v3 re-poll (against BENCH_SERVER_MAIN when set; side by side in one window per pair with --concurrent)
  *   npm run bench -- --only=floor [--pairs=3]       CPU per exchange of a bare server making only a v3 exchange's network moves (the floor)
@@ -420,6 +420,7 @@ async function main(): Promise<void> {
         rates: n.rates,
         warmupMs: n.warmupMs,
         measureMs: n.measureMs,
+        concurrent: !!flag('concurrent'),
       },
       logDir,
       log,
