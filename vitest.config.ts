@@ -30,6 +30,7 @@ export default defineConfig({
             'packages/server/test/fanout-redis.test.ts',
             'packages/server/test/startup.test.ts',
             'packages/server/test/startup-race.test.ts',
+            'packages/server/test/postgres-pool.test.ts',
             'packages/server/test/sqlite-wal-pages.test.ts',
             'packages/server/test/multi-node.test.ts',
             'packages/server/test/faults/**',

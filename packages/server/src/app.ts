@@ -149,7 +149,7 @@ export async function createStore(config: Config): Promise<Store> {
     return new SqliteStore(file === ':memory:' ? file : resolve(file));
   }
   const { PostgresStore } = await import('./adapters/store-postgres/index.js');
-  return PostgresStore.connect(url, { max: config.DATABASE_POOL_SIZE });
+  return PostgresStore.connect(url, { max: config.DATABASE_POOL_SIZE, idleMs: config.DATABASE_POOL_IDLE_SECONDS * 1000 });
 }
 
 /** A store that can keep uploaded files itself (PostgresStore). */

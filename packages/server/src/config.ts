@@ -31,6 +31,12 @@ const schema = z.object({
     }),
   /** PostgreSQL connections per node (the pool's maximum). */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * How long a pooled PostgreSQL connection may sit unused before it is closed (0: never). Long, so
+   * a node whose load comes in bursts does not reconnect (a new backend, every statement prepared
+   * again) at each burst.
+   */
+  DATABASE_POOL_IDLE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   REDIS_URL: z
     .string()
     .refine((v) => v.startsWith('redis://') || v.startsWith('rediss://'), { message: 'must start with redis:// or rediss://' })

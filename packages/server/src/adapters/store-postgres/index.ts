@@ -38,6 +38,8 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Pool size (default 10). */
   max?: number;
+  /** How long an unused pooled connection stays open (default 600 000 ms; 0: until the store closes). */
+  idleMs?: number;
   /** Attempts of one `tx` before a retryable failure is given up and thrown (default 8). */
   maxAttempts?: number;
   /** Called before each retry of a `tx`, with the failure that caused it. */
@@ -253,7 +255,13 @@ export class PostgresStore implements Store {
   static async connect(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const { schema } = options;
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`schema name ${JSON.stringify(schema)} must be a plain identifier`);
-    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: typeParsers, connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.max ?? 10,
+      idleTimeoutMillis: options.idleMs ?? 600_000,
+      types: typeParsers,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    });
     // An idle client losing its connection is dropped by the pool; the next checkout reconnects.
     pool.on('error', () => undefined);
     if (schema !== undefined) {
