@@ -229,7 +229,7 @@ describe('routing: queues, offers, agents', () => {
 });
 
 describe('routing: a pass with nothing to do', () => {
-  it('reads, opens no transaction and locks nothing: nothing queued, or queued with nobody Ready', async () => {
+  it('reads, opens no transaction and locks nothing: nothing queued, queued with nobody Ready, or every Ready agent full', async () => {
     const clock = new SteppedClock();
     const srv = await startServer({}, clock, { routeEveryMs: 3_600_000 });
     try {
@@ -255,6 +255,24 @@ describe('routing: a pass with nothing to do', () => {
       await srv.parley.routing.routeOnce();
       const mine = (await agent.call('GET', '/interactions?mine=true')).body.interactions as any[];
       expect(mine.map((i) => [i.sessionId, i.state])).toEqual([[c.sessionId, 'Offered']]);
+
+      // A queue while the only Ready agent is at capacity: nothing to offer, no transaction.
+      const { staff } = await createStaff(srv.url, [{ username: 'solo', capacity: 1 }]);
+      const solo = staff[0]!;
+      expect((await agent.call('PUT', '/me/presence', { presence: 'NotReady' })).status).toBe(200);
+      expect((await agent.call('POST', `/interactions/${mine[0].id}/reject`)).status).toBe(200);
+      expect((await solo.call('PUT', '/me/presence', { presence: 'Ready' })).status).toBe(200);
+      await srv.parley.routing.kick();
+      await srv.parley.routing.routeOnce();
+      const offered = (await solo.call('GET', '/interactions?mine=true')).body.interactions as any[];
+      expect(offered.map((i) => i.state)).toEqual(['Offered']);
+      expect((await solo.call('POST', `/interactions/${offered[0].id}/accept`)).status).toBe(200);
+      const next = new V3Customer(srv.url);
+      await next.start();
+      await srv.parley.routing.kick();
+      before = transactions();
+      expect(await srv.parley.routing.routeOnce()).toEqual([]);
+      expect(transactions() - before).toBe(0);
     } finally {
       await srv.close();
     }

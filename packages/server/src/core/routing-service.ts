@@ -90,16 +90,21 @@ export class RoutingService {
 
   /**
    * Whether a pass would change anything: an offer past its time, an agent whose connections are
-   * all past the grace, or a queued interaction while someone is Ready. Read without the router
-   * lock or a transaction, so an idle pass (every 500 ms on the leading node) locks no row and writes
-   * nothing. A change committed just after this read is routed by its own kick or the next tick.
+   * all past the grace, or a queued interaction that an agent can be offered now. Read without the
+   * router lock or a transaction, so a pass with nothing to do (every 500 ms on the leading node:
+   * nobody waiting, or a queue while every Ready agent is full) locks no row and writes nothing. A
+   * change committed just after this read is routed by its own kick or the next tick.
    */
   private async due(now: number): Promise<boolean> {
     return this.store.read(async (tx) => {
       const waiting = await tx.listInteractions({ states: ['Queued', 'Offered'] });
       if (waiting.some((i) => i.state === 'Offered' && i.offerExpiresAt && Date.parse(i.offerExpiresAt) <= now)) return true;
       if (this.presence && (await this.presence.anyAbsent(tx, now))) return true;
-      return waiting.some((i) => i.state === 'Queued') && (await tx.listProfiles()).some((p) => p.presence === 'Ready');
+      const queued = waiting.filter((i) => i.state === 'Queued');
+      if (!queued.length) return false;
+      const profiles = await tx.listProfiles();
+      if (!profiles.some((p) => p.presence === 'Ready')) return false;
+      return decideOffers({ queued, profiles, loads: await tx.agentLoads(), queues: await tx.listQueues(), nowMs: now }).length > 0;
     });
   }
 
