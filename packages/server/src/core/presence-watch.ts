@@ -105,7 +105,12 @@ export class PresenceWatch {
 
   /** Whether a sweep at `nowMs` would find an agent to judge (a read, outside the routing pass's write). */
   async anyAbsent(tx: StoreTx, nowMs: number): Promise<boolean> {
-    return (await tx.listAbsentAgents(this.iso(nowMs - this.settings.graceMs))).length > 0;
+    return (await this.absentAgents(tx, nowMs)).length > 0;
+  }
+
+  /** Accounts whose connections were all last seen before the grace. */
+  private absentAgents(tx: StoreTx, nowMs: number) {
+    return tx.listAbsentAgents(this.iso(nowMs - this.settings.graceMs));
   }
 
   /** One pass, inside the routing pass's write (after the router lock). */
@@ -114,7 +119,7 @@ export class PresenceWatch {
     // The clock may jump (tests step it): this node's own leases are fresh before anyone is judged.
     if (nowMs - this.lastRefreshMs >= this.refreshEveryMs || nowMs < this.lastRefreshMs) await this.refresh(tx, nowMs);
     const result: PresenceSweep = { agents: [], requeued: [] };
-    for (const { accountId, lastSeenAt } of await tx.listAbsentAgents(this.iso(nowMs - this.settings.graceMs))) {
+    for (const { accountId, lastSeenAt } of await this.absentAgents(tx, nowMs)) {
       const profile = await tx.getProfile(accountId);
       if (profile?.presence === 'Ready') {
         await tx.upsertProfile({ ...profile, presence: 'NotReady', reason: DISCONNECTED_REASON, updatedAt: this.iso(nowMs) });

@@ -23,14 +23,11 @@ export const sessionSql = {
     ),
   get: (id: string, forUpdate?: boolean) => statement(lockedIf('SELECT * FROM sessions WHERE id = ?', forUpdate), id),
   update: (id: string, patch: Parameters<SessionStore['updateSession']>[1]) => updateById('sessions', setClause(patch), id),
-  customerSilentSince: (beforeIso: string, limit: number, after?: SilentAfter) =>
-    after
-      ? limited(
-          "SELECT * FROM sessions WHERE state = 'Active' AND last_customer_at < ? AND (last_customer_at > ? OR (last_customer_at = ? AND id > ?)) ORDER BY last_customer_at, id",
-          [beforeIso, after.lastCustomerAt, after.lastCustomerAt, after.id],
-          limit,
-        )
-      : limited("SELECT * FROM sessions WHERE state = 'Active' AND last_customer_at < ? ORDER BY last_customer_at, id", [beforeIso], limit),
+  customerSilentSince: (beforeIso: string, limit: number, after?: SilentAfter) => {
+    const page = after ? ' AND (last_customer_at > ? OR (last_customer_at = ? AND id > ?))' : '';
+    const pageValues = after ? [after.lastCustomerAt, after.lastCustomerAt, after.id] : [];
+    return limited(`SELECT * FROM sessions WHERE state = 'Active' AND last_customer_at < ?${page} ORDER BY last_customer_at, id`, [beforeIso, ...pageValues], limit);
+  },
   active: (limit: number) => limited("SELECT * FROM sessions WHERE state = 'Active' ORDER BY created_at DESC", [], limit),
   ofAccount: (accountId: string, limit: number) =>
     limited(
