@@ -460,6 +460,34 @@ function storeContract(backend: Backend): void {
       expect((await store.read((tx) => tx.getSession(ses.id)))!.id).toBe(ses.id);
     });
 
+    it('a transaction that locked a session reads its own changes to the participants and the log (PostgreSQL reads participants with the lock)', async () => {
+      const { ses } = await seed(store);
+      const p = participant(ses.id, { joinedAt: iso(T0) });
+      await store.tx((tx) => tx.insertParticipant(p));
+      const seen = await store.tx(async (tx) => {
+        await tx.getSession(ses.id, true);
+        const before = (await tx.listParticipants(ses.id)).map((x) => x.id);
+        const joined = participant(ses.id, { joinedAt: iso(T0 + 1) });
+        await tx.insertParticipant(joined);
+        const afterJoin = (await tx.listParticipants(ses.id)).map((x) => x.id);
+        await tx.updateParticipant(p.id, { state: 'Left', leftAt: iso(T0 + 2) });
+        const left = (await tx.getParticipant(p.id))!.state;
+        await tx.getSession(ses.id, true);
+        const appended = await appendMessage(tx, ses.id, draft({ text: 'in the same transaction' }), T0 + 3);
+        const log = await tx.listMessages(ses.id, { visibilities: ['All'], limit: 10 });
+        const again = (await tx.listParticipants(ses.id)).map((x) => [x.id, x.state]);
+        return { before, afterJoin, joined: joined.id, left, appended: appended.id, log: log.map((m) => m.id), again };
+      });
+      expect(seen.before).toEqual([p.id]);
+      expect(seen.afterJoin).toEqual([p.id, seen.joined]);
+      expect(seen.left).toBe('Left');
+      expect(seen.log).toEqual([seen.appended]);
+      expect(seen.again).toEqual([
+        [p.id, 'Left'],
+        [seen.joined, 'Connected'],
+      ]);
+    });
+
     it('refuses a participant of an unknown session', async () => {
       await expect(store.tx((tx) => tx.insertParticipant(participant('no-such-session')))).rejects.toThrow();
     });

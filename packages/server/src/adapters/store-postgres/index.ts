@@ -5,7 +5,7 @@ import type { Row } from '../store-rows.js';
 import { pgAccounts } from './accounts.js';
 import { pgAgentConnections } from './agent-connections.js';
 import { pgAgentProfiles } from './agent-profiles.js';
-import { pgConnection } from './connection.js';
+import { pgConnection, type AttemptQueries } from './connection.js';
 import { pgDeployments } from './deployments.js';
 import { pgDeskLists } from './desk-lists.js';
 import { pgSurveys } from './surveys.js';
@@ -138,6 +138,12 @@ export function withLiterals(text: string, values: readonly unknown[], escape: (
   return text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1] ?? 'NULL');
 }
 
+/** A statement in PostgreSQL's text, with its values. */
+interface PgStatement {
+  text: string;
+  values: unknown[];
+}
+
 /** One attempt of a transaction on one pooled client. */
 class TxRun {
   /** The first statement that failed: PostgreSQL ignores everything after it until ROLLBACK. */
@@ -147,8 +153,10 @@ class TxRun {
   wrote = false;
   /** BEGIN has gone out (with the first statement): COMMIT or ROLLBACK must follow. */
   begun = false;
-  /** Writes whose outcome nobody waits for: they go out with COMMIT, or before the next statement. */
-  private readonly deferred: { text: string; values: unknown[] }[] = [];
+  /** Writes whose outcome nobody waits for: they go out with COMMIT, or with the next statement. */
+  private readonly deferred: PgStatement[] = [];
+  /** Rows read under a lock this attempt holds, until it writes anything (PgConnection.keep). */
+  readonly kept = new Map<string, Row[]>();
   constructor(
     private readonly client: pg.PoolClient,
     private readonly work: WorkCounts,
@@ -157,16 +165,44 @@ class TxRun {
   ) {}
 
   async query(text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
-    if (this.finished) throw new Error('this transaction has already finished; StoreTx must not be used outside its tx callback');
-    // A write's own row locks (the outbox claim's SKIP LOCKED) hold until it commits, all it needs.
-    if (!this.transaction && READ_STATEMENT.test(text) && LOCKING_STATEMENT.test(text)) throw new Error('a row lock outside a transaction holds nothing: use tx');
-    if (!READ_STATEMENT.test(text)) this.wrote = true;
-    this.work.add('statements');
+    return (await this.queryAll([{ text, values: values ?? [] }]))[0]!;
+  }
+
+  /**
+   * Statements run in order, in one round trip with the deferred writes before them (and BEGIN,
+   * when they open the transaction): node-postgres does not pipeline, but one simple-protocol query
+   * may hold them all, their values written in as literals. A lone statement, or one whose values
+   * cannot be written in, runs as a named prepared statement.
+   */
+  async queryAll(statements: PgStatement[]): Promise<pg.QueryResult<Row>[]> {
+    this.usable();
+    for (const { text } of statements) {
+      // A write's own row locks (the outbox claim's SKIP LOCKED) hold until it commits, all it needs.
+      if (!this.transaction && READ_STATEMENT.test(text) && LOCKING_STATEMENT.test(text)) throw new Error('a row lock outside a transaction holds nothing: use tx');
+      if (!READ_STATEMENT.test(text)) this.writes();
+      this.work.add('statements');
+    }
     try {
-      await this.flushDeferred();
-      this.work.add('round_trips');
-      if (this.transaction && !this.begun) return await this.beginWith(text, values ?? []);
-      return await this.prepared(text, values ?? []);
+      const begin = this.transaction && !this.begun ? ['BEGIN'] : [];
+      const before = this.deferred.splice(0);
+      const all = [...before, ...statements];
+      const inline = begin.length + all.length > 1 ? this.inline(all) : null;
+      this.begun ||= this.transaction;
+      if (inline) {
+        this.work.add('round_trips');
+        const results = (await this.client.query<Row>([...begin, ...inline].join('; '))) as unknown as pg.QueryResult<Row>[];
+        return results.slice(begin.length + before.length);
+      }
+      if (begin.length) {
+        this.work.add('round_trips');
+        await this.client.query('BEGIN');
+      }
+      const results: pg.QueryResult<Row>[] = [];
+      for (const s of all) {
+        this.work.add('round_trips');
+        results.push(await this.prepared(s.text, s.values));
+      }
+      return results.slice(before.length);
     } catch (err) {
       this.failure ??= err;
       throw err;
@@ -174,31 +210,35 @@ class TxRun {
   }
 
   /**
-   * A write whose outcome the transaction does not wait for (an idempotency record): it goes out with
-   * COMMIT, in the same round trip, and its failure fails the commit. Outside a transaction it runs now.
+   * A write whose outcome the transaction does not wait for (an idempotency record, an append): it
+   * goes out with COMMIT or the next statement, in the same round trip, and its failure fails that
+   * round trip. Outside a transaction, or before its first statement, it runs now.
    */
   async queryLater(text: string, values: unknown[]): Promise<void> {
     if (!this.transaction || !this.begun) {
       await this.query(text, values);
       return;
     }
-    if (this.finished) throw new Error('this transaction has already finished; StoreTx must not be used outside its tx callback');
-    this.wrote = true;
+    this.usable();
+    this.writes();
     this.work.add('statements');
     this.deferred.push({ text, values });
   }
 
-  /** COMMIT, with the deferred writes when their values can be written in (one round trip). */
+  /** COMMIT, with the deferred writes (one round trip when their values can be written in). */
   async commit(): Promise<void> {
     try {
-      const inline = this.deferred.map((d) => withLiterals(d.text, d.values, (s) => this.client.escapeLiteral(s)));
-      if (inline.every((x) => x !== null)) {
+      const inline = this.inline(this.deferred);
+      if (inline) {
         this.deferred.length = 0;
         this.work.add('round_trips');
         await this.client.query([...inline, 'COMMIT'].join('; '));
         return;
       }
-      await this.flushDeferred();
+      for (const d of this.deferred.splice(0)) {
+        this.work.add('round_trips');
+        await this.prepared(d.text, d.values);
+      }
       this.work.add('round_trips');
       await this.client.query('COMMIT');
     } catch (err) {
@@ -207,32 +247,29 @@ class TxRun {
     }
   }
 
-  private async flushDeferred(): Promise<void> {
-    for (const d of this.deferred.splice(0)) {
-      this.work.add('round_trips');
-      await this.prepared(d.text, d.values);
+  private usable(): void {
+    if (this.finished) throw new Error('this transaction has already finished; StoreTx must not be used outside its tx callback');
+  }
+
+  private writes(): void {
+    this.wrote = true;
+    this.kept.clear();
+  }
+
+  /** The statements' texts with their values written in; null when one cannot be. */
+  private inline(statements: readonly PgStatement[]): string[] | null {
+    const texts: string[] = [];
+    for (const s of statements) {
+      const text = withLiterals(s.text, s.values, (v) => this.client.escapeLiteral(v));
+      if (text === null) return null;
+      texts.push(text);
     }
+    return texts;
   }
 
   private prepared(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
     const name = statementName(text);
     return this.client.query<Row>(name ? { name, text, values: values as any[] } : { text, values: values as any[] });
-  }
-
-  /**
-   * BEGIN and the transaction's first statement in one round trip: node-postgres does not pipeline,
-   * but one simple-protocol query may hold both (the statement's values then written in as literals).
-   */
-  private async beginWith(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
-    this.begun = true;
-    const inline = withLiterals(text, values, (s) => this.client.escapeLiteral(s));
-    if (inline !== null) {
-      const results = (await this.client.query<Row>(`BEGIN; ${inline}`)) as unknown as pg.QueryResult<Row>[];
-      return results[1]!;
-    }
-    this.work.add('round_trips');
-    await this.client.query('BEGIN');
-    return await this.prepared(text, values);
   }
 }
 
@@ -349,7 +386,7 @@ export class PostgresStore implements Store {
       return { ok: false, error, retry: retryReason(cause) ?? retryReason(error) };
     };
     try {
-      // BEGIN goes out with the first statement (TxRun.beginWith).
+      // BEGIN goes out with the first statement (TxRun.queryAll).
       if (transaction) this.work.add('transactions');
       let value: T;
       const bound = this.opsOf(client);
@@ -417,17 +454,20 @@ export class PostgresStore implements Store {
 /** One pooled client's ops, and the attempt they run in now. */
 class ClientOps {
   run: TxRun | undefined;
-  readonly ops = buildOps(
-    (text, values) => this.run!.query(text, values),
-    (text, values) => this.run!.queryLater(text, values),
-  );
+  readonly ops = buildOps({
+    query: (text, values) => this.run!.query(text, values),
+    queryAll: (statements) => this.run!.queryAll(statements),
+    queryLater: (text, values) => this.run!.queryLater(text, values),
+    kept: () => this.run!.kept,
+  });
 }
 
 const clientOps = new WeakMap<pg.PoolClient, ClientOps>();
 
 /** The aggregates' ops (one file each), over `query`. */
-function buildOps(query: (text: string, values: unknown[]) => Promise<pg.QueryResult<Row>>, queryLater: (text: string, values: unknown[]) => Promise<void>): StoreTx {
-  const db = pgConnection(query, queryLater);
+function buildOps(attempt: AttemptQueries): StoreTx {
+  const db = pgConnection(attempt);
+  const { query } = attempt;
   // The dialect-specific aggregates (full-text search, reports) run their own texts.
   const rows = async (text: string, values: unknown[] = []) => (await query(text, values)).rows;
   return {

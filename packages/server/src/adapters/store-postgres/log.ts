@@ -8,10 +8,9 @@ export const pgLog = (db: PgConnection): LogStore => ({
     const r = await db.one(sql.lockHead(sessionId));
     return r ? { lastIndexNum: r.last_index_num } : null;
   },
-  // One round trip, search words and all; the session row is already locked by lockLogHead.
-  insertMessage: async (message, indexNum, clocks, words) => {
-    await db.run(sql.setHeadAndInsert(message, indexNum, clocks, words));
-  },
+  // One statement, search words and all; the session row is already locked by lockLogHead. Nothing
+  // waits for its outcome: it goes out with the transaction's next statement or its COMMIT.
+  insertMessage: (message, indexNum, clocks, words) => db.later(sql.setHeadAndInsert(message, indexNum, clocks, words)),
   listMessages: async (sessionId, q) => {
     const list = (await db.rows(sql.list(sessionId, q))).map((r) => JSON.parse(r.body) as Message);
     return q.newest ? list.reverse() : list;

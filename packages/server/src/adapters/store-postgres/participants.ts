@@ -3,12 +3,19 @@ import { participantSql as sql } from '../sql/participants.js';
 import { orNull, toParticipant } from '../store-rows.js';
 import type { PgConnection } from './connection.js';
 
+const KEPT_PREFIX = 'participants:';
+/** Where a session's participants read with its lock are kept (sessions.ts getSession). */
+export const keptParticipants = (sessionId: string) => `${KEPT_PREFIX}${sessionId}`;
+
 export const pgParticipants = (db: PgConnection): ParticipantStore => ({
   insertParticipant: async (p) => {
     await db.run(sql.insert(p));
   },
-  getParticipant: async (id, forUpdate) => orNull(await db.one(sql.get(id, forUpdate)), toParticipant),
-  listParticipants: async (sessionId) => (await db.rows(sql.list(sessionId))).map(toParticipant),
+  getParticipant: async (id, forUpdate) => {
+    const kept = forUpdate ? undefined : db.keptRow(KEPT_PREFIX, (row) => row.id === id);
+    return orNull(kept ?? (await db.one(sql.get(id, forUpdate))), toParticipant);
+  },
+  listParticipants: async (sessionId) => (db.kept(keptParticipants(sessionId)) ?? (await db.rows(sql.list(sessionId)))).map(toParticipant),
   advanceCursor: async (id, cursorNum) => {
     await db.run(sql.advanceCursor(id, cursorNum));
   },
