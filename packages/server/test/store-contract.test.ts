@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Message, Visibility } from '@parley/protocol';
 import { SqliteStore } from '../src/adapters/store-sqlite/index.js';
-import { PostgresStore, withLiterals, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
+import { executeText, PostgresStore, prepareText, type PostgresStoreOptions } from '../src/adapters/store-postgres/index.js';
 import { migrations as pgMigrations } from '../src/adapters/store-postgres/migrations.js';
 import { appendMessage as appendTo } from '../src/core/log-append.js';
 import { parseIndex } from '../src/core/message-index.js';
@@ -1812,11 +1812,32 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
     expect(await read(h.store, (tx) => tx.getSetting('after'))).toBe('ok');
   });
 
-  it('values written in as literals are what PostgreSQL takes as parameters (property)', async () => {
+  it('a batch whose PREPARE never ran (an earlier statement of it failed) is prepared again on a fresh connection', async () => {
+    const store = await h.node!({ max: 1, onRetry });
+    const { ses } = await seed(store);
+    const m = await store.tx((tx) => appendMessage(tx, ses.id, draft(), T0));
+    const duplicate: Message = { ...m, id: uid('msg'), text: 'duplicate' };
+    // The failing insert goes out with the next statement, whose PREPARE then never runs.
+    await expect(
+      store.tx(async (tx) => {
+        await tx.getSession(ses.id, true);
+        await tx.insertMessage(duplicate, T0 * 10, { lastActivityAt: iso(T0 + 1), lastCustomerAt: null });
+        return tx.listSessionsOfAccount('nobody', 1);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    // The same statement as a transaction's first goes out in a batch with BEGIN: its EXECUTE finds nothing prepared (26000).
+    expect(await store.tx((tx) => tx.listSessionsOfAccount('nobody', 1))).toEqual([]);
+    expect(codes()).toEqual(['26000']);
+    expect(await store.tx((tx) => tx.listSessionsOfAccount('nobody', 1))).toEqual([]);
+    expect(codes()).toEqual(['26000']);
+  });
+
+  it('a prepared statement run with its values written in as literals gives what it gives with them as parameters (property)', async () => {
     const admin = backend.admin();
     const client = await admin.connect();
-    const text = 'SELECT $1::text AS t, $2::bigint AS n, $3::float8 AS f, $4::boolean AS b, $5::text AS z, COALESCE($6, $1::text) AS c';
+    const text = 'SELECT $1::text AS t, $2::bigint AS n, $3::float8 AS f, $4::boolean AS b, $5::text AS z, COALESCE($6, $1::text) AS c, $7 || $8 AS u';
     try {
+      await client.query(prepareText('literal_check', text));
       await fc.assert(
         fc.asyncProperty(
           fc.string({ unit: 'binary' }).map((x) => x.replace(/\0/g, '')),
@@ -1825,8 +1846,8 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
           fc.boolean(),
           fc.option(fc.constantFrom("'", '\\', "E'\\x'", '$1', '$$', ';', 'é')),
           async (t, n, f, b, z) => {
-            const values = [t, n, f, b, z, null];
-            const inline = withLiterals(text, values, (x) => client.escapeLiteral(x));
+            const values = [t, n, f, b, z, null, t, String(n)];
+            const inline = executeText('literal_check', values, (x) => client.escapeLiteral(x));
             expect(inline).not.toBeNull();
             const [asParams, asLiterals] = [await client.query(text, values), await client.query(inline!)];
             expect(asLiterals.rows).toEqual(asParams.rows);
@@ -1834,8 +1855,9 @@ function postgresOnly(url: string, backend: ReturnType<typeof postgresBackend>):
         ),
         { numRuns: 200 },
       );
-      expect(withLiterals('SELECT $1', [['a']], (x) => x)).toBeNull();
-      expect(withLiterals('SELECT $1', [Infinity], (x) => x)).toBeNull();
+      expect(executeText('x', [['a']], (x) => x)).toBeNull();
+      expect(executeText('x', [Infinity], (x) => x)).toBeNull();
+      expect(executeText('x', [], (x) => x)).toBe('EXECUTE x');
     } finally {
       client.release();
     }

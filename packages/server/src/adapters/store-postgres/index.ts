@@ -92,6 +92,8 @@ function retryReason(err: unknown): RetryReason | null {
   // A migration (from a newer node) changed a table under a prepared `SELECT *`: the connection
   // is dropped with its prepared statements, and the transaction runs again on a fresh one.
   if (e.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan')) return 'stale-statement';
+  // A batch's EXECUTE whose PREPARE never ran on this connection (TxRun.batch): a fresh one prepares it.
+  if (e.code === '26000') return 'stale-statement';
   if (e.code === '23505' && (e.table === 'operations' || e.constraint === 'operations_pkey')) return 'duplicate-operation';
   return null;
 }
@@ -122,11 +124,11 @@ const READ_STATEMENT = /^\s*SELECT\b/i;
 const LOCKING_STATEMENT = /\bFOR (NO KEY )?UPDATE\b/i;
 
 /**
- * `text` with its parameters written in as literals, as PostgreSQL would take them as parameters
- * (text of no declared type, its type found from where it stands); null when a value is not a
- * string, a finite number, a boolean or null.
+ * Values written as SQL literals, as PostgreSQL would take them as parameters (text of no declared
+ * type, its type found from where it stands); null when a value is not a string, a finite number, a
+ * boolean or null.
  */
-export function withLiterals(text: string, values: readonly unknown[], escape: (s: string) => string): string | null {
+function literalsOf(values: readonly unknown[], escape: (s: string) => string): string[] | null {
   const literals: string[] = [];
   for (const v of values) {
     if (v === null || v === undefined) literals.push('NULL');
@@ -134,8 +136,43 @@ export function withLiterals(text: string, values: readonly unknown[], escape: (
     else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') literals.push(`'${String(v)}'`);
     else return null;
   }
-  // Parley's statement texts hold no quoted '$': every $n is a parameter.
-  return text.replace(/\$(\d+)/g, (_, n: string) => literals[Number(n) - 1] ?? 'NULL');
+  return literals;
+}
+
+/** SQL that prepares `text` under `name` on the connection it runs on (its parameters' types found as a Parse would). */
+export const prepareText = (name: string, text: string) => `PREPARE ${name} AS ${text}`;
+
+/** SQL that runs the statement prepared under `name` with `values` written in (literalsOf); null when a value cannot be. */
+export function executeText(name: string, values: readonly unknown[], escape: (s: string) => string): string | null {
+  const literals = literalsOf(values, escape);
+  if (!literals) return null;
+  return literals.length ? `EXECUTE ${name}(${literals.join(', ')})` : `EXECUTE ${name}`;
+}
+
+/** How many parameters a text takes (its highest $n). */
+const parameterCounts = new Map<string, number>();
+function parameterCount(text: string): number {
+  let n = parameterCounts.get(text);
+  if (n === undefined) {
+    n = Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+    if (parameterCounts.size < MAX_NAMED_STATEMENTS) parameterCounts.set(text, n);
+  }
+  return n;
+}
+
+/**
+ * The statements each pooled connection has had a `PREPARE` for, under the names of a batch (`b` +
+ * the statement's name: node-postgres prepares under the plain names, and would refuse one taken).
+ * Counted as prepared when the `PREPARE` goes out: PostgreSQL keeps it even when its transaction
+ * fails, and one that never ran (an earlier statement of its batch failed) fails the next `EXECUTE`
+ * with 26000, which drops the connection and runs the transaction again.
+ */
+const batchPrepared = new WeakMap<pg.PoolClient, Set<string>>();
+
+/** A simple-protocol query of several statements, and which of its results are theirs. */
+interface Batch {
+  texts: string[];
+  results: number[];
 }
 
 /** A statement in PostgreSQL's text, with its values. */
@@ -186,12 +223,12 @@ class TxRun {
       const begin = this.transaction && !this.begun ? ['BEGIN'] : [];
       const before = this.deferred.splice(0);
       const all = [...before, ...statements];
-      const inline = begin.length + all.length > 1 ? this.inline(all) : null;
+      const batch = begin.length + all.length > 1 ? this.batch(all, begin) : null;
       this.begun ||= this.transaction;
-      if (inline) {
+      if (batch) {
         this.work.add('round_trips');
-        const results = (await this.client.query<Row>([...begin, ...inline].join('; '))) as unknown as pg.QueryResult<Row>[];
-        return results.slice(begin.length + before.length);
+        const response = await this.simple(batch.texts);
+        return batch.results.slice(before.length).map((i) => response[i]!);
       }
       if (begin.length) {
         this.work.add('round_trips');
@@ -228,11 +265,11 @@ class TxRun {
   /** COMMIT, with the deferred writes (one round trip when their values can be written in). */
   async commit(): Promise<void> {
     try {
-      const inline = this.inline(this.deferred);
-      if (inline) {
+      const batch = this.batch(this.deferred, []);
+      if (batch) {
         this.deferred.length = 0;
         this.work.add('round_trips');
-        await this.client.query([...inline, 'COMMIT'].join('; '));
+        await this.simple([...batch.texts, 'COMMIT']);
         return;
       }
       for (const d of this.deferred.splice(0)) {
@@ -256,15 +293,36 @@ class TxRun {
     this.kept.clear();
   }
 
-  /** The statements' texts with their values written in; null when one cannot be. */
-  private inline(statements: readonly PgStatement[]): string[] | null {
-    const texts: string[] = [];
+  /**
+   * The statements, after `head`, as one simple-protocol query: each an `EXECUTE` of a statement
+   * prepared on this connection, its values written in as literals, so the backend plans nothing
+   * anew (a `PREPARE` goes before its first one). Null when one has no name or a value that cannot
+   * be written in.
+   */
+  private batch(statements: readonly PgStatement[], head: string[]): Batch | null {
+    let prepared = batchPrepared.get(this.client);
+    if (!prepared) batchPrepared.set(this.client, (prepared = new Set()));
+    const texts = [...head];
+    const results: number[] = [];
+    const preparing: string[] = [];
     for (const s of statements) {
-      const text = withLiterals(s.text, s.values, (v) => this.client.escapeLiteral(v));
-      if (text === null) return null;
-      texts.push(text);
+      const name = statementName(s.text);
+      const execute = name && s.values.length === parameterCount(s.text) ? executeText(`b${name}`, s.values, (v) => this.client.escapeLiteral(v)) : null;
+      if (!name || execute === null) return null;
+      if (!prepared.has(`b${name}`) && !preparing.includes(`b${name}`)) {
+        preparing.push(`b${name}`);
+        texts.push(prepareText(`b${name}`, s.text));
+      }
+      results.push(texts.length);
+      texts.push(execute);
     }
-    return texts;
+    for (const name of preparing) prepared.add(name);
+    return { texts, results };
+  }
+
+  private async simple(texts: string[]): Promise<pg.QueryResult<Row>[]> {
+    const response = (await this.client.query<Row>(texts.join('; '))) as unknown as pg.QueryResult<Row> | pg.QueryResult<Row>[];
+    return Array.isArray(response) ? response : [response];
   }
 
   private prepared(text: string, values: unknown[]): Promise<pg.QueryResult<Row>> {
