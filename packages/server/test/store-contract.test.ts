@@ -952,6 +952,29 @@ function storeContract(backend: Backend): void {
       expect(await read(store, (tx) => tx.getOperation('send:s1', 'op-1'))).toEqual(result);
     });
 
+    it('a lookup that locks a session holds that lock to the end of its transaction, whatever it finds', async () => {
+      const { ses } = await seed(store);
+      await store.tx((tx) => tx.putOperation('send:locked', 'op-found', { n: 1 }, iso(T0)));
+      for (const operationId of ['op-found', 'op-new']) {
+        const [a, b] = await nodes(2);
+        let locked!: () => void;
+        const lockTaken = new Promise<void>((r) => (locked = r));
+        const first = a.tx(async (tx) => {
+          const found = await tx.getOperation('send:locked', operationId, ses.id);
+          locked();
+          await new Promise((r) => setTimeout(r, 150));
+          expect((await tx.getSession(ses.id, true))!.id).toBe(ses.id);
+          await tx.updateSession(ses.id, { userData: { by: operationId } });
+          return found;
+        });
+        await lockTaken;
+        // A second writer's lock waits for the first to commit, so it reads what the first wrote.
+        const seen = await b.tx(async (tx) => (await tx.getSession(ses.id, true))!.userData);
+        expect(await first).toEqual(operationId === 'op-found' ? { n: 1 } : null);
+        expect(seen).toEqual({ by: operationId });
+      }
+    });
+
     it('an undefined result is stored as null (reads back as "no record")', async () => {
       await store.tx((tx) => tx.putOperation('scope', 'op-u', undefined, iso(T0)));
       expect(await read(store, (tx) => tx.getOperation('scope', 'op-u'))).toBeNull();

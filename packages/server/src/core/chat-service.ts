@@ -290,7 +290,7 @@ export class ChatService {
         }
         return message;
       },
-      { scope: operationScope('send', sessionId, participantId), operationId },
+      { scope: operationScope('send', sessionId, participantId), sessionId, operationId },
     );
   }
 
@@ -313,7 +313,7 @@ export class ChatService {
           subtype: 'CustomNotice',
         });
       },
-      { scope: operationScope('notice', sessionId, participantId), operationId },
+      { scope: operationScope('notice', sessionId, participantId), sessionId, operationId },
     );
   }
 
@@ -322,7 +322,11 @@ export class ChatService {
    * applied once per `operationId` (a retried POST returns the first message).
    */
   async workflowAppend(sessionId: string, draft: Omit<MessageDraft, 'id'>, operationId?: string): Promise<Message> {
-    return this.writer.write(async (w) => w.append(await w.liveSession(sessionId, WORKFLOW_OFFLINE), draft), { scope: operationScope('workflow', sessionId, draft.from.participantId), operationId });
+    return this.writer.write(async (w) => w.append(await w.liveSession(sessionId, WORKFLOW_OFFLINE), draft), {
+      scope: operationScope('workflow', sessionId, draft.from.participantId),
+      sessionId,
+      operationId,
+    });
   }
 
   /**
@@ -362,7 +366,7 @@ export class ChatService {
         await w.setUserData(session, merged);
         return merged;
       },
-      { scope: operationScope('userdata', sessionId, 'customer'), operationId },
+      { scope: operationScope('userdata', sessionId, 'customer'), sessionId, operationId },
     );
   }
 
@@ -378,7 +382,7 @@ export class ChatService {
         await w.endSession(session);
         return true;
       },
-      { scope: operationScope('leave', sessionId, participantId), operationId },
+      { scope: operationScope('leave', sessionId, participantId), sessionId, operationId },
     );
   }
 
@@ -805,7 +809,7 @@ export class ChatService {
           ...(rich ? { data: rich.data } : {}),
         });
       },
-      { scope: operationScope('staff-send', sessionId, account.id), operationId },
+      { scope: operationScope('staff-send', sessionId, account.id), sessionId, operationId },
     );
   }
 
@@ -899,7 +903,7 @@ export class ChatService {
           content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
         });
       },
-      { scope: operationScope('file', sessionId, participantId), operationId },
+      { scope: operationScope('file', sessionId, participantId), sessionId, operationId },
     );
     return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
   }
@@ -931,7 +935,7 @@ export class ChatService {
           content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
         });
       },
-      { scope: operationScope('staff-file', sessionId, account.id), operationId },
+      { scope: operationScope('staff-file', sessionId, account.id), sessionId, operationId },
     );
     return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
   }

@@ -31,6 +31,8 @@ export interface NewInteraction {
 export interface Once {
   scope: string;
   operationId?: string | undefined;
+  /** The session the write locks first (its `liveSession`): the lookup may take that lock with it. */
+  sessionId?: string;
   /**
    * Hand the recorded result back only to this requester within `windowMs`; anyone else repeating
    * the id gets a write of their own, which is not recorded (a start's session and token).
@@ -81,7 +83,7 @@ export class LogWriter {
     const done = await this.store.tx(async (tx) => {
       const operationId = once?.operationId;
       if (once && operationId) {
-        const prior = await tx.getOperation(once.scope, operationId);
+        const prior = await tx.getOperation(once.scope, operationId, once.sessionId);
         if (prior !== null) {
           const replayed = once.requester ? this.replayFor(prior, once.requester) : { result: prior as T };
           if (replayed) return { result: replayed.result as T, changes: null };

@@ -4,6 +4,23 @@ import { participantSql } from '../sql/participants.js';
 import { keptParticipants } from './participants.js';
 import { orNull, toSession } from '../store-rows.js';
 import type { PgConnection } from './connection.js';
+import type { Statement } from '../sql/dialect.js';
+import type { Row } from '../store-rows.js';
+
+const keptSession = (id: string) => `session:${id}`;
+
+/**
+ * A session's lock and what a write that takes it reads next (who writes, who is connected): the
+ * participants come in the lock's round trip, read once it is held.
+ */
+export const lockedSessionReads = (id: string): Statement[] => [sql.get(id, true), participantSql.list(id)];
+
+/** Keeps what `lockedSessionReads` read, for the transaction's reads until it writes (PgConnection.keep). */
+export function keepLockedSession(db: PgConnection, id: string, [session, participants]: Row[][]): void {
+  if (!session?.[0]) return;
+  db.keep(keptSession(id), session);
+  db.keep(keptParticipants(id), participants!);
+}
 
 export const pgSessions = (db: PgConnection): SessionStore => ({
   insertSession: async (s) => {
@@ -11,11 +28,11 @@ export const pgSessions = (db: PgConnection): SessionStore => ({
   },
   getSession: async (id, forUpdate) => {
     if (!forUpdate) return orNull(await db.one(sql.get(id)), toSession);
-    // A write that locks a session reads its participants next (who writes, who is connected):
-    // they come in the lock's round trip, read once it is held, and are kept until the write.
-    const [session, participants] = await db.batch([sql.get(id, true), participantSql.list(id)]);
-    if (session![0]) db.keep(keptParticipants(id), participants!);
-    return orNull(session![0], toSession);
+    const kept = db.kept(keptSession(id));
+    if (kept) return orNull(kept[0], toSession);
+    const locked = await db.batch(lockedSessionReads(id));
+    keepLockedSession(db, id, locked);
+    return orNull(locked[0]![0], toSession);
   },
   updateSession: async (id, patch) => {
     const update = sql.update(id, patch);

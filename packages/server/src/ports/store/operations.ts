@@ -4,7 +4,11 @@
  * transaction again once, so a callback that looks the operation up first finds the winner's result).
  */
 export interface OperationStore {
-  getOperation(scope: string, operationId: string): Promise<unknown | null>;
+  /**
+   * `lockSession`: the session the transaction locks next (`getSession(id, true)`); the store may
+   * take that lock with the lookup, in the same round trip, and it holds whatever the lookup finds.
+   */
+  getOperation(scope: string, operationId: string, lockSession?: string): Promise<unknown | null>;
   putOperation(scope: string, operationId: string, result: unknown, nowIso: string): Promise<void>;
   /**
    * Deletes up to `limit` records made before `beforeIso` (a retried write older than that is applied
