@@ -2,10 +2,9 @@ import type { SessionStore } from '../../ports/store.js';
 import { sessionSql as sql } from '../sql/sessions.js';
 import { participantSql } from '../sql/participants.js';
 import { keptParticipants } from './participants.js';
-import { orNull, toSession } from '../store-rows.js';
-import type { PgConnection } from './connection.js';
+import { orNull, toSession, type Row } from '../store-rows.js';
 import type { Statement } from '../sql/dialect.js';
-import type { Row } from '../store-rows.js';
+import type { PgConnection } from './connection.js';
 
 const keptSession = (id: string) => `session:${id}`;
 
