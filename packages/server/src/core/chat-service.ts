@@ -8,7 +8,7 @@ import { authorize } from './authorize.js';
 import { ChatError } from './errors.js';
 import { asStaff } from './request-context.js';
 import { newId } from './ids.js';
-import { LogTx, operationScope, type LogWriter } from './log-writer.js';
+import { LogTx, sessionOnce, type LogWriter } from './log-writer.js';
 import { FileLinks } from './file-links.js';
 import { formatIndex, parseIndex } from './message-index.js';
 import { afterCustomerText } from './segments.js';
@@ -290,7 +290,7 @@ export class ChatService {
         }
         return message;
       },
-      { scope: operationScope('send', sessionId, participantId), sessionId, operationId },
+      sessionOnce('send', sessionId, participantId, operationId),
     );
   }
 
@@ -313,7 +313,7 @@ export class ChatService {
           subtype: 'CustomNotice',
         });
       },
-      { scope: operationScope('notice', sessionId, participantId), sessionId, operationId },
+      sessionOnce('notice', sessionId, participantId, operationId),
     );
   }
 
@@ -322,11 +322,7 @@ export class ChatService {
    * applied once per `operationId` (a retried POST returns the first message).
    */
   async workflowAppend(sessionId: string, draft: Omit<MessageDraft, 'id'>, operationId?: string): Promise<Message> {
-    return this.writer.write(async (w) => w.append(await w.liveSession(sessionId, WORKFLOW_OFFLINE), draft), {
-      scope: operationScope('workflow', sessionId, draft.from.participantId),
-      sessionId,
-      operationId,
-    });
+    return this.writer.write(async (w) => w.append(await w.liveSession(sessionId, WORKFLOW_OFFLINE), draft), sessionOnce('workflow', sessionId, draft.from.participantId, operationId));
   }
 
   /**
@@ -366,7 +362,7 @@ export class ChatService {
         await w.setUserData(session, merged);
         return merged;
       },
-      { scope: operationScope('userdata', sessionId, 'customer'), sessionId, operationId },
+      sessionOnce('userdata', sessionId, 'customer', operationId),
     );
   }
 
@@ -382,7 +378,7 @@ export class ChatService {
         await w.endSession(session);
         return true;
       },
-      { scope: operationScope('leave', sessionId, participantId), sessionId, operationId },
+      sessionOnce('leave', sessionId, participantId, operationId),
     );
   }
 
@@ -809,7 +805,7 @@ export class ChatService {
           ...(rich ? { data: rich.data } : {}),
         });
       },
-      { scope: operationScope('staff-send', sessionId, account.id), sessionId, operationId },
+      sessionOnce('staff-send', sessionId, account.id, operationId),
     );
   }
 
@@ -903,7 +899,7 @@ export class ChatService {
           content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
         });
       },
-      { scope: operationScope('file', sessionId, participantId), sessionId, operationId },
+      sessionOnce('file', sessionId, participantId, operationId),
     );
     return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
   }
@@ -935,7 +931,7 @@ export class ChatService {
           content: [{ type: file.mime.startsWith('image/') ? 'image' : 'file', mime: file.mime, url, name: file.name, size: file.size }],
         });
       },
-      { scope: operationScope('staff-file', sessionId, account.id), sessionId, operationId },
+      sessionOnce('staff-file', sessionId, account.id, operationId),
     );
     return this.fileLinks ? this.fileLinks.fresh(msg) : msg;
   }

@@ -40,9 +40,12 @@ export interface Once {
   requester?: { id: string | undefined; windowMs: number };
 }
 
-/** The scope of a write's operationId: one use case, in one session, by one writer (participant or account). */
-export function operationScope(kind: string, sessionId: string, writerId: string): string {
-  return `${kind}:${sessionId}:${writerId}`;
+/**
+ * A write to one session applied once per `operationId`, scoped to one use case by one writer
+ * (participant or account); the lookup may take the session's lock with it.
+ */
+export function sessionOnce(kind: string, sessionId: string, writerId: string, operationId: string | undefined): Once {
+  return { scope: `${kind}:${sessionId}:${writerId}`, sessionId, operationId };
 }
 
 /** A log draft from the System participant. */

@@ -17,8 +17,6 @@ export interface PgConnection {
    */
   keep(key: string, rows: Row[]): void;
   kept(key: string): Row[] | undefined;
-  /** A kept row, under a key that starts with `prefix`, that `pick` accepts. */
-  keptRow(prefix: string, pick: (row: Row) => boolean): Row | undefined;
 }
 
 /** How the ops reach the transaction attempt in progress (index.ts's TxRun). */
@@ -41,9 +39,5 @@ export function pgConnection(attempt: AttemptQueries): PgConnection {
     batch: async (ss) => (await queryAll(ss.map((s) => ({ text: text(s.text), values: s.values })))).map((r) => r.rows),
     keep: (key, rows) => void kept().set(key, rows),
     kept: (key) => kept().get(key),
-    keptRow: (prefix, pick) => {
-      for (const [key, rows] of kept()) if (key.startsWith(prefix)) for (const row of rows) if (pick(row)) return row;
-      return undefined;
-    },
   };
 }

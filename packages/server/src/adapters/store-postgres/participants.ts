@@ -3,16 +3,16 @@ import { participantSql as sql } from '../sql/participants.js';
 import { orNull, toParticipant } from '../store-rows.js';
 import type { PgConnection } from './connection.js';
 
-const KEPT_PREFIX = 'participants:';
-/** Where a session's participants read with its lock are kept (sessions.ts getSession). */
-export const keptParticipants = (sessionId: string) => `${KEPT_PREFIX}${sessionId}`;
+/** Where a session's participants read with its lock are kept, as a list and each by id (sessions.ts keepLockedSession). */
+export const keptParticipants = (sessionId: string) => `participants:${sessionId}`;
+export const keptParticipant = (id: string) => `participant:${id}`;
 
 export const pgParticipants = (db: PgConnection): ParticipantStore => ({
   insertParticipant: async (p) => {
     await db.run(sql.insert(p));
   },
   getParticipant: async (id, forUpdate) => {
-    const kept = forUpdate ? undefined : db.keptRow(KEPT_PREFIX, (row) => row.id === id);
+    const kept = forUpdate ? undefined : db.kept(keptParticipant(id))?.[0];
     return orNull(kept ?? (await db.one(sql.get(id, forUpdate))), toParticipant);
   },
   listParticipants: async (sessionId) => (db.kept(keptParticipants(sessionId)) ?? (await db.rows(sql.list(sessionId)))).map(toParticipant),

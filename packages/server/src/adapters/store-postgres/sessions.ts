@@ -1,7 +1,7 @@
 import type { SessionStore } from '../../ports/store.js';
 import { sessionSql as sql } from '../sql/sessions.js';
 import { participantSql } from '../sql/participants.js';
-import { keptParticipants } from './participants.js';
+import { keptParticipant, keptParticipants } from './participants.js';
 import { orNull, toSession, type Row } from '../store-rows.js';
 import type { Statement } from '../sql/dialect.js';
 import type { PgConnection } from './connection.js';
@@ -19,6 +19,7 @@ export function keepLockedSession(db: PgConnection, id: string, [session, partic
   if (!session?.[0]) return;
   db.keep(keptSession(id), session);
   db.keep(keptParticipants(id), participants!);
+  for (const p of participants!) db.keep(keptParticipant(p.id), [p]);
 }
 
 export const pgSessions = (db: PgConnection): SessionStore => ({
